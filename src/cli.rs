@@ -1,0 +1,191 @@
+//! The headless command line: the same operations as the window, for scripting, batch work and
+//! tests. Messages are Chinese; errors go to stderr with a non-zero exit code.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::Subcommand;
+
+use crate::domain::sale::FormKind;
+use crate::forms::ingest::{self, FileReport};
+use crate::forms::{ExportRequest, export_form};
+use crate::report::dashboard;
+use crate::store::Store;
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// 生成演示数据（可重复：同一种子得到同样的记录）
+    Demo {
+        /// 年份
+        #[arg(long, default_value_t = 2019)]
+        year: i32,
+        /// 记录条数
+        #[arg(long, default_value_t = 1000)]
+        rows: usize,
+        /// 随机种子
+        #[arg(long, default_value_t = 2019)]
+        seed: u64,
+    },
+    /// 输出某年的进度（--json 输出机器可读的 JSON）
+    Report {
+        /// 年份
+        #[arg(long)]
+        year: i32,
+        /// 输出 JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// 导入乡镇、牵头单位报来的附件1/2/3（xlsx、xls、csv），每个文件一个事务
+    ///
+    /// 退出码：0 全部导入（可有提示）；1 有文件或行被拒绝；2 用法错误
+    Import {
+        /// 输出 JSON（每个文件一个对象）
+        #[arg(long)]
+        json: bool,
+        /// 只检查并预览，不写入数据库
+        #[arg(long)]
+        dry_run: bool,
+        /// 要导入的文件
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// 按官方表样导出附件1/2/3 为 Excel
+    Export {
+        /// 表：1=待销目录，2=销售情况，3=采购情况
+        #[arg(long, value_parser = clap::value_parser!(u8).range(1..=3))]
+        form: u8,
+        /// 乡镇(街道)名称，如 泥溪镇
+        #[arg(long)]
+        township: Option<String>,
+        /// 年份
+        #[arg(long)]
+        year: Option<i32>,
+        /// 季度 1-4（需同时给出年份）
+        #[arg(long, value_parser = clap::value_parser!(u8).range(1..=4))]
+        quarter: Option<u8>,
+        /// 输出文件 .xlsx
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+/// Runs one subcommand against the database at `db_path`.
+pub fn run(db_path: &Path, command: Command) -> ExitCode {
+    match execute(db_path, command) {
+        Ok(code) => code,
+        Err(message) => {
+            eprintln!("错误：{message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn execute(db_path: &Path, command: Command) -> Result<ExitCode, String> {
+    match command {
+        Command::Demo { year, rows, seed } => {
+            let mut store = Store::open(db_path).map_err(|e| e.to_string())?;
+            let started = std::time::Instant::now();
+            let total = crate::demo::fill(&mut store, year, rows, seed, &|done, all| {
+                if all >= 100_000 {
+                    eprint!("\r已生成 {done}/{all} 条");
+                }
+            })
+            .map_err(|e| e.to_string())?;
+            if rows >= 100_000 {
+                eprintln!();
+            }
+            println!(
+                "已生成 {rows} 条演示记录（{year}年），金额合计 {total} 元，用时 {:.1} 秒",
+                started.elapsed().as_secs_f64()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Report { year, json } => {
+            let store = Store::open(db_path).map_err(|e| e.to_string())?;
+            let figures = dashboard(&store, year).map_err(|e| e.to_string())?;
+            let mut out = std::io::stdout().lock();
+            let text = if json {
+                serde_json::to_string_pretty(&figures.to_json()).map_err(|e| e.to_string())?
+            } else {
+                figures.to_text()
+            };
+            writeln!(out, "{text}").map_err(|e| e.to_string())?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Import { json, dry_run, files } => {
+            let mut store = Store::open(db_path).map_err(|e| e.to_string())?;
+            let mut reports = Vec::with_capacity(files.len());
+            for file in &files {
+                let prepared = ingest::prepare(&store, file)?;
+                let report = if dry_run {
+                    prepared.report(&prepared.plan, false)
+                } else {
+                    ingest::commit(&mut store, &prepared)?
+                };
+                reports.push(report);
+            }
+            let all_clean = reports.iter().all(|r| r.outcome == "imported" && r.rows_rejected == 0);
+            let mut out = std::io::stdout().lock();
+            if json {
+                let text = serde_json::to_string_pretty(&reports).map_err(|e| e.to_string())?;
+                writeln!(out, "{text}").map_err(|e| e.to_string())?;
+            } else {
+                for report in &reports {
+                    writeln!(out, "{}", import_report_text(report)).map_err(|e| e.to_string())?;
+                }
+            }
+            Ok(if all_clean { ExitCode::SUCCESS } else { ExitCode::from(1) })
+        }
+        Command::Export { form, township, year, quarter, out } => {
+            if quarter.is_some() && year.is_none() {
+                return Err("指定季度时须同时指定年份（--year）".into());
+            }
+            let kind = FormKind::from_number(i64::from(form)).ok_or("表号须为 1、2 或 3")?;
+            let township_code = match township {
+                Some(name) => {
+                    let store = Store::open(db_path).map_err(|e| e.to_string())?;
+                    let resolver = store.region_resolver().map_err(|e| e.to_string())?;
+                    let found = resolver
+                        .township_by_name(name.trim())
+                        .ok_or_else(|| format!("没有名为“{name}”的乡镇(街道)"))?;
+                    Some(found.code.clone())
+                }
+                None => None,
+            };
+            let request = ExportRequest { kind, township_code, year, quarter };
+            let summary = export_form(db_path, &request, &out, &|_| {})?;
+            println!("已导出 {} 条记录，金额合计 {} 元：{}", summary.rows, summary.total, summary.path.display());
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// The readable Chinese report of one imported file.
+fn import_report_text(report: &FileReport) -> String {
+    let mut text = String::new();
+    if report.outcome == "rejected" {
+        text.push_str(&format!("✗ {}：拒绝导入。{}\n", report.file, report.message));
+        return text;
+    }
+    text.push_str(&format!("✓ {}（{}）：{}\n", report.file, report.form, report.message));
+    if let Some(total) = &report.total {
+        text.push_str(&format!("  金额合计 {total} 元"));
+        let townships: Vec<String> = report.per_township.iter().map(|(k, v)| format!("{k} {v}")).collect();
+        if !townships.is_empty() {
+            text.push_str(&format!("（{}）", townships.join("，")));
+        }
+        text.push('\n');
+    }
+    for warning in &report.file_warnings {
+        text.push_str(&format!("  ! {warning}\n"));
+    }
+    for issue in &report.errors {
+        text.push_str(&format!("  ✗ {}!第{}行 {}：{}\n", issue.sheet, issue.row, issue.column, issue.message));
+    }
+    for issue in &report.warnings {
+        text.push_str(&format!("  ! {}!第{}行 {}：{}\n", issue.sheet, issue.row, issue.column, issue.message));
+    }
+    text
+}

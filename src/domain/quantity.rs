@@ -1,0 +1,407 @@
+//! Quantities: value + unit, with the 斤-equivalent for weights. Seed: 附件1 计划销量, 附件2 销售数量,
+//! 附件3 采购数量; import rule 6.
+
+use rust_decimal::Decimal;
+
+use super::text::{
+    clean_text, is_chinese_numeral_char, parse_chinese_number, parse_decimal_number, squeeze,
+    to_half_width,
+};
+use super::{ParseError, Parsed};
+
+/// A quantity as reported: a decimal value and its unit as written (`斤`, `公斤`, `吨`, `头`, `个`, …),
+/// `None` when the clerk wrote a bare number and no header gave a unit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Quantity {
+    /// The number, e.g. 30 for `30斤`, 60 for `30斤×2袋`.
+    pub value: Decimal,
+    /// The unit as written after normalisation (`千克` stays `千克`), or `None`.
+    pub unit: Option<String>,
+}
+
+impl Quantity {
+    /// The weight in 斤 (1 公斤 = 1 千克 = 2 斤, 1 吨 = 2000 斤, 1 两 = 0.1 斤, 1 克 = 0.002 斤),
+    /// or `None` for count units (头, 只, 个, 袋, …), for a missing unit, and when the weight in 斤
+    /// would not fit a `Decimal` (absurd input never panics).
+    pub fn in_jin(&self) -> Option<Decimal> {
+        let factor = jin_per_unit(self.unit.as_deref()?)?;
+        Some(self.value.checked_mul(factor)?.normalize())
+    }
+
+    /// Parses `30斤`, `30 斤`, `30公斤`, `1.5吨`, `三十斤`, `３０斤`, `30斤×2袋` (= 60斤), `2头`, `400个`,
+    /// `36.2斤`. A bare number takes `header_unit` (from `销售数量（斤）` or a unit row), else it parses
+    /// with the warning `销售数量缺少单位` (the caller may substitute its column name for 销售数量 via
+    /// `column`). Errors (Chinese) for empty or unreadable text and for negative values.
+    ///
+    /// Also: `3两`, `两斤` (= 2斤), `1,000斤`, `1.5万斤`, `30KG` (unit written `kg`), `12瓶×5箱` (=
+    /// 60瓶). In a product the weight unit wins (`2袋×30斤` = 60斤); otherwise the first part's unit.
+    /// The units known are those of [`normalize_unit`]; an unknown unit is an error, as are two
+    /// weight units in one product (`30斤×2公斤`) and values a `Decimal` cannot hold.
+    pub fn parse(
+        text: &str,
+        header_unit: Option<&str>,
+        column: &str,
+    ) -> Result<Parsed<Quantity>, ParseError> {
+        let column = if column.is_empty() {
+            "销售数量"
+        } else {
+            column
+        };
+        let cleaned = clean_text(text);
+        if cleaned.is_empty() {
+            return Err(ParseError::new(format!("{column}为空")));
+        }
+        let half = squeeze(&to_half_width(&cleaned));
+        if half.starts_with('-') || half.starts_with('\u{2212}') || half.starts_with('负') {
+            return Err(ParseError::new(format!(
+                "{column}“{cleaned}”为负数，请核对"
+            )));
+        }
+        let unreadable = || {
+            ParseError::new(format!(
+                "无法识别的{column}“{cleaned}”：应为数字加单位，如 30斤、2头、1.5吨"
+            ))
+        };
+
+        let mut value = Decimal::ONE;
+        let mut first_unit: Option<String> = None;
+        let mut weight_unit: Option<String> = None;
+        for (index, part) in half.split(['×', '*', 'x', 'X', '✕', '✖', '乘']).enumerate() {
+            let (number, unit) = match parse_part(part) {
+                PartResult::Ok(number, unit) => (number, unit),
+                PartResult::UnknownUnit(unit) => {
+                    return Err(ParseError::new(format!(
+                        "{column}“{cleaned}”的单位“{unit}”无法识别（可用：斤、公斤、吨、头、只、个、袋、箱等）"
+                    )));
+                }
+                PartResult::Unreadable => return Err(unreadable()),
+            };
+            value = value
+                .checked_mul(number)
+                .ok_or_else(|| ParseError::new(format!("{column}“{cleaned}”数值过大，请核对")))?;
+            if let Some(unit) = unit {
+                if jin_per_unit(&unit).is_some() {
+                    if weight_unit.is_some() {
+                        return Err(ParseError::new(format!(
+                            "{column}“{cleaned}”含两个重量单位，无法计算"
+                        )));
+                    }
+                    weight_unit = Some(unit.clone());
+                }
+                if index == 0 {
+                    first_unit = Some(unit);
+                }
+            }
+        }
+
+        let unit = weight_unit.or(first_unit);
+        let value = value.normalize();
+        if unit.is_some() {
+            return Ok(Parsed::clean(Quantity { value, unit }));
+        }
+        let header_unit = header_unit
+            .map(|u| squeeze(&to_half_width(u)))
+            .filter(|u| !u.is_empty())
+            .map(|u| normalize_unit(&u).unwrap_or(u));
+        match header_unit {
+            Some(unit) => Ok(Parsed::clean(Quantity {
+                value,
+                unit: Some(unit),
+            })),
+            None => Ok(Parsed {
+                value: Quantity { value, unit: None },
+                warnings: vec![format!("{column}缺少单位")],
+            }),
+        }
+    }
+}
+
+/// 斤 per one `unit`, for weight units; `None` for count units and unknown units.
+pub fn jin_per_unit(unit: &str) -> Option<Decimal> {
+    let unit = normalize_unit(unit)?;
+    Some(match unit.as_str() {
+        "斤" | "市斤" => Decimal::ONE,
+        "公斤" | "千克" | "kg" => Decimal::TWO,
+        "吨" => Decimal::from(2000),
+        "两" => Decimal::new(1, 1),
+        "克" | "g" => Decimal::new(2, 3),
+        _ => return None,
+    })
+}
+
+/// Weight units (converted to 斤 by [`jin_per_unit`]).
+const WEIGHT_UNITS: &[&str] = &["斤", "市斤", "公斤", "千克", "kg", "吨", "两", "克", "g"];
+
+/// Count and other units kept as written (no conversion).
+const COUNT_UNITS: &[&str] = &[
+    "头", "只", "个", "枚", "袋", "箱", "件", "盒", "瓶", "罐", "桶", "筐", "把", "捆", "条", "棵",
+    "株", "亩", "份", "套", "包", "串", "块", "张", "双", "对", "根", "颗", "粒", "提", "听", "篮",
+    "盆", "窝", "羽", "匹", "尾", "枝", "束", "扎", "坛", "壶", "升", "毫升", "车", "筒", "板",
+];
+
+/// The unit as stored when `unit` is a known quantity unit (weights `斤 市斤 公斤 千克 kg 吨 两 克 g`
+/// and count units `头 只 个 枚 袋 箱 件 盒 瓶 罐 桶 筐 把 捆 条 棵 株 亩 份 套 包 …`), else `None`.
+/// Whitespace and full-width letters are tolerated; Latin units are lower-cased (`KG` → `kg`);
+/// Chinese units stay as written (`千克` stays `千克`).
+pub fn normalize_unit(unit: &str) -> Option<String> {
+    let unit = squeeze(&to_half_width(unit));
+    let unit = if unit.is_ascii() {
+        unit.to_ascii_lowercase()
+    } else {
+        unit
+    };
+    let unit = match unit.as_str() {
+        "kgs" | "公斤(kg)" => "kg".to_string(),
+        "l" => "升".to_string(),
+        "ml" => "毫升".to_string(),
+        _ => unit,
+    };
+    if WEIGHT_UNITS.contains(&unit.as_str()) || COUNT_UNITS.contains(&unit.as_str()) {
+        Some(unit)
+    } else {
+        None
+    }
+}
+
+/// The outcome of reading one factor of a quantity (`30斤` in `30斤×2袋`).
+enum PartResult {
+    Ok(Decimal, Option<String>),
+    UnknownUnit(String),
+    Unreadable,
+}
+
+/// Reads `30斤`, `30`, `三十斤`, `1.5万斤`, `两斤`, `二两` (half-width, no whitespace).
+fn parse_part(part: &str) -> PartResult {
+    let Some(first) = part.chars().next() else {
+        return PartResult::Unreadable;
+    };
+    if first.is_ascii_digit() || first == '.' {
+        let split = part
+            .char_indices()
+            .find(|(_, c)| !(c.is_ascii_digit() || matches!(c, '.' | ',')))
+            .map_or(part.len(), |(i, _)| i);
+        let (number, rest) = part.split_at(split);
+        let Some(number) = parse_decimal_number(number) else {
+            return PartResult::Unreadable;
+        };
+        if rest.is_empty() {
+            return PartResult::Ok(number, None);
+        }
+        if let Some(unit) = normalize_unit(rest) {
+            return PartResult::Ok(number, Some(unit));
+        }
+        // `1.5万斤`, `3千` (a multiplier, not the unit 千克, which matched above).
+        for (multiplier, factor) in [('万', 10_000), ('千', 1_000)] {
+            if let Some(after) = rest.strip_prefix(multiplier) {
+                let Some(number) = number.checked_mul(Decimal::from(factor)) else {
+                    return PartResult::Unreadable;
+                };
+                if after.is_empty() {
+                    return PartResult::Ok(number, None);
+                }
+                if let Some(unit) = normalize_unit(after) {
+                    return PartResult::Ok(number, Some(unit));
+                }
+            }
+        }
+        return PartResult::UnknownUnit(rest.to_string());
+    }
+    if is_chinese_numeral_char(first) {
+        let chars: Vec<char> = part.chars().collect();
+        let numeral_len = chars
+            .iter()
+            .take_while(|c| is_chinese_numeral_char(**c))
+            .count();
+        // The longest numeral followed by a known unit: `二两` is 2两, `两斤` is 2斤.
+        for len in (1..=numeral_len).rev() {
+            let prefix: String = chars.iter().take(len).collect();
+            let rest: String = chars.iter().skip(len).collect();
+            if rest.is_empty() {
+                continue;
+            }
+            if let (Some(number), Some(unit)) =
+                (parse_chinese_number(&prefix), normalize_unit(&rest))
+            {
+                return PartResult::Ok(number, Some(unit));
+            }
+        }
+        if let Some(number) = parse_chinese_number(part) {
+            return PartResult::Ok(number, None);
+        }
+        let prefix: String = chars.iter().take(numeral_len).collect();
+        if numeral_len < chars.len() && parse_chinese_number(&prefix).is_some() {
+            return PartResult::UnknownUnit(chars.iter().skip(numeral_len).collect());
+        }
+    }
+    PartResult::Unreadable
+}
+
+impl std::fmt::Display for Quantity {
+    /// `30斤`, `1.5吨`, or the bare number when there is no unit.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}{}",
+            self.value.normalize(),
+            self.unit.as_deref().unwrap_or("")
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::str::FromStr;
+
+    fn dec(s: &str) -> Decimal {
+        Decimal::from_str(s).unwrap()
+    }
+
+    #[test]
+    fn parses_units_and_normalises_to_jin() {
+        // (text, value, unit, 斤)
+        let cases: &[(&str, &str, &str, Option<&str>)] = &[
+            ("30斤", "30", "斤", Some("30")),
+            ("30 斤", "30", "斤", Some("30")),
+            ("３０斤", "30", "斤", Some("30")),
+            ("三十斤", "30", "斤", Some("30")),
+            ("30公斤", "30", "公斤", Some("60")),
+            ("30千克", "30", "千克", Some("60")),
+            ("30kg", "30", "kg", Some("60")),
+            ("30KG", "30", "kg", Some("60")),
+            ("1.5吨", "1.5", "吨", Some("3000")),
+            ("36.2斤", "36.2", "斤", Some("36.2")),
+            ("3两", "3", "两", Some("0.3")),
+            ("二两", "2", "两", Some("0.2")),
+            ("两斤", "2", "斤", Some("2")),
+            ("500克", "500", "克", Some("1")),
+            ("500g", "500", "g", Some("1")),
+            ("30斤×2袋", "60", "斤", Some("60")),
+            ("30斤*2袋", "60", "斤", Some("60")),
+            ("30斤x2袋", "60", "斤", Some("60")),
+            ("30斤Ｘ2袋", "60", "斤", Some("60")),
+            ("2袋×30斤", "60", "斤", Some("60")),
+            ("12瓶×5箱", "60", "瓶", None),
+            ("2头", "2", "头", None),
+            ("400个", "400", "个", None),
+            ("5只", "5", "只", None),
+            ("十只", "10", "只", None),
+            ("1,000斤", "1000", "斤", Some("1000")),
+            ("1.5万斤", "15000", "斤", Some("15000")),
+            ("三点五斤", "3.5", "斤", Some("3.5")),
+            ("0斤", "0", "斤", Some("0")),
+            (" 100 斤 ", "100", "斤", Some("100")),
+        ];
+        for (text, value, unit, jin) in cases {
+            let parsed = Quantity::parse(text, None, "销售数量").unwrap();
+            assert!(parsed.warnings.is_empty(), "{text}: {:?}", parsed.warnings);
+            assert_eq!(parsed.value.value, dec(value), "{text}");
+            assert_eq!(parsed.value.unit.as_deref(), Some(*unit), "{text}");
+            assert_eq!(parsed.value.in_jin(), jin.map(dec), "{text}");
+        }
+    }
+
+    #[test]
+    fn bare_number_takes_header_unit_or_warns() {
+        let parsed = Quantity::parse("30", None, "销售数量").unwrap();
+        assert_eq!(
+            parsed.value,
+            Quantity {
+                value: dec("30"),
+                unit: None
+            }
+        );
+        assert_eq!(parsed.warnings, vec!["销售数量缺少单位".to_string()]);
+        assert_eq!(parsed.value.in_jin(), None);
+
+        let parsed = Quantity::parse("30", None, "采购数量").unwrap();
+        assert_eq!(parsed.warnings, vec!["采购数量缺少单位".to_string()]);
+
+        let parsed = Quantity::parse("30", None, "").unwrap();
+        assert_eq!(parsed.warnings, vec!["销售数量缺少单位".to_string()]);
+
+        let parsed = Quantity::parse("30", Some("斤"), "销售数量").unwrap();
+        assert!(parsed.warnings.is_empty());
+        assert_eq!(parsed.value.unit.as_deref(), Some("斤"));
+        assert_eq!(parsed.value.in_jin(), Some(dec("30")));
+
+        let parsed = Quantity::parse("30", Some(" 公斤 "), "销售数量").unwrap();
+        assert_eq!(parsed.value.in_jin(), Some(dec("60")));
+
+        // A unit written in the cell wins over the header's.
+        let parsed = Quantity::parse("30公斤", Some("斤"), "销售数量").unwrap();
+        assert_eq!(parsed.value.unit.as_deref(), Some("公斤"));
+
+        let parsed = Quantity::parse("三十", None, "计划销量").unwrap();
+        assert_eq!(parsed.value.value, dec("30"));
+        assert_eq!(parsed.warnings, vec!["计划销量缺少单位".to_string()]);
+    }
+
+    #[test]
+    fn rejects_unreadable_negative_and_empty() {
+        let cases: &[(&str, &str)] = &[
+            ("", "销售数量为空"),
+            ("\u{3000}", "销售数量为空"),
+            ("-30斤", "为负数"),
+            ("负30斤", "为负数"),
+            ("斤", "无法识别的销售数量"),
+            ("abc", "无法识别的销售数量"),
+            ("30斤土豆", "单位“斤土豆”无法识别"),
+            ("三十块钱", "无法识别"),
+            ("30斤×", "无法识别的销售数量"),
+            ("30斤×2公斤", "两个重量单位"),
+            ("1,20斤", "无法识别的销售数量"),
+            ("99999999999999×99999999999999×99999999999999", "数值过大"),
+        ];
+        for (text, needle) in cases {
+            match Quantity::parse(text, None, "销售数量") {
+                Err(e) => assert!(e.message.contains(needle), "{text:?}: {:?}", e.message),
+                Ok(q) => panic!("{text:?} parsed as {:?}", q.value),
+            }
+        }
+    }
+
+    #[test]
+    fn huge_weights_do_not_overflow() {
+        let q = Quantity::parse("79228162514264337593543950335吨", None, "销售数量")
+            .unwrap()
+            .value;
+        assert_eq!(q.in_jin(), None);
+        let q = Quantity::parse("79228162514264337593543950335个", None, "销售数量")
+            .unwrap()
+            .value;
+        assert_eq!(q.value, Decimal::MAX);
+    }
+
+    #[test]
+    fn unit_table() {
+        assert_eq!(jin_per_unit("斤"), Some(dec("1")));
+        assert_eq!(jin_per_unit("公斤"), Some(dec("2")));
+        assert_eq!(jin_per_unit("千克"), Some(dec("2")));
+        assert_eq!(jin_per_unit("KG"), Some(dec("2")));
+        assert_eq!(jin_per_unit("吨"), Some(dec("2000")));
+        assert_eq!(jin_per_unit("两"), Some(dec("0.1")));
+        assert_eq!(jin_per_unit("克"), Some(dec("0.002")));
+        for count in [
+            "头", "只", "个", "枚", "袋", "箱", "件", "盒", "瓶", "罐", "桶", "筐", "把",
+        ] {
+            assert_eq!(jin_per_unit(count), None, "{count}");
+            assert_eq!(normalize_unit(count).as_deref(), Some(count));
+        }
+        for count in ["捆", "条", "棵", "株", "亩", "份", "套", "包"] {
+            assert_eq!(normalize_unit(count).as_deref(), Some(count));
+        }
+        assert_eq!(normalize_unit("斤土豆"), None);
+        assert_eq!(jin_per_unit("斤土豆"), None);
+    }
+
+    #[test]
+    fn display_keeps_value_and_unit() {
+        let q = Quantity::parse("30斤×2袋", None, "销售数量").unwrap().value;
+        assert_eq!(q.to_string(), "60斤");
+        let q = Quantity::parse("1.50吨", None, "销售数量").unwrap().value;
+        assert_eq!(q.to_string(), "1.5吨");
+        let q = Quantity::parse("30", None, "销售数量").unwrap().value;
+        assert_eq!(q.to_string(), "30");
+    }
+}

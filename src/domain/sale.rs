@@ -1,0 +1,1306 @@
+//! The rows of the three forms as the editors and the importer build them: what the clerk typed
+//! (drafts, all text) and the validated records. Seed: 附件1 (listing), 附件2 (sale), 附件3
+//! (procurement).
+
+use chrono::NaiveDate;
+
+use super::cooperative::cooperative_warning;
+use super::region::ResolvedRegion;
+use super::text::{clean_name, clean_text, is_formula_like};
+use super::{
+    AmountUnit, Channel, DatePrecision, InvolvedCount, Money, Price, Quantity, RegionResolver,
+    ReportDate, SubChannel, is_cooperative, parse_involved,
+};
+
+/// Which official form a record belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum FormKind {
+    /// 附件1 乡镇(街道)贫困户农特产品待销目录 (catalogue listings).
+    Catalogue,
+    /// 附件2 乡镇(街道)贫困户产品销售情况表 (sales reported by a township).
+    Sale,
+    /// 附件3 牵头单位系统(行业)购买贫困户产品采购情况表 (procurements reported by a lead unit).
+    Procurement,
+}
+
+impl FormKind {
+    /// 1, 2 or 3 (the attachment number; also the value stored in SQLite).
+    pub fn number(self) -> i64 {
+        match self {
+            FormKind::Catalogue => 1,
+            FormKind::Sale => 2,
+            FormKind::Procurement => 3,
+        }
+    }
+
+    /// From 1, 2 or 3.
+    pub fn from_number(number: i64) -> Option<FormKind> {
+        match number {
+            1 => Some(FormKind::Catalogue),
+            2 => Some(FormKind::Sale),
+            3 => Some(FormKind::Procurement),
+            _ => None,
+        }
+    }
+
+    /// `附件1`, `附件2`, `附件3`.
+    pub fn label(self) -> &'static str {
+        match self {
+            FormKind::Catalogue => "附件1",
+            FormKind::Sale => "附件2",
+            FormKind::Procurement => "附件3",
+        }
+    }
+
+    /// The column names of the date, quantity and amount columns: (`销售时间`, `销售数量`, `销售金额`)
+    /// for 附件2, (`采购时间`, `采购数量`, `采购金额`) for 附件3; the catalogue has no date or amount and
+    /// returns (`""`, `计划销量`, `销售价格(元)`).
+    pub fn column_names(self) -> (&'static str, &'static str, &'static str) {
+        match self {
+            FormKind::Catalogue => ("", "计划销量", "销售价格(元)"),
+            FormKind::Sale => ("销售时间", "销售数量", "销售金额"),
+            FormKind::Procurement => ("采购时间", "采购数量", "采购金额"),
+        }
+    }
+}
+
+/// A field of a sale/procurement row, for placing validation messages next to the right field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SaleField {
+    Purchaser,
+    Date,
+    Region,
+    Household,
+    Product,
+    Quantity,
+    Amount,
+    Remark,
+}
+
+/// What a clerk typed into one row of 附件2 or 附件3, as text.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SaleDraft {
+    /// 采购单位.
+    pub purchaser: String,
+    /// 销售时间 / 采购时间, e.g. `2019.9.1`.
+    pub date: String,
+    /// 地区, e.g. `云阳县泥溪镇三坪村`.
+    pub region: String,
+    /// 贫困户姓名 (or a cooperative's name).
+    pub household: String,
+    /// 产品品种.
+    pub product: String,
+    /// 销售数量 / 采购数量, e.g. `30斤`.
+    pub quantity: String,
+    /// 销售金额 / 采购金额, e.g. `90元`.
+    pub amount: String,
+    /// 备注.
+    pub remark: String,
+}
+
+/// A validated row of 附件2 (kind [`FormKind::Sale`]) or 附件3 (kind [`FormKind::Procurement`]).
+/// Keeps the text as typed beside each parsed value, so the printed form shows what was entered.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SaleRecord {
+    pub kind: FormKind,
+    /// 采购单位, cleaned.
+    pub purchaser: String,
+    pub date: ReportDate,
+    /// The date as typed, e.g. `2019.9.1`.
+    pub date_text: String,
+    /// 地区 as typed.
+    pub region_text: String,
+    pub township_code: String,
+    /// 村(社区), may be empty.
+    pub village: String,
+    /// 贫困户姓名 (internal whitespace removed) or cooperative name.
+    pub household: String,
+    pub product: String,
+    pub quantity: Quantity,
+    /// The quantity as typed, e.g. `30斤×2袋`.
+    pub quantity_text: String,
+    /// Yuan, exact to the fen; never negative.
+    pub amount: Money,
+    /// The amount as typed, e.g. `90元`.
+    pub amount_text: String,
+    pub remark: String,
+    /// Cooperatives: households (户) or persons (人) involved, from 备注.
+    pub involved: Option<InvolvedCount>,
+    /// An operator's override of the channel derived from the purchaser's type.
+    pub channel_override: Option<(Channel, Option<SubChannel>)>,
+    /// Chinese warnings raised by validation (kept with the record, filterable).
+    pub warnings: Vec<String>,
+}
+
+/// Validation failed: Chinese messages per field (one per field at most).
+pub type FieldErrors = Vec<(SaleField, String)>;
+
+/// Validates a typed sale/procurement row. `reference` is the form's 填报时间 (year for `9月1日`,
+/// upper bound for dates) or today in the editor. Errors per field: empty required field
+/// (采购单位, 时间, 地区, 姓名, 品种, 数量, 金额), unreadable value, unknown township, negative amount
+/// (`销售金额为负数（-360.00元），不能导入；退货请另行说明`), implausible amount (over 10,000,000元),
+/// date after `reference`. Warnings: those of the parsers, township-only 地区, cooperative count,
+/// formula-like text, `?` in a name (`贫困户姓名含“?”，疑为编码丢失的生僻字，需核实`).
+///
+/// Bare numbers are in 元 and have no quantity unit; an importer whose header gives units uses
+/// [`validate_sale_with_units`]. A `kind` of [`FormKind::Catalogue`] is validated like a sale.
+pub fn validate_sale(
+    draft: &SaleDraft,
+    kind: FormKind,
+    resolver: &RegionResolver,
+    reference: Option<NaiveDate>,
+) -> Result<SaleRecord, FieldErrors> {
+    validate_sale_with_units(draft, kind, resolver, reference, &ColumnUnits::default())
+}
+
+/// Units the header (`销售数量（斤）`, `销售金额（万元）`) or a unit row gives to bare numbers in the
+/// quantity and amount columns (import rules 1, 17). A unit written in a cell wins.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ColumnUnits {
+    /// The unit of bare quantities, e.g. `斤`; `None` when the header gives none.
+    pub quantity: Option<String>,
+    /// The unit of bare amounts (元 or 万元).
+    pub amount: AmountUnit,
+}
+
+/// Amounts above this many 元 are implausible and rejected (import rule 9, `1e12`).
+pub const MAX_PLAUSIBLE_AMOUNT_YUAN: i64 = 10_000_000;
+
+/// [`validate_sale`] with the header's units for bare numbers. Same errors and warnings.
+pub fn validate_sale_with_units(
+    draft: &SaleDraft,
+    kind: FormKind,
+    resolver: &RegionResolver,
+    reference: Option<NaiveDate>,
+    units: &ColumnUnits,
+) -> Result<SaleRecord, FieldErrors> {
+    let (date_col, qty_col, amt_col) = match kind {
+        FormKind::Catalogue => FormKind::Sale.column_names(),
+        other => other.column_names(),
+    };
+    let mut errors: FieldErrors = Vec::new();
+    let mut warnings: Vec<String> = Vec::new();
+
+    // 采购单位
+    let purchaser = clean_text(&draft.purchaser);
+    if purchaser.is_empty() {
+        errors.push((SaleField::Purchaser, "采购单位不能为空".to_string()));
+    }
+
+    // 时间
+    let date_text = clean_text(&draft.date);
+    let mut date = None;
+    if date_text.is_empty() {
+        errors.push((SaleField::Date, format!("{date_col}不能为空")));
+    } else {
+        match ReportDate::parse(&date_text, reference) {
+            Err(e) => errors.push((SaleField::Date, e.message)),
+            Ok(parsed) => {
+                let after_reference = reference.filter(|r| parsed.value.date > *r);
+                if let Some(reference) = after_reference {
+                    errors.push((
+                        SaleField::Date,
+                        format!(
+                            "{date_col}{}晚于填报时间{}",
+                            iso_date(&parsed.value),
+                            reference.format("%Y-%m-%d")
+                        ),
+                    ));
+                } else {
+                    warnings.extend(
+                        parsed
+                            .warnings
+                            .into_iter()
+                            .map(|w| w.replacen("销售时间", date_col, 1)),
+                    );
+                    date = Some(parsed.value);
+                }
+            }
+        }
+    }
+
+    // 地区
+    let region_text = clean_text(&draft.region);
+    let region = resolve_region(&region_text, resolver, &mut warnings);
+    let region = match region {
+        Ok(region) => Some(region),
+        Err(message) => {
+            errors.push((SaleField::Region, message));
+            None
+        }
+    };
+
+    // 贫困户姓名
+    let household = clean_name(&draft.household);
+    let remark = clean_text(&draft.remark);
+    if household.is_empty() {
+        errors.push((SaleField::Household, "贫困户姓名不能为空".to_string()));
+    } else {
+        warnings.extend(name_warning(&household));
+        warnings.extend(cooperative_warning(&household, &remark));
+    }
+    let involved = if is_cooperative(&household) {
+        parse_involved(&remark)
+    } else {
+        None
+    };
+
+    // 产品品种
+    let product = clean_text(&draft.product);
+    if product.is_empty() {
+        errors.push((SaleField::Product, "产品品种不能为空".to_string()));
+    }
+
+    // 数量
+    let quantity_text = clean_text(&draft.quantity);
+    let mut quantity = None;
+    if quantity_text.is_empty() {
+        errors.push((SaleField::Quantity, format!("{qty_col}不能为空")));
+    } else {
+        match Quantity::parse(&quantity_text, units.quantity.as_deref(), qty_col) {
+            Err(e) => errors.push((SaleField::Quantity, e.message)),
+            Ok(parsed) => {
+                warnings.extend(parsed.warnings);
+                quantity = Some(parsed.value);
+            }
+        }
+    }
+
+    // 金额
+    let amount_text = clean_text(&draft.amount);
+    let mut amount = None;
+    if amount_text.is_empty() {
+        errors.push((SaleField::Amount, format!("{amt_col}不能为空")));
+    } else {
+        match Money::parse(&amount_text, units.amount) {
+            Err(e) => errors.push((SaleField::Amount, e.message)),
+            Ok(money) if money.is_negative() => errors.push((
+                SaleField::Amount,
+                format!("{amt_col}为负数（{money}元），不能导入；退货请另行说明"),
+            )),
+            Ok(money) if money > Money::from_fen(MAX_PLAUSIBLE_AMOUNT_YUAN * 100) => errors.push((
+                SaleField::Amount,
+                format!("{amt_col}{money}元超过1000万元，不合理，请核对"),
+            )),
+            Ok(money) => {
+                if money == Money::ZERO {
+                    warnings.push(format!("{amt_col}为0元，需核实"));
+                }
+                amount = Some(money);
+            }
+        }
+    }
+
+    // Formula-like text in any column (rule 10).
+    for (label, text) in [
+        ("采购单位", purchaser.as_str()),
+        ("地区", region_text.as_str()),
+        ("贫困户姓名", household.as_str()),
+        ("产品品种", product.as_str()),
+        ("备注", remark.as_str()),
+    ] {
+        warnings.extend(formula_warning(label, text));
+    }
+
+    match (date, region, quantity, amount) {
+        (Some(date), Some(region), Some(quantity), Some(amount)) if errors.is_empty() => {
+            Ok(SaleRecord {
+                kind,
+                purchaser,
+                date,
+                date_text,
+                region_text,
+                township_code: region.township_code,
+                village: region.village,
+                household,
+                product,
+                quantity,
+                quantity_text,
+                amount,
+                amount_text,
+                remark,
+                involved,
+                channel_override: None,
+                warnings,
+            })
+        }
+        _ => Err(errors),
+    }
+}
+
+/// `2019-10-02`, or `2019-10` for month precision.
+fn iso_date(date: &ReportDate) -> String {
+    match date.precision {
+        DatePrecision::Day => date.date.format("%Y-%m-%d").to_string(),
+        DatePrecision::Month => date.date.format("%Y-%m").to_string(),
+    }
+}
+
+/// The warning for a township-only 地区 (import rules 8, 10).
+pub const TOWNSHIP_ONLY_WARNING: &str = "地区只填到乡镇，缺少村(社区)";
+
+/// Resolves 地区 (required); pushes the township-only warning. `Err` holds the Chinese message.
+fn resolve_region(
+    region_text: &str,
+    resolver: &RegionResolver,
+    warnings: &mut Vec<String>,
+) -> Result<ResolvedRegion, String> {
+    if region_text.is_empty() {
+        return Err("地区不能为空".to_string());
+    }
+    let region = resolver.resolve(region_text).map_err(|e| e.message)?;
+    if region.village.is_empty() {
+        warnings.push(TOWNSHIP_ONLY_WARNING.to_string());
+    }
+    Ok(region)
+}
+
+/// `贫困户姓名含“?”，疑为编码丢失的生僻字，需核实` when the name holds `?`, `？` or U+FFFD (what
+/// a lost character becomes in another encoding).
+fn name_warning(name: &str) -> Option<String> {
+    name.chars()
+        .find(|c| matches!(c, '?' | '？' | '\u{FFFD}'))
+        .map(|c| format!("贫困户姓名含“{c}”，疑为编码丢失的生僻字，需核实"))
+}
+
+/// The warning for formula-like text (import rule 10), naming the column.
+fn formula_warning(label: &str, text: &str) -> Option<String> {
+    is_formula_like(text)
+        .then(|| format!("{label}“{text}”以=、+、-或@开头，形似公式，已按原文保存，需核实"))
+}
+
+/// A field of a catalogue listing (附件1 row).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ListingField {
+    Region,
+    Household,
+    Product,
+    PlannedQuantity,
+    Price,
+    SupplyMethod,
+    ShopUrl,
+    Contact,
+    Remark,
+}
+
+/// What a clerk typed into one row of 附件1, as text.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ListingDraft {
+    /// 地区.
+    pub region: String,
+    /// 贫困户姓名.
+    pub household: String,
+    /// 产品品种.
+    pub product: String,
+    /// 计划销量, e.g. `30斤`.
+    pub planned_quantity: String,
+    /// 销售价格(元), e.g. `3元/斤`, `面议`.
+    pub price: String,
+    /// 供货方式: `电商`, `送货上门`, `上门自提`, or several joined by `、`.
+    pub supply_method: String,
+    /// 网店网址.
+    pub shop_url: String,
+    /// 供货联系人及联系方式, e.g. `王五 17723635558`.
+    pub contact: String,
+    /// 备注.
+    pub remark: String,
+}
+
+/// A validated catalogue listing (附件1 row).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Listing {
+    pub region_text: String,
+    pub township_code: String,
+    pub village: String,
+    pub household: String,
+    pub product: String,
+    pub planned_quantity: Quantity,
+    pub planned_quantity_text: String,
+    pub price: Price,
+    pub price_text: String,
+    /// Each method named, e.g. [`送货上门`, `上门自提`] for `送货上门、上门自提`.
+    pub supply_methods: Vec<String>,
+    pub shop_url: String,
+    /// Kept exactly as typed (phone digits never reformatted).
+    pub contact: String,
+    pub remark: String,
+    pub involved: Option<InvolvedCount>,
+    pub warnings: Vec<String>,
+}
+
+/// Validates a typed catalogue row. Errors per field: empty 地区/姓名/品种, unknown township,
+/// unreadable quantity or price. Warnings: parser warnings, cooperative count, formula-like text,
+/// township-only 地区, 电商 without 网店网址 (`供货方式为电商，但未填写网店网址`).
+///
+/// An empty 计划销量 or 销售价格 is an error too (the record has no value without them). Also warned:
+/// `?` in the name (as for sales) and a 供货方式 other than 电商、送货上门、上门自提. 供货方式 is split
+/// on `、`, `,`, `，`, `/`, `;`, `；` and spaces.
+pub fn validate_listing(
+    draft: &ListingDraft,
+    resolver: &RegionResolver,
+) -> Result<Listing, Vec<(ListingField, String)>> {
+    validate_listing_with_units(draft, resolver, None)
+}
+
+/// [`validate_listing`] with the header's unit for bare 计划销量 numbers (e.g. `计划销量（斤）`).
+pub fn validate_listing_with_units(
+    draft: &ListingDraft,
+    resolver: &RegionResolver,
+    quantity_unit: Option<&str>,
+) -> Result<Listing, Vec<(ListingField, String)>> {
+    let (_, qty_col, _) = FormKind::Catalogue.column_names();
+    let mut errors: Vec<(ListingField, String)> = Vec::new();
+    let mut warnings: Vec<String> = Vec::new();
+
+    let region_text = clean_text(&draft.region);
+    let region = match resolve_region(&region_text, resolver, &mut warnings) {
+        Ok(region) => Some(region),
+        Err(message) => {
+            errors.push((ListingField::Region, message));
+            None
+        }
+    };
+
+    let household = clean_name(&draft.household);
+    let remark = clean_text(&draft.remark);
+    if household.is_empty() {
+        errors.push((ListingField::Household, "贫困户姓名不能为空".to_string()));
+    } else {
+        warnings.extend(name_warning(&household));
+        warnings.extend(cooperative_warning(&household, &remark));
+    }
+    let involved = if is_cooperative(&household) {
+        parse_involved(&remark)
+    } else {
+        None
+    };
+
+    let product = clean_text(&draft.product);
+    if product.is_empty() {
+        errors.push((ListingField::Product, "产品品种不能为空".to_string()));
+    }
+
+    let planned_quantity_text = clean_text(&draft.planned_quantity);
+    let planned_quantity = match Quantity::parse(&planned_quantity_text, quantity_unit, qty_col) {
+        Err(e) => {
+            errors.push((ListingField::PlannedQuantity, e.message));
+            None
+        }
+        Ok(parsed) => {
+            warnings.extend(parsed.warnings);
+            Some(parsed.value)
+        }
+    };
+
+    let price_text = clean_text(&draft.price);
+    let price = match Price::parse(&price_text, None) {
+        Err(e) => {
+            errors.push((ListingField::Price, e.message));
+            None
+        }
+        Ok(parsed) => {
+            warnings.extend(parsed.warnings);
+            Some(parsed.value)
+        }
+    };
+
+    let supply_methods: Vec<String> = clean_text(&draft.supply_method)
+        .split(['、', ',', '，', '/', ';', '；', ' ', '\u{3000}'])
+        .map(clean_text)
+        .filter(|m| !m.is_empty())
+        .collect();
+    for method in &supply_methods {
+        if !SUPPLY_METHODS.contains(&method.as_str()) {
+            warnings.push(format!(
+                "供货方式“{method}”不是电商、送货上门、上门自提之一"
+            ));
+        }
+    }
+    let shop_url = clean_text(&draft.shop_url);
+    if supply_methods.iter().any(|m| m == "电商") && shop_url.is_empty() {
+        warnings.push("供货方式为电商，但未填写网店网址".to_string());
+    }
+    let contact = clean_text(&draft.contact);
+
+    for (label, text) in [
+        ("地区", region_text.as_str()),
+        ("贫困户姓名", household.as_str()),
+        ("产品品种", product.as_str()),
+        ("网店网址", shop_url.as_str()),
+        ("供货联系人及联系方式", contact.as_str()),
+        ("备注", remark.as_str()),
+    ] {
+        warnings.extend(formula_warning(label, text));
+    }
+
+    match (region, planned_quantity, price) {
+        (Some(region), Some(planned_quantity), Some(price)) if errors.is_empty() => Ok(Listing {
+            region_text,
+            township_code: region.township_code,
+            village: region.village,
+            household,
+            product,
+            planned_quantity,
+            planned_quantity_text,
+            price,
+            price_text,
+            supply_methods,
+            shop_url,
+            contact,
+            remark,
+            involved,
+            warnings,
+        }),
+        _ => Err(errors),
+    }
+}
+
+/// The three 供货方式 of 附件1.
+pub const SUPPLY_METHODS: [&str; 3] = ["电商", "送货上门", "上门自提"];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::Township;
+
+    fn resolver() -> RegionResolver {
+        RegionResolver::from_csv(include_str!("../../assets/townships.csv")).unwrap()
+    }
+
+    fn reference() -> Option<NaiveDate> {
+        NaiveDate::from_ymd_opt(2019, 9, 30)
+    }
+
+    fn draft() -> SaleDraft {
+        SaleDraft {
+            purchaser: "云阳县青松中学".into(),
+            date: "2019.9.1".into(),
+            region: "云阳县泥溪镇三坪村".into(),
+            household: "刘光富".into(),
+            product: "土豆".into(),
+            quantity: "30斤".into(),
+            amount: "90元".into(),
+            remark: String::new(),
+        }
+    }
+
+    fn errors_of(result: Result<SaleRecord, FieldErrors>) -> FieldErrors {
+        match result {
+            Err(errors) => errors,
+            Ok(record) => panic!("expected errors, got {record:?}"),
+        }
+    }
+
+    #[test]
+    fn clean_row_validates_with_its_typed_text() {
+        let record = validate_sale(&draft(), FormKind::Sale, &resolver(), reference()).unwrap();
+        assert_eq!(record.kind, FormKind::Sale);
+        assert_eq!(record.purchaser, "云阳县青松中学");
+        assert_eq!(
+            record.date.date,
+            NaiveDate::from_ymd_opt(2019, 9, 1).unwrap()
+        );
+        assert_eq!(record.date_text, "2019.9.1");
+        assert_eq!(record.region_text, "云阳县泥溪镇三坪村");
+        assert_eq!(record.township_code, "500235139");
+        assert_eq!(record.village, "三坪村");
+        assert_eq!(record.household, "刘光富");
+        assert_eq!(record.quantity.to_string(), "30斤");
+        assert_eq!(record.quantity_text, "30斤");
+        assert_eq!(record.amount, Money::from_fen(9000));
+        assert_eq!(record.amount_text, "90元");
+        assert_eq!(record.involved, None);
+        assert_eq!(record.channel_override, None);
+        assert!(record.warnings.is_empty(), "{:?}", record.warnings);
+    }
+
+    #[test]
+    fn the_sample_formats_validate() {
+        // (quantity, amount, 斤, fen, warnings) as in sample 05.
+        type Case<'a> = (&'a str, &'a str, Option<i64>, i64, &'a [&'a str]);
+        let cases: &[Case] = &[
+            ("30斤", "90元", Some(30), 9000, &[]),
+            ("30", "90", None, 9000, &["销售数量缺少单位"]),
+            ("30 斤", "¥90.00", Some(30), 9000, &[]),
+            ("30公斤", "180", Some(60), 18000, &[]),
+            ("1.5吨", "0.9万元", Some(3000), 900000, &[]),
+            ("三十斤", "九十元", Some(30), 9000, &[]),
+            ("３０斤", "90元", Some(30), 9000, &[]),
+            ("30斤×2袋", "180元", Some(60), 18000, &[]),
+            ("2头", "1,200.00", None, 120000, &[]),
+            ("36.2斤", "90.5元", None, 9050, &[]),
+        ];
+        for (quantity, amount, jin, fen, warnings) in cases {
+            let d = SaleDraft {
+                quantity: quantity.to_string(),
+                amount: amount.to_string(),
+                ..draft()
+            };
+            let record = validate_sale(&d, FormKind::Sale, &resolver(), reference()).unwrap();
+            if let Some(jin) = jin {
+                assert_eq!(
+                    record.quantity.in_jin(),
+                    Some(rust_decimal::Decimal::from(*jin)),
+                    "{quantity}"
+                );
+            }
+            assert_eq!(record.amount, Money::from_fen(*fen), "{amount}");
+            assert_eq!(
+                record.warnings,
+                warnings.iter().map(|w| w.to_string()).collect::<Vec<_>>()
+            );
+            assert_eq!(record.quantity_text, *quantity);
+        }
+    }
+
+    #[test]
+    fn negative_amount_is_a_row_error() {
+        let d = SaleDraft {
+            amount: "-360元".into(),
+            remark: "退货冲减".into(),
+            ..draft()
+        };
+        let errors = errors_of(validate_sale(&d, FormKind::Sale, &resolver(), reference()));
+        assert_eq!(
+            errors,
+            vec![(
+                SaleField::Amount,
+                "销售金额为负数（-360.00元），不能导入；退货请另行说明".to_string()
+            )]
+        );
+        let errors = errors_of(validate_sale(
+            &d,
+            FormKind::Procurement,
+            &resolver(),
+            reference(),
+        ));
+        assert_eq!(
+            errors,
+            vec![(
+                SaleField::Amount,
+                "采购金额为负数（-360.00元），不能导入；退货请另行说明".to_string()
+            )]
+        );
+    }
+
+    #[test]
+    fn implausible_and_unreadable_amounts_are_errors() {
+        for amount in ["1e12", "1000000000000", "10000000.01"] {
+            let d = SaleDraft {
+                amount: amount.into(),
+                ..draft()
+            };
+            let errors = errors_of(validate_sale(&d, FormKind::Sale, &resolver(), reference()));
+            assert_eq!(errors.len(), 1, "{amount}");
+            assert_eq!(errors[0].0, SaleField::Amount);
+            assert!(
+                errors[0].1.contains("超过1000万元"),
+                "{amount}: {}",
+                errors[0].1
+            );
+        }
+        let d = SaleDraft {
+            amount: "10000000".into(),
+            ..draft()
+        };
+        assert!(validate_sale(&d, FormKind::Sale, &resolver(), reference()).is_ok());
+        let d = SaleDraft {
+            amount: "1.005元".into(),
+            ..draft()
+        };
+        let errors = errors_of(validate_sale(&d, FormKind::Sale, &resolver(), reference()));
+        assert_eq!(errors[0].0, SaleField::Amount);
+        assert!(errors[0].1.contains("精确到分以下"));
+        let d = SaleDraft {
+            amount: "0".into(),
+            ..draft()
+        };
+        let record = validate_sale(&d, FormKind::Sale, &resolver(), reference()).unwrap();
+        assert_eq!(record.warnings, vec!["销售金额为0元，需核实".to_string()]);
+    }
+
+    #[test]
+    fn date_after_reference_is_an_error() {
+        let d = SaleDraft {
+            date: "2019-10-02".into(),
+            ..draft()
+        };
+        let errors = errors_of(validate_sale(&d, FormKind::Sale, &resolver(), reference()));
+        assert_eq!(
+            errors,
+            vec![(
+                SaleField::Date,
+                "销售时间2019-10-02晚于填报时间2019-09-30".to_string()
+            )]
+        );
+        let d = SaleDraft {
+            date: "2019.10".into(),
+            ..draft()
+        };
+        let errors = errors_of(validate_sale(
+            &d,
+            FormKind::Procurement,
+            &resolver(),
+            reference(),
+        ));
+        assert_eq!(
+            errors,
+            vec![(
+                SaleField::Date,
+                "采购时间2019-10晚于填报时间2019-09-30".to_string()
+            )]
+        );
+        // The reference day itself is fine; without a reference there is no bound.
+        let d = SaleDraft {
+            date: "2019年9月30日".into(),
+            ..draft()
+        };
+        assert!(validate_sale(&d, FormKind::Sale, &resolver(), reference()).is_ok());
+        let d = SaleDraft {
+            date: "2019-10-02".into(),
+            ..draft()
+        };
+        assert!(validate_sale(&d, FormKind::Sale, &resolver(), None).is_ok());
+    }
+
+    #[test]
+    fn date_forms_take_the_reference_year_and_warn() {
+        let d = SaleDraft {
+            date: "9月1日".into(),
+            ..draft()
+        };
+        let record = validate_sale(&d, FormKind::Sale, &resolver(), reference()).unwrap();
+        assert_eq!(
+            record.date.date,
+            NaiveDate::from_ymd_opt(2019, 9, 1).unwrap()
+        );
+        let d = SaleDraft {
+            date: "2019.9".into(),
+            ..draft()
+        };
+        let record = validate_sale(&d, FormKind::Procurement, &resolver(), reference()).unwrap();
+        assert_eq!(record.warnings, vec!["采购时间只精确到月".to_string()]);
+        let d = SaleDraft {
+            date: "2019.1".into(),
+            ..draft()
+        };
+        let record = validate_sale(&d, FormKind::Sale, &resolver(), reference()).unwrap();
+        assert_eq!(
+            record.warnings,
+            vec!["日期“2019.1”含义不明（1月还是10月？），请核实".to_string()]
+        );
+        let d = SaleDraft {
+            date: "2019.2.30".into(),
+            ..draft()
+        };
+        let errors = errors_of(validate_sale(&d, FormKind::Sale, &resolver(), reference()));
+        assert_eq!(
+            errors,
+            vec![(SaleField::Date, "日期“2019.2.30”不存在，请核对".to_string())]
+        );
+        let d = SaleDraft {
+            date: "9月1日".into(),
+            ..draft()
+        };
+        let errors = errors_of(validate_sale(&d, FormKind::Sale, &resolver(), None));
+        assert_eq!(errors[0].0, SaleField::Date);
+    }
+
+    #[test]
+    fn empty_required_fields_give_one_error_each() {
+        let errors = errors_of(validate_sale(
+            &SaleDraft::default(),
+            FormKind::Sale,
+            &resolver(),
+            reference(),
+        ));
+        let expected = vec![
+            (SaleField::Purchaser, "采购单位不能为空".to_string()),
+            (SaleField::Date, "销售时间不能为空".to_string()),
+            (SaleField::Region, "地区不能为空".to_string()),
+            (SaleField::Household, "贫困户姓名不能为空".to_string()),
+            (SaleField::Product, "产品品种不能为空".to_string()),
+            (SaleField::Quantity, "销售数量不能为空".to_string()),
+            (SaleField::Amount, "销售金额不能为空".to_string()),
+        ];
+        assert_eq!(errors, expected);
+        let blank = SaleDraft {
+            purchaser: "\u{3000}".into(),
+            ..draft()
+        };
+        let errors = errors_of(validate_sale(
+            &blank,
+            FormKind::Procurement,
+            &resolver(),
+            reference(),
+        ));
+        assert_eq!(
+            errors,
+            vec![(SaleField::Purchaser, "采购单位不能为空".to_string())]
+        );
+        let errors = errors_of(validate_sale(
+            &SaleDraft {
+                quantity: String::new(),
+                date: " ".into(),
+                ..draft()
+            },
+            FormKind::Procurement,
+            &resolver(),
+            reference(),
+        ));
+        assert_eq!(
+            errors,
+            vec![
+                (SaleField::Date, "采购时间不能为空".to_string()),
+                (SaleField::Quantity, "采购数量不能为空".to_string()),
+            ]
+        );
+    }
+
+    #[test]
+    fn several_bad_fields_are_all_reported() {
+        let d = SaleDraft {
+            date: "昨天".into(),
+            region: "泥西镇三坪村".into(),
+            quantity: "很多".into(),
+            amount: "九十块".into(),
+            ..draft()
+        };
+        let errors = errors_of(validate_sale(&d, FormKind::Sale, &resolver(), reference()));
+        let fields: Vec<SaleField> = errors.iter().map(|(f, _)| *f).collect();
+        assert_eq!(
+            fields,
+            vec![
+                SaleField::Date,
+                SaleField::Region,
+                SaleField::Quantity,
+                SaleField::Amount
+            ]
+        );
+        assert_eq!(
+            errors[1].1,
+            "无法识别地区“泥西镇三坪村”中的乡镇（是否为“泥溪镇”？）"
+        );
+        assert!(errors[3].1.contains("九十块"));
+    }
+
+    #[test]
+    fn region_warnings_and_resolution() {
+        let d = SaleDraft {
+            region: "泥溪镇".into(),
+            ..draft()
+        };
+        let record = validate_sale(&d, FormKind::Sale, &resolver(), reference()).unwrap();
+        assert_eq!(record.village, "");
+        assert_eq!(
+            record.warnings,
+            vec!["地区只填到乡镇，缺少村(社区)".to_string()]
+        );
+        let d = SaleDraft {
+            region: "云阳县云阳镇三坪村".into(),
+            ..draft()
+        };
+        let record = validate_sale(&d, FormKind::Sale, &resolver(), reference()).unwrap();
+        assert_eq!(record.township_code, "500235135");
+        let empty = RegionResolver::new(Vec::<Township>::new());
+        let errors = errors_of(validate_sale(&draft(), FormKind::Sale, &empty, reference()));
+        assert_eq!(errors[0].0, SaleField::Region);
+    }
+
+    #[test]
+    fn household_and_cooperative_warnings() {
+        let d = SaleDraft {
+            household: "?永红".into(),
+            ..draft()
+        };
+        let record = validate_sale(&d, FormKind::Sale, &resolver(), reference()).unwrap();
+        assert_eq!(
+            record.warnings,
+            vec!["贫困户姓名含“?”，疑为编码丢失的生僻字，需核实".to_string()]
+        );
+        let d = SaleDraft {
+            household: "向\u{3000}明".into(),
+            ..draft()
+        };
+        let record = validate_sale(&d, FormKind::Sale, &resolver(), reference()).unwrap();
+        assert_eq!(record.household, "向明");
+        let d = SaleDraft {
+            household: "𠮷永福".into(),
+            ..draft()
+        };
+        let record = validate_sale(&d, FormKind::Sale, &resolver(), reference()).unwrap();
+        assert_eq!(record.household, "\u{20BB7}永福");
+        assert!(record.warnings.is_empty());
+
+        let coop = "红狮镇铁佛村生态养殖专业合作社";
+        let cases: &[(&str, Option<InvolvedCount>, &[&str])] = &[
+            ("涉及贫困户12户", Some(InvolvedCount::Households(12)), &[]),
+            ("涉及8户贫困户", Some(InvolvedCount::Households(8)), &[]),
+            ("涉及贫困户十户", Some(InvolvedCount::Households(10)), &[]),
+            (
+                "带动贫困户12人",
+                Some(InvolvedCount::Persons(12)),
+                &["备注为“带动贫困户12人”：人数不是户数，需核实户数"],
+            ),
+            ("", None, &["合作社未填写涉及贫困户户数"]),
+        ];
+        for (remark, involved, warnings) in cases {
+            let d = SaleDraft {
+                household: coop.into(),
+                remark: remark.to_string(),
+                ..draft()
+            };
+            let record = validate_sale(&d, FormKind::Sale, &resolver(), reference()).unwrap();
+            assert_eq!(record.involved, *involved, "{remark}");
+            assert_eq!(
+                record.warnings,
+                warnings.iter().map(|w| w.to_string()).collect::<Vec<_>>()
+            );
+        }
+        // A person's 备注 with a count is not a cooperative count.
+        let d = SaleDraft {
+            remark: "涉及贫困户12户".into(),
+            ..draft()
+        };
+        let record = validate_sale(&d, FormKind::Sale, &resolver(), reference()).unwrap();
+        assert_eq!(record.involved, None);
+    }
+
+    #[test]
+    fn formula_like_text_is_warned() {
+        let d = SaleDraft {
+            purchaser: "=HYPERLINK(\"x\")".into(),
+            remark: "@备注".into(),
+            ..draft()
+        };
+        let record = validate_sale(&d, FormKind::Sale, &resolver(), reference()).unwrap();
+        assert_eq!(record.warnings.len(), 2, "{:?}", record.warnings);
+        assert!(record.warnings[0].starts_with("采购单位“=HYPERLINK(\"x\")”"));
+        assert!(record.warnings[1].starts_with("备注“@备注”"));
+        assert!(record.warnings.iter().all(|w| w.contains("形似公式")));
+    }
+
+    #[test]
+    fn header_units_apply_to_bare_numbers() {
+        let units = ColumnUnits {
+            quantity: Some("斤".into()),
+            amount: AmountUnit::WanYuan,
+        };
+        let d = SaleDraft {
+            quantity: "30".into(),
+            amount: "0.0215".into(),
+            ..draft()
+        };
+        let record =
+            validate_sale_with_units(&d, FormKind::Sale, &resolver(), reference(), &units).unwrap();
+        assert_eq!(record.quantity.unit.as_deref(), Some("斤"));
+        assert_eq!(record.amount, Money::from_fen(21500));
+        assert!(record.warnings.is_empty(), "{:?}", record.warnings);
+        // A unit in the cell wins.
+        let d = SaleDraft {
+            quantity: "30公斤".into(),
+            amount: "90元".into(),
+            ..draft()
+        };
+        let record =
+            validate_sale_with_units(&d, FormKind::Sale, &resolver(), reference(), &units).unwrap();
+        assert_eq!(record.quantity.unit.as_deref(), Some("公斤"));
+        assert_eq!(record.amount, Money::from_fen(9000));
+    }
+
+    fn listing() -> ListingDraft {
+        ListingDraft {
+            region: "云阳县泥溪镇三坪村".into(),
+            household: "刘光富".into(),
+            product: "土豆".into(),
+            planned_quantity: "2000斤".into(),
+            price: "3元/斤".into(),
+            supply_method: "送货上门".into(),
+            shop_url: String::new(),
+            contact: "刘光富 138-0000-2301".into(),
+            remark: String::new(),
+        }
+    }
+
+    #[test]
+    fn clean_listing_validates() {
+        let l = validate_listing(&listing(), &resolver()).unwrap();
+        assert_eq!(l.township_code, "500235139");
+        assert_eq!(l.village, "三坪村");
+        assert_eq!(l.planned_quantity.to_string(), "2000斤");
+        assert_eq!(l.planned_quantity_text, "2000斤");
+        assert_eq!(
+            l.price,
+            Price::PerUnit {
+                yuan: rust_decimal::Decimal::from(3),
+                unit: Some("斤".into())
+            }
+        );
+        assert_eq!(l.price_text, "3元/斤");
+        assert_eq!(l.supply_methods, vec!["送货上门".to_string()]);
+        assert_eq!(l.contact, "刘光富 138-0000-2301");
+        assert!(l.warnings.is_empty(), "{:?}", l.warnings);
+    }
+
+    #[test]
+    fn listing_variants_and_warnings() {
+        let l = validate_listing(
+            &ListingDraft {
+                price: "3".into(),
+                ..listing()
+            },
+            &resolver(),
+        )
+        .unwrap();
+        assert_eq!(
+            l.price,
+            Price::PerUnit {
+                yuan: rust_decimal::Decimal::from(3),
+                unit: None
+            }
+        );
+        assert_eq!(l.warnings, vec!["销售价格未注明单位".to_string()]);
+
+        let l = validate_listing(
+            &ListingDraft {
+                price: "面议".into(),
+                planned_quantity: "20头".into(),
+                ..listing()
+            },
+            &resolver(),
+        )
+        .unwrap();
+        assert_eq!(l.price, Price::Negotiable);
+        assert!(l.warnings.is_empty());
+
+        let l = validate_listing(
+            &ListingDraft {
+                supply_method: "送货上门、上门自提".into(),
+                ..listing()
+            },
+            &resolver(),
+        )
+        .unwrap();
+        assert_eq!(
+            l.supply_methods,
+            vec!["送货上门".to_string(), "上门自提".to_string()]
+        );
+
+        let l = validate_listing(
+            &ListingDraft {
+                supply_method: "电商".into(),
+                ..listing()
+            },
+            &resolver(),
+        )
+        .unwrap();
+        assert_eq!(
+            l.warnings,
+            vec!["供货方式为电商，但未填写网店网址".to_string()]
+        );
+        let l = validate_listing(
+            &ListingDraft {
+                supply_method: "电商".into(),
+                shop_url: "https://shop.example.invalid/nixi/lr01".into(),
+                ..listing()
+            },
+            &resolver(),
+        )
+        .unwrap();
+        assert!(l.warnings.is_empty());
+        assert_eq!(l.shop_url, "https://shop.example.invalid/nixi/lr01");
+
+        let l = validate_listing(
+            &ListingDraft {
+                supply_method: "快递".into(),
+                ..listing()
+            },
+            &resolver(),
+        )
+        .unwrap();
+        assert_eq!(
+            l.warnings,
+            vec!["供货方式“快递”不是电商、送货上门、上门自提之一".to_string()]
+        );
+
+        let l = validate_listing(
+            &ListingDraft {
+                household: "泥溪镇桂花村柑橘专业合作社".into(),
+                remark: "涉及贫困户12户".into(),
+                ..listing()
+            },
+            &resolver(),
+        )
+        .unwrap();
+        assert_eq!(l.involved, Some(InvolvedCount::Households(12)));
+        assert!(l.warnings.is_empty());
+
+        let l = validate_listing(
+            &ListingDraft {
+                household: "泥溪镇合作社".into(),
+                ..listing()
+            },
+            &resolver(),
+        )
+        .unwrap();
+        assert_eq!(l.warnings, vec!["合作社未填写涉及贫困户户数".to_string()]);
+
+        let l = validate_listing(
+            &ListingDraft {
+                region: "泥溪镇".into(),
+                planned_quantity: "2000".into(),
+                ..listing()
+            },
+            &resolver(),
+        )
+        .unwrap();
+        assert_eq!(
+            l.warnings,
+            vec![
+                "地区只填到乡镇，缺少村(社区)".to_string(),
+                "计划销量缺少单位".to_string()
+            ]
+        );
+        let l = validate_listing_with_units(
+            &ListingDraft {
+                planned_quantity: "2000".into(),
+                ..listing()
+            },
+            &resolver(),
+            Some("斤"),
+        )
+        .unwrap();
+        assert!(l.warnings.is_empty());
+    }
+
+    #[test]
+    fn listing_errors() {
+        let errors = validate_listing(&ListingDraft::default(), &resolver()).unwrap_err();
+        let fields: Vec<ListingField> = errors.iter().map(|(f, _)| *f).collect();
+        assert_eq!(
+            fields,
+            vec![
+                ListingField::Region,
+                ListingField::Household,
+                ListingField::Product,
+                ListingField::PlannedQuantity,
+                ListingField::Price
+            ]
+        );
+        assert_eq!(errors[0].1, "地区不能为空");
+        assert_eq!(errors[1].1, "贫困户姓名不能为空");
+        assert_eq!(errors[2].1, "产品品种不能为空");
+        assert_eq!(errors[3].1, "计划销量为空");
+        assert_eq!(errors[4].1, "销售价格为空");
+
+        let errors = validate_listing(
+            &ListingDraft {
+                region: "泥西镇三坪村".into(),
+                planned_quantity: "很多".into(),
+                price: "便宜".into(),
+                ..listing()
+            },
+            &resolver(),
+        )
+        .unwrap_err();
+        assert_eq!(errors.len(), 3);
+        assert_eq!(
+            errors[0],
+            (
+                ListingField::Region,
+                "无法识别地区“泥西镇三坪村”中的乡镇（是否为“泥溪镇”？）".to_string()
+            )
+        );
+        assert_eq!(errors[1].0, ListingField::PlannedQuantity);
+        assert!(
+            errors[1].1.contains("无法识别的计划销量“很多”"),
+            "{}",
+            errors[1].1
+        );
+        assert_eq!(errors[2].0, ListingField::Price);
+    }
+}
+
+#[cfg(test)]
+mod robustness {
+    //! Parsers never panic on user input (house rule: app code never panics on what a clerk types).
+    use super::*;
+    use crate::domain::text::{is_formula_like, parse_chinese_number};
+    use crate::domain::{AmountUnit, Money, Price, Quantity, RegionResolver, ReportDate};
+    use proptest::prelude::*;
+
+    fn resolver() -> RegionResolver {
+        RegionResolver::from_csv(include_str!("../../assets/townships.csv")).unwrap()
+    }
+
+    /// Characters that matter to the parsers, mixed with anything.
+    fn field() -> impl Strategy<Value = String> {
+        prop_oneof![
+            ".*",
+            "[0-9０-９.,，\\-+eE万元斤公吨×*x/年月日号点十百千两零一二三九¥￥ \u{3000}?？𠮷合作社户人]{0,14}",
+            "(云阳县|重庆市|云阳|泥溪|清水乡|双江街道办事处|云阳镇)?[镇乡村社区xx\u{3000} ]{0,6}",
+        ]
+    }
+
+    proptest! {
+        #[test]
+        fn parsers_never_panic(text in field(), number in any::<f64>()) {
+            let _ = Money::parse(&text, AmountUnit::Yuan);
+            let _ = Money::parse(&text, AmountUnit::WanYuan);
+            if let Ok(q) = Quantity::parse(&text, None, "销售数量") {
+                let _ = q.value.in_jin();
+                if let Ok(p) = Price::parse(&text, None) {
+                    let _ = p.value.expected_amount(&q.value);
+                }
+            }
+            let _ = Quantity::parse(&text, Some(&text), "");
+            let _ = Price::parse(&text, Some(&text));
+            let _ = ReportDate::parse(&text, NaiveDate::from_ymd_opt(2019, 9, 30));
+            let _ = ReportDate::parse(&text, None);
+            let _ = ReportDate::from_number(number, None);
+            let _ = parse_chinese_number(&text);
+            let _ = is_formula_like(&text);
+            let _ = parse_involved(&text);
+            let _ = resolver().resolve(&text);
+        }
+
+        #[test]
+        fn validation_never_panics(a in field(), b in field(), c in field(), d in field()) {
+            let draft = SaleDraft {
+                purchaser: a.clone(),
+                date: b.clone(),
+                region: c.clone(),
+                household: d.clone(),
+                product: a.clone(),
+                quantity: b.clone(),
+                amount: c.clone(),
+                remark: d.clone(),
+            };
+            let result = validate_sale(&draft, FormKind::Sale, &resolver(), NaiveDate::from_ymd_opt(2019, 9, 30));
+            if let Err(errors) = &result {
+                // One error per field at most.
+                let mut fields: Vec<SaleField> = errors.iter().map(|(f, _)| *f).collect();
+                let before = fields.len();
+                fields.dedup();
+                prop_assert_eq!(before, fields.len());
+                prop_assert!(!errors.is_empty());
+            }
+            if let Ok(record) = &result {
+                prop_assert!(!record.amount.is_negative());
+                prop_assert!(record.amount <= Money::from_fen(MAX_PLAUSIBLE_AMOUNT_YUAN * 100));
+            }
+            let listing = ListingDraft {
+                region: c,
+                household: d,
+                product: a.clone(),
+                planned_quantity: b.clone(),
+                price: a,
+                supply_method: b.clone(),
+                shop_url: b.clone(),
+                contact: b,
+                remark: String::new(),
+            };
+            let _ = validate_listing(&listing, &resolver());
+        }
+    }
+}

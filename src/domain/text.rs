@@ -1,0 +1,493 @@
+//! Text clean-up shared by every column: whitespace of every kind, full-width digits, Chinese
+//! numerals, formula-like text. Import rules 4, 5, 10.
+
+use rust_decimal::Decimal;
+
+/// True for whitespace of every kind a cell can hold: everything Unicode calls white space (ASCII
+/// space, tabs, line breaks, U+3000 ideographic space, U+00A0 NBSP, …) plus the invisible
+/// zero-width characters U+200B, U+200C, U+200D, U+2060 and U+FEFF (BOM). Import rule 4.
+pub fn is_blank_char(c: char) -> bool {
+    c.is_whitespace()
+        || matches!(
+            c,
+            '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{2060}' | '\u{FEFF}'
+        )
+}
+
+/// Trims leading/trailing whitespace of every kind: ASCII, U+3000 ideographic space, U+00A0 NBSP,
+/// U+200B zero-width space, U+FEFF, line breaks. Rare characters (𠮷 U+20BB7) are kept exactly.
+pub fn clean_text(text: &str) -> String {
+    text.trim_matches(is_blank_char).to_string()
+}
+
+/// [`clean_text`] and also removes whitespace inside (贫困户姓名: `向　明` → `向明`).
+pub fn clean_name(text: &str) -> String {
+    squeeze(text)
+}
+
+/// Removes all whitespace (of every kind) and line breaks: used to compare header cells.
+pub fn squeeze(text: &str) -> String {
+    text.chars().filter(|c| !is_blank_char(*c)).collect()
+}
+
+/// Full-width ASCII (`０-９`, `．`, `，`, `／`, `－`, letters) to half-width; `（）` to `()`.
+/// The ideographic space U+3000 becomes an ASCII space; every other character is kept.
+pub fn to_half_width(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '\u{FF01}'..='\u{FF5E}' => char::from_u32(u32::from(c) - 0xFEE0).unwrap_or(c),
+            '\u{3000}' => ' ',
+            _ => c,
+        })
+        .collect()
+}
+
+/// The value of a Chinese digit character (lower-case `〇零一二两三四五六七八九` and the financial
+/// upper-case `壹贰叁肆伍陆柒捌玖`), or `None`.
+fn chinese_digit(c: char) -> Option<u32> {
+    Some(match c {
+        '〇' | '零' | '○' => 0,
+        '一' | '壹' => 1,
+        '二' | '两' | '贰' | '兩' => 2,
+        '三' | '叁' => 3,
+        '四' | '肆' => 4,
+        '五' | '伍' => 5,
+        '六' | '陆' => 6,
+        '七' | '柒' => 7,
+        '八' | '捌' => 8,
+        '九' | '玖' => 9,
+        _ => return None,
+    })
+}
+
+/// The value of a small Chinese unit character (`十百千` and `拾佰仟`), or `None`.
+fn chinese_small_unit(c: char) -> Option<u32> {
+    Some(match c {
+        '十' | '拾' => 10,
+        '百' | '佰' => 100,
+        '千' | '仟' => 1000,
+        _ => return None,
+    })
+}
+
+/// True for a character that can be part of a Chinese numeral (digits, `十百千万亿`, `点`).
+pub fn is_chinese_numeral_char(c: char) -> bool {
+    chinese_digit(c).is_some()
+        || chinese_small_unit(c).is_some()
+        || matches!(c, '万' | '萬' | '亿' | '億' | '点')
+}
+
+/// Parses a Chinese numeral: `三十` = 30, `九十` = 90, `十` = 10, `十二` = 12, `一百二十` = 120,
+/// `两千` = 2000, `一万五千` = 15000, `三点五` = 3.5, `〇`/`零`. `None` when not a numeral.
+///
+/// Also reads the colloquial abbreviations `一万五` (= 15000) and `三百五` (= 350), digit-by-digit
+/// numerals (`二〇一九` = 2019) and the financial upper-case forms (`玖拾` = 90). Exact decimal
+/// arithmetic; `None` on overflow.
+pub fn parse_chinese_number(text: &str) -> Option<Decimal> {
+    let text = squeeze(text);
+    if text.is_empty() {
+        return None;
+    }
+    let (int_part, frac_part) = match text.split_once('点') {
+        Some((int_part, frac_part)) => (int_part, Some(frac_part)),
+        None => (text.as_str(), None),
+    };
+    let integer = parse_chinese_integer(int_part)?;
+    let Some(frac_part) = frac_part else {
+        return Some(integer);
+    };
+    if frac_part.is_empty() {
+        return None;
+    }
+    let mut digits = String::new();
+    for c in frac_part.chars() {
+        let d = chinese_digit(c)?;
+        digits.push(char::from_digit(d, 10)?);
+    }
+    let fraction = Decimal::from_str_exact(&format!("0.{digits}")).ok()?;
+    integer.checked_add(fraction)
+}
+
+/// The integer part of a Chinese numeral (no `点`).
+fn parse_chinese_integer(text: &str) -> Option<Decimal> {
+    if text.is_empty() {
+        return None;
+    }
+    let chars: Vec<char> = text.chars().collect();
+    let has_unit = chars
+        .iter()
+        .any(|c| chinese_small_unit(*c).is_some() || matches!(c, '万' | '萬' | '亿' | '億'));
+    if !has_unit {
+        // Digit by digit: 二〇一九 = 2019.
+        let mut value = Decimal::ZERO;
+        for c in &chars {
+            let d = chinese_digit(*c)?;
+            value = value
+                .checked_mul(Decimal::TEN)?
+                .checked_add(Decimal::from(d))?;
+        }
+        return Some(value);
+    }
+
+    let ten_thousand = Decimal::from(10_000);
+    let hundred_million = Decimal::from(100_000_000);
+    // `total`: everything already closed by 亿; `wan`: the part closed by 万 since the last 亿;
+    // `section`: the part below 万; `digit`: a digit waiting for its unit.
+    let mut total = Decimal::ZERO;
+    let mut wan = Decimal::ZERO;
+    let mut section = Decimal::ZERO;
+    let mut digit: Option<u32> = None;
+    // The last small unit used in this section (to reject 三十百) and the unit just before the
+    // current digit, for the abbreviation 一万五 = 15000.
+    let mut last_small_unit: u32 = u32::MAX;
+    let mut unit_before_digit: Option<u32> = None;
+    let mut previous_unit: Option<u32> = None;
+    let mut seen_zero = false;
+    let mut seen_wan = false;
+
+    for c in chars {
+        if let Some(d) = chinese_digit(c) {
+            if digit.is_some() {
+                return None;
+            }
+            if d == 0 {
+                seen_zero = true;
+                previous_unit = None;
+                continue;
+            }
+            digit = Some(d);
+            unit_before_digit = if seen_zero { None } else { previous_unit };
+            seen_zero = false;
+        } else if let Some(unit) = chinese_small_unit(c) {
+            if unit >= last_small_unit {
+                return None;
+            }
+            let n = digit.take().unwrap_or(1);
+            section = section.checked_add(Decimal::from(n).checked_mul(Decimal::from(unit))?)?;
+            last_small_unit = unit;
+            previous_unit = Some(unit);
+            seen_zero = false;
+        } else if matches!(c, '万' | '萬') {
+            if seen_wan {
+                return None;
+            }
+            let part = section.checked_add(Decimal::from(digit.take().unwrap_or(0)))?;
+            if part.is_zero() {
+                return None;
+            }
+            wan = part.checked_mul(ten_thousand)?;
+            section = Decimal::ZERO;
+            last_small_unit = u32::MAX;
+            previous_unit = Some(10_000);
+            seen_zero = false;
+            seen_wan = true;
+        } else if matches!(c, '亿' | '億') {
+            let part = wan
+                .checked_add(section)?
+                .checked_add(Decimal::from(digit.take().unwrap_or(0)))?;
+            if part.is_zero() {
+                return None;
+            }
+            total = total.checked_add(part)?.checked_mul(hundred_million)?;
+            wan = Decimal::ZERO;
+            section = Decimal::ZERO;
+            last_small_unit = u32::MAX;
+            previous_unit = Some(100_000_000);
+            seen_zero = false;
+            seen_wan = false;
+        } else {
+            return None;
+        }
+    }
+
+    let mut tail = Decimal::ZERO;
+    if let Some(d) = digit {
+        // 一万五 = 15000, 三百五 = 350, 两千五 = 2500 (but 十五 = 15, 一百零五 = 105).
+        let scale = match unit_before_digit {
+            Some(unit) if unit >= 100 => unit / 10,
+            _ => 1,
+        };
+        tail = Decimal::from(d).checked_mul(Decimal::from(scale))?;
+    }
+    total
+        .checked_add(wan)?
+        .checked_add(section)?
+        .checked_add(tail)
+}
+
+/// Parses a plain half-width number: `90`, `90.5`, `.5`, `1,200.00` (commas must group thousands),
+/// `1e12` / `1.5E+3` (scientific, as number cells may be written). Exact decimal; `None` when the
+/// text is not such a number or does not fit a `Decimal`. No sign: callers handle `-`.
+pub fn parse_decimal_number(text: &str) -> Option<Decimal> {
+    let (mantissa, exponent) = match text.find(['e', 'E']) {
+        Some(pos) => {
+            let (m, e) = text.split_at(pos);
+            let e = e.get(1..)?;
+            let e = e.strip_prefix('+').unwrap_or(e);
+            if e.is_empty() || e.len() > 6 {
+                return None;
+            }
+            let (negative, digits) = match e.strip_prefix('-') {
+                Some(rest) => (true, rest),
+                None => (false, e),
+            };
+            if digits.is_empty() || !digits.chars().all(|c| c.is_ascii_digit()) {
+                return None;
+            }
+            let value: i64 = digits.parse().ok()?;
+            (m, if negative { -value } else { value })
+        }
+        None => (text, 0),
+    };
+    let mantissa = parse_plain_mantissa(mantissa)?;
+    if exponent == 0 {
+        return Some(mantissa);
+    }
+    if exponent > 0 {
+        if exponent > 40 {
+            return None;
+        }
+        let mut value = mantissa;
+        for _ in 0..exponent {
+            value = value.checked_mul(Decimal::TEN)?;
+        }
+        Some(value)
+    } else {
+        let scale = u32::try_from(exponent.unsigned_abs())
+            .ok()?
+            .checked_add(mantissa.scale())?;
+        if scale > 28 {
+            return None;
+        }
+        Some(Decimal::from_i128_with_scale(mantissa.mantissa(), scale))
+    }
+}
+
+/// `90`, `90.5`, `.5`, `90.`, `1,200.00`; no sign, no exponent.
+fn parse_plain_mantissa(text: &str) -> Option<Decimal> {
+    let (int_part, frac_part) = match text.split_once('.') {
+        Some((i, f)) => (i, f),
+        None => (text, ""),
+    };
+    if int_part.is_empty() && frac_part.is_empty() {
+        return None;
+    }
+    if !frac_part.chars().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    let int_digits: String = if int_part.contains(',') {
+        let groups: Vec<&str> = int_part.split(',').collect();
+        let first_ok = groups
+            .first()
+            .is_some_and(|g| (1..=3).contains(&g.len()) && g.chars().all(|c| c.is_ascii_digit()));
+        let rest_ok = groups
+            .iter()
+            .skip(1)
+            .all(|g| g.len() == 3 && g.chars().all(|c| c.is_ascii_digit()));
+        if !first_ok || !rest_ok {
+            return None;
+        }
+        groups.concat()
+    } else {
+        if !int_part.chars().all(|c| c.is_ascii_digit()) {
+            return None;
+        }
+        int_part.to_string()
+    };
+    let int_digits = if int_digits.is_empty() {
+        "0".to_string()
+    } else {
+        int_digits
+    };
+    let normalized = if frac_part.is_empty() {
+        int_digits
+    } else {
+        format!("{int_digits}.{frac_part}")
+    };
+    Decimal::from_str_exact(&normalized).ok()
+}
+
+/// True when the text begins with `=`, `+`, `-` or `@` followed by a non-digit (would be taken as a
+/// formula by a spreadsheet): written as text on export, warned on import. `-360` is not formula-like.
+///
+/// Interpretation: leading whitespace is ignored; `=` followed by anything at all is formula-like
+/// (`=1+2` is a formula); `+`, `-`, `@` only when followed by something other than a digit or `.`
+/// (`+86 177…`, `-360`, `-.5` are numbers). A lone `-` (a dash meaning “none”) is not formula-like.
+pub fn is_formula_like(text: &str) -> bool {
+    let text = clean_text(text);
+    let mut chars = text.chars();
+    let Some(first) = chars.next() else {
+        return false;
+    };
+    let Some(second) = chars.next() else {
+        return false;
+    };
+    match first {
+        '=' => true,
+        '+' | '-' | '@' => !(second.is_ascii_digit() || second == '.'),
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::str::FromStr;
+
+    fn dec(s: &str) -> Decimal {
+        Decimal::from_str(s).unwrap()
+    }
+
+    #[test]
+    fn clean_text_trims_every_kind_of_whitespace() {
+        let cases = [
+            ("  刘光富  ", "刘光富"),
+            ("\u{3000}刘光富\u{3000}", "刘光富"),
+            ("\u{00A0}刘光富\u{00A0}", "刘光富"),
+            ("\u{200B}刘光富\u{200B}", "刘光富"),
+            ("\u{FEFF}刘光富\r\n", "刘光富"),
+            ("向\u{3000}明", "向\u{3000}明"),
+            ("𠮷永福", "𠮷永福"),
+            ("", ""),
+            ("\u{3000}\u{200B} ", ""),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(clean_text(input), expected, "input {input:?}");
+        }
+    }
+
+    #[test]
+    fn clean_name_and_squeeze_remove_inner_whitespace() {
+        let cases = [
+            ("向\u{3000}明", "向明"),
+            (" 何春梅 ", "何春梅"),
+            ("王 德\u{00A0}明\u{200B}", "王德明"),
+            ("\u{20BB7}明清", "\u{20BB7}明清"),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(clean_name(input), expected, "input {input:?}");
+        }
+        assert_eq!(squeeze("销售\n金额（元）"), "销售金额（元）");
+        assert_eq!(squeeze(" 采购 数量 "), "采购数量");
+    }
+
+    #[test]
+    fn half_width_conversion() {
+        let cases = [
+            ("３０斤", "30斤"),
+            ("１，２００．００", "1,200.00"),
+            ("（元）", "(元)"),
+            ("２０１９／９／１", "2019/9/1"),
+            ("－３６０", "-360"),
+            ("ＫＧ", "KG"),
+            ("泥溪镇", "泥溪镇"),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(to_half_width(input), expected, "input {input:?}");
+        }
+    }
+
+    #[test]
+    fn chinese_numerals() {
+        let cases = [
+            ("三十", "30"),
+            ("九十", "90"),
+            ("十", "10"),
+            ("十二", "12"),
+            ("一百二十", "120"),
+            ("一百零五", "105"),
+            ("两千", "2000"),
+            ("一万五千", "15000"),
+            ("一万五", "15000"),
+            ("三百五", "350"),
+            ("三点五", "3.5"),
+            ("零点五", "0.5"),
+            ("〇", "0"),
+            ("零", "0"),
+            ("二〇一九", "2019"),
+            ("玖拾", "90"),
+            ("壹佰贰拾", "120"),
+            ("三十一", "31"),
+            ("一千零一十", "1010"),
+            ("十万", "100000"),
+            ("一亿二千万", "120000000"),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(
+                parse_chinese_number(input),
+                Some(dec(expected)),
+                "input {input}"
+            );
+        }
+    }
+
+    #[test]
+    fn chinese_numeral_rejections() {
+        for input in [
+            "",
+            "九十块",
+            "abc",
+            "三十百",
+            "点五",
+            "三点",
+            "万",
+            "一万二万",
+            "30",
+            "三三十",
+        ] {
+            assert_eq!(parse_chinese_number(input), None, "input {input}");
+        }
+    }
+
+    #[test]
+    fn plain_decimal_numbers() {
+        let cases = [
+            ("90", Some("90")),
+            ("90.5", Some("90.5")),
+            (".5", Some("0.5")),
+            ("90.", Some("90")),
+            ("1,200.00", Some("1200.00")),
+            ("12,345,678", Some("12345678")),
+            ("1e12", Some("1000000000000")),
+            ("1.5E+3", Some("1500")),
+            ("25E-2", Some("0.25")),
+            ("1,20", None),
+            ("1,2000", None),
+            ("", None),
+            (".", None),
+            ("9O", None),
+            ("1e", None),
+            ("1e999", None),
+            ("99999999999999999999999999999999999", None),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(
+                parse_decimal_number(input),
+                expected.map(dec),
+                "input {input}"
+            );
+        }
+    }
+
+    #[test]
+    fn formula_like_text() {
+        let cases = [
+            ("=SUM(A1:A3)", true),
+            ("=1+2", true),
+            ("+A1", true),
+            ("-A1", true),
+            ("@cmd", true),
+            ("  =HYPERLINK(\"x\")", true),
+            ("-360", false),
+            ("-360元", false),
+            ("+86 17700001234", false),
+            ("-", false),
+            ("", false),
+            ("刘光富", false),
+            ("a=b", false),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(is_formula_like(input), expected, "input {input}");
+        }
+    }
+}

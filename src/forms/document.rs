@@ -1,0 +1,141 @@
+//! From stored records to a filled form: what `export` (CLI) and the 导出Excel button run.
+
+use std::path::{Path, PathBuf};
+
+use chrono::Datelike;
+
+use crate::domain::Money;
+use crate::domain::sale::FormKind;
+use crate::forms::export::{CellValue, FormDocument, FormRow, HeaderInfo, write_form};
+use crate::store::{ListingFilter, SaleFilter, Store};
+
+/// Which records to export: one form, optionally one township and one year or quarter.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExportRequest {
+    pub kind: FormKind,
+    /// Township code; `None` = all townships.
+    pub township_code: Option<String>,
+    /// Year of 销售时间/采购时间 (ignored for 附件1).
+    pub year: Option<i32>,
+    /// Quarter 1–4 within `year` (ignored for 附件1).
+    pub quarter: Option<u8>,
+}
+
+/// What an export wrote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExportSummary {
+    pub path: PathBuf,
+    pub rows: usize,
+    /// Sum of the amount column (zero for 附件1).
+    pub total: Money,
+}
+
+/// Builds the form document for `request` from the store: header from this installation's
+/// settings (unit; when none is set, the township's name), today's date as 填报时间, one row per
+/// record in list order with its record id, and a new submission id recorded in the store.
+pub fn build_document(store: &Store, request: &ExportRequest) -> Result<(FormDocument, Money), String> {
+    let settings = store.settings().map_err(|e| e.to_string())?;
+    let township_name = match &request.township_code {
+        Some(code) => store
+            .townships()
+            .map_err(|e| e.to_string())?
+            .into_iter()
+            .find(|t| &t.code == code)
+            .map(|t| t.name),
+        None => None,
+    };
+    let unit = if settings.unit.is_empty() { township_name.unwrap_or_default() } else { settings.unit.clone() };
+    let today = chrono::Local::now().date_naive();
+    let header = HeaderInfo {
+        unit,
+        person: settings.contact_person.clone(),
+        phone: settings.phone.clone(),
+        date: format!("{}年{}月{}日", today.year(), today.month(), today.day()),
+    };
+    let mut total = Money::ZERO;
+    let rows: Vec<FormRow> = match request.kind {
+        FormKind::Catalogue => {
+            let filter = ListingFilter { township_code: request.township_code.clone(), ..Default::default() };
+            store
+                .listings(&filter)
+                .map_err(|e| e.to_string())?
+                .into_iter()
+                .map(|row| {
+                    let l = row.listing;
+                    FormRow {
+                        record_id: Some(row.id),
+                        cells: vec![
+                            CellValue::Text(l.region_text),
+                            CellValue::Text(l.household),
+                            CellValue::Text(l.product),
+                            CellValue::Text(l.planned_quantity_text),
+                            CellValue::Text(l.price_text),
+                            CellValue::Text(l.supply_methods.join("、")),
+                            CellValue::Text(l.shop_url),
+                            CellValue::Text(l.contact),
+                            CellValue::Text(l.remark),
+                        ],
+                    }
+                })
+                .collect()
+        }
+        FormKind::Sale | FormKind::Procurement => {
+            let filter = SaleFilter {
+                form: Some(request.kind),
+                township_code: request.township_code.clone(),
+                year: request.year,
+                quarter: request.year.and(request.quarter),
+                ..Default::default()
+            };
+            store
+                .sales(&filter)
+                .map_err(|e| e.to_string())?
+                .into_iter()
+                .map(|row| {
+                    let r = row.record;
+                    total += r.amount;
+                    FormRow {
+                        record_id: Some(row.id),
+                        cells: vec![
+                            CellValue::Text(r.purchaser),
+                            CellValue::Text(r.date_text),
+                            CellValue::Text(r.region_text),
+                            CellValue::Text(r.household),
+                            CellValue::Text(r.product),
+                            CellValue::Text(r.quantity_text),
+                            CellValue::Money(r.amount),
+                            CellValue::Text(r.remark),
+                        ],
+                    }
+                })
+                .collect()
+        }
+    };
+    let submission_id = new_submission_id(request.kind);
+    Ok((FormDocument { kind: request.kind, header, rows, submission_id }, total))
+}
+
+/// A submission id: form, time and a random part, e.g. `F2-20191001T093000-5f3a9c1e`.
+fn new_submission_id(kind: FormKind) -> String {
+    let random: u32 = rand::random();
+    format!("F{}-{}-{random:08x}", kind.number(), chrono::Local::now().format("%Y%m%dT%H%M%S"))
+}
+
+/// Exports the records of `request` from the database at `db_path` to `out` (xlsx, official
+/// layout). Opens its own connection, so it can run on a background thread while the window
+/// keeps working. `progress` receives 0.0–1.0. Errors are Chinese messages.
+pub fn export_form(
+    db_path: &Path,
+    request: &ExportRequest,
+    out: &Path,
+    progress: &(dyn Fn(f32) + Sync),
+) -> Result<ExportSummary, String> {
+    let mut store = Store::open(db_path).map_err(|e| e.to_string())?;
+    let (document, total) = build_document(&store, request)?;
+    let rows = document.rows.len();
+    write_form(&document, out, &|fraction| progress(fraction)).map_err(|e| e.to_string())?;
+    store
+        .record_submission(&document.submission_id, request.kind, "export", &document.header.unit, out)
+        .map_err(|e| e.to_string())?;
+    Ok(ExportSummary { path: out.to_path_buf(), rows, total })
+}

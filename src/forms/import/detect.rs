@@ -1,0 +1,543 @@
+//! Finding the table: the header row (rule 1), the form it belongs to, the columns and their
+//! units (rules 1 and 17), the unit row under the header (rule 17) and the header-info line
+//! above it (rule 2).
+
+use chrono::NaiveDate;
+
+use crate::domain::AmountUnit;
+use crate::domain::sale::FormKind;
+
+use super::grid::{CellValue, GridRow, GridSheet};
+
+/// How many rows (present rows, and Excel rows) from the top are searched for the header.
+const HEADER_SEARCH_ROWS: usize = 20;
+const HEADER_SEARCH_LAST_ROW: u32 = 30;
+
+/// What a column holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum Role {
+    /// 序号.
+    Seq,
+    /// 采购单位.
+    Purchaser,
+    /// 销售时间 / 采购时间.
+    Date,
+    /// 地区.
+    Region,
+    /// 贫困户姓名.
+    Household,
+    /// 产品品种.
+    Product,
+    /// 销售数量 / 采购数量.
+    Quantity,
+    /// 销售金额 / 采购金额.
+    Amount,
+    /// 备注.
+    Remark,
+    /// 计划销量 (附件1).
+    PlannedQuantity,
+    /// 销售价格(元) (附件1).
+    Price,
+    /// 供货方式 (附件1).
+    SupplyMethod,
+    /// 网店网址 (附件1).
+    ShopUrl,
+    /// 供货联系人及联系方式 (附件1).
+    Contact,
+    /// The exporter's hidden 记录编号 column.
+    RecordId,
+}
+
+/// One recognised column of the header.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Column {
+    pub role: Role,
+    /// 0-based column index.
+    pub col: u32,
+    /// The unit in brackets (`销售金额（万元）` → `万元`) or from the unit row.
+    pub unit: Option<String>,
+}
+
+/// The recognised header of a sheet.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Header {
+    pub kind: FormKind,
+    /// Excel row number of the (first) header row.
+    pub first_row: u32,
+    /// Index into `sheet.rows` of the first row after the header (and its unit row, if any).
+    pub data_start: usize,
+    pub columns: Vec<Column>,
+    /// Excel row number of the unit row, when there is one.
+    pub unit_row: Option<u32>,
+}
+
+impl Header {
+    /// The column with this role.
+    pub(crate) fn column(&self, role: Role) -> Option<&Column> {
+        self.columns.iter().find(|c| c.role == role)
+    }
+
+    /// The 0-based column index with this role.
+    pub(crate) fn col(&self, role: Role) -> Option<u32> {
+        self.column(role).map(|c| c.col)
+    }
+
+    /// First and last column of the form's columns.
+    pub(crate) fn span(&self) -> (u32, u32) {
+        let min = self.columns.iter().filter(|c| c.role != Role::RecordId).map(|c| c.col).min().unwrap_or(0);
+        let max = self.columns.iter().filter(|c| c.role != Role::RecordId).map(|c| c.col).max().unwrap_or(0);
+        (min, max)
+    }
+
+    /// The unit for bare numbers in the amount column.
+    pub(crate) fn amount_unit(&self) -> AmountUnit {
+        match self.column(Role::Amount).and_then(|c| c.unit.as_deref()) {
+            Some(u) if u.contains('万') => AmountUnit::WanYuan,
+            _ => AmountUnit::Yuan,
+        }
+    }
+
+    /// The unit for bare numbers in a quantity column (not a money unit).
+    pub(crate) fn quantity_unit(&self, role: Role) -> Option<&str> {
+        let unit = self.column(role)?.unit.as_deref()?;
+        if unit.contains('元') { None } else { Some(unit) }
+    }
+
+    /// The per-unit of a price header such as `销售价格（元/斤）` → `斤`.
+    pub(crate) fn price_unit(&self) -> Option<&str> {
+        let unit = self.column(Role::Price)?.unit.as_deref()?;
+        let (_, per) = unit.split_once('/')?;
+        if per.is_empty() { None } else { Some(per) }
+    }
+}
+
+/// Folds text for comparing header cells: removes whitespace of every kind and line breaks,
+/// turns full-width ASCII into half-width (so （）= () and ：= :), drops `*` markers.
+pub(crate) fn fold(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if super::grid::is_blank_char(c) || c == '*' || c == '※' {
+            continue;
+        }
+        let c = match c {
+            '\u{FF01}'..='\u{FF5E}' => char::from_u32(u32::from(c) - 0xFEE0).unwrap_or(c),
+            '【' | '〔' => '(',
+            '】' | '〕' => ')',
+            _ => c,
+        };
+        out.push(c);
+    }
+    out
+}
+
+/// Splits a folded header into its name and the unit in trailing brackets:
+/// `销售金额(万元)` → (`销售金额`, `万元`); `销售价格(元/斤)` → (`销售价格`, `元/斤`).
+fn split_unit(folded: &str) -> (&str, Option<String>) {
+    if let Some(stripped) = folded.strip_suffix(')')
+        && let Some(open) = stripped.rfind('(')
+    {
+        let base = &stripped[..open];
+        let inner = &stripped[open + 1..];
+        let inner = inner
+            .strip_prefix("单位:")
+            .or_else(|| inner.strip_prefix("单位"))
+            .unwrap_or(inner);
+        if !base.is_empty() {
+            return (base, if inner.is_empty() { None } else { Some(inner.to_string()) });
+        }
+    }
+    (folded, None)
+}
+
+/// The role of a header name, and the form it is a key column of.
+fn role_of(name: &str) -> Option<(Role, Option<FormKind>)> {
+    use FormKind::{Catalogue, Procurement, Sale};
+    Some(match name {
+        "序号" | "序" | "编号" | "No." | "NO." | "No" => (Role::Seq, None),
+        "记录编号" => (Role::RecordId, None),
+        "采购单位" | "购买单位" | "采购单位名称" | "购买单位名称" | "采购方" | "购买方" | "采购单位(个人)" | "采购人" => {
+            (Role::Purchaser, None)
+        }
+        "销售时间" | "销售日期" => (Role::Date, Some(Sale)),
+        "采购时间" | "采购日期" | "购买时间" | "购买日期" => (Role::Date, Some(Procurement)),
+        "时间" | "日期" => (Role::Date, None),
+        "地区" | "所在地区" | "地址" | "区域" | "所属地区" | "地区(乡镇村)" | "乡镇村" | "乡镇(街道)村(社区)" | "所在地" => {
+            (Role::Region, None)
+        }
+        "贫困户姓名" | "贫困户" | "姓名" | "户主姓名" | "贫困户名称" | "贫困户(合作社)姓名" | "贫困户(合作社)名称"
+        | "贫困户或合作社名称" | "销售方" | "供货方" | "销售方名称" | "户名" => (Role::Household, None),
+        "产品品种" | "品种" | "产品" | "产品名称" | "产品种类" | "农产品品种" | "农特产品品种" | "品名" => {
+            (Role::Product, None)
+        }
+        "销售数量" | "销量" => (Role::Quantity, Some(Sale)),
+        "采购数量" | "购买数量" => (Role::Quantity, Some(Procurement)),
+        "数量" => (Role::Quantity, None),
+        "销售金额" | "销售额" => (Role::Amount, Some(Sale)),
+        "采购金额" | "购买金额" => (Role::Amount, Some(Procurement)),
+        "金额" => (Role::Amount, None),
+        "备注" | "说明" => (Role::Remark, None),
+        "计划销量" | "计划销售量" | "计划销售数量" | "待销数量" => (Role::PlannedQuantity, Some(Catalogue)),
+        "销售价格" | "价格" | "单价" | "销售单价" => (Role::Price, Some(Catalogue)),
+        "供货方式" | "供应方式" => (Role::SupplyMethod, None),
+        "网店网址" | "网址" | "网店地址" | "网店链接" | "店铺网址" => (Role::ShopUrl, None),
+        "供货联系人及联系方式" | "联系人及联系方式" | "供货联系人及电话" | "联系人及电话" | "供货联系人" | "联系方式" => {
+            (Role::Contact, None)
+        }
+        _ => return None,
+    })
+}
+
+/// Tries to read a header from the (folded) texts of one row: (0-based column, text).
+fn match_header(cells: &[(u32, String)]) -> Option<(FormKind, Vec<Column>)> {
+    let mut columns: Vec<Column> = Vec::new();
+    let mut keys = [0usize; 3];
+    for (col, text) in cells {
+        let folded = fold(text);
+        if folded.is_empty() || folded.chars().count() > 30 {
+            continue;
+        }
+        let (name, unit) = split_unit(&folded);
+        // `销售价格(元)` is the official name: its `元` is not a per-unit.
+        let Some((role, key)) = role_of(name) else { continue };
+        if columns.iter().any(|c| c.role == role) {
+            continue;
+        }
+        if let Some(kind) = key {
+            keys[kind_index(kind)] += 1;
+        }
+        columns.push(Column { role, col: *col, unit });
+    }
+    let recognised = columns.iter().filter(|c| c.role != Role::RecordId && c.role != Role::Seq).count();
+    let (best, hits) = [FormKind::Sale, FormKind::Procurement, FormKind::Catalogue]
+        .into_iter()
+        .map(|k| (k, keys[kind_index(k)]))
+        .max_by_key(|(k, n)| (*n, *k == FormKind::Sale))?;
+    if hits == 0 || recognised < 4 || (hits < 2 && recognised < 5) {
+        return None;
+    }
+    // A catalogue has no date or amount; a sales table has no price.
+    if best != FormKind::Catalogue && !columns.iter().any(|c| matches!(c.role, Role::Date | Role::Amount)) {
+        return None;
+    }
+    Some((best, columns))
+}
+
+fn kind_index(kind: FormKind) -> usize {
+    match kind {
+        FormKind::Sale => 0,
+        FormKind::Procurement => 1,
+        FormKind::Catalogue => 2,
+    }
+}
+
+/// (column, text) of a row's non-empty cells.
+pub(crate) fn row_texts(row: &GridRow) -> Vec<(u32, String)> {
+    row.cells.iter().map(|(c, v)| (*c, v.to_text())).collect()
+}
+
+/// True when the row is (another copy of) a header row. Cheap for data rows: the full check
+/// runs only when one of the text columns holds a column name.
+pub(crate) fn is_header_row(header: &Header, row: &GridRow) -> bool {
+    let suspicious = header
+        .columns
+        .iter()
+        .filter(|c| matches!(c.role, Role::Region | Role::Household | Role::Product | Role::Purchaser))
+        .any(|c| {
+            row.get(c.col).is_some_and(|v| match v {
+                CellValue::Text(t) => t.chars().count() <= 30 && role_of(split_unit(&fold(t)).0).is_some(),
+                _ => false,
+            })
+        });
+    suspicious && match_header(&row_texts(row)).is_some()
+}
+
+/// Finds the header in the first rows of a sheet.
+pub(crate) fn find_header(sheet: &GridSheet) -> Option<Header> {
+    let rows = &sheet.rows;
+    for (i, row) in rows.iter().enumerate().take(HEADER_SEARCH_ROWS) {
+        if row.number > HEADER_SEARCH_LAST_ROW {
+            break;
+        }
+        let texts = row_texts(row);
+        let (found, next_index) = match match_header(&texts) {
+            Some(m) => (Some(m), i + 1),
+            None => {
+                // A header over two rows: group titles above, column names below.
+                match rows.get(i + 1) {
+                    Some(below) if below.number == row.number + 1 => {
+                        let below_texts = row_texts(below);
+                        if match_header(&below_texts).is_some() {
+                            // The next row is a header on its own: found on the next turn.
+                            (None, i + 1)
+                        } else {
+                            (match_header(&combine(&texts, &below_texts)), i + 2)
+                        }
+                    }
+                    _ => (None, i + 1),
+                }
+            }
+        };
+        let Some((kind, mut columns)) = found else { continue };
+        let mut header = Header { kind, first_row: row.number, data_start: next_index, columns: Vec::new(), unit_row: None };
+        // A row right under the header holding only units belongs to the header (rule 17).
+        if let Some(below) = rows.get(next_index)
+            && let Some(prev) = rows.get(next_index.saturating_sub(1))
+            && let Some(units) = unit_row(below, prev, &columns)
+        {
+            for (col, unit) in units {
+                if let Some(c) = columns.iter_mut().find(|c| c.col == col) {
+                    c.unit = Some(unit);
+                }
+            }
+            header.unit_row = Some(below.number);
+            header.data_start = next_index + 1;
+        }
+        header.columns = std::mem::take(&mut columns);
+        return Some(header);
+    }
+    None
+}
+
+/// Cell-wise combination of a group-title row and the column-name row below it.
+fn combine(upper: &[(u32, String)], lower: &[(u32, String)]) -> Vec<(u32, String)> {
+    let mut cols: Vec<u32> = upper.iter().chain(lower.iter()).map(|(c, _)| *c).collect();
+    cols.sort_unstable();
+    cols.dedup();
+    cols.into_iter()
+        .map(|c| {
+            let up = upper.iter().find(|(k, _)| *k == c).map(|(_, t)| t.as_str()).unwrap_or("");
+            let low = lower.iter().find(|(k, _)| *k == c).map(|(_, t)| t.as_str()).unwrap_or("");
+            (c, if low.trim().is_empty() { up.to_string() } else { low.to_string() })
+        })
+        .collect()
+}
+
+/// Units a clerk writes in a unit row (after folding, brackets and `单位:` removed).
+fn unit_token(text: &str) -> Option<String> {
+    let folded = fold(text);
+    let inner = folded.strip_prefix('(').and_then(|s| s.strip_suffix(')')).unwrap_or(&folded);
+    let inner = inner.strip_prefix("单位:").or_else(|| inner.strip_prefix("单位")).unwrap_or(inner);
+    const UNITS: [&str; 36] = [
+        "斤", "公斤", "千克", "kg", "KG", "Kg", "克", "g", "吨", "两", "头", "只", "个", "袋", "箱", "件", "瓶", "盒", "桶",
+        "把", "株", "棵", "枚", "条", "份", "筐", "篮", "罐", "提", "元", "万元", "人民币元", "亩", "根", "支", "套",
+    ];
+    if UNITS.contains(&inner) {
+        return Some(inner.to_string());
+    }
+    // A price unit such as 元/斤.
+    if let Some(per) = inner.strip_prefix("元/")
+        && UNITS.contains(&per)
+    {
+        return Some(inner.to_string());
+    }
+    None
+}
+
+/// When `row` holds only units (or copies of the header cell above it, from merged header
+/// cells), the units by column.
+fn unit_row(row: &GridRow, header_row: &GridRow, columns: &[Column]) -> Option<Vec<(u32, String)>> {
+    let mut units = Vec::new();
+    for (col, value) in &row.cells {
+        let text = value.to_text();
+        if let Some(unit) = unit_token(&text) {
+            units.push((*col, unit));
+            continue;
+        }
+        let above = header_row.get(*col).map(CellValue::to_text).unwrap_or_default();
+        if fold(&above) == fold(&text) {
+            continue;
+        }
+        return None;
+    }
+    if units.is_empty() || !units.iter().any(|(c, _)| columns.iter().any(|k| k.col == *c)) {
+        return None;
+    }
+    Some(units)
+}
+
+/// The header-info line: 填报单位/填写单位, 填报时间/填写日期, contact person and phone.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct InfoFields {
+    pub unit: Option<String>,
+    pub date_text: Option<String>,
+    pub contact_person: Option<String>,
+    pub phone: Option<String>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum InfoLabel {
+    Unit,
+    Date,
+    Person,
+    Phone,
+    Other,
+}
+
+/// Labels of the header-info line, longest first where one is the prefix of another.
+const INFO_LABELS: [(&str, InfoLabel); 24] = [
+    ("供货联系人姓名", InfoLabel::Person),
+    ("供货联系人", InfoLabel::Person),
+    ("联系人姓名", InfoLabel::Person),
+    ("联系人", InfoLabel::Person),
+    ("填报单位", InfoLabel::Unit),
+    ("填写单位", InfoLabel::Unit),
+    ("报送单位", InfoLabel::Unit),
+    ("填报部门", InfoLabel::Unit),
+    ("填报时间", InfoLabel::Date),
+    ("填报日期", InfoLabel::Date),
+    ("填写日期", InfoLabel::Date),
+    ("填写时间", InfoLabel::Date),
+    ("报送时间", InfoLabel::Date),
+    ("报送日期", InfoLabel::Date),
+    ("填写人", InfoLabel::Person),
+    ("填报人", InfoLabel::Person),
+    ("填表人", InfoLabel::Person),
+    ("联系方式", InfoLabel::Phone),
+    ("联系电话", InfoLabel::Phone),
+    ("电话", InfoLabel::Phone),
+    ("手机", InfoLabel::Phone),
+    ("审核人", InfoLabel::Other),
+    ("负责人", InfoLabel::Other),
+    ("单位(盖章)", InfoLabel::Other),
+];
+
+/// Reads the header-info fields from the rows above the header.
+pub(crate) fn read_info(rows: &[GridRow]) -> InfoFields {
+    let mut info = InfoFields::default();
+    for row in rows {
+        // Merged cells repeat the same text: join distinct neighbours.
+        let mut line = String::new();
+        let mut last = String::new();
+        for (_, value) in &row.cells {
+            let text = value.to_text();
+            if text == last {
+                continue;
+            }
+            if !line.is_empty() {
+                line.push('\u{3000}');
+            }
+            line.push_str(&text);
+            last = text;
+        }
+        parse_info_line(&line, &mut info);
+    }
+    info
+}
+
+/// Parses `填报单位：… 供货联系人姓名：… 联系方式：… 填报时间：…` (full-width or ASCII colons,
+/// any spacing) into `info`, keeping fields already found.
+fn parse_info_line(line: &str, info: &mut InfoFields) {
+    // (byte position of label, label length in bytes, kind)
+    let mut hits: Vec<(usize, usize, InfoLabel)> = Vec::new();
+    let mut pos = 0usize;
+    while pos < line.len() {
+        let rest = &line[pos..];
+        let found = INFO_LABELS.iter().find(|(label, _)| rest.starts_with(label));
+        match found {
+            Some((label, kind)) => {
+                // A label is followed by a colon (or by its value directly).
+                hits.push((pos, label.len(), *kind));
+                pos += label.len();
+            }
+            None => {
+                pos += rest.chars().next().map_or(1, char::len_utf8);
+            }
+        }
+    }
+    for (i, (start, len, kind)) in hits.iter().enumerate() {
+        let value_start = start + len;
+        let value_end = hits.get(i + 1).map_or(line.len(), |h| h.0);
+        let Some(raw) = line.get(value_start..value_end) else { continue };
+        let value = raw
+            .trim_start_matches(|c: char| c == ':' || c == '：' || super::grid::is_blank_char(c))
+            .trim_end_matches(|c: char| super::grid::is_blank_char(c) || c == ',' || c == '，' || c == ';' || c == '；');
+        // Stop at a wide gap: what follows is another, unlabelled item.
+        let value = value.split("\u{3000}\u{3000}").next().unwrap_or("").trim_matches(super::grid::is_blank_char);
+        if value.is_empty() {
+            continue;
+        }
+        let slot = match kind {
+            InfoLabel::Unit => &mut info.unit,
+            InfoLabel::Date => &mut info.date_text,
+            InfoLabel::Person => &mut info.contact_person,
+            InfoLabel::Phone => &mut info.phone,
+            InfoLabel::Other => continue,
+        };
+        if slot.is_none() {
+            *slot = Some(value.to_string());
+        }
+    }
+}
+
+/// The 填报时间 as a date: a full date, or the last day of a month-precision date.
+pub(crate) fn info_date(text: &str) -> Option<NaiveDate> {
+    use crate::domain::{DatePrecision, ReportDate};
+    let parsed = ReportDate::parse(text, None).ok()?;
+    let d = parsed.value;
+    Some(match d.precision {
+        DatePrecision::Day => d.date,
+        DatePrecision::Month => {
+            use chrono::Datelike;
+            let (y, m) = if d.date.month() == 12 { (d.date.year() + 1, 1) } else { (d.date.year(), d.date.month() + 1) };
+            NaiveDate::from_ymd_opt(y, m, 1).and_then(|n| n.pred_opt()).unwrap_or(d.date)
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn texts(cells: &[&str]) -> Vec<(u32, String)> {
+        cells.iter().enumerate().map(|(i, s)| (i as u32, s.to_string())).collect()
+    }
+
+    #[test]
+    fn headers_of_the_three_forms_are_recognised() {
+        let (kind, cols) =
+            match_header(&texts(&["序号", "采购单位", "销售时间", "地区", "贫困户\n姓名", "产品品种", "销售\n数量", "销售金额\n（元）", "备注"]))
+                .unwrap();
+        assert_eq!(kind, FormKind::Sale);
+        assert_eq!(cols.len(), 9);
+        assert_eq!(cols.iter().find(|c| c.role == Role::Amount).unwrap().unit.as_deref(), Some("元"));
+        let (kind, _) =
+            match_header(&texts(&["序号", "采购单位", "采购时间", "地区", "贫困户姓名", "产品品种", "采购数量（斤）", "采购金额", "备注"]))
+                .unwrap();
+        assert_eq!(kind, FormKind::Procurement);
+        let (kind, cols) = match_header(&texts(&[
+            "序号", "地区", "贫困户姓名", "产品品种", "计划销量", "销售价格(元)", "供货方式", "网店网址", "供货联系人及联系方式", "备注",
+        ]))
+        .unwrap();
+        assert_eq!(kind, FormKind::Catalogue);
+        assert_eq!(cols.len(), 10);
+        assert!(match_header(&texts(&["附件2"])).is_none());
+        assert!(match_header(&texts(&["泥溪镇贫困户产品销售情况表"])).is_none());
+        assert!(match_header(&texts(&["序号", "姓名", "备注"])).is_none());
+    }
+
+    #[test]
+    fn info_line_is_split_into_fields() {
+        let mut info = InfoFields::default();
+        parse_info_line(
+            "填报单位：泥溪镇人民政府\u{3000}\u{3000}供货联系人姓名：李某某\u{3000}\u{3000}联系方式：138-0000-2100\u{3000}\u{3000}填报时间：2019年9月30日",
+            &mut info,
+        );
+        assert_eq!(info.unit.as_deref(), Some("泥溪镇人民政府"));
+        assert_eq!(info.contact_person.as_deref(), Some("李某某"));
+        assert_eq!(info.phone.as_deref(), Some("138-0000-2100"));
+        assert_eq!(info.date_text.as_deref(), Some("2019年9月30日"));
+        let mut info = InfoFields::default();
+        parse_info_line("填写单位:泥溪镇人民政府  填写人:李某某  联系电话:138-0000-2100  填写日期:2019年8月20日", &mut info);
+        assert_eq!(info.unit.as_deref(), Some("泥溪镇人民政府"));
+        assert_eq!(info.contact_person.as_deref(), Some("李某某"));
+        assert_eq!(info.date_text.as_deref(), Some("2019年8月20日"));
+    }
+
+    #[test]
+    fn unit_tokens() {
+        assert_eq!(unit_token("（斤）").as_deref(), Some("斤"));
+        assert_eq!(unit_token("单位：万元").as_deref(), Some("万元"));
+        assert_eq!(unit_token("元/公斤").as_deref(), Some("元/公斤"));
+        assert_eq!(unit_token("土豆"), None);
+    }
+}

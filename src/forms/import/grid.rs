@@ -1,0 +1,339 @@
+//! A file read into sheets of cells, whatever its format (xlsx, xls, csv, html table).
+//!
+//! A [`GridSheet`] is sparse: it holds only the rows that have at least one non-empty cell and,
+//! in each row, only the non-empty cells. It is never sized from a declared dimension (rule 21).
+//! Merged regions are filled: every covered cell gets the top-left value (bounded by the cells
+//! present, so a merge declared over a whole column costs nothing).
+
+use std::collections::HashMap;
+
+use chrono::NaiveDateTime;
+
+/// Most non-empty cells a file may hold (all sheets together). About 40 bytes each.
+pub(crate) const MAX_CELLS: usize = 10_000_000;
+/// Most cells (empty ones included) a reader may walk through before giving up.
+pub(crate) const MAX_CELLS_SCANNED: usize = 60_000_000;
+/// Most cells that merged-region filling may add to one sheet.
+const MAX_MERGE_FILL: usize = 2_000_000;
+
+/// One cell's value as stored in the file (formulas: the cached value).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum CellValue {
+    /// Text as stored (not yet trimmed).
+    Text(String),
+    /// An integer number (xls `Int`, or a CSV/HTML reader never produces it).
+    Int(i64),
+    /// A number cell without a date format.
+    Number(f64),
+    /// TRUE/FALSE.
+    Bool(bool),
+    /// A number cell with a date format, already converted (1900/1904 systems handled).
+    Date(NaiveDateTime),
+    /// An error value such as `#N/A`.
+    Error(String),
+}
+
+impl CellValue {
+    /// The text a clerk sees for this value: text as stored, numbers in their shortest decimal
+    /// form without exponent and without a trailing `.0` (so a phone stored as a number reads
+    /// `17700001234`), dates as `2019-09-01`.
+    pub(crate) fn to_text(&self) -> String {
+        match self {
+            CellValue::Text(s) => s.clone(),
+            CellValue::Int(i) => i.to_string(),
+            CellValue::Number(f) => number_text(*f),
+            CellValue::Bool(true) => "TRUE".to_string(),
+            CellValue::Bool(false) => "FALSE".to_string(),
+            CellValue::Date(d) => {
+                if d.time() == chrono::NaiveTime::MIN {
+                    d.date().format("%Y-%m-%d").to_string()
+                } else {
+                    d.format("%Y-%m-%d %H:%M:%S").to_string()
+                }
+            }
+            CellValue::Error(e) => e.clone(),
+        }
+    }
+
+    /// True when the value shows nothing (empty or whitespace-only text).
+    pub(crate) fn is_blank(&self) -> bool {
+        match self {
+            CellValue::Text(s) => s.chars().all(is_blank_char),
+            _ => false,
+        }
+    }
+}
+
+/// Whitespace of every kind a clerk's cell may hold (incl. U+3000, NBSP, zero-width space, BOM).
+pub(crate) fn is_blank_char(c: char) -> bool {
+    c.is_whitespace() || matches!(c, '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{2060}' | '\u{FEFF}' | '\u{00A0}')
+}
+
+/// The shortest decimal text of a number (Rust's round-trip `Display`, which never uses an
+/// exponent): `0.0215` stays `0.0215`, `17700001234.0` is `17700001234`.
+pub(crate) fn number_text(f: f64) -> String {
+    if f == 0.0 {
+        // Also turns -0 into 0.
+        return "0".to_string();
+    }
+    format!("{f}")
+}
+
+/// One row: its Excel row number (1-based), whether it was saved hidden, and its non-empty cells
+/// as (0-based column, value), sorted by column.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct GridRow {
+    pub number: u32,
+    pub hidden: bool,
+    pub cells: Vec<(u32, CellValue)>,
+}
+
+impl GridRow {
+    /// The value in a 0-based column.
+    pub(crate) fn get(&self, col: u32) -> Option<&CellValue> {
+        self.cells
+            .binary_search_by_key(&col, |(c, _)| *c)
+            .ok()
+            .and_then(|i| self.cells.get(i))
+            .map(|(_, v)| v)
+    }
+}
+
+/// One sheet of a workbook (a CSV or HTML file is one sheet).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct GridSheet {
+    pub name: String,
+    /// Rows with content, in row order.
+    pub rows: Vec<GridRow>,
+    /// Formula text of formula cells that may matter (HYPERLINK), by (row 1-based, col 0-based).
+    pub formulas: HashMap<(u32, u32), String>,
+    /// Hyperlink targets attached to cells (xlsx `<hyperlink>`), by (row 1-based, col 0-based).
+    pub links: HashMap<(u32, u32), String>,
+    /// The sheet tab was hidden in the workbook.
+    pub hidden_sheet: bool,
+}
+
+impl GridSheet {
+    /// The row with this Excel row number.
+    #[cfg_attr(not(test), allow(dead_code))]
+    pub(crate) fn row(&self, number: u32) -> Option<&GridRow> {
+        self.rows
+            .binary_search_by_key(&number, |r| r.number)
+            .ok()
+            .and_then(|i| self.rows.get(i))
+    }
+}
+
+/// A merged region in 0-based (first row, first col, last row, last col).
+pub(crate) type Merge = (u32, u32, u32, u32);
+
+/// Collects cells in any order and builds a [`GridSheet`].
+#[derive(Debug, Default)]
+pub(crate) struct SheetBuilder {
+    rows: Vec<GridRow>,
+    /// Rows or cells arrived out of order: sort on finish.
+    unsorted: bool,
+    cells: usize,
+}
+
+impl SheetBuilder {
+    /// A new, empty builder.
+    pub(crate) fn new() -> Self {
+        Self::default()
+    }
+
+    /// Number of non-empty cells pushed so far.
+    pub(crate) fn cell_count(&self) -> usize {
+        self.cells
+    }
+
+    /// Adds a cell at (1-based row, 0-based col). Blank text is dropped.
+    pub(crate) fn push(&mut self, row: u32, col: u32, value: CellValue) {
+        if value.is_blank() {
+            return;
+        }
+        self.cells += 1;
+        match self.rows.last_mut() {
+            Some(last) if last.number == row => {
+                if last.cells.last().is_some_and(|(c, _)| *c >= col) {
+                    self.unsorted = true;
+                }
+                last.cells.push((col, value));
+            }
+            Some(last) => {
+                if last.number > row {
+                    self.unsorted = true;
+                }
+                self.rows.push(GridRow { number: row, hidden: false, cells: vec![(col, value)] });
+            }
+            None => self.rows.push(GridRow { number: row, hidden: false, cells: vec![(col, value)] }),
+        }
+    }
+
+    /// Sorts, merges duplicate rows/cells (the last value of a cell wins), marks hidden rows and
+    /// fills merged regions.
+    pub(crate) fn finish(mut self, name: String, hidden_rows: &[u32], merges: &[Merge]) -> GridSheet {
+        if self.unsorted {
+            self.rows.sort_by_key(|r| r.number);
+            let mut merged: Vec<GridRow> = Vec::with_capacity(self.rows.len());
+            for row in self.rows {
+                match merged.last_mut() {
+                    Some(last) if last.number == row.number => last.cells.extend(row.cells),
+                    _ => merged.push(row),
+                }
+            }
+            for row in &mut merged {
+                // Stable sort keeps file order among equal columns; keep the last one.
+                row.cells.sort_by_key(|(c, _)| *c);
+                let mut dedup: Vec<(u32, CellValue)> = Vec::with_capacity(row.cells.len());
+                for cell in row.cells.drain(..) {
+                    match dedup.last_mut() {
+                        Some(last) if last.0 == cell.0 => *last = cell,
+                        _ => dedup.push(cell),
+                    }
+                }
+                row.cells = dedup;
+            }
+            self.rows = merged;
+        }
+        for number in hidden_rows {
+            if let Ok(i) = self.rows.binary_search_by_key(number, |r| r.number)
+                && let Some(row) = self.rows.get_mut(i)
+            {
+                row.hidden = true;
+            }
+        }
+        let mut sheet = GridSheet { name, rows: self.rows, ..GridSheet::default() };
+        fill_merges(&mut sheet.rows, merges);
+        sheet
+    }
+}
+
+/// Copies each merged region's top-left value into the other covered cells of the rows present,
+/// within the columns present. Bounded by [`MAX_MERGE_FILL`].
+fn fill_merges(rows: &mut [GridRow], merges: &[Merge]) {
+    if merges.is_empty() || rows.is_empty() {
+        return;
+    }
+    let max_col = rows.iter().filter_map(|r| r.cells.last().map(|(c, _)| *c)).max().unwrap_or(0);
+    let mut budget = MAX_MERGE_FILL;
+    for &(r0, c0, r1, c1) in merges {
+        if r1 < r0 || c1 < c0 || c0 > max_col {
+            continue;
+        }
+        let (first_row, last_row) = (r0.saturating_add(1), r1.saturating_add(1));
+        let value = match rows.binary_search_by_key(&first_row, |r| r.number) {
+            Ok(i) => rows.get(i).and_then(|r| r.get(c0)).cloned(),
+            Err(_) => None,
+        };
+        let Some(value) = value else { continue };
+        let last_col = c1.min(max_col);
+        let start = rows.partition_point(|r| r.number < first_row);
+        for row in rows.iter_mut().skip(start) {
+            if row.number > last_row || budget == 0 {
+                break;
+            }
+            for col in c0..=last_col {
+                if budget == 0 {
+                    break;
+                }
+                if let Err(pos) = row.cells.binary_search_by_key(&col, |(c, _)| *c) {
+                    row.cells.insert(pos, (col, value.clone()));
+                    budget -= 1;
+                }
+            }
+        }
+    }
+}
+
+/// Parses an A1-style reference (`H7`, `$H$7`) into (1-based row, 0-based col).
+pub(crate) fn parse_a1(reference: &str) -> Option<(u32, u32)> {
+    let mut col: u32 = 0;
+    let mut row: u32 = 0;
+    let mut seen_letter = false;
+    let mut seen_digit = false;
+    for ch in reference.chars() {
+        match ch {
+            '$' => {}
+            'A'..='Z' | 'a'..='z' if !seen_digit => {
+                seen_letter = true;
+                let v = u32::from(ch.to_ascii_uppercase()) - u32::from('A') + 1;
+                col = col.checked_mul(26)?.checked_add(v)?;
+            }
+            '0'..='9' if seen_letter => {
+                seen_digit = true;
+                row = row.checked_mul(10)?.checked_add(u32::from(ch) - u32::from('0'))?;
+            }
+            _ => return None,
+        }
+    }
+    if !seen_letter || !seen_digit || row == 0 || col == 0 || col > 16_384 || row > 1_048_576 {
+        return None;
+    }
+    Some((row, col - 1))
+}
+
+/// Parses `A1:I2` (or a single `A1`) into a 0-based merge rectangle.
+pub(crate) fn parse_range(reference: &str) -> Option<Merge> {
+    let (a, b) = match reference.split_once(':') {
+        Some((a, b)) => (a, b),
+        None => (reference, reference),
+    };
+    let (r0, c0) = parse_a1(a.trim())?;
+    let (r1, c1) = parse_a1(b.trim())?;
+    Some((r0.min(r1) - 1, c0.min(c1), r0.max(r1) - 1, c0.max(c1)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text(s: &str) -> CellValue {
+        CellValue::Text(s.to_string())
+    }
+
+    #[test]
+    fn numbers_read_as_their_shortest_decimal_text() {
+        assert_eq!(number_text(17700001234.0), "17700001234");
+        assert_eq!(number_text(0.0215), "0.0215");
+        assert_eq!(number_text(52.5), "52.5");
+        assert_eq!(number_text(1e21), "1000000000000000000000");
+        assert_eq!(number_text(-0.0), "0");
+        assert_eq!(CellValue::Int(20190901).to_text(), "20190901");
+    }
+
+    #[test]
+    fn a1_references_parse_and_reject_nonsense() {
+        assert_eq!(parse_a1("A1"), Some((1, 0)));
+        assert_eq!(parse_a1("$H$7"), Some((7, 7)));
+        assert_eq!(parse_a1("Z1048576"), Some((1_048_576, 25)));
+        assert_eq!(parse_a1("AA10"), Some((10, 26)));
+        assert_eq!(parse_a1("1A"), None);
+        assert_eq!(parse_a1("A0"), None);
+        assert_eq!(parse_a1("ZZZZZZZZ1"), None);
+        assert_eq!(parse_a1("A99999999999"), None);
+        assert_eq!(parse_range("A2:I2"), Some((1, 0, 1, 8)));
+        assert_eq!(parse_range("I3:A2"), Some((1, 0, 2, 8)));
+    }
+
+    #[test]
+    fn builder_sorts_dedups_and_fills_merges_within_present_cells() {
+        let mut b = SheetBuilder::new();
+        b.push(3, 2, text("c"));
+        b.push(1, 0, text("title"));
+        b.push(3, 0, text("a"));
+        b.push(3, 0, text("a2"));
+        b.push(2, 1, text("   "));
+        b.push(5, 1, text("x"));
+        // A1:Z1048576 merge must not allocate a million rows.
+        let sheet = b.finish("S".into(), &[3], &[(0, 0, 0, 3), (2, 1, 1_048_575, 25)]);
+        assert_eq!(sheet.rows.len(), 3);
+        let r1 = sheet.row(1).unwrap();
+        assert_eq!(r1.cells.len(), 3, "title filled over the present columns only: {r1:?}");
+        let r3 = sheet.row(3).unwrap();
+        assert!(r3.hidden);
+        assert_eq!(r3.get(0), Some(&text("a2")));
+        assert_eq!(r3.get(2), Some(&text("c")));
+        assert!(sheet.row(2).is_none());
+    }
+}

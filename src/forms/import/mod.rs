@@ -1,0 +1,334 @@
+//! Importing filled forms (附件1/2/3) from the files townships and departments send: `.xlsx`,
+//! `.xls` (also WPS), CSV (UTF-8 or GBK) and HTML tables saved as `.xls`.
+//!
+//! This module only parses: it finds the header row on every sheet, reads the header-info line,
+//! classifies the rows (data, blank, 合计, footnotes, the template's sample row, a unit row) and
+//! validates each data row with the domain parsers. It never touches the database; duplicate
+//! detection, fingerprints and the catalogue price check are the caller's.
+//!
+//! The rules followed are `shared/samples/README.md` rules 1–21. The entry points are
+//! [`parse_file`] and [`parse_bytes`]; neither panics on any input.
+//!
+//! Layout: [`read`](self) recognises the format from the bytes and dispatches to the readers
+//! (`xlsx`, `xls` with `cfb`, `delimited`, `html`), which fill a sparse [`grid`](self) of cells;
+//! `detect` finds the header and units; `rows` classifies and validates rows.
+
+mod cfb;
+mod delimited;
+mod detect;
+mod grid;
+mod html;
+mod read;
+mod rows;
+mod xls;
+mod xlsx;
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::Path;
+
+use chrono::NaiveDate;
+
+use crate::domain::RegionResolver;
+use crate::domain::money::Money;
+use crate::domain::sale::{FormKind, Listing, SaleRecord};
+
+pub use read::EMPTY_FILE;
+pub use rows::HIDDEN_ROW_WARNING;
+
+/// The header-info line of a sheet (rule 2): `填报单位：… 供货联系人姓名：… 联系方式：… 填报时间：…`
+/// (附件1: `填写单位 / 填写人 / 联系电话 / 填写日期`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HeaderInfo {
+    /// 填报单位 / 填写单位, e.g. `泥溪镇人民政府`.
+    pub unit: Option<String>,
+    /// 填报时间 / 填写日期. A month-precision date (`2019年9月`) gives the month's last day.
+    pub date: Option<NaiveDate>,
+    /// 供货联系人姓名 / 填写人.
+    pub contact_person: Option<String>,
+    /// 联系方式 / 联系电话, as written (a number cell reads as its digits).
+    pub phone: Option<String>,
+}
+
+/// The validated content of one imported row.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RowContent {
+    /// A 附件2 sale or 附件3 procurement (see [`SaleRecord::kind`]).
+    Sale(SaleRecord),
+    /// A 附件1 catalogue listing.
+    Listing(Listing),
+}
+
+impl RowContent {
+    /// The record's own warnings (stored with it).
+    pub fn warnings(&self) -> &[String] {
+        match self {
+            RowContent::Sale(s) => &s.warnings,
+            RowContent::Listing(l) => &l.warnings,
+        }
+    }
+}
+
+/// One imported row of a sheet.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ImportedRow {
+    /// The sheet's name (for `sheet!R7` references).
+    pub sheet: String,
+    /// The row number Excel shows (1-based); for CSV the record number; for HTML the `<tr>` order.
+    pub row: u32,
+    /// The record.
+    pub content: RowContent,
+    /// The hidden 记录编号 written by our exporter, when the file came from this program.
+    pub record_id: Option<i64>,
+    /// The record's warnings again, each placed at its sheet, row and column (for the report).
+    pub warnings: Vec<RowIssue>,
+}
+
+/// A warning or error about one row, placed for the report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowIssue {
+    /// Sheet name.
+    pub sheet: String,
+    /// Excel row number (1-based).
+    pub row: u32,
+    /// The column's Chinese name (e.g. `销售数量`), or `""` when the issue is about the whole row.
+    pub column: String,
+    /// Chinese, user-facing.
+    pub message: String,
+}
+
+impl std::fmt::Display for RowIssue {
+    /// `附件2!R8 销售金额：…`
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.column.is_empty() {
+            write!(f, "{}!R{} {}", self.sheet, self.row, self.message)
+        } else {
+            write!(f, "{}!R{} {}：{}", self.sheet, self.row, self.column, self.message)
+        }
+    }
+}
+
+/// One sheet whose header was recognised.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ImportedSheet {
+    /// Sheet name (for CSV and HTML files: the file name without extension).
+    pub name: String,
+    /// Which form the header row says this is.
+    pub kind: FormKind,
+    /// The header-info line.
+    pub header: HeaderInfo,
+    /// `提交编号:<id>` written by our exporter in the hidden 记录编号 column.
+    pub submission_id: Option<String>,
+    /// Imported rows, in row order.
+    pub rows: Vec<ImportedRow>,
+    /// Rejected rows (rule 9): one issue per problem, with row number, column and reason. These
+    /// rows are not in `rows`; the rest of the sheet is imported.
+    pub errors: Vec<RowIssue>,
+    /// The amount in the sheet's 合计/总计 row, when it has one (not data).
+    pub stated_total: Option<Money>,
+}
+
+impl ImportedSheet {
+    /// Numbers of the rejected rows, ascending, each once.
+    pub fn rejected_rows(&self) -> Vec<u32> {
+        let mut rows: Vec<u32> = self.errors.iter().map(|e| e.row).collect();
+        rows.sort_unstable();
+        rows.dedup();
+        rows
+    }
+
+    /// Sum of the imported sales/procurements (zero for a catalogue).
+    pub fn total(&self) -> Money {
+        self.rows
+            .iter()
+            .filter_map(|r| match &r.content {
+                RowContent::Sale(s) => Some(s.amount),
+                RowContent::Listing(_) => None,
+            })
+            .sum()
+    }
+}
+
+/// A parsed file: every recognised sheet.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParsedFile {
+    /// The file name as given (for messages).
+    pub file_name: String,
+    /// Recognised sheets, in workbook order (empty and unrecognised sheets are skipped).
+    pub sheets: Vec<ImportedSheet>,
+    /// Warnings about the file, e.g. `合计(3829.00)与明细之和(4009.00)不符`.
+    pub file_warnings: Vec<String>,
+}
+
+impl ParsedFile {
+    /// All imported rows of all sheets.
+    pub fn rows(&self) -> impl Iterator<Item = &ImportedRow> {
+        self.sheets.iter().flat_map(|s| s.rows.iter())
+    }
+
+    /// All row errors of all sheets.
+    pub fn errors(&self) -> impl Iterator<Item = &RowIssue> {
+        self.sheets.iter().flat_map(|s| s.errors.iter())
+    }
+}
+
+/// The whole file was refused: nothing is imported (rule 13). `message` is one clear Chinese
+/// sentence, e.g. `文件为空（0字节），请检查后重新提交。`
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct FileRejection {
+    /// Chinese, user-facing.
+    pub message: String,
+}
+
+/// The message when no sheet has a recognisable header row.
+pub const NO_HEADER: &str = "未找到可识别的表头行：每个工作表的前15行中都没有附件1（应含“地区”“贫困户姓名”“产品品种”“计划销量”“销售价格”等列）、附件2（应含“销售时间”“销售数量”“销售金额”等列）或附件3（应含“采购时间”“采购数量”“采购金额”等列）的表头。请使用官方模板填写后再导入。";
+
+/// Reads and parses a file from disk. See [`parse_bytes`].
+pub fn parse_file(path: &Path, resolver: &RegionResolver) -> Result<ParsedFile, FileRejection> {
+    let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let bytes = std::fs::read(path).map_err(|e| FileRejection {
+        message: match e.kind() {
+            std::io::ErrorKind::NotFound => format!("找不到文件“{}”。", path.display()),
+            std::io::ErrorKind::PermissionDenied => {
+                format!("没有权限读取文件“{}”（文件可能正在被Excel/WPS打开），请关闭后重试。", path.display())
+            }
+            _ => format!("无法读取文件“{}”，请确认文件可以打开后重试。", path.display()),
+        },
+    })?;
+    parse_bytes(&file_name, &bytes, resolver)
+}
+
+/// Parses the bytes of a file named `file_name` (the name is used for messages and for the
+/// sheet name of CSV/HTML files; the format is recognised from the bytes). Never panics: an
+/// unexpected failure inside a reader library becomes a [`FileRejection`].
+pub fn parse_bytes(file_name: &str, bytes: &[u8], resolver: &RegionResolver) -> Result<ParsedFile, FileRejection> {
+    match catch_unwind(AssertUnwindSafe(|| parse_inner(file_name, bytes, resolver))) {
+        Ok(result) => result,
+        Err(_) => Err(FileRejection {
+            message: "文件内容异常，读取时出错，无法导入。请在Excel/WPS中打开并重新保存为.xlsx后再试；如仍不行，请把文件交给技术人员检查。"
+                .to_string(),
+        }),
+    }
+}
+
+fn parse_inner(file_name: &str, bytes: &[u8], resolver: &RegionResolver) -> Result<ParsedFile, FileRejection> {
+    let workbook = read::read_workbook(file_name, bytes)?;
+    let mut parsed = ParsedFile { file_name: file_name.to_string(), sheets: Vec::new(), file_warnings: workbook.warnings };
+    let mut unrecognised: Vec<String> = Vec::new();
+    let mut sheet_warnings: Vec<(String, String)> = Vec::new();
+    for sheet in &workbook.sheets {
+        if sheet.rows.is_empty() {
+            continue;
+        }
+        let Some(header) = detect::find_header(sheet) else {
+            unrecognised.push(sheet.name.clone());
+            continue;
+        };
+        let above = sheet.rows.iter().take_while(|r| r.number < header.first_row).cloned().collect::<Vec<_>>();
+        let fields = detect::read_info(&above);
+        let info = HeaderInfo {
+            unit: fields.unit.clone(),
+            date: fields.date_text.as_deref().and_then(detect::info_date),
+            contact_person: fields.contact_person.clone(),
+            phone: fields.phone.clone(),
+        };
+        if info.date.is_none() && header.kind != FormKind::Catalogue {
+            let what = match &fields.date_text {
+                Some(t) => format!("填报时间“{t}”无法识别"),
+                None => "未找到填报时间".to_string(),
+            };
+            sheet_warnings.push((
+                sheet.name.clone(),
+                format!("{what}：只写月日的日期无法确定年份，销售时间也无法与填报时间比较"),
+            ));
+        }
+        for missing in missing_columns(&header) {
+            sheet_warnings.push((sheet.name.clone(), format!("表头缺少“{missing}”列")));
+        }
+        if sheet.hidden_sheet {
+            sheet_warnings.push((sheet.name.clone(), "这是隐藏的工作表，其中的数据也已读取".to_string()));
+        }
+        let submission_id = submission_id(&above);
+        let ctx = rows::RowContext { sheet, header: &header, resolver, reference: info.date };
+        let rows = rows::import_rows(&ctx);
+        let imported = ImportedSheet {
+            name: sheet.name.clone(),
+            kind: header.kind,
+            header: info,
+            submission_id,
+            rows: rows.rows,
+            errors: rows.errors,
+            stated_total: rows.stated_total,
+        };
+        if let Some(stated) = imported.stated_total
+            && imported.kind != FormKind::Catalogue
+        {
+            let sum = imported.total();
+            if stated != sum {
+                let with_rejected = sum + rows.rejected_amounts.iter().copied().sum::<Money>();
+                let mut message = format!("合计({stated})与明细之和({sum})不符");
+                if !rows.rejected_amounts.is_empty() && with_rejected == stated {
+                    message.push_str("（差额为未导入的行）");
+                }
+                sheet_warnings.push((sheet.name.clone(), message));
+            }
+        }
+        parsed.sheets.push(imported);
+    }
+    if parsed.sheets.is_empty() {
+        if unrecognised.is_empty() {
+            return Err(FileRejection { message: "文件中没有任何内容（所有工作表都是空的），请检查后重新提交。".to_string() });
+        }
+        return Err(FileRejection { message: NO_HEADER.to_string() });
+    }
+    let several = parsed.sheets.len() > 1;
+    for (sheet, message) in sheet_warnings {
+        parsed.file_warnings.push(if several { format!("工作表“{sheet}”：{message}") } else { message });
+    }
+    for name in unrecognised {
+        parsed.file_warnings.push(format!("工作表“{name}”中没有找到可识别的表头，未导入"));
+    }
+    Ok(parsed)
+}
+
+/// Required columns the header lacks, by their official names.
+fn missing_columns(header: &detect::Header) -> Vec<&'static str> {
+    use detect::Role;
+    let (date, qty, amount) = header.kind.column_names();
+    let required: Vec<(Role, &'static str)> = match header.kind {
+        FormKind::Catalogue => vec![
+            (Role::Region, "地区"),
+            (Role::Household, "贫困户姓名"),
+            (Role::Product, "产品品种"),
+            (Role::PlannedQuantity, "计划销量"),
+            (Role::Price, "销售价格(元)"),
+        ],
+        FormKind::Sale | FormKind::Procurement => vec![
+            (Role::Purchaser, "采购单位"),
+            (Role::Date, date),
+            (Role::Region, "地区"),
+            (Role::Household, "贫困户姓名"),
+            (Role::Product, "产品品种"),
+            (Role::Quantity, qty),
+            (Role::Amount, amount),
+        ],
+    };
+    required.into_iter().filter(|(role, _)| header.column(*role).is_none()).map(|(_, name)| name).collect()
+}
+
+/// `提交编号:<id>` written above the header (in the exporter's hidden column).
+fn submission_id(above: &[grid::GridRow]) -> Option<String> {
+    for row in above {
+        for (_, value) in &row.cells {
+            let text = value.to_text();
+            let folded = detect::fold(&text);
+            if let Some(rest) = folded.strip_prefix("提交编号") {
+                let id = rest.trim_start_matches([':', '：']).trim();
+                if !id.is_empty() {
+                    return Some(id.to_string());
+                }
+            }
+        }
+    }
+    None
+}

@@ -1,0 +1,526 @@
+//! Classifying the rows below the header (rule 3) and turning data rows into validated records
+//! (rules 4–12, 16, 17, 19).
+
+use chrono::NaiveDate;
+
+use crate::domain::sale::{
+    ColumnUnits, FormKind, ListingDraft, ListingField, SaleDraft, SaleField, validate_listing_with_units,
+    validate_sale_with_units,
+};
+use crate::domain::{DatePrecision, Money, RegionResolver, ReportDate};
+
+use super::detect::{Header, Role, fold, is_header_row};
+use super::grid::{CellValue, GridRow, GridSheet, number_text};
+use super::{ImportedRow, RowContent, RowIssue};
+
+/// The warning every record from a hidden row carries (rule 16).
+pub const HIDDEN_ROW_WARNING: &str = "隐藏行";
+
+/// What a row below the header is.
+#[derive(Debug, Clone, PartialEq)]
+enum RowClass {
+    /// Nothing in the form's columns (or only 序号): skipped, does not end the table.
+    Blank,
+    /// Another copy of the header (printed pages repeat it).
+    RepeatedHeader,
+    /// `备注：`, `1.…`, `填表人：…`.
+    Footnote { starts_block: bool },
+    /// 合计/总计 (`grand`) or 小计.
+    Total { grand: bool },
+    /// The template's own sample row (`云阳县xx乡镇xx村` / `王某某`).
+    Sample,
+    Data,
+}
+
+/// Everything the rows of one sheet produced.
+#[derive(Debug, Default)]
+pub(crate) struct SheetRows {
+    pub rows: Vec<ImportedRow>,
+    pub errors: Vec<RowIssue>,
+    /// The value of the last 合计/总计 row's amount cell.
+    pub stated_total: Option<Money>,
+    /// Amounts of rejected rows that could be read (to explain a 合计 difference).
+    pub rejected_amounts: Vec<Money>,
+}
+
+/// Per-sheet context for turning rows into records.
+pub(crate) struct RowContext<'a> {
+    pub sheet: &'a GridSheet,
+    pub header: &'a Header,
+    pub resolver: &'a RegionResolver,
+    /// 填报时间: year for `9月1日`, upper bound for dates.
+    pub reference: Option<NaiveDate>,
+}
+
+/// Processes every row after the header.
+pub(crate) fn import_rows(ctx: &RowContext<'_>) -> SheetRows {
+    let mut out = SheetRows::default();
+    let mut in_footnotes = false;
+    let units = ColumnUnits {
+        quantity: ctx.header.quantity_unit(Role::Quantity).map(str::to_string),
+        amount: ctx.header.amount_unit(),
+    };
+    let rows = ctx.sheet.rows.get(ctx.header.data_start..).unwrap_or(&[]);
+    for row in rows {
+        let class = classify(ctx.header, row, in_footnotes);
+        match class {
+            RowClass::Blank | RowClass::RepeatedHeader => {}
+            RowClass::Footnote { starts_block } => in_footnotes |= starts_block,
+            RowClass::Total { grand } => {
+                if grand && let Some(total) = total_value(ctx.header, row) {
+                    out.stated_total = Some(total);
+                }
+            }
+            RowClass::Sample => {
+                let column = if ctx.header.col(Role::Region).and_then(|c| row.get(c)).is_some() { "地区" } else { "贫困户姓名" };
+                out.errors.push(RowIssue {
+                    sheet: ctx.sheet.name.clone(),
+                    row: row.number,
+                    column: column.to_string(),
+                    message: "模板示例行（云阳县xx乡镇xx村 / 王某某），不是实际数据，未导入".to_string(),
+                });
+            }
+            RowClass::Data => match ctx.header.kind {
+                FormKind::Catalogue => listing_row(ctx, row, &mut out),
+                FormKind::Sale | FormKind::Procurement => sale_row(ctx, &units, row, &mut out),
+            },
+        }
+    }
+    out
+}
+
+/// Text of a cell, or empty.
+fn cell_text(row: &GridRow, col: Option<u32>) -> String {
+    col.and_then(|c| row.get(c)).map(CellValue::to_text).unwrap_or_default()
+}
+
+/// Footnote openings (after folding).
+const FOOTNOTE_PREFIXES: [&str; 14] = [
+    "备注:", "注:", "说明:", "填表说明", "填表人", "填报人:", "审核人", "制表人", "负责人", "单位负责人", "分管领导", "单位(盖章)",
+    "(盖章)", "填表日期",
+];
+
+fn classify(header: &Header, row: &GridRow, in_footnotes: bool) -> RowClass {
+    let (lo, hi) = header.span();
+    let content = row.cells.iter().any(|(c, _)| {
+        *c >= lo
+            && *c <= hi
+            && !matches!(header.columns.iter().find(|k| k.col == *c).map(|k| k.role), Some(Role::Seq | Role::RecordId))
+    });
+    if !content {
+        // Nothing, only 序号, only the record id, or something outside the table.
+        return RowClass::Blank;
+    }
+    let first = match row.cells.first() {
+        Some((_, CellValue::Text(t))) => fold(t),
+        _ => String::new(),
+    };
+    // Number of distinct texts in the row (merged cells repeat one text), computed only when a
+    // rule needs it.
+    let distinct = || {
+        let mut seen: Vec<String> = Vec::new();
+        for (_, v) in &row.cells {
+            let t = v.to_text();
+            if !seen.contains(&t) {
+                seen.push(t);
+            }
+        }
+        seen.len()
+    };
+    if !first.is_empty() {
+        for word in ["总合计", "合计", "总计", "共计", "累计"] {
+            if first.starts_with(word) {
+                return RowClass::Total { grand: true };
+            }
+        }
+        if first.starts_with("小计") {
+            return RowClass::Total { grand: false };
+        }
+        if first == "备注" && distinct() == 1 {
+            return RowClass::Footnote { starts_block: true };
+        }
+        for prefix in FOOTNOTE_PREFIXES {
+            if first.starts_with(prefix) {
+                let starts_block = prefix.ends_with(':') || prefix == "填表说明";
+                return RowClass::Footnote { starts_block };
+            }
+        }
+        if (in_footnotes || is_numbered_note(&first)) && distinct() == 1 {
+            return RowClass::Footnote { starts_block: false };
+        }
+    }
+    if is_header_row(header, row) {
+        return RowClass::RepeatedHeader;
+    }
+    if is_sample_row(header, row) {
+        return RowClass::Sample;
+    }
+    RowClass::Data
+}
+
+/// `1.如…`, `2、…`, `(1)…`, `一、…`: a numbered note, not 序号 1 (which is a number alone).
+fn is_numbered_note(folded: &str) -> bool {
+    let s = folded.strip_prefix('(').unwrap_or(folded);
+    let digits: String = s.chars().take_while(|c| c.is_ascii_digit() || "一二三四五六七八九十".contains(*c)).collect();
+    if digits.is_empty() || digits.chars().count() > 3 {
+        return false;
+    }
+    let rest = &s[digits.len()..];
+    let mut chars = rest.chars();
+    match chars.next() {
+        Some('.' | '、' | ')' | '．' | ':') => chars.next().is_some_and(|c| !c.is_ascii_digit()),
+        _ => false,
+    }
+}
+
+/// The template's sample row: 地区 `云阳县xx乡镇xx村` or 姓名 `王某某`.
+fn is_sample_row(header: &Header, row: &GridRow) -> bool {
+    let region = fold(&cell_text(row, header.col(Role::Region))).to_lowercase();
+    let name = fold(&cell_text(row, header.col(Role::Household)));
+    name == "王某某" || region.contains("xx乡镇") || region.contains("xx村") || region.contains("××")
+}
+
+/// The amount in a 合计 row's amount column.
+fn total_value(header: &Header, row: &GridRow) -> Option<Money> {
+    let value = row.get(header.col(Role::Amount)?)?;
+    let text = match value {
+        CellValue::Number(f) => number_text(*f),
+        CellValue::Int(i) => i.to_string(),
+        CellValue::Text(t) => t.clone(),
+        _ => return None,
+    };
+    Money::parse(&text, header.amount_unit()).ok()
+}
+
+/// True for a number written without a unit: `30`, `1,200.00`, `0.0215`, `-5`.
+pub(crate) fn is_bare_number(text: &str) -> bool {
+    let t: String = fold(text);
+    let t = t.strip_prefix(['+', '-']).unwrap_or(&t);
+    !t.is_empty()
+        && t.chars().any(|c| c.is_ascii_digit())
+        && t.chars().all(|c| c.is_ascii_digit() || c == ',' || c == '.')
+        && t.matches('.').count() <= 1
+}
+
+/// Text of a value cell (numbers in their shortest decimal form, rule 17).
+fn value_text(value: Option<&CellValue>) -> String {
+    value.map(CellValue::to_text).unwrap_or_default()
+}
+
+/// The date text to validate, from a date cell, an Excel serial, or text.
+fn date_text(value: Option<&CellValue>, reference: Option<NaiveDate>, warnings: &mut Vec<String>) -> String {
+    let number = match value {
+        None => return String::new(),
+        Some(CellValue::Date(d)) => return d.date().format("%Y-%m-%d").to_string(),
+        Some(CellValue::Number(f)) => Some(*f),
+        Some(CellValue::Int(i)) => Some(*i as f64),
+        Some(CellValue::Text(t)) => {
+            let f = fold(t);
+            // An Excel serial typed or exported as text (CSV): five digits.
+            let digits = f.split('.').next().unwrap_or("");
+            if digits.len() == 5 && is_bare_number(&f) && !f.contains(',') { f.parse::<f64>().ok() } else { None }
+        }
+        Some(other) => return other.to_text(),
+    };
+    let Some(number) = number else {
+        return value.map(CellValue::to_text).unwrap_or_default();
+    };
+    match ReportDate::from_number(number, reference) {
+        Ok(parsed) => {
+            let d = parsed.value;
+            match d.precision {
+                DatePrecision::Day => {
+                    warnings.extend(parsed.warnings);
+                    d.date.format("%Y-%m-%d").to_string()
+                }
+                // Re-parsed as text, which raises the same month/ambiguity warning once.
+                DatePrecision::Month => d.to_form_text(),
+            }
+        }
+        Err(_) => number_text(number),
+    }
+}
+
+/// The Chinese column name of a sale field, for messages.
+fn sale_field_column(kind: FormKind, field: SaleField) -> &'static str {
+    let (date, qty, amount) = kind.column_names();
+    match field {
+        SaleField::Purchaser => "采购单位",
+        SaleField::Date => date,
+        SaleField::Region => "地区",
+        SaleField::Household => "贫困户姓名",
+        SaleField::Product => "产品品种",
+        SaleField::Quantity => qty,
+        SaleField::Amount => amount,
+        SaleField::Remark => "备注",
+    }
+}
+
+fn listing_field_column(field: ListingField) -> &'static str {
+    match field {
+        ListingField::Region => "地区",
+        ListingField::Household => "贫困户姓名",
+        ListingField::Product => "产品品种",
+        ListingField::PlannedQuantity => "计划销量",
+        ListingField::Price => "销售价格(元)",
+        ListingField::SupplyMethod => "供货方式",
+        ListingField::ShopUrl => "网店网址",
+        ListingField::Contact => "供货联系人及联系方式",
+        ListingField::Remark => "备注",
+    }
+}
+
+/// The column a warning is about, guessed from its text (for the report).
+pub(crate) fn warning_column(kind: FormKind, message: &str) -> String {
+    let (date, qty, amount) = kind.column_names();
+    let has = |words: &[&str]| words.iter().any(|w| message.contains(w));
+    let column = if message == HIDDEN_ROW_WARNING {
+        ""
+    } else if has(&["贫困户姓名", "姓名"]) {
+        "贫困户姓名"
+    } else if has(&["合作社", "户数", "人数"]) {
+        "备注"
+    } else if has(&["地区", "乡镇", "村(社区)"]) {
+        "地区"
+    } else if has(&["网址", "电商"]) {
+        "网店网址"
+    } else if has(&["价格"]) {
+        "销售价格(元)"
+    } else if has(&["时间", "日期", "精确到月", "月还是"]) {
+        date
+    } else if has(&["数量", "计划销量", "缺少单位"]) {
+        qty
+    } else if has(&["金额"]) {
+        amount
+    } else if has(&["采购单位"]) {
+        "采购单位"
+    } else if has(&["品种"]) {
+        "产品品种"
+    } else {
+        ""
+    };
+    column.to_string()
+}
+
+/// The hidden 记录编号 of a row.
+fn record_id(header: &Header, row: &GridRow) -> Option<i64> {
+    match row.get(header.col(Role::RecordId)?)? {
+        CellValue::Int(i) => Some(*i),
+        CellValue::Number(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => Some(*f as i64),
+        CellValue::Text(t) => fold(t).parse::<i64>().ok(),
+        _ => None,
+    }
+}
+
+fn push_warnings(ctx: &RowContext<'_>, row: &GridRow, warnings: &[String], out: &mut Vec<RowIssue>) {
+    for w in warnings {
+        out.push(RowIssue {
+            sheet: ctx.sheet.name.clone(),
+            row: row.number,
+            column: warning_column(ctx.header.kind, w),
+            message: w.clone(),
+        });
+    }
+}
+
+fn add_warning(warnings: &mut Vec<String>, w: String) {
+    if !warnings.contains(&w) {
+        warnings.push(w);
+    }
+}
+
+fn sale_row(ctx: &RowContext<'_>, units: &ColumnUnits, row: &GridRow, out: &mut SheetRows) {
+    let h = ctx.header;
+    let mut extra = Vec::new();
+    let draft = SaleDraft {
+        purchaser: cell_text(row, h.col(Role::Purchaser)),
+        date: date_text(h.col(Role::Date).and_then(|c| row.get(c)), ctx.reference, &mut extra),
+        region: cell_text(row, h.col(Role::Region)),
+        household: cell_text(row, h.col(Role::Household)),
+        product: cell_text(row, h.col(Role::Product)),
+        quantity: value_text(h.col(Role::Quantity).and_then(|c| row.get(c))),
+        amount: value_text(h.col(Role::Amount).and_then(|c| row.get(c))),
+        remark: cell_text(row, h.col(Role::Remark)),
+    };
+    match validate_sale_with_units(&draft, h.kind, ctx.resolver, ctx.reference, units) {
+        Ok(mut record) => {
+            for w in extra {
+                add_warning(&mut record.warnings, w);
+            }
+            if row.hidden {
+                add_warning(&mut record.warnings, HIDDEN_ROW_WARNING.to_string());
+            }
+            let mut issues = Vec::new();
+            push_warnings(ctx, row, &record.warnings, &mut issues);
+            out.rows.push(ImportedRow {
+                sheet: ctx.sheet.name.clone(),
+                row: row.number,
+                record_id: record_id(h, row),
+                warnings: issues,
+                content: RowContent::Sale(record),
+            });
+        }
+        Err(errors) => {
+            if let Ok(m) = Money::parse(&draft.amount, units.amount) {
+                out.rejected_amounts.push(m);
+            }
+            for (field, message) in errors {
+                out.errors.push(RowIssue {
+                    sheet: ctx.sheet.name.clone(),
+                    row: row.number,
+                    column: sale_field_column(h.kind, field).to_string(),
+                    message,
+                });
+            }
+        }
+    }
+}
+
+/// The shop URL of a 网店网址 cell (rule 19): the cached value when it is a URL, else the literal
+/// first argument of `=HYPERLINK(…)`, else the cell's hyperlink target, else the text.
+fn shop_url(sheet: &GridSheet, row: &GridRow, col: Option<u32>) -> String {
+    let Some(col) = col else { return String::new() };
+    let text = cell_text(row, Some(col));
+    if looks_like_url(&text) {
+        return text;
+    }
+    if let Some(formula) = sheet.formulas.get(&(row.number, col))
+        && let Some(url) = hyperlink_literal(formula)
+    {
+        return url;
+    }
+    if let Some(target) = sheet.links.get(&(row.number, col))
+        && looks_like_url(target)
+    {
+        return target.clone();
+    }
+    text
+}
+
+fn looks_like_url(text: &str) -> bool {
+    let t = text.trim().to_ascii_lowercase();
+    t.starts_with("http://") || t.starts_with("https://") || t.starts_with("www.") || t.contains("://")
+}
+
+/// The first argument of `HYPERLINK("url", "name")` when it is a string literal.
+pub(crate) fn hyperlink_literal(formula: &str) -> Option<String> {
+    let upper = formula.to_ascii_uppercase();
+    let start = upper.find("HYPERLINK(")? + "HYPERLINK(".len();
+    let rest = formula.get(start..)?.trim_start();
+    let mut chars = rest.chars();
+    if chars.next()? != '"' {
+        return None;
+    }
+    let mut out = String::new();
+    let mut chars = chars.peekable();
+    while let Some(c) = chars.next() {
+        if c == '"' {
+            if chars.peek() == Some(&'"') {
+                out.push('"');
+                chars.next();
+            } else {
+                return Some(out);
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    None
+}
+
+fn listing_row(ctx: &RowContext<'_>, row: &GridRow, out: &mut SheetRows) {
+    let h = ctx.header;
+    let price_cell = h.col(Role::Price).and_then(|c| row.get(c));
+    let price = match h.price_unit() {
+        Some(per) => {
+            let text = price_cell.map(CellValue::to_text).unwrap_or_default();
+            if is_bare_number(&text) { format!("{}元/{}", fold(&text), per) } else { text }
+        }
+        None => price_cell.map(CellValue::to_text).unwrap_or_default(),
+    };
+    let draft = ListingDraft {
+        region: cell_text(row, h.col(Role::Region)),
+        household: cell_text(row, h.col(Role::Household)),
+        product: cell_text(row, h.col(Role::Product)),
+        planned_quantity: value_text(h.col(Role::PlannedQuantity).and_then(|c| row.get(c))),
+        price,
+        supply_method: cell_text(row, h.col(Role::SupplyMethod)),
+        shop_url: shop_url(ctx.sheet, row, h.col(Role::ShopUrl)),
+        contact: cell_text(row, h.col(Role::Contact)),
+        remark: cell_text(row, h.col(Role::Remark)),
+    };
+    match validate_listing_with_units(&draft, ctx.resolver, h.quantity_unit(Role::PlannedQuantity)) {
+        Ok(mut listing) => {
+            if row.hidden {
+                add_warning(&mut listing.warnings, HIDDEN_ROW_WARNING.to_string());
+            }
+            let mut issues = Vec::new();
+            push_warnings(ctx, row, &listing.warnings, &mut issues);
+            out.rows.push(ImportedRow {
+                sheet: ctx.sheet.name.clone(),
+                row: row.number,
+                record_id: record_id(h, row),
+                warnings: issues,
+                content: RowContent::Listing(listing),
+            });
+        }
+        Err(errors) => {
+            for (field, message) in errors {
+                out.errors.push(RowIssue {
+                    sheet: ctx.sheet.name.clone(),
+                    row: row.number,
+                    column: listing_field_column(field).to_string(),
+                    message,
+                });
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbered_notes_are_not_serial_numbers() {
+        assert!(is_numbered_note("1.如销售方为合作社，请在备注栏填写涉及贫困户户数。"));
+        assert!(is_numbered_note("2、销售时间按格式填写"));
+        assert!(is_numbered_note("(1)说明"));
+        assert!(is_numbered_note("一、说明"));
+        assert!(!is_numbered_note("1"));
+        assert!(!is_numbered_note("1.5"));
+        assert!(!is_numbered_note("2019.9.1"));
+        assert!(!is_numbered_note("土豆"));
+    }
+
+    #[test]
+    fn bare_numbers() {
+        assert!(is_bare_number("30"));
+        assert!(is_bare_number(" 1,200.00 "));
+        assert!(is_bare_number("０.０２１５"));
+        assert!(!is_bare_number("30斤"));
+        assert!(!is_bare_number("1.2.3"));
+        assert!(!is_bare_number(""));
+        assert!(!is_bare_number("."));
+    }
+
+    #[test]
+    fn hyperlink_first_literal() {
+        assert_eq!(
+            hyperlink_literal(r#"HYPERLINK("https://shop.example.invalid/a?x=""1""","店铺")"#).as_deref(),
+            Some(r#"https://shop.example.invalid/a?x="1""#)
+        );
+        assert_eq!(hyperlink_literal("=hyperlink( \"http://a.b\" )").as_deref(), Some("http://a.b"));
+        assert_eq!(hyperlink_literal("HYPERLINK(A1,\"x\")"), None);
+        assert_eq!(hyperlink_literal("HYPERLINK(\"unterminated"), None);
+    }
+
+    #[test]
+    fn warnings_are_placed_in_their_column() {
+        assert_eq!(warning_column(FormKind::Sale, "销售数量缺少单位"), "销售数量");
+        assert_eq!(warning_column(FormKind::Sale, "贫困户姓名含“?”，疑为编码丢失的生僻字，需核实"), "贫困户姓名");
+        assert_eq!(warning_column(FormKind::Sale, "合作社未填写涉及贫困户户数"), "备注");
+        assert_eq!(warning_column(FormKind::Procurement, "日期“2019.1”含义不明（1月还是10月？），请核实"), "采购时间");
+        assert_eq!(warning_column(FormKind::Sale, HIDDEN_ROW_WARNING), "");
+    }
+}

@@ -1,0 +1,288 @@
+//! `.xls` (BIFF8, Excel 97-2003; also WPS `.et`) workbooks. Cell values come from calamine. Our
+//! own pre-scan of the workbook stream first (1) finds the rows saved hidden (ROW records,
+//! rule 16), which calamine does not report, and (2) checks the declared and actual extent of
+//! each sheet, because calamine sizes its cell buffers from them and an absurd extent in a
+//! damaged file would otherwise exhaust memory (rule 21).
+
+use std::io::Cursor;
+
+use calamine::{Data, Reader, SheetType, SheetVisible, Xls, XlsError};
+
+use super::FileRejection;
+use super::grid::{CellValue, MAX_CELLS, Merge, SheetBuilder};
+use super::read::{Workbook, corrupt, password_protected, too_large};
+
+/// Most cells the bounding box of one sheet's cells may span (calamine allocates it densely).
+const MAX_BOX_CELLS: u64 = 65_536 * 64;
+/// Most cells a sheet's DIMENSION record may declare (calamine reserves, not touches, them).
+const MAX_DECLARED_CELLS: u64 = 65_536 * 256;
+
+/// What the pre-scan learns about one sheet (in BOUNDSHEET order).
+#[derive(Debug, Default)]
+struct SheetScan {
+    hidden_rows: Vec<u32>,
+}
+
+/// Reads an `.xls` file; `stream` is its `Workbook` (or `Book`) stream.
+pub(crate) fn read(bytes: &[u8], stream: &[u8]) -> Result<Workbook, FileRejection> {
+    let scans = prescan(stream)?;
+    let mut workbook: Xls<Cursor<&[u8]>> = match Xls::new(Cursor::new(bytes)) {
+        Ok(w) => w,
+        Err(XlsError::Password) => return Err(password_protected()),
+        Err(_) => return Err(corrupt("Excel 97-2003 工作簿（.xls）的内部结构无法读取")),
+    };
+    let metas: Vec<(String, SheetType, SheetVisible)> =
+        workbook.sheets_metadata().iter().map(|s| (s.name.clone(), s.typ, s.visible)).collect();
+    let mut out = Workbook::default();
+    let mut total = 0usize;
+    for (index, (name, typ, visible)) in metas.into_iter().enumerate() {
+        if typ != SheetType::WorkSheet {
+            continue;
+        }
+        let Ok(range) = workbook.worksheet_range(&name) else {
+            return Err(corrupt(&format!("工作表“{name}”的内容无法读取")));
+        };
+        let mut builder = SheetBuilder::new();
+        if let Some((r0, c0)) = range.start() {
+            for (r, c, value) in range.used_cells() {
+                let (Ok(r), Ok(c)) = (u32::try_from(r), u32::try_from(c)) else { continue };
+                let row = r0.saturating_add(r).saturating_add(1);
+                let col = c0.saturating_add(c);
+                if let Some(v) = convert(value) {
+                    builder.push(row, col, v);
+                }
+            }
+        }
+        total += builder.cell_count();
+        if total > MAX_CELLS {
+            return Err(too_large());
+        }
+        let merges: Vec<Merge> = workbook
+            .merge_cells_by_sheet_name(&name)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|d| (d.start.0, d.start.1, d.end.0, d.end.1))
+            .collect();
+        let hidden: &[u32] = scans.get(index).map(|s| s.hidden_rows.as_slice()).unwrap_or(&[]);
+        let mut sheet = builder.finish(name, hidden, &merges);
+        sheet.hidden_sheet = !matches!(visible, SheetVisible::Visible);
+        out.sheets.push(sheet);
+    }
+    Ok(out)
+}
+
+/// Converts one calamine value; `None` for empty cells.
+fn convert(value: &Data) -> Option<CellValue> {
+    Some(match value {
+        Data::Empty => return None,
+        Data::Int(i) => CellValue::Int(*i),
+        Data::Float(f) => CellValue::Number(*f),
+        Data::String(s) => CellValue::Text(s.clone()),
+        Data::Bool(b) => CellValue::Bool(*b),
+        Data::DateTime(dt) => match dt.as_datetime() {
+            Some(d) if dt.is_datetime() => CellValue::Date(d),
+            _ => CellValue::Number(dt.as_f64()),
+        },
+        Data::DateTimeIso(s) => super::xlsx::iso_datetime(s).map_or_else(|| CellValue::Text(s.clone()), CellValue::Date),
+        Data::DurationIso(s) => CellValue::Text(s.clone()),
+        Data::Error(e) => CellValue::Error(e.to_string()),
+    })
+}
+
+fn u16_at(b: &[u8], off: usize) -> Option<u16> {
+    Some(u16::from_le_bytes(b.get(off..off.checked_add(2)?)?.try_into().ok()?))
+}
+
+fn u32_at(b: &[u8], off: usize) -> Option<u32> {
+    Some(u32::from_le_bytes(b.get(off..off.checked_add(4)?)?.try_into().ok()?))
+}
+
+/// BIFF records of a stream: (type, data). Stops at the first malformed record.
+struct Records<'a> {
+    stream: &'a [u8],
+}
+
+impl<'a> Iterator for Records<'a> {
+    type Item = (u16, &'a [u8]);
+    fn next(&mut self) -> Option<Self::Item> {
+        let typ = u16_at(self.stream, 0)?;
+        let len = usize::from(u16_at(self.stream, 2)?);
+        let data = self.stream.get(4..4 + len)?;
+        self.stream = self.stream.get(4 + len..)?;
+        Some((typ, data))
+    }
+}
+
+/// Walks the globals substream and every sheet substream the way calamine will, rejecting what
+/// would make calamine allocate absurdly, and collecting hidden rows.
+fn prescan(stream: &[u8]) -> Result<Vec<SheetScan>, FileRejection> {
+    let mut positions: Vec<usize> = Vec::new();
+    for (typ, data) in (Records { stream }) {
+        match typ {
+            // FILEPASS: the workbook is encrypted.
+            0x002F if u16_at(data, 0).is_some_and(|v| v != 0) => return Err(password_protected()),
+            // BOUNDSHEET8: stream position of the sheet's BOF.
+            0x0085 => {
+                if let Some(pos) = u32_at(data, 0) {
+                    positions.push(usize::try_from(pos).unwrap_or(usize::MAX));
+                }
+            }
+            0x000A => break,
+            _ => {}
+        }
+    }
+    let mut scans = Vec::with_capacity(positions.len());
+    for pos in positions {
+        let Some(sub) = stream.get(pos..) else {
+            return Err(corrupt("工作表数据的位置超出了文件范围，文件可能不完整"));
+        };
+        scans.push(scan_sheet(sub)?);
+    }
+    Ok(scans)
+}
+
+fn scan_sheet(sub: &[u8]) -> Result<SheetScan, FileRejection> {
+    let mut scan = SheetScan::default();
+    let mut seen_bof = false;
+    let mut depth = 0usize;
+    let (mut min_row, mut max_row, mut min_col, mut max_col) = (u32::MAX, 0u32, u32::MAX, 0u32);
+    let mut note = |row: u16, col_first: u16, col_last: u16| {
+        min_row = min_row.min(u32::from(row));
+        max_row = max_row.max(u32::from(row));
+        min_col = min_col.min(u32::from(col_first));
+        max_col = max_col.max(u32::from(col_last));
+    };
+    for (typ, data) in (Records { stream: sub }) {
+        if depth > 0 {
+            match typ {
+                0x0809 => depth += 1,
+                0x000A => depth -= 1,
+                _ => {}
+            }
+            continue;
+        }
+        match typ {
+            0x0809 => {
+                if seen_bof {
+                    depth += 1;
+                } else {
+                    seen_bof = true;
+                }
+            }
+            0x000A => break,
+            // DIMENSION, checked exactly as calamine computes its reservation.
+            0x0200 => check_dimension(data)?,
+            // ROW: fDyZero (0x20) in grbit marks a hidden row.
+            0x0208 => {
+                if let (Some(row), Some(flags)) = (u16_at(data, 0), u16_at(data, 12))
+                    && flags & 0x0020 != 0
+                {
+                    scan.hidden_rows.push(u32::from(row) + 1);
+                }
+            }
+            // NUMBER, LABEL, RSTRING, BOOLERR, RK, LABELSST, FORMULA.
+            0x0203 | 0x0204 | 0x00D6 | 0x0205 | 0x027E | 0x00FD | 0x0006 => {
+                if let (Some(row), Some(col)) = (u16_at(data, 0), u16_at(data, 2)) {
+                    note(row, col, col);
+                }
+            }
+            // MULRK: row, first column, ..., last column.
+            0x00BD => {
+                if data.len() >= 6
+                    && let (Some(row), Some(first), Some(last)) =
+                        (u16_at(data, 0), u16_at(data, 2), u16_at(data, data.len() - 2))
+                    && last >= first
+                {
+                    note(row, first, last);
+                }
+            }
+            _ => {}
+        }
+    }
+    if max_row >= min_row && max_col >= min_col {
+        let rows = u64::from(max_row - min_row) + 1;
+        let cols = u64::from(max_col - min_col) + 1;
+        if rows.saturating_mul(cols) > MAX_BOX_CELLS {
+            return Err(too_large());
+        }
+    }
+    scan.hidden_rows.sort_unstable();
+    Ok(scan)
+}
+
+/// Mirrors calamine's DIMENSION handling; rejects what would underflow or over-reserve there.
+fn check_dimension(r: &[u8]) -> Result<(), FileRejection> {
+    let (rf, rl, mut cf, cl) = match r.len() {
+        10 => (
+            u32::from(u16_at(r, 0).unwrap_or(0)),
+            u32::from(u16_at(r, 2).unwrap_or(0)),
+            u32::from(u16_at(r, 4).unwrap_or(0)),
+            u32::from(u16_at(r, 6).unwrap_or(0)),
+        ),
+        14 | 16 => (
+            u32_at(r, 0).unwrap_or(0),
+            u32_at(r, 4).unwrap_or(0),
+            u32::from(u16_at(r, 8).unwrap_or(0)),
+            u32::from(u16_at(r, 10).unwrap_or(0)),
+        ),
+        // calamine reports a length error: nothing is allocated.
+        _ => return Ok(()),
+    };
+    if 0xFF < cf || cl < cf {
+        cf = 0;
+    }
+    let (start, end) = if 1 <= rl && 1 <= cl { ((rf, cf), (rl - 1, cl - 1)) } else { ((rf, cf), (rf, cf)) };
+    if end.0 < start.0 || end.1 < start.1 {
+        return Err(corrupt("工作表声明的尺寸无效"));
+    }
+    let rows = u64::from(end.0 - start.0) + 1;
+    let cols = u64::from(end.1 - start.1) + 1;
+    if rows.saturating_mul(cols) > MAX_DECLARED_CELLS {
+        return Err(too_large());
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(typ: u16, data: &[u8]) -> Vec<u8> {
+        let mut v = typ.to_le_bytes().to_vec();
+        v.extend_from_slice(&(data.len() as u16).to_le_bytes());
+        v.extend_from_slice(data);
+        v
+    }
+
+    #[test]
+    fn prescan_finds_hidden_rows_and_rejects_absurd_extents() {
+        let mut row = vec![0u8; 16];
+        row[0] = 6; // row index 6 → Excel row 7
+        row[12] = 0x20;
+        let mut sheet = record(0x0809, &[0; 16]);
+        sheet.extend(record(0x0208, &row));
+        sheet.extend(record(0x000A, &[]));
+        let scan = scan_sheet(&sheet).unwrap();
+        assert_eq!(scan.hidden_rows, vec![7]);
+
+        // DIMENSION with last row before first row: calamine would underflow.
+        let mut dim = vec![0u8; 14];
+        dim[0..4].copy_from_slice(&100u32.to_le_bytes());
+        dim[4..8].copy_from_slice(&5u32.to_le_bytes());
+        dim[10..12].copy_from_slice(&3u16.to_le_bytes());
+        assert!(check_dimension(&dim).is_err());
+        // Four billion rows.
+        dim[0..4].copy_from_slice(&0u32.to_le_bytes());
+        dim[4..8].copy_from_slice(&u32::MAX.to_le_bytes());
+        assert!(check_dimension(&dim).is_err());
+        // A sane one.
+        dim[4..8].copy_from_slice(&25u32.to_le_bytes());
+        assert!(check_dimension(&dim).is_ok());
+
+        // Two cells far apart.
+        let mut far = record(0x0809, &[0; 16]);
+        far.extend(record(0x0203, &[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]));
+        far.extend(record(0x0203, &[0xFF, 0xFF, 0xFF, 0xFF, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]));
+        assert!(scan_sheet(&far).is_err());
+    }
+}

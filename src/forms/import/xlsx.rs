@@ -1,0 +1,387 @@
+//! `.xlsx` (Office Open XML) workbooks: cell values through calamine's streaming cell reader
+//! (never a dense range sized from `<dimension>`, rule 21), plus one pass of our own over each
+//! sheet's XML for what calamine does not expose cheaply: hidden rows (rule 16), merged regions
+//! and `<hyperlink>` anchors.
+
+use std::collections::HashMap;
+use std::io::{BufReader, Cursor, Read};
+
+use calamine::{DataRef, Reader, SheetType, SheetVisible, Xlsx, XlsxFormulaMetadata};
+use quick_xml::events::{BytesStart, Event};
+use zip::ZipArchive;
+
+use super::grid::{CellValue, GridSheet, MAX_CELLS, MAX_CELLS_SCANNED, Merge, SheetBuilder, parse_a1, parse_range};
+use super::read::{Workbook, corrupt, too_large};
+use super::FileRejection;
+
+/// Largest shared-string table accepted (calamine keeps it all in memory).
+const MAX_SHARED_STRINGS_BYTES: u64 = 400 * 1024 * 1024;
+
+/// Largest XML part (workbook, relationships) read whole into memory.
+const MAX_SMALL_PART: u64 = 32 * 1024 * 1024;
+
+/// Reads an xlsx package whose entries are listed in `names` (lower-case path → stored path).
+pub(crate) fn read(bytes: &[u8], names: &HashMap<String, String>) -> Result<Workbook, FileRejection> {
+    let mut zip = ZipArchive::new(Cursor::new(bytes)).map_err(|_| corrupt_package())?;
+    check_shared_strings(&mut zip, names)?;
+    let sheet_paths = sheet_paths(&mut zip, names);
+
+    let mut workbook: Xlsx<Cursor<&[u8]>> = Xlsx::new(Cursor::new(bytes)).map_err(|_| corrupt_package())?;
+    let metas: Vec<(String, SheetType, SheetVisible)> =
+        workbook.sheets_metadata().iter().map(|s| (s.name.clone(), s.typ, s.visible)).collect();
+
+    let mut out = Workbook::default();
+    let mut total_cells = 0usize;
+    for (name, typ, visible) in metas {
+        if typ != SheetType::WorkSheet {
+            continue;
+        }
+        let mut builder = SheetBuilder::new();
+        let mut formulas: HashMap<(u32, u32), String> = HashMap::new();
+        {
+            let mut cells = match workbook.worksheet_cells_reader(&name) {
+                Ok(c) => c,
+                Err(_) => {
+                    return Err(corrupt(&format!("工作表“{name}”的内容无法读取")));
+                }
+            };
+            let mut scanned = 0usize;
+            loop {
+                let record = match cells.next_cell_with_formula_metadata() {
+                    Ok(Some(r)) => r,
+                    Ok(None) => break,
+                    Err(_) => return Err(corrupt(&format!("工作表“{name}”的内容不完整或已损坏"))),
+                };
+                scanned += 1;
+                if scanned > MAX_CELLS_SCANNED {
+                    return Err(too_large());
+                }
+                let Some(row) = record.pos.0.checked_add(1) else { continue };
+                let col = record.pos.1;
+                if let Some(meta) = record.formula {
+                    let text = match meta {
+                        XlsxFormulaMetadata::Normal { formula } => Some(formula),
+                        XlsxFormulaMetadata::Shared { formula, .. } => Some(formula),
+                        _ => None,
+                    };
+                    if let Some(f) = text
+                        && f.to_ascii_uppercase().contains("HYPERLINK")
+                    {
+                        formulas.insert((row, col), f);
+                    }
+                }
+                if let Some(value) = convert(record.value) {
+                    builder.push(row, col, value);
+                    if total_cells + builder.cell_count() > MAX_CELLS {
+                        return Err(too_large());
+                    }
+                }
+            }
+        }
+        total_cells += builder.cell_count();
+
+        let meta = match sheet_paths.get(&name) {
+            Some(path) => match scan_sheet(&mut zip, names, path) {
+                Ok(m) => m,
+                Err(()) => {
+                    out.warnings.push(format!("工作表“{name}”的隐藏行和合并单元格信息无法读取，已按未隐藏、未合并处理"));
+                    SheetMeta::default()
+                }
+            },
+            None => SheetMeta::default(),
+        };
+        let mut sheet: GridSheet = builder.finish(name, &meta.hidden_rows, &meta.merges);
+        sheet.formulas = formulas;
+        sheet.hidden_sheet = !matches!(visible, SheetVisible::Visible);
+        if !meta.links.is_empty() {
+            let rels = meta
+                .rels_path
+                .as_deref()
+                .map(|p| read_relationships(&mut zip, names, p))
+                .unwrap_or_default();
+            for (cell, rid) in meta.links {
+                if let Some(target) = rels.get(&rid) {
+                    sheet.links.insert(cell, target.clone());
+                }
+            }
+        }
+        out.sheets.push(sheet);
+    }
+    Ok(out)
+}
+
+fn corrupt_package() -> FileRejection {
+    corrupt("Excel工作簿（.xlsx）的内部结构无法读取")
+}
+
+/// Converts one calamine value; `None` for empty cells.
+fn convert(value: DataRef<'_>) -> Option<CellValue> {
+    Some(match value {
+        DataRef::Empty => return None,
+        DataRef::Int(i) => CellValue::Int(i),
+        DataRef::Float(f) => CellValue::Number(f),
+        DataRef::String(s) => CellValue::Text(s),
+        DataRef::SharedString(s) => CellValue::Text(s.to_string()),
+        DataRef::Bool(b) => CellValue::Bool(b),
+        DataRef::DateTime(dt) => match dt.as_datetime() {
+            Some(d) if dt.is_datetime() => CellValue::Date(d),
+            _ => CellValue::Number(dt.as_f64()),
+        },
+        DataRef::DateTimeIso(s) => iso_datetime(&s).map_or(CellValue::Text(s), CellValue::Date),
+        DataRef::DurationIso(s) => CellValue::Text(s),
+        DataRef::Error(e) => CellValue::Error(e.to_string()),
+    })
+}
+
+/// Parses an ISO 8601 date or date-time (`t="d"` cells).
+pub(crate) fn iso_datetime(text: &str) -> Option<chrono::NaiveDateTime> {
+    let t = text.trim();
+    if let Ok(d) = chrono::NaiveDateTime::parse_from_str(t, "%Y-%m-%dT%H:%M:%S%.f") {
+        return Some(d);
+    }
+    if let Ok(d) = chrono::NaiveDateTime::parse_from_str(t, "%Y-%m-%dT%H:%M:%S%.fZ") {
+        return Some(d);
+    }
+    chrono::NaiveDate::parse_from_str(t, "%Y-%m-%d").ok().and_then(|d| d.and_hms_opt(0, 0, 0))
+}
+
+/// calamine reserves `uniqueCount` strings up front: refuse absurd counts rather than let the
+/// allocation abort the process.
+fn check_shared_strings(
+    zip: &mut ZipArchive<Cursor<&[u8]>>,
+    names: &HashMap<String, String>,
+) -> Result<(), FileRejection> {
+    let Some(stored) = names.get("xl/sharedstrings.xml") else { return Ok(()) };
+    let Ok(entry) = zip.by_name(stored) else { return Ok(()) };
+    let declared_size = entry.size();
+    let compressed = entry.compressed_size();
+    // The zip reader never inflates beyond the declared size: this bounds the string table.
+    if declared_size > MAX_SHARED_STRINGS_BYTES {
+        return Err(too_large());
+    }
+    let mut head = Vec::new();
+    // The count is an attribute of the root element: the first few KB hold it.
+    if entry.take(64 * 1024).read_to_end(&mut head).is_err() {
+        return Err(corrupt_package());
+    }
+    let text = String::from_utf8_lossy(&head);
+    // calamine reserves `uniqueCount` entries (`count` counts references and may be larger).
+    for key in ["uniqueCount=\""] {
+        if let Some(pos) = text.find(key) {
+            let digits: String = text[pos + key.len()..].chars().take_while(|c| c.is_ascii_digit()).collect();
+            let n: u64 = digits.parse().unwrap_or(u64::MAX);
+            // Every <si> takes at least 7 bytes of XML; deflate expands at most ~1032×.
+            let max_from_size = declared_size.min(compressed.saturating_mul(1100)) / 7;
+            if n > max_from_size.max(1024) || n > 50_000_000 {
+                return Err(corrupt("共享字符串表声明的数量与文件大小不符"));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Sheet name → path of its XML part, from `xl/workbook.xml` and its relationships (resolved
+/// the way calamine resolves them).
+fn sheet_paths(zip: &mut ZipArchive<Cursor<&[u8]>>, names: &HashMap<String, String>) -> HashMap<String, String> {
+    let mut out = HashMap::new();
+    let rels = read_relationships(zip, names, "xl/_rels/workbook.xml.rels");
+    let Some(xml) = read_small_part(zip, names, "xl/workbook.xml") else { return out };
+    let mut reader = quick_xml::Reader::from_str(&xml);
+    loop {
+        match reader.read_event() {
+            Ok(Event::Start(e)) | Ok(Event::Empty(e)) if e.local_name().as_ref() == "sheet" => {
+                let name = attr(&e, "name");
+                let rid = attr(&e, "id");
+                if let (Some(name), Some(rid)) = (name, rid)
+                    && let Some(target) = rels.get(&rid)
+                {
+                    let path = match target.strip_prefix('/') {
+                        Some(abs) => abs.to_string(),
+                        None => format!("xl/{target}"),
+                    };
+                    out.insert(name, path);
+                }
+            }
+            Ok(Event::Eof) | Err(_) => break,
+            _ => {}
+        }
+    }
+    out
+}
+
+/// The unescaped value of the attribute whose local name is `key`.
+fn attr(e: &BytesStart<'_>, key: &str) -> Option<String> {
+    e.attributes()
+        .flatten()
+        .find(|a| a.key.local_name().as_ref() == key)
+        .map(|a| xml_unescape(&a.value))
+}
+
+/// Replaces the five XML entities and numeric character references.
+pub(crate) fn xml_unescape(text: &str) -> String {
+    if !text.contains('&') {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(pos) = rest.find('&') {
+        out.push_str(&rest[..pos]);
+        let after = &rest[pos + 1..];
+        match after.find(';') {
+            Some(end) if end <= 10 => {
+                let entity = &after[..end];
+                let decoded = match entity {
+                    "amp" => Some('&'),
+                    "lt" => Some('<'),
+                    "gt" => Some('>'),
+                    "quot" => Some('"'),
+                    "apos" => Some('\''),
+                    _ => entity
+                        .strip_prefix("#x")
+                        .or_else(|| entity.strip_prefix("#X"))
+                        .and_then(|h| u32::from_str_radix(h, 16).ok())
+                        .or_else(|| entity.strip_prefix('#').and_then(|d| d.parse::<u32>().ok()))
+                        .and_then(char::from_u32),
+                };
+                match decoded {
+                    Some(c) => {
+                        out.push(c);
+                        rest = &after[end + 1..];
+                    }
+                    None => {
+                        out.push('&');
+                        rest = after;
+                    }
+                }
+            }
+            _ => {
+                out.push('&');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Reads a small XML part whole (capped), by case-insensitive path.
+fn read_small_part(zip: &mut ZipArchive<Cursor<&[u8]>>, names: &HashMap<String, String>, path: &str) -> Option<String> {
+    let stored = names.get(&path.replace('\\', "/").to_ascii_lowercase())?;
+    let entry = zip.by_name(stored).ok()?;
+    let mut buf = Vec::new();
+    entry.take(MAX_SMALL_PART).read_to_end(&mut buf).ok()?;
+    String::from_utf8(buf).ok()
+}
+
+/// Relationship id → target of a `.rels` part (empty when missing or unreadable).
+fn read_relationships(
+    zip: &mut ZipArchive<Cursor<&[u8]>>,
+    names: &HashMap<String, String>,
+    path: &str,
+) -> HashMap<String, String> {
+    let mut out = HashMap::new();
+    let Some(xml) = read_small_part(zip, names, path) else { return out };
+    let mut reader = quick_xml::Reader::from_str(&xml);
+    loop {
+        match reader.read_event() {
+            Ok(Event::Start(e)) | Ok(Event::Empty(e)) if e.local_name().as_ref() == "Relationship" => {
+                if let (Some(id), Some(target)) = (attr(&e, "Id"), attr(&e, "Target")) {
+                    out.insert(id, target);
+                }
+            }
+            Ok(Event::Eof) | Err(_) => break,
+            _ => {}
+        }
+    }
+    out
+}
+
+/// What our own pass over a sheet's XML finds.
+#[derive(Debug, Default)]
+struct SheetMeta {
+    /// 1-based numbers of rows saved hidden (by hand or by an active filter).
+    hidden_rows: Vec<u32>,
+    merges: Vec<Merge>,
+    /// (cell, relationship id) of `<hyperlink>` anchors.
+    links: Vec<((u32, u32), String)>,
+    /// Path of the sheet's relationships part.
+    rels_path: Option<String>,
+}
+
+/// Streams a sheet's XML once, reading row attributes, `<mergeCell>` and `<hyperlink>`.
+fn scan_sheet(
+    zip: &mut ZipArchive<Cursor<&[u8]>>,
+    names: &HashMap<String, String>,
+    path: &str,
+) -> Result<SheetMeta, ()> {
+    let stored = names.get(&path.to_ascii_lowercase()).ok_or(())?.clone();
+    let mut meta = SheetMeta::default();
+    if let Some(slash) = stored.rfind('/') {
+        meta.rels_path = Some(format!("{}/_rels{}.rels", &stored[..slash], &stored[slash..]));
+    }
+    let entry = zip.by_name(&stored).map_err(|_| ())?;
+    let mut reader = quick_xml::Reader::from_reader(BufReader::with_capacity(64 * 1024, entry));
+    reader.config_mut().check_end_names = false;
+    let mut buf = Vec::with_capacity(4096);
+    let mut next_row: u32 = 1;
+    loop {
+        buf.clear();
+        match reader.read_event_into(&mut buf) {
+            Ok(Event::Start(e)) | Ok(Event::Empty(e)) => match e.local_name().as_ref() {
+                "row" => {
+                    let mut number = None;
+                    let mut hidden = false;
+                    for a in e.attributes().flatten() {
+                        match a.key.local_name().as_ref() {
+                            "r" => number = a.value.trim().parse::<u32>().ok(),
+                            "hidden" => hidden = matches!(a.value.trim(), "1" | "true"),
+                            _ => {}
+                        }
+                    }
+                    let number = number.unwrap_or(next_row);
+                    next_row = number.saturating_add(1);
+                    if hidden {
+                        meta.hidden_rows.push(number);
+                    }
+                }
+                "mergeCell" => {
+                    if let Some(m) = attr(&e, "ref").as_deref().and_then(parse_range) {
+                        meta.merges.push(m);
+                    }
+                }
+                "hyperlink" => {
+                    if let (Some(r), Some(id)) = (attr(&e, "ref"), attr(&e, "id")) {
+                        let first = r.split(':').next().unwrap_or("");
+                        if let Some(cell) = parse_a1(first) {
+                            meta.links.push((cell, id));
+                        }
+                    }
+                }
+                _ => {}
+            },
+            Ok(Event::Eof) => break,
+            Err(_) => return Err(()),
+            _ => {}
+        }
+    }
+    meta.hidden_rows.sort_unstable();
+    Ok(meta)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn xml_entities_unescape() {
+        assert_eq!(xml_unescape("a&amp;b&lt;&#x4E2D;&#25991;&bogus;&"), "a&b<中文&bogus;&");
+        assert_eq!(xml_unescape("plain"), "plain");
+    }
+
+    #[test]
+    fn iso_dates_parse() {
+        assert_eq!(iso_datetime("2019-09-01").map(|d| d.date().to_string()), Some("2019-09-01".to_string()));
+        assert!(iso_datetime("2019-09-01T10:00:00").is_some());
+        assert!(iso_datetime("nope").is_none());
+    }
+}

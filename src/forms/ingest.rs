@@ -1,0 +1,238 @@
+//! Import of filled forms into the database: parse (see [`crate::forms::import`]), check sales
+//! against the 附件1 catalogue, plan (add / update / unchanged / duplicate), preview, then apply in
+//! one transaction per file. Used by the `import` subcommand and the 导入 window alike.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::domain::Money;
+use crate::domain::sale::FormKind;
+use crate::forms::import::{FileRejection, ParsedFile, RowContent, RowIssue, parse_file};
+use crate::store::{ImportPlan, ImportRecord, Store};
+
+/// A file read, checked and planned, nothing written yet: what the preview shows.
+#[derive(Debug, Clone)]
+pub struct PreparedImport {
+    pub path: PathBuf,
+    /// The parsed file, or why the whole file is refused.
+    pub parsed: Result<ParsedFile, FileRejection>,
+    /// The records to import, in file order (with catalogue warnings added).
+    pub records: Vec<ImportRecord>,
+    /// Row warnings (parser's and catalogue check's), with sheet, row and column.
+    pub warnings: Vec<RowIssue>,
+    /// What each record would do.
+    pub plan: ImportPlan,
+    /// Township code → official name, for the per-township totals.
+    township_names: HashMap<String, String>,
+}
+
+/// One file's outcome, as `import --json` prints it (amounts in yuan, two decimals).
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct FileReport {
+    pub file: String,
+    /// `附件1`, `附件2`, `附件3` (several joined by `、` for mixed workbooks), or `""` when rejected.
+    pub form: String,
+    /// `imported` or `rejected`.
+    pub outcome: String,
+    /// One Chinese sentence: the rejection reason, or what was done.
+    pub message: String,
+    pub rows_imported: usize,
+    pub rows_rejected: usize,
+    /// Sum of the imported rows' amounts; `null` for a catalogue or a rejected file.
+    pub total: Option<String>,
+    /// Township name → amount.
+    pub per_township: BTreeMap<String, String>,
+    /// Rows newly added to the database.
+    pub rows_added: usize,
+    /// Exported rows that came back changed and were updated.
+    pub rows_updated: usize,
+    /// Rows already in the database (this file or its content was imported before).
+    pub rows_duplicate: usize,
+    pub file_warnings: Vec<String>,
+    pub warnings: Vec<IssueJson>,
+    pub errors: Vec<IssueJson>,
+}
+
+/// A row warning or error in the JSON report.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct IssueJson {
+    pub sheet: String,
+    pub row: u32,
+    pub column: String,
+    pub message: String,
+}
+
+impl From<&RowIssue> for IssueJson {
+    fn from(issue: &RowIssue) -> Self {
+        IssueJson { sheet: issue.sheet.clone(), row: issue.row, column: issue.column.clone(), message: issue.message.clone() }
+    }
+}
+
+/// Reads and checks one file against the store, writing nothing. Never fails: a file that cannot
+/// be read is a prepared import whose `parsed` is the rejection. Database errors are returned.
+pub fn prepare(store: &Store, path: &Path) -> Result<PreparedImport, String> {
+    let resolver = store.region_resolver().map_err(|e| e.to_string())?;
+    let parsed = parse_file(path, &resolver);
+    let mut records = Vec::new();
+    let mut warnings = Vec::new();
+    if let Ok(file) = &parsed {
+        let townships: Vec<String> = file
+            .rows()
+            .filter_map(|r| match &r.content {
+                RowContent::Sale(s) => Some(s.township_code.clone()),
+                RowContent::Listing(_) => None,
+            })
+            .collect::<HashSet<_>>()
+            .into_iter()
+            .collect();
+        let prices = store.catalogue_prices(&townships).map_err(|e| e.to_string())?;
+        for row in file.rows() {
+            warnings.extend(row.warnings.iter().cloned());
+            match &row.content {
+                RowContent::Sale(record) => {
+                    let mut record = record.clone();
+                    let key = (record.township_code.clone(), record.household.clone(), record.product.clone());
+                    if let Some(price) = prices.get(&key)
+                        && let Some(expected) = price.expected_amount(&record.quantity)
+                        && expected != record.amount
+                    {
+                        let (_, _, amount_column) = record.kind.column_names();
+                        let message = format!(
+                            "{amount_column}{}元与目录价格不符：{}×{}={}元（按填报金额计，不自动更正）",
+                            record.amount, record.quantity, price, expected
+                        );
+                        record.warnings.push(message.clone());
+                        warnings.push(RowIssue {
+                            sheet: row.sheet.clone(),
+                            row: row.row,
+                            column: amount_column.to_string(),
+                            message,
+                        });
+                    }
+                    records.push(ImportRecord::Sale { record_id: row.record_id, record });
+                }
+                RowContent::Listing(listing) => {
+                    records.push(ImportRecord::Listing { record_id: row.record_id, listing: listing.clone() })
+                }
+            }
+        }
+    }
+    let plan = store.plan_import(&records).map_err(|e| e.to_string())?;
+    let township_names = resolver.townships().iter().map(|t| (t.code.clone(), t.name.clone())).collect();
+    Ok(PreparedImport { path: path.to_path_buf(), parsed, records, warnings, plan, township_names })
+}
+
+impl PreparedImport {
+    /// The file's name for messages.
+    pub fn file_name(&self) -> String {
+        self.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
+    }
+
+    /// The form of the first recognised sheet.
+    pub fn kind(&self) -> Option<FormKind> {
+        self.parsed.as_ref().ok().and_then(|f| f.sheets.first()).map(|s| s.kind)
+    }
+
+    /// The report of this file: as previewed (`plan` = the plan) or as applied.
+    pub fn report(&self, plan: &ImportPlan, applied: bool) -> FileReport {
+        let file = self.file_name();
+        let parsed = match &self.parsed {
+            Ok(parsed) => parsed,
+            Err(rejection) => {
+                return FileReport {
+                    file,
+                    form: String::new(),
+                    outcome: "rejected".into(),
+                    message: rejection.message.clone(),
+                    rows_imported: 0,
+                    rows_rejected: 0,
+                    total: None,
+                    per_township: BTreeMap::new(),
+                    rows_added: 0,
+                    rows_updated: 0,
+                    rows_duplicate: 0,
+                    file_warnings: Vec::new(),
+                    warnings: Vec::new(),
+                    errors: Vec::new(),
+                };
+            }
+        };
+        let mut forms: Vec<&str> = Vec::new();
+        for sheet in &parsed.sheets {
+            if !forms.contains(&sheet.kind.label()) {
+                forms.push(sheet.kind.label());
+            }
+        }
+        let mut total = Money::ZERO;
+        let mut has_sales = false;
+        let mut per_township: BTreeMap<String, Money> = BTreeMap::new();
+        for sheet in &parsed.sheets {
+            for row in &sheet.rows {
+                if let RowContent::Sale(record) = &row.content {
+                    has_sales = true;
+                    total += record.amount;
+                    let name = self
+                        .township_names
+                        .get(&record.township_code)
+                        .cloned()
+                        .unwrap_or_else(|| record.township_code.clone());
+                    *per_township.entry(name).or_insert(Money::ZERO) += record.amount;
+                }
+            }
+        }
+        let rows_imported = parsed.rows().count();
+        let rows_rejected: usize = parsed.sheets.iter().map(|s| s.rejected_rows().len()).sum();
+        let (added, updated, _unchanged, duplicates) = plan.counts();
+        let verb = if applied { "已导入" } else { "将导入" };
+        let mut message = format!("{verb}{rows_imported}行：新增{added}行，更新{updated}行");
+        if duplicates > 0 {
+            message.push_str(&format!("，{duplicates}行此前已导入（未重复添加）"));
+        }
+        if rows_rejected > 0 {
+            message.push_str(&format!("；{rows_rejected}行有错误未导入"));
+        }
+        if !self.warnings.is_empty() {
+            message.push_str(&format!("；{}条提示", self.warnings.len()));
+        }
+        FileReport {
+            file,
+            form: forms.join("、"),
+            outcome: "imported".into(),
+            message,
+            rows_imported,
+            rows_rejected,
+            total: has_sales.then(|| total.to_string()),
+            per_township: per_township.into_iter().map(|(k, v)| (k, v.to_string())).collect(),
+            rows_added: added,
+            rows_updated: updated,
+            rows_duplicate: duplicates,
+            file_warnings: parsed.file_warnings.clone(),
+            warnings: self.warnings.iter().map(IssueJson::from).collect(),
+            errors: parsed.errors().map(IssueJson::from).collect(),
+        }
+    }
+}
+
+/// Applies a prepared import in one transaction (all rows as previewed, or nothing). A rejected
+/// file writes nothing and reports the rejection.
+pub fn commit(store: &mut Store, prepared: &PreparedImport) -> Result<FileReport, String> {
+    let Ok(parsed) = &prepared.parsed else {
+        return Ok(prepared.report(&prepared.plan, false));
+    };
+    if prepared.records.is_empty() {
+        return Ok(prepared.report(&prepared.plan, true));
+    }
+    let submission_id = parsed
+        .sheets
+        .iter()
+        .find_map(|s| s.submission_id.clone())
+        .unwrap_or_else(|| format!("I-{}-{:08x}", chrono::Local::now().format("%Y%m%dT%H%M%S"), rand::random::<u32>()));
+    let unit = parsed.sheets.first().and_then(|s| s.header.unit.clone()).unwrap_or_default();
+    let kind = prepared.kind().unwrap_or(FormKind::Sale);
+    let plan = store
+        .apply_import(&submission_id, kind, &unit, &prepared.file_name(), &prepared.records)
+        .map_err(|e| format!("导入“{}”失败，未写入任何记录：{e}", prepared.file_name()))?;
+    Ok(prepared.report(&plan, true))
+}

@@ -1,0 +1,9 @@
+//! The three official forms (附件1–3): one layout definition ([`layout`]) used by both the xlsx
+//! export ([`export`]) and the import ([`import`]).
+
+pub mod document;
+pub mod export;
+pub mod ingest;
+pub mod import;
+pub mod layout;
+pub use document::{ExportRequest, ExportSummary, build_document, export_form};

@@ -1,0 +1,169 @@
+//! The dashboard of a year (进度): the county total against 6000万元, the deep-poverty part against
+//! 1000万元, each channel against its target with its sub-channels, townships, quarters, months.
+//! Seed: 一 (targets), 四(一)–(六) (channels), 三(三) (quarterly reporting).
+
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+use crate::domain::Money;
+use crate::store::{ChannelAmount, MonthAmount, Store, StoreResult, SummaryTotals, Targets, TownshipAmount};
+
+/// Everything the 进度 tab and `report` show for one year. Amounts in yuan.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Dashboard {
+    pub year: i32,
+    pub targets: Targets,
+    pub totals: SummaryTotals,
+    pub channels: Vec<ChannelAmount>,
+    /// All 42 townships in registry order.
+    pub townships: Vec<TownshipAmount>,
+    /// Quarters 1–4.
+    pub quarters: Vec<(u8, Money)>,
+    /// Months 1–12.
+    pub months: Vec<MonthAmount>,
+}
+
+/// Computes the dashboard of `year`. Cost is independent of the number of records (summary
+/// table). Errors: database errors only.
+pub fn dashboard(store: &Store, year: i32) -> StoreResult<Dashboard> {
+    let months = store.month_amounts(year)?;
+    let quarters = (1..=4u8)
+        .map(|q| {
+            let first = u32::from(q) * 3 - 2;
+            (q, months.iter().filter(|m| m.month >= first && m.month < first + 3).map(|m| m.amount).sum())
+        })
+        .collect();
+    Ok(Dashboard {
+        year,
+        targets: store.targets(year)?,
+        totals: store.summary_totals(year)?,
+        channels: store.channel_amounts(year)?,
+        townships: store.township_amounts(year)?,
+        quarters,
+        months,
+    })
+}
+
+/// `actual` as a percentage of `target`, rounded 四舍五入 to one decimal (0 when target is 0).
+pub fn percent(actual: Money, target: Money) -> Decimal {
+    if target.yuan().is_zero() {
+        return Decimal::ZERO;
+    }
+    (actual.yuan() * Decimal::ONE_HUNDRED / target.yuan())
+        .round_dp_with_strategy(1, rust_decimal::RoundingStrategy::MidpointAwayFromZero)
+}
+
+/// The JSON shape of `report --json` (amounts as strings in yuan with two decimals).
+#[derive(Debug, Serialize)]
+pub struct DashboardJson {
+    pub year: i32,
+    pub total: String,
+    pub target: String,
+    pub deep_poverty: String,
+    pub deep_poverty_target: String,
+    pub record_count: i64,
+    pub unclassified: String,
+    pub channels: Vec<ChannelJson>,
+    pub townships: Vec<TownshipJson>,
+    pub quarters: Vec<QuarterJson>,
+}
+
+/// A channel in `report --json`.
+#[derive(Debug, Serialize)]
+pub struct ChannelJson {
+    pub name: String,
+    pub target: String,
+    pub actual: String,
+    pub sub_channels: Vec<SubChannelJson>,
+}
+
+/// A sub-channel in `report --json`.
+#[derive(Debug, Serialize)]
+pub struct SubChannelJson {
+    pub name: String,
+    pub actual: String,
+}
+
+/// A township in `report --json`.
+#[derive(Debug, Serialize)]
+pub struct TownshipJson {
+    pub code: String,
+    pub name: String,
+    pub amount: String,
+}
+
+/// A quarter in `report --json`.
+#[derive(Debug, Serialize)]
+pub struct QuarterJson {
+    pub quarter: u8,
+    pub amount: String,
+}
+
+impl Dashboard {
+    /// The `report --json` shape.
+    pub fn to_json(&self) -> DashboardJson {
+        DashboardJson {
+            year: self.year,
+            total: self.totals.total.to_string(),
+            target: self.targets.total.to_string(),
+            deep_poverty: self.totals.deep_poverty.to_string(),
+            deep_poverty_target: self.targets.deep_poverty.to_string(),
+            record_count: self.totals.record_count,
+            unclassified: self.totals.unclassified.to_string(),
+            channels: self
+                .channels
+                .iter()
+                .map(|c| ChannelJson {
+                    name: c.channel.name().to_string(),
+                    target: self.targets.channel(c.channel).to_string(),
+                    actual: c.amount.to_string(),
+                    sub_channels: c
+                        .sub_channels
+                        .iter()
+                        .map(|(s, m)| SubChannelJson { name: s.name().to_string(), actual: m.to_string() })
+                        .collect(),
+                })
+                .collect(),
+            townships: self
+                .townships
+                .iter()
+                .map(|t| TownshipJson { code: t.code.clone(), name: t.name.clone(), amount: t.amount.to_string() })
+                .collect(),
+            quarters: self.quarters.iter().map(|(q, m)| QuarterJson { quarter: *q, amount: m.to_string() }).collect(),
+        }
+    }
+
+    /// A readable Chinese table (report without `--json`).
+    pub fn to_text(&self) -> String {
+        let mut out = String::new();
+        let line = |out: &mut String, name: &str, actual: Money, target: Option<Money>| {
+            let target_text = target
+                .map(|t| format!("  目标 {:>10} 万元  完成 {:>5}%", t.wan_yuan(2), percent(actual, t)))
+                .unwrap_or_default();
+            out.push_str(&format!("{name:<12} {:>12} 万元{target_text}\n", actual.wan_yuan(2)));
+        };
+        out.push_str(&format!("云阳县消费扶贫进度 {}年（金额单位：万元）\n", self.year));
+        line(&mut out, "全县合计", self.totals.total, Some(self.targets.total));
+        line(&mut out, "深度贫困镇村", self.totals.deep_poverty, Some(self.targets.deep_poverty));
+        out.push_str("\n按销售方式：\n");
+        for channel in &self.channels {
+            line(&mut out, channel.channel.name(), channel.amount, Some(self.targets.channel(channel.channel)));
+            for (sub, amount) in &channel.sub_channels {
+                line(&mut out, &format!("  {}", sub.name()), *amount, None);
+            }
+        }
+        if !self.totals.unclassified.yuan().is_zero() {
+            line(&mut out, "未分类采购单位", self.totals.unclassified, None);
+        }
+        out.push_str("\n按季度：\n");
+        for (quarter, amount) in &self.quarters {
+            line(&mut out, &format!("第{quarter}季度"), *amount, None);
+        }
+        out.push_str("\n按乡镇(街道)：\n");
+        for township in self.townships.iter().filter(|t| t.record_count > 0) {
+            line(&mut out, &township.name, township.amount, None);
+        }
+        out.push_str(&format!("\n记录数：{}\n", self.totals.record_count));
+        out
+    }
+}

@@ -1,0 +1,197 @@
+//! Applying an import: one transaction per file; records from our own exports are updated by their
+//! hidden 记录编号, others are matched by content fingerprint so the same file twice adds nothing.
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use super::listings::{insert_listing_in, listing_fingerprint, update_listing_in};
+use super::sales::{insert_sale_in, sale_fingerprint, update_sale_in};
+use super::{Store, StoreResult, now_text};
+use crate::domain::sale::{FormKind, Listing, SaleRecord};
+
+/// One record of a file to import, with the id our exporter wrote for it (if any).
+#[derive(Debug, Clone, PartialEq)]
+pub enum ImportRecord {
+    Sale { record_id: Option<i64>, record: SaleRecord },
+    Listing { record_id: Option<i64>, listing: Listing },
+}
+
+/// What happened to one record of an import.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImportAction {
+    /// A new record was added (its new id).
+    Added(i64),
+    /// An exported record came back changed and was updated.
+    Updated(i64),
+    /// An exported record came back unchanged.
+    Unchanged(i64),
+    /// The same content was already in the database (imported before): nothing added.
+    Duplicate(i64),
+}
+
+/// What an import would do or did, per record, in file order.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ImportPlan {
+    pub actions: Vec<ImportAction>,
+}
+
+impl ImportPlan {
+    /// Count of (added, updated, unchanged, duplicates).
+    pub fn counts(&self) -> (usize, usize, usize, usize) {
+        let mut counts = (0, 0, 0, 0);
+        for action in &self.actions {
+            match action {
+                ImportAction::Added(_) => counts.0 += 1,
+                ImportAction::Updated(_) => counts.1 += 1,
+                ImportAction::Unchanged(_) => counts.2 += 1,
+                ImportAction::Duplicate(_) => counts.3 += 1,
+            }
+        }
+        counts
+    }
+}
+
+/// The record an exported id refers to, if it exists and has the right form.
+fn existing_sale(conn: &Connection, id: i64, kind: FormKind) -> StoreResult<Option<String>> {
+    Ok(conn
+        .prepare_cached("SELECT fingerprint || char(31) || purchaser_id || char(31) || remark || char(31) || region_text || char(31) || date_text || char(31) || quantity_text || char(31) || amount_text FROM sale WHERE id = ?1 AND form = ?2")?
+        .query_row(params![id, kind.number()], |r| r.get(0))
+        .optional()?)
+}
+
+fn sale_with_fingerprint(conn: &Connection, fingerprint: &str) -> StoreResult<Option<i64>> {
+    Ok(conn
+        .prepare_cached("SELECT id FROM sale WHERE fingerprint = ?1 LIMIT 1")?
+        .query_row([fingerprint], |r| r.get(0))
+        .optional()?)
+}
+
+fn listing_with_fingerprint(conn: &Connection, fingerprint: &str) -> StoreResult<Option<i64>> {
+    Ok(conn
+        .prepare_cached("SELECT id FROM listing WHERE fingerprint = ?1 LIMIT 1")?
+        .query_row([fingerprint], |r| r.get(0))
+        .optional()?)
+}
+
+fn sale_comparison_key(conn: &Connection, record: &SaleRecord) -> StoreResult<String> {
+    let purchaser_id: Option<i64> = conn
+        .prepare_cached("SELECT id FROM purchaser WHERE name = ?1")?
+        .query_row([&record.purchaser], |r| r.get(0))
+        .optional()?;
+    Ok(format!(
+        "{}\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{}",
+        sale_fingerprint(record),
+        purchaser_id.map(|id| id.to_string()).unwrap_or_default(),
+        record.remark,
+        record.region_text,
+        record.date_text,
+        record.quantity_text,
+        record.amount_text
+    ))
+}
+
+/// Decides, without writing, what each record would do (the preview). A record whose exported id
+/// exists is an update (or unchanged); otherwise a record whose fingerprint is already stored is a
+/// duplicate; otherwise it is added. Duplicates are judged against what was stored before this
+/// file, so two equal rows inside one file are both added.
+fn plan_in(conn: &Connection, records: &[ImportRecord]) -> StoreResult<Vec<ImportAction>> {
+    let mut actions = Vec::with_capacity(records.len());
+    for record in records {
+        let action = match record {
+            ImportRecord::Sale { record_id, record } => {
+                let existing = match record_id {
+                    Some(id) => existing_sale(conn, *id, record.kind)?.map(|key| (*id, key)),
+                    None => None,
+                };
+                match existing {
+                    Some((id, key)) if key == sale_comparison_key(conn, record)? => ImportAction::Unchanged(id),
+                    Some((id, _)) => ImportAction::Updated(id),
+                    None => match sale_with_fingerprint(conn, &sale_fingerprint(record))? {
+                        Some(id) => ImportAction::Duplicate(id),
+                        None => ImportAction::Added(0),
+                    },
+                }
+            }
+            ImportRecord::Listing { record_id, listing } => {
+                let exists: Option<i64> = match record_id {
+                    Some(id) => conn
+                        .prepare_cached("SELECT id FROM listing WHERE id = ?1")?
+                        .query_row([id], |r| r.get(0))
+                        .optional()?,
+                    None => None,
+                };
+                let fingerprint = listing_fingerprint(listing);
+                match exists {
+                    Some(id) => {
+                        let stored: String = conn
+                            .prepare_cached("SELECT fingerprint || char(31) || contact || char(31) || remark || char(31) || shop_url || char(31) || supply_methods FROM listing WHERE id = ?1")?
+                            .query_row([id], |r| r.get(0))?;
+                        let incoming = format!(
+                            "{fingerprint}\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{}",
+                            listing.contact,
+                            listing.remark,
+                            listing.shop_url,
+                            listing.supply_methods.join("、")
+                        );
+                        if stored == incoming { ImportAction::Unchanged(id) } else { ImportAction::Updated(id) }
+                    }
+                    None => match listing_with_fingerprint(conn, &fingerprint)? {
+                        Some(id) => ImportAction::Duplicate(id),
+                        None => ImportAction::Added(0),
+                    },
+                }
+            }
+        };
+        actions.push(action);
+    }
+    Ok(actions)
+}
+
+impl Store {
+    /// What importing `records` would do, without writing anything (for the preview).
+    pub fn plan_import(&self, records: &[ImportRecord]) -> StoreResult<ImportPlan> {
+        Ok(ImportPlan { actions: plan_in(self.connection(), records)? })
+    }
+
+    /// Imports `records` of one file in one transaction (all or nothing): adds new records,
+    /// updates changed exported ones, skips duplicates. Records the submission
+    /// (`submission_id`, form, unit, file name). Returns what happened to each record.
+    pub fn apply_import(
+        &mut self,
+        submission_id: &str,
+        kind: FormKind,
+        unit: &str,
+        file_name: &str,
+        records: &[ImportRecord],
+    ) -> StoreResult<ImportPlan> {
+        let tx = self.connection_mut().transaction()?;
+        let planned = plan_in(&tx, records)?;
+        tx.execute(
+            "INSERT OR REPLACE INTO submission (id, form, direction, unit, file_name, created_at) VALUES (?1, ?2, 'import', ?3, ?4, ?5)",
+            params![submission_id, kind.number(), unit, file_name, now_text()],
+        )?;
+        let mut actions = Vec::with_capacity(planned.len());
+        for (record, action) in records.iter().zip(planned) {
+            let done = match (record, action) {
+                (ImportRecord::Sale { record, .. }, ImportAction::Added(_)) => {
+                    ImportAction::Added(insert_sale_in(&tx, record, Some(submission_id))?)
+                }
+                (ImportRecord::Sale { record, .. }, ImportAction::Updated(id)) => {
+                    update_sale_in(&tx, id, record)?;
+                    ImportAction::Updated(id)
+                }
+                (ImportRecord::Listing { listing, .. }, ImportAction::Added(_)) => {
+                    ImportAction::Added(insert_listing_in(&tx, listing, Some(submission_id))?)
+                }
+                (ImportRecord::Listing { listing, .. }, ImportAction::Updated(id)) => {
+                    update_listing_in(&tx, id, listing)?;
+                    ImportAction::Updated(id)
+                }
+                (_, other) => other,
+            };
+            actions.push(done);
+        }
+        super::sales::pair_exact_same_sales_in(&tx)?;
+        tx.commit()?;
+        Ok(ImportPlan { actions })
+    }
+}

@@ -1,0 +1,150 @@
+//! SQLite storage: open, migrate (`migrations/*.sql`), seed, back up, and typed queries.
+//! No egui types here; every function a tab needs is a typed function on [`Store`].
+//!
+//! Money is INTEGER fen in SQLite and [`Money`](crate::domain::Money) in Rust; dates are ISO text.
+
+mod imports;
+mod listings;
+mod migrate;
+mod purchasers;
+mod regions;
+mod sales;
+mod seed;
+mod settings;
+mod summary;
+
+use std::path::{Path, PathBuf};
+
+use rusqlite::Connection;
+
+pub use imports::{ImportAction, ImportPlan, ImportRecord};
+pub use listings::{ListingFilter, ListingRow};
+pub use purchasers::Purchaser;
+pub use sales::{SaleFilter, SaleRow};
+pub use settings::{Settings, Targets};
+pub use summary::{ChannelAmount, MonthAmount, SummaryTotals, TownshipAmount};
+
+/// A failure of the store. Display is Chinese and user-facing.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// SQLite failed (file locked, disk full, corrupt file, …).
+    #[error("数据库错误：{0}")]
+    Sqlite(#[from] rusqlite::Error),
+    /// The database file could not be created or opened.
+    #[error("无法打开数据库文件“{path}”：{reason}")]
+    Open { path: String, reason: String },
+    /// A record referred to does not exist (deleted meanwhile).
+    #[error("记录不存在（编号 {0}），可能已被删除")]
+    NotFound(i64),
+    /// A value was refused (e.g. an unknown township code).
+    #[error("{0}")]
+    Invalid(String),
+}
+
+/// Result of store operations.
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// The open ledger database. One per window or CLI run; not `Sync` (rusqlite's `Connection`):
+/// background work opens its own `Store` on the same file (WAL mode allows it).
+pub struct Store {
+    conn: Connection,
+    path: Option<PathBuf>,
+}
+
+impl Store {
+    /// Opens (creating if needed) the database at `path`, applies pending migrations and seeds a
+    /// new database with the townships, targets, lead units and purchaser defaults.
+    /// Errors: the folder cannot be created, the file is not a SQLite database, a migration fails.
+    pub fn open(path: &Path) -> StoreResult<Store> {
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).map_err(|e| StoreError::Open {
+                path: path.display().to_string(),
+                reason: e.to_string(),
+            })?;
+        }
+        let conn = Connection::open(path).map_err(|e| StoreError::Open {
+            path: path.display().to_string(),
+            reason: e.to_string(),
+        })?;
+        Self::prepare(conn, Some(path.to_path_buf()))
+    }
+
+    /// An in-memory database, migrated and seeded (tests and previews).
+    pub fn open_in_memory() -> StoreResult<Store> {
+        Self::prepare(Connection::open_in_memory()?, None)
+    }
+
+    fn prepare(conn: Connection, path: Option<PathBuf>) -> StoreResult<Store> {
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        if path.is_some() {
+            // WAL lets a background export read while the window writes.
+            let _mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+            conn.pragma_update(None, "synchronous", "NORMAL")?;
+        }
+        let mut store = Store { conn, path };
+        let fresh = migrate::apply(&mut store.conn)?;
+        if fresh {
+            seed::seed_defaults(&mut store.conn)?;
+        }
+        Ok(store)
+    }
+
+    /// The default database file: `<data dir>/xiaofei-fupin/ledger.db` (on Windows
+    /// `%APPDATA%\yunyang\xiaofei-fupin\data\ledger.db`), or `ledger.db` in the working folder when
+    /// the platform gives no data directory.
+    pub fn default_path() -> PathBuf {
+        directories::ProjectDirs::from("cn", "yunyang", "xiaofei-fupin")
+            .map(|dirs| dirs.data_dir().join("ledger.db"))
+            .unwrap_or_else(|| PathBuf::from("ledger.db"))
+    }
+
+    /// The file this store was opened from (`None` in memory).
+    pub fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
+    }
+
+    /// Writes a consistent copy of the whole database to `destination` (SQLite `VACUUM INTO`),
+    /// safe while the program runs. Errors if the destination exists or cannot be written.
+    pub fn backup_to(&self, destination: &Path) -> StoreResult<()> {
+        if destination.exists() {
+            return Err(StoreError::Invalid(format!("备份文件“{}”已存在，请换一个文件名", destination.display())));
+        }
+        let target = destination.to_string_lossy().to_string();
+        self.conn.execute("VACUUM INTO ?1", [target])?;
+        Ok(())
+    }
+
+    /// The underlying connection, for the store's own modules and for `report`.
+    pub(crate) fn connection(&self) -> &Connection {
+        &self.conn
+    }
+
+    /// Mutable connection (transactions).
+    pub(crate) fn connection_mut(&mut self) -> &mut Connection {
+        &mut self.conn
+    }
+}
+
+/// Current local time as ISO text, for created_at/updated_at.
+pub(crate) fn now_text() -> String {
+    chrono::Local::now().format("%Y-%m-%d %H:%M:%S").to_string()
+}
+
+impl Store {
+    /// Records an exchange batch (an export written or an import applied).
+    pub fn record_submission(
+        &mut self,
+        id: &str,
+        kind: crate::domain::sale::FormKind,
+        direction: &str,
+        unit: &str,
+        file: &Path,
+    ) -> StoreResult<()> {
+        self.conn.execute(
+            "INSERT OR REPLACE INTO submission (id, form, direction, unit, file_name, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            rusqlite::params![id, kind.number(), direction, unit, file.display().to_string(), now_text()],
+        )?;
+        Ok(())
+    }
+}

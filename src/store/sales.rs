@@ -1,0 +1,531 @@
+//! Sales (附件2, form 2) and procurements (附件3, form 3): one table `sale`, typed functions.
+
+use std::str::FromStr;
+
+use chrono::{Datelike, NaiveDate};
+use rusqlite::{Connection, OptionalExtension, Row, ToSql, params, params_from_iter};
+use rust_decimal::Decimal;
+
+use super::purchasers::{channel_names, ensure_purchaser};
+use super::{Store, StoreError, StoreResult, now_text};
+use crate::domain::sale::{FormKind, SaleRecord};
+use crate::domain::{Channel, DatePrecision, InvolvedCount, Money, Quantity, ReportDate, SubChannel};
+
+/// A stored sale or procurement as lists and exports need it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SaleRow {
+    pub id: i64,
+    pub record: SaleRecord,
+    /// The channel this record counts under (`None` while its purchaser has no type).
+    pub channel: Option<Channel>,
+    pub sub_channel: Option<SubChannel>,
+    /// Official name of the township.
+    pub township_name: String,
+    /// For a 附件3 row: the 附件2 sale it is the same as (counted once, under the sale).
+    pub same_sale_as: Option<i64>,
+    pub paid: bool,
+    pub paid_date: Option<NaiveDate>,
+    /// The exchange batch it came from or was last exported in.
+    pub submission_id: Option<String>,
+}
+
+/// Which records a list, a total or an export covers. Every field narrows; the default covers all.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SaleFilter {
+    /// 附件2 or 附件3; `None` = both.
+    pub form: Option<FormKind>,
+    pub township_code: Option<String>,
+    pub year: Option<i32>,
+    /// 1–4, with `year`.
+    pub quarter: Option<u8>,
+    /// 1–12, with `year`.
+    pub month: Option<u32>,
+    pub channel: Option<Channel>,
+    pub sub_channel: Option<SubChannel>,
+    /// Only records whose purchaser has no type (their channel is unknown).
+    pub unclassified_only: bool,
+    /// Only records in deep-poverty townships or villages.
+    pub deep_poverty_only: bool,
+    /// Leave out 附件3 rows that are the same sale as a 附件2 row (what the dashboard counts).
+    pub counted_only: bool,
+    /// Only records that carry warnings.
+    pub with_warnings_only: bool,
+    pub purchaser_id: Option<i64>,
+    /// Free text matched inside 采购单位, 地区, 姓名, 品种, 备注.
+    pub text: String,
+}
+
+const SELECT_ROW: &str = "SELECT s.id, s.form, p.name, s.date, s.date_text, s.date_precision, s.region_text,
+        s.township_code, s.village, s.household, s.product, s.quantity_text, s.quantity, s.quantity_unit,
+        s.amount_fen, s.amount_text, s.remark, s.households_involved, s.persons_involved, s.channel,
+        s.sub_channel, s.channel_overridden, s.warnings, t.name, s.same_sale_as, s.paid, s.paid_date,
+        s.submission_id
+    FROM sale s JOIN purchaser p ON p.id = s.purchaser_id JOIN township t ON t.code = s.township_code";
+
+impl SaleFilter {
+    /// The WHERE clause (with a leading ` WHERE ` or empty) and its parameters; `s` is `sale`.
+    pub(crate) fn where_clause(&self) -> (String, Vec<Box<dyn ToSql>>) {
+        let mut conditions: Vec<String> = Vec::new();
+        let mut values: Vec<Box<dyn ToSql>> = Vec::new();
+        let mut push = |condition: &str, value: Box<dyn ToSql>, conditions: &mut Vec<String>| {
+            values.push(value);
+            conditions.push(condition.replace('?', &format!("?{}", values.len())));
+        };
+        if let Some(form) = self.form {
+            push("s.form = ?", Box::new(form.number()), &mut conditions);
+        }
+        if let Some(code) = &self.township_code {
+            push("s.township_code = ?", Box::new(code.clone()), &mut conditions);
+        }
+        if let Some(year) = self.year {
+            push("s.year = ?", Box::new(year), &mut conditions);
+            if let Some(quarter) = self.quarter {
+                let first = i64::from(quarter.clamp(1, 4)) * 3 - 2;
+                push("s.month >= ?", Box::new(first), &mut conditions);
+                push("s.month <= ?", Box::new(first + 2), &mut conditions);
+            }
+            if let Some(month) = self.month {
+                push("s.month = ?", Box::new(month), &mut conditions);
+            }
+        }
+        if let Some(channel) = self.channel {
+            push("s.channel = ?", Box::new(channel.name()), &mut conditions);
+        }
+        if let Some(sub_channel) = self.sub_channel {
+            push("s.sub_channel = ?", Box::new(sub_channel.name()), &mut conditions);
+        }
+        if self.unclassified_only {
+            conditions.push("s.channel = ''".into());
+        }
+        if self.deep_poverty_only {
+            conditions.push(
+                "(EXISTS (SELECT 1 FROM township dt WHERE dt.code = s.township_code AND dt.deep_poverty = 1)
+                  OR EXISTS (SELECT 1 FROM village dv WHERE dv.township_code = s.township_code
+                             AND dv.name = s.village AND dv.deep_poverty = 1))"
+                    .into(),
+            );
+        }
+        if self.counted_only {
+            conditions.push("s.same_sale_as IS NULL".into());
+        }
+        if self.with_warnings_only {
+            conditions.push("s.warnings <> ''".into());
+        }
+        if let Some(purchaser_id) = self.purchaser_id {
+            push("s.purchaser_id = ?", Box::new(purchaser_id), &mut conditions);
+        }
+        let text = self.text.trim();
+        if !text.is_empty() {
+            let pattern = format!("%{}%", text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+            values.push(Box::new(pattern));
+            let n = values.len();
+            conditions.push(format!(
+                "(s.household LIKE ?{n} ESCAPE '\\' OR s.product LIKE ?{n} ESCAPE '\\' \
+                 OR s.region_text LIKE ?{n} ESCAPE '\\' OR s.remark LIKE ?{n} ESCAPE '\\' \
+                 OR s.purchaser_id IN (SELECT id FROM purchaser WHERE name LIKE ?{n} ESCAPE '\\'))"
+            ));
+        }
+        if conditions.is_empty() {
+            (String::new(), values)
+        } else {
+            (format!(" WHERE {}", conditions.join(" AND ")), values)
+        }
+    }
+}
+
+fn parse_decimal(text: &str) -> Decimal {
+    Decimal::from_str(text).unwrap_or(Decimal::ZERO)
+}
+
+fn read_row(r: &Row<'_>) -> rusqlite::Result<SaleRow> {
+    let form: i64 = r.get(1)?;
+    let date_text: String = r.get(3)?;
+    let date = NaiveDate::parse_from_str(&date_text, "%Y-%m-%d").unwrap_or(NaiveDate::MIN);
+    let precision: String = r.get(5)?;
+    let households: Option<u32> = r.get(17)?;
+    let persons: Option<u32> = r.get(18)?;
+    let channel_name: String = r.get(19)?;
+    let sub_channel_name: String = r.get(20)?;
+    let channel = Channel::from_name(&channel_name);
+    let sub_channel = SubChannel::from_name(&sub_channel_name);
+    let overridden: bool = r.get(21)?;
+    let warnings: String = r.get(22)?;
+    let paid_date: Option<String> = r.get(26)?;
+    let record = SaleRecord {
+        kind: FormKind::from_number(form).unwrap_or(FormKind::Sale),
+        purchaser: r.get(2)?,
+        date: ReportDate {
+            date,
+            precision: if precision == "month" { DatePrecision::Month } else { DatePrecision::Day },
+        },
+        date_text: r.get(4)?,
+        region_text: r.get(6)?,
+        township_code: r.get(7)?,
+        village: r.get(8)?,
+        household: r.get(9)?,
+        product: r.get(10)?,
+        quantity_text: r.get(11)?,
+        quantity: Quantity { value: parse_decimal(&r.get::<_, String>(12)?), unit: r.get(13)? },
+        amount: Money::from_fen(r.get(14)?),
+        amount_text: r.get(15)?,
+        remark: r.get(16)?,
+        involved: households.map(InvolvedCount::Households).or(persons.map(InvolvedCount::Persons)),
+        channel_override: if overridden { channel.map(|c| (c, sub_channel)) } else { None },
+        warnings: warnings.lines().map(str::to_string).collect(),
+    };
+    Ok(SaleRow {
+        id: r.get(0)?,
+        record,
+        channel,
+        sub_channel,
+        township_name: r.get(23)?,
+        same_sale_as: r.get(24)?,
+        paid: r.get(25)?,
+        paid_date: paid_date.and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()),
+        submission_id: r.get(27)?,
+    })
+}
+
+/// The content fingerprint of a record (form, then the [`sale_match_key`]): equal fingerprints =
+/// the same row imported again.
+pub(crate) fn sale_fingerprint(record: &SaleRecord) -> String {
+    format!("{}\u{1f}{}", record.kind.number(), sale_match_key(record))
+}
+
+/// The content of a sale regardless of which form reported it (township, village, household,
+/// product, date, quantity in 斤 or value+unit, amount): a 附件2 and a 附件3 row with equal keys are
+/// the same sale (import rule 14).
+pub(crate) fn sale_match_key(record: &SaleRecord) -> String {
+    let quantity = match record.quantity.in_jin() {
+        Some(jin) => format!("{}斤", jin.normalize()),
+        None => record.quantity.to_string(),
+    };
+    [
+        record.township_code.clone(),
+        record.village.clone(),
+        record.household.clone(),
+        record.product.clone(),
+        record.date.date.to_string(),
+        quantity,
+        record.amount.to_fen().to_string(),
+    ]
+    .join("\u{1f}")
+}
+
+/// Inserts a record inside the caller's transaction. Returns the new id.
+pub(crate) fn insert_sale_in(
+    conn: &Connection,
+    record: &SaleRecord,
+    submission_id: Option<&str>,
+) -> StoreResult<i64> {
+    validate_for_storage(record)?;
+    let (purchaser_id, purchaser_type) = ensure_purchaser(conn, &record.purchaser)?;
+    let (channel, sub_channel, overridden) = resolve_channel(record, purchaser_type);
+    Store::remember_village(conn, &record.township_code, &record.village)?;
+    let (households, persons) = involved_columns(record.involved);
+    let now = now_text();
+    let mut statement = conn.prepare_cached(
+        "INSERT INTO sale (form, purchaser_id, date, date_text, date_precision, year, month, region_text,
+            township_code, village, household, product, quantity_text, quantity, quantity_unit, quantity_jin,
+            amount_fen, amount_text, remark, households_involved, persons_involved, channel, sub_channel,
+            channel_overridden, warnings, submission_id, fingerprint, match_key, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20,
+            ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?29)",
+    )?;
+    statement.execute(params![
+        record.kind.number(),
+        purchaser_id,
+        record.date.date.to_string(),
+        record.date_text,
+        precision_name(record.date.precision),
+        record.date.date.year(),
+        record.date.date.month(),
+        record.region_text,
+        record.township_code,
+        record.village,
+        record.household,
+        record.product,
+        record.quantity_text,
+        record.quantity.value.normalize().to_string(),
+        record.quantity.unit,
+        record.quantity.in_jin().map(|j| j.normalize().to_string()),
+        record.amount.to_fen(),
+        record.amount_text,
+        record.remark,
+        households,
+        persons,
+        channel,
+        sub_channel,
+        overridden,
+        record.warnings.join("\n"),
+        submission_id,
+        sale_fingerprint(record),
+        sale_match_key(record),
+        now,
+    ])?;
+    Ok(conn.last_insert_rowid())
+}
+
+/// Replaces the content of record `id` inside the caller's transaction.
+pub(crate) fn update_sale_in(conn: &Connection, id: i64, record: &SaleRecord) -> StoreResult<()> {
+    validate_for_storage(record)?;
+    let (purchaser_id, purchaser_type) = ensure_purchaser(conn, &record.purchaser)?;
+    let (channel, sub_channel, overridden) = resolve_channel(record, purchaser_type);
+    Store::remember_village(conn, &record.township_code, &record.village)?;
+    let (households, persons) = involved_columns(record.involved);
+    let changed = conn.prepare_cached(
+        "UPDATE sale SET form = ?2, purchaser_id = ?3, date = ?4, date_text = ?5, date_precision = ?6, year = ?7,
+            month = ?8, region_text = ?9, township_code = ?10, village = ?11, household = ?12, product = ?13,
+            quantity_text = ?14, quantity = ?15, quantity_unit = ?16, quantity_jin = ?17, amount_fen = ?18,
+            amount_text = ?19, remark = ?20, households_involved = ?21, persons_involved = ?22, channel = ?23,
+            sub_channel = ?24, channel_overridden = ?25, warnings = ?26, fingerprint = ?27, updated_at = ?28,
+            match_key = ?29
+         WHERE id = ?1",
+    )?
+    .execute(params![
+        id,
+        record.kind.number(),
+        purchaser_id,
+        record.date.date.to_string(),
+        record.date_text,
+        precision_name(record.date.precision),
+        record.date.date.year(),
+        record.date.date.month(),
+        record.region_text,
+        record.township_code,
+        record.village,
+        record.household,
+        record.product,
+        record.quantity_text,
+        record.quantity.value.normalize().to_string(),
+        record.quantity.unit,
+        record.quantity.in_jin().map(|j| j.normalize().to_string()),
+        record.amount.to_fen(),
+        record.amount_text,
+        record.remark,
+        households,
+        persons,
+        channel,
+        sub_channel,
+        overridden,
+        record.warnings.join("\n"),
+        sale_fingerprint(record),
+        now_text(),
+        sale_match_key(record),
+    ])?;
+    if changed == 0 {
+        return Err(StoreError::NotFound(id));
+    }
+    Ok(())
+}
+
+fn validate_for_storage(record: &SaleRecord) -> StoreResult<()> {
+    if record.amount.is_negative() {
+        return Err(StoreError::Invalid(format!("金额不能为负数：{}元", record.amount)));
+    }
+    Ok(())
+}
+
+fn precision_name(precision: DatePrecision) -> &'static str {
+    match precision {
+        DatePrecision::Day => "day",
+        DatePrecision::Month => "month",
+    }
+}
+
+fn involved_columns(involved: Option<InvolvedCount>) -> (Option<u32>, Option<u32>) {
+    match involved {
+        Some(InvolvedCount::Households(n)) => (Some(n), None),
+        Some(InvolvedCount::Persons(n)) => (None, Some(n)),
+        None => (None, None),
+    }
+}
+
+fn resolve_channel(
+    record: &SaleRecord,
+    purchaser_type: Option<crate::domain::PurchaserType>,
+) -> (&'static str, &'static str, bool) {
+    match record.channel_override {
+        Some((channel, sub)) => (channel.name(), sub.map(|s| s.name()).unwrap_or(""), true),
+        None => {
+            let (channel, sub) = channel_names(purchaser_type);
+            (channel, sub, false)
+        }
+    }
+}
+
+impl Store {
+    /// Saves a new sale/procurement typed in an editor. Returns its id. The purchaser is registered
+    /// with a suggested type if new. Errors: negative amount, unknown township.
+    pub fn insert_sale(&mut self, record: &SaleRecord) -> StoreResult<i64> {
+        let tx = self.connection_mut().transaction()?;
+        let id = insert_sale_in(&tx, record, None)?;
+        tx.commit()?;
+        Ok(id)
+    }
+
+    /// Saves many records in one transaction (all or none). Returns their ids in order.
+    pub fn insert_sales_batch(&mut self, records: &[SaleRecord], submission_id: Option<&str>) -> StoreResult<Vec<i64>> {
+        let tx = self.connection_mut().transaction()?;
+        let mut ids = Vec::with_capacity(records.len());
+        for record in records {
+            ids.push(insert_sale_in(&tx, record, submission_id)?);
+        }
+        tx.commit()?;
+        Ok(ids)
+    }
+
+    /// Replaces the content of record `id`. Errors: not found, negative amount.
+    pub fn update_sale(&mut self, id: i64, record: &SaleRecord) -> StoreResult<()> {
+        let tx = self.connection_mut().transaction()?;
+        update_sale_in(&tx, id, record)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Deletes record `id`. A 附件3 row that was linked to it as the same sale becomes counted again.
+    pub fn delete_sale(&mut self, id: i64) -> StoreResult<()> {
+        let changed = self.connection().execute("DELETE FROM sale WHERE id = ?1", [id])?;
+        if changed == 0 {
+            return Err(StoreError::NotFound(id));
+        }
+        Ok(())
+    }
+
+    /// One record.
+    pub fn sale(&self, id: i64) -> StoreResult<SaleRow> {
+        self.connection()
+            .prepare_cached(&format!("{SELECT_ROW} WHERE s.id = ?1"))?
+            .query_row([id], read_row)
+            .optional()?
+            .ok_or(StoreError::NotFound(id))
+    }
+
+    /// The ids of the records the filter covers, ordered by date then id (the lists' order).
+    /// 8 bytes per record: a list keeps these and fetches only the visible rows by id.
+    pub fn sale_ids(&self, filter: &SaleFilter) -> StoreResult<Vec<i64>> {
+        let (where_sql, values) = filter.where_clause();
+        let sql = format!("SELECT s.id FROM sale s{where_sql} ORDER BY s.date, s.id");
+        let mut statement = self.connection().prepare_cached(&sql)?;
+        let rows = statement.query_map(params_from_iter(values.iter()), |r| r.get(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// The records with these ids, in the given order (missing ids are skipped).
+    pub fn sales_by_ids(&self, ids: &[i64]) -> StoreResult<Vec<SaleRow>> {
+        let mut found: std::collections::HashMap<i64, SaleRow> = std::collections::HashMap::with_capacity(ids.len());
+        for chunk in ids.chunks(500) {
+            let placeholders = vec!["?"; chunk.len()].join(",");
+            let sql = format!("{SELECT_ROW} WHERE s.id IN ({placeholders})");
+            let mut statement = self.connection().prepare(&sql)?;
+            let rows = statement.query_map(params_from_iter(chunk.iter()), read_row)?;
+            for row in rows {
+                let row = row?;
+                found.insert(row.id, row);
+            }
+        }
+        Ok(ids.iter().filter_map(|id| found.remove(id)).collect())
+    }
+
+    /// All records the filter covers, in list order (exports, reports; not for per-frame use).
+    pub fn sales(&self, filter: &SaleFilter) -> StoreResult<Vec<SaleRow>> {
+        let (where_sql, values) = filter.where_clause();
+        let sql = format!("{SELECT_ROW}{where_sql} ORDER BY s.date, s.id");
+        let mut statement = self.connection().prepare(&sql)?;
+        let rows = statement.query_map(params_from_iter(values.iter()), read_row)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Count and amount of the records the filter covers.
+    pub fn sale_totals(&self, filter: &SaleFilter) -> StoreResult<(i64, Money)> {
+        let (where_sql, values) = filter.where_clause();
+        let sql = format!("SELECT COUNT(*), COALESCE(SUM(s.amount_fen), 0) FROM sale s{where_sql}");
+        let (count, fen): (i64, i64) = self
+            .connection()
+            .prepare_cached(&sql)?
+            .query_row(params_from_iter(values.iter()), |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok((count, Money::from_fen(fen)))
+    }
+
+    /// Marks 附件3 record `procurement_id` as the same sale as 附件2 record `sale_id` (counted once,
+    /// under the sale), or clears the link with `None`. Errors: either record missing, or the
+    /// forms are not 附件3 → 附件2.
+    pub fn set_same_sale(&mut self, procurement_id: i64, sale_id: Option<i64>) -> StoreResult<()> {
+        let procurement = self.sale(procurement_id)?;
+        if procurement.record.kind != FormKind::Procurement {
+            return Err(StoreError::Invalid("只有附件3的采购记录可以标记为与附件2的销售为同一笔".into()));
+        }
+        if let Some(sale_id) = sale_id {
+            let sale = self.sale(sale_id)?;
+            if sale.record.kind != FormKind::Sale {
+                return Err(StoreError::Invalid("同一笔销售须对应附件2的记录".into()));
+            }
+        }
+        self.connection().execute(
+            "UPDATE sale SET same_sale_as = ?2, pairing_decided = 1, updated_at = ?3 WHERE id = ?1",
+            params![procurement_id, sale_id, now_text()],
+        )?;
+        Ok(())
+    }
+
+    /// Pairs every unpaired 附件3 procurement with a 附件2 sale of exactly the same content
+    /// (township, village, household, product, date, quantity in 斤, amount; import rule 14), each
+    /// sale with at most one procurement. Returns the number of new pairs. Pairs the operator set
+    /// or cleared by hand are not touched.
+    pub fn pair_exact_same_sales(&mut self) -> StoreResult<usize> {
+        let tx = self.connection_mut().transaction()?;
+        let count = pair_exact_same_sales_in(&tx)?;
+        tx.commit()?;
+        Ok(count)
+    }
+
+    /// Records payment (R12): paid or not, and the payment date.
+    pub fn set_paid(&mut self, id: i64, paid: bool, paid_date: Option<NaiveDate>) -> StoreResult<()> {
+        let changed = self.connection().execute(
+            "UPDATE sale SET paid = ?2, paid_date = ?3, updated_at = ?4 WHERE id = ?1",
+            params![id, paid, paid_date.map(|d| d.to_string()), now_text()],
+        )?;
+        if changed == 0 {
+            return Err(StoreError::NotFound(id));
+        }
+        Ok(())
+    }
+
+    /// The years that have records, newest first (for year pickers).
+    pub fn sale_years(&self) -> StoreResult<Vec<i32>> {
+        let mut statement =
+            self.connection().prepare_cached("SELECT DISTINCT year FROM sale_summary ORDER BY year DESC")?;
+        let rows = statement.query_map([], |r| r.get(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+}
+
+/// [`Store::pair_exact_same_sales`] inside the caller's transaction.
+pub(crate) fn pair_exact_same_sales_in(conn: &Connection) -> StoreResult<usize> {
+    let candidates: Vec<(i64, String)> = conn
+        .prepare_cached(
+            "SELECT p.id, p.match_key FROM sale p
+             WHERE p.form = 3 AND p.same_sale_as IS NULL AND p.pairing_decided = 0
+               AND EXISTS (SELECT 1 FROM sale s WHERE s.match_key = p.match_key AND s.form = 2)
+             ORDER BY p.id",
+        )?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    let mut paired = 0;
+    for (procurement_id, key) in candidates {
+        let sale_id: Option<i64> = conn
+            .prepare_cached(
+                "SELECT s.id FROM sale s WHERE s.match_key = ?1 AND s.form = 2
+                   AND NOT EXISTS (SELECT 1 FROM sale p WHERE p.same_sale_as = s.id)
+                 ORDER BY s.id LIMIT 1",
+            )?
+            .query_row([&key], |r| r.get(0))
+            .optional()?;
+        if let Some(sale_id) = sale_id {
+            conn.prepare_cached("UPDATE sale SET same_sale_as = ?2, updated_at = ?3 WHERE id = ?1")?
+                .execute(params![procurement_id, sale_id, now_text()])?;
+            paired += 1;
+        }
+    }
+    Ok(paired)
+}

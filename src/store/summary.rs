@@ -1,0 +1,135 @@
+//! Aggregates for the dashboard and `report`, read from `sale_summary` (kept by triggers), so
+//! their cost does not grow with the number of records. Only counted records are included: a
+//! 附件3 row marked as the same sale as a 附件2 row is left out.
+
+use rusqlite::params;
+
+use super::{Store, StoreResult};
+use crate::domain::{Channel, Money, SubChannel};
+
+/// The county totals of a year.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SummaryTotals {
+    pub total: Money,
+    pub record_count: i64,
+    /// In deep-poverty townships or villages (一: 1000万元 target).
+    pub deep_poverty: Money,
+    /// Records whose purchaser has no type yet (no channel).
+    pub unclassified: Money,
+}
+
+/// Amount of one channel, with its sub-channels (in the plan's order, all listed, zero if none).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChannelAmount {
+    pub channel: Channel,
+    pub amount: Money,
+    pub sub_channels: Vec<(SubChannel, Money)>,
+}
+
+/// Amount of one township.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TownshipAmount {
+    pub code: String,
+    pub name: String,
+    pub deep_poverty: bool,
+    pub amount: Money,
+    pub record_count: i64,
+}
+
+/// Amount of one month (1–12).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MonthAmount {
+    pub month: u32,
+    pub amount: Money,
+}
+
+const DEEP_POVERTY_CONDITION: &str = "(EXISTS (SELECT 1 FROM township t WHERE t.code = m.township_code AND t.deep_poverty = 1)
+     OR EXISTS (SELECT 1 FROM village v WHERE v.township_code = m.township_code AND v.name = m.village AND v.deep_poverty = 1))";
+
+impl Store {
+    /// Total, deep-poverty part and unclassified part of `year`.
+    pub fn summary_totals(&self, year: i32) -> StoreResult<SummaryTotals> {
+        let conn = self.connection();
+        let (total, count): (i64, i64) = conn.prepare_cached(
+            "SELECT COALESCE(SUM(amount_fen), 0), COALESCE(SUM(record_count), 0) FROM sale_summary m WHERE m.year = ?1",
+        )?
+        .query_row([year], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        let deep: i64 = conn
+            .prepare_cached(&format!(
+                "SELECT COALESCE(SUM(amount_fen), 0) FROM sale_summary m WHERE m.year = ?1 AND {DEEP_POVERTY_CONDITION}"
+            ))?
+            .query_row([year], |r| r.get(0))?;
+        let unclassified: i64 = conn
+            .prepare_cached("SELECT COALESCE(SUM(amount_fen), 0) FROM sale_summary m WHERE m.year = ?1 AND m.channel = ''")?
+            .query_row([year], |r| r.get(0))?;
+        Ok(SummaryTotals {
+            total: Money::from_fen(total),
+            record_count: count,
+            deep_poverty: Money::from_fen(deep),
+            unclassified: Money::from_fen(unclassified),
+        })
+    }
+
+    /// Each of the six channels with its sub-channels, for `year`.
+    pub fn channel_amounts(&self, year: i32) -> StoreResult<Vec<ChannelAmount>> {
+        let mut statement = self.connection().prepare_cached(
+            "SELECT channel, sub_channel, SUM(amount_fen) FROM sale_summary m WHERE m.year = ?1 GROUP BY channel, sub_channel",
+        )?;
+        let rows: Vec<(String, String, i64)> = statement
+            .query_map([year], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+            .collect::<Result<_, _>>()?;
+        Ok(Channel::ALL
+            .iter()
+            .map(|channel| {
+                let amount = rows.iter().filter(|(c, _, _)| c == channel.name()).map(|(_, _, f)| Money::from_fen(*f)).sum();
+                let sub_channels = channel
+                    .sub_channels()
+                    .iter()
+                    .map(|sub| {
+                        let amount = rows
+                            .iter()
+                            .filter(|(c, s, _)| c == channel.name() && s == sub.name())
+                            .map(|(_, _, f)| Money::from_fen(*f))
+                            .sum();
+                        (*sub, amount)
+                    })
+                    .collect();
+                ChannelAmount { channel: *channel, amount, sub_channels }
+            })
+            .collect())
+    }
+
+    /// Every township (all 42, registry order, zero if none) with its amount for `year`.
+    pub fn township_amounts(&self, year: i32) -> StoreResult<Vec<TownshipAmount>> {
+        let mut statement = self.connection().prepare_cached(
+            "SELECT t.code, t.name, t.deep_poverty, COALESCE(SUM(m.amount_fen), 0), COALESCE(SUM(m.record_count), 0)
+             FROM township t LEFT JOIN sale_summary m ON m.township_code = t.code AND m.year = ?1
+             GROUP BY t.code ORDER BY t.sort_order, t.code",
+        )?;
+        let rows = statement.query_map([year], |r| {
+            Ok(TownshipAmount {
+                code: r.get(0)?,
+                name: r.get(1)?,
+                deep_poverty: r.get(2)?,
+                amount: Money::from_fen(r.get(3)?),
+                record_count: r.get(4)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// The twelve months of `year` with their amounts (zero if none).
+    pub fn month_amounts(&self, year: i32) -> StoreResult<Vec<MonthAmount>> {
+        let mut statement = self
+            .connection()
+            .prepare_cached("SELECT month, SUM(amount_fen) FROM sale_summary m WHERE m.year = ?1 GROUP BY month")?;
+        let rows: Vec<(u32, i64)> =
+            statement.query_map(params![year], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<_, _>>()?;
+        Ok((1..=12)
+            .map(|month| MonthAmount {
+                month,
+                amount: rows.iter().filter(|(m, _)| *m == month).map(|(_, f)| Money::from_fen(*f)).sum(),
+            })
+            .collect())
+    }
+}

@@ -1,0 +1,479 @@
+//! The application: owns the [`Store`], draws the tab bar, the current tab and the status line,
+//! and applies the [`Command`]s the tabs emitted after each frame. Errors are handled once, here:
+//! a failed store call becomes a Chinese message in the status line.
+
+use std::path::PathBuf;
+
+use chrono::Datelike;
+use egui::{RichText, Ui};
+
+use super::basic_info::BasicInfoTab;
+use super::catalogue::CatalogueTab;
+use super::dashboard::DashboardTab;
+use super::export::{ExportJob, open_folder, with_xlsx_extension};
+use super::records::RecordsView;
+use super::sales::SalesTab;
+use super::widgets::{ERROR_COLOR, OK_COLOR};
+use super::{Command, Shared};
+use crate::domain::sale::FormKind;
+use crate::domain::{RegionResolver, Township};
+use crate::store::Store;
+
+/// The window title.
+pub const WINDOW_TITLE: &str = "云阳县消费扶贫台账";
+
+/// The tabs, in the order of the tab bar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum Tab {
+    /// 进度 (dashboard).
+    Progress,
+    /// 待销目录 (附件1).
+    Catalogue,
+    /// 销售情况 (附件2).
+    Sales,
+    /// 采购情况 (附件3).
+    Procurements,
+    /// 基础信息.
+    BasicInfo,
+}
+
+impl Tab {
+    const ALL: [Tab; 5] = [Tab::Progress, Tab::Catalogue, Tab::Sales, Tab::Procurements, Tab::BasicInfo];
+
+    /// The tab's Chinese name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Tab::Progress => "进度",
+            Tab::Catalogue => "待销目录",
+            Tab::Sales => "销售情况",
+            Tab::Procurements => "采购情况",
+            Tab::BasicInfo => "基础信息",
+        }
+    }
+
+    fn hint(self) -> &'static str {
+        match self {
+            Tab::Progress => "全年目标完成情况",
+            Tab::Catalogue => "附件1 贫困户农特产品待销目录",
+            Tab::Sales => "附件2 乡镇(街道)贫困户产品销售情况表",
+            Tab::Procurements => "附件3 牵头单位系统(行业)采购情况表",
+            Tab::BasicInfo => "乡镇与村、采购单位类型、目标任务、本单位信息",
+        }
+    }
+}
+
+/// UI preferences kept between runs (eframe storage); all records live in SQLite.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+struct UiPrefs {
+    tab: Tab,
+    dashboard_year: i32,
+}
+
+const PREFS_KEY: &str = "xiaofei_fupin_ui_prefs";
+
+/// A message in the status line.
+struct Status {
+    text: String,
+    is_error: bool,
+}
+
+/// The desktop application.
+pub struct App {
+    store: Store,
+    db_path: PathBuf,
+    tab: Tab,
+    data_version: u64,
+    townships: Vec<Township>,
+    resolver: RegionResolver,
+    dashboard: DashboardTab,
+    catalogue: CatalogueTab,
+    sales: SalesTab,
+    procurements: SalesTab,
+    basic_info: BasicInfoTab,
+    records: Option<RecordsView>,
+    status: Option<Status>,
+}
+
+impl App {
+    /// The app as eframe creates it: installs the CJK font into the context and restores the UI
+    /// preferences (tab, dashboard year) from eframe's storage.
+    pub fn new(cc: &eframe::CreationContext<'_>, store: Store, db_path: PathBuf) -> Self {
+        super::fonts::install_fonts(&cc.egui_ctx);
+        let mut app = Self::new_for_test(store, db_path);
+        if let Some(prefs) = cc.storage.and_then(|s| eframe::get_value::<UiPrefs>(s, PREFS_KEY)) {
+            app.tab = prefs.tab;
+            app.dashboard = DashboardTab::new(prefs.dashboard_year);
+        }
+        app
+    }
+
+    /// The app without eframe's creation context (tests, previews). The caller installs the fonts
+    /// ([`super::fonts::install_fonts`]) into the context it runs the app in, e.g. with
+    /// `egui_kittest::Harness::builder().with_context_setup(install_fonts)`; [`App::new`] does it itself.
+    pub fn new_for_test(store: Store, db_path: PathBuf) -> Self {
+        let today = chrono::Local::now().date_naive();
+        let dashboard_year = default_year(&store, today);
+        let mut app = Self {
+            store,
+            db_path,
+            tab: Tab::Progress,
+            data_version: 0,
+            townships: Vec::new(),
+            resolver: RegionResolver::default(),
+            dashboard: DashboardTab::new(dashboard_year),
+            catalogue: CatalogueTab::new(),
+            sales: SalesTab::new(FormKind::Sale),
+            procurements: SalesTab::new(FormKind::Procurement),
+            basic_info: BasicInfoTab::new(today.year()),
+            records: None,
+            status: None,
+        };
+        app.reload_registry();
+        app
+    }
+
+    /// The store (tests read the database through it).
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// The database file this window works on.
+    pub fn db_path(&self) -> &std::path::Path {
+        &self.db_path
+    }
+
+    /// The current status-line message, if any (tests).
+    pub fn status_text(&self) -> Option<&str> {
+        self.status.as_ref().map(|s| s.text.as_str())
+    }
+
+    /// The filter of the open 明细 window (records behind a dashboard figure), if any (tests).
+    pub fn records_filter(&self) -> Option<&crate::store::SaleFilter> {
+        self.records.as_ref().map(|view| view.filter())
+    }
+
+    /// Switches to a tab.
+    pub fn set_tab(&mut self, tab: Tab) {
+        self.tab = tab;
+    }
+
+    fn reload_registry(&mut self) {
+        match self.store.townships() {
+            Ok(townships) => {
+                self.resolver = RegionResolver::new(townships.clone());
+                self.townships = townships;
+            }
+            Err(e) => self.error(format!("读取乡镇名录失败：{e}")),
+        }
+    }
+
+    fn error(&mut self, text: String) {
+        self.status = Some(Status { text, is_error: true });
+    }
+
+    fn info(&mut self, text: String) {
+        self.status = Some(Status { text, is_error: false });
+    }
+
+    fn changed(&mut self) {
+        self.data_version = self.data_version.wrapping_add(1);
+    }
+
+    fn sales_tab(&mut self, kind: FormKind) -> &mut SalesTab {
+        if kind == FormKind::Procurement { &mut self.procurements } else { &mut self.sales }
+    }
+
+    /// Draws one frame of the whole window into `ui` and applies what the user asked for.
+    pub fn ui(&mut self, ui: &mut Ui) {
+        let mut commands: Vec<Command> = Vec::new();
+        let today = chrono::Local::now().date_naive();
+        let shared = Shared {
+            store: &self.store,
+            townships: &self.townships,
+            resolver: &self.resolver,
+            data_version: self.data_version,
+            today,
+        };
+
+        egui::Panel::top("tab_bar").show(ui, |ui| {
+            ui.add_space(2.0);
+            ui.horizontal(|ui| {
+                ui.label(RichText::new(WINDOW_TITLE).strong().size(16.0));
+                ui.add_space(16.0);
+                for tab in Tab::ALL {
+                    let selected = self.tab == tab;
+                    if ui
+                        .selectable_label(selected, RichText::new(tab.name()).size(15.0))
+                        .on_hover_text(tab.hint())
+                        .clicked()
+                    {
+                        self.tab = tab;
+                    }
+                }
+            });
+            ui.add_space(2.0);
+        });
+
+        egui::Panel::bottom("status_bar").show(ui, |ui| {
+            ui.horizontal(|ui| {
+                match &self.status {
+                    Some(status) => {
+                        let color = if status.is_error { ERROR_COLOR } else { OK_COLOR };
+                        ui.label(RichText::new(&status.text).color(color));
+                        if ui.small_button("知道了").clicked() {
+                            commands.push(Command::Info(String::new()));
+                        }
+                    }
+                    None => {
+                        ui.label(RichText::new("就绪").weak());
+                    }
+                }
+                ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                    ui.label(RichText::new(format!("数据库：{}", self.db_path.display())).weak().small());
+                });
+            });
+        });
+
+        egui::CentralPanel::default_margins().show(ui, |ui| match self.tab {
+            Tab::Progress => self.dashboard.ui(ui, &shared, &mut commands),
+            Tab::Catalogue => self.catalogue.ui(ui, &shared, &mut commands),
+            Tab::Sales => self.sales.ui(ui, &shared, &mut commands),
+            Tab::Procurements => self.procurements.ui(ui, &shared, &mut commands),
+            Tab::BasicInfo => self.basic_info.ui(ui, &shared, &mut commands),
+        });
+
+        // Exports keep running (and are polled) while another tab is shown.
+        if self.tab != Tab::Catalogue && self.catalogue.export.is_running() {
+            self.catalogue.export.window_ui(ui.ctx(), shared.townships, &mut commands);
+        }
+        if self.tab != Tab::Sales && self.sales.export.is_running() {
+            self.sales.export.window_ui(ui.ctx(), shared.townships, &mut commands);
+        }
+        if self.tab != Tab::Procurements && self.procurements.export.is_running() {
+            self.procurements.export.window_ui(ui.ctx(), shared.townships, &mut commands);
+        }
+
+        if let Some(view) = &mut self.records
+            && !view.window_ui(ui.ctx(), &shared, &mut commands)
+        {
+            self.records = None;
+        }
+
+        let ctx = ui.ctx().clone();
+        for command in commands {
+            self.apply(&ctx, command);
+        }
+    }
+
+    /// Applies one command; failures become the status-line message.
+    fn apply(&mut self, ctx: &egui::Context, command: Command) {
+        match command {
+            Command::SaveSale { id, record } => {
+                let kind = record.kind;
+                let outcome = match id {
+                    Some(id) => self.store.update_sale(id, &record).map(|()| id),
+                    None => self.store.insert_sale(&record),
+                };
+                match outcome {
+                    Ok(saved) => {
+                        self.changed();
+                        self.sales_tab(kind).saved(saved);
+                        let warned = if record.warnings.is_empty() {
+                            String::new()
+                        } else {
+                            format!("，带 {} 条提示", record.warnings.len())
+                        };
+                        self.info(format!(
+                            "已保存{}记录：{} {} {}元{warned}",
+                            kind.label(),
+                            record.household,
+                            record.product,
+                            record.amount
+                        ));
+                    }
+                    Err(e) => {
+                        self.sales_tab(kind).save_failed();
+                        self.error(format!("保存失败：{e}"));
+                    }
+                }
+            }
+            Command::DeleteSale { id, kind } => match self.store.delete_sale(id) {
+                Ok(()) => {
+                    self.changed();
+                    self.sales_tab(kind).deleted(id);
+                    self.info(format!("已删除{}记录（编号 {id}）", kind.label()));
+                }
+                Err(e) => self.error(format!("删除失败：{e}")),
+            },
+            Command::SaveListing { id, listing } => {
+                let outcome = match id {
+                    Some(id) => self.store.update_listing(id, &listing).map(|()| id),
+                    None => self.store.insert_listing(&listing),
+                };
+                match outcome {
+                    Ok(saved) => {
+                        self.changed();
+                        self.catalogue.saved(saved);
+                        self.info(format!("已保存待销产品：{} {}", listing.household, listing.product));
+                    }
+                    Err(e) => {
+                        self.catalogue.save_failed();
+                        self.error(format!("保存失败：{e}"));
+                    }
+                }
+            }
+            Command::DeleteListing { id } => match self.store.delete_listing(id) {
+                Ok(()) => {
+                    self.changed();
+                    self.catalogue.deleted(id);
+                    self.info(format!("已删除待销产品（编号 {id}）"));
+                }
+                Err(e) => self.error(format!("删除失败：{e}")),
+            },
+            Command::SetTownshipDeepPoverty { code, deep_poverty } => {
+                match self.store.set_township_deep_poverty(&code, deep_poverty) {
+                    Ok(()) => {
+                        self.changed();
+                        self.reload_registry();
+                        let name = self.townships.iter().find(|t| t.code == code).map(|t| t.name.clone()).unwrap_or(code);
+                        let state = if deep_poverty { "标记为深度贫困乡镇" } else { "取消深度贫困标记" };
+                        self.info(format!("{name}已{state}"));
+                    }
+                    Err(e) => self.error(format!("保存失败：{e}")),
+                }
+            }
+            Command::SetVillageDeepPoverty { township_code, name, deep_poverty } => {
+                match self.store.upsert_village(&township_code, &name, deep_poverty) {
+                    Ok(_) => {
+                        self.changed();
+                        let state = if deep_poverty { "（深度贫困村）" } else { "" };
+                        self.info(format!("已保存村(社区)：{name}{state}"));
+                    }
+                    Err(e) => self.error(format!("保存失败：{e}")),
+                }
+            }
+            Command::SetPurchaserType { id, purchaser_type, member_count } => {
+                match self.store.set_purchaser_type(id, purchaser_type, member_count) {
+                    Ok(()) => {
+                        self.changed();
+                        let type_name = purchaser_type.map(|t| t.name()).unwrap_or("未设置");
+                        self.info(format!("已保存采购单位类型：{type_name}（相关记录的销售方式已更新）"));
+                    }
+                    Err(e) => self.error(format!("保存失败：{e}")),
+                }
+            }
+            Command::SaveTargets(targets) => match self.store.save_targets(&targets) {
+                Ok(()) => {
+                    self.changed();
+                    self.basic_info.targets_saved();
+                    self.info(format!("已保存{}年目标任务", targets.year));
+                }
+                Err(e) => self.error(format!("保存失败：{e}")),
+            },
+            Command::SaveSettings(settings) => match self.store.save_settings(&settings) {
+                Ok(()) => {
+                    self.changed();
+                    self.basic_info.settings_saved();
+                    self.info("已保存本单位信息".to_string());
+                }
+                Err(e) => self.error(format!("保存失败：{e}")),
+            },
+            Command::ShowRecords { filter, description } => {
+                self.records = Some(RecordsView::new(filter, description));
+            }
+            Command::EditRecord { id, kind } => {
+                let tab = if kind == FormKind::Procurement { Tab::Procurements } else { Tab::Sales };
+                self.tab = tab;
+                let store = &self.store;
+                let target = if kind == FormKind::Procurement { &mut self.procurements } else { &mut self.sales };
+                if let Err(e) = target.edit(store, id) {
+                    self.error(format!("无法打开记录：{e}"));
+                }
+            }
+            Command::ChooseExportPath { request, suggested } => {
+                let mut dialog = rfd::FileDialog::new().add_filter("Excel 工作簿", &["xlsx"]);
+                if let Some(dir) = suggested.parent().filter(|d| d.is_dir()) {
+                    dialog = dialog.set_directory(dir);
+                }
+                if let Some(name) = suggested.file_name() {
+                    dialog = dialog.set_file_name(name.to_string_lossy());
+                }
+                match dialog.save_file() {
+                    Some(path) => self.start_export(ctx, request, with_xlsx_extension(path)),
+                    None => self.export_panel(request.kind).ask_for_path(request, suggested),
+                }
+            }
+            Command::StartExport { request, out } => self.start_export(ctx, request, out),
+            Command::OpenFolder(folder) => {
+                if let Err(e) = open_folder(&folder) {
+                    self.error(e);
+                }
+            }
+            Command::Error(text) => self.error(text),
+            Command::Info(text) => {
+                if text.is_empty() {
+                    self.status = None;
+                } else {
+                    self.info(text);
+                }
+            }
+        }
+    }
+
+    fn export_panel(&mut self, kind: FormKind) -> &mut super::export::ExportPanel {
+        match kind {
+            FormKind::Catalogue => &mut self.catalogue.export,
+            FormKind::Sale => &mut self.sales.export,
+            FormKind::Procurement => &mut self.procurements.export,
+        }
+    }
+
+    fn start_export(&mut self, ctx: &egui::Context, request: crate::forms::ExportRequest, out: PathBuf) {
+        if let Some(parent) = out.parent().filter(|p| !p.as_os_str().is_empty())
+            && !parent.is_dir()
+        {
+            self.error(format!("文件夹“{}”不存在，请换一个保存路径", parent.display()));
+            self.export_panel(request.kind).ask_for_path(request, out);
+            return;
+        }
+        let job = ExportJob::start(ctx, &self.db_path, request.clone(), out);
+        self.info(format!("正在导出{}…", request.kind.label()));
+        self.export_panel(request.kind).started(request, job);
+    }
+}
+
+/// The year the dashboard opens on: the newest year with records, else this year.
+fn default_year(store: &Store, today: chrono::NaiveDate) -> i32 {
+    store.sale_years().ok().and_then(|years| years.first().copied()).unwrap_or_else(|| today.year())
+}
+
+impl eframe::App for App {
+    fn ui(&mut self, ui: &mut Ui, _frame: &mut eframe::Frame) {
+        App::ui(self, ui);
+    }
+
+    fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        let prefs = UiPrefs { tab: self.tab, dashboard_year: self.dashboard.year() };
+        eframe::set_value(storage, PREFS_KEY, &prefs);
+    }
+}
+
+/// Opens the database at `db_path` and runs the window until it is closed. Errors (Chinese):
+/// the database cannot be opened, or no window can be created (no display, no OpenGL).
+pub fn run(db_path: PathBuf) -> Result<(), String> {
+    let store = Store::open(&db_path).map_err(|e| e.to_string())?;
+    let options = eframe::NativeOptions {
+        viewport: egui::ViewportBuilder::default()
+            .with_title(WINDOW_TITLE)
+            .with_app_id("xiaofei-fupin")
+            .with_inner_size([1366.0, 768.0])
+            .with_min_inner_size([1024.0, 600.0]),
+        ..Default::default()
+    };
+    eframe::run_native(
+        WINDOW_TITLE,
+        options,
+        Box::new(move |cc| Ok(Box::new(App::new(cc, store, db_path)))),
+    )
+    .map_err(|e| format!("无法打开窗口：{e}"))
+}

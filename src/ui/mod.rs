@@ -1,0 +1,77 @@
+//! The desktop window (eframe/egui): one file per tab, shared widgets, and the app that owns the
+//! [`Store`](crate::store::Store) and applies what the tabs ask for.
+//!
+//! Pattern (as in egui_demo_app): code that draws (`…_ui` functions taking `&mut egui::Ui`) only
+//! reads through typed store functions and pushes [`Command`]s; the [`App`] applies them after the
+//! frame, turns any failure into one visible Chinese message, and bumps a data version that tells
+//! every tab to refresh its cached ids and figures. The UI never runs SQL.
+
+mod app;
+mod basic_info;
+mod catalogue;
+mod dashboard;
+mod export;
+pub mod fonts;
+mod records;
+mod sales;
+mod widgets;
+
+pub use app::{App, run};
+
+use std::path::PathBuf;
+
+use crate::domain::sale::{FormKind, Listing, SaleRecord};
+use crate::domain::{PurchaserType, RegionResolver, Township};
+use crate::forms::ExportRequest;
+use crate::store::{SaleFilter, Settings, Store, Targets};
+
+/// Something a tab asks the app to do, collected during a frame and applied after it.
+#[must_use]
+#[derive(Debug, Clone)]
+pub enum Command {
+    /// Insert (`id` = `None`) or replace a sale/procurement (附件2/附件3; the kind is in the record).
+    SaveSale { id: Option<i64>, record: SaleRecord },
+    /// Delete a sale/procurement (after the user confirmed).
+    DeleteSale { id: i64, kind: FormKind },
+    /// Insert (`id` = `None`) or replace a catalogue listing (附件1).
+    SaveListing { id: Option<i64>, listing: Listing },
+    /// Delete a catalogue listing (after the user confirmed).
+    DeleteListing { id: i64 },
+    /// Set a township's deep-poverty flag.
+    SetTownshipDeepPoverty { code: String, deep_poverty: bool },
+    /// Add a village or set its deep-poverty flag.
+    SetVillageDeepPoverty { township_code: String, name: String, deep_poverty: bool },
+    /// Set (and confirm) a purchaser's type and union member count.
+    SetPurchaserType { id: i64, purchaser_type: Option<PurchaserType>, member_count: Option<i64> },
+    /// Store a year's targets.
+    SaveTargets(Targets),
+    /// Store this installation's unit and contact.
+    SaveSettings(Settings),
+    /// Show the records behind a dashboard figure (traceability R8).
+    ShowRecords { filter: SaleFilter, description: String },
+    /// Open a record in its form tab's editor.
+    EditRecord { id: i64, kind: FormKind },
+    /// Ask for an export path with the system file dialog, then export.
+    ChooseExportPath { request: ExportRequest, suggested: PathBuf },
+    /// Export to this path in a background thread.
+    StartExport { request: ExportRequest, out: PathBuf },
+    /// Open a folder in the system file manager.
+    OpenFolder(PathBuf),
+    /// Show an error in the status line (e.g. a failed read).
+    Error(String),
+    /// Show an information in the status line (e.g. an export finished).
+    Info(String),
+}
+
+/// What every tab may read during a frame: the store (typed reads only) and cached registries.
+pub(crate) struct Shared<'a> {
+    pub store: &'a Store,
+    /// The 42 townships in registry order.
+    pub townships: &'a [Township],
+    /// Resolves 地区 text for validation.
+    pub resolver: &'a RegionResolver,
+    /// Bumped after every change of stored data; tabs refresh their caches when it moves.
+    pub data_version: u64,
+    /// Today (upper bound of typed dates).
+    pub today: chrono::NaiveDate,
+}

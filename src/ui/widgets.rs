@@ -1,0 +1,235 @@
+//! Widgets and formatting shared by the tabs: labelled form fields with their validation message,
+//! the township/year/quarter pickers, amount formatting, the delete confirmation.
+
+use egui::{Color32, RichText, Ui};
+
+use crate::domain::{Money, Township};
+
+/// Red for validation errors (readable in the light and the dark theme).
+pub(crate) const ERROR_COLOR: Color32 = Color32::from_rgb(0xD0, 0x30, 0x30);
+/// Amber for warnings (the record is saved, the clerk should check it).
+pub(crate) const WARNING_COLOR: Color32 = Color32::from_rgb(0xC0, 0x80, 0x00);
+/// Green for success messages.
+pub(crate) const OK_COLOR: Color32 = Color32::from_rgb(0x20, 0x90, 0x40);
+
+/// `90.00` (yuan, two decimals).
+pub(crate) fn yuan_text(amount: Money) -> String {
+    amount.to_string()
+}
+
+/// `0.01` (万元, two decimals, 四舍五入).
+pub(crate) fn wan_text(amount: Money) -> String {
+    let wan = amount.wan_yuan(2);
+    let mut text = wan.to_string();
+    if !text.contains('.') {
+        text.push_str(".00");
+    } else if text.split('.').nth(1).is_some_and(|d| d.len() == 1) {
+        text.push('0');
+    }
+    text
+}
+
+/// A target in 万元 without trailing zeros, e.g. `6000`, `0.5`.
+pub(crate) fn wan_short(amount: Money) -> String {
+    amount.wan_yuan(4).normalize().to_string()
+}
+
+/// A fraction 0–1 for a progress bar (the only place money becomes a float).
+pub(crate) fn fraction(actual: Money, target: Money) -> f32 {
+    let percent = crate::report::dashboard::percent(actual, target);
+    let value: f32 = percent.to_string().parse().unwrap_or(0.0);
+    (value / 100.0).clamp(0.0, 1.0)
+}
+
+/// One labelled single-line field in a two-column [`egui::Grid`]: the label, then the field with
+/// its validation message (red) and an optional hint (weak) right under it. The field is named
+/// by the label for screen readers and tests. Ends the grid row. Returns the field's response.
+pub(crate) fn field_row_ui(
+    ui: &mut Ui,
+    label: &str,
+    value: &mut String,
+    placeholder: &str,
+    error: Option<&str>,
+    hint: Option<&str>,
+) -> egui::Response {
+    let label_response = ui.label(label);
+    let response = ui
+        .vertical(|ui| {
+            let mut edit = egui::TextEdit::singleline(value).desired_width(ui.available_width().min(260.0));
+            if !placeholder.is_empty() {
+                edit = edit.hint_text(placeholder);
+            }
+            let response = ui.add(edit).labelled_by(label_response.id);
+            if let Some(error) = error {
+                ui.label(RichText::new(error).color(ERROR_COLOR));
+            }
+            if let Some(hint) = hint {
+                ui.label(RichText::new(hint).weak().small());
+            }
+            response
+        })
+        .inner;
+    ui.end_row();
+    response
+}
+
+/// A picker of one township (or all). Returns true when the choice changed.
+pub(crate) fn township_combo_ui(
+    ui: &mut Ui,
+    id_salt: &str,
+    label: &str,
+    selected: &mut Option<String>,
+    townships: &[Township],
+    none_text: &str,
+) -> bool {
+    let label_response = ui.label(label);
+    let current = selected
+        .as_ref()
+        .and_then(|code| townships.iter().find(|t| &t.code == code))
+        .map(|t| t.name.clone())
+        .unwrap_or_else(|| none_text.to_string());
+    let before = selected.clone();
+    egui::ComboBox::from_id_salt(id_salt)
+        .selected_text(current)
+        .width(120.0)
+        .height(400.0)
+        .show_ui(ui, |ui| {
+            ui.selectable_value(selected, None, none_text);
+            for township in townships {
+                let text = if township.deep_poverty {
+                    format!("{}（深度贫困）", township.name)
+                } else {
+                    township.name.clone()
+                };
+                ui.selectable_value(selected, Some(township.code.clone()), text);
+            }
+        })
+        .response
+        .labelled_by(label_response.id);
+    *selected != before
+}
+
+/// A picker of one year (or all), from `years` (newest first). Returns true when changed.
+pub(crate) fn year_combo_ui(
+    ui: &mut Ui,
+    id_salt: &str,
+    label: &str,
+    selected: &mut Option<i32>,
+    years: &[i32],
+    none_text: Option<&str>,
+) -> bool {
+    let label_response = ui.label(label);
+    let before = *selected;
+    let current = selected.map(|y| format!("{y}年")).unwrap_or_else(|| none_text.unwrap_or("").to_string());
+    egui::ComboBox::from_id_salt(id_salt)
+        .selected_text(current)
+        .width(80.0)
+        .show_ui(ui, |ui| {
+            if let Some(none_text) = none_text {
+                ui.selectable_value(selected, None, none_text);
+            }
+            for year in years {
+                ui.selectable_value(selected, Some(*year), format!("{year}年"));
+            }
+        })
+        .response
+        .labelled_by(label_response.id);
+    *selected != before
+}
+
+/// A picker of one quarter (or the whole year). Returns true when changed.
+pub(crate) fn quarter_combo_ui(ui: &mut Ui, id_salt: &str, selected: &mut Option<u8>, enabled: bool) -> bool {
+    let before = *selected;
+    let current = selected.map(|q| format!("第{q}季度")).unwrap_or_else(|| "全年".to_string());
+    ui.add_enabled_ui(enabled, |ui| {
+        egui::ComboBox::from_id_salt(id_salt)
+            .selected_text(current)
+            .width(80.0)
+            .show_ui(ui, |ui| {
+                ui.selectable_value(selected, None, "全年");
+                for quarter in 1..=4u8 {
+                    ui.selectable_value(selected, Some(quarter), format!("第{quarter}季度"));
+                }
+            })
+            .response
+            .accessible_name("季度")
+    });
+    *selected != before
+}
+
+/// The years offered by pickers: those with records, this year and the plan's 2019, newest first.
+pub(crate) fn year_choices(mut years: Vec<i32>, today: chrono::NaiveDate) -> Vec<i32> {
+    use chrono::Datelike;
+    years.push(today.year());
+    years.push(2019);
+    years.sort_unstable_by(|a, b| b.cmp(a));
+    years.dedup();
+    years
+}
+
+/// The user's answer in a confirmation dialog.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Confirm {
+    /// Still open.
+    Pending,
+    Yes,
+    No,
+}
+
+/// A modal asking to confirm deleting `what` (Chinese description of the record).
+pub(crate) fn confirm_delete_ui(ctx: &egui::Context, id_salt: &str, what: &str) -> Confirm {
+    let mut answer = Confirm::Pending;
+    let modal = egui::Modal::new(egui::Id::unique(("confirm_delete", id_salt))).show(ctx, |ui| {
+        ui.set_max_width(420.0);
+        ui.heading("确认删除");
+        ui.add_space(6.0);
+        ui.label(format!("确定要删除这条记录吗？\n{what}"));
+        ui.label(RichText::new("删除后不能恢复。").color(WARNING_COLOR));
+        ui.add_space(8.0);
+        ui.horizontal(|ui| {
+            if ui.button(RichText::new("确认删除").color(ERROR_COLOR)).clicked() {
+                answer = Confirm::Yes;
+            }
+            if ui.button("取消").clicked() {
+                answer = Confirm::No;
+            }
+        });
+    });
+    if answer == Confirm::Pending && modal.should_close() {
+        answer = Confirm::No;
+    }
+    answer
+}
+
+/// A small weak note (for explanations next to controls).
+pub(crate) fn note_ui(ui: &mut Ui, text: &str) {
+    ui.label(RichText::new(text).weak());
+}
+
+/// The list of warnings of a record, one per line, in amber.
+pub(crate) fn warnings_ui(ui: &mut Ui, warnings: &[String]) {
+    for warning in warnings {
+        ui.label(RichText::new(format!("提示：{warning}")).color(WARNING_COLOR));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wan_text_has_two_decimals() {
+        assert_eq!(wan_text(Money::from_fen(9000)), "0.01");
+        assert_eq!(wan_text(Money::from_fen(60_000_000_000)), "6000.00");
+        assert_eq!(wan_text(Money::from_fen(1_000_000)), "1.00");
+        assert_eq!(wan_text(Money::from_fen(1_500_000)), "1.50");
+        assert_eq!(wan_short(Money::from_fen(60_000_000_000)), "6000");
+    }
+
+    #[test]
+    fn fraction_is_clamped() {
+        assert_eq!(fraction(Money::from_fen(200), Money::from_fen(100)), 1.0);
+        assert_eq!(fraction(Money::from_fen(50), Money::from_fen(100)), 0.5);
+        assert_eq!(fraction(Money::from_fen(50), Money::ZERO), 0.0);
+    }
+}

@@ -1,0 +1,152 @@
+//! The headless command line, run as a user would: demo → report → export, and the export read
+//! back with calamine adds up exactly to the report's total.
+
+use std::path::Path;
+use std::process::Command;
+
+use calamine::{Data, Reader, Xlsx, open_workbook};
+use rust_decimal::Decimal;
+use std::str::FromStr;
+
+fn program() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_xiaofei-fupin"))
+}
+
+fn run(db: &Path, arguments: &[&str]) -> (i32, String, String) {
+    let output = program().arg("--db").arg(db).args(arguments).output().unwrap();
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+/// Sum of the amount column (H, index 7) over the numbered data rows of an exported 附件2/3.
+fn exported_amounts(path: &Path) -> (usize, Decimal) {
+    let mut workbook: Xlsx<_> = open_workbook(path).unwrap();
+    let sheet = workbook.sheet_names()[0].clone();
+    let range = workbook.worksheet_range(&sheet).unwrap();
+    let mut rows = 0;
+    let mut total = Decimal::ZERO;
+    for row in range.rows() {
+        let numbered = matches!(row.first(), Some(Data::Float(_)) | Some(Data::Int(_)));
+        if !numbered {
+            continue;
+        }
+        rows += 1;
+        match row.get(7) {
+            // xlsx stores doubles: two decimals round-trip exactly through the shortest repr.
+            Some(Data::Float(value)) => total += Decimal::from_str(&value.to_string()).unwrap(),
+            other => panic!("amount cell is not a number: {other:?}"),
+        }
+    }
+    (rows, total)
+}
+
+#[test]
+fn demo_report_and_export_agree_to_the_fen() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("ledger.db");
+    let (code, out, err) = run(&db, &["demo", "--year", "2019", "--rows", "3000"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("3000"), "{out}");
+
+    let (code, out, _) = run(&db, &["report", "--year", "2019", "--json"]);
+    assert_eq!(code, 0);
+    let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(report["year"], 2019);
+    assert_eq!(report["target"], "60000000.00");
+    assert_eq!(report["deep_poverty_target"], "10000000.00");
+    assert_eq!(report["channels"].as_array().unwrap().len(), 6);
+    assert_eq!(report["channels"][0]["name"], "五进对接直销");
+    assert_eq!(report["channels"][0]["sub_channels"][1]["name"], "进学校");
+    assert_eq!(report["townships"].as_array().unwrap().len(), 42);
+    assert_eq!(report["quarters"].as_array().unwrap().len(), 4);
+    let total = Decimal::from_str(report["total"].as_str().unwrap()).unwrap();
+    let channel_sum: Decimal = report["channels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| Decimal::from_str(c["actual"].as_str().unwrap()).unwrap())
+        .sum::<Decimal>()
+        + Decimal::from_str(report["unclassified"].as_str().unwrap()).unwrap();
+    assert_eq!(channel_sum, total);
+    let quarter_sum: Decimal =
+        report["quarters"].as_array().unwrap().iter().map(|q| Decimal::from_str(q["amount"].as_str().unwrap()).unwrap()).sum();
+    assert_eq!(quarter_sum, total);
+
+    // Sales and procurements exported separately add up to the county total (no links here).
+    let mut exported_total = Decimal::ZERO;
+    let mut exported_rows = 0;
+    for form in ["2", "3"] {
+        let out_file = dir.path().join(format!("附件{form}.xlsx"));
+        let (code, out, err) =
+            run(&db, &["export", "--form", form, "--year", "2019", "--out", out_file.to_str().unwrap()]);
+        assert_eq!(code, 0, "{out}{err}");
+        let (rows, amount) = exported_amounts(&out_file);
+        exported_rows += rows;
+        exported_total += amount;
+    }
+    assert_eq!(exported_rows, 3000);
+    assert_eq!(exported_total, total);
+
+    // Readable text report.
+    let (code, out, _) = run(&db, &["report", "--year", "2019"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("全县合计") && out.contains("五进对接直销") && out.contains("泥溪镇"), "{out}");
+}
+
+#[test]
+fn demo_data_is_reproducible() {
+    let dir = tempfile::tempdir().unwrap();
+    let totals: Vec<String> = ["a.db", "b.db"]
+        .iter()
+        .map(|name| {
+            let db = dir.path().join(name);
+            assert_eq!(run(&db, &["demo", "--rows", "500", "--seed", "7"]).0, 0);
+            run(&db, &["report", "--year", "2019", "--json"]).1
+        })
+        .collect();
+    assert_eq!(totals[0], totals[1]);
+}
+
+#[test]
+fn export_of_one_township_and_quarter_uses_the_official_layout() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("ledger.db");
+    assert_eq!(run(&db, &["demo", "--rows", "2000"]).0, 0);
+    let out_file = dir.path().join("nixi.xlsx");
+    let (code, out, err) = run(
+        &db,
+        &["export", "--form", "2", "--township", "泥溪", "--year", "2019", "--quarter", "3", "--out", out_file.to_str().unwrap()],
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    let mut workbook: Xlsx<_> = open_workbook(&out_file).unwrap();
+    let range = workbook.worksheet_range("附件2").unwrap();
+    assert_eq!(range.get_value((0, 0)), Some(&Data::String("附件2".into())));
+    assert_eq!(range.get_value((1, 0)), Some(&Data::String("乡镇(街道)贫困户产品销售情况表".into())));
+    let headers: Vec<String> = (0..9).map(|c| range.get_value((3, c)).map(|d| d.to_string()).unwrap_or_default()).collect();
+    assert_eq!(headers, ["序号", "采购单位", "销售时间", "地区", "贫困户姓名", "产品品种", "销售数量", "销售金额", "备注"]);
+    for row in range.rows().skip(4) {
+        if matches!(row.first(), Some(Data::Float(_))) {
+            let region = row[3].to_string();
+            assert!(region.contains("泥溪镇"), "{region}");
+            let date = row[2].to_string();
+            assert!(date.starts_with("2019.7.") || date.starts_with("2019.8.") || date.starts_with("2019.9."), "{date}");
+        }
+    }
+}
+
+#[test]
+fn errors_are_chinese_on_stderr_with_a_non_zero_exit() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("ledger.db");
+    let (code, _, err) = run(&db, &["export", "--form", "2", "--township", "不存在镇", "--out", "x.xlsx"]);
+    assert_ne!(code, 0);
+    assert!(err.contains("没有名为“不存在镇”的乡镇(街道)"), "{err}");
+    let (code, _, err) = run(&db, &["export", "--form", "2", "--quarter", "3", "--out", "x.xlsx"]);
+    assert_ne!(code, 0);
+    assert!(err.contains("年份"), "{err}");
+    let (code, _, _) = run(&db, &["export", "--form", "5", "--out", "x.xlsx"]);
+    assert_eq!(code, 2);
+}

@@ -1,0 +1,905 @@
+//! The import reader against the sample corpus (`shared/samples`, copied to `tests/samples`) and
+//! its `expected.json`; crafted variants built with rust_xlsxwriter; robustness on random and
+//! mutated bytes (proptest).
+//!
+//! The cross-file checks (catalogue price 09 after 06, the 10/11 pairs) belong to the database
+//! side and are not checked here.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use proptest::prelude::*;
+use rust_decimal::Decimal;
+use serde_json::Value;
+use xiaofei_fupin::domain::sale::FormKind;
+use xiaofei_fupin::domain::{InvolvedCount, Price, RegionResolver};
+use xiaofei_fupin::forms::import::{
+    HIDDEN_ROW_WARNING, ImportedRow, ParsedFile, RowContent, parse_bytes, parse_file,
+};
+
+// ---------------------------------------------------------------------------------------------
+// Fixtures
+
+/// The samples: `../shared/samples` when present (a checkout beside shared/), else the copy in
+/// `tests/samples`.
+fn samples_dir() -> PathBuf {
+    let shared = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/samples"));
+    if shared.join("expected.json").is_file() {
+        return shared.to_path_buf();
+    }
+    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/samples")).to_path_buf()
+}
+
+fn resolver() -> RegionResolver {
+    let csv = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/townships.csv"))
+        .expect("tests/data/townships.csv");
+    RegionResolver::from_csv(&csv).expect("township registry")
+}
+
+fn expected() -> Value {
+    let text = std::fs::read_to_string(samples_dir().join("expected.json")).expect("expected.json");
+    serde_json::from_str(&text).expect("expected.json parses")
+}
+
+fn township_name(resolver: &RegionResolver, code: &str) -> String {
+    resolver.by_code(code).map(|t| t.name.clone()).unwrap_or_else(|| format!("?{code}"))
+}
+
+fn dec(d: Decimal) -> String {
+    d.normalize().to_string()
+}
+
+fn opt_str(v: &Value) -> Option<String> {
+    v.as_str().map(str::to_string)
+}
+
+// ---------------------------------------------------------------------------------------------
+// The corpus
+
+/// Compares one expected row with the imported row; pushes mismatches to `fails`.
+fn check_row(resolver: &RegionResolver, file: &str, exp: &Value, got: &ImportedRow, fails: &mut Vec<String>) {
+    let row = got.row;
+    let mut eq = |what: &str, expected: Option<String>, actual: Option<String>| {
+        if expected != actual {
+            fails.push(format!("{file} R{row} {what}: expected {expected:?}, got {actual:?}"));
+        }
+    };
+    match &got.content {
+        RowContent::Sale(s) => {
+            eq("township", opt_str(&exp["township"]), Some(township_name(resolver, &s.township_code)));
+            eq("village", opt_str(&exp["village"]), Some(s.village.clone()));
+            eq("name", opt_str(&exp["name"]), Some(s.household.clone()));
+            eq("product", opt_str(&exp["product"]), Some(s.product.clone()));
+            eq("date", opt_str(&exp["date"]), Some(s.date.date.format("%Y-%m-%d").to_string()));
+            eq("qty", opt_str(&exp["qty"]), Some(dec(s.quantity.value)));
+            eq("unit", opt_str(&exp["unit"]), s.quantity.unit.clone());
+            eq("qty_jin", opt_str(&exp["qty_jin"]), s.quantity.in_jin().map(dec));
+            eq("amount", opt_str(&exp["amount"]), Some(s.amount.to_string()));
+            eq("buyer", opt_str(&exp["buyer"]), Some(s.purchaser.clone()));
+            eq("note", opt_str(&exp["note"]), Some(s.remark.clone()));
+            let involved = match (exp["coop_households"].as_u64(), exp["coop_persons"].as_u64()) {
+                (Some(n), _) => Some(InvolvedCount::Households(n as u32)),
+                (None, Some(n)) => Some(InvolvedCount::Persons(n as u32)),
+                _ => None,
+            };
+            eq("coop", involved.map(|i| format!("{i:?}")), s.involved.map(|i| format!("{i:?}")));
+        }
+        RowContent::Listing(l) => {
+            eq("township", opt_str(&exp["township"]), Some(township_name(resolver, &l.township_code)));
+            eq("village", opt_str(&exp["village"]), Some(l.village.clone()));
+            eq("name", opt_str(&exp["name"]), Some(l.household.clone()));
+            eq("product", opt_str(&exp["product"]), Some(l.product.clone()));
+            eq("plan_qty", opt_str(&exp["plan_qty"]), Some(dec(l.planned_quantity.value)));
+            eq("plan_unit", opt_str(&exp["plan_unit"]), l.planned_quantity.unit.clone());
+            let (price, price_unit) = match &l.price {
+                Price::PerUnit { yuan, unit } => (Some(dec(*yuan)), unit.clone()),
+                Price::Negotiable => (None, None),
+            };
+            eq("price", opt_str(&exp["price"]), price);
+            eq("price_unit", opt_str(&exp["price_unit"]), price_unit);
+            let supply: Vec<String> =
+                exp["supply"].as_array().map(|a| a.iter().filter_map(opt_str).collect()).unwrap_or_default();
+            eq("supply", Some(supply.join("、")), Some(l.supply_methods.join("、")));
+            eq("url", opt_str(&exp["url"]), if l.shop_url.is_empty() { None } else { Some(l.shop_url.clone()) });
+            let involved = exp["coop_households"].as_u64().map(|n| InvolvedCount::Households(n as u32));
+            eq("coop", involved.map(|i| format!("{i:?}")), l.involved.map(|i| format!("{i:?}")));
+        }
+    }
+
+    // Warnings: the record carries every expected one (catalogue-price warnings are the
+    // database side's, checked after 06 is loaded). A clean row carries none.
+    let record_warnings = got.content.warnings();
+    let expected_warnings: Vec<String> = exp["warnings"]
+        .as_array()
+        .map(|a| a.iter().filter_map(opt_str).filter(|w| !w.contains("目录价格")).collect())
+        .unwrap_or_default();
+    for w in &expected_warnings {
+        let found = record_warnings.iter().any(|r| r == w || r.contains(w.as_str()));
+        if !found {
+            fails.push(format!("{file} R{row}: missing warning {w:?}, got {record_warnings:?}"));
+        }
+    }
+    if expected_warnings.is_empty() && !record_warnings.is_empty() {
+        fails.push(format!("{file} R{row}: unexpected warnings {record_warnings:?}"));
+    }
+    // The report list repeats the record's warnings with their place.
+    if got.warnings.len() != record_warnings.len() || got.warnings.iter().any(|i| i.row != row) {
+        fails.push(format!("{file} R{row}: RowIssue list does not mirror the record's warnings"));
+    }
+}
+
+fn check_case(resolver: &RegionResolver, case: &Value, fails: &mut Vec<String>) {
+    let file = case["file"].as_str().unwrap_or_default();
+    let path = samples_dir().join(file);
+    let result = parse_file(&path, resolver);
+    let outcome = case["outcome"].as_str().unwrap_or_default();
+    if outcome == "reject" {
+        match result {
+            Ok(p) => fails.push(format!("{file}: expected rejection, imported {} rows", p.rows().count())),
+            Err(e) => {
+                if let Some(msg) = case["reject"].as_str()
+                    && e.message != msg
+                {
+                    fails.push(format!("{file}: reject message {:?}, expected {msg:?}", e.message));
+                }
+            }
+        }
+        return;
+    }
+    let parsed: ParsedFile = match result {
+        Ok(p) => p,
+        Err(e) => {
+            fails.push(format!("{file}: rejected with {:?}", e.message));
+            return;
+        }
+    };
+
+    // Header info (of the first sheet).
+    if let Some(sheet) = parsed.sheets.first() {
+        let info = &case["header_info"];
+        let unit = info.get("填报单位").or_else(|| info.get("填写单位")).and_then(opt_str);
+        let date = info.get("填报时间").or_else(|| info.get("填写日期")).and_then(opt_str);
+        if unit != sheet.header.unit {
+            fails.push(format!("{file}: 填报单位 {:?}, expected {unit:?}", sheet.header.unit));
+        }
+        if date != sheet.header.date.map(|d| d.to_string()) {
+            fails.push(format!("{file}: 填报时间 {:?}, expected {date:?}", sheet.header.date));
+        }
+        let kind = match case["form"].as_str() {
+            Some("附件1") => Some(FormKind::Catalogue),
+            Some("附件2") => Some(FormKind::Sale),
+            Some("附件3") => Some(FormKind::Procurement),
+            _ => None,
+        };
+        if kind != Some(sheet.kind) {
+            fails.push(format!("{file}: form {:?}, expected {kind:?}", sheet.kind));
+        }
+    }
+
+    // Counts.
+    let imported = parsed.rows().count() as u64;
+    if Some(imported) != case["rows_imported"].as_u64() {
+        fails.push(format!("{file}: imported {imported} rows, expected {}", case["rows_imported"]));
+    }
+    let rejected: u64 = parsed.sheets.iter().map(|s| s.rejected_rows().len() as u64).sum();
+    if rejected != case["rows_rejected"].as_u64().unwrap_or(0) {
+        let errors: Vec<String> = parsed.errors().map(|e| e.to_string()).collect();
+        fails.push(format!("{file}: rejected {rejected} rows, expected {}: {errors:?}", case["rows_rejected"]));
+    }
+
+    // Totals to the fen, overall and per township.
+    let mut total = Decimal::ZERO;
+    let mut per_township: BTreeMap<String, Decimal> = BTreeMap::new();
+    for row in parsed.rows() {
+        if let RowContent::Sale(s) = &row.content {
+            total += s.amount.yuan();
+            *per_township.entry(township_name(resolver, &s.township_code)).or_default() += s.amount.yuan();
+        }
+    }
+    if let Some(expected_total) = case["total"].as_str() {
+        let mut t = total;
+        t.rescale(2);
+        if t.to_string() != expected_total {
+            fails.push(format!("{file}: total {t}, expected {expected_total}"));
+        }
+    }
+    let expected_per: BTreeMap<String, String> = case["per_township"]
+        .as_object()
+        .map(|m| m.iter().map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string())).collect())
+        .unwrap_or_default();
+    let got_per: BTreeMap<String, String> = per_township
+        .into_iter()
+        .map(|(k, mut v)| {
+            v.rescale(2);
+            (k, v.to_string())
+        })
+        .collect();
+    if expected_per != got_per {
+        fails.push(format!("{file}: per township {got_per:?}, expected {expected_per:?}"));
+    }
+
+    // File warnings, exactly.
+    let expected_fw: Vec<String> =
+        case["file_warnings"].as_array().map(|a| a.iter().filter_map(opt_str).collect()).unwrap_or_default();
+    if expected_fw != parsed.file_warnings {
+        fails.push(format!("{file}: file warnings {:?}, expected {expected_fw:?}", parsed.file_warnings));
+    }
+
+    // Every row.
+    for exp in case["rows"].as_array().into_iter().flatten() {
+        let n = exp["row"].as_u64().unwrap_or(0) as u32;
+        if exp["status"].as_str() == Some("error") {
+            let issues: Vec<_> = parsed.errors().filter(|e| e.row == n).collect();
+            if issues.is_empty() {
+                fails.push(format!("{file} R{n}: expected a row error"));
+            } else if let Some(msg) = exp["error"].as_str()
+                && !issues.iter().any(|i| i.message == msg)
+            {
+                fails.push(format!("{file} R{n}: error {issues:?}, expected {msg:?}"));
+            }
+            if parsed.rows().any(|r| r.row == n) {
+                fails.push(format!("{file} R{n}: a rejected row was imported"));
+            }
+            continue;
+        }
+        match parsed.rows().find(|r| r.row == n) {
+            Some(got) => check_row(resolver, file, exp, got, fails),
+            None => {
+                let errors: Vec<String> = parsed.errors().filter(|e| e.row == n).map(|e| e.to_string()).collect();
+                fails.push(format!("{file} R{n}: not imported {errors:?}"));
+            }
+        }
+    }
+}
+
+#[test]
+fn every_sample_gives_its_expected_outcome() {
+    let resolver = resolver();
+    let expected = expected();
+    let mut fails = Vec::new();
+    let cases = expected["cases"].as_array().expect("cases");
+    for case in cases {
+        check_case(&resolver, case, &mut fails);
+    }
+    assert!(fails.is_empty(), "{} mismatches:\n{}", fails.len(), fails.join("\n"));
+}
+
+#[test]
+fn every_sample_file_has_an_expectation() {
+    let expected = expected();
+    let files: Vec<&str> =
+        expected["cases"].as_array().expect("cases").iter().filter_map(|c| c["file"].as_str()).collect();
+    for entry in std::fs::read_dir(samples_dir()).expect("samples dir") {
+        let name = entry.expect("entry").file_name().to_string_lossy().into_owned();
+        if name == "README.md" || name == "expected.json" {
+            continue;
+        }
+        assert!(files.contains(&name.as_str()), "{name} has no case in expected.json");
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Crafted variants
+
+mod crafted {
+    use super::*;
+    use rust_xlsxwriter::{Format, Formula, Workbook};
+
+    pub const HEADER2: [&str; 9] = ["序号", "采购单位", "销售时间", "地区", "贫困户姓名", "产品品种", "销售数量", "销售金额", "备注"];
+    const INFO: &str = "填报单位：泥溪镇人民政府　　供货联系人姓名：李某某　　联系方式：138-0000-2100　　填报时间：2019年9月30日";
+
+    fn parse(name: &str, bytes: &[u8]) -> ParsedFile {
+        match parse_bytes(name, bytes, &resolver()) {
+            Ok(p) => p,
+            Err(e) => panic!("{name} rejected: {}", e.message),
+        }
+    }
+
+    fn sales(p: &ParsedFile) -> Vec<(u32, &xiaofei_fupin::domain::sale::SaleRecord)> {
+        p.rows()
+            .filter_map(|r| match &r.content {
+                RowContent::Sale(s) => Some((r.row, s)),
+                RowContent::Listing(_) => None,
+            })
+            .collect()
+    }
+
+    /// Data on a second sheet, columns in another order, a unit row with 万元 and 公斤, a hidden
+    /// row, a vertically merged 地区, the template's sample row, a blank bordered row and a stale
+    /// 合计; the first sheet is notes only.
+    #[test]
+    fn second_sheet_reordered_columns_unit_row_hidden_row_merges() {
+        let mut wb = Workbook::new();
+        let notes = wb.add_worksheet();
+        notes.set_name("说明").unwrap();
+        notes.write_string(0, 0, "本工作簿第二页为销售情况表").unwrap();
+        let ws = wb.add_worksheet();
+        ws.set_name("九月").unwrap();
+        ws.write_string(0, 0, "附件2").unwrap();
+        ws.merge_range(1, 0, 1, 8, "泥溪镇贫困户产品销售情况表", &Format::new()).unwrap();
+        ws.merge_range(2, 0, 2, 8, INFO, &Format::new()).unwrap();
+        let header = ["序号", "贫困户姓名", "地区", "产品品种", "销售金额", "销售数量", "销售时间", "采购单位", "备注"];
+        for (c, h) in header.iter().enumerate() {
+            ws.write_string(3, c as u16, *h).unwrap();
+        }
+        // Unit row: 万元 under 销售金额, 公斤 under 销售数量.
+        ws.write_string(4, 4, "万元").unwrap();
+        ws.write_string(4, 5, "（公斤）").unwrap();
+        let rows: [(&str, f64, f64, &str); 4] = [
+            ("刘光富", 0.0215, 30.0, "2019.9.1"),
+            ("陈秀英", 0.009, 50.0, "2019.9.2"),
+            ("王德明", 0.08, 10.0, "2019.9.3"),
+            ("张桂兰", 0.036, 150.0, "2019.9.4"),
+        ];
+        for (i, (name, wan, kg, date)) in rows.iter().enumerate() {
+            let r = 5 + i as u32;
+            ws.write_number(r, 0, (i + 1) as f64).unwrap();
+            ws.write_string(r, 1, *name).unwrap();
+            ws.write_string(r, 3, "土豆").unwrap();
+            ws.write_number(r, 4, *wan).unwrap();
+            ws.write_number(r, 5, *kg).unwrap();
+            ws.write_string(r, 6, *date).unwrap();
+            ws.write_string(r, 7, "云阳县青松中学").unwrap();
+        }
+        // 地区 merged down over the four data rows.
+        ws.merge_range(5, 2, 8, 2, "云阳县泥溪镇三坪村", &Format::new()).unwrap();
+        // A unit written in the cell wins over the header's.
+        ws.write_string(8, 5, "300斤").unwrap();
+        ws.set_row_hidden(6).unwrap();
+        // Blank bordered row, then the template's sample row, then a stale 合计.
+        let border = Format::new().set_border(rust_xlsxwriter::FormatBorder::Thin);
+        for c in 0..9 {
+            ws.write_blank(9, c, &border).unwrap();
+        }
+        let sample = ["1", "王某某", "云阳县xx乡镇xx村", "土豆", "90元", "30斤", "2019.9.1", "云阳县商务委", ""];
+        for (c, v) in sample.iter().enumerate() {
+            ws.write_string(10, c as u16, *v).unwrap();
+        }
+        ws.write_string(11, 0, "合计").unwrap();
+        ws.write_number(11, 4, 0.1).unwrap();
+        ws.write_string(13, 0, "1.如销售方为合作社，请在备注栏填写涉及贫困户户数。").unwrap();
+        let bytes = wb.save_to_buffer().unwrap();
+
+        let p = parse("crafted.xlsx", &bytes);
+        assert_eq!(p.sheets.len(), 1);
+        let sheet = &p.sheets[0];
+        assert_eq!(sheet.name, "九月");
+        assert_eq!(sheet.kind, FormKind::Sale);
+        assert_eq!(sheet.header.unit.as_deref(), Some("泥溪镇人民政府"));
+        let s = sales(&p);
+        assert_eq!(s.len(), 4, "{:?}", p.errors().collect::<Vec<_>>());
+        assert_eq!(s[0].1.amount.to_string(), "215.00", "0.0215万元 → 215.00, not 214.99");
+        assert_eq!(s[1].1.amount.to_string(), "90.00");
+        assert_eq!(s[0].1.quantity.unit.as_deref(), Some("公斤"));
+        assert_eq!(s[0].1.quantity.in_jin().map(dec), Some("60".into()));
+        assert_eq!(s[3].1.quantity.unit.as_deref(), Some("斤"), "unit in the cell wins");
+        assert!(s.iter().all(|(_, r)| r.village == "三坪村"), "merged 地区 filled down");
+        // Hidden row 7 is imported and flagged.
+        let hidden: Vec<_> = p.rows().filter(|r| r.row == 7).collect();
+        assert_eq!(hidden.len(), 1);
+        assert!(hidden[0].content.warnings().iter().any(|w| w == HIDDEN_ROW_WARNING));
+        assert!(hidden[0].warnings.iter().any(|i| i.message == HIDDEN_ROW_WARNING && i.sheet == "九月"));
+        assert!(p.rows().filter(|r| r.row != 7).all(|r| !r.content.warnings().iter().any(|w| w == HIDDEN_ROW_WARNING)));
+        // Sample row is reported, not imported.
+        assert_eq!(sheet.rejected_rows(), vec![11]);
+        // 合计 0.1万元 = 1000.00 ≠ 215+90+800+360 = 1465.00.
+        assert_eq!(sheet.stated_total.map(|m| m.to_string()).as_deref(), Some("1000.00"));
+        assert_eq!(
+            p.file_warnings,
+            vec!["合计(1000.00)与明细之和(1465.00)不符".to_string(), "工作表“说明”中没有找到可识别的表头，未导入".to_string()]
+        );
+    }
+
+    /// Two recognised sheets, each with its own 填报单位/填报时间; the later date bounds only its
+    /// own sheet.
+    #[test]
+    fn every_recognised_sheet_is_imported_with_its_own_info_line() {
+        let mut wb = Workbook::new();
+        for (sheet, unit, date, row_date) in
+            [("泥溪", "泥溪镇人民政府", "2019年9月30日", "2019.10.2"), ("红狮", "红狮镇人民政府", "2019年10月10日", "10月2日")]
+        {
+            let ws = wb.add_worksheet();
+            ws.set_name(sheet).unwrap();
+            ws.write_string(0, 0, format!("填报单位：{unit}　　填报时间：{date}")).unwrap();
+            for (c, h) in HEADER2.iter().enumerate() {
+                ws.write_string(1, c as u16, *h).unwrap();
+            }
+            let region = format!("云阳县{}镇三坪村", sheet);
+            let vals = ["1", "云阳县青松中学", row_date, region.as_str(), "刘光富", "土豆", "30斤", "90元", ""];
+            for (c, v) in vals.iter().enumerate() {
+                ws.write_string(2, c as u16, *v).unwrap();
+            }
+        }
+        let p = parse("two.xlsx", &wb.save_to_buffer().unwrap());
+        assert_eq!(p.sheets.len(), 2);
+        assert_eq!(p.sheets[0].header.unit.as_deref(), Some("泥溪镇人民政府"));
+        assert_eq!(p.sheets[1].header.unit.as_deref(), Some("红狮镇人民政府"));
+        // 2019.10.2 is after 泥溪's 填报时间 2019-09-30: a row error on that sheet only.
+        assert_eq!(p.sheets[0].rows.len(), 0);
+        assert_eq!(p.sheets[0].rejected_rows(), vec![3]);
+        assert_eq!(p.sheets[1].rows.len(), 1);
+        let RowContent::Sale(s) = &p.sheets[1].rows[0].content else { panic!() };
+        assert_eq!(s.date.date.to_string(), "2019-10-02", "year of 10月2日 from 填报时间");
+        assert_eq!(p.sheets[1].rows[0].sheet, "红狮");
+    }
+
+    /// Built-in date formats with no numFmt entry (14, 22, 31, 57, 58) are dates; number formats 4
+    /// and 43 are not; a General serial and a yyyymmdd number are read as dates too. A phone stored
+    /// as a number keeps its digits.
+    #[test]
+    fn date_cells_builtin_formats_serials_and_numeric_phone() {
+        let mut wb = Workbook::new();
+        let ws = wb.add_worksheet();
+        ws.write_number(0, 0, 17700001234.0).unwrap();
+        ws.write_string(0, 1, "填报单位：泥溪镇人民政府 填报时间：").unwrap();
+        ws.write_datetime_with_format(
+            0,
+            2,
+            &rust_xlsxwriter::ExcelDateTime::from_ymd(2019, 9, 30).unwrap(),
+            &Format::new().set_num_format_index(14),
+        )
+        .unwrap();
+        ws.write_string(0, 3, "联系方式：").unwrap();
+        ws.write_number(0, 4, 17700001234.0).unwrap();
+        for (c, h) in HEADER2.iter().enumerate() {
+            ws.write_string(1, c as u16, *h).unwrap();
+        }
+        // 43709 = 2019-09-01; 43709.75 with a time of day.
+        let cases: [(f64, Option<u8>, &str); 7] = [
+            (43709.0, Some(14), "2019-09-01"),
+            (43710.75, Some(22), "2019-09-02"),
+            (43711.0, Some(31), "2019-09-03"),
+            (43712.0, Some(57), "2019-09-04"),
+            (43713.0, Some(58), "2019-09-05"),
+            (43714.0, None, "2019-09-06"),
+            (20190907.0, None, "2019-09-07"),
+        ];
+        for (i, (value, fmt, _)) in cases.iter().enumerate() {
+            let r = 2 + i as u32;
+            let vals = ["", "云阳县青松中学", "", "云阳县泥溪镇三坪村", "刘光富", "土豆", "30斤", "", ""];
+            for (c, v) in vals.iter().enumerate() {
+                if !v.is_empty() {
+                    ws.write_string(r, c as u16, *v).unwrap();
+                }
+            }
+            match fmt {
+                Some(id) => ws.write_number_with_format(r, 2, *value, &Format::new().set_num_format_index(*id)).unwrap(),
+                None => ws.write_number(r, 2, *value).unwrap(),
+            };
+            // Amounts under number formats 4 and 43 stay numbers.
+            let amount_fmt = Format::new().set_num_format_index(if i % 2 == 0 { 4 } else { 43 });
+            ws.write_number_with_format(r, 7, 43709.0, &amount_fmt).unwrap();
+        }
+        let p = parse("dates.xlsx", &wb.save_to_buffer().unwrap());
+        assert_eq!(p.sheets[0].header.date.map(|d| d.to_string()).as_deref(), Some("2019-09-30"));
+        assert_eq!(p.sheets[0].header.phone.as_deref(), Some("17700001234"));
+        let s = sales(&p);
+        assert_eq!(s.len(), cases.len(), "{:?}", p.errors().collect::<Vec<_>>());
+        for ((_, rec), (_, _, want)) in s.iter().zip(cases.iter()) {
+            assert_eq!(rec.date.date.to_string(), *want);
+            assert_eq!(rec.amount.to_string(), "43709.00", "number formats never make a date");
+        }
+    }
+
+    /// 附件1 with a HYPERLINK formula whose cached value is the shop name, a numeric phone and
+    /// the exporter's hidden 记录编号 column with its 提交编号.
+    #[test]
+    fn catalogue_hyperlink_formula_record_ids_and_submission_id() {
+        let mut wb = Workbook::new();
+        let ws = wb.add_worksheet();
+        ws.write_string(0, 0, "附件1").unwrap();
+        ws.write_string(0, 10, "提交编号:S-2019-0042").unwrap();
+        ws.write_string(1, 0, "填写单位:泥溪镇人民政府  填写人:李某某  联系电话:138-0000-2100  填写日期:2019年8月20日").unwrap();
+        let header = ["序号", "地区", "贫困户姓名", "产品品种", "计划销量", "销售价格(元)", "供货方式", "网店网址", "供货联系人及联系方式", "备注", "记录编号"];
+        for (c, h) in header.iter().enumerate() {
+            ws.write_string(2, c as u16, *h).unwrap();
+        }
+        ws.set_column_hidden(10).unwrap();
+        let vals = ["1", "云阳县泥溪镇黎明村", "王德明", "腊肉", "300斤", "40元/斤", "电商"];
+        for (c, v) in vals.iter().enumerate() {
+            ws.write_string(3, c as u16, *v).unwrap();
+        }
+        ws.write_formula(3, 7, Formula::new(r#"=HYPERLINK("https://shop.example.invalid/nixi/lr01","王德明的腊肉店")"#).set_result("王德明的腊肉店"))
+            .unwrap();
+        ws.write_number(3, 8, 13800002303.0).unwrap();
+        ws.write_number(3, 10, 987.0).unwrap();
+        let p = parse("cat.xlsx", &wb.save_to_buffer().unwrap());
+        let sheet = &p.sheets[0];
+        assert_eq!(sheet.kind, FormKind::Catalogue);
+        assert_eq!(sheet.submission_id.as_deref(), Some("S-2019-0042"));
+        assert_eq!(sheet.header.date.map(|d| d.to_string()).as_deref(), Some("2019-08-20"));
+        assert_eq!(sheet.rows.len(), 1, "{:?}", sheet.errors);
+        assert_eq!(sheet.rows[0].record_id, Some(987));
+        let RowContent::Listing(l) = &sheet.rows[0].content else { panic!() };
+        assert_eq!(l.shop_url, "https://shop.example.invalid/nixi/lr01");
+        assert_eq!(l.contact, "13800002303");
+    }
+
+    /// rule 21: a sheet that declares A1:Z1048576 (and has cells far apart) is sized from the
+    /// cells present.
+    #[test]
+    fn declared_dimension_does_not_size_the_table() {
+        let mut wb = Workbook::new();
+        let ws = wb.add_worksheet();
+        ws.write_string(0, 0, "填报单位：泥溪镇人民政府　填报时间：2019年9月30日").unwrap();
+        for (c, h) in HEADER2.iter().enumerate() {
+            ws.write_string(1, c as u16, *h).unwrap();
+        }
+        let vals = ["1", "云阳县青松中学", "2019.9.1", "云阳县泥溪镇三坪村", "刘光富", "土豆", "30斤", "90元", ""];
+        for r in 2..12u32 {
+            for (c, v) in vals.iter().enumerate() {
+                ws.write_string(r, c as u16, *v).unwrap();
+            }
+        }
+        // A formatted but empty cell at the very bottom, as WPS writes after formatting columns.
+        ws.write_blank(1_048_575, 25, &Format::new().set_bold()).unwrap();
+        let bytes = wb.save_to_buffer().unwrap();
+        let bytes = set_dimension(&bytes, "A1:Z1048576");
+        let before = resident_kb();
+        let started = std::time::Instant::now();
+        let p = parse("wps.xlsx", &bytes);
+        let elapsed = started.elapsed();
+        let grew = resident_kb().saturating_sub(before);
+        assert_eq!(p.rows().count(), 10);
+        assert!(elapsed.as_secs_f64() < 2.0, "took {elapsed:?}");
+        assert!(grew < 100 * 1024, "resident memory grew by {grew} KB");
+    }
+
+    /// rule 16 in .xls: a ROW record with fDyZero set (row 8 of sample 15 hidden by hand).
+    #[test]
+    fn hidden_row_in_xls_is_imported_and_flagged() {
+        let mut bytes = std::fs::read(samples_dir().join("15_fj2_biff8.xls")).unwrap();
+        // ROW record (0x0208, length 16) of row index 7 = Excel row 8; grbit at data offset 12.
+        let pattern = [0x08, 0x02, 0x10, 0x00, 0x07, 0x00];
+        let pos = bytes.windows(6).position(|w| w == pattern).expect("ROW record of row 8");
+        bytes[pos + 4 + 12] |= 0x20;
+        let p = parse("15_hidden.xls", &bytes);
+        assert_eq!(p.rows().count(), 10);
+        for r in p.rows() {
+            let flagged = r.content.warnings().iter().any(|w| w == HIDDEN_ROW_WARNING);
+            assert_eq!(flagged, r.row == 8, "row {}", r.row);
+        }
+    }
+
+    /// An autofilter that hides rows (xlsx): the hidden rows are data, flagged.
+    #[test]
+    fn rows_hidden_by_a_filter_are_imported_and_flagged() {
+        let mut wb = Workbook::new();
+        let ws = wb.add_worksheet();
+        ws.write_string(0, 0, "填报单位：泥溪镇人民政府　填报时间：2019年9月30日").unwrap();
+        for (c, h) in HEADER2.iter().enumerate() {
+            ws.write_string(1, c as u16, *h).unwrap();
+        }
+        for (i, product) in ["土豆", "红薯", "土豆"].iter().enumerate() {
+            let r = 2 + i as u32;
+            let vals = ["1", "云阳县青松中学", "2019.9.1", "云阳县泥溪镇三坪村", "刘光富", product, "30斤", "90元", ""];
+            for (c, v) in vals.iter().enumerate() {
+                ws.write_string(r, c as u16, *v).unwrap();
+            }
+        }
+        ws.autofilter(1, 0, 4, 8).unwrap();
+        ws.filter_column(5, &rust_xlsxwriter::FilterCondition::new().add_list_filter("土豆")).unwrap();
+        let p = parse("filtered.xlsx", &wb.save_to_buffer().unwrap());
+        assert_eq!(p.rows().count(), 3);
+        let flagged: Vec<u32> =
+            p.rows().filter(|r| r.content.warnings().iter().any(|w| w == HIDDEN_ROW_WARNING)).map(|r| r.row).collect();
+        assert_eq!(flagged, vec![4]);
+    }
+
+    /// Rewrites `<dimension ref="…"/>` of xl/worksheets/sheet1.xml.
+    pub fn set_dimension(xlsx: &[u8], reference: &str) -> Vec<u8> {
+        use std::io::{Read, Write};
+        let mut zin = zip::ZipArchive::new(std::io::Cursor::new(xlsx)).unwrap();
+        let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        for i in 0..zin.len() {
+            let mut f = zin.by_index(i).unwrap();
+            let name = f.name().unwrap().to_string();
+            let mut data = Vec::new();
+            f.read_to_end(&mut data).unwrap();
+            if name == "xl/worksheets/sheet1.xml" {
+                let text = String::from_utf8(data).unwrap();
+                let start = text.find("<dimension ref=\"").unwrap() + "<dimension ref=\"".len();
+                let end = start + text[start..].find('"').unwrap();
+                data = format!("{}{}{}", &text[..start], reference, &text[end..]).into_bytes();
+            }
+            out.start_file(name, zip::write::SimpleFileOptions::default()).unwrap();
+            out.write_all(&data).unwrap();
+        }
+        out.finish().unwrap().into_inner()
+    }
+
+    fn resident_kb() -> u64 {
+        std::fs::read_to_string("/proc/self/status")
+            .ok()
+            .and_then(|s| s.lines().find(|l| l.starts_with("VmRSS:")).map(str::to_string))
+            .and_then(|l| l.split_whitespace().nth(1).and_then(|v| v.parse().ok()))
+            .unwrap_or(0)
+    }
+
+    /// rule 20: an HTML table saved as .xls is read like a sheet (rows in <tr> order).
+    #[test]
+    fn html_saved_as_xls_is_imported() {
+        let mut html = String::from(
+            "<html><head><meta http-equiv=Content-Type content=\"text/html; charset=utf-8\"></head><body><table border=1>\
+             <tr><td colspan=9>附件2</td></tr>\
+             <tr><td colspan=9>填报单位：泥溪镇人民政府&nbsp;&nbsp;填报时间：2019年9月30日</td></tr><tr>",
+        );
+        for h in HEADER2 {
+            html.push_str(&format!("<th>{h}</th>"));
+        }
+        html.push_str("</tr>");
+        for (i, name) in ["刘光富", "陈秀英"].iter().enumerate() {
+            html.push_str(&format!(
+                "<tr><td>{}</td><td>云阳县青松中学</td><td>2019-09-0{}</td><td>云阳县泥溪镇三坪村</td><td>{name}</td><td>土豆</td><td>30斤</td><td>1,200.00</td><td>&nbsp;</td></tr>",
+                i + 1,
+                i + 1
+            ));
+        }
+        html.push_str("</table></body></html>");
+        let p = parse("导出.xls", html.as_bytes());
+        let s = sales(&p);
+        assert_eq!(s.len(), 2);
+        assert_eq!(s[0].0, 4, "row numbers in <tr> order");
+        assert_eq!(s[1].1.amount.to_string(), "1200.00");
+        assert_eq!(s[1].1.remark, "");
+    }
+
+    /// A CSV in UTF-8 with BOM and a GBK one read the same.
+    #[test]
+    fn csv_utf8_bom_and_gbk_agree() {
+        let mut text = String::from("附件2,,,,,,,,\r\n填报单位：泥溪镇人民政府　填报时间：2019年9月30日,,,,,,,,\r\n");
+        text.push_str(&HEADER2.join(","));
+        text.push_str("\r\n1,云阳县青松中学,2019/9/3,云阳县泥溪镇三坪村,刘光富,土豆,30斤,\"1,200.00\",\r\n");
+        let mut utf8 = vec![0xEF, 0xBB, 0xBF];
+        utf8.extend_from_slice(text.as_bytes());
+        let (gbk, _, _) = encoding_rs::GBK.encode(&text);
+        let a = parse("a.csv", &utf8);
+        let b = parse("b.csv", &gbk);
+        let (sa, sb) = (sales(&a), sales(&b));
+        assert_eq!(sa.len(), 1);
+        assert_eq!(sa[0].0, 4);
+        assert_eq!(sa[0].1.amount.to_string(), "1200.00");
+        assert_eq!(sa[0].1.household, sb[0].1.household);
+        assert_eq!(sa[0].1.date, sb[0].1.date);
+    }
+
+    /// A header that no form has is a file rejection naming the expected columns.
+    #[test]
+    fn no_header_is_rejected_with_the_expected_headers() {
+        let mut wb = Workbook::new();
+        let ws = wb.add_worksheet();
+        ws.write_string(0, 0, "姓名").unwrap();
+        ws.write_string(0, 1, "电话").unwrap();
+        ws.write_string(1, 0, "张三").unwrap();
+        let err = parse_bytes("x.xlsx", &wb.save_to_buffer().unwrap(), &resolver()).unwrap_err();
+        assert!(err.message.contains("销售时间") && err.message.contains("计划销量"), "{}", err.message);
+        let truncated = {
+            let mut b = Workbook::new();
+            b.add_worksheet().write_string(0, 0, "x").unwrap();
+            let bytes = b.save_to_buffer().unwrap();
+            bytes[..bytes.len() / 2].to_vec()
+        };
+        let err = parse_bytes("t.xlsx", &truncated, &resolver()).unwrap_err();
+        assert!(err.message.contains("损坏或不完整"), "{}", err.message);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Robustness: parse_bytes never panics (set PROPTEST_CASES for a long session).
+
+fn sample_bytes() -> Vec<(String, Vec<u8>)> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(samples_dir()).expect("samples") {
+        let path = entry.expect("entry").path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        if name.ends_with(".json") || name.ends_with(".md") {
+            continue;
+        }
+        out.push((name, std::fs::read(&path).expect("read sample")));
+    }
+    out.sort();
+    out
+}
+
+/// A mutation of a sample file.
+#[derive(Debug, Clone)]
+enum Mutation {
+    Flip { at: usize, mask: u8 },
+    Insert { at: usize, bytes: Vec<u8> },
+    Truncate { at: usize },
+    Overwrite { at: usize, bytes: Vec<u8> },
+}
+
+fn mutation() -> impl Strategy<Value = Mutation> {
+    prop_oneof![
+        (any::<usize>(), 1u8..=255).prop_map(|(at, mask)| Mutation::Flip { at, mask }),
+        (any::<usize>(), proptest::collection::vec(any::<u8>(), 1..16)).prop_map(|(at, bytes)| Mutation::Insert { at, bytes }),
+        any::<usize>().prop_map(|at| Mutation::Truncate { at }),
+        (any::<usize>(), proptest::collection::vec(any::<u8>(), 1..8)).prop_map(|(at, bytes)| Mutation::Overwrite { at, bytes }),
+    ]
+}
+
+fn apply(bytes: &mut Vec<u8>, m: &Mutation) {
+    if bytes.is_empty() {
+        return;
+    }
+    match m {
+        Mutation::Flip { at, mask } => {
+            let i = at % bytes.len();
+            bytes[i] ^= mask;
+        }
+        Mutation::Insert { at, bytes: ins } => {
+            let i = at % (bytes.len() + 1);
+            bytes.splice(i..i, ins.iter().copied());
+        }
+        Mutation::Truncate { at } => {
+            let i = at % bytes.len();
+            bytes.truncate(i);
+        }
+        Mutation::Overwrite { at, bytes: over } => {
+            let i = at % bytes.len();
+            for (k, b) in over.iter().enumerate() {
+                if let Some(slot) = bytes.get_mut(i + k) {
+                    *slot = *b;
+                }
+            }
+        }
+    }
+}
+
+fn cases(default: u32) -> ProptestConfig {
+    let n = std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(default);
+    ProptestConfig { cases: n, failure_persistence: None, ..ProptestConfig::default() }
+}
+
+/// Panics caught inside `parse_bytes` (which turns them into a rejection) are recorded here by
+/// a panic hook, so the fuzz tests can tell a panic in our code (a failure) from one inside a
+/// reader library (tolerated, counted, printed).
+static PANICS: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+
+fn install_panic_recorder() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let default = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            let location = info.location().map(|l| format!("{}:{}", l.file(), l.line())).unwrap_or_default();
+            if let Ok(mut p) = PANICS.lock() {
+                p.push(location);
+            }
+            if std::env::var("IMPORT_FUZZ_VERBOSE").is_ok() {
+                default(info);
+            }
+        }));
+    });
+}
+
+/// Parses and fails on a panic raised in this crate's own code (src/), whatever catches it.
+fn parse_checked(name: &str, bytes: &[u8], resolver: &RegionResolver) -> Result<(), TestCaseError> {
+    install_panic_recorder();
+    let before = PANICS.lock().map(|p| p.len()).unwrap_or(0);
+    let _ = parse_bytes(name, bytes, resolver);
+    let new: Vec<String> = PANICS.lock().map(|p| p.get(before..).unwrap_or(&[]).to_vec()).unwrap_or_default();
+    let ours: Vec<&String> = new.iter().filter(|l| !l.contains(".cargo") && !l.contains("/rustc/")).collect();
+    prop_assert!(ours.is_empty(), "panic in our code at {ours:?} for {name} ({} bytes)", bytes.len());
+    Ok(())
+}
+
+/// The entries of a zip, decompressed.
+fn unzip(bytes: &[u8]) -> Vec<(String, Vec<u8>)> {
+    use std::io::Read;
+    let mut zin = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("sample zip");
+    (0..zin.len())
+        .map(|i| {
+            let mut f = zin.by_index(i).expect("entry");
+            let name = f.name().expect("name").to_string();
+            let mut data = Vec::new();
+            f.read_to_end(&mut data).expect("inflate");
+            (name, data)
+        })
+        .collect()
+}
+
+fn rezip(entries: &[(String, Vec<u8>)]) -> Vec<u8> {
+    use std::io::Write;
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for (name, data) in entries {
+        out.start_file(name.as_str(), zip::write::SimpleFileOptions::default()).expect("start");
+        out.write_all(data).expect("write");
+    }
+    out.finish().expect("finish").into_inner()
+}
+
+proptest! {
+    #![proptest_config(cases(80))]
+
+    #[test]
+    fn random_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..4096), name in "[a-z]{1,8}\\.(xlsx|xls|csv)") {
+        let resolver = resolver();
+        parse_checked(&name, &bytes, &resolver)?;
+        // Also behind each container signature.
+        for magic in [&b"PK\x03\x04"[..], &[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1][..], &b"<html><table><tr><td>"[..]] {
+            let mut b = magic.to_vec();
+            b.extend_from_slice(&bytes);
+            parse_checked(&name, &b, &resolver)?;
+        }
+    }
+
+    #[test]
+    fn mutated_samples_never_panic(which in any::<usize>(), ms in proptest::collection::vec(mutation(), 1..6)) {
+        let samples = sample_bytes();
+        let (name, original) = &samples[which % samples.len()];
+        let mut bytes = original.clone();
+        for m in &ms {
+            apply(&mut bytes, m);
+        }
+        parse_checked(name, &bytes, &resolver())?;
+    }
+
+    /// Mutations inside the XML parts of the xlsx samples, re-zipped, so they reach the XML
+    /// readers instead of failing the deflate checksum.
+    #[test]
+    fn mutated_xlsx_parts_never_panic(which in any::<usize>(), part in any::<usize>(), ms in proptest::collection::vec(mutation(), 1..6)) {
+        let samples: Vec<_> = sample_bytes().into_iter().filter(|(n, b)| n.ends_with(".xlsx") && !b.is_empty() && n.starts_with(char::is_numeric) && !n.starts_with("22")).collect();
+        let (name, original) = &samples[which % samples.len()];
+        let mut entries = unzip(original);
+        let i = part % entries.len();
+        for m in &ms {
+            apply(&mut entries[i].1, m);
+        }
+        parse_checked(name, &rezip(&entries), &resolver())?;
+    }
+}
+
+/// Run by hand: `PROPTEST_CASES=200000 cargo test --release --test import_corpus -- --ignored fuzz_report`
+/// prints how many panics were caught inside reader libraries during this process.
+#[test]
+#[ignore]
+fn fuzz_report() {
+    install_panic_recorder();
+    let panics = PANICS.lock().map(|p| p.clone()).unwrap_or_default();
+    let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+    for p in panics {
+        *counts.entry(p).or_default() += 1;
+    }
+    println!("caught panics by location: {counts:#?}");
+}
+
+/// Performance: a 100,000-row 附件2 parses (read + validate) well under a second in release.
+/// Run with `cargo test --release --test import_corpus -- --ignored large_file`.
+#[test]
+#[ignore]
+fn large_file_parses_quickly() {
+    use rust_xlsxwriter::Workbook;
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.write_string(0, 0, "附件2").unwrap();
+    ws.write_string(1, 0, "填报单位：泥溪镇人民政府　　填报时间：2019年9月30日").unwrap();
+    for (c, h) in crafted::HEADER2.iter().enumerate() {
+        ws.write_string(2, c as u16, *h).unwrap();
+    }
+    let villages = ["三坪村", "黎明村", "红岩村", "枣园村", "石龙村"];
+    let names = ["刘光富", "陈秀英", "王德明", "张桂兰", "李长青", "周玉珍"];
+    for i in 0..100_000u32 {
+        let r = 3 + i;
+        ws.write_number(r, 0, f64::from(i + 1)).unwrap();
+        ws.write_string(r, 1, "云阳县青松中学").unwrap();
+        ws.write_string(r, 2, format!("2019.9.{}", 1 + i % 28)).unwrap();
+        ws.write_string(r, 3, format!("云阳县泥溪镇{}", villages[(i % 5) as usize])).unwrap();
+        ws.write_string(r, 4, names[(i % 6) as usize]).unwrap();
+        ws.write_string(r, 5, "土豆").unwrap();
+        ws.write_string(r, 6, format!("{}斤", 10 + i % 90)).unwrap();
+        ws.write_number(r, 7, f64::from(30 + i % 900) + 0.5).unwrap();
+    }
+    let bytes = wb.save_to_buffer().unwrap();
+    let resolver = resolver();
+    let mut best = f64::MAX;
+    for _ in 0..3 {
+        let started = std::time::Instant::now();
+        let p = parse_bytes("big.xlsx", &bytes, &resolver).expect("parses");
+        let secs = started.elapsed().as_secs_f64();
+        assert_eq!(p.rows().count(), 100_000);
+        best = best.min(secs);
+    }
+    println!("100,000-row 附件2: {best:.3} s");
+    assert!(best < 1.0, "took {best:.3} s");
+}
