@@ -53,7 +53,7 @@ impl ImportPlan {
 /// The record an exported id refers to, if it exists and has the right form.
 fn existing_sale(conn: &Connection, id: i64, kind: FormKind) -> StoreResult<Option<String>> {
     Ok(conn
-        .prepare_cached("SELECT fingerprint || char(31) || purchaser_id || char(31) || remark || char(31) || region_text || char(31) || date_text || char(31) || quantity_text || char(31) || amount_text FROM sale WHERE id = ?1 AND form = ?2")?
+        .prepare_cached("SELECT fingerprint || char(31) || purchaser_id || char(31) || remark || char(31) || region_text || char(31) || date_text || char(31) || quantity_text FROM sale WHERE id = ?1 AND form = ?2")?
         .query_row(params![id, kind.number()], |r| r.get(0))
         .optional()?)
 }
@@ -77,15 +77,16 @@ fn sale_comparison_key(conn: &Connection, record: &SaleRecord) -> StoreResult<St
         .prepare_cached("SELECT id FROM purchaser WHERE name = ?1")?
         .query_row([&record.purchaser], |r| r.get(0))
         .optional()?;
+    // The amount's text is left out: an export writes amounts as numbers, so `90元` comes back as
+    // `90`; the amount itself is in the fingerprint.
     Ok(format!(
-        "{}\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{}",
+        "{}\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{}",
         sale_fingerprint(record),
         purchaser_id.map(|id| id.to_string()).unwrap_or_default(),
         record.remark,
         record.region_text,
         record.date_text,
         record.quantity_text,
-        record.amount_text
     ))
 }
 

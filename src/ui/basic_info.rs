@@ -232,9 +232,21 @@ impl BasicInfoTab {
     }
 
     fn villages_ui(&mut self, ui: &mut Ui, shared: &Shared<'_>, commands: &mut Vec<Command>) {
+        ui.horizontal(|ui| {
+            if super::widgets::township_combo_ui(
+                ui,
+                "village_township",
+                "村(社区)所属乡镇",
+                &mut self.selected_township,
+                shared.townships,
+                "请选择",
+            ) {
+                self.villages = None;
+            }
+        });
         let Some(code) = self.selected_township.clone() else {
             ui.add_space(8.0);
-            note_ui(ui, "点左侧“查看村(社区)”，可设置村(社区)的深度贫困标记。");
+            note_ui(ui, "选择乡镇（或点左侧“查看村(社区)”），可添加村(社区)并设置其深度贫困标记。");
             return;
         };
         let Some(township) = shared.townships.iter().find(|t| t.code == code) else {

@@ -181,7 +181,7 @@ pub(crate) fn confirm_delete_ui(ctx: &egui::Context, id_salt: &str, what: &str) 
     let mut answer = Confirm::Pending;
     let modal = egui::Modal::new(egui::Id::unique(("confirm_delete", id_salt))).show(ctx, |ui| {
         ui.set_max_width(420.0);
-        ui.heading("确认删除");
+        ui.heading("删除记录");
         ui.add_space(6.0);
         ui.label(format!("确定要删除这条记录吗？\n{what}"));
         ui.label(RichText::new("删除后不能恢复。").color(WARNING_COLOR));

@@ -238,16 +238,15 @@ pub(crate) fn row_texts(row: &GridRow) -> Vec<(u32, String)> {
 /// True when the row is (another copy of) a header row. Cheap for data rows: the full check
 /// runs only when one of the text columns holds a column name.
 pub(crate) fn is_header_row(header: &Header, row: &GridRow) -> bool {
-    let suspicious = header
-        .columns
-        .iter()
-        .filter(|c| matches!(c.role, Role::Region | Role::Household | Role::Product | Role::Purchaser))
-        .any(|c| {
-            row.get(c.col).is_some_and(|v| match v {
-                CellValue::Text(t) => t.chars().count() <= 30 && role_of(split_unit(&fold(t)).0).is_some(),
-                _ => false,
-            })
-        });
+    // Words every header spelling of these columns contains; data never holds them.
+    const MARKERS: [(Role, &[&str]); 3] =
+        [(Role::Region, &["地区", "地址", "区域", "所在地", "乡镇村"]), (Role::Household, &["姓名", "贫困户", "销售方", "户名"]), (Role::Product, &["品种", "产品", "品名"])];
+    let suspicious = MARKERS.iter().any(|(role, words)| {
+        header.col(*role).and_then(|c| row.get(c)).is_some_and(|v| match v {
+            CellValue::Text(t) => t.len() <= 90 && words.iter().any(|w| t.contains(w)),
+            _ => false,
+        })
+    });
     suspicious && match_header(&row_texts(row)).is_some()
 }
 

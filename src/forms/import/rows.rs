@@ -1,12 +1,15 @@
 //! Classifying the rows below the header (rule 3) and turning data rows into validated records
 //! (rules 4–12, 16, 17, 19).
 
+use std::collections::HashMap;
+
 use chrono::NaiveDate;
 
 use crate::domain::sale::{
     ColumnUnits, FormKind, ListingDraft, ListingField, SaleDraft, SaleField, validate_listing_with_units,
     validate_sale_with_units,
 };
+use crate::domain::text::clean_text;
 use crate::domain::{DatePrecision, Money, RegionResolver, ReportDate};
 
 use super::detect::{Header, Role, fold, is_header_row};
@@ -43,6 +46,58 @@ pub(crate) struct SheetRows {
     pub rejected_amounts: Vec<Money>,
 }
 
+/// Resolving 地区 against the 42-township registry is the costliest step per row and the same
+/// few texts repeat on every row: each distinct text is resolved once, and the row is then
+/// validated against a registry holding only the township it resolved to (checked to resolve
+/// identically). Unresolvable texts use the full registry, for its error and suggestion.
+pub(crate) struct RegionCache<'a> {
+    full: &'a RegionResolver,
+    by_text: HashMap<String, Option<usize>>,
+    by_code: HashMap<String, usize>,
+    singles: Vec<RegionResolver>,
+}
+
+impl<'a> RegionCache<'a> {
+    pub(crate) fn new(full: &'a RegionResolver) -> Self {
+        Self { full, by_text: HashMap::new(), by_code: HashMap::new(), singles: Vec::new() }
+    }
+
+    /// The registry to validate a row whose 地区 is `region` with.
+    fn resolver_for(&mut self, region: &str) -> &RegionResolver {
+        let key = clean_text(region);
+        let slot = match self.by_text.get(&key) {
+            Some(slot) => *slot,
+            None => {
+                let slot = self.single_for(&key);
+                if self.by_text.len() < 100_000 {
+                    self.by_text.insert(key, slot);
+                }
+                slot
+            }
+        };
+        match slot.and_then(|i| self.singles.get(i)) {
+            Some(single) => single,
+            None => self.full,
+        }
+    }
+
+    fn single_for(&mut self, text: &str) -> Option<usize> {
+        let resolved = self.full.resolve(text).ok()?;
+        let index = match self.by_code.get(&resolved.township_code) {
+            Some(i) => *i,
+            None => {
+                let township = self.full.by_code(&resolved.township_code)?.clone();
+                self.singles.push(RegionResolver::new(vec![township]));
+                let i = self.singles.len() - 1;
+                self.by_code.insert(resolved.township_code.clone(), i);
+                i
+            }
+        };
+        let same = self.singles.get(index).and_then(|s| s.resolve(text).ok()) == Some(resolved);
+        same.then_some(index)
+    }
+}
+
 /// Per-sheet context for turning rows into records.
 pub(crate) struct RowContext<'a> {
     pub sheet: &'a GridSheet,
@@ -60,6 +115,7 @@ pub(crate) fn import_rows(ctx: &RowContext<'_>) -> SheetRows {
         quantity: ctx.header.quantity_unit(Role::Quantity).map(str::to_string),
         amount: ctx.header.amount_unit(),
     };
+    let mut regions = RegionCache::new(ctx.resolver);
     let rows = ctx.sheet.rows.get(ctx.header.data_start..).unwrap_or(&[]);
     for row in rows {
         let class = classify(ctx.header, row, in_footnotes);
@@ -81,8 +137,8 @@ pub(crate) fn import_rows(ctx: &RowContext<'_>) -> SheetRows {
                 });
             }
             RowClass::Data => match ctx.header.kind {
-                FormKind::Catalogue => listing_row(ctx, row, &mut out),
-                FormKind::Sale | FormKind::Procurement => sale_row(ctx, &units, row, &mut out),
+                FormKind::Catalogue => listing_row(ctx, &mut regions, row, &mut out),
+                FormKind::Sale | FormKind::Procurement => sale_row(ctx, &mut regions, &units, row, &mut out),
             },
         }
     }
@@ -175,9 +231,18 @@ fn is_numbered_note(folded: &str) -> bool {
 
 /// The template's sample row: 地区 `云阳县xx乡镇xx村` or 姓名 `王某某`.
 fn is_sample_row(header: &Header, row: &GridRow) -> bool {
-    let region = fold(&cell_text(row, header.col(Role::Region))).to_lowercase();
-    let name = fold(&cell_text(row, header.col(Role::Household)));
-    name == "王某某" || region.contains("xx乡镇") || region.contains("xx村") || region.contains("××")
+    let text_of = |role| match header.col(role).and_then(|c| row.get(c)) {
+        Some(CellValue::Text(t)) => Some(t.as_str()),
+        _ => None,
+    };
+    let name_is_sample = text_of(Role::Household).is_some_and(|n| n.contains("某某") && fold(n) == "王某某");
+    let region_is_sample = text_of(Role::Region).is_some_and(|r| {
+        r.contains(['x', 'X', '×', 'ｘ', 'Ｘ']) && {
+            let f = fold(r).to_lowercase();
+            f.contains("xx乡镇") || f.contains("xx村") || f.contains("××")
+        }
+    });
+    name_is_sample || region_is_sample
 }
 
 /// The amount in a 合计 row's amount column.
@@ -329,7 +394,7 @@ fn add_warning(warnings: &mut Vec<String>, w: String) {
     }
 }
 
-fn sale_row(ctx: &RowContext<'_>, units: &ColumnUnits, row: &GridRow, out: &mut SheetRows) {
+fn sale_row(ctx: &RowContext<'_>, regions: &mut RegionCache<'_>, units: &ColumnUnits, row: &GridRow, out: &mut SheetRows) {
     let h = ctx.header;
     let mut extra = Vec::new();
     let draft = SaleDraft {
@@ -342,7 +407,8 @@ fn sale_row(ctx: &RowContext<'_>, units: &ColumnUnits, row: &GridRow, out: &mut 
         amount: value_text(h.col(Role::Amount).and_then(|c| row.get(c))),
         remark: cell_text(row, h.col(Role::Remark)),
     };
-    match validate_sale_with_units(&draft, h.kind, ctx.resolver, ctx.reference, units) {
+    let resolver = regions.resolver_for(&draft.region);
+    match validate_sale_with_units(&draft, h.kind, resolver, ctx.reference, units) {
         Ok(mut record) => {
             for w in extra {
                 add_warning(&mut record.warnings, w);
@@ -428,7 +494,7 @@ pub(crate) fn hyperlink_literal(formula: &str) -> Option<String> {
     None
 }
 
-fn listing_row(ctx: &RowContext<'_>, row: &GridRow, out: &mut SheetRows) {
+fn listing_row(ctx: &RowContext<'_>, regions: &mut RegionCache<'_>, row: &GridRow, out: &mut SheetRows) {
     let h = ctx.header;
     let price_cell = h.col(Role::Price).and_then(|c| row.get(c));
     let price = match h.price_unit() {
@@ -449,7 +515,8 @@ fn listing_row(ctx: &RowContext<'_>, row: &GridRow, out: &mut SheetRows) {
         contact: cell_text(row, h.col(Role::Contact)),
         remark: cell_text(row, h.col(Role::Remark)),
     };
-    match validate_listing_with_units(&draft, ctx.resolver, h.quantity_unit(Role::PlannedQuantity)) {
+    let resolver = regions.resolver_for(&draft.region);
+    match validate_listing_with_units(&draft, resolver, h.quantity_unit(Role::PlannedQuantity)) {
         Ok(mut listing) => {
             if row.hidden {
                 add_warning(&mut listing.warnings, HIDDEN_ROW_WARNING.to_string());

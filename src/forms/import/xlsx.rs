@@ -4,7 +4,7 @@
 //! and `<hyperlink>` anchors.
 
 use std::collections::HashMap;
-use std::io::{BufReader, Cursor, Read};
+use std::io::{Cursor, Read};
 
 use calamine::{DataRef, Reader, SheetType, SheetVisible, Xlsx, XlsxFormulaMetadata};
 use quick_xml::events::{BytesStart, Event};
@@ -308,7 +308,9 @@ struct SheetMeta {
     rels_path: Option<String>,
 }
 
-/// Streams a sheet's XML once, reading row attributes, `<mergeCell>` and `<hyperlink>`.
+/// Streams a sheet's XML once, reading row attributes, `<mergeCell>` and `<hyperlink>`. A byte
+/// scanner rather than an XML reader: it looks only at tags of interest (raw `<` cannot occur
+/// in text or attribute values of well-formed XML), which keeps a 100,000-row sheet cheap.
 fn scan_sheet(
     zip: &mut ZipArchive<Cursor<&[u8]>>,
     names: &HashMap<String, String>,
@@ -319,58 +321,167 @@ fn scan_sheet(
     if let Some(slash) = stored.rfind('/') {
         meta.rels_path = Some(format!("{}/_rels{}.rels", &stored[..slash], &stored[slash..]));
     }
-    let entry = zip.by_name(&stored).map_err(|_| ())?;
-    let mut reader = quick_xml::Reader::from_reader(BufReader::with_capacity(64 * 1024, entry));
-    reader.config_mut().check_end_names = false;
-    let mut buf = Vec::with_capacity(4096);
-    let mut next_row: u32 = 1;
+    let mut entry = zip.by_name(&stored).map_err(|_| ())?;
+    let mut scanner = MetaScanner { next_row: 1 };
+    let mut buf: Vec<u8> = Vec::with_capacity(CHUNK + 4096);
+    let mut chunk = vec![0u8; CHUNK];
     loop {
-        buf.clear();
-        match reader.read_event_into(&mut buf) {
-            Ok(Event::Start(e)) | Ok(Event::Empty(e)) => match e.local_name().as_ref() {
-                "row" => {
-                    let mut number = None;
-                    let mut hidden = false;
-                    for a in e.attributes().flatten() {
-                        match a.key.local_name().as_ref() {
-                            "r" => number = a.value.trim().parse::<u32>().ok(),
-                            "hidden" => hidden = matches!(a.value.trim(), "1" | "true"),
-                            _ => {}
-                        }
-                    }
-                    let number = number.unwrap_or(next_row);
-                    next_row = number.saturating_add(1);
-                    if hidden {
-                        meta.hidden_rows.push(number);
-                    }
-                }
-                "mergeCell" => {
-                    if let Some(m) = attr(&e, "ref").as_deref().and_then(parse_range) {
-                        meta.merges.push(m);
-                    }
-                }
-                "hyperlink" => {
-                    if let (Some(r), Some(id)) = (attr(&e, "ref"), attr(&e, "id")) {
-                        let first = r.split(':').next().unwrap_or("");
-                        if let Some(cell) = parse_a1(first) {
-                            meta.links.push((cell, id));
-                        }
-                    }
-                }
-                _ => {}
-            },
-            Ok(Event::Eof) => break,
-            Err(_) => return Err(()),
-            _ => {}
+        let n = entry.read(&mut chunk).map_err(|_| ())?;
+        let Some(read) = chunk.get(..n) else { return Err(()) };
+        if n == 0 {
+            break;
+        }
+        buf.extend_from_slice(read);
+        let consumed = scanner.scan(&buf, &mut meta);
+        buf.drain(..consumed.min(buf.len()));
+        // A single tag larger than a few chunks is not a sheet.
+        if buf.len() > 4 * CHUNK {
+            return Err(());
         }
     }
     meta.hidden_rows.sort_unstable();
     Ok(meta)
 }
 
+const CHUNK: usize = 1 << 20;
+
+struct MetaScanner {
+    next_row: u32,
+}
+
+impl MetaScanner {
+    /// Scans complete tags in `buf`; returns how many bytes were consumed (the rest begins with
+    /// an incomplete tag of interest).
+    fn scan(&mut self, buf: &[u8], meta: &mut SheetMeta) -> usize {
+        let mut pos = 0usize;
+        while let Some(rel) = buf.get(pos..).and_then(|b| memchr::memchr(b'<', b)) {
+            let start = pos + rel;
+            let name_start = start + 1;
+            let name_len = buf
+                .get(name_start..)
+                .map(|b| b.iter().take_while(|c| !matches!(c, b' ' | b'\t' | b'\r' | b'\n' | b'/' | b'>')).count())
+                .unwrap_or(0);
+            let name = buf.get(name_start..name_start + name_len).unwrap_or(&[]);
+            let local = match name.iter().rposition(|c| *c == b':') {
+                Some(i) => name.get(i + 1..).unwrap_or(&[]),
+                None => name,
+            };
+            if name_start + name_len >= buf.len() {
+                // The name itself may continue in the next chunk.
+                return start;
+            }
+            if !matches!(local, b"row" | b"mergeCell" | b"hyperlink") {
+                pos = start + 1;
+                continue;
+            }
+            let Some(end) = tag_end(buf, name_start + name_len) else { return start };
+            let attrs = attributes(buf.get(name_start + name_len..end).unwrap_or(&[]));
+            let get = |key: &[u8]| attrs.iter().find(|(k, _)| *k == key).map(|(_, v)| xml_unescape(v));
+            match local {
+                b"row" => {
+                    let number = get(b"r").and_then(|v| v.trim().parse::<u32>().ok()).unwrap_or(self.next_row);
+                    self.next_row = number.saturating_add(1);
+                    if get(b"hidden").is_some_and(|v| matches!(v.trim(), "1" | "true")) {
+                        meta.hidden_rows.push(number);
+                    }
+                }
+                b"mergeCell" => {
+                    if let Some(m) = get(b"ref").as_deref().and_then(parse_range) {
+                        meta.merges.push(m);
+                    }
+                }
+                _ => {
+                    if let (Some(r), Some(id)) = (get(b"ref"), get(b"id"))
+                        && let Some(cell) = parse_a1(r.split(':').next().unwrap_or(""))
+                    {
+                        meta.links.push((cell, id));
+                    }
+                }
+            }
+            pos = end + 1;
+        }
+        buf.len()
+    }
+}
+
+/// Index of the `>` closing a tag whose attributes start at `from`, skipping quoted values.
+fn tag_end(buf: &[u8], from: usize) -> Option<usize> {
+    let mut quote: Option<u8> = None;
+    for (i, c) in buf.get(from..)?.iter().enumerate() {
+        match (quote, *c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, b'"' | b'\'') => quote = Some(*c),
+            (None, b'>') => return Some(from + i),
+            _ => {}
+        }
+    }
+    None
+}
+
+/// The attributes of a tag as (local name, raw value).
+fn attributes(tag: &[u8]) -> Vec<(&[u8], String)> {
+    let mut out = Vec::new();
+    let mut i = 0usize;
+    while i < tag.len() {
+        while tag.get(i).is_some_and(|c| c.is_ascii_whitespace() || *c == b'/') {
+            i += 1;
+        }
+        let key_start = i;
+        while tag.get(i).is_some_and(|c| !c.is_ascii_whitespace() && *c != b'=' && *c != b'/') {
+            i += 1;
+        }
+        let key = tag.get(key_start..i).unwrap_or(&[]);
+        while tag.get(i).is_some_and(|c| c.is_ascii_whitespace()) {
+            i += 1;
+        }
+        if tag.get(i) != Some(&b'=') {
+            if i == key_start {
+                i += 1;
+            }
+            continue;
+        }
+        i += 1;
+        while tag.get(i).is_some_and(|c| c.is_ascii_whitespace()) {
+            i += 1;
+        }
+        let Some(&q) = tag.get(i).filter(|c| **c == b'"' || **c == b'\'') else { continue };
+        i += 1;
+        let value_start = i;
+        while tag.get(i).is_some_and(|c| *c != q) {
+            i += 1;
+        }
+        let value = String::from_utf8_lossy(tag.get(value_start..i).unwrap_or(&[])).into_owned();
+        i += 1;
+        let local = match key.iter().rposition(|c| *c == b':') {
+            Some(k) => key.get(k + 1..).unwrap_or(&[]),
+            None => key,
+        };
+        out.push((local, value));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn meta_scanner_reads_rows_merges_and_links_across_chunks() {
+        let xml = br#"<worksheet><sheetData><row r="1"><c r="A1"><v>1</v></c></row><x:row r="5" hidden="1" spans="1:9"/><row hidden='true'/><row r="9" ht="3"></row></sheetData><mergeCells count="1"><mergeCell ref="A2:I2"/></mergeCells><hyperlinks><hyperlink ref="H7" r:id="rId1" tooltip="a>b"/></hyperlinks></worksheet>"#;
+        for split in 0..xml.len() {
+            let mut meta = SheetMeta::default();
+            let mut scanner = MetaScanner { next_row: 1 };
+            let mut buf = xml[..split].to_vec();
+            let consumed = scanner.scan(&buf, &mut meta);
+            buf.drain(..consumed);
+            buf.extend_from_slice(&xml[split..]);
+            scanner.scan(&buf, &mut meta);
+            assert_eq!(meta.hidden_rows, vec![5, 6], "split at {split}");
+            assert_eq!(meta.merges, vec![(1, 0, 1, 8)]);
+            assert_eq!(meta.links, vec![((7, 7), "rId1".to_string())]);
+        }
+    }
 
     #[test]
     fn xml_entities_unescape() {
