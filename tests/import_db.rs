@@ -73,6 +73,8 @@ fn the_same_sale_in_10_and_11_counts_once() {
     let overlap: Money = paired.iter().map(|r| r.record.amount).sum();
     assert_eq!(overlap.to_string(), "1880.00");
     assert_eq!(store.summary_totals(2019).unwrap().total.to_string(), "18975.00");
+    assert_eq!(store.summary_totals(2019).unwrap().double_counted.to_string(), "1880.00");
+    assert_eq!(store.summary_totals(2019).unwrap().double_counted_pairs, 5);
     // The near miss (唐大勇 腊肉 2019-09-26) is a separate purchase.
     let near_miss = store
         .sales(&SaleFilter { form: Some(FormKind::Procurement), text: "唐大勇".into(), ..Default::default() })

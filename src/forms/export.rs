@@ -340,9 +340,9 @@ fn build(doc: &FormDocument, progress: &dyn Fn(f32)) -> Result<Vec<u8>, ExportEr
     // 宋体 11pt as the default font, as in Chinese Excel/WPS: column width units then match 宋体
     // digits, and LibreOffice does not measure widths with a substitute for Calibri.
     workbook.set_default_format(&formats.default, DEFAULT_ROW_PIXELS, DEFAULT_COLUMN_PIXELS)?;
-    // Deflate is most of the save time; level 1 is several times faster than the default 6 for a
-    // file about a third larger.
-    workbook.set_zip_compression_level(1);
+    // Deflate is most of the save time. Measured on 100,000 rows: level 6 (default) 4.7 MB and
+    // ~1.4 s to save, level 3 5.8 MB and ~0.85 s, level 1 8.8 MB and ~0.75 s.
+    workbook.set_zip_compression_level(3);
     let sheet = workbook.add_worksheet();
     sheet.set_name(layout.label)?;
     let last_col = col(columns - 1);

@@ -63,6 +63,8 @@ pub struct DashboardJson {
     pub deep_poverty_target: String,
     pub record_count: i64,
     pub unclassified: String,
+    /// Amount of 附件3 rows left out as the same sale as a 附件2 row.
+    pub double_counted: String,
     pub channels: Vec<ChannelJson>,
     pub townships: Vec<TownshipJson>,
     pub quarters: Vec<QuarterJson>,
@@ -110,6 +112,7 @@ impl Dashboard {
             deep_poverty_target: self.targets.deep_poverty.to_string(),
             record_count: self.totals.record_count,
             unclassified: self.totals.unclassified.to_string(),
+            double_counted: self.totals.double_counted.to_string(),
             channels: self
                 .channels
                 .iter()
@@ -164,6 +167,12 @@ impl Dashboard {
             line(&mut out, &township.name, township.amount, None);
         }
         out.push_str(&format!("\n记录数：{}\n", self.totals.record_count));
+        if self.totals.double_counted_pairs > 0 {
+            out.push_str(&format!(
+                "已剔除重复统计：{}对，{}元（附件3与附件2为同一笔销售，只计一次）\n",
+                self.totals.double_counted_pairs, self.totals.double_counted
+            ));
+        }
         out
     }
 }

@@ -16,6 +16,11 @@ pub struct SummaryTotals {
     pub deep_poverty: Money,
     /// Records whose purchaser has no type yet (no channel).
     pub unclassified: Money,
+    /// 附件3 procurements left out because they are the same sale as a 附件2 row (double counts
+    /// removed, import rule 14).
+    pub double_counted: Money,
+    /// Number of such pairs.
+    pub double_counted_pairs: i64,
 }
 
 /// Amount of one channel, with its sub-channels (in the plan's order, all listed, zero if none).
@@ -62,11 +67,19 @@ impl Store {
         let unclassified: i64 = conn
             .prepare_cached("SELECT COALESCE(SUM(amount_fen), 0) FROM sale_summary m WHERE m.year = ?1 AND m.channel = ''")?
             .query_row([year], |r| r.get(0))?;
+        let (double_counted, pairs): (i64, i64) = conn
+            .prepare_cached(
+                "SELECT COALESCE(SUM(amount_fen), 0), COUNT(*) FROM sale
+                 WHERE same_sale_as IS NOT NULL AND year = ?1",
+            )?
+            .query_row([year], |r| Ok((r.get(0)?, r.get(1)?)))?;
         Ok(SummaryTotals {
             total: Money::from_fen(total),
             record_count: count,
             deep_poverty: Money::from_fen(deep),
             unclassified: Money::from_fen(unclassified),
+            double_counted: Money::from_fen(double_counted),
+            double_counted_pairs: pairs,
         })
     }
 

@@ -16,7 +16,7 @@ mod records;
 mod sales;
 mod widgets;
 
-pub use app::{App, run};
+pub use app::{App, Tab, run};
 
 use std::path::PathBuf;
 

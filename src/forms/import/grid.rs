@@ -164,7 +164,10 @@ impl SheetBuilder {
                 if last.number > row {
                     self.unsorted = true;
                 }
-                self.rows.push(GridRow { number: row, hidden: false, cells: vec![(col, value)] });
+                // Rows of a table are alike: size the new row like the previous one.
+                let mut cells = Vec::with_capacity(last.cells.len().clamp(1, 64));
+                cells.push((col, value));
+                self.rows.push(GridRow { number: row, hidden: false, cells });
             }
             None => self.rows.push(GridRow { number: row, hidden: false, cells: vec![(col, value)] }),
         }

@@ -212,7 +212,9 @@ pub fn parse_bytes(file_name: &str, bytes: &[u8], resolver: &RegionResolver) -> 
 }
 
 fn parse_inner(file_name: &str, bytes: &[u8], resolver: &RegionResolver) -> Result<ParsedFile, FileRejection> {
+    let started = std::time::Instant::now();
     let workbook = read::read_workbook(file_name, bytes)?;
+    tracing::debug!(file = file_name, seconds = started.elapsed().as_secs_f64(), "import: file read into cells");
     let mut parsed = ParsedFile { file_name: file_name.to_string(), sheets: Vec::new(), file_warnings: workbook.warnings };
     let mut unrecognised: Vec<String> = Vec::new();
     let mut sheet_warnings: Vec<(String, String)> = Vec::new();
@@ -250,7 +252,14 @@ fn parse_inner(file_name: &str, bytes: &[u8], resolver: &RegionResolver) -> Resu
         }
         let submission_id = submission_id(&above);
         let ctx = rows::RowContext { sheet, header: &header, resolver, reference: info.date };
+        let rows_started = std::time::Instant::now();
         let rows = rows::import_rows(&ctx);
+        tracing::debug!(
+            sheet = sheet.name.as_str(),
+            rows = rows.rows.len(),
+            seconds = rows_started.elapsed().as_secs_f64(),
+            "import: rows classified and validated"
+        );
         let imported = ImportedSheet {
             name: sheet.name.clone(),
             kind: header.kind,

@@ -107,19 +107,18 @@ pub(crate) struct RowContext<'a> {
     pub reference: Option<NaiveDate>,
 }
 
-/// Processes every row after the header.
+/// Below this many data rows validation runs on the calling thread only.
+const PARALLEL_MIN_ROWS: usize = 4_000;
+
+/// Processes every row after the header: classifies them in order, then validates the data rows
+/// (on several threads for large sheets; the result is the same and in row order).
 pub(crate) fn import_rows(ctx: &RowContext<'_>) -> SheetRows {
     let mut out = SheetRows::default();
     let mut in_footnotes = false;
-    let units = ColumnUnits {
-        quantity: ctx.header.quantity_unit(Role::Quantity).map(str::to_string),
-        amount: ctx.header.amount_unit(),
-    };
-    let mut regions = RegionCache::new(ctx.resolver);
+    let mut data: Vec<&GridRow> = Vec::new();
     let rows = ctx.sheet.rows.get(ctx.header.data_start..).unwrap_or(&[]);
     for row in rows {
-        let class = classify(ctx.header, row, in_footnotes);
-        match class {
+        match classify(ctx.header, row, in_footnotes) {
             RowClass::Blank | RowClass::RepeatedHeader => {}
             RowClass::Footnote { starts_block } => in_footnotes |= starts_block,
             RowClass::Total { grand } => {
@@ -136,10 +135,44 @@ pub(crate) fn import_rows(ctx: &RowContext<'_>) -> SheetRows {
                     message: "模板示例行（云阳县xx乡镇xx村 / 王某某），不是实际数据，未导入".to_string(),
                 });
             }
-            RowClass::Data => match ctx.header.kind {
-                FormKind::Catalogue => listing_row(ctx, &mut regions, row, &mut out),
-                FormKind::Sale | FormKind::Procurement => sale_row(ctx, &mut regions, &units, row, &mut out),
-            },
+            RowClass::Data => data.push(row),
+        }
+    }
+
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 4);
+    let parts: Vec<SheetRows> = if threads > 1 && data.len() >= PARALLEL_MIN_ROWS {
+        let chunk = data.len().div_ceil(threads);
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = data.chunks(chunk).map(|rows| scope.spawn(move || validate_rows(ctx, rows))).collect();
+            // A panic in a worker is re-raised here and turned into a rejection by parse_bytes.
+            handles.into_iter().map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))).collect()
+        })
+    } else {
+        vec![validate_rows(ctx, &data)]
+    };
+    out.rows.reserve(parts.iter().map(|p| p.rows.len()).sum());
+    for part in parts {
+        out.rows.extend(part.rows);
+        out.errors.extend(part.errors);
+        out.rejected_amounts.extend(part.rejected_amounts);
+    }
+    out.errors.sort_by_key(|e| e.row);
+    out
+}
+
+/// Validates data rows in order.
+fn validate_rows(ctx: &RowContext<'_>, rows: &[&GridRow]) -> SheetRows {
+    let mut out = SheetRows::default();
+    out.rows.reserve(rows.len());
+    let units = ColumnUnits {
+        quantity: ctx.header.quantity_unit(Role::Quantity).map(str::to_string),
+        amount: ctx.header.amount_unit(),
+    };
+    let mut regions = RegionCache::new(ctx.resolver);
+    for row in rows {
+        match ctx.header.kind {
+            FormKind::Catalogue => listing_row(ctx, &mut regions, row, &mut out),
+            FormKind::Sale | FormKind::Procurement => sale_row(ctx, &mut regions, &units, row, &mut out),
         }
     }
     out

@@ -25,12 +25,69 @@ pub(crate) fn read(bytes: &[u8], names: &HashMap<String, String>) -> Result<Work
     let mut zip = ZipArchive::new(Cursor::new(bytes)).map_err(|_| corrupt_package())?;
     check_shared_strings(&mut zip, names)?;
     let sheet_paths = sheet_paths(&mut zip, names);
+    // Our own pass over the sheets' XML runs beside calamine's.
+    std::thread::scope(|scope| {
+        let scans = scope.spawn(|| scan_sheets(bytes, names, &sheet_paths));
+        let cells = read_cells(bytes);
+        let metas = scans.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
+        let (mut out, sheets) = cells?;
+        let mut metas = metas;
+        for (name, builder, formulas, visible) in sheets {
+            let meta = match metas.remove(&name) {
+                Some(Ok(m)) => m,
+                Some(Err(())) => {
+                    out.warnings.push(format!("工作表“{name}”的隐藏行和合并单元格信息无法读取，已按未隐藏、未合并处理"));
+                    SheetMeta::default()
+                }
+                None => SheetMeta::default(),
+            };
+            let mut grid: GridSheet = builder.finish(name, &meta.hidden_rows, &meta.merges);
+            grid.formulas = formulas;
+            grid.hidden_sheet = !matches!(visible, SheetVisible::Visible);
+            if !meta.links.is_empty() {
+                let rels = meta
+                    .rels_path
+                    .as_deref()
+                    .map(|p| read_relationships(&mut zip, names, p))
+                    .unwrap_or_default();
+                for (cell, rid) in meta.links {
+                    if let Some(target) = rels.get(&rid) {
+                        grid.links.insert(cell, target.clone());
+                    }
+                }
+            }
+            out.sheets.push(grid);
+        }
+        Ok(out)
+    })
+}
 
+/// Each worksheet's name, cells (before hidden rows and merges are applied), HYPERLINK formulas
+/// and visibility.
+type RawSheets = Vec<(String, SheetBuilder, HashMap<(u32, u32), String>, SheetVisible)>;
+
+/// Scans every sheet's XML for hidden rows, merges and hyperlinks (see [`scan_sheet`]).
+fn scan_sheets(
+    bytes: &[u8],
+    names: &HashMap<String, String>,
+    sheet_paths: &HashMap<String, String>,
+) -> HashMap<String, Result<SheetMeta, ()>> {
+    let mut out = HashMap::new();
+    let Ok(mut zip) = ZipArchive::new(Cursor::new(bytes)) else { return out };
+    for (name, path) in sheet_paths {
+        out.insert(name.clone(), scan_sheet(&mut zip, names, path));
+    }
+    out
+}
+
+/// Reads the cell values of every worksheet with calamine.
+fn read_cells(bytes: &[u8]) -> Result<(Workbook, RawSheets), FileRejection> {
     let mut workbook: Xlsx<Cursor<&[u8]>> = Xlsx::new(Cursor::new(bytes)).map_err(|_| corrupt_package())?;
     let metas: Vec<(String, SheetType, SheetVisible)> =
         workbook.sheets_metadata().iter().map(|s| (s.name.clone(), s.typ, s.visible)).collect();
 
-    let mut out = Workbook::default();
+    let out = Workbook::default();
+    let mut raw: RawSheets = Vec::new();
     let mut total_cells = 0usize;
     for (name, typ, visible) in metas {
         if typ != SheetType::WorkSheet {
@@ -79,35 +136,9 @@ pub(crate) fn read(bytes: &[u8], names: &HashMap<String, String>) -> Result<Work
             }
         }
         total_cells += builder.cell_count();
-
-        let meta = match sheet_paths.get(&name) {
-            Some(path) => match scan_sheet(&mut zip, names, path) {
-                Ok(m) => m,
-                Err(()) => {
-                    out.warnings.push(format!("工作表“{name}”的隐藏行和合并单元格信息无法读取，已按未隐藏、未合并处理"));
-                    SheetMeta::default()
-                }
-            },
-            None => SheetMeta::default(),
-        };
-        let mut sheet: GridSheet = builder.finish(name, &meta.hidden_rows, &meta.merges);
-        sheet.formulas = formulas;
-        sheet.hidden_sheet = !matches!(visible, SheetVisible::Visible);
-        if !meta.links.is_empty() {
-            let rels = meta
-                .rels_path
-                .as_deref()
-                .map(|p| read_relationships(&mut zip, names, p))
-                .unwrap_or_default();
-            for (cell, rid) in meta.links {
-                if let Some(target) = rels.get(&rid) {
-                    sheet.links.insert(cell, target.clone());
-                }
-            }
-        }
-        out.sheets.push(sheet);
+        raw.push((name, builder, formulas, visible));
     }
-    Ok(out)
+    Ok((out, raw))
 }
 
 fn corrupt_package() -> FileRejection {
