@@ -10,7 +10,7 @@ use clap::Subcommand;
 use crate::domain::sale::FormKind;
 use crate::forms::ingest::{self, FileReport};
 use crate::forms::{ExportRequest, export_form};
-use crate::report::dashboard;
+use crate::report::{dashboard, status};
 use crate::store::Store;
 
 /// The subcommands.
@@ -69,6 +69,30 @@ pub enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// 生成季度通报（Excel，可直接打印）：合计、深度贫困、各渠道、各乡镇、各牵头单位、重复剔除、未报送单位、与上季度比较
+    Bulletin {
+        /// 年份
+        #[arg(long)]
+        year: i32,
+        /// 季度 1-4
+        #[arg(long, value_parser = clap::value_parser!(u8).range(1..=4))]
+        quarter: u8,
+        /// 通报日期（YYYY-MM-DD，默认今天）：印在标题下，报送情况截至该日
+        #[arg(long)]
+        date: Option<String>,
+        /// 输出文件 .xlsx
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// 汇编全县贫困户农特产品供应目录（Excel，可直接打印），标注超过一个月未更新的乡镇(街道)
+    Catalogue {
+        /// 编制日期（YYYY-MM-DD，默认今天）：印在目录上，并据此判断是否超过一个月未更新
+        #[arg(long)]
+        date: Option<String>,
+        /// 输出文件 .xlsx
+        #[arg(long)]
+        out: PathBuf,
+    },
 }
 
 /// Runs one subcommand against the database at `db_path`.
@@ -106,10 +130,13 @@ fn execute(db_path: &Path, command: Command) -> Result<ExitCode, String> {
             let store = Store::open(db_path).map_err(|e| e.to_string())?;
             let figures = dashboard(&store, year).map_err(|e| e.to_string())?;
             let mut out = std::io::stdout().lock();
+            let today = chrono::Local::now().date_naive();
             let text = if json {
-                serde_json::to_string_pretty(&figures.to_json()).map_err(|e| e.to_string())?
+                let mut figures_json = figures.to_json();
+                status::add_status_json(&store, &mut figures_json, today).map_err(|e| e.to_string())?;
+                serde_json::to_string_pretty(&figures_json).map_err(|e| e.to_string())?
             } else {
-                figures.to_text()
+                figures.to_text() + &status::status_text(&store, year, today).map_err(|e| e.to_string())?
             };
             writeln!(out, "{text}").map_err(|e| e.to_string())?;
             Ok(ExitCode::SUCCESS)
@@ -159,6 +186,49 @@ fn execute(db_path: &Path, command: Command) -> Result<ExitCode, String> {
             println!("已导出 {} 条记录，金额合计 {} 元：{}", summary.rows, summary.total, summary.path.display());
             Ok(ExitCode::SUCCESS)
         }
+        Command::Bulletin { year, quarter, date, out } => {
+            let issued = parse_day(date.as_deref())?;
+            let store = Store::open(db_path).map_err(|e| e.to_string())?;
+            let quarter = crate::domain::Quarter { year, quarter };
+            let figures = crate::report::bulletin::bulletin(&store, quarter, issued).map_err(|e| e.to_string())?;
+            crate::report::bulletin::write_bulletin(&figures, &out).map_err(|e| e.to_string())?;
+            println!(
+                "已生成{}：本季度 {} 元，本年累计 {} 元，未报送乡镇(街道){}个、牵头单位{}个：{}",
+                figures.title(),
+                figures.current.total,
+                figures.year_to_date.total,
+                figures.status.missing_townships().len(),
+                figures.status.missing_lead_units().len(),
+                out.display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Catalogue { date, out } => {
+            let compiled = parse_day(date.as_deref())?;
+            let store = Store::open(db_path).map_err(|e| e.to_string())?;
+            let catalogue =
+                crate::report::supply_catalogue::supply_catalogue(&store, compiled).map_err(|e| e.to_string())?;
+            crate::report::supply_catalogue::write_supply_catalogue(&catalogue, &out).map_err(|e| e.to_string())?;
+            let stale = catalogue.stale_townships();
+            println!(
+                "已汇编供应目录：{}条产品，{}个乡镇(街道)未报送目录，{}个超过一个月未更新{}：{}",
+                catalogue.listing_count(),
+                catalogue.missing_townships().len(),
+                stale.len(),
+                if stale.is_empty() { String::new() } else { format!("（{}）", stale.join("、")) },
+                out.display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// A `--date` argument (`YYYY-MM-DD`), or today.
+fn parse_day(text: Option<&str>) -> Result<chrono::NaiveDate, String> {
+    match text {
+        None => Ok(chrono::Local::now().date_naive()),
+        Some(text) => chrono::NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
+            .map_err(|_| format!("日期“{text}”无法识别，请写成 2019-10-08 的形式")),
     }
 }
 

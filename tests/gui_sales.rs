@@ -22,12 +22,8 @@ fn yuan(text: &str) -> Money {
 fn figures_2019(store: &Store) -> (Money, Money, Money, Money, Money) {
     let board = dashboard(store, 2019).expect("dashboard");
     let five = board.channels.iter().find(|c| c.channel == Channel::FiveIntoDirectSales).expect("五进");
-    let agencies = five
-        .sub_channels
-        .iter()
-        .find(|(s, _)| *s == SubChannel::IntoAgencies)
-        .map(|(_, m)| *m)
-        .expect("进机关");
+    let agencies =
+        five.sub_channels.iter().find(|(s, _)| *s == SubChannel::IntoAgencies).map(|(_, m)| *m).expect("进机关");
     let nixi = board.townships.iter().find(|t| t.code == NIXI).map(|t| t.amount).expect("泥溪镇");
     (board.totals.total, board.totals.deep_poverty, five.amount, agencies, nixi)
 }
@@ -113,20 +109,61 @@ fn clicking_a_figure_shows_the_records_behind_it() {
 }
 
 fn insert_sample_sale(path: &std::path::Path) -> i64 {
+    insert_sale(path, "云阳县泥溪镇三坪村", "王某某", "土豆", "90元")
+}
+
+fn insert_sale(path: &std::path::Path, region: &str, household: &str, product: &str, amount: &str) -> i64 {
     let mut store = Store::open(path).expect("open");
     let resolver = store.region_resolver().expect("resolver");
     let draft = SaleDraft {
         purchaser: "云阳县商务委".into(),
         date: "2019.9.1".into(),
-        region: "云阳县泥溪镇三坪村".into(),
-        household: "王某某".into(),
-        product: "土豆".into(),
+        region: region.into(),
+        household: household.into(),
+        product: product.into(),
         quantity: "30斤".into(),
-        amount: "90元".into(),
+        amount: amount.into(),
         remark: String::new(),
     };
-    let record = validate_sale(&draft, FormKind::Sale, &resolver, None).expect("valid sample");
+    let record = validate_sale(&draft, FormKind::Sale, &resolver, None).expect("valid sale");
     store.insert_sale(&record).expect("insert")
+}
+
+#[test]
+fn filters_narrow_the_list_and_its_totals() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("ledger.db");
+    insert_sample_sale(&path);
+    // Only the township: saved with the warning 地区只填到乡镇.
+    insert_sale(&path, "云阳县双江街道", "张某", "腊肉", "200元");
+    let mut harness = window_on(&path);
+    click(&mut harness, "销售情况");
+    let shows = |harness: &egui_kittest::Harness<'_, xiaofei_fupin::ui::App>, text: &str| {
+        harness.query_by_label_contains(text).is_some()
+    };
+    assert!(shows(&harness, "共 2 条，金额合计 290.00 元"));
+
+    // Free text is applied once typing pauses.
+    type_into(&mut harness, "查找", "土豆");
+    harness.run_steps(3);
+    harness.run();
+    assert!(shows(&harness, "共 1 条，金额合计 90.00 元"), "text filter");
+    click(&mut harness, "清除筛选");
+    assert!(shows(&harness, "共 2 条，金额合计 290.00 元"));
+
+    click(&mut harness, "仅看有提示的");
+    assert!(shows(&harness, "共 1 条，金额合计 200.00 元"), "warnings-only filter");
+    assert!(harness.query_by_label("地区只填到乡镇，缺少村(社区)").is_some(), "the warning is listed");
+    click(&mut harness, "清除筛选");
+
+    choose(&mut harness, "乡镇", "泥溪镇（深度贫困）");
+    assert!(shows(&harness, "共 1 条，金额合计 90.00 元"), "township filter");
+    choose(&mut harness, "年度", "2019年");
+    assert!(shows(&harness, "共 1 条，金额合计 90.00 元"), "year filter");
+    choose(&mut harness, "季度", "第4季度");
+    assert!(shows(&harness, "共 0 条"), "quarter filter");
+    choose(&mut harness, "季度", "第3季度");
+    assert!(shows(&harness, "共 1 条，金额合计 90.00 元"));
 }
 
 #[test]

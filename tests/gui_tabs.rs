@@ -82,7 +82,8 @@ fn procurement_is_added_with_a_suggested_type_and_a_channel_override() {
     assert_eq!(row.record.channel_override, Some((Channel::ECommerceSales, None)));
     assert!(store.sale_ids(&SaleFilter { form: Some(FormKind::Sale), ..Default::default() }).expect("ids").is_empty());
     // The purchaser is registered with the suggestion, unconfirmed.
-    let purchaser = store.purchasers().expect("purchasers").into_iter().find(|p| p.name == "云阳县第一中学").expect("registered");
+    let purchaser =
+        store.purchasers().expect("purchasers").into_iter().find(|p| p.name == "云阳县第一中学").expect("registered");
     assert_eq!((purchaser.purchaser_type, purchaser.confirmed), (Some(PurchaserType::School), false));
     assert!(harness.query_by_label("电子商务营销（手动）").is_some(), "the list shows the override");
 
@@ -153,7 +154,9 @@ fn basic_info_changes_flags_targets_and_settings() {
     click(&mut harness, "保存本单位信息");
     assert_eq!(
         harness.state().store().settings().expect("settings"),
-        Settings { unit: "泥溪镇人民政府".into(), contact_person: "张三".into(), phone: "023-55123456".into() }
+        Settings {
+            unit: "泥溪镇人民政府".into(), contact_person: "张三".into(), phone: "023-55123456".into()
+        }
     );
     let _ = SubChannel::IntoAgencies;
 }

@@ -435,7 +435,7 @@ mod crafted {
         ws.write_datetime_with_format(
             0,
             2,
-            &rust_xlsxwriter::ExcelDateTime::from_ymd(2019, 9, 30).unwrap(),
+            rust_xlsxwriter::ExcelDateTime::from_ymd(2019, 9, 30).unwrap(),
             &Format::new().set_num_format_index(14),
         )
         .unwrap();
@@ -644,6 +644,60 @@ mod crafted {
         assert_eq!(s[1].1.remark, "");
     }
 
+    /// A file written by our own exporter comes back with its hidden record ids, its submission
+    /// id, its header-info line, and without its 合计 row or notes.
+    #[test]
+    fn exported_form_round_trips_with_record_and_submission_ids() {
+        use xiaofei_fupin::domain::Money;
+        use xiaofei_fupin::forms::export::{self, CellValue as Out, FormDocument, FormRow};
+        let text = |s: &str| Out::Text(s.to_string());
+        let rows = (0..3)
+            .map(|i| FormRow {
+                record_id: Some(100 + i),
+                cells: vec![
+                    text("云阳县青松中学"),
+                    text(&format!("2019.9.{}", i + 1)),
+                    text("云阳县泥溪镇三坪村"),
+                    text("刘光富"),
+                    text("土豆"),
+                    text("30斤"),
+                    Out::Money(Money::from_fen(9_000 + i)),
+                    text(if i == 2 { "=1+1" } else { "" }),
+                ],
+            })
+            .collect();
+        let doc = FormDocument {
+            kind: FormKind::Sale,
+            header: export::HeaderInfo {
+                unit: "泥溪镇人民政府".into(),
+                person: "李某某".into(),
+                phone: "13800002100".into(),
+                date: "2019年9月30日".into(),
+            },
+            rows,
+            submission_id: "S-2019Q3-0007".into(),
+        };
+        let bytes = export::form_to_bytes(&doc).expect("export");
+        let p = parse("附件2.xlsx", &bytes);
+        assert_eq!(p.sheets.len(), 1);
+        let sheet = &p.sheets[0];
+        assert_eq!(sheet.kind, FormKind::Sale);
+        assert_eq!(sheet.submission_id.as_deref(), Some("S-2019Q3-0007"));
+        assert_eq!(sheet.header.unit.as_deref(), Some("泥溪镇人民政府"));
+        assert_eq!(sheet.header.contact_person.as_deref(), Some("李某某"));
+        assert_eq!(sheet.header.phone.as_deref(), Some("13800002100"));
+        assert_eq!(sheet.header.date.map(|d| d.to_string()).as_deref(), Some("2019-09-30"));
+        assert!(sheet.errors.is_empty(), "{:?}", sheet.errors);
+        let ids: Vec<Option<i64>> = sheet.rows.iter().map(|r| r.record_id).collect();
+        assert_eq!(ids, vec![Some(100), Some(101), Some(102)]);
+        let amounts: Vec<String> = sales(&p).iter().map(|(_, s)| s.amount.to_string()).collect();
+        assert_eq!(amounts, vec!["90.00", "90.01", "90.02"]);
+        assert_eq!(sheet.stated_total.map(|m| m.to_string()).as_deref(), Some("270.03"));
+        assert!(p.file_warnings.is_empty(), "{:?}", p.file_warnings);
+        let RowContent::Sale(last) = &sheet.rows[2].content else { panic!() };
+        assert_eq!(last.remark, "=1+1", "formula-like text stays text");
+    }
+
     /// A CSV in UTF-8 with BOM and a GBK one read the same.
     #[test]
     fn csv_utf8_bom_and_gbk_agree() {
@@ -661,6 +715,23 @@ mod crafted {
         assert_eq!(sa[0].1.amount.to_string(), "1200.00");
         assert_eq!(sa[0].1.household, sb[0].1.household);
         assert_eq!(sa[0].1.date, sb[0].1.date);
+    }
+
+    /// A large sheet is validated on several threads; rows and errors come back in row order.
+    #[test]
+    fn large_sheet_keeps_row_order() {
+        let mut text = String::from("填报单位：泥溪镇人民政府　填报时间：2019年9月30日\n");
+        text.push_str(&HEADER2.join(","));
+        text.push('\n');
+        for i in 0..6000u32 {
+            let amount = if i % 1000 == 7 { "-5元".to_string() } else { format!("{}元", 10 + i) };
+            text.push_str(&format!("{},云阳县青松中学,2019.9.{},云阳县泥溪镇三坪村,刘光富,土豆,30斤,{amount},\n", i + 1, 1 + i % 28));
+        }
+        let p = parse("big.csv", text.as_bytes());
+        let rows: Vec<u32> = p.rows().map(|r| r.row).collect();
+        assert_eq!(rows.len(), 5994);
+        assert!(rows.windows(2).all(|w| w[0] < w[1]));
+        assert_eq!(p.sheets[0].rejected_rows(), (0..6).map(|k| 3 + 7 + 1000 * k).collect::<Vec<u32>>());
     }
 
     /// A header that no form has is a file rejection naming the expected columns.

@@ -41,7 +41,7 @@ use crate::forms::layout::{
 
 /// The font every cell uses. Windows and WPS have it; elsewhere the viewer substitutes its own
 /// CJK font (on Linux add a fontconfig alias 宋体 → Noto Serif/Sans CJK SC).
-const FONT_NAME: &str = "宋体";
+pub(crate) const FONT_NAME: &str = "宋体";
 /// Font size (pt) of the table, header-information line and notes.
 const BODY_FONT_SIZE: f64 = 11.0;
 /// Font size (pt) of the title.
@@ -184,8 +184,9 @@ pub fn form_to_bytes(doc: &FormDocument) -> Result<Vec<u8>, ExportError> {
     build(doc, &|_| {})
 }
 
-/// Writes `bytes` to a temporary file beside `path`, then renames it to `path`.
-fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), ExportError> {
+/// Writes `bytes` to a temporary file beside `path`, then renames it to `path` (also used by the
+/// report exports: bulletin, supply catalogue).
+pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), ExportError> {
     let file_name = path.file_name().map(|name| name.to_string_lossy().into_owned()).unwrap_or_default();
     let temp_path = path.with_file_name(format!(".{file_name}.{}.tmp", std::process::id()));
     let io_error = |source: std::io::Error| {
@@ -268,13 +269,13 @@ fn needs_quote_prefix(text: &str) -> bool {
 
 /// Approximate printed width of `text` in Excel width units at the body font size (a unit is a
 /// 宋体 digit, 8 px): a CJK (full-width) character ≈ 1.9 units (15 px), an ASCII character ≈ 1.
-fn text_width(text: &str) -> f64 {
+pub(crate) fn text_width(text: &str) -> f64 {
     text.chars().map(|c| if c.is_ascii() { 1.0 } else { 1.9 }).sum()
 }
 
 /// Lines `text` needs in a cell `width` units wide (at least 1), `indented` when the cell format
 /// has a one-character indent. Errs on the generous side by half a unit for padding.
-fn line_count(text: &str, width: f64, indented: bool) -> f64 {
+pub(crate) fn line_count(text: &str, width: f64, indented: bool) -> f64 {
     let usable = (width - if indented { 1.5 } else { 0.5 }).max(1.0);
     let explicit_lines = text.split('\n').map(|line| (text_width(line) / usable).ceil().max(1.0));
     explicit_lines.sum::<f64>().max(1.0)

@@ -68,6 +68,20 @@ pub struct DashboardJson {
     pub channels: Vec<ChannelJson>,
     pub townships: Vec<TownshipJson>,
     pub quarters: Vec<QuarterJson>,
+    /// Issue 4 (R6, 三(三)): per quarter of the year, the townships and lead units that have not
+    /// reported. Filled by [`crate::report::status::add_status_json`]; absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unreported: Option<Vec<crate::report::status::UnreportedJson>>,
+    /// Issue 4 (R12): unpaid counted records by age. Filled by `add_status_json`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unpaid: Option<crate::report::status::UnpaidJson>,
+    /// Issue 4 (R5): share of counted sales (by amount) with a linked courier shipment, in percent
+    /// with one decimal (`"37.5"`). `"0.0"` with a note while courier data is not imported.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shipments_linked_share: Option<String>,
+    /// Why `shipments_linked_share` is what it is, when it is not a measured figure.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shipments_linked_note: Option<String>,
 }
 
 /// A channel in `report --json`.
@@ -133,6 +147,10 @@ impl Dashboard {
                 .map(|t| TownshipJson { code: t.code.clone(), name: t.name.clone(), amount: t.amount.to_string() })
                 .collect(),
             quarters: self.quarters.iter().map(|(q, m)| QuarterJson { quarter: *q, amount: m.to_string() }).collect(),
+            unreported: None,
+            unpaid: None,
+            shipments_linked_share: None,
+            shipments_linked_note: None,
         }
     }
 

@@ -7,7 +7,10 @@ use rusqlite::{Connection, OptionalExtension};
 use super::{StoreResult, now_text};
 
 /// (version, file name, SQL), in order.
-const MIGRATIONS: &[(i64, &str, &str)] = &[(1, "0001_initial.sql", include_str!("../../migrations/0001_initial.sql"))];
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (1, "0001_initial.sql", include_str!("../../migrations/0001_initial.sql")),
+    (2, "0002_reconciliation.sql", include_str!("../../migrations/0002_reconciliation.sql")),
+];
 
 /// Applies pending migrations. Returns true when the database was new (no migration applied
 /// before), so the caller seeds it.

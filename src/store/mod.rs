@@ -6,7 +6,11 @@
 mod imports;
 mod listings;
 mod migrate;
+mod payments;
+mod period;
 mod purchasers;
+mod reconcile;
+mod reporting;
 mod regions;
 mod sales;
 mod seed;
@@ -19,7 +23,13 @@ use rusqlite::Connection;
 
 pub use imports::{ImportAction, ImportPlan, ImportRecord};
 pub use listings::{ListingFilter, ListingRow};
+pub use payments::{UnpaidBuckets, UnpaidRow, unpaid_totals};
+pub use period::PeriodFigures;
 pub use purchasers::Purchaser;
+pub use reconcile::{NEAR_MATCH_MAX_DAYS, NearMatch, Unmatched};
+pub use reporting::{
+    LEAD_UNIT_KEYWORDS, LeadUnitAmount, ReportState, ReportingStatus, UnattributedReport, UnitReport, normalize_unit_name,
+};
 pub use sales::{SaleFilter, SaleRow};
 pub use settings::{Settings, Targets};
 pub use summary::{ChannelAmount, MonthAmount, SummaryTotals, TownshipAmount};

@@ -3,6 +3,7 @@
 //! a failed store call becomes a Chinese message in the status line.
 
 use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
 
 use chrono::Datelike;
 use egui::{RichText, Ui};
@@ -11,6 +12,7 @@ use super::basic_info::BasicInfoTab;
 use super::catalogue::CatalogueTab;
 use super::dashboard::DashboardTab;
 use super::export::{ExportJob, open_folder, with_xlsx_extension};
+use super::import::{ImportEvent, ImportWindow};
 use super::records::RecordsView;
 use super::sales::SalesTab;
 use super::widgets::{ERROR_COLOR, OK_COLOR};
@@ -91,6 +93,9 @@ pub struct App {
     procurements: SalesTab,
     basic_info: BasicInfoTab,
     records: Option<RecordsView>,
+    import: ImportWindow,
+    /// A running backup: `None` inside while it runs, then its outcome.
+    backup: Option<Arc<Mutex<Option<Result<PathBuf, String>>>>>,
     status: Option<Status>,
 }
 
@@ -124,8 +129,10 @@ impl App {
             catalogue: CatalogueTab::new(),
             sales: SalesTab::new(FormKind::Sale),
             procurements: SalesTab::new(FormKind::Procurement),
-            basic_info: BasicInfoTab::new(today.year()),
+            basic_info: BasicInfoTab::new(dashboard_year),
             records: None,
+            import: ImportWindow::new(),
+            backup: None,
             status: None,
         };
         app.reload_registry();
@@ -150,6 +157,11 @@ impl App {
     /// The filter of the open 明细 window (records behind a dashboard figure), if any (tests).
     pub fn records_filter(&self) -> Option<&crate::store::SaleFilter> {
         self.records.as_ref().map(|view| view.filter())
+    }
+
+    /// True while the 导入 window is shown (tests).
+    pub fn import_window_open(&self) -> bool {
+        self.import.is_open()
     }
 
     /// Switches to a tab.
@@ -210,6 +222,22 @@ impl App {
                         self.tab = tab;
                     }
                 }
+                ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                    let backing_up = self.backup.as_ref().is_some_and(|b| b.lock().map(|r| r.is_none()).unwrap_or(false));
+                    if ui
+                        .add_enabled(!backing_up, egui::Button::new("备份数据库…"))
+                        .on_hover_text("把整个数据库复制到另一个文件（程序运行时也可以安全备份）")
+                        .clicked()
+                    {
+                        commands.push(Command::Backup);
+                    }
+                    if backing_up {
+                        ui.spinner();
+                    }
+                    if ui.button(RichText::new("导入报表…").strong()).on_hover_text("导入乡镇、牵头单位报来的附件1/2/3（xlsx、xls、csv），先预览再写入；也可以把文件拖到窗口上").clicked() {
+                        commands.push(Command::OpenImport);
+                    }
+                });
             });
             ui.add_space(2.0);
         });
@@ -257,6 +285,36 @@ impl App {
             && !view.window_ui(ui.ctx(), &shared, &mut commands)
         {
             self.records = None;
+        }
+
+        // Files dropped onto the window are read for the import preview.
+        let dropped: Vec<PathBuf> =
+            ui.ctx().input(|i| i.raw.dropped_files.iter().map(|f| f.path().to_path_buf()).filter(|p| !p.as_os_str().is_empty()).collect());
+        if !dropped.is_empty() {
+            self.import.read_files(ui.ctx(), &self.db_path, dropped);
+        }
+        match self.import.window_ui(ui.ctx(), &self.db_path) {
+            Some(ImportEvent::DataChanged(message)) => {
+                self.changed();
+                self.reload_registry();
+                // A first import into an empty year: show the year the records are in.
+                let shown_year_empty =
+                    self.store.summary_totals(self.dashboard.year()).map(|t| t.record_count == 0).unwrap_or(false);
+                if shown_year_empty && let Ok(Some(newest)) = self.store.sale_years().map(|y| y.first().copied()) {
+                    self.dashboard = DashboardTab::new(newest);
+                }
+                self.info(message);
+            }
+            Some(ImportEvent::Failed(message)) => self.error(message),
+            None => {}
+        }
+
+        if let Some(outcome) = self.backup.as_ref().and_then(|b| b.lock().ok().and_then(|mut r| r.take())) {
+            self.backup = None;
+            match outcome {
+                Ok(path) => self.info(format!("已备份数据库到：{}", path.display())),
+                Err(message) => self.error(format!("备份失败：{message}")),
+            }
         }
 
         let ctx = ui.ctx().clone();
@@ -335,8 +393,10 @@ impl App {
                     Ok(()) => {
                         self.changed();
                         self.reload_registry();
-                        let name = self.townships.iter().find(|t| t.code == code).map(|t| t.name.clone()).unwrap_or(code);
-                        let state = if deep_poverty { "标记为深度贫困乡镇" } else { "取消深度贫困标记" };
+                        let name =
+                            self.townships.iter().find(|t| t.code == code).map(|t| t.name.clone()).unwrap_or(code);
+                        let state =
+                            if deep_poverty { "标记为深度贫困乡镇" } else { "取消深度贫困标记" };
                         self.info(format!("{name}已{state}"));
                     }
                     Err(e) => self.error(format!("保存失败：{e}")),
@@ -386,8 +446,13 @@ impl App {
                 self.tab = tab;
                 let store = &self.store;
                 let target = if kind == FormKind::Procurement { &mut self.procurements } else { &mut self.sales };
-                if let Err(e) = target.edit(store, id) {
-                    self.error(format!("无法打开记录：{e}"));
+                match target.edit(store, id) {
+                    Ok(()) => {
+                        // The editor is beside the table of its tab; the 明细 window would cover it.
+                        self.records = None;
+                        self.info(format!("已在“{}”中打开记录（编号 {id}）；明细已关闭", tab.name()));
+                    }
+                    Err(e) => self.error(format!("无法打开记录：{e}")),
                 }
             }
             Command::ChooseExportPath { request, suggested } => {
@@ -404,6 +469,8 @@ impl App {
                 }
             }
             Command::StartExport { request, out } => self.start_export(ctx, request, out),
+            Command::OpenImport => self.import.open(),
+            Command::Backup => self.start_backup(ctx),
             Command::OpenFolder(folder) => {
                 if let Err(e) = open_folder(&folder) {
                     self.error(e);
@@ -417,6 +484,42 @@ impl App {
                     self.info(text);
                 }
             }
+        }
+    }
+
+    /// Asks where to write a backup (with a dated default name in the documents folder) and
+    /// copies the database there on a background thread.
+    fn start_backup(&mut self, ctx: &egui::Context) {
+        let folder = directories::UserDirs::new()
+            .and_then(|dirs| dirs.document_dir().map(|d| d.to_path_buf()))
+            .or_else(|| std::env::current_dir().ok())
+            .unwrap_or_default();
+        let name = format!("台账备份_{}.db", chrono::Local::now().format("%Y%m%d_%H%M%S"));
+        let chosen = rfd::FileDialog::new()
+            .add_filter("数据库文件", &["db"])
+            .set_directory(&folder)
+            .set_file_name(&name)
+            .save_file()
+            // No dialog available (or cancelled): back up to the default place and say where.
+            .unwrap_or_else(|| folder.join(&name));
+        let slot = Arc::new(Mutex::new(None));
+        self.backup = Some(Arc::clone(&slot));
+        let db_path = self.db_path.clone();
+        let ctx = ctx.clone();
+        self.info("正在备份数据库…".to_string());
+        let spawned = std::thread::Builder::new().name("backup".into()).spawn(move || {
+            let outcome = Store::open(&db_path)
+                .and_then(|store| store.backup_to(&chosen))
+                .map(|()| chosen)
+                .map_err(|e| e.to_string());
+            if let Ok(mut result) = slot.lock() {
+                *result = Some(outcome);
+            }
+            ctx.request_repaint();
+        });
+        if let Err(e) = spawned {
+            self.backup = None;
+            self.error(format!("无法启动备份：{e}"));
         }
     }
 
@@ -470,10 +573,6 @@ pub fn run(db_path: PathBuf) -> Result<(), String> {
             .with_min_inner_size([1024.0, 600.0]),
         ..Default::default()
     };
-    eframe::run_native(
-        WINDOW_TITLE,
-        options,
-        Box::new(move |cc| Ok(Box::new(App::new(cc, store, db_path)))),
-    )
-    .map_err(|e| format!("无法打开窗口：{e}"))
+    eframe::run_native(WINDOW_TITLE, options, Box::new(move |cc| Ok(Box::new(App::new(cc, store, db_path)))))
+        .map_err(|e| format!("无法打开窗口：{e}"))
 }

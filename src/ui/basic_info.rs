@@ -60,11 +60,7 @@ impl TargetsEdit {
         let deep_poverty = read("深度贫困镇村", &self.deep_poverty);
         let channels: Vec<(Channel, Money)> =
             self.channels.iter().map(|(c, text)| (*c, read(c.name(), text))).collect();
-        if errors.is_empty() {
-            Ok(Targets { year: self.year, total, deep_poverty, channels })
-        } else {
-            Err(errors)
-        }
+        if errors.is_empty() { Ok(Targets { year: self.year, total, deep_poverty, channels }) } else { Err(errors) }
     }
 }
 
@@ -74,7 +70,8 @@ pub(crate) fn parse_wan_yuan(text: &str) -> Result<Money, String> {
     if cleaned.is_empty() {
         return Err("请填写金额（万元）".to_string());
     }
-    let wan: Decimal = cleaned.parse().map_err(|_| format!("无法识别“{}”：应为数字，单位万元，如 6000", text.trim()))?;
+    let wan: Decimal =
+        cleaned.parse().map_err(|_| format!("无法识别“{}”：应为数字，单位万元，如 6000", text.trim()))?;
     if wan.is_sign_negative() && !wan.is_zero() {
         return Err("目标不能为负数".to_string());
     }
@@ -82,11 +79,14 @@ pub(crate) fn parse_wan_yuan(text: &str) -> Result<Money, String> {
     Money::from_yuan(yuan).map_err(|e| e.to_string())
 }
 
+/// The villages (name, deep-poverty flag) of a township, read at a data version.
+type VillageCache = (u64, String, Vec<(String, bool)>);
+
 /// The 基础信息 tab.
 pub(crate) struct BasicInfoTab {
     section: Section,
     selected_township: Option<String>,
-    villages: Option<(u64, String, Vec<(String, bool)>)>,
+    villages: Option<VillageCache>,
     new_village: String,
     purchasers: Option<(u64, Vec<Purchaser>)>,
     purchaser_text: String,
@@ -94,6 +94,7 @@ pub(crate) struct BasicInfoTab {
     member_edits: HashMap<i64, String>,
     targets_year: i32,
     targets: Option<TargetsEdit>,
+    years: Option<(u64, Vec<i32>)>,
     settings: Option<(Settings, bool)>,
     loaded_version: u64,
 }
@@ -112,6 +113,7 @@ impl BasicInfoTab {
             member_edits: HashMap::new(),
             targets_year: year,
             targets: None,
+            years: None,
             settings: None,
             loaded_version: u64::MAX,
         }
@@ -206,7 +208,11 @@ impl BasicInfoTab {
                         });
                         row.col(|ui| {
                             let mut flag = township.deep_poverty;
-                            if ui.checkbox(&mut flag, "").accessible_name(format!("{} 深度贫困", township.name)).changed() {
+                            if ui
+                                .checkbox(&mut flag, "")
+                                .accessible_name(format!("{} 深度贫困", township.name))
+                                .changed()
+                            {
                                 commands.push(Command::SetTownshipDeepPoverty {
                                     code: township.code.clone(),
                                     deep_poverty: flag,
@@ -294,7 +300,8 @@ impl BasicInfoTab {
                 for (name, deep) in villages {
                     ui.label(&name);
                     let mut flag = deep;
-                    if ui.checkbox(&mut flag, "深度贫困村").accessible_name(format!("{name} 深度贫困")).changed() {
+                    if ui.checkbox(&mut flag, "深度贫困村").accessible_name(format!("{name} 深度贫困")).changed()
+                    {
                         commands.push(Command::SetVillageDeepPoverty {
                             township_code: code.clone(),
                             name: name.clone(),
@@ -354,7 +361,8 @@ impl BasicInfoTab {
             .column(Column::initial(80.0))
             .column(Column::remainder())
             .header(row_height, |mut header| {
-                for title in ["采购单位", "类型", "计入销售方式", "状态", "记录数", "工会会员人数"] {
+                for title in ["采购单位", "类型", "计入销售方式", "状态", "记录数", "工会会员人数"]
+                {
                     header.col(|ui| {
                         ui.strong(title);
                     });
@@ -423,7 +431,8 @@ impl BasicInfoTab {
                                 .member_edits
                                 .entry(p.id)
                                 .or_insert_with(|| p.member_count.map(|n| n.to_string()).unwrap_or_default());
-                            let response = ui.add(egui::TextEdit::singleline(edit).desired_width(70.0).hint_text("人数"))
+                            let response = ui
+                                .add(egui::TextEdit::singleline(edit).desired_width(70.0).hint_text("人数"))
                                 .accessible_name(format!("{} 会员人数", p.name));
                             let text = edit.trim().to_string();
                             let parsed: Option<Option<i64>> = if text.is_empty() {
@@ -436,7 +445,10 @@ impl BasicInfoTab {
                                     ui.label(RichText::new("应为人数").color(ERROR_COLOR));
                                 }
                                 Some(count) if count != p.member_count => {
-                                    if ui.small_button("保存").accessible_name(format!("保存 {} 会员人数", p.name)).clicked()
+                                    if ui
+                                        .small_button("保存")
+                                        .accessible_name(format!("保存 {} 会员人数", p.name))
+                                        .clicked()
                                         || (response.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)))
                                     {
                                         commands.push(Command::SetPurchaserType {
@@ -461,7 +473,11 @@ impl BasicInfoTab {
     }
 
     fn targets_ui(&mut self, ui: &mut Ui, shared: &Shared<'_>, commands: &mut Vec<Command>) {
-        let years = year_choices(shared.store.sale_years().unwrap_or_default(), shared.today);
+        if self.years.as_ref().is_none_or(|(v, _)| *v != shared.data_version) {
+            let years = year_choices(shared.store.sale_years().unwrap_or_default(), shared.today);
+            self.years = Some((shared.data_version, years));
+        }
+        let years = self.years.as_ref().map(|(_, y)| y.clone()).unwrap_or_default();
         ui.horizontal(|ui| {
             let mut year = Some(self.targets_year);
             if year_combo_ui(ui, "targets_year", "年度", &mut year, &years, None)

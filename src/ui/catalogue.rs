@@ -10,8 +10,8 @@ use egui_extras::{Column, TableBuilder};
 
 use super::export::ExportPanel;
 use super::widgets::{
-    Confirm, ERROR_COLOR, WARNING_COLOR, confirm_delete_ui, field_row_ui, note_ui, township_combo_ui, wan_text,
-    warnings_ui, yuan_text,
+    Confirm, ERROR_COLOR, WARNING_COLOR, confirm_delete_ui, field_row_ui, fitted_widths, note_ui, township_combo_ui,
+    wan_text, warnings_ui, yuan_text,
 };
 use super::{Command, Shared};
 use crate::domain::Money;
@@ -44,9 +44,8 @@ impl ListingList {
         self.ids = store.listing_ids(filter)?;
         if self.ids.len() <= PLANNED_VALUE_LIMIT {
             let rows = store.listings_by_ids(&self.ids)?;
-            self.planned_value = Some(
-                rows.iter().filter_map(|r| r.listing.price.expected_amount(&r.listing.planned_quantity)).sum(),
-            );
+            self.planned_value =
+                Some(rows.iter().filter_map(|r| r.listing.price.expected_amount(&r.listing.planned_quantity)).sum());
             if rows.len() <= 2_000 {
                 self.cache = rows.into_iter().map(|r| (r.id, r)).collect();
             }
@@ -74,6 +73,9 @@ impl ListingList {
     }
 }
 
+/// A validated listing or the messages per field.
+type ListingOutcome = Result<Listing, Vec<(ListingField, String)>>;
+
 /// The listing being added or edited.
 struct ListingEditor {
     id: Option<i64>,
@@ -83,7 +85,7 @@ struct ListingEditor {
     /// Other methods found in an imported listing, kept as they were.
     other_methods: Vec<String>,
     save_attempted: bool,
-    validated: Option<(ListingDraft, Result<Listing, Vec<(ListingField, String)>>)>,
+    validated: Option<(ListingDraft, ListingOutcome)>,
     saving: bool,
 }
 
@@ -219,8 +221,12 @@ impl CatalogueTab {
             township_combo_ui(ui, "listing_filter_township", "乡镇", &mut self.township, shared.townships, "全部乡镇");
             ui.add_space(8.0);
             let label = ui.label("查找");
-            ui.add(egui::TextEdit::singleline(&mut self.text).hint_text("地区、姓名、品种、联系人、备注").desired_width(200.0))
-                .labelled_by(label.id);
+            ui.add(
+                egui::TextEdit::singleline(&mut self.text)
+                    .hint_text("地区、姓名、品种、联系人、备注")
+                    .desired_width(200.0),
+            )
+            .labelled_by(label.id);
             ui.checkbox(&mut self.warnings_only, "仅看有提示的");
             let filtered = self.township.is_some() || !self.text.is_empty() || self.warnings_only;
             if filtered && ui.button("清除筛选").clicked() {
@@ -233,12 +239,18 @@ impl CatalogueTab {
         ui.horizontal(|ui| {
             let count = self.list.ids.len();
             let value = match self.list.planned_value {
-                Some(value) => format!("，计划销售额约 {} 元（{} 万元，按价格×计划销量，面议不计）", yuan_text(value), wan_text(value)),
+                Some(value) => format!(
+                    "，计划销售额约 {} 元（{} 万元，按价格×计划销量，面议不计）",
+                    yuan_text(value),
+                    wan_text(value)
+                ),
                 None => String::new(),
             };
             ui.label(RichText::new(format!("共 {count} 条{value}")).strong());
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                ui.add_enabled(false, egui::Button::new("导入…")).on_disabled_hover_text("导入Excel将在后续版本提供");
+                if ui.button("导入…").on_hover_text("导入乡镇、牵头单位报来的附件1/2/3（xlsx、xls、csv），先预览再写入").clicked() {
+                    commands.push(Command::OpenImport);
+                }
                 let request = ExportRequest {
                     kind: FormKind::Catalogue,
                     township_code: self.township.clone(),
@@ -254,15 +266,14 @@ impl CatalogueTab {
         ui.separator();
 
         if self.editor.is_some() {
-            egui::Panel::right("listing_editor")
-                .resizable(true)
-                .default_size(400.0)
-                .size_range(320.0..=560.0)
-                .show(ui, |ui| {
+            egui::Panel::right("listing_editor").resizable(true).default_size(400.0).size_range(320.0..=560.0).show(
+                ui,
+                |ui| {
                     egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
                         self.editor_ui(ui, shared, commands);
                     });
-                });
+                },
+            );
         }
         egui::CentralPanel::no_frame().show(ui, |ui| {
             self.table_ui(ui, shared, commands);
@@ -280,28 +291,36 @@ impl CatalogueTab {
         let mut action: Option<(bool, i64)> = None;
         let mut error: Option<String> = None;
         let list = &mut self.list;
-        TableBuilder::new(ui)
-            .id_salt("listing_table")
+        let natural = [170.0, 72.0, 64.0, 70.0, 78.0, 110.0, 100.0, 150.0, 80.0];
+        let spacing = ui.spacing().item_spacing.x * 11.0;
+        let (widths, key) = fitted_widths(ui.available_width(), &natural, 92.0 + 100.0 + spacing);
+        let mut table = TableBuilder::new(ui)
+            .id_salt(("listing_table", key))
             .striped(true)
             .resizable(true)
             .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
             .min_scrolled_height(0.0)
             .auto_shrink([false, false])
-            .column(Column::initial(170.0).at_least(60.0).clip(true))
-            .column(Column::initial(72.0).at_least(40.0).clip(true))
-            .column(Column::initial(64.0).at_least(40.0).clip(true))
-            .column(Column::initial(70.0).at_least(40.0).clip(true))
-            .column(Column::initial(78.0).at_least(40.0).clip(true))
-            .column(Column::initial(110.0).at_least(50.0).clip(true))
-            .column(Column::initial(100.0).at_least(40.0).clip(true))
-            .column(Column::initial(150.0).at_least(60.0).clip(true))
-            .column(Column::initial(80.0).at_least(40.0).clip(true))
+            .column(Column::exact(92.0));
+        for width in widths {
+            table = table.column(Column::initial(width).at_least(40.0).clip(true));
+        }
+        table
             .column(Column::remainder().at_least(60.0).clip(true))
-            .column(Column::exact(92.0))
             .header(row_height, |mut header| {
-                for title in
-                    ["地区", "贫困户姓名", "产品品种", "计划销量", "销售价格", "供货方式", "网店网址", "联系人及电话", "备注", "提示", "操作"]
-                {
+                for title in [
+                    "操作",
+                    "地区",
+                    "贫困户姓名",
+                    "产品品种",
+                    "计划销量",
+                    "销售价格",
+                    "供货方式",
+                    "网店网址",
+                    "联系人及电话",
+                    "备注",
+                    "提示",
+                ] {
                     header.col(|ui| {
                         ui.strong(title);
                     });
@@ -319,6 +338,14 @@ impl CatalogueTab {
                     };
                     table_row.set_selected(editing == Some(row.id));
                     let l = &row.listing;
+                    table_row.col(|ui| {
+                        if ui.small_button("编辑").clicked() {
+                            action = Some((false, row.id));
+                        }
+                        if ui.small_button("删除").clicked() {
+                            action = Some((true, row.id));
+                        }
+                    });
                     let cells = [
                         &l.region_text,
                         &l.household,
@@ -343,14 +370,6 @@ impl CatalogueTab {
                                 format!("{}条提示", l.warnings.len())
                             };
                             ui.label(RichText::new(text).color(WARNING_COLOR)).on_hover_text(l.warnings.join("\n"));
-                        }
-                    });
-                    table_row.col(|ui| {
-                        if ui.small_button("编辑").clicked() {
-                            action = Some((false, row.id));
-                        }
-                        if ui.small_button("删除").clicked() {
-                            action = Some((true, row.id));
                         }
                     });
                 });
@@ -420,11 +439,39 @@ impl CatalogueTab {
 
         egui::Grid::new("listing_editor_grid").num_columns(2).spacing([8.0, 6.0]).show(ui, |ui| {
             let d = &mut editor.draft;
-            field_row_ui(ui, "地区", &mut d.region, "如 云阳县泥溪镇三坪村", error_for(ListingField::Region).as_deref(), None);
-            field_row_ui(ui, "贫困户姓名", &mut d.household, "姓名或合作社名称", error_for(ListingField::Household).as_deref(), None);
+            field_row_ui(
+                ui,
+                "地区",
+                &mut d.region,
+                "如 云阳县泥溪镇三坪村",
+                error_for(ListingField::Region).as_deref(),
+                None,
+            );
+            field_row_ui(
+                ui,
+                "贫困户姓名",
+                &mut d.household,
+                "姓名或合作社名称",
+                error_for(ListingField::Household).as_deref(),
+                None,
+            );
             field_row_ui(ui, "产品品种", &mut d.product, "如 土豆", error_for(ListingField::Product).as_deref(), None);
-            field_row_ui(ui, "计划销量", &mut d.planned_quantity, "如 30斤", error_for(ListingField::PlannedQuantity).as_deref(), None);
-            field_row_ui(ui, "销售价格", &mut d.price, "如 3元/斤 或 面议", error_for(ListingField::Price).as_deref(), None);
+            field_row_ui(
+                ui,
+                "计划销量",
+                &mut d.planned_quantity,
+                "如 30斤",
+                error_for(ListingField::PlannedQuantity).as_deref(),
+                None,
+            );
+            field_row_ui(
+                ui,
+                "销售价格",
+                &mut d.price,
+                "如 3元/斤 或 面议",
+                error_for(ListingField::Price).as_deref(),
+                None,
+            );
             ui.label("供货方式");
             ui.vertical(|ui| {
                 ui.horizontal(|ui| {
@@ -441,9 +488,30 @@ impl CatalogueTab {
             });
             ui.end_row();
             let d = &mut editor.draft;
-            field_row_ui(ui, "网店网址", &mut d.shop_url, "供货方式为电商时填写", error_for(ListingField::ShopUrl).as_deref(), None);
-            field_row_ui(ui, "供货联系人及联系方式", &mut d.contact, "如 王五 17723635558", error_for(ListingField::Contact).as_deref(), None);
-            field_row_ui(ui, "备注", &mut d.remark, "合作社请注明涉及贫困户数", error_for(ListingField::Remark).as_deref(), None);
+            field_row_ui(
+                ui,
+                "网店网址",
+                &mut d.shop_url,
+                "供货方式为电商时填写",
+                error_for(ListingField::ShopUrl).as_deref(),
+                None,
+            );
+            field_row_ui(
+                ui,
+                "供货联系人及联系方式",
+                &mut d.contact,
+                "如 王五 17723635558",
+                error_for(ListingField::Contact).as_deref(),
+                None,
+            );
+            field_row_ui(
+                ui,
+                "备注",
+                &mut d.remark,
+                "合作社请注明涉及贫困户数",
+                error_for(ListingField::Remark).as_deref(),
+                None,
+            );
         });
 
         if let Some((_, Ok(listing))) = &editor.validated

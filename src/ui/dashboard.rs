@@ -91,17 +91,23 @@ impl DashboardTab {
                     });
                 });
                 strip.cell(|ui| {
-                    egui::ScrollArea::vertical().id_salt("dashboard_middle").auto_shrink([false, false]).show(ui, |ui| {
-                        quarters_ui(ui, &data, &base, &mut click);
-                        ui.add_space(8.0);
-                        chart_ui(ui, &data, shared.today);
-                    });
+                    egui::ScrollArea::vertical().id_salt("dashboard_middle").auto_shrink([false, false]).show(
+                        ui,
+                        |ui| {
+                            quarters_ui(ui, &data, &base, &mut click);
+                            ui.add_space(8.0);
+                            chart_ui(ui, &data, shared.today);
+                        },
+                    );
                 });
                 strip.cell(|ui| {
                     ui.label(RichText::new("按乡镇(街道)").strong());
-                    egui::ScrollArea::vertical().id_salt("dashboard_right").auto_shrink([false, false]).show(ui, |ui| {
-                        townships_ui(ui, &data, &base, &mut click);
-                    });
+                    egui::ScrollArea::vertical().id_salt("dashboard_right").auto_shrink([false, false]).show(
+                        ui,
+                        |ui| {
+                            townships_ui(ui, &data, &base, &mut click);
+                        },
+                    );
                 });
             });
         if let Some(FigureClick { filter, description }) = click {
@@ -112,7 +118,14 @@ impl DashboardTab {
 
 /// One figure: the clickable name, a progress bar (when there is a target), 万元 and 元.
 /// Its accessible name is `name：90.00元`. Ends the grid row. Returns true when clicked.
-fn figure_row_ui(ui: &mut Ui, name: &str, indent: bool, actual: Money, target: Option<Money>, share_of: Option<Money>) -> bool {
+fn figure_row_ui(
+    ui: &mut Ui,
+    name: &str,
+    indent: bool,
+    actual: Money,
+    target: Option<Money>,
+    share_of: Option<Money>,
+) -> bool {
     let shown = if indent { format!("    {name}") } else { name.to_string() };
     let clicked = ui
         .link(shown)
@@ -148,7 +161,8 @@ fn overall_ui(ui: &mut Ui, data: &Dashboard, base: &SaleFilter, click: &mut Opti
         if figure_row_ui(ui, "全县合计", false, data.totals.total, Some(data.targets.total), None) {
             *click = Some(FigureClick { filter: base.clone(), description: "全县合计".into() });
         }
-        if figure_row_ui(ui, "深度贫困镇村", false, data.totals.deep_poverty, Some(data.targets.deep_poverty), None) {
+        if figure_row_ui(ui, "深度贫困镇村", false, data.totals.deep_poverty, Some(data.targets.deep_poverty), None)
+        {
             *click = Some(FigureClick {
                 filter: SaleFilter { deep_poverty_only: true, ..base.clone() },
                 description: "深度贫困镇村".into(),
@@ -196,7 +210,10 @@ fn quarters_ui(ui: &mut Ui, data: &Dashboard, base: &SaleFilter, click: &mut Opt
         for (quarter, amount) in &data.quarters {
             let name = format!("第{quarter}季度");
             if figure_row_ui(ui, &name, false, *amount, None, Some(data.totals.total)) {
-                *click = Some(FigureClick { filter: SaleFilter { quarter: Some(*quarter), ..base.clone() }, description: name });
+                *click = Some(FigureClick {
+                    filter: SaleFilter { quarter: Some(*quarter), ..base.clone() },
+                    description: name,
+                });
             }
         }
     });
@@ -205,11 +222,16 @@ fn quarters_ui(ui: &mut Ui, data: &Dashboard, base: &SaleFilter, click: &mut Opt
 fn townships_ui(ui: &mut Ui, data: &Dashboard, base: &SaleFilter, click: &mut Option<FigureClick>) {
     egui::Grid::new("dashboard_townships").num_columns(4).spacing([8.0, 4.0]).striped(true).show(ui, |ui| {
         for township in &data.townships {
-            let name = if township.deep_poverty { format!("{}（深）", township.name) } else { township.name.clone() };
+            let name =
+                if township.deep_poverty { format!("{}（深）", township.name) } else { township.name.clone() };
             let clicked = ui
                 .link(&name)
                 .accessible_name(format!("{}：{}元", township.name, yuan_text(township.amount)))
-                .on_hover_text(if township.deep_poverty { "深度贫困乡镇；点击查看记录" } else { "点击查看记录" })
+                .on_hover_text(if township.deep_poverty {
+                    "深度贫困乡镇；点击查看记录"
+                } else {
+                    "点击查看记录"
+                })
                 .clicked();
             ui.label(RichText::new(format!("{} 条", township.record_count)).weak());
             ui.label(format!("{} 万元", wan_text(township.amount)));
@@ -259,9 +281,18 @@ fn chart_ui(ui: &mut Ui, data: &Dashboard, today: chrono::NaiveDate) {
             .include_x(0.0)
             .include_x(12.0)
             .include_y(0.0)
+            .x_grid_spacer(|_| {
+                (0..=12)
+                    .map(|m| egui_plot::GridMark { value: f64::from(m), step_size: if m % 3 == 0 { 3.0 } else { 1.0 } })
+                    .collect()
+            })
             .x_axis_formatter(|mark, _| {
                 let m = mark.value.round();
-                if (0.0..=12.0).contains(&m) && (mark.value - m).abs() < 1e-6 { format!("{m}月") } else { String::new() }
+                if (1.0..=12.0).contains(&m) && (mark.value - m).abs() < 1e-6 {
+                    format!("{m}月")
+                } else {
+                    String::new()
+                }
             })
             .legend(egui_plot::Legend::default().position(egui_plot::Corner::LeftTop))
             .show(ui, |plot_ui| {
@@ -271,7 +302,9 @@ fn chart_ui(ui: &mut Ui, data: &Dashboard, today: chrono::NaiveDate) {
                         .style(egui_plot::LineStyle::dashed_loose()),
                 );
                 plot_ui.line(
-                    egui_plot::Line::new("累计完成", actual).color(egui::Color32::from_rgb(0xC0, 0x30, 0x30)).width(2.0),
+                    egui_plot::Line::new("累计完成", actual)
+                        .color(egui::Color32::from_rgb(0xC0, 0x30, 0x30))
+                        .width(2.0),
                 );
             });
     });

@@ -48,10 +48,10 @@ impl ExportJob {
                 ctx.request_repaint();
             }
         });
-        if let Err(e) = spawned {
-            if let Ok(mut slot) = result.lock() {
-                *slot = Some(Err(format!("无法启动导出：{e}")));
-            }
+        if let Err(e) = spawned
+            && let Ok(mut slot) = result.lock()
+        {
+            *slot = Some(Err(format!("无法启动导出：{e}")));
         }
         job
     }
@@ -119,7 +119,9 @@ impl ExportPanel {
         self.open = true;
         self.request = Some(request);
         self.path_text = suggested.display().to_string();
-        self.note = Some("未选择保存位置（已取消，或本机无法显示文件对话框）。可在下面输入保存路径，再点“导出到此路径”。".into());
+        self.note = Some(
+            "未选择保存位置（已取消，或本机无法显示文件对话框）。可在下面输入保存路径，再点“导出到此路径”。".into(),
+        );
     }
 
     /// Called by the app when an export was started.
@@ -169,8 +171,7 @@ impl ExportPanel {
                 }
                 ui.horizontal(|ui| {
                     let label = ui.label("保存路径");
-                    ui.add(egui::TextEdit::singleline(&mut self.path_text).desired_width(400.0))
-                        .labelled_by(label.id);
+                    ui.add(egui::TextEdit::singleline(&mut self.path_text).desired_width(400.0)).labelled_by(label.id);
                 });
                 ui.horizontal(|ui| {
                     let running = self.job.is_some();
@@ -317,7 +318,8 @@ mod tests {
             quarter: Some(3),
         };
         assert_eq!(default_file_name(&request, &nixi()), "附件2_泥溪镇_2019年第3季度.xlsx");
-        let request = ExportRequest { kind: FormKind::Procurement, township_code: None, year: Some(2019), quarter: None };
+        let request =
+            ExportRequest { kind: FormKind::Procurement, township_code: None, year: Some(2019), quarter: None };
         assert_eq!(default_file_name(&request, &nixi()), "附件3_全县_2019年.xlsx");
         let request = ExportRequest { kind: FormKind::Catalogue, township_code: None, year: None, quarter: None };
         assert_eq!(default_file_name(&request, &nixi()), "附件1_全县.xlsx");

@@ -247,11 +247,13 @@ impl ImportWindow {
         ui.add_space(6.0);
         ui.label("或输入文件路径（多个文件用英文分号 ; 隔开）：");
         ui.horizontal(|ui| {
+            let label = ui.label("文件路径");
             ui.add(
                 egui::TextEdit::singleline(&mut self.path_text)
                     .hint_text("例如 D:\\报表\\泥溪镇附件2.xlsx")
                     .desired_width(560.0),
-            );
+            )
+            .labelled_by(label.id);
             if ui.button("读取").clicked() {
                 let files: Vec<PathBuf> = self
                     .path_text
@@ -323,11 +325,11 @@ fn preview_ui(ui: &mut Ui, prepared: &[PreparedImport]) -> Action {
 /// One file's preview or result.
 fn file_report_ui(ui: &mut Ui, file: &PreparedImport, report: &FileReport) {
     let (mark, color) = if report.outcome == "rejected" {
-        ("✗ 拒绝", ERROR_COLOR)
+        ("× 拒绝", ERROR_COLOR)
     } else if report.rows_rejected > 0 || !report.warnings.is_empty() || !report.file_warnings.is_empty() {
         ("! 有提示", WARNING_COLOR)
     } else {
-        ("✓ 正常", OK_COLOR)
+        ("√ 正常", OK_COLOR)
     };
     let heading = RichText::new(format!("{mark}  {}", report.file)).color(color).strong();
     egui::CollapsingHeader::new(heading).id_salt(&report.file).default_open(true).show(ui, |ui| {
@@ -357,7 +359,7 @@ fn file_report_ui(ui: &mut Ui, file: &PreparedImport, report: &FileReport) {
         }
         for issue in &report.errors {
             ui.label(
-                RichText::new(format!("✗ {}!第{}行 {}：{}（不导入）", issue.sheet, issue.row, issue.column, issue.message))
+                RichText::new(format!("× {}!第{}行 {}：{}（不导入）", issue.sheet, issue.row, issue.column, issue.message))
                     .color(ERROR_COLOR),
             );
         }
@@ -380,13 +382,13 @@ fn done_ui(ui: &mut Ui, reports: &[Result<FileReport, String>]) -> Action {
         for report in reports {
             match report {
                 Ok(report) if report.outcome == "imported" => {
-                    ui.label(RichText::new(format!("✓ {}：{}", report.file, report.message)).color(OK_COLOR));
+                    ui.label(RichText::new(format!("√ {}：{}", report.file, report.message)).color(OK_COLOR));
                 }
                 Ok(report) => {
-                    ui.label(RichText::new(format!("✗ {}：{}", report.file, report.message)).color(ERROR_COLOR));
+                    ui.label(RichText::new(format!("× {}：{}", report.file, report.message)).color(ERROR_COLOR));
                 }
                 Err(message) => {
-                    ui.label(RichText::new(format!("✗ {message}")).color(ERROR_COLOR));
+                    ui.label(RichText::new(format!("× {message}")).color(ERROR_COLOR));
                 }
             }
         }

@@ -11,6 +11,7 @@ mod basic_info;
 mod catalogue;
 mod dashboard;
 mod export;
+mod import;
 pub mod fonts;
 mod records;
 mod sales;
@@ -55,6 +56,10 @@ pub enum Command {
     ChooseExportPath { request: ExportRequest, suggested: PathBuf },
     /// Export to this path in a background thread.
     StartExport { request: ExportRequest, out: PathBuf },
+    /// Open the 导入 window (file choice, preview, confirm).
+    OpenImport,
+    /// Back up the database to a file chosen by the user (background thread).
+    Backup,
     /// Open a folder in the system file manager.
     OpenFolder(PathBuf),
     /// Show an error in the status line (e.g. a failed read).

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use egui::{RichText, Ui};
 use egui_extras::{Column, TableBuilder};
 
-use super::widgets::{WARNING_COLOR, note_ui, yuan_text};
+use super::widgets::{WARNING_COLOR, fitted_widths, note_ui, yuan_text};
 use super::{Command, Shared};
 use crate::domain::Money;
 use crate::domain::sale::FormKind;
@@ -107,6 +107,8 @@ pub(crate) struct TableOptions {
     pub allow_delete: bool,
     /// The record open in the editor (highlighted).
     pub editing: Option<i64>,
+    /// Narrow layout (the editor is open beside the table).
+    pub compact: bool,
     pub id_salt: &'static str,
 }
 
@@ -133,35 +135,49 @@ pub(crate) fn sale_table_ui(
     let mut action = None;
     let mut error: Option<String> = None;
     let row_height = ui.text_style_height(&egui::TextStyle::Body) + 8.0;
+    // Compact (next to the editor): the channel column takes the rest and 提示 is a short mark.
+    let natural: &[f32] = if options.compact {
+        &[150.0, 80.0, 170.0, 88.0, 74.0, 70.0, 86.0]
+    } else {
+        &[150.0, 82.0, 170.0, 88.0, 74.0, 70.0, 86.0, 150.0]
+    };
+    let actions_width = if options.allow_delete { 92.0 } else { 48.0 };
+    let form_width = if options.show_form { 48.0 } else { 0.0 };
+    let last_width = if options.compact { 40.0 + 100.0 } else { 100.0 };
+    let spacing = ui.spacing().item_spacing.x * 11.0;
+    let (widths, key) = fitted_widths(ui.available_width(), natural, actions_width + form_width + last_width + spacing);
     let mut table = TableBuilder::new(ui)
-        .id_salt(options.id_salt)
+        .id_salt((options.id_salt, key))
         .striped(true)
         .resizable(true)
         .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
         .min_scrolled_height(0.0)
-        .auto_shrink([false, false]);
+        .auto_shrink([false, false])
+        .column(Column::exact(actions_width));
     if options.show_form {
-        table = table.column(Column::exact(48.0));
+        table = table.column(Column::exact(form_width));
     }
-    table = table
-        .column(Column::initial(150.0).at_least(60.0).clip(true))
-        .column(Column::initial(82.0).at_least(50.0).clip(true))
-        .column(Column::initial(170.0).at_least(60.0).clip(true))
-        .column(Column::initial(72.0).at_least(40.0).clip(true))
-        .column(Column::initial(64.0).at_least(40.0).clip(true))
-        .column(Column::initial(70.0).at_least(40.0).clip(true))
-        .column(Column::initial(86.0).at_least(50.0).clip(true))
-        .column(Column::initial(140.0).at_least(60.0).clip(true))
-        .column(Column::remainder().at_least(60.0).clip(true))
-        .column(Column::exact(if options.allow_delete { 92.0 } else { 48.0 }));
+    for width in widths {
+        table = table.column(Column::initial(width).at_least(40.0).clip(true));
+    }
+    if options.compact {
+        table = table.column(Column::remainder().at_least(80.0).clip(true)).column(Column::exact(40.0));
+    } else {
+        table = table.column(Column::remainder().at_least(60.0).clip(true));
+    }
     table
         .header(row_height, |mut header| {
+            header.col(|ui| {
+                ui.strong("操作");
+            });
             if options.show_form {
                 header.col(|ui| {
                     ui.strong("表");
                 });
             }
-            for title in ["采购单位", date_col, "地区", "贫困户姓名", "产品品种", qty_col, amount_col, "销售方式", "提示", "操作"] {
+            for title in
+                ["采购单位", date_col, "地区", "贫困户姓名", "产品品种", qty_col, amount_col, "销售方式", "提示"]
+            {
                 header.col(|ui| {
                     ui.strong(title);
                 });
@@ -180,6 +196,14 @@ pub(crate) fn sale_table_ui(
                 };
                 table_row.set_selected(options.editing == Some(row.id));
                 let record = &row.record;
+                table_row.col(|ui| {
+                    if ui.small_button("编辑").clicked() {
+                        action = Some(RowAction::Edit(row.id));
+                    }
+                    if options.allow_delete && ui.small_button("删除").clicked() {
+                        action = Some(RowAction::Delete(row.id));
+                    }
+                });
                 if options.show_form {
                     table_row.col(|ui| {
                         ui.label(record.kind.label());
@@ -209,9 +233,30 @@ pub(crate) fn sale_table_ui(
                     });
                 });
                 table_row.col(|ui| {
-                    ui.label(channel_text(&row));
+                    let full = channel_text(&row);
+                    if options.compact {
+                        let short = match (row.channel, row.sub_channel) {
+                            (_, Some(sub)) => sub.name(),
+                            (Some(channel), None) => channel.name(),
+                            (None, None) => "未分类",
+                        };
+                        ui.label(short).on_hover_text(full);
+                    } else {
+                        ui.label(full);
+                    }
                 });
                 table_row.col(|ui| {
+                    if options.compact {
+                        if !record.warnings.is_empty() || row.same_sale_as.is_some() {
+                            let mut notes = record.warnings.clone();
+                            if row.same_sale_as.is_some() {
+                                notes.push("与附件2重复，不重复计入".to_string());
+                            }
+                            ui.label(RichText::new(notes.len().to_string()).color(WARNING_COLOR))
+                                .on_hover_text(notes.join("\n"));
+                        }
+                        return;
+                    }
                     if !record.warnings.is_empty() {
                         let text = if record.warnings.len() == 1 {
                             record.warnings[0].clone()
@@ -222,14 +267,6 @@ pub(crate) fn sale_table_ui(
                     }
                     if row.same_sale_as.is_some() {
                         ui.label(RichText::new("与附件2重复，不重复计入").weak());
-                    }
-                });
-                table_row.col(|ui| {
-                    if ui.small_button("编辑").clicked() {
-                        action = Some(RowAction::Edit(row.id));
-                    }
-                    if options.allow_delete && ui.small_button("删除").clicked() {
-                        action = Some(RowAction::Delete(row.id));
                     }
                 });
             });
@@ -290,17 +327,17 @@ impl RecordsView {
                 ));
                 note_ui(ui, "只列计入进度的记录：附件3中已标记与附件2为同一笔的不重复列出。点“编辑”可在对应表中修改。");
                 ui.separator();
-                let options =
-                    TableOptions { show_form: true, allow_delete: false, editing: None, id_salt: "records_view_table" };
+                let options = TableOptions {
+                    show_form: true,
+                    allow_delete: false,
+                    editing: None,
+                    compact: false,
+                    id_salt: "records_view_table",
+                };
                 if let Some(RowAction::Edit(id)) =
                     sale_table_ui(ui, shared, &mut self.list, FormKind::Sale, &options, commands)
                 {
-                    let kind = self
-                        .list
-                        .cache
-                        .get(&id)
-                        .map(|row| row.record.kind)
-                        .unwrap_or(FormKind::Sale);
+                    let kind = self.list.cache.get(&id).map(|row| row.record.kind).unwrap_or(FormKind::Sale);
                     commands.push(Command::EditRecord { id, kind });
                 }
             });

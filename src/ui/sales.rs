@@ -8,8 +8,8 @@ use egui::{RichText, Ui};
 use super::export::ExportPanel;
 use super::records::{RowAction, SaleList, TableOptions, sale_table_ui};
 use super::widgets::{
-    Confirm, ERROR_COLOR, confirm_delete_ui, field_row_ui, note_ui, quarter_combo_ui, township_combo_ui,
-    wan_text, warnings_ui, year_choices, year_combo_ui, yuan_text,
+    Confirm, ERROR_COLOR, confirm_delete_ui, field_row_ui, note_ui, quarter_combo_ui, township_combo_ui, wan_text,
+    warnings_ui, year_choices, year_combo_ui, yuan_text,
 };
 use super::{Command, Shared};
 use crate::domain::sale::{FieldErrors, FormKind, SaleDraft, SaleField, SaleRecord, validate_sale};
@@ -23,9 +23,16 @@ pub(crate) struct FilterState {
     pub township: Option<String>,
     pub year: Option<i32>,
     pub quarter: Option<u8>,
+    /// The text as typed in 查找.
     pub text: String,
+    /// The text the list is filtered by: [`Self::text`] once typing paused ([`TEXT_DELAY`]) or
+    /// Enter was pressed, so a long list is not searched again on every keystroke.
+    pub applied_text: String,
     pub warnings_only: bool,
 }
+
+/// Seconds after the last keystroke in 查找 before the list is searched.
+const TEXT_DELAY: f64 = 0.4;
 
 /// A channel override chosen in the editor: `None` = by the purchaser's type (automatic).
 type ChannelChoice = Option<(Channel, Option<SubChannel>)>;
@@ -119,6 +126,8 @@ impl SaleEditor {
 pub(crate) struct SalesTab {
     kind: FormKind,
     filter: FilterState,
+    /// When 查找 was last edited (egui time), while its text is not applied yet.
+    text_edited_at: Option<f64>,
     years: Option<(u64, Vec<i32>)>,
     list: SaleList,
     editor: Option<SaleEditor>,
@@ -133,6 +142,7 @@ impl SalesTab {
         Self {
             kind,
             filter: FilterState::default(),
+            text_edited_at: None,
             years: None,
             list: SaleList::default(),
             editor: None,
@@ -148,7 +158,7 @@ impl SalesTab {
             year: self.filter.year,
             quarter: self.filter.year.and(self.filter.quarter),
             with_warnings_only: self.filter.warnings_only,
-            text: self.filter.text.trim().to_string(),
+            text: self.filter.applied_text.trim().to_string(),
             ..Default::default()
         }
     }
@@ -212,6 +222,7 @@ impl SalesTab {
                 show_form: false,
                 allow_delete: true,
                 editing: self.editor.as_ref().and_then(|e| e.id),
+                compact: self.editor.is_some(),
                 id_salt: if self.kind == FormKind::Sale { "sale_table" } else { "procurement_table" },
             };
             match sale_table_ui(ui, shared, &mut self.list, self.kind, &options, commands) {
@@ -255,20 +266,43 @@ impl SalesTab {
             );
             ui.add_space(8.0);
             let years = self.years.as_ref().map(|(_, y)| y.clone()).unwrap_or_default();
-            year_combo_ui(ui, &format!("sale_filter_year_{id}"), "年度", &mut self.filter.year, &years, Some("全部年份"));
+            year_combo_ui(
+                ui,
+                &format!("sale_filter_year_{id}"),
+                "年度",
+                &mut self.filter.year,
+                &years,
+                Some("全部年份"),
+            );
             let has_year = self.filter.year.is_some();
             quarter_combo_ui(ui, &format!("sale_filter_quarter_{id}"), &mut self.filter.quarter, has_year);
             ui.add_space(8.0);
             let label = ui.label("查找");
-            ui.add(
-                egui::TextEdit::singleline(&mut self.filter.text)
-                    .hint_text("采购单位、地区、姓名、品种、备注")
-                    .desired_width(200.0),
-            )
-            .labelled_by(label.id);
+            let response = ui
+                .add(
+                    egui::TextEdit::singleline(&mut self.filter.text)
+                        .hint_text("采购单位、地区、姓名、品种、备注")
+                        .desired_width(200.0),
+                )
+                .labelled_by(label.id);
+            let now = ui.input(|i| i.time);
+            if response.changed() {
+                self.text_edited_at = Some(now);
+            }
+            let entered = response.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+            if let Some(edited) = self.text_edited_at {
+                let waited = now - edited;
+                if entered || waited >= TEXT_DELAY {
+                    self.filter.applied_text = self.filter.text.clone();
+                    self.text_edited_at = None;
+                } else {
+                    ui.ctx().request_repaint_after(std::time::Duration::from_secs_f64(TEXT_DELAY - waited));
+                }
+            }
             ui.checkbox(&mut self.filter.warnings_only, "仅看有提示的");
             if self.filter != FilterState::default() && ui.button("清除筛选").clicked() {
                 self.filter = FilterState::default();
+                self.text_edited_at = None;
             }
         });
     }
@@ -281,8 +315,9 @@ impl SalesTab {
                     .strong(),
             );
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                ui.add_enabled(false, egui::Button::new("导入…"))
-                    .on_disabled_hover_text("导入Excel将在后续版本提供");
+                if ui.button("导入…").on_hover_text("导入乡镇、牵头单位报来的附件1/2/3（xlsx、xls、csv），先预览再写入").clicked() {
+                    commands.push(Command::OpenImport);
+                }
                 let request = ExportRequest {
                     kind: self.kind,
                     township_code: self.filter.township.clone(),
@@ -369,71 +404,64 @@ impl SalesTab {
         };
         let hint_text = editor.hint.as_ref().map(|(_, h)| h.clone()).filter(|h| !h.is_empty());
 
-        egui::Grid::new(("sale_editor_grid", kind.number()))
-            .num_columns(2)
-            .spacing([8.0, 6.0])
-            .show(ui, |ui| {
-                let d = &mut editor.draft;
-                field_row_ui(
-                    ui,
-                    "采购单位",
-                    &mut d.purchaser,
-                    "如 云阳县商务委",
-                    error_for(SaleField::Purchaser).as_deref(),
-                    hint_text.as_deref(),
-                );
-                field_row_ui(ui, date_col, &mut d.date, "如 2019.9.1", error_for(SaleField::Date).as_deref(), None);
-                field_row_ui(
-                    ui,
-                    "地区",
-                    &mut d.region,
-                    "如 云阳县泥溪镇三坪村",
-                    error_for(SaleField::Region).as_deref(),
-                    None,
-                );
-                field_row_ui(
-                    ui,
-                    "贫困户姓名",
-                    &mut d.household,
-                    "姓名或合作社名称",
-                    error_for(SaleField::Household).as_deref(),
-                    None,
-                );
-                field_row_ui(ui, "产品品种", &mut d.product, "如 土豆", error_for(SaleField::Product).as_deref(), None);
-                field_row_ui(ui, qty_col, &mut d.quantity, "如 30斤", error_for(SaleField::Quantity).as_deref(), None);
-                field_row_ui(ui, amount_col, &mut d.amount, "如 90元", error_for(SaleField::Amount).as_deref(), None);
-                field_row_ui(
-                    ui,
-                    "备注",
-                    &mut d.remark,
-                    "合作社请注明涉及贫困户数",
-                    error_for(SaleField::Remark).as_deref(),
-                    None,
-                );
+        egui::Grid::new(("sale_editor_grid", kind.number())).num_columns(2).spacing([8.0, 6.0]).show(ui, |ui| {
+            let d = &mut editor.draft;
+            field_row_ui(
+                ui,
+                "采购单位",
+                &mut d.purchaser,
+                "如 云阳县商务委",
+                error_for(SaleField::Purchaser).as_deref(),
+                hint_text.as_deref(),
+            );
+            field_row_ui(ui, date_col, &mut d.date, "如 2019.9.1", error_for(SaleField::Date).as_deref(), None);
+            field_row_ui(
+                ui,
+                "地区",
+                &mut d.region,
+                "如 云阳县泥溪镇三坪村",
+                error_for(SaleField::Region).as_deref(),
+                None,
+            );
+            field_row_ui(
+                ui,
+                "贫困户姓名",
+                &mut d.household,
+                "姓名或合作社名称",
+                error_for(SaleField::Household).as_deref(),
+                None,
+            );
+            field_row_ui(ui, "产品品种", &mut d.product, "如 土豆", error_for(SaleField::Product).as_deref(), None);
+            field_row_ui(ui, qty_col, &mut d.quantity, "如 30斤", error_for(SaleField::Quantity).as_deref(), None);
+            field_row_ui(ui, amount_col, &mut d.amount, "如 90元", error_for(SaleField::Amount).as_deref(), None);
+            field_row_ui(
+                ui,
+                "备注",
+                &mut d.remark,
+                "合作社请注明涉及贫困户数",
+                error_for(SaleField::Remark).as_deref(),
+                None,
+            );
 
-                let label = ui.label("销售方式");
-                let selected_text = match editor.channel {
-                    None => "按采购单位类型（自动）".to_string(),
-                    Some((channel, sub)) => channel_pair_text(channel, sub),
-                };
-                egui::ComboBox::from_id_salt(("sale_channel", kind.number()))
-                    .selected_text(selected_text)
-                    .width(220.0)
-                    .height(400.0)
-                    .show_ui(ui, |ui| {
-                        ui.selectable_value(&mut editor.channel, None, "按采购单位类型（自动）");
-                        for (channel, sub) in channel_choices() {
-                            ui.selectable_value(
-                                &mut editor.channel,
-                                Some((channel, sub)),
-                                channel_pair_text(channel, sub),
-                            );
-                        }
-                    })
-                    .response
-                    .labelled_by(label.id);
-                ui.end_row();
-            });
+            let label = ui.label("销售方式");
+            let selected_text = match editor.channel {
+                None => "按采购单位类型（自动）".to_string(),
+                Some((channel, sub)) => channel_pair_text(channel, sub),
+            };
+            egui::ComboBox::from_id_salt(("sale_channel", kind.number()))
+                .selected_text(selected_text)
+                .width(220.0)
+                .height(400.0)
+                .show_ui(ui, |ui| {
+                    ui.selectable_value(&mut editor.channel, None, "按采购单位类型（自动）");
+                    for (channel, sub) in channel_choices() {
+                        ui.selectable_value(&mut editor.channel, Some((channel, sub)), channel_pair_text(channel, sub));
+                    }
+                })
+                .response
+                .labelled_by(label.id);
+            ui.end_row();
+        });
 
         if let Some((_, Ok(record))) = &editor.validated
             && !record.warnings.is_empty()
@@ -449,14 +477,11 @@ impl SalesTab {
             let save = ui.add_enabled(!editor.saving, egui::Button::new(RichText::new("保存").strong()));
             if save.clicked() {
                 editor.save_attempted = true;
-                match &editor.validated {
-                    Some((_, Ok(record))) => {
-                        let mut record = record.clone();
-                        record.channel_override = editor.channel;
-                        editor.saving = true;
-                        commands.push(Command::SaveSale { id: editor.id, record });
-                    }
-                    _ => {}
+                if let Some((_, Ok(record))) = &editor.validated {
+                    let mut record = record.clone();
+                    record.channel_override = editor.channel;
+                    editor.saving = true;
+                    commands.push(Command::SaveSale { id: editor.id, record });
                 }
             }
             if ui.button("取消").clicked() {

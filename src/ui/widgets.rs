@@ -55,16 +55,18 @@ pub(crate) fn field_row_ui(
     let label_response = ui.label(label);
     let response = ui
         .vertical(|ui| {
-            let mut edit = egui::TextEdit::singleline(value).desired_width(ui.available_width().min(260.0));
+            let width = ui.available_width().clamp(160.0, 260.0);
+            ui.set_max_width(width);
+            let mut edit = egui::TextEdit::singleline(value).desired_width(width);
             if !placeholder.is_empty() {
                 edit = edit.hint_text(placeholder);
             }
             let response = ui.add(edit).labelled_by(label_response.id);
             if let Some(error) = error {
-                ui.label(RichText::new(error).color(ERROR_COLOR));
+                ui.add(egui::Label::new(RichText::new(error).color(ERROR_COLOR)).wrap());
             }
             if let Some(hint) = hint {
-                ui.label(RichText::new(hint).weak().small());
+                ui.add(egui::Label::new(RichText::new(hint).small()).wrap());
             }
             response
         })
@@ -157,6 +159,17 @@ pub(crate) fn quarter_combo_ui(ui: &mut Ui, id_salt: &str, selected: &mut Option
     *selected != before
 }
 
+/// Column widths that fit `available` points: the `natural` widths scaled down (not below 60%)
+/// so that they and `fixed` points of other columns fit, and a key of the scale for the table's
+/// id (egui_extras remembers widths per table id, so a narrower layout gets its own).
+pub(crate) fn fitted_widths(available: f32, natural: &[f32], fixed: f32) -> (Vec<f32>, u32) {
+    let sum: f32 = natural.iter().sum();
+    let scale = if sum > 0.0 { ((available - fixed) / sum).clamp(0.6, 1.0) } else { 1.0 };
+    let key = (scale * 20.0).floor() as u32;
+    let scale = key as f32 / 20.0;
+    (natural.iter().map(|w| (w * scale).floor()).collect(), key)
+}
+
 /// The years offered by pickers: those with records, this year and the plan's 2019, newest first.
 pub(crate) fn year_choices(mut years: Vec<i32>, today: chrono::NaiveDate) -> Vec<i32> {
     use chrono::Datelike;
@@ -220,10 +233,10 @@ mod tests {
     #[test]
     fn wan_text_has_two_decimals() {
         assert_eq!(wan_text(Money::from_fen(9000)), "0.01");
-        assert_eq!(wan_text(Money::from_fen(60_000_000_000)), "6000.00");
+        assert_eq!(wan_text(Money::from_fen(6_000_000_000)), "6000.00");
         assert_eq!(wan_text(Money::from_fen(1_000_000)), "1.00");
         assert_eq!(wan_text(Money::from_fen(1_500_000)), "1.50");
-        assert_eq!(wan_short(Money::from_fen(60_000_000_000)), "6000");
+        assert_eq!(wan_short(Money::from_fen(6_000_000_000)), "6000");
     }
 
     #[test]

@@ -26,9 +26,7 @@ pub fn window() -> (tempfile::TempDir, PathBuf, Harness<'static, App>) {
 pub fn window_on(path: &std::path::Path) -> Harness<'static, App> {
     let store = Store::open(path).expect("open database");
     let db_path = path.to_path_buf();
-    let mut harness = Harness::builder()
-        .with_size(SIZE)
-        .build_eframe(move |cc| App::new(cc, store, db_path));
+    let mut harness = Harness::builder().with_size(SIZE).build_eframe(move |cc| App::new(cc, store, db_path));
     harness.run();
     harness
 }
@@ -56,6 +54,9 @@ pub fn set_text(harness: &mut Harness<'_, App>, label: &str, text: &str) {
 /// Picks `choice` in the combo box labelled `label`.
 pub fn choose(harness: &mut Harness<'_, App>, label: &str, choice: &str) {
     harness.get_by_role_and_label(Role::ComboBox, label).click();
+    harness.run();
+    // Long lists scroll: bring the choice into view before clicking it.
+    harness.get_by_label(choice).scroll_to_me();
     harness.run();
     harness.get_by_label(choice).click();
     harness.run();

@@ -354,6 +354,35 @@ fn unit_row(row: &GridRow, header_row: &GridRow, columns: &[Column]) -> Option<V
     Some(units)
 }
 
+/// A money-unit note above the table (`单位：万元`, `金额单位：万元`): applies to the amount
+/// column when neither its header nor a unit row gives a unit.
+pub(crate) fn apply_unit_note(header: &mut Header, above: &[GridRow]) {
+    let note = above.iter().flat_map(|r| r.cells.iter()).find_map(|(_, v)| {
+        let folded = fold(&v.to_text());
+        ["金额单位:", "单位:"].iter().find_map(|label| {
+            let pos = folded.find(label)?;
+            // `填报单位:` / `填写单位:` name the reporting unit, not a money unit.
+            if folded[..pos].ends_with("填报") || folded[..pos].ends_with("填写") || folded[..pos].ends_with("报送") {
+                return None;
+            }
+            let rest = &folded[pos + label.len()..];
+            if rest.starts_with("万元") {
+                Some("万元")
+            } else if rest.starts_with('元') {
+                Some("元")
+            } else {
+                None
+            }
+        })
+    });
+    if let Some(unit) = note
+        && let Some(column) = header.columns.iter_mut().find(|c| c.role == Role::Amount)
+        && column.unit.is_none()
+    {
+        column.unit = Some(unit.to_string());
+    }
+}
+
 /// The header-info line: 填报单位/填写单位, 填报时间/填写日期, contact person and phone.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct InfoFields {
@@ -530,6 +559,19 @@ mod tests {
         assert_eq!(info.unit.as_deref(), Some("泥溪镇人民政府"));
         assert_eq!(info.contact_person.as_deref(), Some("李某某"));
         assert_eq!(info.date_text.as_deref(), Some("2019年8月20日"));
+    }
+
+    #[test]
+    fn a_money_unit_note_above_the_table_applies_to_bare_amounts() {
+        let row = |n: u32, t: &str| GridRow { number: n, hidden: false, cells: vec![(0, CellValue::Text(t.to_string()))] };
+        let (kind, columns) = match_header(&texts(&["地区", "贫困户姓名", "产品品种", "销售时间", "销售数量", "销售金额"])).unwrap();
+        let mut header = Header { kind, first_row: 3, data_start: 0, columns, unit_row: None };
+        apply_unit_note(&mut header, &[row(1, "填报单位：泥溪镇人民政府"), row(2, "金额单位：万元")]);
+        assert_eq!(header.amount_unit(), AmountUnit::WanYuan);
+        let (kind, columns) = match_header(&texts(&["地区", "贫困户姓名", "产品品种", "销售时间", "销售数量", "销售金额"])).unwrap();
+        let mut header = Header { kind, first_row: 3, data_start: 0, columns, unit_row: None };
+        apply_unit_note(&mut header, &[row(1, "填报单位：万元镇")]);
+        assert_eq!(header.amount_unit(), AmountUnit::Yuan);
     }
 
     #[test]

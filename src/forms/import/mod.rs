@@ -9,9 +9,16 @@
 //! The rules followed are `shared/samples/README.md` rules 1–21. The entry points are
 //! [`parse_file`] and [`parse_bytes`]; neither panics on any input.
 //!
-//! Layout: [`read`](self) recognises the format from the bytes and dispatches to the readers
-//! (`xlsx`, `xls` with `cfb`, `delimited`, `html`), which fill a sparse [`grid`](self) of cells;
-//! `detect` finds the header and units; `rows` classifies and validates rows.
+//! Layout (private submodules): `read` recognises the format from the bytes (never from the
+//! extension) and dispatches to the readers — `xlsx` (calamine's streaming cell reader plus our
+//! own scan for hidden rows, merges and hyperlinks), `xls` (calamine, after a pre-scan with our
+//! `cfb` reader), `delimited` (CSV/TSV, UTF-8 or GB18030) and `html` (tables saved as `.xls`) —
+//! which fill a sparse `grid` of cells with merged regions filled; `detect` finds the header row,
+//! its form, columns, units and the header-info line; `rows` classifies the rows and validates
+//! the data rows with the domain parsers.
+//!
+//! Nothing is ever sized from a file's declared dimensions (rule 21), and a panic inside a reader
+//! library on a damaged file becomes a [`FileRejection`].
 
 mod cfb;
 mod delimited;
@@ -222,11 +229,12 @@ fn parse_inner(file_name: &str, bytes: &[u8], resolver: &RegionResolver) -> Resu
         if sheet.rows.is_empty() {
             continue;
         }
-        let Some(header) = detect::find_header(sheet) else {
+        let Some(mut header) = detect::find_header(sheet) else {
             unrecognised.push(sheet.name.clone());
             continue;
         };
         let above = sheet.rows.iter().take_while(|r| r.number < header.first_row).cloned().collect::<Vec<_>>();
+        detect::apply_unit_note(&mut header, &above);
         let fields = detect::read_info(&above);
         let info = HeaderInfo {
             unit: fields.unit.clone(),

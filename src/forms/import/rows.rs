@@ -143,9 +143,24 @@ pub(crate) fn import_rows(ctx: &RowContext<'_>) -> SheetRows {
     let parts: Vec<SheetRows> = if threads > 1 && data.len() >= PARALLEL_MIN_ROWS {
         let chunk = data.len().div_ceil(threads);
         std::thread::scope(|scope| {
-            let handles: Vec<_> = data.chunks(chunk).map(|rows| scope.spawn(move || validate_rows(ctx, rows))).collect();
+            // A chunk whose thread cannot be started is validated here instead.
+            let started: Vec<Result<_, &[&GridRow]>> = data
+                .chunks(chunk)
+                .map(|rows| {
+                    std::thread::Builder::new()
+                        .name("import-rows".into())
+                        .spawn_scoped(scope, move || validate_rows(ctx, rows))
+                        .map_err(|_| rows)
+                })
+                .collect();
             // A panic in a worker is re-raised here and turned into a rejection by parse_bytes.
-            handles.into_iter().map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e))).collect()
+            started
+                .into_iter()
+                .map(|s| match s {
+                    Ok(handle) => handle.join().unwrap_or_else(|e| std::panic::resume_unwind(e)),
+                    Err(rows) => validate_rows(ctx, rows),
+                })
+                .collect()
         })
     } else {
         vec![validate_rows(ctx, &data)]

@@ -26,6 +26,13 @@ struct SheetScan {
 /// Reads an `.xls` file; `stream` is its `Workbook` (or `Book`) stream.
 pub(crate) fn read(bytes: &[u8], stream: &[u8]) -> Result<Workbook, FileRejection> {
     let scans = prescan(stream)?;
+    // calamine indexes some damaged records without checking their length (found by fuzzing):
+    // such a panic means a damaged file, not a bug of ours.
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| read_with_calamine(bytes, &scans)))
+        .unwrap_or_else(|_| Err(corrupt("Excel 97-2003 工作簿（.xls）中有损坏的记录")))
+}
+
+fn read_with_calamine(bytes: &[u8], scans: &[SheetScan]) -> Result<Workbook, FileRejection> {
     let mut workbook: Xls<Cursor<&[u8]>> = match Xls::new(Cursor::new(bytes)) {
         Ok(w) => w,
         Err(XlsError::Password) => return Err(password_protected()),

@@ -27,9 +27,17 @@ pub(crate) fn read(bytes: &[u8], names: &HashMap<String, String>) -> Result<Work
     let sheet_paths = sheet_paths(&mut zip, names);
     // Our own pass over the sheets' XML runs beside calamine's.
     std::thread::scope(|scope| {
-        let scans = scope.spawn(|| scan_sheets(bytes, names, &sheet_paths));
-        let cells = read_cells(bytes);
-        let metas = scans.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
+        let scans = std::thread::Builder::new()
+            .name("import-scan".into())
+            .spawn_scoped(scope, || scan_sheets(bytes, names, &sheet_paths));
+        // A panic inside calamine on a damaged part means a damaged file, not a bug of ours.
+        let cells = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| read_cells(bytes)))
+            .unwrap_or_else(|_| Err(corrupt("Excel工作簿（.xlsx）中有损坏的内容")));
+        let metas = match scans {
+            Ok(handle) => handle.join().unwrap_or_else(|e| std::panic::resume_unwind(e)),
+            // No thread to be had: scan here.
+            Err(_) => scan_sheets(bytes, names, &sheet_paths),
+        };
         let (mut out, sheets) = cells?;
         let mut metas = metas;
         for (name, builder, formulas, visible) in sheets {
