@@ -55,6 +55,11 @@ fn main() {
     println!("report      100,000 records: {:>8.2?}", time(7, || dashboard(&store, 2019).unwrap()));
     let sales_filter = SaleFilter { form: Some(FormKind::Sale), ..Default::default() };
     println!("table ids    ~90,000 sales:   {:>8.2?}", time(7, || store.sale_ids(&sales_filter).unwrap()));
+    println!("table totals ~90,000 sales:   {:>8.2?}", time(7, || store.sale_totals(&sales_filter).unwrap()));
+    let quarter_filter = SaleFilter { year: Some(2019), quarter: Some(3), ..sales_filter.clone() };
+    println!("table ids+totals one quarter: {:>8.2?}", time(7, || (store.sale_ids(&quarter_filter).unwrap(), store.sale_totals(&quarter_filter).unwrap())));
+    let text_filter = SaleFilter { text: "泥溪".into(), ..sales_filter.clone() };
+    println!("table ids+totals text search: {:>8.2?}", time(7, || (store.sale_ids(&text_filter).unwrap(), store.sale_totals(&text_filter).unwrap())));
     let ids = store.sale_ids(&sales_filter).unwrap();
     println!("visible rows (30 by id):     {:>8.2?}", time(21, || store.sales_by_ids(&ids[45_000..45_030]).unwrap()));
     drop(store);

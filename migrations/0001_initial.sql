@@ -129,8 +129,9 @@ CREATE TABLE sale (
     created_at          TEXT NOT NULL,
     updated_at          TEXT NOT NULL
 ) STRICT;
-CREATE INDEX sale_by_form_date ON sale (form, date, id);
-CREATE INDEX sale_by_form_township_date ON sale (form, township_code, date, id);
+-- Covering (amount_fen) so a list's count and total never read the rows.
+CREATE INDEX sale_by_form_date ON sale (form, date, id, amount_fen);
+CREATE INDEX sale_by_form_township_date ON sale (form, township_code, date, id, amount_fen);
 CREATE INDEX sale_by_purchaser ON sale (purchaser_id);
 CREATE INDEX sale_by_fingerprint ON sale (fingerprint);
 CREATE INDEX sale_by_match_key ON sale (match_key, form);

@@ -16,6 +16,7 @@ mod sales;
 mod seed;
 mod settings;
 mod summary;
+mod unions;
 
 use std::path::{Path, PathBuf};
 
@@ -32,6 +33,7 @@ pub use reporting::{
 };
 pub use sales::{SaleFilter, SaleRow};
 pub use settings::{Settings, Targets};
+pub use unions::{UNION_STANDARD_YUAN_PER_MEMBER, UnionPurchases};
 pub use summary::{ChannelAmount, MonthAmount, SummaryTotals, TownshipAmount};
 
 /// A failure of the store. Display is Chinese and user-facing.

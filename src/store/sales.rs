@@ -78,15 +78,17 @@ impl SaleFilter {
             push("s.township_code = ?", Box::new(code.clone()), &mut conditions);
         }
         if let Some(year) = self.year {
-            push("s.year = ?", Box::new(year), &mut conditions);
-            if let Some(quarter) = self.quarter {
-                let first = i64::from(quarter.clamp(1, 4)) * 3 - 2;
-                push("s.month >= ?", Box::new(first), &mut conditions);
-                push("s.month <= ?", Box::new(first + 2), &mut conditions);
-            }
-            if let Some(month) = self.month {
-                push("s.month = ?", Box::new(month), &mut conditions);
-            }
+            // A date range (not year/month columns) so the (form, date) indexes serve it.
+            let (first_month, months) = match (self.month, self.quarter) {
+                (Some(month), _) => (month.clamp(1, 12), 1),
+                (None, Some(quarter)) => (u32::from(quarter.clamp(1, 4)) * 3 - 2, 3),
+                (None, None) => (1, 12),
+            };
+            let start = format!("{year:04}-{first_month:02}-01");
+            let end_month = first_month + months;
+            let end = if end_month > 12 { format!("{:04}-01-01", year + 1) } else { format!("{year:04}-{end_month:02}-01") };
+            push("s.date >= ?", Box::new(start), &mut conditions);
+            push("s.date < ?", Box::new(end), &mut conditions);
         }
         if let Some(channel) = self.channel {
             push("s.channel = ?", Box::new(channel.name()), &mut conditions);

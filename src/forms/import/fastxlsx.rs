@@ -652,10 +652,8 @@ fn convert_v(raw: &[u8], ctx: &Context<'_>, typ: Option<&[u8]>, style: Option<us
             let text = std::str::from_utf8(raw).ok()?;
             match text.parse::<f64>() {
                 Ok(n) => {
-                    let is_date = match style {
-                        Some(i) => *ctx.dates.get(i)?,
-                        None => false,
-                    };
+                    // An unknown style index reads as a plain number, as in calamine.
+                    let is_date = style.is_some_and(|i| ctx.dates.get(i).copied().unwrap_or(false));
                     match (is_date, serial_to_datetime(n, ctx.is_1904)) {
                         (true, Some(d)) => Some(CellValue::Date(d)),
                         _ => Some(CellValue::Number(n)),

@@ -23,6 +23,7 @@
 mod cfb;
 mod delimited;
 mod detect;
+mod fastxlsx;
 mod grid;
 mod html;
 mod read;

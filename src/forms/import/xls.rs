@@ -86,10 +86,11 @@ fn convert(value: &Data) -> Option<CellValue> {
         Data::Float(f) => CellValue::Number(*f),
         Data::String(s) => CellValue::Text(s.clone()),
         Data::Bool(b) => CellValue::Bool(*b),
-        Data::DateTime(dt) => match dt.as_datetime() {
-            Some(d) if dt.is_datetime() => CellValue::Date(d),
-            _ => CellValue::Number(dt.as_f64()),
-        },
+        // chrono panics on serials far outside its range: only sane values become dates.
+        Data::DateTime(dt) if dt.is_datetime() && (-700_000.0..=3_000_000.0).contains(&dt.as_f64()) => {
+            dt.as_datetime().map_or(CellValue::Number(dt.as_f64()), CellValue::Date)
+        }
+        Data::DateTime(dt) => CellValue::Number(dt.as_f64()),
         Data::DateTimeIso(s) => super::xlsx::iso_datetime(s).map_or_else(|| CellValue::Text(s.clone()), CellValue::Date),
         Data::DurationIso(s) => CellValue::Text(s.clone()),
         Data::Error(e) => CellValue::Error(e.to_string()),

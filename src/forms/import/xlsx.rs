@@ -20,8 +20,18 @@ const MAX_SHARED_STRINGS_BYTES: u64 = 400 * 1024 * 1024;
 /// Largest XML part (workbook, relationships) read whole into memory.
 const MAX_SMALL_PART: u64 = 32 * 1024 * 1024;
 
-/// Reads an xlsx package whose entries are listed in `names` (lower-case path → stored path).
+/// Reads an xlsx package whose entries are listed in `names` (lower-case path → stored path):
+/// with our fast reader when it understands the file, else with calamine.
 pub(crate) fn read(bytes: &[u8], names: &HashMap<String, String>) -> Result<Workbook, FileRejection> {
+    let fast = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| super::fastxlsx::read(bytes, names)));
+    if let Ok(Some(workbook)) = fast {
+        return Ok(workbook);
+    }
+    read_with_calamine(bytes, names)
+}
+
+/// Reads an xlsx package with calamine's streaming cell reader plus our own scan of each sheet.
+pub(crate) fn read_with_calamine(bytes: &[u8], names: &HashMap<String, String>) -> Result<Workbook, FileRejection> {
     let mut zip = ZipArchive::new(Cursor::new(bytes)).map_err(|_| corrupt_package())?;
     check_shared_strings(&mut zip, names)?;
     let sheet_paths = sheet_paths(&mut zip, names);
@@ -162,10 +172,11 @@ fn convert(value: DataRef<'_>) -> Option<CellValue> {
         DataRef::String(s) => CellValue::Text(s),
         DataRef::SharedString(s) => CellValue::Text(s.to_string()),
         DataRef::Bool(b) => CellValue::Bool(b),
-        DataRef::DateTime(dt) => match dt.as_datetime() {
-            Some(d) if dt.is_datetime() => CellValue::Date(d),
-            _ => CellValue::Number(dt.as_f64()),
-        },
+        // chrono panics on serials far outside its range: only sane values become dates.
+        DataRef::DateTime(dt) if dt.is_datetime() && (-700_000.0..=3_000_000.0).contains(&dt.as_f64()) => {
+            dt.as_datetime().map_or(CellValue::Number(dt.as_f64()), CellValue::Date)
+        }
+        DataRef::DateTime(dt) => CellValue::Number(dt.as_f64()),
         DataRef::DateTimeIso(s) => iso_datetime(&s).map_or(CellValue::Text(s), CellValue::Date),
         DataRef::DurationIso(s) => CellValue::Text(s),
         DataRef::Error(e) => CellValue::Error(e.to_string()),
@@ -249,7 +260,7 @@ fn sheet_paths(zip: &mut ZipArchive<Cursor<&[u8]>>, names: &HashMap<String, Stri
 }
 
 /// The unescaped value of the attribute whose local name is `key`.
-fn attr(e: &BytesStart<'_>, key: &str) -> Option<String> {
+pub(crate) fn attr(e: &BytesStart<'_>, key: &str) -> Option<String> {
     e.attributes()
         .flatten()
         .find(|a| a.key.local_name().as_ref() == key)
@@ -304,7 +315,7 @@ pub(crate) fn xml_unescape(text: &str) -> String {
 }
 
 /// Reads a small XML part whole (capped), by case-insensitive path.
-fn read_small_part(zip: &mut ZipArchive<Cursor<&[u8]>>, names: &HashMap<String, String>, path: &str) -> Option<String> {
+pub(crate) fn read_small_part(zip: &mut ZipArchive<Cursor<&[u8]>>, names: &HashMap<String, String>, path: &str) -> Option<String> {
     let stored = names.get(&path.replace('\\', "/").to_ascii_lowercase())?;
     let entry = zip.by_name(stored).ok()?;
     let mut buf = Vec::new();
@@ -313,7 +324,7 @@ fn read_small_part(zip: &mut ZipArchive<Cursor<&[u8]>>, names: &HashMap<String, 
 }
 
 /// Relationship id → target of a `.rels` part (empty when missing or unreadable).
-fn read_relationships(
+pub(crate) fn read_relationships(
     zip: &mut ZipArchive<Cursor<&[u8]>>,
     names: &HashMap<String, String>,
     path: &str,
@@ -520,6 +531,86 @@ mod tests {
             assert_eq!(meta.merges, vec![(1, 0, 1, 8)]);
             assert_eq!(meta.links, vec![((7, 7), "rId1".to_string())]);
         }
+    }
+
+    fn names_of(bytes: &[u8]) -> HashMap<String, String> {
+        let zip = ZipArchive::new(Cursor::new(bytes)).unwrap();
+        zip.file_names().map(|n| (n.unwrap().to_ascii_lowercase(), n.unwrap().to_string())).collect()
+    }
+
+    /// The fast reader and the calamine path read the same grid.
+    fn assert_same(label: &str, bytes: &[u8]) {
+        let names = names_of(bytes);
+        let fast = super::super::fastxlsx::read(bytes, &names).unwrap_or_else(|| panic!("{label}: fast path gave up"));
+        let slow = read_with_calamine(bytes, &names).unwrap_or_else(|e| panic!("{label}: {}", e.message));
+        assert_eq!(fast.sheets.len(), slow.sheets.len(), "{label}");
+        for (a, b) in fast.sheets.iter().zip(slow.sheets.iter()) {
+            assert_eq!(a.name, b.name, "{label}");
+            assert_eq!(a.hidden_sheet, b.hidden_sheet, "{label} {}", a.name);
+            assert_eq!(a.rows, b.rows, "{label} {}", a.name);
+            assert_eq!(a.formulas, b.formulas, "{label} {}", a.name);
+            assert_eq!(a.links, b.links, "{label} {}", a.name);
+        }
+    }
+
+    #[test]
+    fn fast_reader_agrees_with_calamine_on_the_samples() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/samples");
+        let mut seen = 0;
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            let bytes = std::fs::read(&path).unwrap();
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            if name.ends_with(".xlsx") && bytes.starts_with(b"PK") && names_of(&bytes).contains_key("xl/workbook.xml") {
+                assert_same(&name, &bytes);
+                seen += 1;
+            }
+        }
+        assert!(seen >= 9);
+    }
+
+    #[test]
+    fn fast_reader_agrees_with_calamine_on_odd_cells() {
+        use rust_xlsxwriter::{ExcelDateTime, Format, Formula, Workbook as Xw};
+        let mut wb = Xw::new();
+        let ws = wb.add_worksheet();
+        ws.set_name("数据 & 表").unwrap();
+        ws.write_string(0, 0, "  leading and trailing  ").unwrap();
+        ws.write_string(0, 1, "line\nbreak\r\nwindows").unwrap();
+        ws.write_string(0, 2, "ctrl\u{1}char _x0041_ literal").unwrap();
+        ws.write_string(0, 3, "𠮷永福 <&> \"q\"").unwrap();
+        ws.write_number(1, 0, 0.0215).unwrap();
+        ws.write_number(1, 1, 17700001234.0).unwrap();
+        ws.write_number(1, 2, -0.0).unwrap();
+        ws.write_boolean(1, 3, true).unwrap();
+        for (i, id) in [14u8, 22, 31, 57, 58, 4, 43, 46].iter().enumerate() {
+            ws.write_number_with_format(2, i as u16, 43709.75, &Format::new().set_num_format_index(*id)).unwrap();
+        }
+        ws.write_number_with_format(3, 0, 43709.0, &Format::new().set_num_format("yyyy/m/d")).unwrap();
+        ws.write_number_with_format(3, 1, 43709.0, &Format::new().set_num_format("0.00\"元\"")).unwrap();
+        ws.write_datetime_with_format(3, 2, ExcelDateTime::from_ymd(1900, 2, 28).unwrap(), &Format::new().set_num_format_index(14)).unwrap();
+        ws.write_number_with_format(3, 3, 1e300, &Format::new().set_num_format_index(14)).unwrap();
+        ws.write_formula(4, 0, Formula::new("=HYPERLINK(\"https://a.invalid/x\",\"店\")").set_result("店")).unwrap();
+        ws.write_formula(4, 1, Formula::new("=SUM(B2:B3)").set_result("17700044943")).unwrap();
+        ws.write_url(4, 2, "https://b.invalid/y").unwrap();
+        ws.merge_range(5, 0, 6, 2, "merged", &Format::new()).unwrap();
+        ws.set_row_hidden(7).unwrap();
+        ws.write_string(7, 0, "hidden").unwrap();
+        ws.write_rich_string(8, 0, &[(&Format::new().set_bold(), "rich "), (&Format::new(), "text")]).unwrap();
+        let hidden = wb.add_worksheet();
+        hidden.set_name("隐藏").unwrap();
+        hidden.set_hidden(true);
+        hidden.write_string(0, 0, "x").unwrap();
+        wb.add_worksheet().set_name("空").unwrap();
+        let bytes = wb.save_to_buffer().unwrap();
+        assert_same("odd cells", &bytes);
+        let names = names_of(&bytes);
+        let fast = super::super::fastxlsx::read(&bytes, &names).unwrap();
+        let first = &fast.sheets[0];
+        assert_eq!(first.row(1).unwrap().get(2), Some(&CellValue::Text("ctrl\u{1}char _x0041_ literal".into())));
+        assert_eq!(first.row(3).unwrap().get(0).map(CellValue::to_text).as_deref(), Some("2019-09-01 18:00:00"));
+        assert_eq!(first.row(3).unwrap().get(5), Some(&CellValue::Number(43709.75)));
+        assert!(first.row(8).unwrap().hidden);
     }
 
     #[test]
