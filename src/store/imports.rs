@@ -192,6 +192,7 @@ impl Store {
             actions.push(done);
         }
         super::sales::pair_exact_same_sales_in(&tx)?;
+        super::reconcile::reapply_pairing_decisions_in(&tx)?;
         tx.commit()?;
         Ok(ImportPlan { actions })
     }

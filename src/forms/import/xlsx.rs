@@ -535,7 +535,7 @@ mod tests {
 
     fn names_of(bytes: &[u8]) -> HashMap<String, String> {
         let zip = ZipArchive::new(Cursor::new(bytes)).unwrap();
-        zip.file_names().map(|n| (n.unwrap().to_ascii_lowercase(), n.unwrap().to_string())).collect()
+        zip.file_names().map(|n| n.unwrap()).map(|n| (n.to_ascii_lowercase(), n.to_string())).collect()
     }
 
     /// The fast reader and the calamine path read the same grid.
