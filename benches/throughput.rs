@@ -39,7 +39,7 @@ fn time<T>(runs: usize, mut work: impl FnMut() -> T) -> Duration {
 fn filled(path: &Path, rows: usize) -> Store {
     let mut store = Store::open(path).unwrap();
     let started = Instant::now();
-    xiaofei_fupin::demo::fill(&mut store, 2019, rows, 2019, &|_, _| {}).unwrap();
+    xiaofei_fupin::demo::fill(&mut store, 2019, rows, 2019, 10, &|_, _| {}).unwrap();
     println!("demo fill {rows:>9} rows: {:>8.2?}", started.elapsed());
     store
 }
@@ -70,7 +70,7 @@ fn main() {
     drop(store);
     {
         let mut store = Store::open(&db_export).unwrap();
-        xiaofei_fupin::demo::fill(&mut store, 2019, 111_112, 7, &|_, _| {}).unwrap();
+        xiaofei_fupin::demo::fill(&mut store, 2019, 100_000, 7, 0, &|_, _| {}).unwrap();
     }
     let xlsx = dir.path().join("fj2_100k.xlsx");
     let request = ExportRequest { kind: FormKind::Sale, township_code: None, year: Some(2019), quarter: None };
@@ -136,6 +136,6 @@ fn main() {
     let _ = dashboard(&store_reopened, 2019).unwrap();
     println!("open + first dashboard, 1,000,000 records: {:>8.2?}", started.elapsed());
     // A 1,000-row 附件3 import on top, then pairing again.
-    xiaofei_fupin::demo::fill(&mut store, 2019, 1_000, 99, &|_, _| {}).unwrap();
+    xiaofei_fupin::demo::fill(&mut store, 2019, 1_000, 99, 100, &|_, _| {}).unwrap();
     println!("pairing re-run, 1,000,000 records: {:>8.2?}", time(3, || store.pair_exact_same_sales().unwrap()));
 }

@@ -27,6 +27,9 @@ pub enum Command {
         /// 随机种子
         #[arg(long, default_value_t = 2019)]
         seed: u64,
+        /// 其中附件3采购记录所占百分比（其余为附件2销售记录）
+        #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u8).range(0..=100))]
+        procurement_percent: u8,
     },
     /// 输出某年的进度（--json 输出机器可读的 JSON）
     Report {
@@ -108,10 +111,10 @@ pub fn run(db_path: &Path, command: Command) -> ExitCode {
 
 fn execute(db_path: &Path, command: Command) -> Result<ExitCode, String> {
     match command {
-        Command::Demo { year, rows, seed } => {
+        Command::Demo { year, rows, seed, procurement_percent } => {
             let mut store = Store::open(db_path).map_err(|e| e.to_string())?;
             let started = std::time::Instant::now();
-            let total = crate::demo::fill(&mut store, year, rows, seed, &|done, all| {
+            let total = crate::demo::fill(&mut store, year, rows, seed, procurement_percent, &|done, all| {
                 if all >= 100_000 {
                     eprint!("\r已生成 {done}/{all} 条");
                 }

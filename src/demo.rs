@@ -58,10 +58,18 @@ const PRODUCTS: &[(&str, &str, i64, i64, i64, i64)] = &[
     ("魔芋", "斤", 2, 4, 50, 300),
 ];
 
-/// Inserts `rows` demo records dated in `year` (90% 附件2 sales, 10% 附件3 procurements), in one
-/// transaction, with `seed` for reproducibility. `progress(done, total)` is called every 10,000 rows.
-/// Returns the total amount inserted.
-pub fn fill(store: &mut Store, year: i32, rows: usize, seed: u64, progress: &dyn Fn(usize, usize)) -> StoreResult<Money> {
+/// Inserts `rows` demo records dated in `year`, of which `procurement_percent`% (0–100) are 附件3
+/// procurements and the rest 附件2 sales, in one transaction per 100,000 rows, with `seed` for
+/// reproducibility. `progress(done, total)` is called after each 100,000 rows. Returns the total
+/// amount inserted (yuan).
+pub fn fill(
+    store: &mut Store,
+    year: i32,
+    rows: usize,
+    seed: u64,
+    procurement_percent: u8,
+    progress: &dyn Fn(usize, usize),
+) -> StoreResult<Money> {
     let townships = store.townships()?;
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let start = NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or(NaiveDate::MIN);
@@ -95,7 +103,7 @@ pub fn fill(store: &mut Store, year: i32, rows: usize, seed: u64, progress: &dyn
             let households = rng.random_range(3..20);
             let date_text = format!("{}.{}.{}", chrono::Datelike::year(&date), chrono::Datelike::month(&date), chrono::Datelike::day(&date));
             records.push(SaleRecord {
-                kind: if rng.random_range(0..10) == 0 { FormKind::Procurement } else { FormKind::Sale },
+                kind: if rng.random_range(0..100u8) < procurement_percent { FormKind::Procurement } else { FormKind::Sale },
                 purchaser: PURCHASERS[rng.random_range(0..PURCHASERS.len())].to_string(),
                 date: ReportDate { date, precision: DatePrecision::Day },
                 date_text,

@@ -47,7 +47,7 @@ fn exported_amounts(path: &Path) -> (usize, Decimal) {
 fn demo_report_and_export_agree_to_the_fen() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("ledger.db");
-    let (code, out, err) = run(&db, &["demo", "--year", "2019", "--rows", "3000"]);
+    let (code, out, err) = run(&db, &["demo", "--year", "2019", "--rows", "3000", "--procurement-percent", "10"]);
     assert_eq!(code, 0, "{out}{err}");
     assert!(out.contains("3000"), "{out}");
 
@@ -89,6 +89,17 @@ fn demo_report_and_export_agree_to_the_fen() {
     }
     assert_eq!(exported_rows, 3000);
     assert_eq!(exported_total, total);
+
+    // With sales only (the default), the exported 附件2 alone adds up to the report's total.
+    let sales_only = dir.path().join("sales_only.db");
+    assert_eq!(run(&sales_only, &["demo", "--rows", "2500"]).0, 0);
+    let report: serde_json::Value =
+        serde_json::from_str(&run(&sales_only, &["report", "--year", "2019", "--json"]).1).unwrap();
+    let out_file = dir.path().join("sales_only.xlsx");
+    assert_eq!(run(&sales_only, &["export", "--form", "2", "--year", "2019", "--out", out_file.to_str().unwrap()]).0, 0);
+    let (rows, amount) = exported_amounts(&out_file);
+    assert_eq!(rows, 2500);
+    assert_eq!(amount, Decimal::from_str(report["total"].as_str().unwrap()).unwrap());
 
     // Readable text report.
     let (code, out, _) = run(&db, &["report", "--year", "2019"]);
