@@ -226,3 +226,15 @@ fn import_subcommand_prints_json_and_sets_the_exit_code() {
     let usage = Command::new(env!("CARGO_BIN_EXE_xiaofei-fupin")).arg("import").output().unwrap();
     assert_eq!(usage.status.code(), Some(2));
 }
+
+#[test]
+fn formula_amounts_cached_with_float_noise_import_at_excel_precision() {
+    // 销售金额 written as =3*3.3 etc.; the cached results carry float noise (9.8999999999999986).
+    let (_dir, _, mut store) = temp_store();
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/variants/v38_formula_amounts_float_cache.xlsx");
+    let report = import(&mut store, &path);
+    assert_eq!((report.rows_imported, report.rows_rejected), (5, 0), "{:?}", report.errors);
+    assert_eq!(report.total.as_deref(), Some("370.98"));
+    let amounts: Vec<String> = store.sales(&SaleFilter::default()).unwrap().iter().map(|r| r.record.amount.to_string()).collect();
+    assert!(amounts.contains(&"9.90".to_string()), "{amounts:?}");
+}

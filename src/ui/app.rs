@@ -13,10 +13,12 @@ use super::catalogue::CatalogueTab;
 use super::dashboard::DashboardTab;
 use super::export::{ExportJob, open_folder, with_xlsx_extension};
 use super::import::{ImportEvent, ImportWindow};
+use super::reconcile::ReconcileTab;
 use super::records::RecordsView;
+use super::report_export::{ReportJob, report_label};
 use super::sales::SalesTab;
 use super::widgets::{ERROR_COLOR, OK_COLOR};
-use super::{Command, Shared};
+use super::{Command, ReportKind, Shared};
 use crate::domain::sale::FormKind;
 use crate::domain::{RegionResolver, Township};
 use crate::store::Store;
@@ -35,12 +37,15 @@ pub enum Tab {
     Sales,
     /// 采购情况 (附件3).
     Procurements,
+    /// 对账 (附件2/附件3 reconciliation) and 报送情况.
+    Reconcile,
     /// 基础信息.
     BasicInfo,
 }
 
 impl Tab {
-    const ALL: [Tab; 5] = [Tab::Progress, Tab::Catalogue, Tab::Sales, Tab::Procurements, Tab::BasicInfo];
+    const ALL: [Tab; 6] =
+        [Tab::Progress, Tab::Catalogue, Tab::Sales, Tab::Procurements, Tab::Reconcile, Tab::BasicInfo];
 
     /// The tab's Chinese name.
     pub fn name(self) -> &'static str {
@@ -49,6 +54,7 @@ impl Tab {
             Tab::Catalogue => "待销目录",
             Tab::Sales => "销售情况",
             Tab::Procurements => "采购情况",
+            Tab::Reconcile => "对账",
             Tab::BasicInfo => "基础信息",
         }
     }
@@ -59,6 +65,7 @@ impl Tab {
             Tab::Catalogue => "附件1 贫困户农特产品待销目录",
             Tab::Sales => "附件2 乡镇(街道)贫困户产品销售情况表",
             Tab::Procurements => "附件3 牵头单位系统(行业)采购情况表",
+            Tab::Reconcile => "附件2与附件3对账（同一笔只计一次）、各单位报送情况、季度通报",
             Tab::BasicInfo => "乡镇与村、采购单位类型、目标任务、本单位信息",
         }
     }
@@ -91,6 +98,7 @@ pub struct App {
     catalogue: CatalogueTab,
     sales: SalesTab,
     procurements: SalesTab,
+    reconcile: ReconcileTab,
     basic_info: BasicInfoTab,
     records: Option<RecordsView>,
     import: ImportWindow,
@@ -108,6 +116,7 @@ impl App {
         if let Some(prefs) = cc.storage.and_then(|s| eframe::get_value::<UiPrefs>(s, PREFS_KEY)) {
             app.tab = prefs.tab;
             app.dashboard = DashboardTab::new(prefs.dashboard_year);
+            app.reconcile.set_year(prefs.dashboard_year, chrono::Local::now().date_naive());
         }
         app
     }
@@ -129,6 +138,7 @@ impl App {
             catalogue: CatalogueTab::new(),
             sales: SalesTab::new(FormKind::Sale),
             procurements: SalesTab::new(FormKind::Procurement),
+            reconcile: ReconcileTab::new(dashboard_year, today),
             basic_info: BasicInfoTab::new(dashboard_year),
             records: None,
             import: ImportWindow::new(),
@@ -267,6 +277,7 @@ impl App {
             Tab::Catalogue => self.catalogue.ui(ui, &shared, &mut commands),
             Tab::Sales => self.sales.ui(ui, &shared, &mut commands),
             Tab::Procurements => self.procurements.ui(ui, &shared, &mut commands),
+            Tab::Reconcile => self.reconcile.ui(ui, &shared, &mut commands),
             Tab::BasicInfo => self.basic_info.ui(ui, &shared, &mut commands),
         });
 
@@ -279,6 +290,10 @@ impl App {
         }
         if self.tab != Tab::Procurements && self.procurements.export.is_running() {
             self.procurements.export.window_ui(ui.ctx(), shared.townships, &mut commands);
+        }
+
+        if self.tab != Tab::Reconcile && self.reconcile.report.is_running() {
+            self.reconcile.report.window_ui(ui.ctx(), &mut commands);
         }
 
         if let Some(view) = &mut self.records
@@ -302,6 +317,7 @@ impl App {
                     self.store.summary_totals(self.dashboard.year()).map(|t| t.record_count == 0).unwrap_or(false);
                 if shown_year_empty && let Ok(Some(newest)) = self.store.sale_years().map(|y| y.first().copied()) {
                     self.dashboard = DashboardTab::new(newest);
+                    self.reconcile.set_year(newest, today);
                 }
                 self.info(message);
             }
@@ -469,6 +485,59 @@ impl App {
                 }
             }
             Command::StartExport { request, out } => self.start_export(ctx, request, out),
+            Command::ConfirmSameSale { procurement, sale } => {
+                match self.store.confirm_same_sale(procurement, sale) {
+                    Ok(()) => {
+                        self.changed();
+                        self.info(format!("已确认为同一笔销售：附件3记录{procurement}不再重复计入（计在附件2记录{sale}）"));
+                    }
+                    Err(e) => self.error(format!("确认失败：{e}")),
+                }
+            }
+            Command::RejectNearMatch { procurement, sale } => {
+                match self.store.reject_near_match(procurement, sale) {
+                    Ok(()) => {
+                        self.changed();
+                        self.info(format!("已确认附件3记录{procurement}与附件2记录{sale}不是同一笔，两条都计入"));
+                    }
+                    Err(e) => self.error(format!("保存失败：{e}")),
+                }
+            }
+            Command::Unpair { procurement } => match self.store.set_same_sale(procurement, None) {
+                Ok(()) => {
+                    self.changed();
+                    self.info(format!("已取消配对：附件3记录{procurement}重新计入"));
+                }
+                Err(e) => self.error(format!("取消配对失败：{e}")),
+            },
+            Command::SetPaid { id, paid, paid_date } => match self.store.set_paid(id, paid, paid_date) {
+                Ok(()) => {
+                    self.changed();
+                    self.sales.paid_saved(id, paid, paid_date);
+                    self.procurements.paid_saved(id, paid, paid_date);
+                    let text = match (paid, paid_date) {
+                        (true, Some(date)) => format!("已登记付款（编号 {id}，付款日期 {date}）"),
+                        (true, None) => format!("已登记付款（编号 {id}）"),
+                        (false, _) => format!("已改为未付款（编号 {id}）"),
+                    };
+                    self.info(text);
+                }
+                Err(e) => self.error(format!("保存付款情况失败：{e}")),
+            },
+            Command::ChooseReportPath { report, suggested } => {
+                let mut dialog = rfd::FileDialog::new().add_filter("Excel 工作簿", &["xlsx"]);
+                if let Some(dir) = suggested.parent().filter(|d| d.is_dir()) {
+                    dialog = dialog.set_directory(dir);
+                }
+                if let Some(name) = suggested.file_name() {
+                    dialog = dialog.set_file_name(name.to_string_lossy());
+                }
+                match dialog.save_file() {
+                    Some(path) => self.start_report(ctx, report, with_xlsx_extension(path)),
+                    None => self.reconcile.report.ask_for_path(report, suggested),
+                }
+            }
+            Command::StartReport { report, out } => self.start_report(ctx, report, out),
             Command::OpenImport => self.import.open(),
             Command::Backup => self.start_backup(ctx),
             Command::OpenFolder(folder) => {
@@ -521,6 +590,20 @@ impl App {
             self.backup = None;
             self.error(format!("无法启动备份：{e}"));
         }
+    }
+
+    fn start_report(&mut self, ctx: &egui::Context, report: ReportKind, out: PathBuf) {
+        if let Some(parent) = out.parent().filter(|p| !p.as_os_str().is_empty())
+            && !parent.is_dir()
+        {
+            self.error(format!("文件夹“{}”不存在，请换一个保存路径", parent.display()));
+            self.reconcile.report.ask_for_path(report, out);
+            return;
+        }
+        let today = chrono::Local::now().date_naive();
+        let job = ReportJob::start(ctx, &self.db_path, report, out, today);
+        self.info(format!("正在生成{}…", report_label(report)));
+        self.reconcile.report.started(report, job);
     }
 
     fn export_panel(&mut self, kind: FormKind) -> &mut super::export::ExportPanel {

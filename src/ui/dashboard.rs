@@ -2,16 +2,22 @@
 //! 6000万元, the deep-poverty part against 1000万元, each channel against its target with its
 //! sub-channels, quarters, townships, and a chart of the cumulative amount by month against the
 //! straight-line target. Every figure is clickable and opens the records behind it (R8).
+//! Above the figures, a reminder of the current quarter's reporting (who has not reported, the
+//! deadlines) and the arrears (欠款, R12) with a window listing them per purchaser.
 
 use chrono::Datelike;
 use egui::{RichText, Ui};
 use egui_extras::{Size, StripBuilder};
 
-use super::widgets::{fraction, note_ui, wan_short, wan_text, year_choices, year_combo_ui, yuan_text};
+use super::reconcile::reminder_text;
+use super::widgets::{
+    ERROR_COLOR, WARNING_COLOR, current_quarter, fraction, note_ui, wan_short, wan_text, year_choices, year_combo_ui,
+    yuan_text,
+};
 use super::{Command, Shared};
 use crate::domain::{Channel, Money, SubChannel};
 use crate::report::dashboard::{Dashboard, dashboard, percent};
-use crate::store::SaleFilter;
+use crate::store::{ReportingStatus, SaleFilter, UnpaidBuckets, UnpaidRow, unpaid_totals};
 
 /// The 进度 tab's state: the year shown and the figures read for it.
 pub(crate) struct DashboardTab {
@@ -19,6 +25,12 @@ pub(crate) struct DashboardTab {
     loaded: Option<(u64, i32)>,
     data: Option<Dashboard>,
     years: Vec<i32>,
+    /// The reporting status of the current quarter of the year shown, and the arrears by
+    /// purchaser, read for (data version, year, today).
+    reminders_loaded: Option<(u64, i32, chrono::NaiveDate)>,
+    reporting: Option<ReportingStatus>,
+    unpaid: Vec<UnpaidRow>,
+    unpaid_window: bool,
 }
 
 /// What a click on a figure asks for.
@@ -30,7 +42,16 @@ struct FigureClick {
 impl DashboardTab {
     /// The tab showing `year`.
     pub(crate) fn new(year: i32) -> Self {
-        Self { year, loaded: None, data: None, years: Vec::new() }
+        Self {
+            year,
+            loaded: None,
+            data: None,
+            years: Vec::new(),
+            reminders_loaded: None,
+            reporting: None,
+            unpaid: Vec::new(),
+            unpaid_window: false,
+        }
     }
 
     /// The year shown.
@@ -53,9 +74,34 @@ impl DashboardTab {
         }
     }
 
+    fn refresh_reminders(&mut self, shared: &Shared<'_>, commands: &mut Vec<Command>) {
+        let key = (shared.data_version, self.year, shared.today);
+        if self.reminders_loaded == Some(key) {
+            return;
+        }
+        self.reminders_loaded = Some(key);
+        let quarter = current_quarter(self.year, shared.today);
+        self.reporting = match shared.store.reporting_status(quarter, shared.today) {
+            Ok(status) => Some(status),
+            Err(e) => {
+                commands.push(Command::Error(format!("读取{quarter}报送情况失败：{e}")));
+                None
+            }
+        };
+        self.unpaid = match shared.store.unpaid_by_age(shared.today) {
+            Ok(rows) => rows,
+            Err(e) => {
+                commands.push(Command::Error(format!("读取欠款情况失败：{e}")));
+                Vec::new()
+            }
+        };
+    }
+
     /// Draws the tab.
     pub(crate) fn ui(&mut self, ui: &mut Ui, shared: &Shared<'_>, commands: &mut Vec<Command>) {
         self.refresh(shared, commands);
+        self.refresh_reminders(shared, commands);
+        self.unpaid_window_ui(ui.ctx(), shared.today);
         ui.horizontal(|ui| {
             let mut year = Some(self.year);
             if year_combo_ui(ui, "dashboard_year", "年度", &mut year, &self.years, None)
@@ -70,6 +116,7 @@ impl DashboardTab {
             ui.add_space(12.0);
             note_ui(ui, "金额单位：万元（括号内为元）。点击任一项目名称可查看其背后的记录。");
         });
+        self.reminders_ui(ui);
         ui.separator();
         let Some(data) = self.data.clone() else {
             note_ui(ui, "暂无数据");
@@ -114,6 +161,91 @@ impl DashboardTab {
             commands.push(Command::ShowRecords { filter, description: format!("{year}年 · {description}") });
         }
     }
+}
+
+impl DashboardTab {
+    /// The reminder box: reporting of the current quarter, and the arrears (clickable).
+    fn reminders_ui(&mut self, ui: &mut Ui) {
+        egui::Frame::group(ui.style()).show(ui, |ui| {
+            ui.set_width(ui.available_width());
+            ui.horizontal_wrapped(|ui| {
+                if let Some(status) = &self.reporting {
+                    let missing = !status.missing_townships().is_empty() || !status.missing_lead_units().is_empty();
+                    let color = match (missing, status.deadline_passed) {
+                        (false, _) => ui.visuals().text_color(),
+                        (true, true) => ERROR_COLOR,
+                        (true, false) => WARNING_COLOR,
+                    };
+                    ui.label(RichText::new(reminder_text(status)).color(color))
+                        .on_hover_text("详见“对账”中的“报送情况”");
+                    ui.add_space(16.0);
+                }
+                let totals = unpaid_totals(&self.unpaid);
+                if totals.records == 0 {
+                    ui.label(RichText::new("欠款：无").weak());
+                } else {
+                    let response = ui
+                        .link(unpaid_text(&totals))
+                        .on_hover_text("未付款的销售/采购（按销售时间计天数）；点击查看各采购单位");
+                    if response.clicked() {
+                        self.unpaid_window = !self.unpaid_window;
+                    }
+                }
+            });
+        });
+    }
+
+    /// The 欠款 window: unpaid records per purchaser by age.
+    fn unpaid_window_ui(&mut self, ctx: &egui::Context, today: chrono::NaiveDate) {
+        if !self.unpaid_window {
+            return;
+        }
+        let mut open = true;
+        egui::Window::new("欠款明细（按采购单位）")
+            .id(egui::Id::unique("unpaid_window"))
+            .open(&mut open)
+            .collapsible(false)
+            .default_width(760.0)
+            .default_height(420.0)
+            .show(ctx, |ui| {
+                note_ui(ui, &format!("截至{}未付款的记录，按销售(采购)时间计天数；金额单位：元。", today.format("%Y年%-m月%-d日")));
+                egui::ScrollArea::vertical().max_height(420.0).show(ui, |ui| {
+                    egui::Grid::new("unpaid_grid").num_columns(7).spacing([12.0, 4.0]).striped(true).show(ui, |ui| {
+                        for header in ["采购单位", "条数", "30天内", "31至60天", "61至90天", "90天以上", "最早一笔"] {
+                            ui.label(RichText::new(header).weak());
+                        }
+                        ui.end_row();
+                        for row in &self.unpaid {
+                            let b = &row.buckets;
+                            ui.label(&row.purchaser);
+                            ui.label(b.records.to_string());
+                            ui.label(yuan_text(b.within_30));
+                            ui.label(yuan_text(b.days_31_to_60));
+                            ui.label(yuan_text(b.days_61_to_90));
+                            let over = RichText::new(yuan_text(b.over_90));
+                            ui.label(if b.over_90.yuan().is_zero() { over } else { over.color(ERROR_COLOR) });
+                            ui.label(row.oldest.to_string());
+                            ui.end_row();
+                        }
+                    });
+                });
+            });
+        if !open {
+            self.unpaid_window = false;
+        }
+    }
+}
+
+/// `欠款 12.50万元（超过30天 8.00万元，超过60天 5.00万元，超过90天 2.00万元）`.
+fn unpaid_text(totals: &UnpaidBuckets) -> String {
+    let over_60 = totals.days_61_to_90 + totals.over_90;
+    format!(
+        "欠款 {}万元（超过30天 {}万元，超过60天 {}万元，超过90天 {}万元）",
+        wan_text(totals.total()),
+        wan_text(totals.overdue()),
+        wan_text(over_60),
+        wan_text(totals.over_90)
+    )
 }
 
 /// One figure: the clickable name, a progress bar (when there is a target), 万元 and 元.
@@ -177,6 +309,14 @@ fn overall_ui(ui: &mut Ui, data: &Dashboard, base: &SaleFilter, click: &mut Opti
             });
         }
     });
+    if data.totals.double_counted_pairs > 0 {
+        ui.label(format!(
+            "已剔除重复统计 {}对 {}元",
+            data.totals.double_counted_pairs,
+            yuan_text(data.totals.double_counted)
+        ))
+        .on_hover_text("附件3中与附件2为同一笔销售的采购只计一次（计在附件2）；详见“对账”");
+    }
 }
 
 fn channels_ui(ui: &mut Ui, data: &Dashboard, base: &SaleFilter, click: &mut Option<FigureClick>) {

@@ -13,7 +13,9 @@ mod dashboard;
 mod export;
 mod import;
 pub mod fonts;
+mod reconcile;
 mod records;
+mod report_export;
 mod sales;
 mod widgets;
 
@@ -22,7 +24,7 @@ pub use app::{App, Tab, run};
 use std::path::PathBuf;
 
 use crate::domain::sale::{FormKind, Listing, SaleRecord};
-use crate::domain::{PurchaserType, RegionResolver, Township};
+use crate::domain::{PurchaserType, Quarter, RegionResolver, Township};
 use crate::forms::ExportRequest;
 use crate::store::{SaleFilter, Settings, Store, Targets};
 
@@ -56,6 +58,18 @@ pub enum Command {
     ChooseExportPath { request: ExportRequest, suggested: PathBuf },
     /// Export to this path in a background thread.
     StartExport { request: ExportRequest, out: PathBuf },
+    /// Confirm that 附件3 row `procurement` is the same sale as 附件2 row `sale` (counted once).
+    ConfirmSameSale { procurement: i64, sale: i64 },
+    /// Reject a proposed pair: the two rows are different sales (both count).
+    RejectNearMatch { procurement: i64, sale: i64 },
+    /// Remove the link of 附件3 row `procurement` to its 附件2 sale (both count again).
+    Unpair { procurement: i64 },
+    /// Record the payment of a sale/procurement (R12).
+    SetPaid { id: i64, paid: bool, paid_date: Option<chrono::NaiveDate> },
+    /// Ask for a path for a report (通报, 供应目录) with the system file dialog, then write it.
+    ChooseReportPath { report: ReportKind, suggested: PathBuf },
+    /// Write a report to this path in a background thread.
+    StartReport { report: ReportKind, out: PathBuf },
     /// Open the 导入 window (file choice, preview, confirm).
     OpenImport,
     /// Back up the database to a file chosen by the user (background thread).
@@ -66,6 +80,15 @@ pub enum Command {
     Error(String),
     /// Show an information in the status line (e.g. an export finished).
     Info(String),
+}
+
+/// A document the county commerce committee issues (written by [`report`](crate::report)).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReportKind {
+    /// The quarterly bulletin (通报) of a quarter.
+    Bulletin(Quarter),
+    /// The county supply catalogue (供应目录).
+    Catalogue,
 }
 
 /// What every tab may read during a frame: the store (typed reads only) and cached registries.

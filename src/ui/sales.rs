@@ -1,7 +1,8 @@
 //! The 销售情况 (附件2) and 采购情况 (附件3) tabs: one implementation parameterised by
 //! [`FormKind`]. A filter bar (乡镇, 年度/季度, 查找, 仅看有提示的), the count and total of what
 //! is shown, the table (only visible rows are fetched), an editor side panel with validation
-//! messages next to each field and the channel override, delete with confirmation, and 导出Excel.
+//! messages next to each field and the channel override, the payment (已付款, 付款日期; R12) of a
+//! stored record, delete with confirmation, and 导出Excel.
 
 use egui::{RichText, Ui};
 
@@ -13,7 +14,7 @@ use super::widgets::{
 };
 use super::{Command, Shared};
 use crate::domain::sale::{FieldErrors, FormKind, SaleDraft, SaleField, SaleRecord, validate_sale};
-use crate::domain::{Channel, PurchaserType, SubChannel};
+use crate::domain::{Channel, DatePrecision, PurchaserType, ReportDate, SubChannel};
 use crate::forms::ExportRequest;
 use crate::store::{SaleFilter, SaleRow, Store};
 
@@ -84,6 +85,11 @@ struct SaleEditor {
     hint: Option<(String, String)>,
     /// The save was sent to the app; waiting for the outcome.
     saving: bool,
+    /// 已付款 and 付款日期 (as typed) of a stored record (R12).
+    paid: bool,
+    paid_date: String,
+    /// The payment as stored, to tell whether it was changed.
+    stored_paid: (bool, Option<chrono::NaiveDate>),
 }
 
 impl SaleEditor {
@@ -96,6 +102,9 @@ impl SaleEditor {
             validated: None,
             hint: None,
             saving: false,
+            paid: false,
+            paid_date: String::new(),
+            stored_paid: (false, None),
         }
     }
 
@@ -118,8 +127,36 @@ impl SaleEditor {
             validated: None,
             hint: None,
             saving: false,
+            paid: row.paid,
+            paid_date: row.paid_date.map(date_text).unwrap_or_default(),
+            stored_paid: (row.paid, row.paid_date),
         }
     }
+
+    /// The payment as entered: (paid, date), or a Chinese message when the date is unreadable.
+    fn payment(&self, today: chrono::NaiveDate) -> Result<(bool, Option<chrono::NaiveDate>), String> {
+        if !self.paid {
+            return Ok((false, None));
+        }
+        let text = self.paid_date.trim();
+        if text.is_empty() {
+            return Ok((true, None));
+        }
+        let parsed = ReportDate::parse(text, Some(today)).map_err(|e| e.to_string())?;
+        let date = parsed.value;
+        if date.precision != DatePrecision::Day {
+            return Err("付款日期请填到日，如 2019.10.8".to_string());
+        }
+        if date.date > today {
+            return Err(format!("付款日期“{text}”晚于今天"));
+        }
+        Ok((true, Some(date.date)))
+    }
+}
+
+/// `2019.10.8`.
+fn date_text(date: chrono::NaiveDate) -> String {
+    date.format("%Y.%-m.%-d").to_string()
 }
 
 /// One of the two sales tabs.
@@ -179,6 +216,13 @@ impl SalesTab {
     pub(crate) fn save_failed(&mut self) {
         if let Some(editor) = &mut self.editor {
             editor.saving = false;
+        }
+    }
+
+    /// The app stored the payment of record `id`.
+    pub(crate) fn paid_saved(&mut self, id: i64, paid: bool, paid_date: Option<chrono::NaiveDate>) {
+        if let Some(editor) = self.editor.as_mut().filter(|e| e.id == Some(id)) {
+            editor.stored_paid = (paid, paid_date);
         }
     }
 
@@ -463,6 +507,32 @@ impl SalesTab {
             ui.end_row();
         });
 
+        // Payment (R12), for a stored record; saved with 保存 or on its own.
+        let payment = editor.payment(shared.today);
+        if let Some(id) = editor.id {
+            ui.add_space(6.0);
+            ui.horizontal(|ui| {
+                if ui.checkbox(&mut editor.paid, "已付款").changed() && editor.paid && editor.paid_date.trim().is_empty() {
+                    editor.paid_date = date_text(shared.today);
+                }
+                let label = ui.label("付款日期");
+                ui.add_enabled(
+                    editor.paid,
+                    egui::TextEdit::singleline(&mut editor.paid_date).hint_text("如 2019.10.8").desired_width(110.0),
+                )
+                .labelled_by(label.id);
+                let changed = payment.as_ref().is_ok_and(|p| *p != editor.stored_paid);
+                if ui.add_enabled(changed, egui::Button::new("保存付款情况")).clicked()
+                    && let Ok((paid, paid_date)) = payment.clone()
+                {
+                    commands.push(Command::SetPaid { id, paid, paid_date });
+                }
+            });
+            if let Err(message) = &payment {
+                ui.label(RichText::new(message).color(ERROR_COLOR));
+            }
+        }
+
         if let Some((_, Ok(record))) = &editor.validated
             && !record.warnings.is_empty()
         {
@@ -482,6 +552,11 @@ impl SalesTab {
                     record.channel_override = editor.channel;
                     editor.saving = true;
                     commands.push(Command::SaveSale { id: editor.id, record });
+                    if let (Some(id), Ok((paid, paid_date))) = (editor.id, &payment)
+                        && (*paid, *paid_date) != editor.stored_paid
+                    {
+                        commands.push(Command::SetPaid { id, paid: *paid, paid_date: *paid_date });
+                    }
                 }
             }
             if ui.button("取消").clicked() {

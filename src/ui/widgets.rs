@@ -180,6 +180,52 @@ pub(crate) fn year_choices(mut years: Vec<i32>, today: chrono::NaiveDate) -> Vec
     years
 }
 
+/// The quarter a year's reminders are about: the latest quarter of `year` that has started by
+/// `today` (Q4 for past years, Q1 for years not begun).
+pub(crate) fn current_quarter(year: i32, today: chrono::NaiveDate) -> crate::domain::Quarter {
+    use chrono::Datelike;
+    use crate::domain::Quarter;
+    match year.cmp(&today.year()) {
+        std::cmp::Ordering::Less => Quarter { year, quarter: 4 },
+        std::cmp::Ordering::Equal => Quarter::of(today),
+        std::cmp::Ordering::Greater => Quarter { year, quarter: 1 },
+    }
+}
+
+/// `9月30日` (month and day, for deadlines within the year shown).
+pub(crate) fn month_day_text(date: chrono::NaiveDate) -> String {
+    date.format("%-m月%-d日").to_string()
+}
+
+/// A picker of a quarter 1–4 (no 全年), named `季度`. Returns true when changed.
+pub(crate) fn quarter_only_combo_ui(ui: &mut Ui, id_salt: &str, selected: &mut u8) -> bool {
+    let before = *selected;
+    egui::ComboBox::from_id_salt(id_salt)
+        .selected_text(format!("第{selected}季度"))
+        .width(80.0)
+        .show_ui(ui, |ui| {
+            for quarter in 1..=4u8 {
+                ui.selectable_value(selected, quarter, format!("第{quarter}季度"));
+            }
+        })
+        .response
+        .accessible_name("季度");
+    *selected != before
+}
+
+/// One fixed-width table cell: `text` left-aligned and truncated (full text on hover).
+pub(crate) fn cell_ui(ui: &mut Ui, width: f32, text: impl Into<egui::WidgetText>) {
+    ui.allocate_ui_with_layout(
+        egui::vec2(width, ui.spacing().interact_size.y),
+        egui::Layout::left_to_right(egui::Align::Center),
+        |ui| {
+            ui.set_min_width(width);
+            ui.set_max_width(width);
+            ui.add(egui::Label::new(text).truncate());
+        },
+    );
+}
+
 /// The user's answer in a confirmation dialog.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Confirm {

@@ -69,14 +69,17 @@ pub(crate) fn is_blank_char(c: char) -> bool {
     c.is_whitespace() || matches!(c, '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{2060}' | '\u{FEFF}' | '\u{00A0}')
 }
 
-/// The shortest decimal text of a number (Rust's round-trip `Display`, which never uses an
-/// exponent): `0.0215` stays `0.0215`, `17700001234.0` is `17700001234`.
+/// The decimal text a clerk sees for a number: first rounded to 15 significant digits, as Excel
+/// and WPS display and compute (so a formula's cached `9.8999999999999986` from `=3*3.3` reads
+/// `9.9`, and `0.30000000000000004` reads `0.3`), then the shortest decimal form without an
+/// exponent: `0.0215` stays `0.0215`, `17700001234.0` is `17700001234`.
 pub(crate) fn number_text(f: f64) -> String {
     if f == 0.0 {
         // Also turns -0 into 0.
         return "0".to_string();
     }
-    format!("{f}")
+    let excel_precision: f64 = format!("{f:.14e}").parse().unwrap_or(f);
+    format!("{excel_precision}")
 }
 
 /// One row: its Excel row number (1-based), whether it was saved hidden, and its non-empty cells
@@ -302,6 +305,14 @@ mod tests {
         assert_eq!(number_text(52.5), "52.5");
         assert_eq!(number_text(1e21), "1000000000000000000000");
         assert_eq!(number_text(-0.0), "0");
+        // Float noise below Excel's 15 significant digits is not a third decimal.
+        assert_eq!(number_text(3.0 * 3.3), "9.9");
+        assert_eq!(number_text(0.1 + 0.2), "0.3");
+        assert_eq!(number_text(99.999_999_999_999_986), "100");
+        assert_eq!(number_text(1234.559_999_999_999_9), "1234.56");
+        assert_eq!(number_text(0.021_499_999_999_999_998), "0.0215");
+        // A real third decimal stays (and is then questioned by the amount parser).
+        assert_eq!(number_text(9.905), "9.905");
         assert_eq!(CellValue::Int(20190901).to_text(), "20190901");
     }
 

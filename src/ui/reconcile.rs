@@ -1,0 +1,538 @@
+//! The 对账 tab (三(三), import rule 14): for a chosen year, the near matches of 附件2 sales and
+//! 附件3 procurements for the operator to confirm (是同一笔) or reject (不是同一笔), the pairs
+//! counted once (with 取消配对), what is left unmatched on each side, and the double counting
+//! removed. Its second view, 报送情况, is the reporting status board of a quarter (R6): every
+//! township and lead unit with 已报送/逾期报送/未报送, record counts, amounts and entry times.
+//! The quarterly bulletin (通报) and the supply catalogue (供应目录) are exported from here.
+
+use egui::{RichText, Ui};
+use egui_extras::{Size, StripBuilder};
+
+use super::report_export::ReportPanel;
+use super::widgets::{
+    ERROR_COLOR, OK_COLOR, WARNING_COLOR, cell_ui, current_quarter, fitted_widths, month_day_text, note_ui,
+    quarter_only_combo_ui, year_choices, year_combo_ui, yuan_text,
+};
+use super::{Command, ReportKind, Shared};
+use crate::domain::Quarter;
+use crate::domain::sale::FormKind;
+use crate::store::{NearMatch, ReportState, ReportingStatus, SaleRow, SummaryTotals, UnitReport, Unmatched};
+
+/// Near matches shown per page.
+const NEAR_PER_PAGE: usize = 10;
+/// Pairs shown per page.
+const PAIRS_PER_PAGE: usize = 50;
+
+/// The two views of the tab.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum View {
+    /// 对账: near matches, pairs, unmatched.
+    Reconcile,
+    /// 报送情况: who has reported for a quarter.
+    Reporting,
+}
+
+/// What the 对账 view shows for a year, read once per data version.
+struct ReconcileData {
+    near: Vec<NearMatch>,
+    pairs: Vec<(SaleRow, SaleRow)>,
+    unmatched_sales: Unmatched,
+    unmatched_procurements: Unmatched,
+    totals: SummaryTotals,
+}
+
+/// The 对账 tab's state.
+pub(crate) struct ReconcileTab {
+    view: View,
+    year: i32,
+    quarter: u8,
+    years: Vec<i32>,
+    loaded: Option<(u64, i32)>,
+    data: Option<ReconcileData>,
+    status_loaded: Option<(u64, Quarter, chrono::NaiveDate)>,
+    status: Option<ReportingStatus>,
+    near_page: usize,
+    pair_page: usize,
+    /// The 通报/供应目录 export window and job.
+    pub(crate) report: ReportPanel,
+}
+
+impl ReconcileTab {
+    /// The tab showing `year` (the quarter of 报送情况: the latest started quarter of that year).
+    pub(crate) fn new(year: i32, today: chrono::NaiveDate) -> Self {
+        Self {
+            view: View::Reconcile,
+            year,
+            quarter: current_quarter(year, today).quarter,
+            years: Vec::new(),
+            loaded: None,
+            data: None,
+            status_loaded: None,
+            status: None,
+            near_page: 0,
+            pair_page: 0,
+            report: ReportPanel::new(),
+        }
+    }
+
+    /// Shows `year` (e.g. after the first import into an empty year).
+    pub(crate) fn set_year(&mut self, year: i32, today: chrono::NaiveDate) {
+        if self.year != year {
+            self.year = year;
+            self.quarter = current_quarter(year, today).quarter;
+        }
+    }
+
+    fn quarter(&self) -> Quarter {
+        Quarter { year: self.year, quarter: self.quarter }
+    }
+
+    fn refresh(&mut self, shared: &Shared<'_>, commands: &mut Vec<Command>) {
+        if self.loaded == Some((shared.data_version, self.year)) {
+            return;
+        }
+        self.loaded = Some((shared.data_version, self.year));
+        self.years = year_choices(shared.store.sale_years().unwrap_or_default(), shared.today);
+        let store = shared.store;
+        let read = || -> crate::store::StoreResult<ReconcileData> {
+            Ok(ReconcileData {
+                near: store.near_matches(self.year)?,
+                pairs: store.same_sale_pairs(self.year)?,
+                unmatched_sales: store.unmatched(self.year, FormKind::Sale)?,
+                unmatched_procurements: store.unmatched(self.year, FormKind::Procurement)?,
+                totals: store.summary_totals(self.year)?,
+            })
+        };
+        match read() {
+            Ok(data) => {
+                self.near_page = self.near_page.min(last_page(data.near.len(), NEAR_PER_PAGE));
+                self.pair_page = self.pair_page.min(last_page(data.pairs.len(), PAIRS_PER_PAGE));
+                self.data = Some(data);
+            }
+            Err(e) => {
+                self.data = None;
+                commands.push(Command::Error(format!("读取{}年对账情况失败：{e}", self.year)));
+            }
+        }
+    }
+
+    fn refresh_status(&mut self, shared: &Shared<'_>, commands: &mut Vec<Command>) {
+        let key = (shared.data_version, self.quarter(), shared.today);
+        if self.status_loaded == Some(key) {
+            return;
+        }
+        self.status_loaded = Some(key);
+        match shared.store.reporting_status(self.quarter(), shared.today) {
+            Ok(status) => self.status = Some(status),
+            Err(e) => {
+                self.status = None;
+                commands.push(Command::Error(format!("读取{}报送情况失败：{e}", self.quarter())));
+            }
+        }
+    }
+
+    /// Draws the tab.
+    pub(crate) fn ui(&mut self, ui: &mut Ui, shared: &Shared<'_>, commands: &mut Vec<Command>) {
+        self.report.window_ui(ui.ctx(), commands);
+        self.refresh(shared, commands);
+        ui.horizontal(|ui| {
+            ui.selectable_value(&mut self.view, View::Reconcile, RichText::new("对账").strong())
+                .on_hover_text("附件2与附件3的同一笔销售：疑似重复、已配对、未配对");
+            ui.selectable_value(&mut self.view, View::Reporting, RichText::new("报送情况").strong())
+                .on_hover_text("各乡镇(街道)、牵头单位本季度是否按时报送");
+            ui.add_space(16.0);
+            let mut year = Some(self.year);
+            if year_combo_ui(ui, "reconcile_year", "年度", &mut year, &self.years, None)
+                && let Some(year) = year
+            {
+                self.set_year(year, shared.today);
+                self.near_page = 0;
+                self.pair_page = 0;
+            }
+            if self.view == View::Reporting {
+                quarter_only_combo_ui(ui, "reporting_quarter", &mut self.quarter);
+            }
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                self.report.button_ui(
+                    ui,
+                    "汇编供应目录…",
+                    "把各乡镇(街道)的待销目录汇编成全县供应目录（Excel，可直接打印）",
+                    ReportKind::Catalogue,
+                    shared.today,
+                    commands,
+                );
+                let quarter = self.quarter();
+                self.report.button_ui(
+                    ui,
+                    &format!("导出{quarter}通报…"),
+                    "生成季度通报（Excel，可直接打印）：合计、深度贫困、各渠道、各乡镇、各牵头单位、重复剔除、未报送单位",
+                    ReportKind::Bulletin(quarter),
+                    shared.today,
+                    commands,
+                );
+                if self.report.is_running() {
+                    ui.spinner();
+                }
+            });
+        });
+        ui.separator();
+        match self.view {
+            View::Reconcile => self.reconcile_ui(ui, commands),
+            View::Reporting => {
+                self.refresh_status(shared, commands);
+                self.reporting_ui(ui);
+            }
+        }
+    }
+
+    fn reconcile_ui(&mut self, ui: &mut Ui, commands: &mut Vec<Command>) {
+        let Some(data) = &self.data else {
+            note_ui(ui, "暂无数据");
+            return;
+        };
+        let year = self.year;
+        ui.horizontal_wrapped(|ui| {
+            let removed = if data.totals.double_counted_pairs > 0 {
+                format!(
+                    "已剔除重复统计 {}对 {}元",
+                    data.totals.double_counted_pairs,
+                    yuan_text(data.totals.double_counted)
+                )
+            } else {
+                "未剔除重复统计".to_string()
+            };
+            ui.label(RichText::new(format!("{year}年：{removed}")).strong());
+            ui.add_space(16.0);
+            ui.label(format!(
+                "附件2未配对 {}条 {}元",
+                data.unmatched_sales.records,
+                yuan_text(data.unmatched_sales.amount)
+            ));
+            ui.add_space(12.0);
+            ui.label(format!(
+                "附件3未配对 {}条 {}元",
+                data.unmatched_procurements.records,
+                yuan_text(data.unmatched_procurements.amount)
+            ));
+            ui.add_space(12.0);
+            note_ui(ui, "附件3的记录与附件2为同一笔时只计一次（计在附件2）。");
+        });
+        ui.add_space(4.0);
+        let near_count = data.near.len();
+        let pair_count = data.pairs.len();
+        let mut near_page = self.near_page;
+        let mut pair_page = self.pair_page;
+        StripBuilder::new(ui)
+            .size(Size::relative(0.55).at_least(200.0))
+            .size(Size::remainder().at_least(150.0))
+            .vertical(|mut strip| {
+                strip.cell(|ui| {
+                    ui.horizontal(|ui| {
+                        ui.label(RichText::new(format!("疑似重复（待确认）{near_count}对")).strong());
+                        pager_ui(ui, "near", &mut near_page, near_count, NEAR_PER_PAGE);
+                    });
+                    if near_count == 0 {
+                        note_ui(ui, "没有待确认的疑似重复。");
+                        return;
+                    }
+                    let widths = near_widths(ui.available_width());
+                    near_header_ui(ui, &widths);
+                    egui::ScrollArea::vertical().id_salt("near_matches").auto_shrink([false, false]).show(ui, |ui| {
+                        let start = near_page * NEAR_PER_PAGE;
+                        for m in data.near.iter().skip(start).take(NEAR_PER_PAGE) {
+                            near_match_ui(ui, m, &widths, commands);
+                        }
+                    });
+                });
+                strip.cell(|ui| {
+                    ui.separator();
+                    ui.horizontal(|ui| {
+                        ui.label(RichText::new(format!("已配对（只计一次）{pair_count}对")).strong());
+                        pager_ui(ui, "pairs", &mut pair_page, pair_count, PAIRS_PER_PAGE);
+                    });
+                    if pair_count == 0 {
+                        note_ui(ui, "还没有配对的记录。");
+                        return;
+                    }
+                    let widths = pair_widths(ui.available_width());
+                    pair_header_ui(ui, &widths);
+                    egui::ScrollArea::vertical().id_salt("same_sale_pairs").auto_shrink([false, false]).show(
+                        ui,
+                        |ui| {
+                            let start = pair_page * PAIRS_PER_PAGE;
+                            for (procurement, sale) in data.pairs.iter().skip(start).take(PAIRS_PER_PAGE) {
+                                pair_row_ui(ui, procurement, sale, &widths, commands);
+                            }
+                        },
+                    );
+                });
+            });
+        self.near_page = near_page;
+        self.pair_page = pair_page;
+    }
+
+    fn reporting_ui(&mut self, ui: &mut Ui) {
+        let Some(status) = &self.status else {
+            note_ui(ui, "暂无数据");
+            return;
+        };
+        ui.horizontal_wrapped(|ui| {
+            ui.label(RichText::new(reminder_text(status)).strong());
+            ui.add_space(12.0);
+            let late = status.late_units().len();
+            if late > 0 {
+                ui.label(RichText::new(format!("逾期报送 {late} 个")).color(WARNING_COLOR));
+            }
+        });
+        note_ui(
+            ui,
+            "乡镇(街道)：本季度有附件2记录即为已报送；牵头单位：本季度有归属于该单位的附件3记录。首次录入晚于截止日为逾期报送。",
+        );
+        ui.add_space(4.0);
+        StripBuilder::new(ui)
+            .size(Size::relative(0.5).at_least(420.0))
+            .size(Size::remainder().at_least(420.0))
+            .horizontal(|mut strip| {
+                strip.cell(|ui| {
+                    ui.label(RichText::new("乡镇(街道)（附件2）").strong());
+                    egui::ScrollArea::vertical().id_salt("reporting_townships").auto_shrink([false, false]).show(
+                        ui,
+                        |ui| units_ui(ui, "reporting_townships_grid", &status.townships, status.deadline_passed),
+                    );
+                });
+                strip.cell(|ui| {
+                    ui.label(RichText::new("牵头单位（附件3）").strong());
+                    egui::ScrollArea::vertical().id_salt("reporting_leads").auto_shrink([false, false]).show(
+                        ui,
+                        |ui| {
+                            units_ui(ui, "reporting_leads_grid", &status.lead_units, status.deadline_passed);
+                            if !status.unattributed.is_empty() {
+                                ui.add_space(8.0);
+                                ui.label(RichText::new("未能归属到牵头单位的附件3记录").strong());
+                                egui::Grid::new("reporting_unattributed").num_columns(4).striped(true).show(
+                                    ui,
+                                    |ui| {
+                                        for u in &status.unattributed {
+                                            let unit =
+                                                if u.submission_unit.is_empty() { "（手工录入）" } else { &u.submission_unit };
+                                            ui.label(unit);
+                                            ui.label(&u.purchaser);
+                                            ui.label(format!("{} 条", u.records));
+                                            ui.label(format!("{} 元", yuan_text(u.amount)));
+                                            ui.end_row();
+                                        }
+                                    },
+                                );
+                            }
+                        },
+                    );
+                });
+            });
+    }
+}
+
+/// The dashboard's reminder of a quarter: `2019年第3季度：12个乡镇、5个牵头单位未报送（报送截止9月30日；
+/// 通报应于10月10日前发出）`.
+pub(crate) fn reminder_text(status: &ReportingStatus) -> String {
+    let townships = status.missing_townships().len();
+    let leads = status.missing_lead_units().len();
+    let missing = match (townships, leads) {
+        (0, 0) => "各乡镇、牵头单位均已报送".to_string(),
+        (t, 0) => format!("{t}个乡镇未报送"),
+        (0, l) => format!("{l}个牵头单位未报送"),
+        (t, l) => format!("{t}个乡镇、{l}个牵头单位未报送"),
+    };
+    format!(
+        "{}：{missing}（报送截止{}；通报应于{}前发出）",
+        status.quarter,
+        month_day_text(status.report_deadline),
+        month_day_text(status.bulletin_deadline)
+    )
+}
+
+fn last_page(count: usize, per_page: usize) -> usize {
+    count.saturating_sub(1) / per_page
+}
+
+/// `第 1/3 页` with 上一页/下一页, only when there is more than one page.
+fn pager_ui(ui: &mut Ui, id: &str, page: &mut usize, count: usize, per_page: usize) {
+    let last = last_page(count, per_page);
+    if last == 0 {
+        return;
+    }
+    ui.push_id(id, |ui| {
+        if ui.add_enabled(*page > 0, egui::Button::new("上一页").small()).clicked() {
+            *page = page.saturating_sub(1);
+        }
+        ui.label(format!("第 {}/{} 页", *page + 1, last + 1));
+        if ui.add_enabled(*page < last, egui::Button::new("下一页").small()).clicked() {
+            *page = (*page + 1).min(last);
+        }
+    });
+}
+
+/// Columns of a near match: 表, 采购单位, 时间, 地区, 姓名, 品种, 数量, 金额.
+const NEAR_COLUMNS: [(&str, f32); 8] = [
+    ("", 56.0),
+    ("采购单位", 220.0),
+    ("时间", 90.0),
+    ("地区", 230.0),
+    ("姓名", 100.0),
+    ("品种", 90.0),
+    ("数量", 90.0),
+    ("金额（元）", 100.0),
+];
+
+fn near_widths(available: f32) -> Vec<f32> {
+    let natural: Vec<f32> = NEAR_COLUMNS.iter().map(|(_, w)| *w).collect();
+    let spacing = 8.0 * NEAR_COLUMNS.len() as f32 + 24.0;
+    fitted_widths(available, &natural, spacing).0
+}
+
+fn near_header_ui(ui: &mut Ui, widths: &[f32]) {
+    ui.horizontal(|ui| {
+        ui.add_space(8.0);
+        for ((name, _), width) in NEAR_COLUMNS.iter().zip(widths) {
+            cell_ui(ui, *width, RichText::new(*name).weak());
+        }
+    });
+}
+
+/// The cells of one row of a near match; `other` marks cells differing from the other side.
+fn near_cells(row: &SaleRow, other: &SaleRow) -> Vec<(String, bool)> {
+    let r = &row.record;
+    let o = &other.record;
+    vec![
+        (r.purchaser.clone(), false),
+        (r.date_text.clone(), r.date != o.date),
+        (r.region_text.clone(), r.village != o.village),
+        (r.household.clone(), false),
+        (r.product.clone(), false),
+        (r.quantity_text.clone(), r.quantity_text != o.quantity_text),
+        (yuan_text(r.amount), false),
+    ]
+}
+
+/// One near match: the reason and the two buttons, then the 附件2 and 附件3 rows aligned.
+fn near_match_ui(ui: &mut Ui, m: &NearMatch, widths: &[f32], commands: &mut Vec<Command>) {
+    egui::Frame::group(ui.style()).show(ui, |ui| {
+        ui.push_id(("near", m.procurement.id, m.sale.id), |ui| {
+            ui.horizontal(|ui| {
+                ui.label(RichText::new(format!("差异：{}", m.reason_text())).color(WARNING_COLOR));
+                ui.add_space(12.0);
+                if ui
+                    .button(RichText::new("是同一笔").strong())
+                    .on_hover_text("两条是同一笔销售：附件3这条不再重复计入（只计附件2）")
+                    .clicked()
+                {
+                    commands.push(Command::ConfirmSameSale { procurement: m.procurement.id, sale: m.sale.id });
+                }
+                if ui.button("不是同一笔").on_hover_text("两条是不同的销售：都计入，以后不再提示").clicked() {
+                    commands.push(Command::RejectNearMatch { procurement: m.procurement.id, sale: m.sale.id });
+                }
+            });
+            for (label, row, other) in [("附件2", &m.sale, &m.procurement), ("附件3", &m.procurement, &m.sale)] {
+                ui.horizontal(|ui| {
+                    cell_ui(ui, widths[0], RichText::new(label).strong());
+                    for ((text, differs), width) in near_cells(row, other).into_iter().zip(&widths[1..]) {
+                        let text = if differs { RichText::new(text).color(WARNING_COLOR) } else { RichText::new(text) };
+                        cell_ui(ui, *width, text);
+                    }
+                });
+            }
+        });
+    });
+}
+
+/// Columns of a pair: 时间, 地区, 姓名, 品种, 金额, 附件2采购单位, 附件3采购单位.
+const PAIR_COLUMNS: [(&str, f32); 7] = [
+    ("时间（附件2）", 100.0),
+    ("地区", 220.0),
+    ("姓名", 100.0),
+    ("品种", 90.0),
+    ("金额（元）", 100.0),
+    ("附件2采购单位", 200.0),
+    ("附件3采购单位", 200.0),
+];
+
+fn pair_widths(available: f32) -> Vec<f32> {
+    let natural: Vec<f32> = PAIR_COLUMNS.iter().map(|(_, w)| *w).collect();
+    let spacing = 8.0 * PAIR_COLUMNS.len() as f32 + 90.0;
+    fitted_widths(available, &natural, spacing).0
+}
+
+fn pair_header_ui(ui: &mut Ui, widths: &[f32]) {
+    ui.horizontal(|ui| {
+        for ((name, _), width) in PAIR_COLUMNS.iter().zip(widths) {
+            cell_ui(ui, *width, RichText::new(*name).weak());
+        }
+    });
+}
+
+fn pair_row_ui(ui: &mut Ui, procurement: &SaleRow, sale: &SaleRow, widths: &[f32], commands: &mut Vec<Command>) {
+    let s = &sale.record;
+    let cells = [
+        s.date_text.clone(),
+        s.region_text.clone(),
+        s.household.clone(),
+        s.product.clone(),
+        yuan_text(procurement.record.amount),
+        s.purchaser.clone(),
+        procurement.record.purchaser.clone(),
+    ];
+    ui.push_id(("pair", procurement.id), |ui| {
+        ui.horizontal(|ui| {
+            for (text, width) in cells.into_iter().zip(widths) {
+                cell_ui(ui, *width, text);
+            }
+            if ui
+                .small_button("取消配对")
+                .on_hover_text("两条不是同一笔：附件3这条重新计入")
+                .clicked()
+            {
+                commands.push(Command::Unpair { procurement: procurement.id });
+            }
+        });
+    });
+}
+
+fn state_text(state: ReportState, deadline_passed: bool) -> RichText {
+    let text = RichText::new(state.name());
+    match state {
+        ReportState::Reported => text.color(OK_COLOR),
+        ReportState::Late => text.color(WARNING_COLOR),
+        ReportState::Missing if deadline_passed => text.color(ERROR_COLOR),
+        ReportState::Missing => text.weak(),
+    }
+}
+
+fn time_text(time: Option<chrono::NaiveDateTime>) -> String {
+    time.map(|t| t.format("%Y-%m-%d %H:%M").to_string()).unwrap_or_default()
+}
+
+/// The status board of townships or lead units.
+fn units_ui(ui: &mut Ui, id: &str, units: &[UnitReport], deadline_passed: bool) {
+    egui::Grid::new(id).num_columns(6).spacing([10.0, 4.0]).striped(true).show(ui, |ui| {
+        for header in ["名称", "状态", "条数", "金额（元）", "首次录入", "最近录入"] {
+            ui.label(RichText::new(header).weak());
+        }
+        ui.end_row();
+        for unit in units {
+            let name = ui.label(&unit.name);
+            if !unit.channel.is_empty() {
+                let led = if unit.sub_channel.is_empty() {
+                    unit.channel.clone()
+                } else {
+                    format!("{}/{}", unit.channel, unit.sub_channel)
+                };
+                name.on_hover_text(format!("牵头：{led}"));
+            }
+            ui.label(state_text(unit.state, deadline_passed));
+            ui.label(unit.records.to_string());
+            ui.label(yuan_text(unit.amount));
+            ui.label(time_text(unit.first_entered));
+            ui.label(time_text(unit.last_entered));
+            ui.end_row();
+        }
+    });
+}
