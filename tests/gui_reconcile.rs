@@ -155,3 +155,28 @@ fn the_reporting_board_lists_townships_and_lead_units() {
     assert_eq!(harness.query_all_by_label("逾期报送").count(), 2, "双江街道 and 县教委 reported late");
     assert!(harness.query_by_label("导出2019年第3季度通报…").is_some(), "bulletin button for the quarter");
 }
+
+#[test]
+fn payment_is_recorded_in_the_sales_editor() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("ledger.db");
+    let (sale, _procurement) = near_match_db(&path);
+    let mut harness = window_on(&path);
+    click(&mut harness, "销售情况");
+    click(&mut harness, "编辑");
+    click(&mut harness, "已付款");
+    gui_common::set_text(&mut harness, "付款日期", "2019.10.8");
+    click(&mut harness, "保存付款情况");
+    let row = harness.state().store().sale(sale).expect("row");
+    assert!(row.paid);
+    assert_eq!(row.paid_date, NaiveDate::from_ymd_opt(2019, 10, 8));
+    assert!(harness.query_by_label_contains("已登记付款").is_some(), "status line");
+
+    // An unreadable date is refused next to the field.
+    gui_common::set_text(&mut harness, "付款日期", "2019.2.30");
+    assert!(harness.query_by_label_contains("日期“2019.2.30”不存在").is_some());
+    click(&mut harness, "已付款");
+    click(&mut harness, "保存");
+    let row = harness.state().store().sale(sale).expect("row");
+    assert!(!row.paid, "unticked and saved with the record");
+}
