@@ -205,6 +205,7 @@ impl DashboardTab {
             .id(egui::Id::unique("unpaid_window"))
             .open(&mut open)
             .collapsible(false)
+            .default_pos(egui::pos2(300.0, 130.0))
             .default_width(760.0)
             .default_height(420.0)
             .show(ctx, |ui| {

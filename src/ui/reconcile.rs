@@ -222,9 +222,16 @@ impl ReconcileTab {
         let pair_count = data.pairs.len();
         let mut near_page = self.near_page;
         let mut pair_page = self.pair_page;
+        // An empty section takes one line; otherwise the near matches get a little more than half.
+        let near_size = match (near_count, pair_count) {
+            (0, _) => Size::exact(44.0),
+            (_, 0) => Size::remainder(),
+            _ => Size::relative(0.55).at_least(200.0),
+        };
+        let pair_size = if pair_count == 0 && near_count > 0 { Size::exact(60.0) } else { Size::remainder() };
         StripBuilder::new(ui)
-            .size(Size::relative(0.55).at_least(200.0))
-            .size(Size::remainder().at_least(150.0))
+            .size(near_size)
+            .size(pair_size)
             .vertical(|mut strip| {
                 strip.cell(|ui| {
                     ui.horizontal(|ui| {

@@ -263,4 +263,18 @@ mod tests {
         );
         assert_eq!(report_file_name(ReportKind::Catalogue, today), "云阳县贫困户农特产品供应目录_20191008.xlsx");
     }
+
+    #[test]
+    fn both_reports_are_written() {
+        let dir = tempfile::tempdir().expect("dir");
+        let db = dir.path().join("ledger.db");
+        Store::open(&db).expect("open");
+        let today = chrono::NaiveDate::from_ymd_opt(2019, 10, 8).unwrap_or_default();
+        for report in [ReportKind::Bulletin(Quarter { year: 2019, quarter: 3 }), ReportKind::Catalogue] {
+            let out = dir.path().join(report_file_name(report, today));
+            let message = write_report(&db, report, &out, today).expect("written");
+            assert!(message.starts_with("已"), "{message}");
+            assert!(out.metadata().expect("file").len() > 1000);
+        }
+    }
 }

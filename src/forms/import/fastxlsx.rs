@@ -274,8 +274,21 @@ fn text_at(buf: &[u8], pos: usize) -> Result<(&[u8], usize), ()> {
     Ok((rest.get(..len).ok_or(())?, pos + len))
 }
 
+/// The position after the closing tag `</name>` that must come next; `Err` otherwise (the XML
+/// is damaged: let calamine judge it).
+fn expect_close(buf: &[u8], pos: usize, name: &[u8]) -> Result<usize, ()> {
+    let (start, tag) = next_tag(buf, pos)?.ok_or(())?;
+    if start != pos || !tag.closing || tag.local != name {
+        return Err(());
+    }
+    Ok(tag.end)
+}
+
 /// XML text content: line endings normalised, entities and `_xHHHH_` escapes decoded.
 fn content(raw: &[u8]) -> Option<String> {
+    if raw.iter().any(|b| *b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')) {
+        return None;
+    }
     let text = std::str::from_utf8(raw).ok()?;
     let text: std::borrow::Cow<'_, str> =
         if text.contains('\r') { text.replace("\r\n", "\n").replace('\r', "\n").into() } else { text.into() };
@@ -344,8 +357,7 @@ fn read_string_item(buf: &[u8], mut pos: usize, closing: &[u8]) -> Result<(Strin
             (b"rPh", true) => phonetic = false,
             (b"t", false) if !tag.empty => {
                 let (raw, after) = text_at(buf, pos)?;
-                let (_, end) = next_tag(buf, after)?.ok_or(())?;
-                pos = end.end;
+                pos = expect_close(buf, after, b"t")?;
                 if !phonetic {
                     let preserve = attr_raw(tag.attrs, b"space") == Some(b"preserve");
                     let text = content(raw).ok_or(())?;
@@ -597,8 +609,7 @@ fn read_cell(
             (b"c", true) => return Some((value, formula, pos)),
             (b"f", false) if !tag.empty => {
                 let (raw, after) = text_at(xml, pos).ok()?;
-                let (_, end) = next_tag(xml, after).ok()??;
-                pos = end.end;
+                pos = expect_close(xml, after, b"f").ok()?;
                 let text = content(raw)?;
                 if !text.is_empty() {
                     formula = Some(text);
@@ -612,8 +623,7 @@ fn read_cell(
             (b"is", false) => value = Some(CellValue::Text(String::new())),
             (b"v", false) if !tag.empty => {
                 let (raw, after) = text_at(xml, pos).ok()?;
-                let (_, end) = next_tag(xml, after).ok()??;
-                pos = end.end;
+                pos = expect_close(xml, after, b"v").ok()?;
                 if matches!(typ, Some(b"inlineStr" | b"is")) {
                     continue;
                 }
@@ -626,6 +636,9 @@ fn read_cell(
 
 /// A `<v>` value by cell type, as calamine reads it (`None` inside: an empty cell).
 fn convert_v(raw: &[u8], ctx: &Context<'_>, typ: Option<&[u8]>, style: Option<usize>) -> Option<Option<CellValue>> {
+    if raw.iter().any(|b| *b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')) {
+        return None;
+    }
     Some(match typ {
         Some(b"s") => {
             if raw.is_empty() {

@@ -613,6 +613,74 @@ mod tests {
         assert!(first.row(8).unwrap().hidden);
     }
 
+    fn rezip(entries: &[(String, Vec<u8>)]) -> Vec<u8> {
+        use std::io::Write;
+        let mut out = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        for (name, data) in entries {
+            out.start_file(name.as_str(), zip::write::SimpleFileOptions::default()).unwrap();
+            out.write_all(data).unwrap();
+        }
+        out.finish().unwrap().into_inner()
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig {
+            cases: std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(48),
+            failure_persistence: None,
+            ..proptest::prelude::ProptestConfig::default()
+        })]
+
+        /// Differential check: whenever both readers accept a damaged sheet or string table,
+        /// they read the same grid.
+        #[test]
+        fn fast_reader_and_calamine_agree_on_damaged_parts(
+            which in 0usize..64,
+            edits in proptest::collection::vec((0usize..1_000_000, 0u8..3, proptest::prelude::any::<u8>()), 1..4),
+        ) {
+            let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/samples");
+            let mut files: Vec<_> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path())
+                .filter(|p| p.extension().is_some_and(|e| e == "xlsx")).collect();
+            files.sort();
+            let bytes = std::fs::read(&files[which % files.len()]).unwrap();
+            if ZipArchive::new(Cursor::new(&bytes[..])).is_err() || !names_of(&bytes).contains_key("xl/workbook.xml") {
+                return Ok(());
+            }
+            let names = names_of(&bytes);
+            if names.is_empty() {
+                return Ok(());
+            }
+            let mut zin = ZipArchive::new(Cursor::new(&bytes[..])).unwrap();
+            let mut entries: Vec<(String, Vec<u8>)> = (0..zin.len()).map(|i| {
+                let mut f = zin.by_index(i).unwrap();
+                let name = f.name().unwrap().to_string();
+                let mut data = Vec::new();
+                f.read_to_end(&mut data).unwrap();
+                (name, data)
+            }).collect();
+            let target = entries.iter().position(|(n, _)| n.ends_with("sheet1.xml")).unwrap();
+            let data = &mut entries[target].1;
+            for (at, op, byte) in edits {
+                let i = at % data.len().max(1);
+                match op {
+                    0 => { data.insert(i, byte); }
+                    1 => { if i < data.len() { data.remove(i); } }
+                    _ => { if let Some(b) = data.get_mut(i) { *b = byte; } }
+                }
+            }
+            let mutated = rezip(&entries);
+            let fast = super::super::fastxlsx::read(&mutated, &names);
+            let slow = std::panic::catch_unwind(|| read_with_calamine(&mutated, &names)).ok().and_then(Result::ok);
+            if let (Some(fast), Some(slow)) = (fast, slow) {
+                proptest::prop_assert_eq!(fast.sheets.len(), slow.sheets.len());
+                for (a, b) in fast.sheets.iter().zip(slow.sheets.iter()) {
+                    let first = a.rows.iter().zip(b.rows.iter()).find(|(x, y)| x != y);
+                    proptest::prop_assert!(first.is_none() && a.rows.len() == b.rows.len(),
+                        "fast {:?} vs calamine {:?} ({} vs {} rows)", first.map(|f| f.0), first.map(|f| f.1), a.rows.len(), b.rows.len());
+                }
+            }
+        }
+    }
+
     #[test]
     fn xml_entities_unescape() {
         assert_eq!(xml_unescape("a&amp;b&lt;&#x4E2D;&#25991;&bogus;&"), "a&b<中文&bogus;&");
