@@ -52,16 +52,50 @@ fn main() {
     // 100,000 records.
     let db_100k = dir.path().join("100k.db");
     let store = filled(&db_100k, 100_000);
-    println!("report      100,000 records: {:>8.2?}", time(7, || dashboard(&store, 2019).unwrap()));
-    let sales_filter = SaleFilter { form: Some(FormKind::Sale), ..Default::default() };
-    println!("table ids    ~90,000 sales:   {:>8.2?}", time(7, || store.sale_ids(&sales_filter).unwrap()));
-    println!("table totals ~90,000 sales:   {:>8.2?}", time(7, || store.sale_totals(&sales_filter).unwrap()));
-    let quarter_filter = SaleFilter { year: Some(2019), quarter: Some(3), ..sales_filter.clone() };
-    println!("table ids+totals one quarter: {:>8.2?}", time(7, || (store.sale_ids(&quarter_filter).unwrap(), store.sale_totals(&quarter_filter).unwrap())));
-    let text_filter = SaleFilter { text: "泥溪".into(), ..sales_filter.clone() };
-    println!("table ids+totals text search: {:>8.2?}", time(7, || (store.sale_ids(&text_filter).unwrap(), store.sale_totals(&text_filter).unwrap())));
+    println!(
+        "report      100,000 records: {:>8.2?}",
+        time(7, || dashboard(&store, 2019).unwrap())
+    );
+    let sales_filter = SaleFilter {
+        form: Some(FormKind::Sale),
+        ..Default::default()
+    };
+    println!(
+        "table ids    ~90,000 sales:   {:>8.2?}",
+        time(7, || store.sale_ids(&sales_filter).unwrap())
+    );
+    println!(
+        "table totals ~90,000 sales:   {:>8.2?}",
+        time(7, || store.sale_totals(&sales_filter).unwrap())
+    );
+    let quarter_filter = SaleFilter {
+        year: Some(2019),
+        quarter: Some(3),
+        ..sales_filter.clone()
+    };
+    println!(
+        "table ids+totals one quarter: {:>8.2?}",
+        time(7, || (
+            store.sale_ids(&quarter_filter).unwrap(),
+            store.sale_totals(&quarter_filter).unwrap()
+        ))
+    );
+    let text_filter = SaleFilter {
+        text: "泥溪".into(),
+        ..sales_filter.clone()
+    };
+    println!(
+        "table ids+totals text search: {:>8.2?}",
+        time(7, || (
+            store.sale_ids(&text_filter).unwrap(),
+            store.sale_totals(&text_filter).unwrap()
+        ))
+    );
     let ids = store.sale_ids(&sales_filter).unwrap();
-    println!("visible rows (30 by id):     {:>8.2?}", time(21, || store.sales_by_ids(&ids[45_000..45_030]).unwrap()));
+    println!(
+        "visible rows (30 by id):     {:>8.2?}",
+        time(21, || store.sales_by_ids(&ids[45_000..45_030]).unwrap())
+    );
     drop(store);
 
     // Export and import of a 100,000-row 附件2.
@@ -73,9 +107,18 @@ fn main() {
         xiaofei_fupin::demo::fill(&mut store, 2019, 100_000, 7, 0, &|_, _| {}).unwrap();
     }
     let xlsx = dir.path().join("fj2_100k.xlsx");
-    let request = ExportRequest { kind: FormKind::Sale, township_code: None, year: Some(2019), quarter: None };
-    let export_time = time(3, || export_form(&db_export, &request, &xlsx, &|_| {}).unwrap());
-    let rows = export_form(&db_export, &request, &xlsx, &|_| {}).unwrap().rows;
+    let request = ExportRequest {
+        kind: FormKind::Sale,
+        township_code: None,
+        year: Some(2019),
+        quarter: None,
+    };
+    let export_time = time(3, || {
+        export_form(&db_export, &request, &xlsx, &|_| {}).unwrap()
+    });
+    let rows = export_form(&db_export, &request, &xlsx, &|_| {})
+        .unwrap()
+        .rows;
     println!("export {rows} rows 附件2 xlsx: {:>8.2?}", export_time);
     let import_times: Vec<Duration> = (0..3)
         .map(|run| {
@@ -90,16 +133,24 @@ fn main() {
             all
         })
         .collect();
-    println!("import {rows} rows 附件2 xlsx (read, validate, store): {:>8.2?}", median(import_times));
+    println!(
+        "import {rows} rows 附件2 xlsx (read, validate, store): {:>8.2?}",
+        median(import_times)
+    );
 
     // GUI frame time while scrolling the sales table (100,000 records).
     {
         let store = Store::open(&db_100k).unwrap();
         let db_path = db_100k.clone();
-        let mut harness = Harness::builder().with_size([1366.0, 768.0]).build_eframe(move |cc| App::new(cc, store, db_path));
+        let mut harness = Harness::builder()
+            .with_size([1366.0, 768.0])
+            .build_eframe(move |cc| App::new(cc, store, db_path));
         harness.state_mut().set_tab(Tab::Sales);
         harness.run();
-        harness.input_mut().events.push(egui::Event::PointerMoved(egui::pos2(500.0, 400.0)));
+        harness
+            .input_mut()
+            .events
+            .push(egui::Event::PointerMoved(egui::pos2(500.0, 400.0)));
         harness.run();
         let mut frames = Vec::new();
         for _ in 0..120 {
@@ -130,12 +181,21 @@ fn main() {
     // 1,000,000 records.
     let db_1m = dir.path().join("1m.db");
     let mut store = filled(&db_1m, 1_000_000);
-    println!("report    1,000,000 records: {:>8.2?}", time(7, || dashboard(&store, 2019).unwrap()));
+    println!(
+        "report    1,000,000 records: {:>8.2?}",
+        time(7, || dashboard(&store, 2019).unwrap())
+    );
     let started = Instant::now();
     let store_reopened = Store::open(&db_1m).unwrap();
     let _ = dashboard(&store_reopened, 2019).unwrap();
-    println!("open + first dashboard, 1,000,000 records: {:>8.2?}", started.elapsed());
+    println!(
+        "open + first dashboard, 1,000,000 records: {:>8.2?}",
+        started.elapsed()
+    );
     // A 1,000-row 附件3 import on top, then pairing again.
     xiaofei_fupin::demo::fill(&mut store, 2019, 1_000, 99, 100, &|_, _| {}).unwrap();
-    println!("pairing re-run, 1,000,000 records: {:>8.2?}", time(3, || store.pair_exact_same_sales().unwrap()));
+    println!(
+        "pairing re-run, 1,000,000 records: {:>8.2?}",
+        time(3, || store.pair_exact_same_sales().unwrap())
+    );
 }

@@ -111,14 +111,26 @@ pub fn run(db_path: &Path, command: Command) -> ExitCode {
 
 fn execute(db_path: &Path, command: Command) -> Result<ExitCode, String> {
     match command {
-        Command::Demo { year, rows, seed, procurement_percent } => {
+        Command::Demo {
+            year,
+            rows,
+            seed,
+            procurement_percent,
+        } => {
             let mut store = Store::open(db_path).map_err(|e| e.to_string())?;
             let started = std::time::Instant::now();
-            let total = crate::demo::fill(&mut store, year, rows, seed, procurement_percent, &|done, all| {
-                if all >= 100_000 {
-                    eprint!("\r已生成 {done}/{all} 条");
-                }
-            })
+            let total = crate::demo::fill(
+                &mut store,
+                year,
+                rows,
+                seed,
+                procurement_percent,
+                &|done, all| {
+                    if all >= 100_000 {
+                        eprint!("\r已生成 {done}/{all} 条");
+                    }
+                },
+            )
             .map_err(|e| e.to_string())?;
             if rows >= 100_000 {
                 eprintln!();
@@ -136,15 +148,21 @@ fn execute(db_path: &Path, command: Command) -> Result<ExitCode, String> {
             let today = chrono::Local::now().date_naive();
             let text = if json {
                 let mut figures_json = figures.to_json();
-                status::add_status_json(&store, &mut figures_json, today).map_err(|e| e.to_string())?;
+                status::add_status_json(&store, &mut figures_json, today)
+                    .map_err(|e| e.to_string())?;
                 serde_json::to_string_pretty(&figures_json).map_err(|e| e.to_string())?
             } else {
-                figures.to_text() + &status::status_text(&store, year, today).map_err(|e| e.to_string())?
+                figures.to_text()
+                    + &status::status_text(&store, year, today).map_err(|e| e.to_string())?
             };
             writeln!(out, "{text}").map_err(|e| e.to_string())?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Import { json, dry_run, files } => {
+        Command::Import {
+            json,
+            dry_run,
+            files,
+        } => {
             let mut store = Store::open(db_path).map_err(|e| e.to_string())?;
             let mut reports = Vec::with_capacity(files.len());
             for file in &files {
@@ -156,7 +174,9 @@ fn execute(db_path: &Path, command: Command) -> Result<ExitCode, String> {
                 };
                 reports.push(report);
             }
-            let all_clean = reports.iter().all(|r| r.outcome == "imported" && r.rows_rejected == 0);
+            let all_clean = reports
+                .iter()
+                .all(|r| r.outcome == "imported" && r.rows_rejected == 0);
             let mut out = std::io::stdout().lock();
             if json {
                 let text = serde_json::to_string_pretty(&reports).map_err(|e| e.to_string())?;
@@ -166,9 +186,19 @@ fn execute(db_path: &Path, command: Command) -> Result<ExitCode, String> {
                     writeln!(out, "{}", import_report_text(report)).map_err(|e| e.to_string())?;
                 }
             }
-            Ok(if all_clean { ExitCode::SUCCESS } else { ExitCode::from(1) })
+            Ok(if all_clean {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
         }
-        Command::Export { form, township, year, quarter, out } => {
+        Command::Export {
+            form,
+            township,
+            year,
+            quarter,
+            out,
+        } => {
             if quarter.is_some() && year.is_none() {
                 return Err("指定季度时须同时指定年份（--year）".into());
             }
@@ -184,16 +214,32 @@ fn execute(db_path: &Path, command: Command) -> Result<ExitCode, String> {
                 }
                 None => None,
             };
-            let request = ExportRequest { kind, township_code, year, quarter };
+            let request = ExportRequest {
+                kind,
+                township_code,
+                year,
+                quarter,
+            };
             let summary = export_form(db_path, &request, &out, &|_| {})?;
-            println!("已导出 {} 条记录，金额合计 {} 元：{}", summary.rows, summary.total, summary.path.display());
+            println!(
+                "已导出 {} 条记录，金额合计 {} 元：{}",
+                summary.rows,
+                summary.total,
+                summary.path.display()
+            );
             Ok(ExitCode::SUCCESS)
         }
-        Command::Bulletin { year, quarter, date, out } => {
+        Command::Bulletin {
+            year,
+            quarter,
+            date,
+            out,
+        } => {
             let issued = parse_day(date.as_deref())?;
             let store = Store::open(db_path).map_err(|e| e.to_string())?;
             let quarter = crate::domain::Quarter { year, quarter };
-            let figures = crate::report::bulletin::bulletin(&store, quarter, issued).map_err(|e| e.to_string())?;
+            let figures = crate::report::bulletin::bulletin(&store, quarter, issued)
+                .map_err(|e| e.to_string())?;
             crate::report::bulletin::write_bulletin(&figures, &out).map_err(|e| e.to_string())?;
             println!(
                 "已生成{}：本季度 {} 元，本年累计 {} 元，未报送乡镇(街道){}个、牵头单位{}个：{}",
@@ -209,16 +255,21 @@ fn execute(db_path: &Path, command: Command) -> Result<ExitCode, String> {
         Command::Catalogue { date, out } => {
             let compiled = parse_day(date.as_deref())?;
             let store = Store::open(db_path).map_err(|e| e.to_string())?;
-            let catalogue =
-                crate::report::supply_catalogue::supply_catalogue(&store, compiled).map_err(|e| e.to_string())?;
-            crate::report::supply_catalogue::write_supply_catalogue(&catalogue, &out).map_err(|e| e.to_string())?;
+            let catalogue = crate::report::supply_catalogue::supply_catalogue(&store, compiled)
+                .map_err(|e| e.to_string())?;
+            crate::report::supply_catalogue::write_supply_catalogue(&catalogue, &out)
+                .map_err(|e| e.to_string())?;
             let stale = catalogue.stale_townships();
             println!(
                 "已汇编供应目录：{}条产品，{}个乡镇(街道)未报送目录，{}个超过一个月未更新{}：{}",
                 catalogue.listing_count(),
                 catalogue.missing_townships().len(),
                 stale.len(),
-                if stale.is_empty() { String::new() } else { format!("（{}）", stale.join("、")) },
+                if stale.is_empty() {
+                    String::new()
+                } else {
+                    format!("（{}）", stale.join("、"))
+                },
                 out.display()
             );
             Ok(ExitCode::SUCCESS)
@@ -239,13 +290,23 @@ fn parse_day(text: Option<&str>) -> Result<chrono::NaiveDate, String> {
 fn import_report_text(report: &FileReport) -> String {
     let mut text = String::new();
     if report.outcome == "rejected" {
-        text.push_str(&format!("✗ {}：拒绝导入。{}\n", report.file, report.message));
+        text.push_str(&format!(
+            "✗ {}：拒绝导入。{}\n",
+            report.file, report.message
+        ));
         return text;
     }
-    text.push_str(&format!("✓ {}（{}）：{}\n", report.file, report.form, report.message));
+    text.push_str(&format!(
+        "✓ {}（{}）：{}\n",
+        report.file, report.form, report.message
+    ));
     if let Some(total) = &report.total {
         text.push_str(&format!("  金额合计 {total} 元"));
-        let townships: Vec<String> = report.per_township.iter().map(|(k, v)| format!("{k} {v}")).collect();
+        let townships: Vec<String> = report
+            .per_township
+            .iter()
+            .map(|(k, v)| format!("{k} {v}"))
+            .collect();
         if !townships.is_empty() {
             text.push_str(&format!("（{}）", townships.join("，")));
         }
@@ -255,10 +316,16 @@ fn import_report_text(report: &FileReport) -> String {
         text.push_str(&format!("  ! {warning}\n"));
     }
     for issue in &report.errors {
-        text.push_str(&format!("  ✗ {}!第{}行 {}：{}\n", issue.sheet, issue.row, issue.column, issue.message));
+        text.push_str(&format!(
+            "  ✗ {}!第{}行 {}：{}\n",
+            issue.sheet, issue.row, issue.column, issue.message
+        ));
     }
     for issue in &report.warnings {
-        text.push_str(&format!("  ! {}!第{}行 {}：{}\n", issue.sheet, issue.row, issue.column, issue.message));
+        text.push_str(&format!(
+            "  ! {}!第{}行 {}：{}\n",
+            issue.sheet, issue.row, issue.column, issue.message
+        ));
     }
     text
 }

@@ -34,13 +34,25 @@ const PURCHASERS: &[&str] = &[
 ];
 
 const SURNAMES: &[&str] = &[
-    "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "周", "吴", "徐", "孙", "向", "谭", "冉", "彭", "熊", "龚", "唐", "何",
+    "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "周", "吴", "徐", "孙", "向", "谭", "冉", "彭",
+    "熊", "龚", "唐", "何",
 ];
 const GIVEN: &[&str] = &[
-    "光富", "秀英", "德明", "桂兰", "长青", "玉珍", "开华", "家明", "启兵", "大兴", "成芳", "国平", "春梅", "大勇", "泽兰",
-    "远超", "堃", "喆", "明清", "龑",
+    "光富", "秀英", "德明", "桂兰", "长青", "玉珍", "开华", "家明", "启兵", "大兴", "成芳", "国平",
+    "春梅", "大勇", "泽兰", "远超", "堃", "喆", "明清", "龑",
 ];
-const VILLAGES: &[&str] = &["三坪村", "黎明村", "红岩村", "枣园村", "石龙村", "桂花村", "石缸村", "双河社区", "青杠村", "柏杨村"];
+const VILLAGES: &[&str] = &[
+    "三坪村",
+    "黎明村",
+    "红岩村",
+    "枣园村",
+    "石龙村",
+    "桂花村",
+    "石缸村",
+    "双河社区",
+    "青杠村",
+    "柏杨村",
+];
 
 /// (product, unit, yuan per unit low, high, quantity low, high)
 const PRODUCTS: &[(&str, &str, i64, i64, i64, i64)] = &[
@@ -73,7 +85,11 @@ pub fn fill(
     let townships = store.townships()?;
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let start = NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or(NaiveDate::MIN);
-    let days_in_year = if NaiveDate::from_ymd_opt(year, 2, 29).is_some() { 366 } else { 365 };
+    let days_in_year = if NaiveDate::from_ymd_opt(year, 2, 29).is_some() {
+        366
+    } else {
+        365
+    };
     let mut records = Vec::with_capacity(rows.min(100_000));
     let mut total = Money::ZERO;
     let mut done = 0;
@@ -83,7 +99,8 @@ pub fn fill(
         for _ in 0..batch {
             let township = &townships[rng.random_range(0..townships.len())];
             let village = VILLAGES[rng.random_range(0..VILLAGES.len())];
-            let (product, unit, low, high, quantity_low, quantity_high) = PRODUCTS[rng.random_range(0..PRODUCTS.len())];
+            let (product, unit, low, high, quantity_low, quantity_high) =
+                PRODUCTS[rng.random_range(0..PRODUCTS.len())];
             let quantity = rng.random_range(quantity_low..=quantity_high);
             // Price in jiao (0.1元) so amounts have decimals.
             let price_jiao = rng.random_range(low * 10..=high * 10);
@@ -101,22 +118,41 @@ pub fn fill(
                 )
             };
             let households = rng.random_range(3..20);
-            let date_text = format!("{}.{}.{}", chrono::Datelike::year(&date), chrono::Datelike::month(&date), chrono::Datelike::day(&date));
+            let date_text = format!(
+                "{}.{}.{}",
+                chrono::Datelike::year(&date),
+                chrono::Datelike::month(&date),
+                chrono::Datelike::day(&date)
+            );
             records.push(SaleRecord {
-                kind: if rng.random_range(0..100u8) < procurement_percent { FormKind::Procurement } else { FormKind::Sale },
+                kind: if rng.random_range(0..100u8) < procurement_percent {
+                    FormKind::Procurement
+                } else {
+                    FormKind::Sale
+                },
                 purchaser: PURCHASERS[rng.random_range(0..PURCHASERS.len())].to_string(),
-                date: ReportDate { date, precision: DatePrecision::Day },
+                date: ReportDate {
+                    date,
+                    precision: DatePrecision::Day,
+                },
                 date_text,
                 region_text: format!("云阳县{}{}", township.name, village),
                 township_code: township.code.clone(),
                 village: village.to_string(),
                 household,
                 product: product.to_string(),
-                quantity: Quantity { value: Decimal::from(quantity), unit: Some(unit.to_string()) },
+                quantity: Quantity {
+                    value: Decimal::from(quantity),
+                    unit: Some(unit.to_string()),
+                },
                 quantity_text: format!("{quantity}{unit}"),
                 amount,
                 amount_text: format!("{amount}元"),
-                remark: if is_cooperative { format!("涉及贫困户{households}户") } else { String::new() },
+                remark: if is_cooperative {
+                    format!("涉及贫困户{households}户")
+                } else {
+                    String::new()
+                },
                 involved: is_cooperative.then_some(InvolvedCount::Households(households)),
                 channel_override: None,
                 warnings: Vec::new(),

@@ -3,10 +3,10 @@
 //! Layers (arrows point down only): `ui` → `forms`, `report` → `store` → `domain`.
 //! See ARCHITECTURE.md for the code map and invariants.
 
-pub mod domain;
-pub mod store;
-pub mod forms;
-pub mod report;
 pub mod cli;
 pub mod demo;
+pub mod domain;
+pub mod forms;
+pub mod report;
+pub mod store;
 pub mod ui;

@@ -10,7 +10,11 @@ use xiaofei_fupin::cli;
 
 /// 云阳县消费扶贫台账
 #[derive(Parser)]
-#[command(name = "xiaofei-fupin", version, about = "云阳县消费扶贫台账：待销目录(附件1)、销售情况(附件2)、采购情况(附件3)与进度")]
+#[command(
+    name = "xiaofei-fupin",
+    version,
+    about = "云阳县消费扶贫台账：待销目录(附件1)、销售情况(附件2)、采购情况(附件3)与进度"
+)]
 struct Arguments {
     /// 数据库文件（默认在本机的数据目录）
     #[arg(long, global = true, value_name = "PATH")]
@@ -29,7 +33,9 @@ fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
-    let db_path = arguments.db.unwrap_or_else(xiaofei_fupin::store::Store::default_path);
+    let db_path = arguments
+        .db
+        .unwrap_or_else(xiaofei_fupin::store::Store::default_path);
     match arguments.command {
         None => match xiaofei_fupin::ui::run(db_path) {
             Ok(()) => ExitCode::SUCCESS,
@@ -41,4 +47,3 @@ fn main() -> ExitCode {
         Some(command) => cli::run(&db_path, command),
     }
 }
-

@@ -16,19 +16,31 @@ use xiaofei_fupin::store::Store;
 const NIXI: &str = "500235139";
 const SHUANGJIANG: &str = "500235001";
 
-fn record(kind: FormKind, purchaser: &str, township: &str, date: (i32, u32, u32), fen: i64) -> SaleRecord {
+fn record(
+    kind: FormKind,
+    purchaser: &str,
+    township: &str,
+    date: (i32, u32, u32),
+    fen: i64,
+) -> SaleRecord {
     let date = NaiveDate::from_ymd_opt(date.0, date.1, date.2).unwrap();
     SaleRecord {
         kind,
         purchaser: purchaser.into(),
-        date: ReportDate { date, precision: DatePrecision::Day },
+        date: ReportDate {
+            date,
+            precision: DatePrecision::Day,
+        },
         date_text: date.format("%Y.%-m.%-d").to_string(),
         region_text: "三坪村".into(),
         township_code: township.into(),
         village: "三坪村".into(),
         household: "王小毛".into(),
         product: "土豆".into(),
-        quantity: Quantity { value: Decimal::from(30), unit: Some("斤".into()) },
+        quantity: Quantity {
+            value: Decimal::from(30),
+            unit: Some("斤".into()),
+        },
         quantity_text: "30斤".into(),
         amount: Money::from_fen(fen),
         amount_text: format!("{}元", Money::from_fen(fen)),
@@ -47,13 +59,49 @@ fn ymd(y: i32, m: u32, d: u32) -> NaiveDate {
 /// plus a 附件3 row that is the same sale as the 双江 one (counted once).
 fn filled_store(db: &Path) -> Store {
     let mut store = Store::open(db).unwrap();
-    store.insert_sale(&record(FormKind::Sale, "云阳县机关事务服务中心", NIXI, (2019, 5, 10), 1_000_000)).unwrap();
-    store.insert_sale(&record(FormKind::Sale, "云阳县机关事务服务中心", NIXI, (2019, 8, 10), 2_000_000)).unwrap();
-    store.insert_sale(&record(FormKind::Sale, "云阳县教委", SHUANGJIANG, (2019, 9, 1), 1_000_000)).unwrap();
-    store.insert_sale(&record(FormKind::Procurement, "云阳县教委", SHUANGJIANG, (2019, 9, 1), 1_000_000)).unwrap();
+    store
+        .insert_sale(&record(
+            FormKind::Sale,
+            "云阳县机关事务服务中心",
+            NIXI,
+            (2019, 5, 10),
+            1_000_000,
+        ))
+        .unwrap();
+    store
+        .insert_sale(&record(
+            FormKind::Sale,
+            "云阳县机关事务服务中心",
+            NIXI,
+            (2019, 8, 10),
+            2_000_000,
+        ))
+        .unwrap();
+    store
+        .insert_sale(&record(
+            FormKind::Sale,
+            "云阳县教委",
+            SHUANGJIANG,
+            (2019, 9, 1),
+            1_000_000,
+        ))
+        .unwrap();
+    store
+        .insert_sale(&record(
+            FormKind::Procurement,
+            "云阳县教委",
+            SHUANGJIANG,
+            (2019, 9, 1),
+            1_000_000,
+        ))
+        .unwrap();
     assert_eq!(store.pair_exact_same_sales().unwrap(), 1);
     let conn = rusqlite::Connection::open(db).unwrap();
-    conn.execute("UPDATE sale SET created_at = date(date, '+3 days') || ' 09:00:00'", []).unwrap();
+    conn.execute(
+        "UPDATE sale SET created_at = date(date, '+3 days') || ' 09:00:00'",
+        [],
+    )
+    .unwrap();
     store
 }
 
@@ -72,7 +120,11 @@ fn cell_texts(range: &calamine::Range<Data>) -> Vec<String> {
 fn row_of<'a>(range: &'a calamine::Range<Data>, label: &str) -> &'a [Data] {
     range
         .rows()
-        .find(|row| row.iter().take(2).any(|c| matches!(c, Data::String(s) if s == label)))
+        .find(|row| {
+            row.iter()
+                .take(2)
+                .any(|c| matches!(c, Data::String(s) if s == label))
+        })
         .unwrap_or_else(|| panic!("no row {label}"))
 }
 
@@ -81,27 +133,55 @@ fn the_bulletin_counts_once_compares_quarters_and_lists_who_has_not_reported() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("ledger.db");
     let store = filled_store(&db);
-    let q3 = Quarter { year: 2019, quarter: 3 };
+    let q3 = Quarter {
+        year: 2019,
+        quarter: 3,
+    };
     let b = bulletin(&store, q3, ymd(2019, 10, 8)).unwrap();
     assert_eq!(b.title(), "云阳县消费扶贫工作通报（2019年第3季度）");
     assert_eq!(b.current.total, Money::from_fen(3_000_000));
     assert_eq!(b.previous.total, Money::from_fen(1_000_000));
     assert_eq!(b.year_to_date.total, Money::from_fen(4_000_000));
-    assert_eq!(b.year_to_date.deep_poverty, Money::from_fen(3_000_000), "泥溪镇 is deep poverty");
-    assert_eq!((b.current.double_counted_pairs, b.current.double_counted), (1, Money::from_fen(1_000_000)));
-    assert_eq!(change_percent(b.current.total, b.previous.total), Some(Decimal::from(200)));
+    assert_eq!(
+        b.year_to_date.deep_poverty,
+        Money::from_fen(3_000_000),
+        "泥溪镇 is deep poverty"
+    );
+    assert_eq!(
+        (b.current.double_counted_pairs, b.current.double_counted),
+        (1, Money::from_fen(1_000_000))
+    );
+    assert_eq!(
+        change_percent(b.current.total, b.previous.total),
+        Some(Decimal::from(200))
+    );
     assert_eq!(b.status.missing_townships().len(), 40);
     let education = b.lead_quarter.iter().find(|l| l.name == "县教委").unwrap();
-    assert_eq!((education.amount, education.double_counted), (Money::from_fen(1_000_000), Money::from_fen(1_000_000)));
+    assert_eq!(
+        (education.amount, education.double_counted),
+        (Money::from_fen(1_000_000), Money::from_fen(1_000_000))
+    );
     assert!(b.overview_text().starts_with("2019年第3季度，全县消费扶贫销售（采购）金额3.00万元，较上季度增加2.00万元（增长200.0%）。1—9月累计4.00万元，完成年度目标任务6000.00万元的0.1%（序时进度75%）"), "{}", b.overview_text());
-    assert!(b.reporting_text().contains("截至2019年10月8日，以下单位仍未报送本季度数据——乡镇(街道)40个："), "{}", b.reporting_text());
-    assert!(b.comparison_text().starts_with("本季度全县金额3.00万元，上季度（2019年第2季度）1.00万元，增加2.00万元（增长200.0%）。"));
+    assert!(
+        b.reporting_text()
+            .contains("截至2019年10月8日，以下单位仍未报送本季度数据——乡镇(街道)40个："),
+        "{}",
+        b.reporting_text()
+    );
+    assert!(b.comparison_text().starts_with(
+        "本季度全县金额3.00万元，上季度（2019年第2季度）1.00万元，增加2.00万元（增长200.0%）。"
+    ));
 
     let path = dir.path().join("通报.xlsx");
     std::fs::write(&path, bulletin_to_bytes(&b).unwrap()).unwrap();
     let mut workbook: Xlsx<_> = open_workbook(&path).unwrap();
     let range = workbook.worksheet_range("2019年第3季度通报").unwrap();
-    assert_eq!(range.get_value((0, 0)), Some(&Data::String("云阳县消费扶贫工作通报（2019年第3季度）".into())));
+    assert_eq!(
+        range.get_value((0, 0)),
+        Some(&Data::String(
+            "云阳县消费扶贫工作通报（2019年第3季度）".into()
+        ))
+    );
     // 表1: target 6000.00, quarter 3.00, previous 1.00, change 200%, year to date 4.00 (万元).
     let total = row_of(&range, "全县合计");
     assert_eq!(total[2], Data::Float(6000.0));
@@ -114,9 +194,16 @@ fn the_bulletin_counts_once_compares_quarters_and_lists_who_has_not_reported() {
     assert_eq!(nixi[7], Data::String("已报送".into()));
     let texts = cell_texts(&range);
     assert!(texts.iter().any(|t| t.starts_with("五、")));
-    assert!(texts.iter().any(|t| t.contains("青龙街道")), "missing townships are named");
+    assert!(
+        texts.iter().any(|t| t.contains("青龙街道")),
+        "missing townships are named"
+    );
     // Aggregates only: no household names, no phone numbers.
-    assert!(texts.iter().all(|t| !t.contains("王小毛") && !t.contains("17723635558")));
+    assert!(
+        texts
+            .iter()
+            .all(|t| !t.contains("王小毛") && !t.contains("17723635558"))
+    );
 }
 
 #[test]
@@ -128,18 +215,43 @@ fn the_bulletin_subcommand_writes_the_file() {
     let output = Command::new(env!("CARGO_BIN_EXE_xiaofei-fupin"))
         .arg("--db")
         .arg(&db)
-        .args(["bulletin", "--year", "2019", "--quarter", "3", "--date", "2019-10-08", "--out"])
+        .args([
+            "bulletin",
+            "--year",
+            "2019",
+            "--quarter",
+            "3",
+            "--date",
+            "2019-10-08",
+            "--out",
+        ])
         .arg(&out)
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(output.status.success(), "{stdout}{}", String::from_utf8_lossy(&output.stderr));
-    assert!(stdout.contains("云阳县消费扶贫工作通报（2019年第3季度）"), "{stdout}");
+    assert!(
+        output.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        stdout.contains("云阳县消费扶贫工作通报（2019年第3季度）"),
+        "{stdout}"
+    );
     assert!(out.exists());
     let bad = Command::new(env!("CARGO_BIN_EXE_xiaofei-fupin"))
         .arg("--db")
         .arg(&db)
-        .args(["bulletin", "--year", "2019", "--quarter", "3", "--date", "10/8", "--out"])
+        .args([
+            "bulletin",
+            "--year",
+            "2019",
+            "--quarter",
+            "3",
+            "--date",
+            "10/8",
+            "--out",
+        ])
         .arg(&out)
         .output()
         .unwrap();

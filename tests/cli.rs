@@ -13,7 +13,12 @@ fn program() -> Command {
 }
 
 fn run(db: &Path, arguments: &[&str]) -> (i32, String, String) {
-    let output = program().arg("--db").arg(db).args(arguments).output().unwrap();
+    let output = program()
+        .arg("--db")
+        .arg(db)
+        .args(arguments)
+        .output()
+        .unwrap();
     (
         output.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&output.stdout).into_owned(),
@@ -47,7 +52,18 @@ fn exported_amounts(path: &Path) -> (usize, Decimal) {
 fn demo_report_and_export_agree_to_the_fen() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("ledger.db");
-    let (code, out, err) = run(&db, &["demo", "--year", "2019", "--rows", "3000", "--procurement-percent", "10"]);
+    let (code, out, err) = run(
+        &db,
+        &[
+            "demo",
+            "--year",
+            "2019",
+            "--rows",
+            "3000",
+            "--procurement-percent",
+            "10",
+        ],
+    );
     assert_eq!(code, 0, "{out}{err}");
     assert!(out.contains("3000"), "{out}");
 
@@ -71,8 +87,12 @@ fn demo_report_and_export_agree_to_the_fen() {
         .sum::<Decimal>()
         + Decimal::from_str(report["unclassified"].as_str().unwrap()).unwrap();
     assert_eq!(channel_sum, total);
-    let quarter_sum: Decimal =
-        report["quarters"].as_array().unwrap().iter().map(|q| Decimal::from_str(q["amount"].as_str().unwrap()).unwrap()).sum();
+    let quarter_sum: Decimal = report["quarters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|q| Decimal::from_str(q["amount"].as_str().unwrap()).unwrap())
+        .sum();
     assert_eq!(quarter_sum, total);
 
     // Sales and procurements exported separately add up to the county total (no links here).
@@ -80,8 +100,18 @@ fn demo_report_and_export_agree_to_the_fen() {
     let mut exported_rows = 0;
     for form in ["2", "3"] {
         let out_file = dir.path().join(format!("附件{form}.xlsx"));
-        let (code, out, err) =
-            run(&db, &["export", "--form", form, "--year", "2019", "--out", out_file.to_str().unwrap()]);
+        let (code, out, err) = run(
+            &db,
+            &[
+                "export",
+                "--form",
+                form,
+                "--year",
+                "2019",
+                "--out",
+                out_file.to_str().unwrap(),
+            ],
+        );
         assert_eq!(code, 0, "{out}{err}");
         let (rows, amount) = exported_amounts(&out_file);
         exported_rows += rows;
@@ -96,15 +126,36 @@ fn demo_report_and_export_agree_to_the_fen() {
     let report: serde_json::Value =
         serde_json::from_str(&run(&sales_only, &["report", "--year", "2019", "--json"]).1).unwrap();
     let out_file = dir.path().join("sales_only.xlsx");
-    assert_eq!(run(&sales_only, &["export", "--form", "2", "--year", "2019", "--out", out_file.to_str().unwrap()]).0, 0);
+    assert_eq!(
+        run(
+            &sales_only,
+            &[
+                "export",
+                "--form",
+                "2",
+                "--year",
+                "2019",
+                "--out",
+                out_file.to_str().unwrap()
+            ]
+        )
+        .0,
+        0
+    );
     let (rows, amount) = exported_amounts(&out_file);
     assert_eq!(rows, 2500);
-    assert_eq!(amount, Decimal::from_str(report["total"].as_str().unwrap()).unwrap());
+    assert_eq!(
+        amount,
+        Decimal::from_str(report["total"].as_str().unwrap()).unwrap()
+    );
 
     // Readable text report.
     let (code, out, _) = run(&db, &["report", "--year", "2019"]);
     assert_eq!(code, 0);
-    assert!(out.contains("全县合计") && out.contains("五进对接直销") && out.contains("泥溪镇"), "{out}");
+    assert!(
+        out.contains("全县合计") && out.contains("五进对接直销") && out.contains("泥溪镇"),
+        "{out}"
+    );
 }
 
 #[test]
@@ -129,21 +180,61 @@ fn export_of_one_township_and_quarter_uses_the_official_layout() {
     let out_file = dir.path().join("nixi.xlsx");
     let (code, out, err) = run(
         &db,
-        &["export", "--form", "2", "--township", "泥溪", "--year", "2019", "--quarter", "3", "--out", out_file.to_str().unwrap()],
+        &[
+            "export",
+            "--form",
+            "2",
+            "--township",
+            "泥溪",
+            "--year",
+            "2019",
+            "--quarter",
+            "3",
+            "--out",
+            out_file.to_str().unwrap(),
+        ],
     );
     assert_eq!(code, 0, "{out}{err}");
     let mut workbook: Xlsx<_> = open_workbook(&out_file).unwrap();
     let range = workbook.worksheet_range("附件2").unwrap();
     assert_eq!(range.get_value((0, 0)), Some(&Data::String("附件2".into())));
-    assert_eq!(range.get_value((1, 0)), Some(&Data::String("乡镇(街道)贫困户产品销售情况表".into())));
-    let headers: Vec<String> = (0..9).map(|c| range.get_value((3, c)).map(|d| d.to_string()).unwrap_or_default()).collect();
-    assert_eq!(headers, ["序号", "采购单位", "销售时间", "地区", "贫困户姓名", "产品品种", "销售数量", "销售金额", "备注"]);
+    assert_eq!(
+        range.get_value((1, 0)),
+        Some(&Data::String("乡镇(街道)贫困户产品销售情况表".into()))
+    );
+    let headers: Vec<String> = (0..9)
+        .map(|c| {
+            range
+                .get_value((3, c))
+                .map(|d| d.to_string())
+                .unwrap_or_default()
+        })
+        .collect();
+    assert_eq!(
+        headers,
+        [
+            "序号",
+            "采购单位",
+            "销售时间",
+            "地区",
+            "贫困户姓名",
+            "产品品种",
+            "销售数量",
+            "销售金额",
+            "备注"
+        ]
+    );
     for row in range.rows().skip(4) {
         if matches!(row.first(), Some(Data::Float(_))) {
             let region = row[3].to_string();
             assert!(region.contains("泥溪镇"), "{region}");
             let date = row[2].to_string();
-            assert!(date.starts_with("2019.7.") || date.starts_with("2019.8.") || date.starts_with("2019.9."), "{date}");
+            assert!(
+                date.starts_with("2019.7.")
+                    || date.starts_with("2019.8.")
+                    || date.starts_with("2019.9."),
+                "{date}"
+            );
         }
     }
 }
@@ -152,10 +243,24 @@ fn export_of_one_township_and_quarter_uses_the_official_layout() {
 fn errors_are_chinese_on_stderr_with_a_non_zero_exit() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("ledger.db");
-    let (code, _, err) = run(&db, &["export", "--form", "2", "--township", "不存在镇", "--out", "x.xlsx"]);
+    let (code, _, err) = run(
+        &db,
+        &[
+            "export",
+            "--form",
+            "2",
+            "--township",
+            "不存在镇",
+            "--out",
+            "x.xlsx",
+        ],
+    );
     assert_ne!(code, 0);
     assert!(err.contains("没有名为“不存在镇”的乡镇(街道)"), "{err}");
-    let (code, _, err) = run(&db, &["export", "--form", "2", "--quarter", "3", "--out", "x.xlsx"]);
+    let (code, _, err) = run(
+        &db,
+        &["export", "--form", "2", "--quarter", "3", "--out", "x.xlsx"],
+    );
     assert_ne!(code, 0);
     assert!(err.contains("年份"), "{err}");
     let (code, _, _) = run(&db, &["export", "--form", "5", "--out", "x.xlsx"]);

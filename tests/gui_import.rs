@@ -16,7 +16,9 @@ use xiaofei_fupin::store::SaleFilter;
 use xiaofei_fupin::ui::App;
 
 fn sample(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/samples").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/samples")
+        .join(name)
 }
 
 /// A file dropped onto the window, as the platform integration would deliver it.
@@ -47,7 +49,10 @@ fn wait_for(harness: &mut Harness<'_, App>, label: &str) {
             harness.step();
             return;
         }
-        assert!(started.elapsed() < Duration::from_secs(30), "“{label}” never appeared");
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "“{label}” never appeared"
+        );
         std::thread::sleep(Duration::from_millis(20));
     }
 }
@@ -56,7 +61,10 @@ fn wait_for(harness: &mut Harness<'_, App>, label: &str) {
 fn wait_until(harness: &mut Harness<'_, App>, mut done: impl FnMut(&App) -> bool) {
     let started = Instant::now();
     while !done(harness.state()) {
-        assert!(started.elapsed() < Duration::from_secs(30), "background work never finished");
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "background work never finished"
+        );
         harness.step();
         std::thread::sleep(Duration::from_millis(20));
     }
@@ -66,18 +74,53 @@ fn wait_until(harness: &mut Harness<'_, App>, mut done: impl FnMut(&App) -> bool
 #[test]
 fn a_dropped_file_is_previewed_then_imported_on_confirm() {
     let (_dir, _db, mut harness) = window();
-    harness.input_mut().dropped_files.push(Arc::new(Dropped(sample("01_fj2_baseline_nixi_20rows.xlsx"))));
+    harness
+        .input_mut()
+        .dropped_files
+        .push(Arc::new(Dropped(sample(
+            "01_fj2_baseline_nixi_20rows.xlsx",
+        ))));
     wait_for(&mut harness, "确认导入");
     // The preview names the file, the form and the rows, and nothing is written yet.
-    assert!(harness.query_by_label_contains("01_fj2_baseline_nixi_20rows.xlsx").is_some());
-    assert!(harness.query_by_label_contains("将导入20行：新增20行").is_some());
-    assert!(harness.query_by_label_contains("金额合计 11795.00 元").is_some());
-    assert!(harness.query_by_label_contains("填报单位 泥溪镇人民政府").is_some());
-    assert_eq!(harness.state().store().sale_totals(&SaleFilter::default()).unwrap().0, 0);
+    assert!(
+        harness
+            .query_by_label_contains("01_fj2_baseline_nixi_20rows.xlsx")
+            .is_some()
+    );
+    assert!(
+        harness
+            .query_by_label_contains("将导入20行：新增20行")
+            .is_some()
+    );
+    assert!(
+        harness
+            .query_by_label_contains("金额合计 11795.00 元")
+            .is_some()
+    );
+    assert!(
+        harness
+            .query_by_label_contains("填报单位 泥溪镇人民政府")
+            .is_some()
+    );
+    assert_eq!(
+        harness
+            .state()
+            .store()
+            .sale_totals(&SaleFilter::default())
+            .unwrap()
+            .0,
+        0
+    );
 
     press(&mut harness, "确认导入");
-    wait_until(&mut harness, |app| app.status_text().is_some_and(|s| s.contains("导入完成")));
-    let (count, total) = harness.state().store().sale_totals(&SaleFilter::default()).unwrap();
+    wait_until(&mut harness, |app| {
+        app.status_text().is_some_and(|s| s.contains("导入完成"))
+    });
+    let (count, total) = harness
+        .state()
+        .store()
+        .sale_totals(&SaleFilter::default())
+        .unwrap();
     assert_eq!((count, total.to_string()), (20, "11795.00".to_string()));
     assert!(harness.query_by_label_contains("已导入20行").is_some());
     click(&mut harness, "关闭");
@@ -97,25 +140,51 @@ fn a_typed_path_with_a_rejected_row_and_a_bad_file_shows_both_and_imports_the_re
         sample("19_fj2_negative_amount.xlsx").display(),
         sample("22_not_a_spreadsheet_word_doc.xlsx").display()
     );
-    harness.get_by_role_and_label(Role::TextInput, "文件路径").click();
+    harness
+        .get_by_role_and_label(Role::TextInput, "文件路径")
+        .click();
     harness.run();
-    harness.get_by_role_and_label(Role::TextInput, "文件路径").type_text(&paths);
+    harness
+        .get_by_role_and_label(Role::TextInput, "文件路径")
+        .type_text(&paths);
     harness.run();
     press(&mut harness, "读取");
     wait_for(&mut harness, "确认导入");
-    assert!(harness.query_by_label_contains("销售金额为负数").is_some(), "row 8 error is shown");
+    assert!(
+        harness.query_by_label_contains("销售金额为负数").is_some(),
+        "row 8 error is shown"
+    );
     assert!(harness.query_by_label_contains("第8行").is_some());
-    assert!(harness.query_by_label_contains("Word文档").is_some(), "the Word file's rejection is shown");
-    assert_eq!(harness.state().store().sale_totals(&SaleFilter::default()).unwrap().0, 0);
+    assert!(
+        harness.query_by_label_contains("Word文档").is_some(),
+        "the Word file's rejection is shown"
+    );
+    assert_eq!(
+        harness
+            .state()
+            .store()
+            .sale_totals(&SaleFilter::default())
+            .unwrap()
+            .0,
+        0
+    );
 
     press(&mut harness, "确认导入");
-    wait_until(&mut harness, |app| app.status_text().is_some_and(|s| s.contains("导入完成")));
-    let (count, total) = harness.state().store().sale_totals(&SaleFilter::default()).unwrap();
+    wait_until(&mut harness, |app| {
+        app.status_text().is_some_and(|s| s.contains("导入完成"))
+    });
+    let (count, total) = harness
+        .state()
+        .store()
+        .sale_totals(&SaleFilter::default())
+        .unwrap();
     assert_eq!((count, total.to_string()), (5, "2180.00".to_string()));
 
     // Importing the same file again: the preview says nothing new, and confirm is disabled.
     click(&mut harness, "继续导入其他文件");
-    harness.get_by_role_and_label(Role::TextInput, "文件路径").click();
+    harness
+        .get_by_role_and_label(Role::TextInput, "文件路径")
+        .click();
     harness.run();
     press(&mut harness, "读取");
     wait_for(&mut harness, "确认导入");

@@ -21,15 +21,25 @@ fn record(kind: FormKind, date: (i32, u32, u32), fen: i64) -> SaleRecord {
     let date = NaiveDate::from_ymd_opt(date.0, date.1, date.2).expect("date");
     SaleRecord {
         kind,
-        purchaser: if kind == FormKind::Sale { "云阳县青松中学".into() } else { "云阳县教委".into() },
-        date: ReportDate { date, precision: DatePrecision::Day },
+        purchaser: if kind == FormKind::Sale {
+            "云阳县青松中学".into()
+        } else {
+            "云阳县教委".into()
+        },
+        date: ReportDate {
+            date,
+            precision: DatePrecision::Day,
+        },
         date_text: date.format("%Y.%-m.%-d").to_string(),
         region_text: "双江街道柏杨村".into(),
         township_code: SHUANGJIANG.into(),
         village: "柏杨村".into(),
         household: "唐某某".into(),
         product: "腊肉".into(),
-        quantity: Quantity { value: Decimal::from(15), unit: Some("斤".into()) },
+        quantity: Quantity {
+            value: Decimal::from(15),
+            unit: Some("斤".into()),
+        },
         quantity_text: "15斤".into(),
         amount: Money::from_fen(fen),
         amount_text: format!("{}元", Money::from_fen(fen)),
@@ -43,15 +53,21 @@ fn record(kind: FormKind, date: (i32, u32, u32), fen: i64) -> SaleRecord {
 /// A database with one near match (dates 2 days apart): (sale id, procurement id).
 fn near_match_db(path: &Path) -> (i64, i64) {
     let mut store = Store::open(path).expect("open");
-    let sale = store.insert_sale(&record(FormKind::Sale, (2019, 9, 12), 60000)).expect("sale");
-    let procurement = store.insert_sale(&record(FormKind::Procurement, (2019, 9, 14), 60000)).expect("procurement");
+    let sale = store
+        .insert_sale(&record(FormKind::Sale, (2019, 9, 12), 60000))
+        .expect("sale");
+    let procurement = store
+        .insert_sale(&record(FormKind::Procurement, (2019, 9, 14), 60000))
+        .expect("procurement");
     assert_eq!(store.pair_exact_same_sales().expect("pairing"), 0);
     assert_eq!(store.near_matches(2019).expect("near").len(), 1);
     (sale, procurement)
 }
 
 fn sample(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/samples").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/samples")
+        .join(name)
 }
 
 #[test]
@@ -61,28 +77,59 @@ fn confirming_a_near_match_pairs_it_and_counts_it_once() {
     let (sale, procurement) = near_match_db(&path);
     let mut harness = window_on(&path);
     click(&mut harness, "对账");
-    assert!(harness.query_by_label("疑似重复（待确认）1对").is_some(), "the near match is listed");
-    assert!(harness.query_by_label("差异：日期相差2天").is_some(), "with its reason");
-    assert!(harness.query_by_label("2019.9.12").is_some() && harness.query_by_label("2019.9.14").is_some());
-    assert!(harness.query_by_label("云阳县青松中学").is_some() && harness.query_by_label("云阳县教委").is_some());
+    assert!(
+        harness.query_by_label("疑似重复（待确认）1对").is_some(),
+        "the near match is listed"
+    );
+    assert!(
+        harness.query_by_label("差异：日期相差2天").is_some(),
+        "with its reason"
+    );
+    assert!(
+        harness.query_by_label("2019.9.12").is_some()
+            && harness.query_by_label("2019.9.14").is_some()
+    );
+    assert!(
+        harness.query_by_label("云阳县青松中学").is_some()
+            && harness.query_by_label("云阳县教委").is_some()
+    );
     assert!(harness.query_by_label("附件3未配对 1条 600.00元").is_some());
 
     click(&mut harness, "是同一笔");
     let store = harness.state().store();
-    assert_eq!(store.sale(procurement).expect("row").same_sale_as, Some(sale));
+    assert_eq!(
+        store.sale(procurement).expect("row").same_sale_as,
+        Some(sale)
+    );
     let totals = store.summary_totals(2019).expect("totals");
     assert_eq!(totals.total, Money::from_fen(60000), "counted once");
-    assert_eq!((totals.double_counted_pairs, totals.double_counted), (1, Money::from_fen(60000)));
-    assert!(harness.query_by_label("疑似重复（待确认）0对").is_some(), "no longer proposed");
-    assert!(harness.query_by_label("已配对（只计一次）1对").is_some(), "listed as a pair");
-    assert!(harness.query_by_label("2019年：已剔除重复统计 1对 600.00元").is_some());
+    assert_eq!(
+        (totals.double_counted_pairs, totals.double_counted),
+        (1, Money::from_fen(60000))
+    );
+    assert!(
+        harness.query_by_label("疑似重复（待确认）0对").is_some(),
+        "no longer proposed"
+    );
+    assert!(
+        harness.query_by_label("已配对（只计一次）1对").is_some(),
+        "listed as a pair"
+    );
+    assert!(
+        harness
+            .query_by_label("2019年：已剔除重复统计 1对 600.00元")
+            .is_some()
+    );
     assert!(harness.query_by_label("附件2未配对 0条 0.00元").is_some());
 
     // 取消配对: both count again.
     click(&mut harness, "取消配对");
     let store = harness.state().store();
     assert_eq!(store.sale(procurement).expect("row").same_sale_as, None);
-    assert_eq!(store.summary_totals(2019).expect("totals").total, Money::from_fen(120000));
+    assert_eq!(
+        store.summary_totals(2019).expect("totals").total,
+        Money::from_fen(120000)
+    );
     assert!(harness.query_by_label("已配对（只计一次）0对").is_some());
 }
 
@@ -95,12 +142,25 @@ fn rejecting_a_near_match_keeps_both_and_stops_proposing_it() {
     click(&mut harness, "对账");
     click(&mut harness, "不是同一笔");
     let store = harness.state().store();
-    assert!(store.near_matches(2019).expect("near").is_empty(), "no longer listed by the store");
-    assert!(store.same_sale_pairs(2019).expect("pairs").is_empty(), "nothing paired");
+    assert!(
+        store.near_matches(2019).expect("near").is_empty(),
+        "no longer listed by the store"
+    );
+    assert!(
+        store.same_sale_pairs(2019).expect("pairs").is_empty(),
+        "nothing paired"
+    );
     assert_eq!(store.sale(procurement).expect("row").same_sale_as, None);
     let totals = store.summary_totals(2019).expect("totals");
-    assert_eq!((totals.total, totals.double_counted_pairs), (Money::from_fen(120000), 0), "both count");
-    assert!(harness.query_by_label("疑似重复（待确认）0对").is_some(), "no longer listed");
+    assert_eq!(
+        (totals.total, totals.double_counted_pairs),
+        (Money::from_fen(120000), 0),
+        "both count"
+    );
+    assert!(
+        harness.query_by_label("疑似重复（待确认）0对").is_some(),
+        "no longer listed"
+    );
     assert!(harness.query_by_label("是同一笔").is_none());
     assert!(harness.query_by_label("已配对（只计一次）0对").is_some());
 }
@@ -111,32 +171,58 @@ fn the_dashboard_shows_the_double_counting_removed_and_the_reminders() {
     let path = dir.path().join("ledger.db");
     {
         let mut store = Store::open(&path).expect("open");
-        for name in ["10_fj2_pair_township_shuangjiang.xlsx", "11_fj3_pair_dept_overlap5.xlsx"] {
+        for name in [
+            "10_fj2_pair_township_shuangjiang.xlsx",
+            "11_fj3_pair_dept_overlap5.xlsx",
+        ] {
             let prepared = prepare(&store, &sample(name)).expect("prepare");
             let report = commit(&mut store, &prepared).expect("commit");
             assert_eq!(report.outcome, "imported", "{report:?}");
         }
         let totals = store.summary_totals(2019).expect("totals");
-        assert_eq!((totals.double_counted_pairs, totals.double_counted), (5, Money::from_fen(188000)));
+        assert_eq!(
+            (totals.double_counted_pairs, totals.double_counted),
+            (5, Money::from_fen(188000))
+        );
     }
     let mut harness = window_on(&path);
-    assert!(harness.query_by_label("已剔除重复统计 5对 1880.00元").is_some(), "double-count line on 进度");
+    assert!(
+        harness
+            .query_by_label("已剔除重复统计 5对 1880.00元")
+            .is_some(),
+        "double-count line on 进度"
+    );
     // 2019 is a past year: the reminder is about its fourth quarter.
     assert!(
         harness.query_by_label_contains("2019年第4季度：").is_some()
-            && harness.query_by_label_contains("（报送截止12月30日；通报应于1月10日前发出）").is_some(),
+            && harness
+                .query_by_label_contains("（报送截止12月30日；通报应于1月10日前发出）")
+                .is_some(),
         "reporting reminder"
     );
     // The 对账 tab shows the same pairs.
     click(&mut harness, "对账");
     assert!(harness.query_by_label("已配对（只计一次）5对").is_some());
-    assert!(harness.query_by_label("2019年：已剔除重复统计 5对 1880.00元").is_some());
+    assert!(
+        harness
+            .query_by_label("2019年：已剔除重复统计 5对 1880.00元")
+            .is_some()
+    );
 
     // Nothing is marked paid: all of it is arrears; the window lists the purchasers.
     click(&mut harness, "进度");
-    click(&mut harness, "欠款 1.90万元（超过30天 1.90万元，超过60天 1.90万元，超过90天 1.90万元）");
-    assert!(harness.query_by_label("欠款明细（按采购单位）").is_some(), "arrears window");
-    assert!(harness.query_by_label("云阳县教委").is_some() || harness.query_by_label("云阳县青松中学").is_some());
+    click(
+        &mut harness,
+        "欠款 1.90万元（超过30天 1.90万元，超过60天 1.90万元，超过90天 1.90万元）",
+    );
+    assert!(
+        harness.query_by_label("欠款明细（按采购单位）").is_some(),
+        "arrears window"
+    );
+    assert!(
+        harness.query_by_label("云阳县教委").is_some()
+            || harness.query_by_label("云阳县青松中学").is_some()
+    );
 }
 
 #[test]
@@ -148,12 +234,27 @@ fn the_reporting_board_lists_townships_and_lead_units() {
     click(&mut harness, "对账");
     click(&mut harness, "报送情况");
     choose(&mut harness, "季度", "第3季度");
-    assert!(harness.query_by_label_contains("2019年第3季度：41个乡镇").is_some(), "41 townships missing");
+    assert!(
+        harness
+            .query_by_label_contains("2019年第3季度：41个乡镇")
+            .is_some(),
+        "41 townships missing"
+    );
     assert!(harness.query_by_label("双江街道").is_some());
-    assert!(harness.query_by_label("县教委").is_some(), "lead units listed");
+    assert!(
+        harness.query_by_label("县教委").is_some(),
+        "lead units listed"
+    );
     // Entered now, long after 2019-09-30: reported late.
-    assert_eq!(harness.query_all_by_label("逾期报送").count(), 2, "双江街道 and 县教委 reported late");
-    assert!(harness.query_by_label("导出2019年第3季度通报…").is_some(), "bulletin button for the quarter");
+    assert_eq!(
+        harness.query_all_by_label("逾期报送").count(),
+        2,
+        "双江街道 and 县教委 reported late"
+    );
+    assert!(
+        harness.query_by_label("导出2019年第3季度通报…").is_some(),
+        "bulletin button for the quarter"
+    );
 }
 
 #[test]
@@ -170,11 +271,18 @@ fn payment_is_recorded_in_the_sales_editor() {
     let row = harness.state().store().sale(sale).expect("row");
     assert!(row.paid);
     assert_eq!(row.paid_date, NaiveDate::from_ymd_opt(2019, 10, 8));
-    assert!(harness.query_by_label_contains("已登记付款").is_some(), "status line");
+    assert!(
+        harness.query_by_label_contains("已登记付款").is_some(),
+        "status line"
+    );
 
     // An unreadable date is refused next to the field.
     gui_common::set_text(&mut harness, "付款日期", "2019.2.30");
-    assert!(harness.query_by_label_contains("日期“2019.2.30”不存在").is_some());
+    assert!(
+        harness
+            .query_by_label_contains("日期“2019.2.30”不存在")
+            .is_some()
+    );
     click(&mut harness, "已付款");
     click(&mut harness, "保存");
     let row = harness.state().store().sale(sale).expect("row");

@@ -21,17 +21,48 @@ fn yuan(text: &str) -> Money {
 /// The database's view of 2019: total, deep-poverty part, 五进/进机关 and 泥溪镇.
 fn figures_2019(store: &Store) -> (Money, Money, Money, Money, Money) {
     let board = dashboard(store, 2019).expect("dashboard");
-    let five = board.channels.iter().find(|c| c.channel == Channel::FiveIntoDirectSales).expect("五进");
-    let agencies =
-        five.sub_channels.iter().find(|(s, _)| *s == SubChannel::IntoAgencies).map(|(_, m)| *m).expect("进机关");
-    let nixi = board.townships.iter().find(|t| t.code == NIXI).map(|t| t.amount).expect("泥溪镇");
-    (board.totals.total, board.totals.deep_poverty, five.amount, agencies, nixi)
+    let five = board
+        .channels
+        .iter()
+        .find(|c| c.channel == Channel::FiveIntoDirectSales)
+        .expect("五进");
+    let agencies = five
+        .sub_channels
+        .iter()
+        .find(|(s, _)| *s == SubChannel::IntoAgencies)
+        .map(|(_, m)| *m)
+        .expect("进机关");
+    let nixi = board
+        .townships
+        .iter()
+        .find(|t| t.code == NIXI)
+        .map(|t| t.amount)
+        .expect("泥溪镇");
+    (
+        board.totals.total,
+        board.totals.deep_poverty,
+        five.amount,
+        agencies,
+        nixi,
+    )
 }
 
-fn assert_dashboard_shows(harness: &egui_kittest::Harness<'_, xiaofei_fupin::ui::App>, amount: &str) {
-    for name in ["全县合计", "深度贫困镇村", "五进对接直销", "进机关", "泥溪镇"] {
+fn assert_dashboard_shows(
+    harness: &egui_kittest::Harness<'_, xiaofei_fupin::ui::App>,
+    amount: &str,
+) {
+    for name in [
+        "全县合计",
+        "深度贫困镇村",
+        "五进对接直销",
+        "进机关",
+        "泥溪镇",
+    ] {
         let label = format!("{name}：{amount}元");
-        assert!(harness.query_by_label(&label).is_some(), "进度 should show “{label}”");
+        assert!(
+            harness.query_by_label(&label).is_some(),
+            "进度 should show “{label}”"
+        );
     }
 }
 
@@ -45,14 +76,24 @@ fn typed_sample_sale_appears_on_the_dashboard_and_in_the_database() {
     }
     // The purchaser's type and channel are shown next to the field.
     assert!(
-        harness.query_by_label_contains("类型：机关/事业单位（已确认）→ 五进对接直销/进机关").is_some(),
+        harness
+            .query_by_label_contains("类型：机关/事业单位（已确认）→ 五进对接直销/进机关")
+            .is_some(),
         "purchaser hint"
     );
     click(&mut harness, "保存");
 
     // The table lists it, with count and total.
-    assert!(harness.query_by_label("王某某").is_some(), "the new row is listed");
-    assert!(harness.query_by_label_contains("共 1 条，金额合计 90.00 元").is_some(), "count and total");
+    assert!(
+        harness.query_by_label("王某某").is_some(),
+        "the new row is listed"
+    );
+    assert!(
+        harness
+            .query_by_label_contains("共 1 条，金额合计 90.00 元")
+            .is_some(),
+        "count and total"
+    );
 
     // In the database.
     let store = harness.state().store();
@@ -67,17 +108,32 @@ fn typed_sample_sale_appears_on_the_dashboard_and_in_the_database() {
     assert_eq!(row.channel, Some(Channel::FiveIntoDirectSales));
     assert_eq!(row.sub_channel, Some(SubChannel::IntoAgencies));
     let ninety = yuan("90");
-    assert_eq!(figures_2019(store), (ninety, ninety, ninety, ninety, ninety));
+    assert_eq!(
+        figures_2019(store),
+        (ninety, ninety, ninety, ninety, ninety)
+    );
     let totals = store.summary_totals(2019).expect("totals");
-    assert_eq!((totals.total, totals.deep_poverty, totals.record_count), (ninety, ninety, 1));
+    assert_eq!(
+        (totals.total, totals.deep_poverty, totals.record_count),
+        (ninety, ninety, 1)
+    );
 
     // On 进度 for 2019.
     click(&mut harness, "进度");
     choose(&mut harness, "年度", "2019年");
     assert_dashboard_shows(&harness, "90.00");
-    assert!(harness.query_by_label("0.01 / 6000 万元").is_some(), "total in 万元 against 6000万");
-    assert!(harness.query_by_label("0.01 / 1000 万元").is_some(), "deep-poverty part against 1000万");
-    assert!(harness.query_by_label("0.01 / 2000 万元").is_some(), "五进对接直销 against 2000万");
+    assert!(
+        harness.query_by_label("0.01 / 6000 万元").is_some(),
+        "total in 万元 against 6000万"
+    );
+    assert!(
+        harness.query_by_label("0.01 / 1000 万元").is_some(),
+        "deep-poverty part against 1000万"
+    );
+    assert!(
+        harness.query_by_label("0.01 / 2000 万元").is_some(),
+        "五进对接直销 against 2000万"
+    );
 }
 
 #[test]
@@ -97,9 +153,21 @@ fn clicking_a_figure_shows_the_records_behind_it() {
         ..Default::default()
     };
     assert_eq!(harness.state().records_filter(), Some(&expected));
-    assert!(harness.query_by_label("筛选条件：2019年 · 五进对接直销/进机关").is_some(), "filter spelled out");
-    assert!(harness.query_by_label_contains("共 1 条，金额合计 90.00 元").is_some());
-    assert!(harness.query_by_label("王某某").is_some(), "the record is listed");
+    assert!(
+        harness
+            .query_by_label("筛选条件：2019年 · 五进对接直销/进机关")
+            .is_some(),
+        "filter spelled out"
+    );
+    assert!(
+        harness
+            .query_by_label_contains("共 1 条，金额合计 90.00 元")
+            .is_some()
+    );
+    assert!(
+        harness.query_by_label("王某某").is_some(),
+        "the record is listed"
+    );
     click(&mut harness, "关闭明细（清除筛选）");
     assert_eq!(harness.state().records_filter(), None);
 
@@ -112,7 +180,13 @@ fn insert_sample_sale(path: &std::path::Path) -> i64 {
     insert_sale(path, "云阳县泥溪镇三坪村", "王某某", "土豆", "90元")
 }
 
-fn insert_sale(path: &std::path::Path, region: &str, household: &str, product: &str, amount: &str) -> i64 {
+fn insert_sale(
+    path: &std::path::Path,
+    region: &str,
+    household: &str,
+    product: &str,
+    amount: &str,
+) -> i64 {
     let mut store = Store::open(path).expect("open");
     let resolver = store.region_resolver().expect("resolver");
     let draft = SaleDraft {
@@ -152,12 +226,23 @@ fn filters_narrow_the_list_and_its_totals() {
     assert!(shows(&harness, "共 2 条，金额合计 290.00 元"));
 
     click(&mut harness, "仅看有提示的");
-    assert!(shows(&harness, "共 1 条，金额合计 200.00 元"), "warnings-only filter");
-    assert!(harness.query_by_label("地区只填到乡镇，缺少村(社区)").is_some(), "the warning is listed");
+    assert!(
+        shows(&harness, "共 1 条，金额合计 200.00 元"),
+        "warnings-only filter"
+    );
+    assert!(
+        harness
+            .query_by_label("地区只填到乡镇，缺少村(社区)")
+            .is_some(),
+        "the warning is listed"
+    );
     click(&mut harness, "清除筛选");
 
     choose(&mut harness, "乡镇", "泥溪镇（深度贫困）");
-    assert!(shows(&harness, "共 1 条，金额合计 90.00 元"), "township filter");
+    assert!(
+        shows(&harness, "共 1 条，金额合计 90.00 元"),
+        "township filter"
+    );
     choose(&mut harness, "年度", "2019年");
     assert!(shows(&harness, "共 1 条，金额合计 90.00 元"), "year filter");
     choose(&mut harness, "季度", "第4季度");
@@ -177,7 +262,10 @@ fn editing_and_deleting_the_sale_updates_the_figures() {
     click(&mut harness, "销售情况");
     click(&mut harness, "编辑");
     assert_eq!(
-        harness.get_by_role_and_label(Role::TextInput, "销售金额").value().as_deref(),
+        harness
+            .get_by_role_and_label(Role::TextInput, "销售金额")
+            .value()
+            .as_deref(),
         Some("90元"),
         "the editor shows the amount as typed"
     );
@@ -186,19 +274,48 @@ fn editing_and_deleting_the_sale_updates_the_figures() {
     let hundred_twenty = yuan("120");
     assert_eq!(
         figures_2019(harness.state().store()),
-        (hundred_twenty, hundred_twenty, hundred_twenty, hundred_twenty, hundred_twenty)
+        (
+            hundred_twenty,
+            hundred_twenty,
+            hundred_twenty,
+            hundred_twenty,
+            hundred_twenty
+        )
     );
-    assert!(harness.query_by_label_contains("共 1 条，金额合计 120.00 元").is_some());
+    assert!(
+        harness
+            .query_by_label_contains("共 1 条，金额合计 120.00 元")
+            .is_some()
+    );
     click(&mut harness, "进度");
     assert_dashboard_shows(&harness, "120.00");
 
     click(&mut harness, "销售情况");
     click(&mut harness, "删除");
-    assert!(harness.query_by_label_contains("确定要删除这条记录吗").is_some(), "delete asks first");
+    assert!(
+        harness
+            .query_by_label_contains("确定要删除这条记录吗")
+            .is_some(),
+        "delete asks first"
+    );
     click(&mut harness, "确认删除");
     let store = harness.state().store();
-    assert!(store.sale_ids(&SaleFilter::default()).expect("ids").is_empty());
-    assert_eq!(figures_2019(store), (Money::ZERO, Money::ZERO, Money::ZERO, Money::ZERO, Money::ZERO));
+    assert!(
+        store
+            .sale_ids(&SaleFilter::default())
+            .expect("ids")
+            .is_empty()
+    );
+    assert_eq!(
+        figures_2019(store),
+        (
+            Money::ZERO,
+            Money::ZERO,
+            Money::ZERO,
+            Money::ZERO,
+            Money::ZERO
+        )
+    );
     assert!(harness.query_by_label_contains("共 0 条").is_some());
     click(&mut harness, "进度");
     assert_dashboard_shows(&harness, "0.00");
@@ -213,7 +330,15 @@ fn cancelling_the_delete_keeps_the_sale() {
     click(&mut harness, "销售情况");
     click(&mut harness, "删除");
     click(&mut harness, "取消");
-    assert_eq!(harness.state().store().sale_ids(&SaleFilter::default()).expect("ids").len(), 1);
+    assert_eq!(
+        harness
+            .state()
+            .store()
+            .sale_ids(&SaleFilter::default())
+            .expect("ids")
+            .len(),
+        1
+    );
 }
 
 #[test]
@@ -222,23 +347,52 @@ fn an_invalid_amount_is_reported_next_to_the_field_and_nothing_is_saved() {
     click(&mut harness, "销售情况");
     click(&mut harness, "新增销售记录");
     for (label, text) in SAMPLE_SALE {
-        let text = if label == "销售金额" { "九十块" } else { text };
+        let text = if label == "销售金额" {
+            "九十块"
+        } else {
+            text
+        };
         type_into(&mut harness, label, text);
     }
     click(&mut harness, "保存");
-    let field = harness.get_by_role_and_label(Role::TextInput, "销售金额").rect();
-    let message = harness.get_by_label_contains("无法识别的金额“九十块”").rect();
+    let field = harness
+        .get_by_role_and_label(Role::TextInput, "销售金额")
+        .rect();
+    let message = harness
+        .get_by_label_contains("无法识别的金额“九十块”")
+        .rect();
     assert!(
         message.top() >= field.bottom() - 1.0 && message.top() - field.bottom() < 24.0,
         "the message sits right under the field: field {field:?}, message {message:?}"
     );
-    assert!((message.left() - field.left()).abs() < 4.0, "aligned with the field");
+    assert!(
+        (message.left() - field.left()).abs() < 4.0,
+        "aligned with the field"
+    );
     assert!(harness.query_by_label_contains("未保存").is_some());
-    assert!(harness.state().store().sale_ids(&SaleFilter::default()).expect("ids").is_empty());
+    assert!(
+        harness
+            .state()
+            .store()
+            .sale_ids(&SaleFilter::default())
+            .expect("ids")
+            .is_empty()
+    );
 
     // Correcting it saves.
     set_text(&mut harness, "销售金额", "90元");
-    assert!(harness.query_by_label_contains("无法识别的金额").is_none(), "message gone once corrected");
+    assert!(
+        harness.query_by_label_contains("无法识别的金额").is_none(),
+        "message gone once corrected"
+    );
     click(&mut harness, "保存");
-    assert_eq!(harness.state().store().sale_ids(&SaleFilter::default()).expect("ids").len(), 1);
+    assert_eq!(
+        harness
+            .state()
+            .store()
+            .sale_ids(&SaleFilter::default())
+            .expect("ids")
+            .len(),
+        1
+    );
 }

@@ -37,14 +37,24 @@ fn catalogue_listing_is_added_and_stored() {
     assert_eq!(l.household, "王某某");
     assert_eq!(l.product, "土豆");
     assert_eq!(l.planned_quantity_text, "30斤");
-    assert_eq!(l.price, Price::PerUnit { yuan: Decimal::from(3), unit: Some("斤".into()) });
+    assert_eq!(
+        l.price,
+        Price::PerUnit {
+            yuan: Decimal::from(3),
+            unit: Some("斤".into())
+        }
+    );
     assert_eq!(l.supply_methods, vec!["送货上门".to_string()]);
     assert_eq!(l.shop_url, "");
     assert_eq!(l.contact, "王五 17723635558");
     assert!(l.warnings.is_empty(), "{:?}", l.warnings);
     // Listed, with count and planned value 30斤 × 3元/斤 = 90元.
     assert!(harness.query_by_label("王五 17723635558").is_some());
-    assert!(harness.query_by_label_contains("共 1 条，计划销售额约 90.00 元").is_some());
+    assert!(
+        harness
+            .query_by_label_contains("共 1 条，计划销售额约 90.00 元")
+            .is_some()
+    );
 }
 
 #[test]
@@ -65,27 +75,55 @@ fn procurement_is_added_with_a_suggested_type_and_a_channel_override() {
     }
     // A purchaser typed for the first time gets a suggested type.
     assert!(
-        harness.query_by_label("类型：学校（建议，待确认）→ 五进对接直销/进学校").is_some(),
+        harness
+            .query_by_label("类型：学校（建议，待确认）→ 五进对接直销/进学校")
+            .is_some(),
         "suggested type shown next to 采购单位"
     );
     choose(&mut harness, "销售方式", "电子商务营销");
     click(&mut harness, "保存");
 
     let store = harness.state().store();
-    let ids = store.sale_ids(&SaleFilter { form: Some(FormKind::Procurement), ..Default::default() }).expect("ids");
+    let ids = store
+        .sale_ids(&SaleFilter {
+            form: Some(FormKind::Procurement),
+            ..Default::default()
+        })
+        .expect("ids");
     assert_eq!(ids.len(), 1, "one procurement stored");
     let row = store.sale(ids[0]).expect("row");
     assert_eq!(row.record.kind, FormKind::Procurement);
     assert_eq!(row.record.purchaser, "云阳县第一中学");
     assert_eq!(row.record.amount, Money::from_fen(40_000));
     assert_eq!(row.channel, Some(Channel::ECommerceSales));
-    assert_eq!(row.record.channel_override, Some((Channel::ECommerceSales, None)));
-    assert!(store.sale_ids(&SaleFilter { form: Some(FormKind::Sale), ..Default::default() }).expect("ids").is_empty());
+    assert_eq!(
+        row.record.channel_override,
+        Some((Channel::ECommerceSales, None))
+    );
+    assert!(
+        store
+            .sale_ids(&SaleFilter {
+                form: Some(FormKind::Sale),
+                ..Default::default()
+            })
+            .expect("ids")
+            .is_empty()
+    );
     // The purchaser is registered with the suggestion, unconfirmed.
-    let purchaser =
-        store.purchasers().expect("purchasers").into_iter().find(|p| p.name == "云阳县第一中学").expect("registered");
-    assert_eq!((purchaser.purchaser_type, purchaser.confirmed), (Some(PurchaserType::School), false));
-    assert!(harness.query_by_label("电子商务营销（手动）").is_some(), "the list shows the override");
+    let purchaser = store
+        .purchasers()
+        .expect("purchasers")
+        .into_iter()
+        .find(|p| p.name == "云阳县第一中学")
+        .expect("registered");
+    assert_eq!(
+        (purchaser.purchaser_type, purchaser.confirmed),
+        (Some(PurchaserType::School), false)
+    );
+    assert!(
+        harness.query_by_label("电子商务营销（手动）").is_some(),
+        "the list shows the override"
+    );
 
     // Confirm it in 基础信息 → 采购单位类型.
     click(&mut harness, "基础信息");
@@ -99,7 +137,10 @@ fn procurement_is_added_with_a_suggested_type_and_a_channel_override() {
         .into_iter()
         .find(|p| p.name == "云阳县第一中学")
         .expect("registered");
-    assert_eq!((purchaser.purchaser_type, purchaser.confirmed), (Some(PurchaserType::School), true));
+    assert_eq!(
+        (purchaser.purchaser_type, purchaser.confirmed),
+        (Some(PurchaserType::School), true)
+    );
 }
 
 #[test]
@@ -127,8 +168,17 @@ fn basic_info_changes_flags_targets_and_settings() {
     type_into(&mut harness, "新增村(社区)", "三坪村");
     click(&mut harness, "添加");
     click(&mut harness, "三坪村 深度贫困");
-    let villages = harness.state().store().villages("500235139").expect("villages");
-    assert!(villages.iter().any(|v| v.name == "三坪村" && v.deep_poverty), "三坪村 flagged");
+    let villages = harness
+        .state()
+        .store()
+        .villages("500235139")
+        .expect("villages");
+    assert!(
+        villages
+            .iter()
+            .any(|v| v.name == "三坪村" && v.deep_poverty),
+        "三坪村 flagged"
+    );
 
     // Targets in 万元.
     click(&mut harness, "目标任务");
@@ -138,13 +188,27 @@ fn basic_info_changes_flags_targets_and_settings() {
     click(&mut harness, "保存2019年目标");
     let targets = harness.state().store().targets(2019).expect("targets");
     assert_eq!(targets.total, Money::from_fen(6_500 * 1_000_000));
-    assert_eq!(targets.channel(Channel::ECommerceSales), Money::from_fen(2_000 * 1_000_000));
-    assert_eq!(targets.channel(Channel::FiveIntoDirectSales), Money::from_fen(2_000 * 1_000_000));
+    assert_eq!(
+        targets.channel(Channel::ECommerceSales),
+        Money::from_fen(2_000 * 1_000_000)
+    );
+    assert_eq!(
+        targets.channel(Channel::FiveIntoDirectSales),
+        Money::from_fen(2_000 * 1_000_000)
+    );
     // A bad number is refused next to its field.
     set_text(&mut harness, "全年总目标（万元）", "六千");
     click(&mut harness, "保存2019年目标");
     assert!(harness.query_by_label_contains("无法识别“六千”").is_some());
-    assert_eq!(harness.state().store().targets(2019).expect("targets").total, Money::from_fen(6_500 * 1_000_000));
+    assert_eq!(
+        harness
+            .state()
+            .store()
+            .targets(2019)
+            .expect("targets")
+            .total,
+        Money::from_fen(6_500 * 1_000_000)
+    );
 
     // This installation's unit and contact.
     click(&mut harness, "本单位信息");
@@ -155,7 +219,9 @@ fn basic_info_changes_flags_targets_and_settings() {
     assert_eq!(
         harness.state().store().settings().expect("settings"),
         Settings {
-            unit: "泥溪镇人民政府".into(), contact_person: "张三".into(), phone: "023-55123456".into()
+            unit: "泥溪镇人民政府".into(),
+            contact_person: "张三".into(),
+            phone: "023-55123456".into()
         }
     );
     let _ = SubChannel::IntoAgencies;

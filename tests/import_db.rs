@@ -13,7 +13,9 @@ use xiaofei_fupin::forms::{ExportRequest, export_form};
 use xiaofei_fupin::store::{SaleFilter, Store};
 
 fn sample(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/samples").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/samples")
+        .join(name)
 }
 
 fn import(store: &mut Store, path: &Path) -> FileReport {
@@ -33,27 +35,67 @@ fn catalogue_check_flags_only_row_5_of_09_after_06() {
     let (_dir, _, mut store) = temp_store();
     // Without the catalogue: no price warning at all.
     let (_dir2, _, mut bare) = temp_store();
-    let report = import(&mut bare, &sample("09_fj2_amount_vs_catalogue_mismatch.xlsx"));
-    assert!(report.warnings.iter().all(|w| !w.message.contains("目录价格")), "{:?}", report.warnings);
+    let report = import(
+        &mut bare,
+        &sample("09_fj2_amount_vs_catalogue_mismatch.xlsx"),
+    );
+    assert!(
+        report
+            .warnings
+            .iter()
+            .all(|w| !w.message.contains("目录价格")),
+        "{:?}",
+        report.warnings
+    );
 
     let catalogue = import(&mut store, &sample("06_fj1_catalogue_price_formats.xlsx"));
     assert_eq!(catalogue.outcome, "imported");
     assert_eq!(catalogue.rows_added, 17);
-    let report = import(&mut store, &sample("09_fj2_amount_vs_catalogue_mismatch.xlsx"));
-    let flagged: Vec<_> = report.warnings.iter().filter(|w| w.message.contains("目录价格")).collect();
+    let report = import(
+        &mut store,
+        &sample("09_fj2_amount_vs_catalogue_mismatch.xlsx"),
+    );
+    let flagged: Vec<_> = report
+        .warnings
+        .iter()
+        .filter(|w| w.message.contains("目录价格"))
+        .collect();
     assert_eq!(flagged.len(), 1, "{flagged:?}");
     assert_eq!(flagged[0].row, 5);
     assert_eq!(flagged[0].column, "销售金额");
-    assert_eq!(flagged[0].message, "销售金额120.00元与目录价格不符：30斤×3元/斤=90.00元（按填报金额计，不自动更正）");
-    assert_eq!(report.total.as_deref(), Some("4670.00"), "the reported amount is kept");
+    assert_eq!(
+        flagged[0].message,
+        "销售金额120.00元与目录价格不符：30斤×3元/斤=90.00元（按填报金额计，不自动更正）"
+    );
+    assert_eq!(
+        report.total.as_deref(),
+        Some("4670.00"),
+        "the reported amount is kept"
+    );
     // The warning is stored with the record.
-    let flagged_records = store.sales(&SaleFilter { with_warnings_only: true, ..Default::default() }).unwrap();
-    assert!(flagged_records.iter().any(|r| r.record.amount == Money::from_fen(12000)
-        && r.record.warnings.iter().any(|w| w.contains("目录价格"))));
+    let flagged_records = store
+        .sales(&SaleFilter {
+            with_warnings_only: true,
+            ..Default::default()
+        })
+        .unwrap();
+    assert!(
+        flagged_records
+            .iter()
+            .any(|r| r.record.amount == Money::from_fen(12000)
+                && r.record.warnings.iter().any(|w| w.contains("目录价格")))
+    );
 
     // 05 loaded after 06: unit conversions are not mismatches.
     let report = import(&mut store, &sample("05_fj2_quantity_amount_formats.xlsx"));
-    assert!(report.warnings.iter().all(|w| !w.message.contains("目录价格")), "{:?}", report.warnings);
+    assert!(
+        report
+            .warnings
+            .iter()
+            .all(|w| !w.message.contains("目录价格")),
+        "{:?}",
+        report.warnings
+    );
 }
 
 #[test]
@@ -64,7 +106,10 @@ fn the_same_sale_in_10_and_11_counts_once() {
     let eleven = import(&mut store, &sample("11_fj3_pair_dept_overlap5.xlsx"));
     assert_eq!(eleven.total.as_deref(), Some("9954.00"));
     let paired = store
-        .sales(&SaleFilter { form: Some(FormKind::Procurement), ..Default::default() })
+        .sales(&SaleFilter {
+            form: Some(FormKind::Procurement),
+            ..Default::default()
+        })
         .unwrap()
         .into_iter()
         .filter(|r| r.same_sale_as.is_some())
@@ -72,12 +117,26 @@ fn the_same_sale_in_10_and_11_counts_once() {
     assert_eq!(paired.len(), 5);
     let overlap: Money = paired.iter().map(|r| r.record.amount).sum();
     assert_eq!(overlap.to_string(), "1880.00");
-    assert_eq!(store.summary_totals(2019).unwrap().total.to_string(), "18975.00");
-    assert_eq!(store.summary_totals(2019).unwrap().double_counted.to_string(), "1880.00");
+    assert_eq!(
+        store.summary_totals(2019).unwrap().total.to_string(),
+        "18975.00"
+    );
+    assert_eq!(
+        store
+            .summary_totals(2019)
+            .unwrap()
+            .double_counted
+            .to_string(),
+        "1880.00"
+    );
     assert_eq!(store.summary_totals(2019).unwrap().double_counted_pairs, 5);
     // The near miss (唐大勇 腊肉 2019-09-26) is a separate purchase.
     let near_miss = store
-        .sales(&SaleFilter { form: Some(FormKind::Procurement), text: "唐大勇".into(), ..Default::default() })
+        .sales(&SaleFilter {
+            form: Some(FormKind::Procurement),
+            text: "唐大勇".into(),
+            ..Default::default()
+        })
         .unwrap()
         .into_iter()
         .find(|r| r.record.date.date.to_string() == "2019-09-26")
@@ -87,7 +146,10 @@ fn the_same_sale_in_10_and_11_counts_once() {
     let again = import(&mut store, &sample("11_fj3_pair_dept_overlap5.xlsx"));
     assert_eq!(again.rows_added, 0);
     assert_eq!(again.rows_duplicate, 20);
-    assert_eq!(store.summary_totals(2019).unwrap().total.to_string(), "18975.00");
+    assert_eq!(
+        store.summary_totals(2019).unwrap().total.to_string(),
+        "18975.00"
+    );
 }
 
 #[test]
@@ -112,13 +174,19 @@ fn every_sample_imported_twice_adds_nothing_the_second_time() {
         }
     }
     assert_eq!(store.sale_totals(&SaleFilter::default()).unwrap(), before);
-    assert_eq!(store.listing_ids(&Default::default()).unwrap().len(), listings_before);
+    assert_eq!(
+        store.listing_ids(&Default::default()).unwrap().len(),
+        listings_before
+    );
 }
 
 #[test]
 fn a_rejected_file_or_row_writes_nothing_of_itself() {
     let (_dir, _, mut store) = temp_store();
-    for name in ["22_not_a_spreadsheet_word_doc.xlsx", "24_empty_0_bytes.xlsx"] {
+    for name in [
+        "22_not_a_spreadsheet_word_doc.xlsx",
+        "24_empty_0_bytes.xlsx",
+    ] {
         let report = import(&mut store, &sample(name));
         assert_eq!(report.outcome, "rejected");
         assert!(!report.message.is_empty());
@@ -127,7 +195,10 @@ fn a_rejected_file_or_row_writes_nothing_of_itself() {
     let report = import(&mut store, &sample("19_fj2_negative_amount.xlsx"));
     assert_eq!((report.rows_imported, report.rows_rejected), (5, 1));
     assert_eq!(report.errors[0].row, 8);
-    assert_eq!(store.sale_totals(&SaleFilter::default()).unwrap(), (5, Money::from_fen(218000)));
+    assert_eq!(
+        store.sale_totals(&SaleFilter::default()).unwrap(),
+        (5, Money::from_fen(218000))
+    );
 }
 
 /// Rewrites the amount of the data row whose 序号 is `serial` in an exported 附件2, keeping
@@ -145,7 +216,9 @@ fn edit_exported_amount(exported: &Path, serial: f64, new_amount: f64, out: &Pat
         for (c, cell) in row.iter().enumerate() {
             let (rr, cc) = (start_row + r as u32, (start_col + c as u32) as u16);
             match cell {
-                Data::Float(f) if is_target && c == 7 => sheet.write_number(rr, cc, new_amount).map(|_| ()),
+                Data::Float(f) if is_target && c == 7 => {
+                    sheet.write_number(rr, cc, new_amount).map(|_| ())
+                }
                 Data::Float(f) => sheet.write_number(rr, cc, *f).map(|_| ()),
                 Data::Int(i) => sheet.write_number(rr, cc, *i as f64).map(|_| ()),
                 Data::String(s) => sheet.write_string(rr, cc, s).map(|_| ()),
@@ -165,21 +238,43 @@ fn reimporting_an_exported_and_corrected_file_updates_the_changed_record_only() 
     let before = store.summary_totals(2019).unwrap().total;
     assert_eq!(before.to_string(), "11795.00");
     let exported = dir.path().join("exported.xlsx");
-    let request = ExportRequest { kind: FormKind::Sale, township_code: None, year: Some(2019), quarter: None };
+    let request = ExportRequest {
+        kind: FormKind::Sale,
+        township_code: None,
+        year: Some(2019),
+        quarter: None,
+    };
     let summary = export_form(&db, &request, &exported, &|_| {}).unwrap();
     assert_eq!(summary.rows, 20);
 
     // The unchanged export comes back: nothing added, nothing updated.
     let report = import(&mut store, &exported);
-    assert_eq!((report.rows_added, report.rows_updated, report.rows_duplicate), (0, 0, 0), "{}", report.message);
+    assert_eq!(
+        (
+            report.rows_added,
+            report.rows_updated,
+            report.rows_duplicate
+        ),
+        (0, 0, 0),
+        "{}",
+        report.message
+    );
     assert_eq!(store.summary_totals(2019).unwrap().total, before);
 
     // Row 1 (刘光富 土豆 90.00) corrected to 95.00.
     let corrected = dir.path().join("corrected.xlsx");
     edit_exported_amount(&exported, 1.0, 95.0, &corrected);
     let report = import(&mut store, &corrected);
-    assert_eq!((report.rows_added, report.rows_updated), (0, 1), "{}", report.message);
-    assert_eq!(store.summary_totals(2019).unwrap().total.to_string(), "11800.00");
+    assert_eq!(
+        (report.rows_added, report.rows_updated),
+        (0, 1),
+        "{}",
+        report.message
+    );
+    assert_eq!(
+        store.summary_totals(2019).unwrap().total.to_string(),
+        "11800.00"
+    );
     assert_eq!(store.sale_totals(&SaleFilter::default()).unwrap().0, 20);
 }
 
@@ -196,9 +291,15 @@ fn import_subcommand_prints_json_and_sets_the_exit_code() {
             .args(files.iter().map(|f| sample(f)))
             .output()
             .unwrap();
-        (output.status.code().unwrap_or(-1), String::from_utf8_lossy(&output.stdout).into_owned())
+        (
+            output.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&output.stdout).into_owned(),
+        )
     };
-    let (code, out) = run(&["01_fj2_baseline_nixi_20rows.xlsx"], &["--json", "--dry-run"]);
+    let (code, out) = run(
+        &["01_fj2_baseline_nixi_20rows.xlsx"],
+        &["--json", "--dry-run"],
+    );
     assert_eq!(code, 0, "{out}");
     let reports: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(reports[0]["file"], "01_fj2_baseline_nixi_20rows.xlsx");
@@ -208,22 +309,49 @@ fn import_subcommand_prints_json_and_sets_the_exit_code() {
     assert_eq!(reports[0]["total"], "11795.00");
     assert_eq!(reports[0]["per_township"]["泥溪镇"], "11795.00");
     // --dry-run wrote nothing.
-    assert_eq!(Store::open(&db).unwrap().sale_totals(&SaleFilter::default()).unwrap().0, 0);
+    assert_eq!(
+        Store::open(&db)
+            .unwrap()
+            .sale_totals(&SaleFilter::default())
+            .unwrap()
+            .0,
+        0
+    );
 
-    let (code, out) = run(&["01_fj2_baseline_nixi_20rows.xlsx", "19_fj2_negative_amount.xlsx", "24_empty_0_bytes.xlsx"], &["--json"]);
+    let (code, out) = run(
+        &[
+            "01_fj2_baseline_nixi_20rows.xlsx",
+            "19_fj2_negative_amount.xlsx",
+            "24_empty_0_bytes.xlsx",
+        ],
+        &["--json"],
+    );
     assert_eq!(code, 1);
     let reports: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(reports[1]["rows_rejected"], 1);
     assert_eq!(reports[1]["errors"][0]["row"], 8);
     assert_eq!(reports[1]["errors"][0]["column"], "销售金额");
     assert_eq!(reports[2]["outcome"], "rejected");
-    assert_eq!(reports[2]["message"], "文件为空（0字节），请检查后重新提交。");
-    assert_eq!(Store::open(&db).unwrap().sale_totals(&SaleFilter::default()).unwrap().0, 25);
+    assert_eq!(
+        reports[2]["message"],
+        "文件为空（0字节），请检查后重新提交。"
+    );
+    assert_eq!(
+        Store::open(&db)
+            .unwrap()
+            .sale_totals(&SaleFilter::default())
+            .unwrap()
+            .0,
+        25
+    );
 
     let (code, out) = run(&["01_fj2_baseline_nixi_20rows.xlsx"], &[]);
     assert_eq!(code, 0);
     assert!(out.contains("此前已导入"), "{out}");
-    let usage = Command::new(env!("CARGO_BIN_EXE_xiaofei-fupin")).arg("import").output().unwrap();
+    let usage = Command::new(env!("CARGO_BIN_EXE_xiaofei-fupin"))
+        .arg("import")
+        .output()
+        .unwrap();
     assert_eq!(usage.status.code(), Some(2));
 }
 
@@ -231,10 +359,21 @@ fn import_subcommand_prints_json_and_sets_the_exit_code() {
 fn formula_amounts_cached_with_float_noise_import_at_excel_precision() {
     // 销售金额 written as =3*3.3 etc.; the cached results carry float noise (9.8999999999999986).
     let (_dir, _, mut store) = temp_store();
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/variants/v38_formula_amounts_float_cache.xlsx");
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/variants/v38_formula_amounts_float_cache.xlsx");
     let report = import(&mut store, &path);
-    assert_eq!((report.rows_imported, report.rows_rejected), (5, 0), "{:?}", report.errors);
+    assert_eq!(
+        (report.rows_imported, report.rows_rejected),
+        (5, 0),
+        "{:?}",
+        report.errors
+    );
     assert_eq!(report.total.as_deref(), Some("370.98"));
-    let amounts: Vec<String> = store.sales(&SaleFilter::default()).unwrap().iter().map(|r| r.record.amount.to_string()).collect();
+    let amounts: Vec<String> = store
+        .sales(&SaleFilter::default())
+        .unwrap()
+        .iter()
+        .map(|r| r.record.amount.to_string())
+        .collect();
     assert!(amounts.contains(&"9.90".to_string()), "{amounts:?}");
 }

@@ -11,14 +11,20 @@ fn record(kind: FormKind, purchaser: &str, date: (i32, u32, u32), fen: i64) -> S
     SaleRecord {
         kind,
         purchaser: purchaser.into(),
-        date: ReportDate { date, precision: DatePrecision::Day },
+        date: ReportDate {
+            date,
+            precision: DatePrecision::Day,
+        },
         date_text: date.format("%Y.%-m.%-d").to_string(),
         region_text: "泥溪镇三坪村".into(),
         township_code: "500235139".into(),
         village: "三坪村".into(),
         household: "王某某".into(),
         product: "土豆".into(),
-        quantity: Quantity { value: Decimal::from(30), unit: Some("斤".into()) },
+        quantity: Quantity {
+            value: Decimal::from(30),
+            unit: Some("斤".into()),
+        },
         quantity_text: "30斤".into(),
         amount: Money::from_fen(fen),
         amount_text: format!("{}元", Money::from_fen(fen)),
@@ -35,23 +41,55 @@ fn unpaid_sales_are_bucketed_by_age_per_purchaser() {
     let mut store = Store::open(&dir.path().join("ledger.db")).unwrap();
     let today = NaiveDate::from_ymd_opt(2019, 10, 31).unwrap();
     // 云阳县商务委: 30 days (≤30), 31 days, 61 days, 92 days; one paid.
-    store.insert_sale(&record(FormKind::Sale, "云阳县商务委", (2019, 10, 1), 100)).unwrap();
-    store.insert_sale(&record(FormKind::Sale, "云阳县商务委", (2019, 9, 30), 200)).unwrap();
-    store.insert_sale(&record(FormKind::Sale, "云阳县商务委", (2019, 8, 31), 300)).unwrap();
-    store.insert_sale(&record(FormKind::Sale, "云阳县商务委", (2019, 7, 31), 400)).unwrap();
-    let paid = store.insert_sale(&record(FormKind::Sale, "云阳县商务委", (2019, 7, 1), 5000)).unwrap();
-    store.set_paid(paid, true, NaiveDate::from_ymd_opt(2019, 7, 20)).unwrap();
+    store
+        .insert_sale(&record(FormKind::Sale, "云阳县商务委", (2019, 10, 1), 100))
+        .unwrap();
+    store
+        .insert_sale(&record(FormKind::Sale, "云阳县商务委", (2019, 9, 30), 200))
+        .unwrap();
+    store
+        .insert_sale(&record(FormKind::Sale, "云阳县商务委", (2019, 8, 31), 300))
+        .unwrap();
+    store
+        .insert_sale(&record(FormKind::Sale, "云阳县商务委", (2019, 7, 31), 400))
+        .unwrap();
+    let paid = store
+        .insert_sale(&record(FormKind::Sale, "云阳县商务委", (2019, 7, 1), 5000))
+        .unwrap();
+    store
+        .set_paid(paid, true, NaiveDate::from_ymd_opt(2019, 7, 20))
+        .unwrap();
     // 云阳县教委: a pair (附件2 + 附件3, same sale) paid on the 附件3 side: not unpaid, and never
     // counted twice; a future-dated sale is age 0.
-    let sale = store.insert_sale(&record(FormKind::Sale, "云阳县教委", (2019, 6, 1), 7000)).unwrap();
-    let procurement = store.insert_sale(&record(FormKind::Procurement, "云阳县教委", (2019, 6, 1), 7000)).unwrap();
+    let sale = store
+        .insert_sale(&record(FormKind::Sale, "云阳县教委", (2019, 6, 1), 7000))
+        .unwrap();
+    let procurement = store
+        .insert_sale(&record(
+            FormKind::Procurement,
+            "云阳县教委",
+            (2019, 6, 1),
+            7000,
+        ))
+        .unwrap();
     assert_eq!(store.pair_exact_same_sales().unwrap(), 1);
     assert_eq!(store.sale(procurement).unwrap().same_sale_as, Some(sale));
     store.set_paid(procurement, true, None).unwrap();
-    store.insert_sale(&record(FormKind::Sale, "云阳县教委", (2019, 11, 5), 50)).unwrap();
+    store
+        .insert_sale(&record(FormKind::Sale, "云阳县教委", (2019, 11, 5), 50))
+        .unwrap();
     // An unpaid pair counts once.
-    store.insert_sale(&record(FormKind::Sale, "云阳县总工会", (2019, 5, 1), 900)).unwrap();
-    store.insert_sale(&record(FormKind::Procurement, "云阳县总工会", (2019, 5, 1), 900)).unwrap();
+    store
+        .insert_sale(&record(FormKind::Sale, "云阳县总工会", (2019, 5, 1), 900))
+        .unwrap();
+    store
+        .insert_sale(&record(
+            FormKind::Procurement,
+            "云阳县总工会",
+            (2019, 5, 1),
+            900,
+        ))
+        .unwrap();
     assert_eq!(store.pair_exact_same_sales().unwrap(), 1);
 
     let rows = store.unpaid_by_age(today).unwrap();
@@ -68,9 +106,15 @@ fn unpaid_sales_are_bucketed_by_age_per_purchaser() {
     assert_eq!(commerce.buckets.over_90, Money::from_fen(400));
     assert_eq!(commerce.buckets.total(), Money::from_fen(1000));
     assert_eq!(commerce.buckets.overdue(), Money::from_fen(900));
-    assert_eq!(commerce.oldest, NaiveDate::from_ymd_opt(2019, 7, 31).unwrap());
+    assert_eq!(
+        commerce.oldest,
+        NaiveDate::from_ymd_opt(2019, 7, 31).unwrap()
+    );
     let education = &rows[2];
-    assert_eq!((education.buckets.within_30, education.buckets.records), (Money::from_fen(50), 1));
+    assert_eq!(
+        (education.buckets.within_30, education.buckets.records),
+        (Money::from_fen(50), 1)
+    );
 
     let totals = unpaid_totals(&rows);
     assert_eq!(totals.total(), Money::from_fen(1950));

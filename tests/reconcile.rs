@@ -17,15 +17,25 @@ fn record(kind: FormKind, village: &str, date: (i32, u32, u32), fen: i64) -> Sal
     let date = NaiveDate::from_ymd_opt(date.0, date.1, date.2).unwrap();
     SaleRecord {
         kind,
-        purchaser: if kind == FormKind::Sale { "云阳县青松中学".into() } else { "云阳县教委".into() },
-        date: ReportDate { date, precision: DatePrecision::Day },
+        purchaser: if kind == FormKind::Sale {
+            "云阳县青松中学".into()
+        } else {
+            "云阳县教委".into()
+        },
+        date: ReportDate {
+            date,
+            precision: DatePrecision::Day,
+        },
         date_text: date.format("%Y.%-m.%-d").to_string(),
         region_text: format!("双江街道{village}"),
         township_code: SHUANGJIANG.into(),
         village: village.into(),
         household: "唐某某".into(),
         product: "腊肉".into(),
-        quantity: Quantity { value: Decimal::from(15), unit: Some("斤".into()) },
+        quantity: Quantity {
+            value: Decimal::from(15),
+            unit: Some("斤".into()),
+        },
         quantity_text: "15斤".into(),
         amount: Money::from_fen(fen),
         amount_text: format!("{}元", Money::from_fen(fen)),
@@ -43,7 +53,9 @@ fn temp_store() -> (tempfile::TempDir, Store) {
 }
 
 fn sample(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/samples").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/samples")
+        .join(name)
 }
 
 fn import(store: &mut Store, name: &str) {
@@ -55,20 +67,36 @@ fn import(store: &mut Store, name: &str) {
 #[test]
 fn a_near_match_is_listed_with_its_reasons_and_counts_once_when_confirmed() {
     let (_dir, mut store) = temp_store();
-    let sale = store.insert_sale(&record(FormKind::Sale, "柏杨村", (2019, 9, 12), 60000)).unwrap();
-    let procurement = store.insert_sale(&record(FormKind::Procurement, "", (2019, 9, 14), 60000)).unwrap();
+    let sale = store
+        .insert_sale(&record(FormKind::Sale, "柏杨村", (2019, 9, 12), 60000))
+        .unwrap();
+    let procurement = store
+        .insert_sale(&record(FormKind::Procurement, "", (2019, 9, 14), 60000))
+        .unwrap();
     assert_eq!(store.pair_exact_same_sales().unwrap(), 0);
-    assert_eq!(store.summary_totals(2019).unwrap().total, Money::from_fen(120000));
+    assert_eq!(
+        store.summary_totals(2019).unwrap().total,
+        Money::from_fen(120000)
+    );
 
     let matches = store.near_matches(2019).unwrap();
     assert_eq!(matches.len(), 1);
-    assert_eq!((matches[0].procurement.id, matches[0].sale.id), (procurement, sale));
+    assert_eq!(
+        (matches[0].procurement.id, matches[0].sale.id),
+        (procurement, sale)
+    );
     assert_eq!(matches[0].days_apart, 2);
-    assert_eq!(matches[0].reasons, vec!["日期相差2天".to_string(), "附件3未填村(社区)".to_string()]);
+    assert_eq!(
+        matches[0].reasons,
+        vec!["日期相差2天".to_string(), "附件3未填村(社区)".to_string()]
+    );
     assert_eq!(matches[0].reason_text(), "日期相差2天；附件3未填村(社区)");
     assert!(store.near_matches(2018).unwrap().is_empty());
     assert_eq!(store.unmatched(2019, FormKind::Sale).unwrap().records, 1);
-    assert_eq!(store.unmatched(2019, FormKind::Procurement).unwrap().amount, Money::from_fen(60000));
+    assert_eq!(
+        store.unmatched(2019, FormKind::Procurement).unwrap().amount,
+        Money::from_fen(60000)
+    );
 
     store.confirm_same_sale(procurement, sale).unwrap();
     let totals = store.summary_totals(2019).unwrap();
@@ -77,15 +105,34 @@ fn a_near_match_is_listed_with_its_reasons_and_counts_once_when_confirmed() {
     assert_eq!(store.sale(procurement).unwrap().same_sale_as, Some(sale));
     assert!(store.near_matches(2019).unwrap().is_empty());
     assert_eq!(store.unmatched(2019, FormKind::Sale).unwrap().records, 0);
-    assert_eq!(store.unmatched(2019, FormKind::Procurement).unwrap().records, 0);
+    assert_eq!(
+        store
+            .unmatched(2019, FormKind::Procurement)
+            .unwrap()
+            .records,
+        0
+    );
     let pairs = store.same_sale_pairs(2019).unwrap();
     assert_eq!(pairs.len(), 1);
     assert_eq!((pairs[0].0.id, pairs[0].1.id), (procurement, sale));
 
     // A second procurement cannot be confirmed against the same sale.
-    let again = store.insert_sale(&record(FormKind::Procurement, "柏杨村", (2019, 9, 13), 60000)).unwrap();
-    assert!(store.near_matches(2019).unwrap().is_empty(), "the sale is already paired");
-    let error = store.confirm_same_sale(again, sale).unwrap_err().to_string();
+    let again = store
+        .insert_sale(&record(
+            FormKind::Procurement,
+            "柏杨村",
+            (2019, 9, 13),
+            60000,
+        ))
+        .unwrap();
+    assert!(
+        store.near_matches(2019).unwrap().is_empty(),
+        "the sale is already paired"
+    );
+    let error = store
+        .confirm_same_sale(again, sale)
+        .unwrap_err()
+        .to_string();
     assert!(error.contains("已与附件3记录"), "{error}");
     // Wrong forms are refused.
     assert!(store.confirm_same_sale(sale, procurement).is_err());
@@ -94,38 +141,77 @@ fn a_near_match_is_listed_with_its_reasons_and_counts_once_when_confirmed() {
 #[test]
 fn the_window_is_a_few_days_and_amounts_must_be_equal() {
     let (_dir, mut store) = temp_store();
-    store.insert_sale(&record(FormKind::Sale, "柏杨村", (2019, 9, 12), 60000)).unwrap();
+    store
+        .insert_sale(&record(FormKind::Sale, "柏杨村", (2019, 9, 12), 60000))
+        .unwrap();
     let limit = u32::try_from(NEAR_MATCH_MAX_DAYS).unwrap();
     // Just outside the window, and inside the window with another amount: neither is near.
-    store.insert_sale(&record(FormKind::Procurement, "柏杨村", (2019, 9, 12 + limit + 1), 60000)).unwrap();
-    store.insert_sale(&record(FormKind::Procurement, "柏杨村", (2019, 9, 13), 60001)).unwrap();
+    store
+        .insert_sale(&record(
+            FormKind::Procurement,
+            "柏杨村",
+            (2019, 9, 12 + limit + 1),
+            60000,
+        ))
+        .unwrap();
+    store
+        .insert_sale(&record(
+            FormKind::Procurement,
+            "柏杨村",
+            (2019, 9, 13),
+            60001,
+        ))
+        .unwrap();
     // Another village on both sides: not near.
-    store.insert_sale(&record(FormKind::Procurement, "青杠村", (2019, 9, 12), 60000)).unwrap();
+    store
+        .insert_sale(&record(
+            FormKind::Procurement,
+            "青杠村",
+            (2019, 9, 12),
+            60000,
+        ))
+        .unwrap();
     assert!(store.near_matches(2019).unwrap().is_empty());
     // At the edge of the window and with another quantity: near, with both reasons.
-    let mut edge = record(FormKind::Procurement, "柏杨村", (2019, 9, 12 - limit), 60000);
-    edge.quantity = Quantity { value: Decimal::from(10), unit: Some("公斤".into()) };
+    let mut edge = record(
+        FormKind::Procurement,
+        "柏杨村",
+        (2019, 9, 12 - limit),
+        60000,
+    );
+    edge.quantity = Quantity {
+        value: Decimal::from(10),
+        unit: Some("公斤".into()),
+    };
     edge.quantity_text = "10公斤".into();
     store.insert_sale(&edge).unwrap();
     let matches = store.near_matches(2019).unwrap();
     assert_eq!(matches.len(), 1);
     assert_eq!(
         matches[0].reasons,
-        vec![format!("日期相差{limit}天"), "数量不同（附件2：15斤，附件3：10公斤）".to_string()]
+        vec![
+            format!("日期相差{limit}天"),
+            "数量不同（附件2：15斤，附件3：10公斤）".to_string()
+        ]
     );
 }
 
 #[test]
 fn a_month_only_date_is_near_within_the_same_month() {
     let (_dir, mut store) = temp_store();
-    store.insert_sale(&record(FormKind::Sale, "柏杨村", (2019, 9, 25), 60000)).unwrap();
+    store
+        .insert_sale(&record(FormKind::Sale, "柏杨村", (2019, 9, 25), 60000))
+        .unwrap();
     let mut month_only = record(FormKind::Procurement, "柏杨村", (2019, 9, 1), 60000);
     month_only.date.precision = DatePrecision::Month;
     month_only.date_text = "2019.9".into();
     store.insert_sale(&month_only).unwrap();
     let matches = store.near_matches(2019).unwrap();
     assert_eq!(matches.len(), 1);
-    assert_eq!(matches[0].reasons, vec!["附件3采购时间只填到月".to_string()]);
+    assert_eq!(
+        matches[0].reasons,
+        vec!["附件3采购时间只填到月".to_string()]
+    );
 }
 
 #[test]
@@ -138,20 +224,31 @@ fn a_rejected_pair_is_never_listed_again_even_after_reimport() {
     assert_eq!(store.near_matches(2019).unwrap().len(), 1);
     store.reject_near_match(procurement, sale).unwrap();
     assert!(store.near_matches(2019).unwrap().is_empty());
-    assert_eq!(store.summary_totals(2019).unwrap().total, Money::from_fen(120000), "both count");
+    assert_eq!(
+        store.summary_totals(2019).unwrap().total,
+        Money::from_fen(120000),
+        "both count"
+    );
 
     // The rows are deleted and the same content comes back (a re-import): still rejected.
     store.delete_sale(procurement).unwrap();
     store.delete_sale(sale).unwrap();
-    let ids = store.insert_sales_batch(&[sale_record, procurement_record], None).unwrap();
+    let ids = store
+        .insert_sales_batch(&[sale_record, procurement_record], None)
+        .unwrap();
     store.pair_exact_same_sales().unwrap();
     store.reapply_pairing_decisions().unwrap();
     assert!(store.near_matches(2019).unwrap().is_empty());
     // The procurement can still be proposed with another sale.
-    let other = store.insert_sale(&record(FormKind::Sale, "柏杨村", (2019, 9, 10), 60000)).unwrap();
+    let other = store
+        .insert_sale(&record(FormKind::Sale, "柏杨村", (2019, 9, 10), 60000))
+        .unwrap();
     let matches = store.near_matches(2019).unwrap();
     assert_eq!(matches.len(), 1);
-    assert_eq!((matches[0].procurement.id, matches[0].sale.id), (ids[1], other));
+    assert_eq!(
+        (matches[0].procurement.id, matches[0].sale.id),
+        (ids[1], other)
+    );
 }
 
 #[test]
@@ -164,11 +261,19 @@ fn a_confirmed_pair_is_linked_again_after_reimport() {
     store.confirm_same_sale(procurement, sale).unwrap();
     store.delete_sale(procurement).unwrap();
     store.delete_sale(sale).unwrap();
-    let ids = store.insert_sales_batch(&[sale_record, procurement_record], None).unwrap();
-    assert_eq!(store.summary_totals(2019).unwrap().total, Money::from_fen(120000));
+    let ids = store
+        .insert_sales_batch(&[sale_record, procurement_record], None)
+        .unwrap();
+    assert_eq!(
+        store.summary_totals(2019).unwrap().total,
+        Money::from_fen(120000)
+    );
     assert_eq!(store.reapply_pairing_decisions().unwrap(), 1);
     assert_eq!(store.sale(ids[1]).unwrap().same_sale_as, Some(ids[0]));
-    assert_eq!(store.summary_totals(2019).unwrap().total, Money::from_fen(60000));
+    assert_eq!(
+        store.summary_totals(2019).unwrap().total,
+        Money::from_fen(60000)
+    );
     assert_eq!(store.reapply_pairing_decisions().unwrap(), 0, "idempotent");
 }
 
@@ -177,15 +282,22 @@ fn rejecting_an_exact_pair_unlinks_it_for_good() {
     let (_dir, mut store) = temp_store();
     let sale_record = record(FormKind::Sale, "柏杨村", (2019, 9, 12), 60000);
     let procurement_record = record(FormKind::Procurement, "柏杨村", (2019, 9, 12), 60000);
-    let ids = store.insert_sales_batch(&[sale_record.clone(), procurement_record.clone()], None).unwrap();
+    let ids = store
+        .insert_sales_batch(&[sale_record.clone(), procurement_record.clone()], None)
+        .unwrap();
     assert_eq!(store.pair_exact_same_sales().unwrap(), 1);
     store.reject_near_match(ids[1], ids[0]).unwrap();
     assert_eq!(store.sale(ids[1]).unwrap().same_sale_as, None);
-    assert_eq!(store.summary_totals(2019).unwrap().total, Money::from_fen(120000));
+    assert_eq!(
+        store.summary_totals(2019).unwrap().total,
+        Money::from_fen(120000)
+    );
     // Re-import: the automatic pairing links them again, the stored decision undoes it.
     store.delete_sale(ids[1]).unwrap();
     store.delete_sale(ids[0]).unwrap();
-    let ids = store.insert_sales_batch(&[sale_record, procurement_record], None).unwrap();
+    let ids = store
+        .insert_sales_batch(&[sale_record, procurement_record], None)
+        .unwrap();
     assert_eq!(store.pair_exact_same_sales().unwrap(), 1);
     assert_eq!(store.reapply_pairing_decisions().unwrap(), 1);
     assert_eq!(store.sale(ids[1]).unwrap().same_sale_as, None);
@@ -203,18 +315,27 @@ fn samples_10_and_11_the_near_miss_row_is_a_separate_purchase() {
     assert_eq!(totals.total, Money::from_fen(1897500));
 
     let procurements = store
-        .sales(&xiaofei_fupin::store::SaleFilter { form: Some(FormKind::Procurement), ..Default::default() })
+        .sales(&xiaofei_fupin::store::SaleFilter {
+            form: Some(FormKind::Procurement),
+            ..Default::default()
+        })
         .unwrap();
     let near_miss = procurements
         .iter()
-        .find(|r| r.record.household == "唐大勇" && r.record.date.date == NaiveDate::from_ymd_opt(2019, 9, 26).unwrap())
+        .find(|r| {
+            r.record.household == "唐大勇"
+                && r.record.date.date == NaiveDate::from_ymd_opt(2019, 9, 26).unwrap()
+        })
         .unwrap();
     assert_eq!(near_miss.record.product, "腊肉");
     assert_eq!(near_miss.same_sale_as, None, "not an exact pair");
     // 2019-09-12 vs 2019-09-26 is 14 days (beyond the 3-day window), and the amounts differ
     // (400.00 vs 600.00): not a near match either. No other row of the pair is near.
     let matches = store.near_matches(2019).unwrap();
-    assert!(matches.iter().all(|m| m.procurement.id != near_miss.id), "{matches:?}");
+    assert!(
+        matches.iter().all(|m| m.procurement.id != near_miss.id),
+        "{matches:?}"
+    );
     assert!(matches.is_empty(), "{matches:?}");
     assert_eq!(store.same_sale_pairs(2019).unwrap().len(), 5);
     let unmatched_sales = store.unmatched(2019, FormKind::Sale).unwrap();
@@ -222,10 +343,16 @@ fn samples_10_and_11_the_near_miss_row_is_a_separate_purchase() {
     assert_eq!(unmatched_sales.amount, Money::from_fen(1090100 - 188000));
     let unmatched_procurements = store.unmatched(2019, FormKind::Procurement).unwrap();
     assert_eq!(unmatched_procurements.records, 15);
-    assert_eq!(unmatched_procurements.amount, Money::from_fen(995400 - 188000));
+    assert_eq!(
+        unmatched_procurements.amount,
+        Money::from_fen(995400 - 188000)
+    );
 
     // Importing both files again changes nothing.
     import(&mut store, "10_fj2_pair_township_shuangjiang.xlsx");
     import(&mut store, "11_fj3_pair_dept_overlap5.xlsx");
-    assert_eq!(store.summary_totals(2019).unwrap().total, Money::from_fen(1897500));
+    assert_eq!(
+        store.summary_totals(2019).unwrap().total,
+        Money::from_fen(1897500)
+    );
 }

@@ -13,19 +13,31 @@ use xiaofei_fupin::store::{ReportState, Store, normalize_unit_name};
 const NIXI: &str = "500235139";
 const SHUANGJIANG: &str = "500235001";
 
-fn record(kind: FormKind, purchaser: &str, township: &str, date: (i32, u32, u32), fen: i64) -> SaleRecord {
+fn record(
+    kind: FormKind,
+    purchaser: &str,
+    township: &str,
+    date: (i32, u32, u32),
+    fen: i64,
+) -> SaleRecord {
     let date = NaiveDate::from_ymd_opt(date.0, date.1, date.2).unwrap();
     SaleRecord {
         kind,
         purchaser: purchaser.into(),
-        date: ReportDate { date, precision: DatePrecision::Day },
+        date: ReportDate {
+            date,
+            precision: DatePrecision::Day,
+        },
         date_text: date.format("%Y.%-m.%-d").to_string(),
         region_text: "三坪村".into(),
         township_code: township.into(),
         village: "三坪村".into(),
         household: "王某某".into(),
         product: "土豆".into(),
-        quantity: Quantity { value: Decimal::from(30), unit: Some("斤".into()) },
+        quantity: Quantity {
+            value: Decimal::from(30),
+            unit: Some("斤".into()),
+        },
         quantity_text: "30斤".into(),
         amount: Money::from_fen(fen),
         amount_text: format!("{}元", Money::from_fen(fen)),
@@ -50,29 +62,74 @@ fn temp_store() -> (tempfile::TempDir, PathBuf, Store) {
 /// Sets when record `id` was entered (the store stamps the current time).
 fn set_created_at(db: &Path, id: i64, at: &str) {
     let conn = rusqlite::Connection::open(db).unwrap();
-    conn.execute("UPDATE sale SET created_at = ?2 WHERE id = ?1", rusqlite::params![id, at]).unwrap();
+    conn.execute(
+        "UPDATE sale SET created_at = ?2 WHERE id = ?1",
+        rusqlite::params![id, at],
+    )
+    .unwrap();
 }
 
 #[test]
 fn townships_are_reported_late_or_missing_against_the_30th() {
     let (_dir, db, mut store) = temp_store();
-    let on_time = store.insert_sale(&record(FormKind::Sale, "云阳县商务委", NIXI, (2019, 8, 1), 9000)).unwrap();
-    let late = store.insert_sale(&record(FormKind::Sale, "云阳县商务委", SHUANGJIANG, (2019, 9, 2), 5000)).unwrap();
+    let on_time = store
+        .insert_sale(&record(
+            FormKind::Sale,
+            "云阳县商务委",
+            NIXI,
+            (2019, 8, 1),
+            9000,
+        ))
+        .unwrap();
+    let late = store
+        .insert_sale(&record(
+            FormKind::Sale,
+            "云阳县商务委",
+            SHUANGJIANG,
+            (2019, 9, 2),
+            5000,
+        ))
+        .unwrap();
     // Another quarter: does not count for Q3.
-    store.insert_sale(&record(FormKind::Sale, "云阳县商务委", "500235002", (2019, 6, 30), 100)).unwrap();
+    store
+        .insert_sale(&record(
+            FormKind::Sale,
+            "云阳县商务委",
+            "500235002",
+            (2019, 6, 30),
+            100,
+        ))
+        .unwrap();
     set_created_at(&db, on_time, "2019-09-30 17:59:00");
     set_created_at(&db, late, "2019-10-05 09:00:00");
 
-    let q3 = Quarter { year: 2019, quarter: 3 };
+    let q3 = Quarter {
+        year: 2019,
+        quarter: 3,
+    };
     let status = store.reporting_status(q3, ymd(2019, 10, 8)).unwrap();
     assert_eq!(status.report_deadline, ymd(2019, 9, 30));
     assert_eq!(status.bulletin_deadline, ymd(2019, 10, 10));
     assert!(status.deadline_passed);
     assert_eq!(status.townships.len(), 42);
-    let nixi = status.townships.iter().find(|t| t.name == "泥溪镇").unwrap();
-    assert_eq!((nixi.state, nixi.records, nixi.amount), (ReportState::Reported, 1, Money::from_fen(9000)));
-    assert_eq!(nixi.first_entered.unwrap().to_string(), "2019-09-30 17:59:00");
-    let shuangjiang = status.townships.iter().find(|t| t.name == "双江街道").unwrap();
+    let nixi = status
+        .townships
+        .iter()
+        .find(|t| t.name == "泥溪镇")
+        .unwrap();
+    assert_eq!(
+        (nixi.state, nixi.records, nixi.amount),
+        (ReportState::Reported, 1, Money::from_fen(9000))
+    );
+    assert_eq!(
+        nixi.first_entered.unwrap().to_string(),
+        "2019-09-30 17:59:00"
+    );
+    let shuangjiang = status
+        .townships
+        .iter()
+        .find(|t| t.name == "双江街道")
+        .unwrap();
     assert_eq!(shuangjiang.state, ReportState::Late);
     assert_eq!(shuangjiang.state.name(), "逾期报送");
     assert_eq!(status.missing_townships().len(), 40);
@@ -85,8 +142,19 @@ fn townships_are_reported_late_or_missing_against_the_30th() {
     let early = store.reporting_status(q3, ymd(2019, 9, 15)).unwrap();
     assert!(!early.deadline_passed);
     // Q4's deadlines roll into the next year.
-    let q4 = store.reporting_status(Quarter { year: 2019, quarter: 4 }, ymd(2019, 12, 1)).unwrap();
-    assert_eq!((q4.report_deadline, q4.bulletin_deadline), (ymd(2019, 12, 30), ymd(2020, 1, 10)));
+    let q4 = store
+        .reporting_status(
+            Quarter {
+                year: 2019,
+                quarter: 4,
+            },
+            ymd(2019, 12, 1),
+        )
+        .unwrap();
+    assert_eq!(
+        (q4.report_deadline, q4.bulletin_deadline),
+        (ymd(2019, 12, 30), ymd(2020, 1, 10))
+    );
     assert_eq!(q4.missing_townships().len(), 42);
 }
 
@@ -94,39 +162,98 @@ fn townships_are_reported_late_or_missing_against_the_30th() {
 fn lead_units_are_found_by_submission_unit_purchaser_or_alias() {
     let (_dir, db, mut store) = temp_store();
     // Sample 11: 填报单位 云阳县教育系统消费扶贫牵头办公室, purchasers are schools → 县教委.
-    let prepared = prepare(&store, &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/samples/11_fj3_pair_dept_overlap5.xlsx")).unwrap();
+    let prepared = prepare(
+        &store,
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/samples/11_fj3_pair_dept_overlap5.xlsx"),
+    )
+    .unwrap();
     commit(&mut store, &prepared).unwrap();
     // Typed in by hand: the purchaser is the lead unit itself.
-    let union = store.insert_sale(&record(FormKind::Procurement, "云阳县总工会", NIXI, (2019, 9, 3), 50000)).unwrap();
+    let union = store
+        .insert_sale(&record(
+            FormKind::Procurement,
+            "云阳县总工会",
+            NIXI,
+            (2019, 9, 3),
+            50000,
+        ))
+        .unwrap();
     set_created_at(&db, union, "2019-09-10 08:00:00");
     // A school typed in by hand: attributed to nobody until an alias says so.
-    store.insert_sale(&record(FormKind::Procurement, "云阳县桂园小学", NIXI, (2019, 9, 4), 1000)).unwrap();
+    store
+        .insert_sale(&record(
+            FormKind::Procurement,
+            "云阳县桂园小学",
+            NIXI,
+            (2019, 9, 4),
+            1000,
+        ))
+        .unwrap();
 
-    let q3 = Quarter { year: 2019, quarter: 3 };
+    let q3 = Quarter {
+        year: 2019,
+        quarter: 3,
+    };
     let status = store.reporting_status(q3, ymd(2019, 10, 1)).unwrap();
-    let education = status.lead_units.iter().find(|u| u.name == "县教委").unwrap();
+    let education = status
+        .lead_units
+        .iter()
+        .find(|u| u.name == "县教委")
+        .unwrap();
     assert_eq!(education.records, 20);
     assert_eq!(education.amount, Money::from_fen(995400));
-    assert_eq!((education.channel.as_str(), education.sub_channel.as_str()), ("五进对接直销", "进学校"));
+    assert_eq!(
+        (education.channel.as_str(), education.sub_channel.as_str()),
+        ("五进对接直销", "进学校")
+    );
     // Imported today, long after 2019-09-30.
     assert_eq!(education.state, ReportState::Late);
-    let union = status.lead_units.iter().find(|u| u.name == "县总工会").unwrap();
-    assert_eq!((union.state, union.amount), (ReportState::Reported, Money::from_fen(50000)));
+    let union = status
+        .lead_units
+        .iter()
+        .find(|u| u.name == "县总工会")
+        .unwrap();
+    assert_eq!(
+        (union.state, union.amount),
+        (ReportState::Reported, Money::from_fen(50000))
+    );
     assert_eq!(status.unattributed.len(), 1);
     assert_eq!(status.unattributed[0].purchaser, "云阳县桂园小学");
     assert_eq!(status.missing_lead_units().len(), 11);
 
-    store.set_lead_unit_alias("云阳县 桂园小学", "县教委").unwrap();
-    assert_eq!(store.lead_unit_aliases().unwrap(), vec![("桂园小学".to_string(), "县教委".to_string())]);
+    store
+        .set_lead_unit_alias("云阳县 桂园小学", "县教委")
+        .unwrap();
+    assert_eq!(
+        store.lead_unit_aliases().unwrap(),
+        vec![("桂园小学".to_string(), "县教委".to_string())]
+    );
     let status = store.reporting_status(q3, ymd(2019, 10, 1)).unwrap();
     assert!(status.unattributed.is_empty());
-    assert_eq!(status.lead_units.iter().find(|u| u.name == "县教委").unwrap().records, 21);
+    assert_eq!(
+        status
+            .lead_units
+            .iter()
+            .find(|u| u.name == "县教委")
+            .unwrap()
+            .records,
+        21
+    );
     assert!(store.set_lead_unit_alias("x", "县不存在委").is_err());
     store.remove_lead_unit_alias("桂园小学").unwrap();
     assert!(store.lead_unit_aliases().unwrap().is_empty());
 
-    assert_eq!(store.lead_unit_for("云阳县卫健委", "").unwrap().as_deref(), Some("县卫生健康委"));
-    assert_eq!(store.lead_unit_for("", "重庆市云阳县商务委").unwrap().as_deref(), Some("县商务委"));
+    assert_eq!(
+        store.lead_unit_for("云阳县卫健委", "").unwrap().as_deref(),
+        Some("县卫生健康委")
+    );
+    assert_eq!(
+        store
+            .lead_unit_for("", "重庆市云阳县商务委")
+            .unwrap()
+            .as_deref(),
+        Some("县商务委")
+    );
     assert_eq!(store.lead_unit_for("", "云阳县明德初级中学").unwrap(), None);
     assert_eq!(normalize_unit_name("重庆市云阳县 教委"), "教委");
 }

@@ -4,26 +4,41 @@
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use xiaofei_fupin::domain::sale::{FormKind, SaleRecord};
-use xiaofei_fupin::domain::{Channel, DatePrecision, Money, PurchaserType, Quantity, ReportDate, SubChannel};
+use xiaofei_fupin::domain::{
+    Channel, DatePrecision, Money, PurchaserType, Quantity, ReportDate, SubChannel,
+};
 use xiaofei_fupin::report::dashboard;
 use xiaofei_fupin::store::{SaleFilter, Settings, Store};
 
 const NIXI: &str = "500235139";
 const SHUANGJIANG: &str = "500235001";
 
-fn sale(kind: FormKind, purchaser: &str, township: &str, village: &str, date: (i32, u32, u32), fen: i64) -> SaleRecord {
+fn sale(
+    kind: FormKind,
+    purchaser: &str,
+    township: &str,
+    village: &str,
+    date: (i32, u32, u32),
+    fen: i64,
+) -> SaleRecord {
     let date = NaiveDate::from_ymd_opt(date.0, date.1, date.2).unwrap();
     SaleRecord {
         kind,
         purchaser: purchaser.into(),
-        date: ReportDate { date, precision: DatePrecision::Day },
+        date: ReportDate {
+            date,
+            precision: DatePrecision::Day,
+        },
         date_text: date.format("%Y.%-m.%-d").to_string(),
         region_text: format!("云阳县{village}"),
         township_code: township.into(),
         village: village.into(),
         household: "王某某".into(),
         product: "土豆".into(),
-        quantity: Quantity { value: Decimal::from(30), unit: Some("斤".into()) },
+        quantity: Quantity {
+            value: Decimal::from(30),
+            unit: Some("斤".into()),
+        },
         quantity_text: "30斤".into(),
         amount: Money::from_fen(fen),
         amount_text: format!("{}元", Money::from_fen(fen)),
@@ -49,16 +64,29 @@ fn a_new_database_is_seeded_with_the_county() {
     assert_eq!(nixi.name, "泥溪镇");
     assert!(nixi.deep_poverty);
     assert_eq!(townships.iter().filter(|t| t.deep_poverty).count(), 1);
-    assert!(townships.iter().any(|t| t.name == "清水土家族乡" && t.aliases.contains(&"清水乡".to_string())));
+    assert!(
+        townships
+            .iter()
+            .any(|t| t.name == "清水土家族乡" && t.aliases.contains(&"清水乡".to_string()))
+    );
     let targets = store.targets(2019).unwrap();
     assert_eq!(targets.total.to_string(), "60000000.00");
     assert_eq!(targets.deep_poverty.to_string(), "10000000.00");
-    assert_eq!(targets.channel(Channel::ECommerceSales).to_string(), "15000000.00");
+    assert_eq!(
+        targets.channel(Channel::ECommerceSales).to_string(),
+        "15000000.00"
+    );
     let leads = store.lead_units().unwrap();
-    assert!(leads.iter().any(|(name, channel, sub)| name == "县教委" && channel == "五进对接直销" && sub == "进学校"));
+    assert!(leads.iter().any(|(name, channel, sub)| name == "县教委"
+        && channel == "五进对接直销"
+        && sub == "进学校"));
     assert!(leads.len() >= 11);
     let villages = store.villages(NIXI).unwrap();
-    assert!(villages.iter().any(|v| v.name == "石缸村" && v.deep_poverty));
+    assert!(
+        villages
+            .iter()
+            .any(|v| v.name == "石缸村" && v.deep_poverty)
+    );
 }
 
 #[test]
@@ -67,30 +95,76 @@ fn reopening_keeps_records_and_does_not_seed_twice() {
     let path = dir.path().join("ledger.db");
     {
         let mut store = Store::open(&path).unwrap();
-        store.insert_sale(&sale(FormKind::Sale, "云阳县商务委", NIXI, "三坪村", (2019, 9, 1), 9000)).unwrap();
+        store
+            .insert_sale(&sale(
+                FormKind::Sale,
+                "云阳县商务委",
+                NIXI,
+                "三坪村",
+                (2019, 9, 1),
+                9000,
+            ))
+            .unwrap();
     }
     let store = Store::open(&path).unwrap();
     assert_eq!(store.townships().unwrap().len(), 42);
-    assert_eq!(store.sale_totals(&SaleFilter::default()).unwrap(), (1, Money::from_fen(9000)));
+    assert_eq!(
+        store.sale_totals(&SaleFilter::default()).unwrap(),
+        (1, Money::from_fen(9000))
+    );
 }
 
 #[test]
 fn the_seed_sample_sale_counts_everywhere_and_follows_edits_and_deletes() {
     let (_dir, mut store) = temp_store();
-    let id = store.insert_sale(&sale(FormKind::Sale, "云阳县商务委", NIXI, "三坪村", (2019, 9, 1), 9000)).unwrap();
+    let id = store
+        .insert_sale(&sale(
+            FormKind::Sale,
+            "云阳县商务委",
+            NIXI,
+            "三坪村",
+            (2019, 9, 1),
+            9000,
+        ))
+        .unwrap();
     let figures = dashboard(&store, 2019).unwrap();
     assert_eq!(figures.totals.total.to_string(), "90.00");
     assert_eq!(figures.totals.deep_poverty.to_string(), "90.00");
-    let five = figures.channels.iter().find(|c| c.channel == Channel::FiveIntoDirectSales).unwrap();
+    let five = figures
+        .channels
+        .iter()
+        .find(|c| c.channel == Channel::FiveIntoDirectSales)
+        .unwrap();
     assert_eq!(five.amount.to_string(), "90.00");
     assert_eq!(
-        five.sub_channels.iter().find(|(s, _)| *s == SubChannel::IntoAgencies).unwrap().1.to_string(),
+        five.sub_channels
+            .iter()
+            .find(|(s, _)| *s == SubChannel::IntoAgencies)
+            .unwrap()
+            .1
+            .to_string(),
         "90.00"
     );
-    assert_eq!(figures.townships.iter().find(|t| t.code == NIXI).unwrap().amount.to_string(), "90.00");
+    assert_eq!(
+        figures
+            .townships
+            .iter()
+            .find(|t| t.code == NIXI)
+            .unwrap()
+            .amount
+            .to_string(),
+        "90.00"
+    );
     assert_eq!(figures.quarters[2], (3, Money::from_fen(9000)));
 
-    let mut edited = sale(FormKind::Sale, "云阳县商务委", NIXI, "三坪村", (2019, 10, 2), 12000);
+    let mut edited = sale(
+        FormKind::Sale,
+        "云阳县商务委",
+        NIXI,
+        "三坪村",
+        (2019, 10, 2),
+        12000,
+    );
     edited.amount_text = "120元".into();
     store.update_sale(id, &edited).unwrap();
     let figures = dashboard(&store, 2019).unwrap();
@@ -109,49 +183,138 @@ fn the_seed_sample_sale_counts_everywhere_and_follows_edits_and_deletes() {
 #[test]
 fn channel_comes_from_the_purchaser_type_and_can_be_overridden() {
     let (_dir, mut store) = temp_store();
-    let school = store.insert_sale(&sale(FormKind::Sale, "云阳县青松中学", NIXI, "三坪村", (2019, 3, 1), 100)).unwrap();
+    let school = store
+        .insert_sale(&sale(
+            FormKind::Sale,
+            "云阳县青松中学",
+            NIXI,
+            "三坪村",
+            (2019, 3, 1),
+            100,
+        ))
+        .unwrap();
     let row = store.sale(school).unwrap();
     assert_eq!(row.channel, Some(Channel::FiveIntoDirectSales));
     assert_eq!(row.sub_channel, Some(SubChannel::IntoSchools));
 
-    let mut overridden = sale(FormKind::Sale, "云阳县青松中学", NIXI, "三坪村", (2019, 3, 2), 200);
+    let mut overridden = sale(
+        FormKind::Sale,
+        "云阳县青松中学",
+        NIXI,
+        "三坪村",
+        (2019, 3, 2),
+        200,
+    );
     overridden.channel_override = Some((Channel::ECommerceSales, None));
     let other = store.insert_sale(&overridden).unwrap();
-    assert_eq!(store.sale(other).unwrap().channel, Some(Channel::ECommerceSales));
+    assert_eq!(
+        store.sale(other).unwrap().channel,
+        Some(Channel::ECommerceSales)
+    );
 
     // An unknown purchaser has no type: its amount is unclassified until the operator types it.
-    let unknown = store.insert_sale(&sale(FormKind::Sale, "张三", NIXI, "三坪村", (2019, 3, 3), 300)).unwrap();
+    let unknown = store
+        .insert_sale(&sale(
+            FormKind::Sale,
+            "张三",
+            NIXI,
+            "三坪村",
+            (2019, 3, 3),
+            300,
+        ))
+        .unwrap();
     assert_eq!(store.sale(unknown).unwrap().channel, None);
-    assert_eq!(store.summary_totals(2019).unwrap().unclassified, Money::from_fen(300));
-    let purchaser = store.purchasers().unwrap().into_iter().find(|p| p.name == "张三").unwrap();
+    assert_eq!(
+        store.summary_totals(2019).unwrap().unclassified,
+        Money::from_fen(300)
+    );
+    let purchaser = store
+        .purchasers()
+        .unwrap()
+        .into_iter()
+        .find(|p| p.name == "张三")
+        .unwrap();
     assert!(!purchaser.confirmed);
-    store.set_purchaser_type(purchaser.id, Some(PurchaserType::PrivateEnterprise), None).unwrap();
-    assert_eq!(store.sale(unknown).unwrap().channel, Some(Channel::CaringEnterpriseOrders));
-    assert_eq!(store.summary_totals(2019).unwrap().unclassified, Money::ZERO);
+    store
+        .set_purchaser_type(purchaser.id, Some(PurchaserType::PrivateEnterprise), None)
+        .unwrap();
+    assert_eq!(
+        store.sale(unknown).unwrap().channel,
+        Some(Channel::CaringEnterpriseOrders)
+    );
+    assert_eq!(
+        store.summary_totals(2019).unwrap().unclassified,
+        Money::ZERO
+    );
 
     // Re-typing the school moves its automatic record but not the overridden one.
-    let school_purchaser = store.purchasers().unwrap().into_iter().find(|p| p.name == "云阳县青松中学").unwrap();
-    store.set_purchaser_type(school_purchaser.id, Some(PurchaserType::Tourism), None).unwrap();
-    assert_eq!(store.sale(school).unwrap().channel, Some(Channel::TourismSales));
-    assert_eq!(store.sale(other).unwrap().channel, Some(Channel::ECommerceSales));
+    let school_purchaser = store
+        .purchasers()
+        .unwrap()
+        .into_iter()
+        .find(|p| p.name == "云阳县青松中学")
+        .unwrap();
+    store
+        .set_purchaser_type(school_purchaser.id, Some(PurchaserType::Tourism), None)
+        .unwrap();
+    assert_eq!(
+        store.sale(school).unwrap().channel,
+        Some(Channel::TourismSales)
+    );
+    assert_eq!(
+        store.sale(other).unwrap().channel,
+        Some(Channel::ECommerceSales)
+    );
     let channels = store.channel_amounts(2019).unwrap();
     let amount = |c: Channel| channels.iter().find(|a| a.channel == c).unwrap().amount;
     assert_eq!(amount(Channel::TourismSales), Money::from_fen(100));
     assert_eq!(amount(Channel::ECommerceSales), Money::from_fen(200));
-    assert_eq!(amount(Channel::CaringEnterpriseOrders), Money::from_fen(300));
+    assert_eq!(
+        amount(Channel::CaringEnterpriseOrders),
+        Money::from_fen(300)
+    );
 }
 
 #[test]
 fn a_procurement_marked_as_the_same_sale_counts_once() {
     let (_dir, mut store) = temp_store();
-    let sale_id = store.insert_sale(&sale(FormKind::Sale, "云阳县青松中学", SHUANGJIANG, "滨江社区", (2019, 9, 5), 20000)).unwrap();
-    let procurement_id =
-        store.insert_sale(&sale(FormKind::Procurement, "云阳县青松中学", SHUANGJIANG, "滨江社区", (2019, 9, 5), 20000)).unwrap();
-    assert_eq!(store.summary_totals(2019).unwrap().total, Money::from_fen(40000));
+    let sale_id = store
+        .insert_sale(&sale(
+            FormKind::Sale,
+            "云阳县青松中学",
+            SHUANGJIANG,
+            "滨江社区",
+            (2019, 9, 5),
+            20000,
+        ))
+        .unwrap();
+    let procurement_id = store
+        .insert_sale(&sale(
+            FormKind::Procurement,
+            "云阳县青松中学",
+            SHUANGJIANG,
+            "滨江社区",
+            (2019, 9, 5),
+            20000,
+        ))
+        .unwrap();
+    assert_eq!(
+        store.summary_totals(2019).unwrap().total,
+        Money::from_fen(40000)
+    );
     store.set_same_sale(procurement_id, Some(sale_id)).unwrap();
-    assert_eq!(store.summary_totals(2019).unwrap().total, Money::from_fen(20000));
-    let counted = SaleFilter { counted_only: true, ..Default::default() };
-    assert_eq!(store.sale_totals(&counted).unwrap(), (1, Money::from_fen(20000)));
+    assert_eq!(
+        store.summary_totals(2019).unwrap().total,
+        Money::from_fen(20000)
+    );
+    let counted = SaleFilter {
+        counted_only: true,
+        ..Default::default()
+    };
+    assert_eq!(
+        store.sale_totals(&counted).unwrap(),
+        (1, Money::from_fen(20000))
+    );
     // The wrong direction is refused.
     assert!(store.set_same_sale(sale_id, Some(procurement_id)).is_err());
     // Deleting the sale makes the procurement count again.
@@ -159,44 +322,163 @@ fn a_procurement_marked_as_the_same_sale_counts_once() {
     assert_eq!(store.sale(procurement_id).unwrap().same_sale_as, None);
     // ON DELETE SET NULL does not fire update triggers in every SQLite build; the summary must
     // still be right.
-    assert_eq!(store.summary_totals(2019).unwrap().total, Money::from_fen(20000));
+    assert_eq!(
+        store.summary_totals(2019).unwrap().total,
+        Money::from_fen(20000)
+    );
 }
 
 #[test]
 fn filters_narrow_by_form_township_period_text_and_deep_poverty() {
     let (_dir, mut store) = temp_store();
-    store.insert_sale(&sale(FormKind::Sale, "云阳县商务委", NIXI, "三坪村", (2019, 2, 1), 100)).unwrap();
-    store.insert_sale(&sale(FormKind::Sale, "云阳县商务委", SHUANGJIANG, "滨江社区", (2019, 5, 1), 200)).unwrap();
-    store.insert_sale(&sale(FormKind::Procurement, "云阳县青松中学", SHUANGJIANG, "滨江社区", (2019, 8, 1), 400)).unwrap();
-    store.insert_sale(&sale(FormKind::Sale, "云阳县商务委", SHUANGJIANG, "滨江社区", (2020, 8, 1), 800)).unwrap();
+    store
+        .insert_sale(&sale(
+            FormKind::Sale,
+            "云阳县商务委",
+            NIXI,
+            "三坪村",
+            (2019, 2, 1),
+            100,
+        ))
+        .unwrap();
+    store
+        .insert_sale(&sale(
+            FormKind::Sale,
+            "云阳县商务委",
+            SHUANGJIANG,
+            "滨江社区",
+            (2019, 5, 1),
+            200,
+        ))
+        .unwrap();
+    store
+        .insert_sale(&sale(
+            FormKind::Procurement,
+            "云阳县青松中学",
+            SHUANGJIANG,
+            "滨江社区",
+            (2019, 8, 1),
+            400,
+        ))
+        .unwrap();
+    store
+        .insert_sale(&sale(
+            FormKind::Sale,
+            "云阳县商务委",
+            SHUANGJIANG,
+            "滨江社区",
+            (2020, 8, 1),
+            800,
+        ))
+        .unwrap();
     let totals = |filter: SaleFilter| store.sale_totals(&filter).unwrap();
-    assert_eq!(totals(SaleFilter { form: Some(FormKind::Sale), ..Default::default() }).0, 3);
-    assert_eq!(totals(SaleFilter { year: Some(2019), ..Default::default() }).1, Money::from_fen(700));
-    assert_eq!(totals(SaleFilter { year: Some(2019), quarter: Some(2), ..Default::default() }).1, Money::from_fen(200));
     assert_eq!(
-        totals(SaleFilter { township_code: Some(SHUANGJIANG.into()), ..Default::default() }).1,
+        totals(SaleFilter {
+            form: Some(FormKind::Sale),
+            ..Default::default()
+        })
+        .0,
+        3
+    );
+    assert_eq!(
+        totals(SaleFilter {
+            year: Some(2019),
+            ..Default::default()
+        })
+        .1,
+        Money::from_fen(700)
+    );
+    assert_eq!(
+        totals(SaleFilter {
+            year: Some(2019),
+            quarter: Some(2),
+            ..Default::default()
+        })
+        .1,
+        Money::from_fen(200)
+    );
+    assert_eq!(
+        totals(SaleFilter {
+            township_code: Some(SHUANGJIANG.into()),
+            ..Default::default()
+        })
+        .1,
         Money::from_fen(1400)
     );
-    assert_eq!(totals(SaleFilter { deep_poverty_only: true, ..Default::default() }).1, Money::from_fen(100));
-    assert_eq!(totals(SaleFilter { text: "青松".into(), ..Default::default() }).1, Money::from_fen(400));
-    assert_eq!(totals(SaleFilter { text: "滨江".into(), ..Default::default() }).0, 3);
-    assert_eq!(totals(SaleFilter { text: "100%".into(), ..Default::default() }).0, 0);
+    assert_eq!(
+        totals(SaleFilter {
+            deep_poverty_only: true,
+            ..Default::default()
+        })
+        .1,
+        Money::from_fen(100)
+    );
+    assert_eq!(
+        totals(SaleFilter {
+            text: "青松".into(),
+            ..Default::default()
+        })
+        .1,
+        Money::from_fen(400)
+    );
+    assert_eq!(
+        totals(SaleFilter {
+            text: "滨江".into(),
+            ..Default::default()
+        })
+        .0,
+        3
+    );
+    assert_eq!(
+        totals(SaleFilter {
+            text: "100%".into(),
+            ..Default::default()
+        })
+        .0,
+        0
+    );
     let ids = store.sale_ids(&SaleFilter::default()).unwrap();
     assert_eq!(ids.len(), 4);
     let rows = store.sales_by_ids(&ids[1..3]).unwrap();
-    assert_eq!(rows.iter().map(|r| r.id).collect::<Vec<_>>(), ids[1..3].to_vec());
+    assert_eq!(
+        rows.iter().map(|r| r.id).collect::<Vec<_>>(),
+        ids[1..3].to_vec()
+    );
     assert_eq!(store.sale_years().unwrap(), vec![2020, 2019]);
 }
 
 #[test]
 fn a_deep_poverty_village_counts_in_the_deep_poverty_part() {
     let (_dir, mut store) = temp_store();
-    store.insert_sale(&sale(FormKind::Sale, "云阳县商务委", SHUANGJIANG, "柏杨村", (2019, 9, 1), 500)).unwrap();
-    assert_eq!(store.summary_totals(2019).unwrap().deep_poverty, Money::ZERO);
+    store
+        .insert_sale(&sale(
+            FormKind::Sale,
+            "云阳县商务委",
+            SHUANGJIANG,
+            "柏杨村",
+            (2019, 9, 1),
+            500,
+        ))
+        .unwrap();
+    assert_eq!(
+        store.summary_totals(2019).unwrap().deep_poverty,
+        Money::ZERO
+    );
     store.upsert_village(SHUANGJIANG, "柏杨村", true).unwrap();
-    assert_eq!(store.summary_totals(2019).unwrap().deep_poverty, Money::from_fen(500));
+    assert_eq!(
+        store.summary_totals(2019).unwrap().deep_poverty,
+        Money::from_fen(500)
+    );
     store.set_township_deep_poverty(NIXI, false).unwrap();
-    assert!(!store.townships().unwrap().iter().find(|t| t.code == NIXI).unwrap().deep_poverty);
+    assert!(
+        !store
+            .townships()
+            .unwrap()
+            .iter()
+            .find(|t| t.code == NIXI)
+            .unwrap()
+            .deep_poverty
+    );
     assert!(store.set_township_deep_poverty("999", true).is_err());
 }
 
@@ -204,21 +486,45 @@ fn a_deep_poverty_village_counts_in_the_deep_poverty_part() {
 fn settings_and_targets_are_saved() {
     let (_dir, mut store) = temp_store();
     assert_eq!(store.settings().unwrap(), Settings::default());
-    let settings = Settings { unit: "泥溪镇人民政府".into(), contact_person: "张三".into(), phone: "17723635558".into() };
+    let settings = Settings {
+        unit: "泥溪镇人民政府".into(),
+        contact_person: "张三".into(),
+        phone: "17723635558".into(),
+    };
     store.save_settings(&settings).unwrap();
     assert_eq!(store.settings().unwrap(), settings);
     let mut targets = store.targets(2020).unwrap();
     targets.total = Money::from_fen(7_000_000_000);
     store.save_targets(&targets).unwrap();
-    assert_eq!(store.targets(2020).unwrap().total, Money::from_fen(7_000_000_000));
-    assert_eq!(store.targets(2019).unwrap().total, Money::from_fen(6_000_000_000));
+    assert_eq!(
+        store.targets(2020).unwrap().total,
+        Money::from_fen(7_000_000_000)
+    );
+    assert_eq!(
+        store.targets(2019).unwrap().total,
+        Money::from_fen(6_000_000_000)
+    );
 }
 
 #[test]
 fn a_negative_amount_is_refused_and_nothing_is_written() {
     let (_dir, mut store) = temp_store();
-    let good = sale(FormKind::Sale, "云阳县商务委", NIXI, "三坪村", (2019, 9, 1), 100);
-    let bad = sale(FormKind::Sale, "云阳县商务委", NIXI, "三坪村", (2019, 9, 1), -100);
+    let good = sale(
+        FormKind::Sale,
+        "云阳县商务委",
+        NIXI,
+        "三坪村",
+        (2019, 9, 1),
+        100,
+    );
+    let bad = sale(
+        FormKind::Sale,
+        "云阳县商务委",
+        NIXI,
+        "三坪村",
+        (2019, 9, 1),
+        -100,
+    );
     assert!(store.insert_sales_batch(&[good, bad], None).is_err());
     assert_eq!(store.sale_totals(&SaleFilter::default()).unwrap().0, 0);
 }
@@ -226,10 +532,25 @@ fn a_negative_amount_is_refused_and_nothing_is_written() {
 #[test]
 fn backup_writes_a_readable_copy() {
     let (dir, mut store) = temp_store();
-    store.insert_sale(&sale(FormKind::Sale, "云阳县商务委", NIXI, "三坪村", (2019, 9, 1), 9000)).unwrap();
+    store
+        .insert_sale(&sale(
+            FormKind::Sale,
+            "云阳县商务委",
+            NIXI,
+            "三坪村",
+            (2019, 9, 1),
+            9000,
+        ))
+        .unwrap();
     let copy = dir.path().join("backup.db");
     store.backup_to(&copy).unwrap();
-    assert!(store.backup_to(&copy).is_err(), "an existing backup is not overwritten");
+    assert!(
+        store.backup_to(&copy).is_err(),
+        "an existing backup is not overwritten"
+    );
     let restored = Store::open(&copy).unwrap();
-    assert_eq!(restored.sale_totals(&SaleFilter::default()).unwrap(), (1, Money::from_fen(9000)));
+    assert_eq!(
+        restored.sale_totals(&SaleFilter::default()).unwrap(),
+        (1, Money::from_fen(9000))
+    );
 }

@@ -32,17 +32,27 @@ fn listings_are_grouped_by_township_with_last_update_and_a_stale_warning() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("ledger.db");
     let mut store = Store::open(&db).unwrap();
-    let prepared = prepare(&store, &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/samples/06_fj1_catalogue_price_formats.xlsx")).unwrap();
+    let prepared = prepare(
+        &store,
+        &Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/samples/06_fj1_catalogue_price_formats.xlsx"),
+    )
+    .unwrap();
     commit(&mut store, &prepared).unwrap();
     let conn = rusqlite::Connection::open(&db).unwrap();
-    conn.execute("UPDATE listing SET updated_at = '2019-08-15 09:00:00'", []).unwrap();
+    conn.execute("UPDATE listing SET updated_at = '2019-08-15 09:00:00'", [])
+        .unwrap();
     conn.execute("UPDATE listing SET updated_at = '2019-09-07 16:00:00' WHERE id = (SELECT MAX(id) FROM listing)", []).unwrap();
 
     // On 2019-10-08 the threshold is 2019-09-08: the latest change (09-07) is older.
     let catalogue = supply_catalogue(&store, ymd(2019, 10, 8)).unwrap();
     assert_eq!(catalogue.townships.len(), 42);
     assert_eq!(catalogue.listing_count(), 17);
-    let nixi = catalogue.townships.iter().find(|t| t.name == "泥溪镇").unwrap();
+    let nixi = catalogue
+        .townships
+        .iter()
+        .find(|t| t.name == "泥溪镇")
+        .unwrap();
     assert_eq!(nixi.last_update, Some(ymd(2019, 9, 7)));
     assert!(nixi.stale);
     assert_eq!(nixi.state(), "超过一个月未更新");
@@ -51,19 +61,41 @@ fn listings_are_grouped_by_township_with_last_update_and_a_stale_warning() {
     // A day earlier it is still current.
     let earlier = supply_catalogue(&store, ymd(2019, 10, 7)).unwrap();
     assert!(earlier.stale_townships().is_empty());
-    assert_eq!(earlier.townships.iter().find(|t| t.name == "泥溪镇").unwrap().state(), "正常");
+    assert_eq!(
+        earlier
+            .townships
+            .iter()
+            .find(|t| t.name == "泥溪镇")
+            .unwrap()
+            .state(),
+        "正常"
+    );
 
     let path = dir.path().join("供应目录.xlsx");
     std::fs::write(&path, supply_catalogue_to_bytes(&catalogue).unwrap()).unwrap();
     let main = texts(&path, "供应目录");
     assert_eq!(main[0], "云阳县贫困户农特产品供应目录");
-    assert!(main.iter().any(|t| t == "泥溪镇★　　共17条　　最近更新：2019年9月7日"), "{main:?}");
-    assert!(main.iter().any(|t| t.starts_with("超过一个月未更新：泥溪镇的待销目录最近更新于2019年9月7日")));
+    assert!(
+        main.iter()
+            .any(|t| t == "泥溪镇★　　共17条　　最近更新：2019年9月7日"),
+        "{main:?}"
+    );
+    assert!(
+        main.iter()
+            .any(|t| t.starts_with("超过一个月未更新：泥溪镇的待销目录最近更新于2019年9月7日"))
+    );
     assert!(main.iter().any(|t| t == "供货联系人及联系方式"));
-    assert!(main.iter().any(|t| t.starts_with("尚未报送待销目录的乡镇(街道)（41个）：双江街道、")));
+    assert!(
+        main.iter()
+            .any(|t| t.starts_with("尚未报送待销目录的乡镇(街道)（41个）：双江街道、"))
+    );
     let status = texts(&path, "更新情况");
     assert!(status.iter().any(|t| t == "2019-09-07"));
-    assert!(status.iter().any(|t| t == "超过一个月未更新1个，未报送41个"));
+    assert!(
+        status
+            .iter()
+            .any(|t| t == "超过一个月未更新1个，未报送41个")
+    );
 }
 
 #[test]
@@ -80,7 +112,14 @@ fn the_catalogue_subcommand_writes_the_file() {
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(output.status.success(), "{stdout}{}", String::from_utf8_lossy(&output.stderr));
-    assert!(stdout.contains("已汇编供应目录：0条产品，42个乡镇(街道)未报送目录"), "{stdout}");
+    assert!(
+        output.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        stdout.contains("已汇编供应目录：0条产品，42个乡镇(街道)未报送目录"),
+        "{stdout}"
+    );
     assert!(out.exists());
 }

@@ -11,14 +11,20 @@ fn record(kind: FormKind, purchaser: &str, date: (i32, u32, u32), fen: i64) -> S
     SaleRecord {
         kind,
         purchaser: purchaser.into(),
-        date: ReportDate { date, precision: DatePrecision::Day },
+        date: ReportDate {
+            date,
+            precision: DatePrecision::Day,
+        },
         date_text: date.format("%Y.%-m.%-d").to_string(),
         region_text: "泥溪镇三坪村".into(),
         township_code: "500235139".into(),
         village: "三坪村".into(),
         household: "王某某".into(),
         product: "腊肉".into(),
-        quantity: Quantity { value: Decimal::from(10), unit: Some("斤".into()) },
+        quantity: Quantity {
+            value: Decimal::from(10),
+            unit: Some("斤".into()),
+        },
         quantity_text: "10斤".into(),
         amount: Money::from_fen(fen),
         amount_text: format!("{}元", Money::from_fen(fen)),
@@ -33,21 +39,59 @@ fn record(kind: FormKind, purchaser: &str, date: (i32, u32, u32), fen: i64) -> S
 fn a_union_is_measured_against_500_yuan_per_member_counting_pairs_once() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = Store::open(&dir.path().join("ledger.db")).unwrap();
-    let union = store.purchasers().unwrap().into_iter().find(|p| p.name == "云阳县总工会").unwrap();
+    let union = store
+        .purchasers()
+        .unwrap()
+        .into_iter()
+        .find(|p| p.name == "云阳县总工会")
+        .unwrap();
     assert_eq!(union.purchaser_type, Some(PurchaserType::Union));
-    store.set_purchaser_type(union.id, Some(PurchaserType::Union), Some(120)).unwrap();
-    store.insert_sale(&record(FormKind::Sale, "云阳县总工会", (2019, 9, 1), 1_500_000)).unwrap();
-    store.insert_sale(&record(FormKind::Procurement, "云阳县总工会", (2019, 9, 1), 1_500_000)).unwrap();
+    store
+        .set_purchaser_type(union.id, Some(PurchaserType::Union), Some(120))
+        .unwrap();
+    store
+        .insert_sale(&record(
+            FormKind::Sale,
+            "云阳县总工会",
+            (2019, 9, 1),
+            1_500_000,
+        ))
+        .unwrap();
+    store
+        .insert_sale(&record(
+            FormKind::Procurement,
+            "云阳县总工会",
+            (2019, 9, 1),
+            1_500_000,
+        ))
+        .unwrap();
     assert_eq!(store.pair_exact_same_sales().unwrap(), 1);
-    store.insert_sale(&record(FormKind::Sale, "云阳县总工会", (2018, 9, 1), 99_900)).unwrap();
+    store
+        .insert_sale(&record(
+            FormKind::Sale,
+            "云阳县总工会",
+            (2018, 9, 1),
+            99_900,
+        ))
+        .unwrap();
     // A union typed by its name, without a member count.
-    store.insert_sale(&record(FormKind::Sale, "云阳县教育工会", (2019, 3, 1), 10_000)).unwrap();
+    store
+        .insert_sale(&record(
+            FormKind::Sale,
+            "云阳县教育工会",
+            (2019, 3, 1),
+            10_000,
+        ))
+        .unwrap();
 
     let unions = store.union_purchases(2019).unwrap();
     let county = unions.iter().find(|u| u.name == "云阳县总工会").unwrap();
     assert_eq!(county.member_count, Some(120));
     assert_eq!(county.expected, Some(Money::from_fen(6_000_000)));
-    assert_eq!((county.purchased, county.records), (Money::from_fen(1_500_000), 1));
+    assert_eq!(
+        (county.purchased, county.records),
+        (Money::from_fen(1_500_000), 1)
+    );
     assert_eq!(county.percent(), Some(Decimal::from(25)));
     let education = unions.iter().find(|u| u.name == "云阳县教育工会").unwrap();
     assert_eq!((education.expected, education.percent()), (None, None));

@@ -70,9 +70,11 @@ impl Channel {
                 SubChannel::IntoEnterprises,
                 SubChannel::IntoFamilies,
             ],
-            Channel::PairedAssistanceSales => {
-                &[SubChannel::ToShandong, SubChannel::ToMainCity, SubChannel::ToCentralEnterprises]
-            }
+            Channel::PairedAssistanceSales => &[
+                SubChannel::ToShandong,
+                SubChannel::ToMainCity,
+                SubChannel::ToCentralEnterprises,
+            ],
             _ => &[],
         }
     }
@@ -256,7 +258,16 @@ impl PurchaserType {
         if has(&["渝北", "主城"]) {
             return Some(PurchaserType::MainCityUnit);
         }
-        if has(&["中学", "小学", "学校", "幼儿园", "学院", "大学", "职教中心", "教委"]) {
+        if has(&[
+            "中学",
+            "小学",
+            "学校",
+            "幼儿园",
+            "学院",
+            "大学",
+            "职教中心",
+            "教委",
+        ]) {
             return Some(PurchaserType::School);
         }
         if has(&["医院", "卫生院", "卫生健康委", "卫生服务中心", "卫健委"]) {
@@ -268,20 +279,58 @@ impl PurchaserType {
         if has(&["展销", "博览会", "农博会", "推介会", "电商节", "赶年节"]) {
             return Some(PurchaserType::Fair);
         }
-        if has(&["网店", "电商", "商城", "淘宝", "天猫", "微店", "京东", "邮乐购", "网络平台"]) {
+        if has(&[
+            "网店",
+            "电商",
+            "商城",
+            "淘宝",
+            "天猫",
+            "微店",
+            "京东",
+            "邮乐购",
+            "网络平台",
+        ]) {
             return Some(PurchaserType::OnlineShop);
         }
-        if has(&["央企", "中国移动", "中国电信", "中国联通", "国家电网", "中石油", "中石化", "进出口银行"]) {
+        if has(&[
+            "央企",
+            "中国移动",
+            "中国电信",
+            "中国联通",
+            "国家电网",
+            "中石油",
+            "中石化",
+            "进出口银行",
+        ]) {
             return Some(PurchaserType::CentralEnterprise);
         }
         if has(&["银行", "信用社", "保险", "国有", "国资", "农商行"]) {
             return Some(PurchaserType::StateEnterpriseOrBank);
         }
-        if has(&["有限公司", "有限责任公司", "超市", "农家乐", "餐饮", "酒店", "商贸", "合作社"]) {
+        if has(&[
+            "有限公司",
+            "有限责任公司",
+            "超市",
+            "农家乐",
+            "餐饮",
+            "酒店",
+            "商贸",
+            "合作社",
+        ]) {
             return Some(PurchaserType::PrivateEnterprise);
         }
-        if has(&["人民政府", "政府", "街道办事处", "委员会", "人大", "政协", "县委", "法院", "检察院", "公安"])
-            || ends(&["委", "局", "办", "中心", "所", "站", "队", "部"])
+        if has(&[
+            "人民政府",
+            "政府",
+            "街道办事处",
+            "委员会",
+            "人大",
+            "政协",
+            "县委",
+            "法院",
+            "检察院",
+            "公安",
+        ]) || ends(&["委", "局", "办", "中心", "所", "站", "队", "部"])
         {
             return Some(PurchaserType::AgencyOrInstitution);
         }
@@ -303,7 +352,10 @@ mod tests {
             ("云阳县总工会", Some(PurchaserType::Union)),
             ("威海市第一中学", Some(PurchaserType::ShandongUnit)),
             ("渝北区机关事务局", Some(PurchaserType::MainCityUnit)),
-            ("云阳县兴农商贸有限公司", Some(PurchaserType::PrivateEnterprise)),
+            (
+                "云阳县兴农商贸有限公司",
+                Some(PurchaserType::PrivateEnterprise),
+            ),
             ("云阳县农商银行", Some(PurchaserType::StateEnterpriseOrBank)),
             ("龙缸景区", Some(PurchaserType::Tourism)),
             ("梯城网市微商城", Some(PurchaserType::OnlineShop)),
@@ -321,7 +373,10 @@ mod tests {
                 assert_eq!(sub.channel(), channel);
             }
         }
-        let total: Decimal = Channel::ALL.iter().map(|c| c.default_target_wan_yuan()).sum();
+        let total: Decimal = Channel::ALL
+            .iter()
+            .map(|c| c.default_target_wan_yuan())
+            .sum();
         assert_eq!(total, Decimal::from(6000));
     }
 

@@ -35,7 +35,9 @@ pub struct ParseError {
 impl ParseError {
     /// Builds an error from a Chinese message.
     pub fn new(message: impl Into<String>) -> Self {
-        Self { message: message.into() }
+        Self {
+            message: message.into(),
+        }
     }
 }
 
@@ -50,6 +52,9 @@ pub struct Parsed<T> {
 impl<T> Parsed<T> {
     /// A value without warnings.
     pub fn clean(value: T) -> Self {
-        Self { value, warnings: Vec::new() }
+        Self {
+            value,
+            warnings: Vec::new(),
+        }
     }
 }

@@ -149,7 +149,13 @@ impl Money {
             }
             parse_decimal_number(rest)
                 .map(excel_precision)
-                .ok_or_else(|| if rest.contains(['e', 'E']) { too_large(&cleaned) } else { unreadable() })?
+                .ok_or_else(|| {
+                    if rest.contains(['e', 'E']) {
+                        too_large(&cleaned)
+                    } else {
+                        unreadable()
+                    }
+                })?
         } else {
             parse_chinese_number(rest).ok_or_else(unreadable)?
         };
@@ -176,12 +182,27 @@ impl Money {
 /// them: such text only comes from a spreadsheet's float noise (a formula `=3*3.3` cached as
 /// `9.8999999999999986`), never from a clerk, and must not read as a third decimal.
 fn excel_precision(number: Decimal) -> Decimal {
-    let digits = number.mantissa().unsigned_abs().to_string().trim_end_matches('0').len();
+    let digits = number
+        .mantissa()
+        .unsigned_abs()
+        .to_string()
+        .trim_end_matches('0')
+        .len();
     if digits <= 15 {
         return number;
     }
-    let integer_digits = number.trunc().abs().mantissa().unsigned_abs().to_string().len() as u32;
-    let integer_digits = if number.trunc().is_zero() { 0 } else { integer_digits };
+    let integer_digits = number
+        .trunc()
+        .abs()
+        .mantissa()
+        .unsigned_abs()
+        .to_string()
+        .len() as u32;
+    let integer_digits = if number.trunc().is_zero() {
+        0
+    } else {
+        integer_digits
+    };
     if integer_digits >= 15 {
         return number.trunc();
     }
@@ -189,10 +210,19 @@ fn excel_precision(number: Decimal) -> Decimal {
     if integer_digits == 0 {
         // Leading zeros after the point do not count as significant digits.
         let fraction = number.abs().to_string();
-        let zeros = fraction.trim_start_matches("0.").chars().take_while(|c| *c == '0').count() as u32;
+        let zeros = fraction
+            .trim_start_matches("0.")
+            .chars()
+            .take_while(|c| *c == '0')
+            .count() as u32;
         decimals += zeros;
     }
-    number.round_dp_with_strategy(decimals.min(28), rust_decimal::RoundingStrategy::MidpointAwayFromZero).normalize()
+    number
+        .round_dp_with_strategy(
+            decimals.min(28),
+            rust_decimal::RoundingStrategy::MidpointAwayFromZero,
+        )
+        .normalize()
 }
 
 /// Strips one leading minus sign (`-`, `−` U+2212, `负`), recording it in `negative`.
@@ -360,10 +390,22 @@ mod tests {
 
     #[test]
     fn float_noise_beyond_15_significant_digits_is_not_a_third_decimal() {
-        assert_eq!(Money::parse("9.8999999999999986", AmountUnit::Yuan), Ok(m(990)));
-        assert_eq!(Money::parse("78.100000000000009", AmountUnit::Yuan), Ok(m(7810)));
-        assert_eq!(Money::parse("91.97999999999999", AmountUnit::Yuan), Ok(m(9198)));
-        assert_eq!(Money::parse("0.30000000000000004", AmountUnit::Yuan), Ok(m(30)));
+        assert_eq!(
+            Money::parse("9.8999999999999986", AmountUnit::Yuan),
+            Ok(m(990))
+        );
+        assert_eq!(
+            Money::parse("78.100000000000009", AmountUnit::Yuan),
+            Ok(m(7810))
+        );
+        assert_eq!(
+            Money::parse("91.97999999999999", AmountUnit::Yuan),
+            Ok(m(9198))
+        );
+        assert_eq!(
+            Money::parse("0.30000000000000004", AmountUnit::Yuan),
+            Ok(m(30))
+        );
         // 15 significant digits or fewer: a real third decimal is still refused.
         assert!(Money::parse("9.905", AmountUnit::Yuan).is_err());
         assert!(Money::parse("123456789012.345", AmountUnit::Yuan).is_err());

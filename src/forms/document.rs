@@ -33,7 +33,10 @@ pub struct ExportSummary {
 /// Builds the form document for `request` from the store: header from this installation's
 /// settings (unit; when none is set, the township's name), today's date as 填报时间, one row per
 /// record in list order with its record id, and a new submission id recorded in the store.
-pub fn build_document(store: &Store, request: &ExportRequest) -> Result<(FormDocument, Money), String> {
+pub fn build_document(
+    store: &Store,
+    request: &ExportRequest,
+) -> Result<(FormDocument, Money), String> {
     let settings = store.settings().map_err(|e| e.to_string())?;
     let township_name = match &request.township_code {
         Some(code) => store
@@ -44,7 +47,11 @@ pub fn build_document(store: &Store, request: &ExportRequest) -> Result<(FormDoc
             .map(|t| t.name),
         None => None,
     };
-    let unit = if settings.unit.is_empty() { township_name.unwrap_or_default() } else { settings.unit.clone() };
+    let unit = if settings.unit.is_empty() {
+        township_name.unwrap_or_default()
+    } else {
+        settings.unit.clone()
+    };
     let today = chrono::Local::now().date_naive();
     let header = HeaderInfo {
         unit,
@@ -55,7 +62,10 @@ pub fn build_document(store: &Store, request: &ExportRequest) -> Result<(FormDoc
     let mut total = Money::ZERO;
     let rows: Vec<FormRow> = match request.kind {
         FormKind::Catalogue => {
-            let filter = ListingFilter { township_code: request.township_code.clone(), ..Default::default() };
+            let filter = ListingFilter {
+                township_code: request.township_code.clone(),
+                ..Default::default()
+            };
             store
                 .listings(&filter)
                 .map_err(|e| e.to_string())?
@@ -112,13 +122,25 @@ pub fn build_document(store: &Store, request: &ExportRequest) -> Result<(FormDoc
         }
     };
     let submission_id = new_submission_id(request.kind);
-    Ok((FormDocument { kind: request.kind, header, rows, submission_id }, total))
+    Ok((
+        FormDocument {
+            kind: request.kind,
+            header,
+            rows,
+            submission_id,
+        },
+        total,
+    ))
 }
 
 /// A submission id: form, time and a random part, e.g. `F2-20191001T093000-5f3a9c1e`.
 fn new_submission_id(kind: FormKind) -> String {
     let random: u32 = rand::random();
-    format!("F{}-{}-{random:08x}", kind.number(), chrono::Local::now().format("%Y%m%dT%H%M%S"))
+    format!(
+        "F{}-{}-{random:08x}",
+        kind.number(),
+        chrono::Local::now().format("%Y%m%dT%H%M%S")
+    )
 }
 
 /// Exports the records of `request` from the database at `db_path` to `out` (xlsx, official
@@ -135,7 +157,17 @@ pub fn export_form(
     let rows = document.rows.len();
     write_form(&document, out, &|fraction| progress(fraction)).map_err(|e| e.to_string())?;
     store
-        .record_submission(&document.submission_id, request.kind, "export", &document.header.unit, out)
+        .record_submission(
+            &document.submission_id,
+            request.kind,
+            "export",
+            &document.header.unit,
+            out,
+        )
         .map_err(|e| e.to_string())?;
-    Ok(ExportSummary { path: out.to_path_buf(), rows, total })
+    Ok(ExportSummary {
+        path: out.to_path_buf(),
+        rows,
+        total,
+    })
 }

@@ -30,13 +30,15 @@
 
 use std::path::{Path, PathBuf};
 
-use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Formula, IgnoreError, Workbook, Worksheet, XlsxError};
+use rust_xlsxwriter::{
+    Format, FormatAlign, FormatBorder, Formula, IgnoreError, Workbook, Worksheet, XlsxError,
+};
 
 use crate::domain::Money;
 use crate::domain::sale::FormKind;
 use crate::forms::layout::{
-    FIRST_DATA_ROW, FormLayout, HEADER_ROW, INFO_ROW, LABEL_ROW, NOTES_LABEL, RECORD_ID_HEADER, SUBMISSION_ID_PREFIX,
-    TITLE_ROW, TOTAL_LABEL, form_layout,
+    FIRST_DATA_ROW, FormLayout, HEADER_ROW, INFO_ROW, LABEL_ROW, NOTES_LABEL, RECORD_ID_HEADER,
+    SUBMISSION_ID_PREFIX, TITLE_ROW, TOTAL_LABEL, form_layout,
 };
 
 /// The font every cell uses. Windows and WPS have it; elsewhere the viewer substitutes its own
@@ -158,7 +160,9 @@ pub enum ExportError {
         found: usize,
     },
     /// More records than one worksheet can hold.
-    #[error("记录太多：共{rows}条，超过了 Excel 单个工作表的上限（{max}条），请按季度或乡镇分开导出")]
+    #[error(
+        "记录太多：共{rows}条，超过了 Excel 单个工作表的上限（{max}条），请按季度或乡镇分开导出"
+    )]
     TooManyRows {
         /// Records in the document.
         rows: usize,
@@ -172,7 +176,11 @@ pub enum ExportError {
 /// The file is first written next to `path` under a temporary name and then renamed over `path`,
 /// so a power cut or a full disk never leaves a half-written form in place of a good one.
 /// `progress` receives the fraction done (0.0–1.0) about every 1000 rows and at the end.
-pub fn write_form(doc: &FormDocument, path: &Path, progress: &dyn Fn(f32)) -> Result<(), ExportError> {
+pub fn write_form(
+    doc: &FormDocument,
+    path: &Path,
+    progress: &dyn Fn(f32),
+) -> Result<(), ExportError> {
     let bytes = build(doc, progress)?;
     write_atomically(path, &bytes)?;
     progress(1.0);
@@ -187,13 +195,22 @@ pub fn form_to_bytes(doc: &FormDocument) -> Result<Vec<u8>, ExportError> {
 /// Writes `bytes` to a temporary file beside `path`, then renames it to `path` (also used by the
 /// report exports: bulletin, supply catalogue).
 pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), ExportError> {
-    let file_name = path.file_name().map(|name| name.to_string_lossy().into_owned()).unwrap_or_default();
+    let file_name = path
+        .file_name()
+        .map(|name| name.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let temp_path = path.with_file_name(format!(".{file_name}.{}.tmp", std::process::id()));
     let io_error = |source: std::io::Error| {
         if source.kind() == std::io::ErrorKind::PermissionDenied {
-            ExportError::PermissionDenied { path: path.to_path_buf(), source }
+            ExportError::PermissionDenied {
+                path: path.to_path_buf(),
+                source,
+            }
         } else {
-            ExportError::Write { path: path.to_path_buf(), source }
+            ExportError::Write {
+                path: path.to_path_buf(),
+                source,
+            }
         }
     };
     std::fs::write(&temp_path, bytes).map_err(|source| {
@@ -227,7 +244,10 @@ struct Formats {
 impl Formats {
     fn new() -> Self {
         // Charset 134 = GB2312: tells Excel the font is Chinese.
-        let body = Format::new().set_font_name(FONT_NAME).set_font_size(BODY_FONT_SIZE).set_font_charset(134);
+        let body = Format::new()
+            .set_font_name(FONT_NAME)
+            .set_font_size(BODY_FONT_SIZE)
+            .set_font_charset(134);
         let cell = body
             .clone()
             .set_border(FormatBorder::Thin)
@@ -237,25 +257,45 @@ impl Formats {
         // Left-aligned text and right-aligned amounts keep one character of space from the border.
         let left = cell.clone().set_align(FormatAlign::Left).set_indent(1);
         Formats {
-            label: body.clone().set_font_name("黑体").set_font_size(LABEL_FONT_SIZE).set_align(FormatAlign::Left),
+            label: body
+                .clone()
+                .set_font_name("黑体")
+                .set_font_size(LABEL_FONT_SIZE)
+                .set_align(FormatAlign::Left),
             title: body
                 .clone()
                 .set_font_size(TITLE_FONT_SIZE)
                 .set_bold()
                 .set_align(FormatAlign::Center)
                 .set_align(FormatAlign::VerticalCenter),
-            info: body.clone().set_align(FormatAlign::Left).set_align(FormatAlign::VerticalCenter),
+            info: body
+                .clone()
+                .set_align(FormatAlign::Left)
+                .set_align(FormatAlign::VerticalCenter),
             header: centred.clone().set_bold(),
             text: [
                 [centred.clone(), centred.clone().set_quote_prefix()],
                 [left.clone(), left.clone().set_quote_prefix()],
             ],
-            money: cell.clone().set_align(FormatAlign::Right).set_indent(1).set_num_format("0.00"),
+            money: cell
+                .clone()
+                .set_align(FormatAlign::Right)
+                .set_indent(1)
+                .set_num_format("0.00"),
             integer: centred.clone().set_num_format("0"),
             total_label: centred.clone().set_bold(),
-            total_money: cell.clone().set_align(FormatAlign::Right).set_indent(1).set_num_format("0.00").set_bold(),
+            total_money: cell
+                .clone()
+                .set_align(FormatAlign::Right)
+                .set_indent(1)
+                .set_num_format("0.00")
+                .set_bold(),
             total_blank: cell,
-            note: body.clone().set_align(FormatAlign::Left).set_align(FormatAlign::Top).set_text_wrap(),
+            note: body
+                .clone()
+                .set_align(FormatAlign::Left)
+                .set_align(FormatAlign::Top)
+                .set_text_wrap(),
             default: body,
         }
     }
@@ -270,14 +310,18 @@ fn needs_quote_prefix(text: &str) -> bool {
 /// Approximate printed width of `text` in Excel width units at the body font size (a unit is a
 /// 宋体 digit, 8 px): a CJK (full-width) character ≈ 1.9 units (15 px), an ASCII character ≈ 1.
 pub(crate) fn text_width(text: &str) -> f64 {
-    text.chars().map(|c| if c.is_ascii() { 1.0 } else { 1.9 }).sum()
+    text.chars()
+        .map(|c| if c.is_ascii() { 1.0 } else { 1.9 })
+        .sum()
 }
 
 /// Lines `text` needs in a cell `width` units wide (at least 1), `indented` when the cell format
 /// has a one-character indent. Errs on the generous side by half a unit for padding.
 pub(crate) fn line_count(text: &str, width: f64, indented: bool) -> f64 {
     let usable = (width - if indented { 1.5 } else { 0.5 }).max(1.0);
-    let explicit_lines = text.split('\n').map(|line| (text_width(line) / usable).ceil().max(1.0));
+    let explicit_lines = text
+        .split('\n')
+        .map(|line| (text_width(line) / usable).ceil().max(1.0));
     explicit_lines.sum::<f64>().max(1.0)
 }
 
@@ -290,7 +334,11 @@ fn info_line(layout: &FormLayout, header: &HeaderInfo) -> String {
         .zip(values)
         .map(|(field, value)| {
             let value = value.trim();
-            if value.is_empty() { format!("{field}：　　　　　　") } else { format!("{field}：{value}") }
+            if value.is_empty() {
+                format!("{field}：　　　　　　")
+            } else {
+                format!("{field}：{value}")
+            }
         })
         .collect::<Vec<_>>()
         .join("　　")
@@ -325,9 +373,17 @@ fn build(doc: &FormDocument, progress: &dyn Fn(f32)) -> Result<Vec<u8>, ExportEr
     let expected_cells = columns - 1;
     let max_rows = EXCEL_MAX_ROWS - FIRST_DATA_ROW as usize - 1 - layout.notes.len();
     if doc.rows.len() > max_rows {
-        return Err(ExportError::TooManyRows { rows: doc.rows.len(), max: max_rows });
+        return Err(ExportError::TooManyRows {
+            rows: doc.rows.len(),
+            max: max_rows,
+        });
     }
-    if let Some((index, bad)) = doc.rows.iter().enumerate().find(|(_, r)| r.cells.len() != expected_cells) {
+    if let Some((index, bad)) = doc
+        .rows
+        .iter()
+        .enumerate()
+        .find(|(_, r)| r.cells.len() != expected_cells)
+    {
         return Err(ExportError::CellCount {
             label: layout.label,
             row: index + 1,
@@ -365,7 +421,14 @@ fn build(doc: &FormDocument, progress: &dyn Fn(f32)) -> Result<Vec<u8>, ExportEr
         &formats.default,
     )?;
     sheet.set_row_height(LABEL_ROW, 20.0)?;
-    sheet.merge_range(TITLE_ROW, 0, TITLE_ROW, last_col, layout.title, &formats.title)?;
+    sheet.merge_range(
+        TITLE_ROW,
+        0,
+        TITLE_ROW,
+        last_col,
+        layout.title,
+        &formats.title,
+    )?;
     sheet.set_row_height(TITLE_ROW, 32.0)?;
     let info = info_line(layout, &doc.header);
     sheet.merge_range(INFO_ROW, 0, INFO_ROW, last_col, &info, &formats.info)?;
@@ -381,8 +444,11 @@ fn build(doc: &FormDocument, progress: &dyn Fn(f32)) -> Result<Vec<u8>, ExportEr
 
     // Records.
     // 0 = centred, 1 = left-aligned with indent (index into `Formats::text`).
-    let alignment: Vec<usize> =
-        layout.column_widths.iter().map(|width| usize::from(*width > CENTRED_MAX_WIDTH)).collect();
+    let alignment: Vec<usize> = layout
+        .column_widths
+        .iter()
+        .map(|width| usize::from(*width > CENTRED_MAX_WIDTH))
+        .collect();
     let mut total = Money::ZERO;
     let count = doc.rows.len();
     for (index, record) in doc.rows.iter().enumerate() {
@@ -416,7 +482,13 @@ fn build(doc: &FormDocument, progress: &dyn Fn(f32)) -> Result<Vec<u8>, ExportEr
     let mut next_row = FIRST_DATA_ROW + row(count);
     if count > 0 {
         // Phone and ID numbers are text on purpose: silence Excel's green "number stored as text".
-        sheet.ignore_error_range(FIRST_DATA_ROW, 1, next_row - 1, last_col, IgnoreError::NumberStoredAsText)?;
+        sheet.ignore_error_range(
+            FIRST_DATA_ROW,
+            1,
+            next_row - 1,
+            last_col,
+            IgnoreError::NumberStoredAsText,
+        )?;
     }
 
     // 合计 row (附件2/3): label merged over the columns before the amount, SUM formula with its
@@ -424,7 +496,14 @@ fn build(doc: &FormDocument, progress: &dyn Fn(f32)) -> Result<Vec<u8>, ExportEr
     if let Some(total_column) = layout.total_column {
         let t = col(total_column);
         if t >= 2 {
-            sheet.merge_range(next_row, 0, next_row, t - 1, TOTAL_LABEL, &formats.total_label)?;
+            sheet.merge_range(
+                next_row,
+                0,
+                next_row,
+                t - 1,
+                TOTAL_LABEL,
+                &formats.total_label,
+            )?;
         } else {
             sheet.write_string_with_format(next_row, 0, TOTAL_LABEL, &formats.total_label)?;
         }
@@ -453,7 +532,11 @@ fn build(doc: &FormDocument, progress: &dyn Fn(f32)) -> Result<Vec<u8>, ExportEr
     // Notes, one merged and wrapped row each, tall enough for the text.
     let indent = "　".repeat(NOTES_LABEL.chars().count());
     for (index, note) in layout.notes.iter().enumerate() {
-        let text = if index == 0 { format!("{NOTES_LABEL}{note}") } else { format!("{indent}{note}") };
+        let text = if index == 0 {
+            format!("{NOTES_LABEL}{note}")
+        } else {
+            format!("{indent}{note}")
+        };
         sheet.merge_range(next_row, 0, next_row, last_col, &text, &formats.note)?;
         let lines = line_count(&text, layout.total_width(), false);
         sheet.set_row_height(next_row, lines * LINE_HEIGHT + ROW_PADDING)?;
@@ -578,10 +661,16 @@ mod tests {
         assert_eq!(cell(&range, 1, 0), string("乡镇(街道)贫困户产品销售情况表"));
         assert_eq!(
             cell(&range, 2, 0),
-            string("填报单位：泥溪镇人民政府　　供货联系人姓名：张三　　联系方式：17723635558　　填报时间：2019年9月30日")
+            string(
+                "填报单位：泥溪镇人民政府　　供货联系人姓名：张三　　联系方式：17723635558　　填报时间：2019年9月30日"
+            )
         );
         let headers: Vec<Data> = (0..9).map(|c| cell(&range, 3, c)).collect();
-        let expected: Vec<Data> = form_layout(FormKind::Sale).columns.iter().map(|s| string(s)).collect();
+        let expected: Vec<Data> = form_layout(FormKind::Sale)
+            .columns
+            .iter()
+            .map(|s| string(s))
+            .collect();
         assert_eq!(headers, expected);
 
         // First data row.
@@ -599,11 +688,20 @@ mod tests {
         assert_eq!(cell(&range, 7, 7), Data::Float(90.3));
         let mut workbook: Xlsx<_> = open_workbook(&path).expect("open xlsx");
         let formulas = workbook.worksheet_formula("附件2").expect("formulas");
-        assert_eq!(formulas.get_value((7, 7)).map(String::as_str), Some("SUM(H5:H7)"));
+        assert_eq!(
+            formulas.get_value((7, 7)).map(String::as_str),
+            Some("SUM(H5:H7)")
+        );
 
         // Notes.
-        assert_eq!(cell(&range, 8, 0), string("备注：1.各乡镇(街道)每季度末月30日前收集相关采购情况,汇总后上报县商务委。"));
-        assert_eq!(cell(&range, 9, 0), string("　　　2.采购对象是合作社的要把涉及到贫困户人数填上。"));
+        assert_eq!(
+            cell(&range, 8, 0),
+            string("备注：1.各乡镇(街道)每季度末月30日前收集相关采购情况,汇总后上报县商务委。")
+        );
+        assert_eq!(
+            cell(&range, 9, 0),
+            string("　　　2.采购对象是合作社的要把涉及到贫困户人数填上。")
+        );
 
         // Hidden exchange column.
         assert_eq!(cell(&range, 0, 9), string("提交编号:S-2019Q3-0001"));
@@ -617,13 +715,26 @@ mod tests {
     fn catalogue_has_no_total_row_and_empty_header_values_leave_room() {
         let doc = FormDocument {
             kind: FormKind::Catalogue,
-            header: HeaderInfo { unit: "泥溪镇人民政府".into(), ..HeaderInfo::default() },
+            header: HeaderInfo {
+                unit: "泥溪镇人民政府".into(),
+                ..HeaderInfo::default()
+            },
             rows: vec![FormRow {
                 record_id: Some(7),
-                cells: ["云阳县泥溪镇三坪村", "王某某", "土豆", "30斤", "3元/斤", "送货上门", "", "王某某 17723635558", ""]
-                    .iter()
-                    .map(|s| text(s))
-                    .collect(),
+                cells: [
+                    "云阳县泥溪镇三坪村",
+                    "王某某",
+                    "土豆",
+                    "30斤",
+                    "3元/斤",
+                    "送货上门",
+                    "",
+                    "王某某 17723635558",
+                    "",
+                ]
+                .iter()
+                .map(|s| text(s))
+                .collect(),
             }],
             submission_id: "C1".into(),
         };
@@ -631,10 +742,15 @@ mod tests {
         let path = dir.path().join("附件1.xlsx");
         std::fs::write(&path, form_to_bytes(&doc).expect("bytes")).expect("write");
         let range = read_sheet(&path, "附件1");
-        assert_eq!(cell(&range, 1, 0), string("乡镇(街道)贫困户农特产品待销目录"));
+        assert_eq!(
+            cell(&range, 1, 0),
+            string("乡镇(街道)贫困户农特产品待销目录")
+        );
         assert_eq!(
             cell(&range, 2, 0),
-            string("填写单位：泥溪镇人民政府　　填写人：　　　　　　　　联系电话：　　　　　　　　填写日期：　　　　　　")
+            string(
+                "填写单位：泥溪镇人民政府　　填写人：　　　　　　　　联系电话：　　　　　　　　填写日期：　　　　　　"
+            )
         );
         assert_eq!(cell(&range, 3, 8), string("供货联系人及联系方式"));
         assert_eq!(cell(&range, 4, 8), string("王某某 17723635558"));
@@ -649,7 +765,10 @@ mod tests {
         let mut doc = sample_sale();
         doc.rows[1].cells.pop();
         let error = form_to_bytes(&doc).expect_err("must fail");
-        assert_eq!(error.to_string(), "第2条记录有7个单元格，附件2每行应有8个（不含序号）");
+        assert_eq!(
+            error.to_string(),
+            "第2条记录有7个单元格，附件2每行应有8个（不含序号）"
+        );
     }
 
     #[test]

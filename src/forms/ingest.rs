@@ -66,7 +66,12 @@ pub struct IssueJson {
 
 impl From<&RowIssue> for IssueJson {
     fn from(issue: &RowIssue) -> Self {
-        IssueJson { sheet: issue.sheet.clone(), row: issue.row, column: issue.column.clone(), message: issue.message.clone() }
+        IssueJson {
+            sheet: issue.sheet.clone(),
+            row: issue.row,
+            column: issue.column.clone(),
+            message: issue.message.clone(),
+        }
     }
 }
 
@@ -87,13 +92,19 @@ pub fn prepare(store: &Store, path: &Path) -> Result<PreparedImport, String> {
             .collect::<HashSet<_>>()
             .into_iter()
             .collect();
-        let prices = store.catalogue_prices(&townships).map_err(|e| e.to_string())?;
+        let prices = store
+            .catalogue_prices(&townships)
+            .map_err(|e| e.to_string())?;
         for row in file.rows() {
             warnings.extend(row.warnings.iter().cloned());
             match &row.content {
                 RowContent::Sale(record) => {
                     let mut record = record.clone();
-                    let key = (record.township_code.clone(), record.household.clone(), record.product.clone());
+                    let key = (
+                        record.township_code.clone(),
+                        record.household.clone(),
+                        record.product.clone(),
+                    );
                     if let Some(price) = prices.get(&key)
                         && let Some(expected) = price.expected_amount(&record.quantity)
                         && expected != record.amount
@@ -111,28 +122,50 @@ pub fn prepare(store: &Store, path: &Path) -> Result<PreparedImport, String> {
                             message,
                         });
                     }
-                    records.push(ImportRecord::Sale { record_id: row.record_id, record });
+                    records.push(ImportRecord::Sale {
+                        record_id: row.record_id,
+                        record,
+                    });
                 }
-                RowContent::Listing(listing) => {
-                    records.push(ImportRecord::Listing { record_id: row.record_id, listing: listing.clone() })
-                }
+                RowContent::Listing(listing) => records.push(ImportRecord::Listing {
+                    record_id: row.record_id,
+                    listing: listing.clone(),
+                }),
             }
         }
     }
     let plan = store.plan_import(&records).map_err(|e| e.to_string())?;
-    let township_names = resolver.townships().iter().map(|t| (t.code.clone(), t.name.clone())).collect();
-    Ok(PreparedImport { path: path.to_path_buf(), parsed, records, warnings, plan, township_names })
+    let township_names = resolver
+        .townships()
+        .iter()
+        .map(|t| (t.code.clone(), t.name.clone()))
+        .collect();
+    Ok(PreparedImport {
+        path: path.to_path_buf(),
+        parsed,
+        records,
+        warnings,
+        plan,
+        township_names,
+    })
 }
 
 impl PreparedImport {
     /// The file's name for messages.
     pub fn file_name(&self) -> String {
-        self.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
+        self.path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default()
     }
 
     /// The form of the first recognised sheet.
     pub fn kind(&self) -> Option<FormKind> {
-        self.parsed.as_ref().ok().and_then(|f| f.sheets.first()).map(|s| s.kind)
+        self.parsed
+            .as_ref()
+            .ok()
+            .and_then(|f| f.sheets.first())
+            .map(|s| s.kind)
     }
 
     /// The report of this file: as previewed (`plan` = the plan) or as applied.
@@ -204,7 +237,10 @@ impl PreparedImport {
             rows_imported,
             rows_rejected,
             total: has_sales.then(|| total.to_string()),
-            per_township: per_township.into_iter().map(|(k, v)| (k, v.to_string())).collect(),
+            per_township: per_township
+                .into_iter()
+                .map(|(k, v)| (k, v.to_string()))
+                .collect(),
             rows_added: added,
             rows_updated: updated,
             rows_duplicate: duplicates,
@@ -228,11 +264,27 @@ pub fn commit(store: &mut Store, prepared: &PreparedImport) -> Result<FileReport
         .sheets
         .iter()
         .find_map(|s| s.submission_id.clone())
-        .unwrap_or_else(|| format!("I-{}-{:08x}", chrono::Local::now().format("%Y%m%dT%H%M%S"), rand::random::<u32>()));
-    let unit = parsed.sheets.first().and_then(|s| s.header.unit.clone()).unwrap_or_default();
+        .unwrap_or_else(|| {
+            format!(
+                "I-{}-{:08x}",
+                chrono::Local::now().format("%Y%m%dT%H%M%S"),
+                rand::random::<u32>()
+            )
+        });
+    let unit = parsed
+        .sheets
+        .first()
+        .and_then(|s| s.header.unit.clone())
+        .unwrap_or_default();
     let kind = prepared.kind().unwrap_or(FormKind::Sale);
     let plan = store
-        .apply_import(&submission_id, kind, &unit, &prepared.file_name(), &prepared.records)
+        .apply_import(
+            &submission_id,
+            kind,
+            &unit,
+            &prepared.file_name(),
+            &prepared.records,
+        )
         .map_err(|e| format!("导入“{}”失败，未写入任何记录：{e}", prepared.file_name()))?;
     Ok(prepared.report(&plan, true))
 }

@@ -103,7 +103,18 @@ const CATALOGUE: FormLayout = FormLayout {
         "供货联系人及联系方式",
         "备注",
     ],
-    sample_row: &["1", "云阳县xx乡镇xx村", "王某某", "土豆", "30斤", "3元/斤", "送货上门", "", "xx 177xxxxxxxx", ""],
+    sample_row: &[
+        "1",
+        "云阳县xx乡镇xx村",
+        "王某某",
+        "土豆",
+        "30斤",
+        "3元/斤",
+        "送货上门",
+        "",
+        "xx 177xxxxxxxx",
+        "",
+    ],
     notes: &[
         "1.各乡镇(街道)要确定一名产品供货联系人进行收发登记、分拣包装、储存管理等,至少每月更新一次农特产品信息表报送至县农业农村委,同时做好贫困户农特产品质量检查,确保食品安全。",
         "2.如采购的是合作社的产品填写合作社涉及的贫困户。",
@@ -120,8 +131,28 @@ const SALE: FormLayout = FormLayout {
     label: "附件2",
     title: "乡镇(街道)贫困户产品销售情况表",
     info_fields: &["填报单位", "供货联系人姓名", "联系方式", "填报时间"],
-    columns: &["序号", "采购单位", "销售时间", "地区", "贫困户姓名", "产品品种", "销售数量", "销售金额", "备注"],
-    sample_row: &["1", "云阳县商务委", "2019.9.1", "云阳县xx乡镇xx村", "王某某", "土豆", "30斤", "90元", ""],
+    columns: &[
+        "序号",
+        "采购单位",
+        "销售时间",
+        "地区",
+        "贫困户姓名",
+        "产品品种",
+        "销售数量",
+        "销售金额",
+        "备注",
+    ],
+    sample_row: &[
+        "1",
+        "云阳县商务委",
+        "2019.9.1",
+        "云阳县xx乡镇xx村",
+        "王某某",
+        "土豆",
+        "30斤",
+        "90元",
+        "",
+    ],
     notes: &[
         "1.各乡镇(街道)每季度末月30日前收集相关采购情况,汇总后上报县商务委。",
         "2.采购对象是合作社的要把涉及到贫困户人数填上。",
@@ -135,8 +166,28 @@ const PROCUREMENT: FormLayout = FormLayout {
     label: "附件3",
     title: "牵头单位系统(行业)购买贫困户产品采购情况表",
     info_fields: &["填报单位", "供货联系人姓名", "联系方式", "填报时间"],
-    columns: &["序号", "采购单位", "采购时间", "地区", "贫困户姓名", "产品品种", "采购数量", "采购金额", "备注"],
-    sample_row: &["1", "云阳县商务委", "2019.9.1", "云阳县xx乡镇xx村", "王某某", "土豆", "30斤", "90元", "用于机关食堂"],
+    columns: &[
+        "序号",
+        "采购单位",
+        "采购时间",
+        "地区",
+        "贫困户姓名",
+        "产品品种",
+        "采购数量",
+        "采购金额",
+        "备注",
+    ],
+    sample_row: &[
+        "1",
+        "云阳县商务委",
+        "2019.9.1",
+        "云阳县xx乡镇xx村",
+        "王某某",
+        "土豆",
+        "30斤",
+        "90元",
+        "用于机关食堂",
+    ],
     notes: &[
         "1.各牵头单位收集汇总本系统(行业)的采购情况,于每季度末月30日前上报县商务委。",
         "2.采购对象是合作社的要把涉及到贫困户人数填上。",
@@ -204,8 +255,14 @@ mod tests {
     #[test]
     fn assets_copy_equals_shared_data() {
         // The shared original may be absent outside the development machine; compare when present.
-        if let Ok(shared) = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/forms.json")) {
-            assert_eq!(shared, FORMS_JSON, "assets/forms.json differs from shared/data/forms.json");
+        if let Ok(shared) = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../shared/data/forms.json"
+        )) {
+            assert_eq!(
+                shared, FORMS_JSON,
+                "assets/forms.json differs from shared/data/forms.json"
+            );
         }
     }
 
@@ -221,7 +278,10 @@ mod tests {
             }
             // Every header fits in at most two lines of its column (a CJK char ≈ 2 units).
             for (column, width) in layout.columns.iter().zip(layout.column_widths) {
-                let units: f64 = column.chars().map(|c| if c.is_ascii() { 1.0 } else { 2.0 }).sum();
+                let units: f64 = column
+                    .chars()
+                    .map(|c| if c.is_ascii() { 1.0 } else { 2.0 })
+                    .sum();
                 assert!(units <= 2.0 * (width - 0.5), "{kind:?} {column} too narrow");
             }
         }

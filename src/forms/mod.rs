@@ -3,7 +3,7 @@
 
 pub mod document;
 pub mod export;
-pub mod ingest;
 pub mod import;
+pub mod ingest;
 pub mod layout;
 pub use document::{ExportRequest, ExportSummary, build_document, export_form};

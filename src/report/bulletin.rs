@@ -25,7 +25,9 @@ use crate::forms::export::ExportError;
 use crate::forms::export::write_atomically;
 use crate::report::dashboard::percent;
 use crate::report::sheet::{Cell, DocSheet, at, over, wan_text};
-use crate::store::{LeadUnitAmount, PeriodFigures, ReportState, ReportingStatus, Store, StoreResult, Targets};
+use crate::store::{
+    LeadUnitAmount, PeriodFigures, ReportState, ReportingStatus, Store, StoreResult, Targets,
+};
 
 /// The issuer printed when this installation's unit is not set.
 pub const DEFAULT_ISSUER: &str = "云阳县商务委员会";
@@ -54,9 +56,15 @@ pub struct Bulletin {
 
 fn previous_quarter(quarter: Quarter) -> Quarter {
     if quarter.quarter <= 1 {
-        Quarter { year: quarter.year - 1, quarter: 4 }
+        Quarter {
+            year: quarter.year - 1,
+            quarter: 4,
+        }
     } else {
-        Quarter { year: quarter.year, quarter: quarter.quarter - 1 }
+        Quarter {
+            year: quarter.year,
+            quarter: quarter.quarter - 1,
+        }
     }
 }
 
@@ -72,9 +80,17 @@ pub fn bulletin(store: &Store, quarter: Quarter, issued: NaiveDate) -> StoreResu
     let previous = previous_quarter(quarter);
     let (previous_first, previous_last) = months(previous);
     let unit = store.settings()?.unit;
-    let issuer = if unit.trim().is_empty() { DEFAULT_ISSUER.to_string() } else { unit };
+    let issuer = if unit.trim().is_empty() {
+        DEFAULT_ISSUER.to_string()
+    } else {
+        unit
+    };
     let (lead_quarter, _) = store.lead_unit_amounts(quarter.first_day(), quarter.last_day())?;
-    let year_start = Quarter { year: quarter.year, quarter: 1 }.first_day();
+    let year_start = Quarter {
+        year: quarter.year,
+        quarter: 1,
+    }
+    .first_day();
     let (lead_year_to_date, _) = store.lead_unit_amounts(year_start, quarter.last_day())?;
     Ok(Bulletin {
         quarter,
@@ -108,7 +124,11 @@ fn change_text(current: Money, previous: Money) -> String {
     if difference.yuan().is_zero() {
         return "持平".to_string();
     }
-    let (verb, trend) = if difference.is_negative() { ("减少", "下降") } else { ("增加", "增长") };
+    let (verb, trend) = if difference.is_negative() {
+        ("减少", "下降")
+    } else {
+        ("增加", "增长")
+    };
     let amount = Money::from_fen(difference.to_fen().abs());
     match ratio {
         Some(ratio) => format!("{verb}{}（{trend}{ratio:.1}%）", wan_text(amount)),
@@ -135,7 +155,11 @@ impl Bulletin {
     pub fn overview_text(&self) -> String {
         let q = &self.quarter;
         let (_, last) = months(*q);
-        let span = if last == 3 { "1—3月".to_string() } else { format!("1—{last}月") };
+        let span = if last == 3 {
+            "1—3月".to_string()
+        } else {
+            format!("1—{last}月")
+        };
         format!(
             "{q}，全县消费扶贫销售（采购）金额{}，较上季度{}。{span}累计{}，完成年度目标任务{}的{:.1}%（序时进度{}%）；\
              其中深度贫困乡镇（村）累计{}，完成年度目标{}的{:.1}%。本季度共剔除乡镇(街道)与牵头单位重复填报的同一笔销售{}笔、{}，各项数据均只计一次。",
@@ -184,16 +208,32 @@ impl Bulletin {
         } else {
             let mut parts = Vec::new();
             if !missing_townships.is_empty() {
-                parts.push(format!("乡镇(街道){}个：{}", missing_townships.len(), missing_townships.join("、")));
+                parts.push(format!(
+                    "乡镇(街道){}个：{}",
+                    missing_townships.len(),
+                    missing_townships.join("、")
+                ));
             }
             if !missing_leads.is_empty() {
-                parts.push(format!("牵头单位{}个：{}", missing_leads.len(), missing_leads.join("、")));
+                parts.push(format!(
+                    "牵头单位{}个：{}",
+                    missing_leads.len(),
+                    missing_leads.join("、")
+                ));
             }
-            let verb = if s.deadline_passed { "仍未报送" } else { "尚未报送" };
+            let verb = if s.deadline_passed {
+                "仍未报送"
+            } else {
+                "尚未报送"
+            };
             text.push_str(&format!("以下单位{verb}本季度数据——{}。", parts.join("；")));
         }
         if !late.is_empty() {
-            text.push_str(&format!("逾期报送的有{}个：{}。", late.len(), late.join("、")));
+            text.push_str(&format!(
+                "逾期报送的有{}个：{}。",
+                late.len(),
+                late.join("、")
+            ));
         }
         if s.deadline_passed && !(missing_townships.is_empty() && missing_leads.is_empty()) {
             text.push_str("请未报送的单位尽快补报。");
@@ -217,21 +257,45 @@ impl Bulletin {
             .zip(&self.previous.channels)
             .map(|(c, p)| (c.channel.name(), c.amount - p.amount))
             .collect();
-        let rise = changes.iter().filter(|(_, d)| !d.is_negative() && !d.yuan().is_zero()).max_by_key(|(_, d)| *d);
-        let fall = changes.iter().filter(|(_, d)| d.is_negative()).min_by_key(|(_, d)| *d);
+        let rise = changes
+            .iter()
+            .filter(|(_, d)| !d.is_negative() && !d.yuan().is_zero())
+            .max_by_key(|(_, d)| *d);
+        let fall = changes
+            .iter()
+            .filter(|(_, d)| d.is_negative())
+            .min_by_key(|(_, d)| *d);
         let mut parts = Vec::new();
         if let Some((name, d)) = rise {
             parts.push(format!("增加最多的是{name}（增加{}）", wan_text(*d)));
         }
         if let Some((name, d)) = fall {
-            parts.push(format!("减少最多的是{name}（减少{}）", wan_text(Money::from_fen(d.to_fen().abs()))));
+            parts.push(format!(
+                "减少最多的是{name}（减少{}）",
+                wan_text(Money::from_fen(d.to_fen().abs()))
+            ));
         }
         if !parts.is_empty() {
             text.push_str(&format!("分渠道看，{}。", parts.join("，")));
         }
-        let reported_now = self.status.townships.iter().filter(|t| t.state != ReportState::Missing).count();
-        let with_sales_before = self.previous.townships.iter().filter(|t| t.record_count > 0).count();
-        let with_sales_now = self.current.townships.iter().filter(|t| t.record_count > 0).count();
+        let reported_now = self
+            .status
+            .townships
+            .iter()
+            .filter(|t| t.state != ReportState::Missing)
+            .count();
+        let with_sales_before = self
+            .previous
+            .townships
+            .iter()
+            .filter(|t| t.record_count > 0)
+            .count();
+        let with_sales_now = self
+            .current
+            .townships
+            .iter()
+            .filter(|t| t.record_count > 0)
+            .count();
         text.push_str(&format!(
             "本季度有销售记录的乡镇(街道){with_sales_now}个（上季度{with_sales_before}个），其中报送了本季度附件2的{reported_now}个。"
         ));
@@ -254,7 +318,10 @@ pub fn write_bulletin(bulletin: &Bulletin, path: &Path) -> Result<(), ExportErro
 pub fn bulletin_to_bytes(b: &Bulletin) -> Result<Vec<u8>, ExportError> {
     let mut workbook = Workbook::new();
     let sheet = workbook.add_worksheet();
-    sheet.set_name(format!("{}年第{}季度通报", b.quarter.year, b.quarter.quarter))?;
+    sheet.set_name(format!(
+        "{}年第{}季度通报",
+        b.quarter.year, b.quarter.quarter
+    ))?;
     let mut doc = DocSheet::new(sheet, &WIDTHS)?;
 
     doc.title(&b.title(), true)?;
@@ -277,19 +344,26 @@ pub fn bulletin_to_bytes(b: &Bulletin) -> Result<Vec<u8>, ExportError> {
         ]
     };
     doc.header(&figure_header("项目"))?;
-    let figure_row = |name: String, target: Option<Money>, current: Money, previous: Money, ytd: Money| {
-        vec![
-            over(0, 1, Cell::Left(name)),
-            at(2, target.map(Cell::Wan).unwrap_or(Cell::Dash)),
-            at(3, Cell::Wan(current)),
-            at(4, Cell::Wan(previous)),
-            at(5, Cell::Percent(change_percent(current, previous))),
-            at(6, Cell::Wan(ytd)),
-            at(7, Cell::Percent(target.map(|t| percent(ytd, t)))),
-        ]
-    };
+    let figure_row =
+        |name: String, target: Option<Money>, current: Money, previous: Money, ytd: Money| {
+            vec![
+                over(0, 1, Cell::Left(name)),
+                at(2, target.map(Cell::Wan).unwrap_or(Cell::Dash)),
+                at(3, Cell::Wan(current)),
+                at(4, Cell::Wan(previous)),
+                at(5, Cell::Percent(change_percent(current, previous))),
+                at(6, Cell::Wan(ytd)),
+                at(7, Cell::Percent(target.map(|t| percent(ytd, t)))),
+            ]
+        };
     doc.row(
-        &figure_row("全县合计".into(), Some(b.targets.total), b.current.total, b.previous.total, b.year_to_date.total),
+        &figure_row(
+            "全县合计".into(),
+            Some(b.targets.total),
+            b.current.total,
+            b.previous.total,
+            b.year_to_date.total,
+        ),
         true,
         0.0,
     )?;
@@ -310,17 +384,42 @@ pub fn bulletin_to_bytes(b: &Bulletin) -> Result<Vec<u8>, ExportError> {
     doc.heading("二、分渠道完成情况")?;
     doc.caption("表2　“六销”渠道完成情况（金额单位：万元）")?;
     doc.header(&figure_header("销售方式"))?;
-    for ((current, previous), ytd) in b.current.channels.iter().zip(&b.previous.channels).zip(&b.year_to_date.channels) {
+    for ((current, previous), ytd) in b
+        .current
+        .channels
+        .iter()
+        .zip(&b.previous.channels)
+        .zip(&b.year_to_date.channels)
+    {
         let target = b.targets.channel(current.channel);
         doc.row(
-            &figure_row(current.channel.name().to_string(), Some(target), current.amount, previous.amount, ytd.amount),
+            &figure_row(
+                current.channel.name().to_string(),
+                Some(target),
+                current.amount,
+                previous.amount,
+                ytd.amount,
+            ),
             true,
             0.0,
         )?;
-        for (((sub, amount), (_, previous_amount)), (_, ytd_amount)) in
-            current.sub_channels.iter().zip(&previous.sub_channels).zip(&ytd.sub_channels)
+        for (((sub, amount), (_, previous_amount)), (_, ytd_amount)) in current
+            .sub_channels
+            .iter()
+            .zip(&previous.sub_channels)
+            .zip(&ytd.sub_channels)
         {
-            doc.row(&figure_row(format!("　　{}", sub.name()), None, *amount, *previous_amount, *ytd_amount), false, 0.0)?;
+            doc.row(
+                &figure_row(
+                    format!("　　{}", sub.name()),
+                    None,
+                    *amount,
+                    *previous_amount,
+                    *ytd_amount,
+                ),
+                false,
+                0.0,
+            )?;
         }
     }
     if !(b.year_to_date.unclassified.yuan().is_zero() && b.previous.unclassified.yuan().is_zero()) {
@@ -352,8 +451,13 @@ pub fn bulletin_to_bytes(b: &Bulletin) -> Result<Vec<u8>, ExportError> {
         at(6, Cell::Centre("占全县累计".into())),
         at(7, Cell::Centre("本季度报送".into())),
     ])?;
-    for (index, ((current, previous), ytd)) in
-        b.current.townships.iter().zip(&b.previous.townships).zip(&b.year_to_date.townships).enumerate()
+    for (index, ((current, previous), ytd)) in b
+        .current
+        .townships
+        .iter()
+        .zip(&b.previous.townships)
+        .zip(&b.year_to_date.townships)
+        .enumerate()
     {
         let state = b
             .status
@@ -362,16 +466,26 @@ pub fn bulletin_to_bytes(b: &Bulletin) -> Result<Vec<u8>, ExportError> {
             .find(|t| t.code.as_deref() == Some(current.code.as_str()))
             .map(|t| t.state.name())
             .unwrap_or("");
-        let name = if current.deep_poverty { format!("{}★", current.name) } else { current.name.clone() };
+        let name = if current.deep_poverty {
+            format!("{}★", current.name)
+        } else {
+            current.name.clone()
+        };
         doc.row(
             &[
                 at(0, Cell::Integer(index as i64 + 1)),
                 at(1, Cell::Left(name)),
                 at(2, Cell::Wan(current.amount)),
                 at(3, Cell::Wan(previous.amount)),
-                at(4, Cell::Percent(change_percent(current.amount, previous.amount))),
+                at(
+                    4,
+                    Cell::Percent(change_percent(current.amount, previous.amount)),
+                ),
                 at(5, Cell::Wan(ytd.amount)),
-                at(6, Cell::Percent(Some(percent(ytd.amount, b.year_to_date.total)))),
+                at(
+                    6,
+                    Cell::Percent(Some(percent(ytd.amount, b.year_to_date.total))),
+                ),
                 at(7, Cell::Centre(state.to_string())),
             ],
             false,
@@ -383,14 +497,31 @@ pub fn bulletin_to_bytes(b: &Bulletin) -> Result<Vec<u8>, ExportError> {
             over(0, 1, Cell::Centre("合计".into())),
             at(2, Cell::Wan(b.current.total)),
             at(3, Cell::Wan(b.previous.total)),
-            at(4, Cell::Percent(change_percent(b.current.total, b.previous.total))),
+            at(
+                4,
+                Cell::Percent(change_percent(b.current.total, b.previous.total)),
+            ),
             at(5, Cell::Wan(b.year_to_date.total)),
-            at(6, Cell::Percent(Some(if b.year_to_date.total.yuan().is_zero() { Decimal::ZERO } else { Decimal::ONE_HUNDRED }))),
-            at(7, Cell::Centre(format!(
-                "{}/{}",
-                b.status.townships.iter().filter(|t| t.state != ReportState::Missing).count(),
-                b.status.townships.len()
-            ))),
+            at(
+                6,
+                Cell::Percent(Some(if b.year_to_date.total.yuan().is_zero() {
+                    Decimal::ZERO
+                } else {
+                    Decimal::ONE_HUNDRED
+                })),
+            ),
+            at(
+                7,
+                Cell::Centre(format!(
+                    "{}/{}",
+                    b.status
+                        .townships
+                        .iter()
+                        .filter(|t| t.state != ReportState::Missing)
+                        .count(),
+                    b.status.townships.len()
+                )),
+            ),
         ],
         true,
         TOWNSHIP_ROW_HEIGHT,
@@ -413,7 +544,11 @@ pub fn bulletin_to_bytes(b: &Bulletin) -> Result<Vec<u8>, ExportError> {
     ])?;
     for (index, (lead, ytd)) in b.lead_quarter.iter().zip(&b.lead_year_to_date).enumerate() {
         let status = b.status.lead_units.iter().find(|u| u.name == lead.name);
-        let channel = if lead.sub_channel.is_empty() { lead.channel.clone() } else { lead.sub_channel.clone() };
+        let channel = if lead.sub_channel.is_empty() {
+            lead.channel.clone()
+        } else {
+            lead.sub_channel.clone()
+        };
         doc.row(
             &[
                 at(0, Cell::Integer(index as i64 + 1)),
@@ -422,10 +557,18 @@ pub fn bulletin_to_bytes(b: &Bulletin) -> Result<Vec<u8>, ExportError> {
                 at(3, Cell::Wan(lead.amount)),
                 at(4, Cell::Wan(lead.double_counted)),
                 at(5, Cell::Wan(ytd.amount)),
-                at(6, Cell::Centre(status.map(|s| s.state.name()).unwrap_or("").to_string())),
-                at(7, Cell::Centre(
-                    lead.first_entered.map(|t| t.date().format("%Y-%m-%d").to_string()).unwrap_or_else(|| "—".into()),
-                )),
+                at(
+                    6,
+                    Cell::Centre(status.map(|s| s.state.name()).unwrap_or("").to_string()),
+                ),
+                at(
+                    7,
+                    Cell::Centre(
+                        lead.first_entered
+                            .map(|t| t.date().format("%Y-%m-%d").to_string())
+                            .unwrap_or_else(|| "—".into()),
+                    ),
+                ),
             ],
             false,
             0.0,

@@ -6,7 +6,9 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use crate::domain::Money;
-use crate::store::{ChannelAmount, MonthAmount, Store, StoreResult, SummaryTotals, Targets, TownshipAmount};
+use crate::store::{
+    ChannelAmount, MonthAmount, Store, StoreResult, SummaryTotals, Targets, TownshipAmount,
+};
 
 /// Everything the 进度 tab and `report` show for one year. Amounts in yuan.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,7 +32,14 @@ pub fn dashboard(store: &Store, year: i32) -> StoreResult<Dashboard> {
     let quarters = (1..=4u8)
         .map(|q| {
             let first = u32::from(q) * 3 - 2;
-            (q, months.iter().filter(|m| m.month >= first && m.month < first + 3).map(|m| m.amount).sum())
+            (
+                q,
+                months
+                    .iter()
+                    .filter(|m| m.month >= first && m.month < first + 3)
+                    .map(|m| m.amount)
+                    .sum(),
+            )
         })
         .collect();
     Ok(Dashboard {
@@ -137,16 +146,30 @@ impl Dashboard {
                     sub_channels: c
                         .sub_channels
                         .iter()
-                        .map(|(s, m)| SubChannelJson { name: s.name().to_string(), actual: m.to_string() })
+                        .map(|(s, m)| SubChannelJson {
+                            name: s.name().to_string(),
+                            actual: m.to_string(),
+                        })
                         .collect(),
                 })
                 .collect(),
             townships: self
                 .townships
                 .iter()
-                .map(|t| TownshipJson { code: t.code.clone(), name: t.name.clone(), amount: t.amount.to_string() })
+                .map(|t| TownshipJson {
+                    code: t.code.clone(),
+                    name: t.name.clone(),
+                    amount: t.amount.to_string(),
+                })
                 .collect(),
-            quarters: self.quarters.iter().map(|(q, m)| QuarterJson { quarter: *q, amount: m.to_string() }).collect(),
+            quarters: self
+                .quarters
+                .iter()
+                .map(|(q, m)| QuarterJson {
+                    quarter: *q,
+                    amount: m.to_string(),
+                })
+                .collect(),
             unreported: None,
             unpaid: None,
             shipments_linked_share: None,
@@ -159,16 +182,43 @@ impl Dashboard {
         let mut out = String::new();
         let line = |out: &mut String, name: &str, actual: Money, target: Option<Money>| {
             let target_text = target
-                .map(|t| format!("  目标 {:>10} 万元  完成 {:>5}%", t.wan_yuan(2), percent(actual, t)))
+                .map(|t| {
+                    format!(
+                        "  目标 {:>10} 万元  完成 {:>5}%",
+                        t.wan_yuan(2),
+                        percent(actual, t)
+                    )
+                })
                 .unwrap_or_default();
-            out.push_str(&format!("{name:<12} {:>12} 万元{target_text}\n", actual.wan_yuan(2)));
+            out.push_str(&format!(
+                "{name:<12} {:>12} 万元{target_text}\n",
+                actual.wan_yuan(2)
+            ));
         };
-        out.push_str(&format!("云阳县消费扶贫进度 {}年（金额单位：万元）\n", self.year));
-        line(&mut out, "全县合计", self.totals.total, Some(self.targets.total));
-        line(&mut out, "深度贫困镇村", self.totals.deep_poverty, Some(self.targets.deep_poverty));
+        out.push_str(&format!(
+            "云阳县消费扶贫进度 {}年（金额单位：万元）\n",
+            self.year
+        ));
+        line(
+            &mut out,
+            "全县合计",
+            self.totals.total,
+            Some(self.targets.total),
+        );
+        line(
+            &mut out,
+            "深度贫困镇村",
+            self.totals.deep_poverty,
+            Some(self.targets.deep_poverty),
+        );
         out.push_str("\n按销售方式：\n");
         for channel in &self.channels {
-            line(&mut out, channel.channel.name(), channel.amount, Some(self.targets.channel(channel.channel)));
+            line(
+                &mut out,
+                channel.channel.name(),
+                channel.amount,
+                Some(self.targets.channel(channel.channel)),
+            );
             for (sub, amount) in &channel.sub_channels {
                 line(&mut out, &format!("  {}", sub.name()), *amount, None);
             }

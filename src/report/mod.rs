@@ -6,7 +6,7 @@
 pub mod bulletin;
 pub mod dashboard;
 pub(crate) mod sheet;
-pub mod supply_catalogue;
 pub mod status;
+pub mod supply_catalogue;
 
 pub use dashboard::{Dashboard, dashboard};

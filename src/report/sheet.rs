@@ -43,7 +43,11 @@ pub(crate) struct Span {
 
 /// A cell over a single column.
 pub(crate) fn at(column: u16, cell: Cell) -> Span {
-    Span { first: column, last: column, cell }
+    Span {
+        first: column,
+        last: column,
+        cell,
+    }
 }
 
 /// A cell over columns `first..=last`.
@@ -72,7 +76,10 @@ struct Styles {
 impl Styles {
     fn new() -> Self {
         // Charset 134 = GB2312: tells Excel the font is Chinese.
-        let body = Format::new().set_font_name(FONT_NAME).set_font_size(11).set_font_charset(134);
+        let body = Format::new()
+            .set_font_name(FONT_NAME)
+            .set_font_size(11)
+            .set_font_charset(134);
         let cell = body
             .clone()
             .set_font_size(10.5)
@@ -101,9 +108,21 @@ impl Styles {
                 .set_align(FormatAlign::Bottom)
                 .set_border_bottom(FormatBorder::Medium)
                 .set_border_bottom_color(red),
-            heading: body.clone().set_font_name("黑体").set_font_size(12).set_align(FormatAlign::VerticalCenter),
-            paragraph: body.clone().set_align(FormatAlign::Left).set_align(FormatAlign::Top).set_text_wrap(),
-            caption: body.clone().set_bold().set_align(FormatAlign::Center).set_align(FormatAlign::VerticalCenter),
+            heading: body
+                .clone()
+                .set_font_name("黑体")
+                .set_font_size(12)
+                .set_align(FormatAlign::VerticalCenter),
+            paragraph: body
+                .clone()
+                .set_align(FormatAlign::Left)
+                .set_align(FormatAlign::Top)
+                .set_text_wrap(),
+            caption: body
+                .clone()
+                .set_bold()
+                .set_align(FormatAlign::Center)
+                .set_align(FormatAlign::VerticalCenter),
             note: body
                 .clone()
                 .set_font_size(10)
@@ -129,7 +148,11 @@ impl Styles {
             header: cell.clone().set_bold().set_align(FormatAlign::Center),
             left: both(cell.clone().set_align(FormatAlign::Left).set_indent(1)),
             centre: both(cell.clone().set_align(FormatAlign::Center)),
-            wan: both(cell.clone().set_align(FormatAlign::Right).set_num_format("0.00")),
+            wan: both(
+                cell.clone()
+                    .set_align(FormatAlign::Right)
+                    .set_num_format("0.00"),
+            ),
             percent: both(cell.set_align(FormatAlign::Right).set_num_format("0.0%")),
         }
     }
@@ -150,7 +173,13 @@ impl<'a> DocSheet<'a> {
         for (index, width) in widths.iter().enumerate() {
             sheet.set_column_width(u16::try_from(index).unwrap_or(u16::MAX), *width)?;
         }
-        Ok(DocSheet { sheet, styles: Styles::new(), widths: widths.to_vec(), row: 0, breaks: Vec::new() })
+        Ok(DocSheet {
+            sheet,
+            styles: Styles::new(),
+            widths: widths.to_vec(),
+            row: 0,
+            breaks: Vec::new(),
+        })
     }
 
     fn last_col(&self) -> u16 {
@@ -158,14 +187,26 @@ impl<'a> DocSheet<'a> {
     }
 
     fn width_of(&self, first: u16, last: u16) -> f64 {
-        self.widths.iter().skip(usize::from(first)).take(usize::from(last.saturating_sub(first)) + 1).sum()
+        self.widths
+            .iter()
+            .skip(usize::from(first))
+            .take(usize::from(last.saturating_sub(first)) + 1)
+            .sum()
     }
 
-    fn merged(&mut self, first: u16, last: u16, text: &str, format: &Format) -> Result<(), XlsxError> {
+    fn merged(
+        &mut self,
+        first: u16,
+        last: u16,
+        text: &str,
+        format: &Format,
+    ) -> Result<(), XlsxError> {
         if first == last {
-            self.sheet.write_string_with_format(self.row, first, text, format)?;
+            self.sheet
+                .write_string_with_format(self.row, first, text, format)?;
         } else {
-            self.sheet.merge_range(self.row, first, self.row, last, text, format)?;
+            self.sheet
+                .merge_range(self.row, first, self.row, last, text, format)?;
         }
         Ok(())
     }
@@ -174,7 +215,11 @@ impl<'a> DocSheet<'a> {
     /// masthead, else black.
     pub(crate) fn title(&mut self, text: &str, red: bool) -> Result<(), XlsxError> {
         let last = self.last_col();
-        let format = if red { self.styles.title.clone() } else { self.styles.title.clone().set_font_color(Color::Black) };
+        let format = if red {
+            self.styles.title.clone()
+        } else {
+            self.styles.title.clone().set_font_color(Color::Black)
+        };
         self.merged(0, last, text, &format)?;
         self.sheet.set_row_height(self.row, 40.0)?;
         self.row += 1;
@@ -183,9 +228,17 @@ impl<'a> DocSheet<'a> {
 
     /// The issuer line under the title: `left` and `right` texts split at column `split`, over a
     /// red rule (as under the masthead of an official document).
-    pub(crate) fn issuer_line(&mut self, left: &str, right: &str, split: u16) -> Result<(), XlsxError> {
+    pub(crate) fn issuer_line(
+        &mut self,
+        left: &str,
+        right: &str,
+        split: u16,
+    ) -> Result<(), XlsxError> {
         let last = self.last_col();
-        let (l, r) = (self.styles.subtitle.clone(), self.styles.subtitle_right.clone());
+        let (l, r) = (
+            self.styles.subtitle.clone(),
+            self.styles.subtitle_right.clone(),
+        );
         self.merged(0, split.saturating_sub(1), left, &l)?;
         self.merged(split, last, right, &r)?;
         self.sheet.set_row_height(self.row, 24.0)?;
@@ -228,7 +281,8 @@ impl<'a> DocSheet<'a> {
         let width = self.width_of(0, last);
         self.merged(0, last, text, format)?;
         let lines = line_count(text, width, false);
-        self.sheet.set_row_height(self.row, lines * LINE_HEIGHT * scale + ROW_PADDING)?;
+        self.sheet
+            .set_row_height(self.row, lines * LINE_HEIGHT * scale + ROW_PADDING)?;
         self.row += 1;
         Ok(())
     }
@@ -252,9 +306,14 @@ impl<'a> DocSheet<'a> {
                 _ => "",
             };
             self.merged(span.first, span.last, text, &format)?;
-            lines = lines.max(line_count(text, self.width_of(span.first, span.last), false));
+            lines = lines.max(line_count(
+                text,
+                self.width_of(span.first, span.last),
+                false,
+            ));
         }
-        self.sheet.set_row_height(self.row, lines * LINE_HEIGHT + 2.0 * ROW_PADDING)?;
+        self.sheet
+            .set_row_height(self.row, lines * LINE_HEIGHT + 2.0 * ROW_PADDING)?;
         self.row += 1;
         Ok(())
     }
@@ -263,7 +322,8 @@ impl<'a> DocSheet<'a> {
     pub(crate) fn group(&mut self, text: &str) -> Result<(), XlsxError> {
         let (last, format) = (self.last_col(), self.styles.group.clone());
         self.merged(0, last, text, &format)?;
-        self.sheet.set_row_height(self.row, LINE_HEIGHT + 2.0 * ROW_PADDING)?;
+        self.sheet
+            .set_row_height(self.row, LINE_HEIGHT + 2.0 * ROW_PADDING)?;
         self.row += 1;
         Ok(())
     }
@@ -273,13 +333,19 @@ impl<'a> DocSheet<'a> {
         let (last, format) = (self.last_col(), self.styles.warning.clone());
         let lines = line_count(text, self.width_of(0, last), true);
         self.merged(0, last, text, &format)?;
-        self.sheet.set_row_height(self.row, lines * LINE_HEIGHT + ROW_PADDING)?;
+        self.sheet
+            .set_row_height(self.row, lines * LINE_HEIGHT + ROW_PADDING)?;
         self.row += 1;
         Ok(())
     }
 
     /// A table row; `bold` for 合计 rows. At least `min_height` points high.
-    pub(crate) fn row(&mut self, spans: &[Span], bold: bool, min_height: f64) -> Result<(), XlsxError> {
+    pub(crate) fn row(
+        &mut self,
+        spans: &[Span],
+        bold: bool,
+        min_height: f64,
+    ) -> Result<(), XlsxError> {
         let b = usize::from(bold);
         let mut lines: f64 = 1.0;
         for span in spans {
@@ -326,9 +392,11 @@ impl<'a> DocSheet<'a> {
 
     fn number(&mut self, span: &Span, value: f64, format: &Format) -> Result<(), XlsxError> {
         if span.first != span.last {
-            self.sheet.merge_range(self.row, span.first, self.row, span.last, "", format)?;
+            self.sheet
+                .merge_range(self.row, span.first, self.row, span.last, "", format)?;
         }
-        self.sheet.write_number_with_format(self.row, span.first, value, format)?;
+        self.sheet
+            .write_number_with_format(self.row, span.first, value, format)?;
         Ok(())
     }
 
@@ -342,7 +410,12 @@ impl<'a> DocSheet<'a> {
     /// Print setup: A4 (`landscape` or portrait), one page wide (and one page tall when
     /// `one_page`), centred, footer with page numbers, print area = the written rows; `repeat` =
     /// rows printed on every page.
-    pub(crate) fn finish(self, landscape: bool, repeat: Option<(u32, u32)>, one_page: bool) -> Result<(), XlsxError> {
+    pub(crate) fn finish(
+        self,
+        landscape: bool,
+        repeat: Option<(u32, u32)>,
+        one_page: bool,
+    ) -> Result<(), XlsxError> {
         let last_row = self.row.saturating_sub(1);
         let last_col = self.last_col();
         let sheet = self.sheet;

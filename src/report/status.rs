@@ -72,14 +72,24 @@ impl UnreportedJson {
 }
 
 /// The reporting status of the four quarters of `year` as of `today`. R6, 三(三).
-pub fn year_reporting_status(store: &Store, year: i32, today: NaiveDate) -> StoreResult<Vec<ReportingStatus>> {
-    (1..=4u8).map(|quarter| store.reporting_status(Quarter { year, quarter }, today)).collect()
+pub fn year_reporting_status(
+    store: &Store,
+    year: i32,
+    today: NaiveDate,
+) -> StoreResult<Vec<ReportingStatus>> {
+    (1..=4u8)
+        .map(|quarter| store.reporting_status(Quarter { year, quarter }, today))
+        .collect()
 }
 
 /// Fills the issue-4 keys of `report --json` (`unreported`, `unpaid`, `shipments_linked_share`,
 /// `shipments_linked_note`) for `json.year` as of `today`. Existing keys are not touched.
 /// `unpaid` covers all years (arrears do not stop at New Year).
-pub fn add_status_json(store: &Store, json: &mut DashboardJson, today: NaiveDate) -> StoreResult<()> {
+pub fn add_status_json(
+    store: &Store,
+    json: &mut DashboardJson,
+    today: NaiveDate,
+) -> StoreResult<()> {
     let statuses = year_reporting_status(store, json.year, today)?;
     json.unreported = Some(statuses.iter().map(UnreportedJson::from_status).collect());
     let unpaid = unpaid_totals(&store.unpaid_by_age(today)?);
@@ -92,16 +102,26 @@ pub fn add_status_json(store: &Store, json: &mut DashboardJson, today: NaiveDate
 /// The readable Chinese lines `report` (without `--json`) prints after the dashboard.
 pub fn status_text(store: &Store, year: i32, today: NaiveDate) -> StoreResult<String> {
     let mut out = String::new();
-    out.push_str(&format!("\n报送情况（截至{}）：\n", today.format("%Y年%-m月%-d日")));
+    out.push_str(&format!(
+        "\n报送情况（截至{}）：\n",
+        today.format("%Y年%-m月%-d日")
+    ));
     for status in year_reporting_status(store, year, today)? {
         let townships = status.missing_townships();
         let leads = status.missing_lead_units();
         let deadline = status.report_deadline.format("%-m月%-d日");
         if townships.is_empty() && leads.is_empty() {
-            out.push_str(&format!("{}（{deadline}截止）：全部已报送\n", status.quarter));
+            out.push_str(&format!(
+                "{}（{deadline}截止）：全部已报送\n",
+                status.quarter
+            ));
             continue;
         }
-        let verb = if status.deadline_passed { "未报送" } else { "尚未报送" };
+        let verb = if status.deadline_passed {
+            "未报送"
+        } else {
+            "尚未报送"
+        };
         out.push_str(&format!(
             "{}（{deadline}截止）：{verb}乡镇(街道){}个，牵头单位{}个\n",
             status.quarter,
@@ -132,7 +152,12 @@ mod tests {
         let mut json = figures.to_json();
         let plain = serde_json::to_value(&json).unwrap();
         assert!(plain.get("unreported").is_none());
-        add_status_json(&store, &mut json, NaiveDate::from_ymd_opt(2019, 10, 8).unwrap()).unwrap();
+        add_status_json(
+            &store,
+            &mut json,
+            NaiveDate::from_ymd_opt(2019, 10, 8).unwrap(),
+        )
+        .unwrap();
         let value = serde_json::to_value(&json).unwrap();
         assert_eq!(value["total"], "0.00");
         assert_eq!(value["unreported"].as_array().unwrap().len(), 4);
@@ -140,11 +165,24 @@ mod tests {
         assert_eq!(value["unreported"][2]["report_deadline"], "2019-09-30");
         assert_eq!(value["unreported"][2]["deadline_passed"], true);
         assert_eq!(value["unreported"][3]["deadline_passed"], false);
-        assert_eq!(value["unreported"][2]["townships"].as_array().unwrap().len(), 42);
+        assert_eq!(
+            value["unreported"][2]["townships"]
+                .as_array()
+                .unwrap()
+                .len(),
+            42
+        );
         assert_eq!(value["unpaid"]["total"], "0.00");
         assert_eq!(value["shipments_linked_share"], "0.0");
-        let text = status_text(&store, 2019, NaiveDate::from_ymd_opt(2019, 10, 8).unwrap()).unwrap();
-        assert!(text.contains("2019年第3季度（9月30日截止）：未报送乡镇(街道)42个，牵头单位13个"), "{text}");
-        assert!(text.contains("2019年第4季度（12月30日截止）：尚未报送"), "{text}");
+        let text =
+            status_text(&store, 2019, NaiveDate::from_ymd_opt(2019, 10, 8).unwrap()).unwrap();
+        assert!(
+            text.contains("2019年第3季度（9月30日截止）：未报送乡镇(街道)42个，牵头单位13个"),
+            "{text}"
+        );
+        assert!(
+            text.contains("2019年第4季度（12月30日截止）：尚未报送"),
+            "{text}"
+        );
     }
 }

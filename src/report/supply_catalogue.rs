@@ -71,32 +71,58 @@ impl SupplyCatalogue {
 
     /// Names of the townships whose catalogue is older than one month.
     pub fn stale_townships(&self) -> Vec<String> {
-        self.townships.iter().filter(|t| t.stale).map(|t| t.name.clone()).collect()
+        self.townships
+            .iter()
+            .filter(|t| t.stale)
+            .map(|t| t.name.clone())
+            .collect()
     }
 
     /// Names of the townships with no listing.
     pub fn missing_townships(&self) -> Vec<String> {
-        self.townships.iter().filter(|t| t.listings.is_empty()).map(|t| t.name.clone()).collect()
+        self.townships
+            .iter()
+            .filter(|t| t.listings.is_empty())
+            .map(|t| t.name.clone())
+            .collect()
     }
 }
 
 /// Compiles the supply catalogue as of `compiled`. Errors: database errors only.
 pub fn supply_catalogue(store: &Store, compiled: NaiveDate) -> StoreResult<SupplyCatalogue> {
-    let threshold = compiled.checked_sub_months(Months::new(1)).unwrap_or(compiled);
+    let threshold = compiled
+        .checked_sub_months(Months::new(1))
+        .unwrap_or(compiled);
     let unit = store.settings()?.unit;
-    let issuer = if unit.trim().is_empty() { DEFAULT_ISSUER.to_string() } else { unit };
+    let issuer = if unit.trim().is_empty() {
+        DEFAULT_ISSUER.to_string()
+    } else {
+        unit
+    };
     let mut listings = store.listings(&ListingFilter::default())?;
     listings.sort_by(|a, b| {
-        (&a.listing.township_code, &a.listing.village, a.id).cmp(&(&b.listing.township_code, &b.listing.village, b.id))
+        (&a.listing.township_code, &a.listing.village, a.id).cmp(&(
+            &b.listing.township_code,
+            &b.listing.village,
+            b.id,
+        ))
     });
     let townships = store
         .townships()?
         .into_iter()
         .map(|t| {
-            let own: Vec<ListingRow> = listings.iter().filter(|l| l.listing.township_code == t.code).cloned().collect();
+            let own: Vec<ListingRow> = listings
+                .iter()
+                .filter(|l| l.listing.township_code == t.code)
+                .cloned()
+                .collect();
             let last_update = own
                 .iter()
-                .filter_map(|l| l.updated_at.get(..10).and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()))
+                .filter_map(|l| {
+                    l.updated_at
+                        .get(..10)
+                        .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+                })
                 .max();
             TownshipCatalogue {
                 stale: last_update.is_some_and(|d| d < threshold),
@@ -108,7 +134,11 @@ pub fn supply_catalogue(store: &Store, compiled: NaiveDate) -> StoreResult<Suppl
             }
         })
         .collect();
-    Ok(SupplyCatalogue { compiled, issuer, townships })
+    Ok(SupplyCatalogue {
+        compiled,
+        issuer,
+        townships,
+    })
 }
 
 fn date_text(date: NaiveDate) -> String {
@@ -118,8 +148,18 @@ fn date_text(date: NaiveDate) -> String {
 /// Column widths of the catalogue sheet: 序号, 村(社区), 姓名, 产品, 计划销量, 价格, 供货方式, 网店,
 /// 联系人, 备注.
 const WIDTHS: [f64; 10] = [5.5, 12.0, 12.0, 10.0, 9.5, 10.0, 11.0, 27.0, 22.0, 13.0];
-const HEADERS: [&str; 10] =
-    ["序号", "村(社区)", "贫困户姓名", "产品名称", "计划销量", "销售价格", "供货方式", "网店地址", "供货联系人及联系方式", "备注"];
+const HEADERS: [&str; 10] = [
+    "序号",
+    "村(社区)",
+    "贫困户姓名",
+    "产品名称",
+    "计划销量",
+    "销售价格",
+    "供货方式",
+    "网店地址",
+    "供货联系人及联系方式",
+    "备注",
+];
 /// Column widths of the 更新情况 sheet.
 const STATUS_WIDTHS: [f64; 5] = [7.0, 22.0, 12.0, 20.0, 22.0];
 /// Row height (pt) of the 更新情况 table, so that the 42 townships fit on one A4 page.
@@ -163,21 +203,40 @@ pub fn supply_catalogue_to_bytes(c: &SupplyCatalogue) -> Result<Vec<u8>, ExportE
         sheet.set_name("供应目录")?;
         let mut doc = DocSheet::new(sheet, &WIDTHS)?;
         doc.title("云阳县贫困户农特产品供应目录", false)?;
-        let with_listings = c.townships.iter().filter(|t| !t.listings.is_empty()).count();
+        let with_listings = c
+            .townships
+            .iter()
+            .filter(|t| !t.listings.is_empty())
+            .count();
         doc.issuer_line(
-            &format!("编制单位：{}　　共{}个乡镇(街道)、{}条产品", c.issuer, with_listings, c.listing_count()),
+            &format!(
+                "编制单位：{}　　共{}个乡镇(街道)、{}条产品",
+                c.issuer,
+                with_listings,
+                c.listing_count()
+            ),
             &format!("编制日期：{}", date_text(c.compiled)),
             7,
         )?;
         doc.gap(6.0)?;
         let header_row = doc.row;
-        let headers: Vec<_> =
-            HEADERS.iter().enumerate().map(|(i, h)| at(i as u16, Cell::Centre((*h).to_string()))).collect();
+        let headers: Vec<_> = HEADERS
+            .iter()
+            .enumerate()
+            .map(|(i, h)| at(i as u16, Cell::Centre((*h).to_string())))
+            .collect();
         doc.header(&headers)?;
         for township in c.townships.iter().filter(|t| !t.listings.is_empty()) {
-            let name = if township.deep_poverty { format!("{}★", township.name) } else { township.name.clone() };
+            let name = if township.deep_poverty {
+                format!("{}★", township.name)
+            } else {
+                township.name.clone()
+            };
             let updated = township.last_update.map(date_text).unwrap_or_default();
-            doc.group(&format!("{name}　　共{}条　　最近更新：{updated}", township.listings.len()))?;
+            doc.group(&format!(
+                "{name}　　共{}条　　最近更新：{updated}",
+                township.listings.len()
+            ))?;
             if township.stale {
                 doc.warning(&format!(
                     "超过一个月未更新：{}的待销目录最近更新于{updated}，请该乡镇(街道)及时核实更新。",
@@ -186,7 +245,11 @@ pub fn supply_catalogue_to_bytes(c: &SupplyCatalogue) -> Result<Vec<u8>, ExportE
             }
             for (index, row) in township.listings.iter().enumerate() {
                 let l = &row.listing;
-                let village = if l.village.is_empty() { l.region_text.clone() } else { l.village.clone() };
+                let village = if l.village.is_empty() {
+                    l.region_text.clone()
+                } else {
+                    l.village.clone()
+                };
                 let cells = [
                     village,
                     l.household.clone(),
@@ -201,7 +264,11 @@ pub fn supply_catalogue_to_bytes(c: &SupplyCatalogue) -> Result<Vec<u8>, ExportE
                 let mut spans = vec![at(0, Cell::Integer(index as i64 + 1))];
                 for (offset, text) in cells.into_iter().enumerate() {
                     let column = offset as u16 + 1;
-                    let cell = if WIDTHS[offset + 1] > 13.0 { Cell::Left(text) } else { Cell::Centre(text) };
+                    let cell = if WIDTHS[offset + 1] > 13.0 {
+                        Cell::Left(text)
+                    } else {
+                        Cell::Centre(text)
+                    };
                     spans.push(at(column, cell));
                 }
                 // Web addresses wrap only after `/`, so they need more lines than their length says.
@@ -212,7 +279,11 @@ pub fn supply_catalogue_to_bytes(c: &SupplyCatalogue) -> Result<Vec<u8>, ExportE
         let missing = c.missing_townships();
         doc.gap(6.0)?;
         if !missing.is_empty() {
-            doc.note(&format!("尚未报送待销目录的乡镇(街道)（{}个）：{}。", missing.len(), missing.join("、")))?;
+            doc.note(&format!(
+                "尚未报送待销目录的乡镇(街道)（{}个）：{}。",
+                missing.len(),
+                missing.join("、")
+            ))?;
         }
         doc.note(
             "说明：1.本目录由各乡镇(街道)报送的《乡镇(街道)贫困户农特产品待销目录》（附件1）汇编，价格、数量以供货方联系确认为准。\
@@ -225,7 +296,11 @@ pub fn supply_catalogue_to_bytes(c: &SupplyCatalogue) -> Result<Vec<u8>, ExportE
         sheet.set_name("更新情况")?;
         let mut doc = DocSheet::new(sheet, &STATUS_WIDTHS)?;
         doc.title("各乡镇(街道)待销目录更新情况", false)?;
-        doc.issuer_line(&format!("编制单位：{}", c.issuer), &format!("截至{}", date_text(c.compiled)), 3)?;
+        doc.issuer_line(
+            &format!("编制单位：{}", c.issuer),
+            &format!("截至{}", date_text(c.compiled)),
+            3,
+        )?;
         doc.gap(6.0)?;
         let header_row = doc.row;
         doc.header(&[
@@ -236,13 +311,23 @@ pub fn supply_catalogue_to_bytes(c: &SupplyCatalogue) -> Result<Vec<u8>, ExportE
             at(4, Cell::Centre("状态".into())),
         ])?;
         for (index, township) in c.townships.iter().enumerate() {
-            let name = if township.deep_poverty { format!("{}★", township.name) } else { township.name.clone() };
+            let name = if township.deep_poverty {
+                format!("{}★", township.name)
+            } else {
+                township.name.clone()
+            };
             doc.row(
                 &[
                     at(0, Cell::Integer(index as i64 + 1)),
                     at(1, Cell::Left(name)),
                     at(2, Cell::Integer(township.listings.len() as i64)),
-                    at(3, township.last_update.map(|d| Cell::Centre(d.format("%Y-%m-%d").to_string())).unwrap_or(Cell::Dash)),
+                    at(
+                        3,
+                        township
+                            .last_update
+                            .map(|d| Cell::Centre(d.format("%Y-%m-%d").to_string()))
+                            .unwrap_or(Cell::Dash),
+                    ),
                     at(4, Cell::Centre(township.state().to_string())),
                 ],
                 false,

@@ -11,8 +11,14 @@ use crate::domain::sale::{FormKind, Listing, SaleRecord};
 /// One record of a file to import, with the id our exporter wrote for it (if any).
 #[derive(Debug, Clone, PartialEq)]
 pub enum ImportRecord {
-    Sale { record_id: Option<i64>, record: SaleRecord },
-    Listing { record_id: Option<i64>, listing: Listing },
+    Sale {
+        record_id: Option<i64>,
+        record: SaleRecord,
+    },
+    Listing {
+        record_id: Option<i64>,
+        listing: Listing,
+    },
 }
 
 /// What happened to one record of an import.
@@ -104,7 +110,9 @@ fn plan_in(conn: &Connection, records: &[ImportRecord]) -> StoreResult<Vec<Impor
                     None => None,
                 };
                 match existing {
-                    Some((id, key)) if key == sale_comparison_key(conn, record)? => ImportAction::Unchanged(id),
+                    Some((id, key)) if key == sale_comparison_key(conn, record)? => {
+                        ImportAction::Unchanged(id)
+                    }
                     Some((id, _)) => ImportAction::Updated(id),
                     None => match sale_with_fingerprint(conn, &sale_fingerprint(record))? {
                         Some(id) => ImportAction::Duplicate(id),
@@ -133,7 +141,11 @@ fn plan_in(conn: &Connection, records: &[ImportRecord]) -> StoreResult<Vec<Impor
                             listing.shop_url,
                             listing.supply_methods.join("、")
                         );
-                        if stored == incoming { ImportAction::Unchanged(id) } else { ImportAction::Updated(id) }
+                        if stored == incoming {
+                            ImportAction::Unchanged(id)
+                        } else {
+                            ImportAction::Updated(id)
+                        }
                     }
                     None => match listing_with_fingerprint(conn, &fingerprint)? {
                         Some(id) => ImportAction::Duplicate(id),
@@ -150,7 +162,9 @@ fn plan_in(conn: &Connection, records: &[ImportRecord]) -> StoreResult<Vec<Impor
 impl Store {
     /// What importing `records` would do, without writing anything (for the preview).
     pub fn plan_import(&self, records: &[ImportRecord]) -> StoreResult<ImportPlan> {
-        Ok(ImportPlan { actions: plan_in(self.connection(), records)? })
+        Ok(ImportPlan {
+            actions: plan_in(self.connection(), records)?,
+        })
     }
 
     /// Imports `records` of one file in one transaction (all or nothing): adds new records,

@@ -49,7 +49,9 @@ impl ListingFilter {
         if !text.is_empty() {
             values.push(Box::new(format!(
                 "%{}%",
-                text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+                text.replace('\\', "\\\\")
+                    .replace('%', "\\%")
+                    .replace('_', "\\_")
             )));
             let n = values.len();
             conditions.push(format!(
@@ -85,14 +87,23 @@ fn read_row(r: &Row<'_>) -> rusqlite::Result<ListingRow> {
         },
         price_text: r.get(9)?,
         price: match price_yuan {
-            Some(yuan) => Price::PerUnit { yuan: Decimal::from_str(&yuan).unwrap_or(Decimal::ZERO), unit: r.get(11)? },
+            Some(yuan) => Price::PerUnit {
+                yuan: Decimal::from_str(&yuan).unwrap_or(Decimal::ZERO),
+                unit: r.get(11)?,
+            },
             None => Price::Negotiable,
         },
-        supply_methods: supply.split('、').filter(|s| !s.is_empty()).map(str::to_string).collect(),
+        supply_methods: supply
+            .split('、')
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+            .collect(),
         shop_url: r.get(13)?,
         contact: r.get(14)?,
         remark: r.get(15)?,
-        involved: households.map(InvolvedCount::Households).or(persons.map(InvolvedCount::Persons)),
+        involved: households
+            .map(InvolvedCount::Households)
+            .or(persons.map(InvolvedCount::Persons)),
         warnings: warnings.lines().map(str::to_string).collect(),
     };
     Ok(ListingRow {
@@ -133,7 +144,11 @@ fn involved_columns(involved: Option<InvolvedCount>) -> (Option<u32>, Option<u32
 }
 
 /// Inserts a listing inside the caller's transaction.
-pub(crate) fn insert_listing_in(conn: &Connection, listing: &Listing, submission_id: Option<&str>) -> StoreResult<i64> {
+pub(crate) fn insert_listing_in(
+    conn: &Connection,
+    listing: &Listing,
+    submission_id: Option<&str>,
+) -> StoreResult<i64> {
     let (price_yuan, price_unit) = price_columns(&listing.price);
     let (households, persons) = involved_columns(listing.involved);
     Store::remember_village(conn, &listing.township_code, &listing.village)?;
@@ -230,7 +245,11 @@ impl Store {
 
     /// Deletes listing `id`. Errors: not found.
     pub fn delete_listing(&mut self, id: i64) -> StoreResult<()> {
-        if self.connection().execute("DELETE FROM listing WHERE id = ?1", [id])? == 0 {
+        if self
+            .connection()
+            .execute("DELETE FROM listing WHERE id = ?1", [id])?
+            == 0
+        {
             return Err(StoreError::NotFound(id));
         }
         Ok(())
@@ -261,7 +280,9 @@ impl Store {
         let mut found = std::collections::HashMap::with_capacity(ids.len());
         for chunk in ids.chunks(500) {
             let placeholders = vec!["?"; chunk.len()].join(",");
-            let mut statement = self.connection().prepare(&format!("{SELECT_ROW} WHERE l.id IN ({placeholders})"))?;
+            let mut statement = self
+                .connection()
+                .prepare(&format!("{SELECT_ROW} WHERE l.id IN ({placeholders})"))?;
             for row in statement.query_map(params_from_iter(chunk.iter()), read_row)? {
                 let row = row?;
                 found.insert(row.id, row);
@@ -307,7 +328,12 @@ impl Store {
     }
 
     /// The catalogue listing for a household's product in a township, if any (the price check).
-    pub fn listing_for(&self, township_code: &str, household: &str, product: &str) -> StoreResult<Option<ListingRow>> {
+    pub fn listing_for(
+        &self,
+        township_code: &str,
+        household: &str,
+        product: &str,
+    ) -> StoreResult<Option<ListingRow>> {
         Ok(self
             .connection()
             .prepare_cached(&format!(

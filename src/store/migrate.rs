@@ -8,8 +8,16 @@ use super::{StoreResult, now_text};
 
 /// (version, file name, SQL), in order.
 const MIGRATIONS: &[(i64, &str, &str)] = &[
-    (1, "0001_initial.sql", include_str!("../../migrations/0001_initial.sql")),
-    (2, "0002_reconciliation.sql", include_str!("../../migrations/0002_reconciliation.sql")),
+    (
+        1,
+        "0001_initial.sql",
+        include_str!("../../migrations/0001_initial.sql"),
+    ),
+    (
+        2,
+        "0002_reconciliation.sql",
+        include_str!("../../migrations/0002_reconciliation.sql"),
+    ),
 ];
 
 /// Applies pending migrations. Returns true when the database was new (no migration applied
@@ -23,7 +31,9 @@ pub(super) fn apply(conn: &mut Connection) -> StoreResult<bool> {
          ) STRICT;",
     )?;
     let current: Option<i64> = conn
-        .query_row("SELECT MAX(version) FROM schema_migration", [], |r| r.get(0))
+        .query_row("SELECT MAX(version) FROM schema_migration", [], |r| {
+            r.get(0)
+        })
         .optional()?
         .flatten();
     let fresh = current.is_none();
@@ -60,7 +70,9 @@ mod tests {
         let mut conn = Connection::open_in_memory().unwrap();
         assert!(apply(&mut conn).unwrap());
         assert!(!apply(&mut conn).unwrap());
-        let count: i64 = conn.query_row("SELECT COUNT(*) FROM schema_migration", [], |r| r.get(0)).unwrap();
+        let count: i64 = conn
+            .query_row("SELECT COUNT(*) FROM schema_migration", [], |r| r.get(0))
+            .unwrap();
         assert_eq!(count, MIGRATIONS.len() as i64);
     }
 }

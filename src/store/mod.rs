@@ -10,8 +10,8 @@ mod payments;
 mod period;
 mod purchasers;
 mod reconcile;
-mod reporting;
 mod regions;
+mod reporting;
 mod sales;
 mod seed;
 mod settings;
@@ -29,12 +29,13 @@ pub use period::PeriodFigures;
 pub use purchasers::Purchaser;
 pub use reconcile::{NEAR_MATCH_MAX_DAYS, NearMatch, Unmatched};
 pub use reporting::{
-    LEAD_UNIT_KEYWORDS, LeadUnitAmount, ReportState, ReportingStatus, UnattributedReport, UnitReport, normalize_unit_name,
+    LEAD_UNIT_KEYWORDS, LeadUnitAmount, ReportState, ReportingStatus, UnattributedReport,
+    UnitReport, normalize_unit_name,
 };
 pub use sales::{SaleFilter, SaleRow};
 pub use settings::{Settings, Targets};
-pub use unions::{UNION_STANDARD_YUAN_PER_MEMBER, UnionPurchases};
 pub use summary::{ChannelAmount, MonthAmount, SummaryTotals, TownshipAmount};
+pub use unions::{UNION_STANDARD_YUAN_PER_MEMBER, UnionPurchases};
 
 /// A failure of the store. Display is Chinese and user-facing.
 #[derive(Debug, thiserror::Error)]
@@ -120,7 +121,10 @@ impl Store {
     /// safe while the program runs. Errors if the destination exists or cannot be written.
     pub fn backup_to(&self, destination: &Path) -> StoreResult<()> {
         if destination.exists() {
-            return Err(StoreError::Invalid(format!("备份文件“{}”已存在，请换一个文件名", destination.display())));
+            return Err(StoreError::Invalid(format!(
+                "备份文件“{}”已存在，请换一个文件名",
+                destination.display()
+            )));
         }
         let target = destination.to_string_lossy().to_string();
         self.conn.execute("VACUUM INTO ?1", [target])?;

@@ -107,7 +107,12 @@ impl Store {
             let (purchaser_id, purchaser, age, records, fen, oldest) = group?;
             let oldest = NaiveDate::parse_from_str(&oldest, "%Y-%m-%d").unwrap_or(today);
             let position = *index.entry(purchaser_id).or_insert_with(|| {
-                rows.push(UnpaidRow { purchaser_id, purchaser, buckets: UnpaidBuckets::default(), oldest });
+                rows.push(UnpaidRow {
+                    purchaser_id,
+                    purchaser,
+                    buckets: UnpaidBuckets::default(),
+                    oldest,
+                });
                 rows.len() - 1
             });
             let row = &mut rows[position];
@@ -115,8 +120,17 @@ impl Store {
             row.oldest = row.oldest.min(oldest);
         }
         rows.sort_by(|a, b| {
-            let key = |r: &UnpaidRow| (r.buckets.over_90, r.buckets.days_61_to_90, r.buckets.days_31_to_60, r.buckets.total());
-            key(b).cmp(&key(a)).then_with(|| a.purchaser.cmp(&b.purchaser))
+            let key = |r: &UnpaidRow| {
+                (
+                    r.buckets.over_90,
+                    r.buckets.days_61_to_90,
+                    r.buckets.days_31_to_60,
+                    r.buckets.total(),
+                )
+            };
+            key(b)
+                .cmp(&key(a))
+                .then_with(|| a.purchaser.cmp(&b.purchaser))
         });
         Ok(rows)
     }

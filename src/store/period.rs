@@ -34,7 +34,12 @@ impl Store {
     /// The counted figures of months `first_month..=last_month` (1–12) of `year`. Cost does not
     /// grow with the number of records, except the double-count figure (an indexed scan of the
     /// paired rows). 三(三), 四.
-    pub fn period_figures(&self, year: i32, first_month: u32, last_month: u32) -> StoreResult<PeriodFigures> {
+    pub fn period_figures(
+        &self,
+        year: i32,
+        first_month: u32,
+        last_month: u32,
+    ) -> StoreResult<PeriodFigures> {
         let conn = self.connection();
         let range = params![year, first_month, last_month];
         let (total, record_count): (i64, i64) = conn
@@ -70,7 +75,11 @@ impl Store {
             .map(|channel| ChannelAmount {
                 channel: *channel,
                 amount: sum(channel.name(), None),
-                sub_channels: channel.sub_channels().iter().map(|s| (*s, sum(channel.name(), Some(s.name())))).collect(),
+                sub_channels: channel
+                    .sub_channels()
+                    .iter()
+                    .map(|s| (*s, sum(channel.name(), Some(s.name()))))
+                    .collect(),
             })
             .collect();
         let townships = conn

@@ -47,12 +47,17 @@ impl Store {
     pub fn purchaser_type_for(&self, name: &str) -> StoreResult<(Option<PurchaserType>, bool)> {
         let row: Option<(Option<String>, bool)> = self
             .connection()
-            .query_row("SELECT purchaser_type, confirmed FROM purchaser WHERE name = ?1", [name.trim()], |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })
+            .query_row(
+                "SELECT purchaser_type, confirmed FROM purchaser WHERE name = ?1",
+                [name.trim()],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
             .optional()?;
         Ok(match row {
-            Some((type_name, confirmed)) => (type_name.as_deref().and_then(PurchaserType::from_name), confirmed),
+            Some((type_name, confirmed)) => (
+                type_name.as_deref().and_then(PurchaserType::from_name),
+                confirmed,
+            ),
             None => (PurchaserType::suggest_from_name(name), false),
         })
     }
@@ -94,7 +99,10 @@ pub(crate) fn channel_names(purchaser_type: Option<PurchaserType>) -> (&'static 
 
 /// The purchaser's id and type, registering it (with the type suggested from its name,
 /// unconfirmed) when new.
-pub(crate) fn ensure_purchaser(conn: &Connection, name: &str) -> StoreResult<(i64, Option<PurchaserType>)> {
+pub(crate) fn ensure_purchaser(
+    conn: &Connection,
+    name: &str,
+) -> StoreResult<(i64, Option<PurchaserType>)> {
     let existing: Option<(i64, Option<String>)> = conn
         .prepare_cached("SELECT id, purchaser_type FROM purchaser WHERE name = ?1")?
         .query_row([name], |r| Ok((r.get(0)?, r.get(1)?)))
@@ -103,7 +111,9 @@ pub(crate) fn ensure_purchaser(conn: &Connection, name: &str) -> StoreResult<(i6
         return Ok((id, type_name.as_deref().and_then(PurchaserType::from_name)));
     }
     let suggested = PurchaserType::suggest_from_name(name);
-    conn.prepare_cached("INSERT INTO purchaser (name, purchaser_type, confirmed) VALUES (?1, ?2, 0)")?
-        .execute(params![name, suggested.map(|t| t.name())])?;
+    conn.prepare_cached(
+        "INSERT INTO purchaser (name, purchaser_type, confirmed) VALUES (?1, ?2, 0)",
+    )?
+    .execute(params![name, suggested.map(|t| t.name())])?;
     Ok((conn.last_insert_rowid(), suggested))
 }

@@ -91,7 +91,10 @@ fn reasons_for(procurement: &SaleRow, sale: &SaleRow) -> (i64, Vec<String>) {
         _ => p.quantity == s.quantity,
     };
     if !same_quantity {
-        reasons.push(format!("数量不同（附件2：{}，附件3：{}）", s.quantity_text, p.quantity_text));
+        reasons.push(format!(
+            "数量不同（附件2：{}，附件3：{}）",
+            s.quantity_text, p.quantity_text
+        ));
     }
     if reasons.is_empty() {
         reasons.push("内容相同".to_string());
@@ -114,7 +117,12 @@ fn fingerprint_of(conn: &Connection, id: i64, form: FormKind) -> StoreResult<Str
     }
 }
 
-fn store_decision(conn: &Connection, procurement: &str, sale: &str, decision: &str) -> StoreResult<()> {
+fn store_decision(
+    conn: &Connection,
+    procurement: &str,
+    sale: &str,
+    decision: &str,
+) -> StoreResult<()> {
     conn.prepare_cached(
         "INSERT INTO pairing_decision (procurement_fingerprint, sale_fingerprint, decision, decided_at)
          VALUES (?1, ?2, ?3, ?4)
@@ -154,15 +162,23 @@ impl Store {
         let mut ids: Vec<i64> = pairs.iter().flat_map(|(p, s)| [*p, *s]).collect();
         ids.sort_unstable();
         ids.dedup();
-        let rows: std::collections::HashMap<i64, SaleRow> =
-            self.sales_by_ids(&ids)?.into_iter().map(|row| (row.id, row)).collect();
+        let rows: std::collections::HashMap<i64, SaleRow> = self
+            .sales_by_ids(&ids)?
+            .into_iter()
+            .map(|row| (row.id, row))
+            .collect();
         Ok(pairs
             .into_iter()
             .filter_map(|(p, s)| {
                 let procurement = rows.get(&p)?.clone();
                 let sale = rows.get(&s)?.clone();
                 let (days_apart, reasons) = reasons_for(&procurement, &sale);
-                Some(NearMatch { procurement, sale, days_apart, reasons })
+                Some(NearMatch {
+                    procurement,
+                    sale,
+                    days_apart,
+                    reasons,
+                })
             })
             .collect())
     }
@@ -234,8 +250,11 @@ impl Store {
             .query_map([year], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<Result<_, _>>()?;
         let ids: Vec<i64> = pairs.iter().flat_map(|(p, s)| [*p, *s]).collect();
-        let rows: std::collections::HashMap<i64, SaleRow> =
-            self.sales_by_ids(&ids)?.into_iter().map(|row| (row.id, row)).collect();
+        let rows: std::collections::HashMap<i64, SaleRow> = self
+            .sales_by_ids(&ids)?
+            .into_iter()
+            .map(|row| (row.id, row))
+            .collect();
         Ok(pairs
             .into_iter()
             .filter_map(|(p, s)| Some((rows.get(&p)?.clone(), rows.get(&s)?.clone())))
@@ -255,11 +274,21 @@ impl Store {
                 "SELECT COUNT(*), COALESCE(SUM(amount_fen), 0) FROM sale
                  WHERE form = 3 AND year = ?1 AND same_sale_as IS NULL"
             }
-            _ => return Ok(Unmatched { records: 0, amount: Money::ZERO }),
+            _ => {
+                return Ok(Unmatched {
+                    records: 0,
+                    amount: Money::ZERO,
+                });
+            }
         };
-        let (records, fen): (i64, i64) =
-            self.connection().prepare_cached(sql)?.query_row([year], |r| Ok((r.get(0)?, r.get(1)?)))?;
-        Ok(Unmatched { records, amount: Money::from_fen(fen) })
+        let (records, fen): (i64, i64) = self
+            .connection()
+            .prepare_cached(sql)?
+            .query_row([year], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(Unmatched {
+            records,
+            amount: Money::from_fen(fen),
+        })
     }
 }
 

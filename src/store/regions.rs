@@ -27,7 +27,11 @@ impl Store {
                 name: r.get(1)?,
                 kind: r.get(2)?,
                 deep_poverty: r.get(3)?,
-                aliases: aliases.split('|').filter(|a| !a.is_empty()).map(str::to_string).collect(),
+                aliases: aliases
+                    .split('|')
+                    .filter(|a| !a.is_empty())
+                    .map(str::to_string)
+                    .collect(),
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
@@ -40,11 +44,14 @@ impl Store {
 
     /// Sets a township's deep-poverty flag. Errors if the code is unknown.
     pub fn set_township_deep_poverty(&mut self, code: &str, deep_poverty: bool) -> StoreResult<()> {
-        let changed = self
-            .connection()
-            .execute("UPDATE township SET deep_poverty = ?2 WHERE code = ?1", params![code, deep_poverty])?;
+        let changed = self.connection().execute(
+            "UPDATE township SET deep_poverty = ?2 WHERE code = ?1",
+            params![code, deep_poverty],
+        )?;
         if changed == 0 {
-            return Err(StoreError::Invalid(format!("没有代码为 {code} 的乡镇(街道)")));
+            return Err(StoreError::Invalid(format!(
+                "没有代码为 {code} 的乡镇(街道)"
+            )));
         }
         Ok(())
     }
@@ -55,14 +62,24 @@ impl Store {
             "SELECT id, township_code, name, deep_poverty FROM village WHERE township_code = ?1 ORDER BY name",
         )?;
         let rows = statement.query_map([township_code], |r| {
-            Ok(Village { id: r.get(0)?, township_code: r.get(1)?, name: r.get(2)?, deep_poverty: r.get(3)? })
+            Ok(Village {
+                id: r.get(0)?,
+                township_code: r.get(1)?,
+                name: r.get(2)?,
+                deep_poverty: r.get(3)?,
+            })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
     /// Adds a village (or sets the flag of an existing one) and returns its id.
     /// Errors: empty name, unknown township.
-    pub fn upsert_village(&mut self, township_code: &str, name: &str, deep_poverty: bool) -> StoreResult<i64> {
+    pub fn upsert_village(
+        &mut self,
+        township_code: &str,
+        name: &str,
+        deep_poverty: bool,
+    ) -> StoreResult<i64> {
         let name = name.trim();
         if name.is_empty() {
             return Err(StoreError::Invalid("村(社区)名称不能为空".into()));
@@ -80,10 +97,16 @@ impl Store {
     }
 
     /// Records villages met in records (not flagged), so the registry grows with the data.
-    pub(crate) fn remember_village(conn: &rusqlite::Connection, township_code: &str, name: &str) -> StoreResult<()> {
+    pub(crate) fn remember_village(
+        conn: &rusqlite::Connection,
+        township_code: &str,
+        name: &str,
+    ) -> StoreResult<()> {
         if !name.is_empty() {
-            conn.prepare_cached("INSERT OR IGNORE INTO village (township_code, name) VALUES (?1, ?2)")?
-                .execute(params![township_code, name])?;
+            conn.prepare_cached(
+                "INSERT OR IGNORE INTO village (township_code, name) VALUES (?1, ?2)",
+            )?
+            .execute(params![township_code, name])?;
         }
         Ok(())
     }

@@ -126,12 +126,20 @@ pub struct ReportingStatus {
 impl ReportingStatus {
     /// Names of the townships that have not reported.
     pub fn missing_townships(&self) -> Vec<String> {
-        self.townships.iter().filter(|u| u.state == ReportState::Missing).map(|u| u.name.clone()).collect()
+        self.townships
+            .iter()
+            .filter(|u| u.state == ReportState::Missing)
+            .map(|u| u.name.clone())
+            .collect()
     }
 
     /// Names of the lead units that have not reported.
     pub fn missing_lead_units(&self) -> Vec<String> {
-        self.lead_units.iter().filter(|u| u.state == ReportState::Missing).map(|u| u.name.clone()).collect()
+        self.lead_units
+            .iter()
+            .filter(|u| u.state == ReportState::Missing)
+            .map(|u| u.name.clone())
+            .collect()
     }
 
     /// Names of the townships and lead units that reported late.
@@ -211,8 +219,9 @@ fn state_of(records: i64, first: Option<NaiveDateTime>, deadline: NaiveDate) -> 
 
 impl Store {
     fn lead_unit_registry(&self) -> StoreResult<Vec<LeadUnit>> {
-        let mut statement =
-            self.connection().prepare_cached("SELECT id, name, channel, sub_channel FROM lead_unit ORDER BY id")?;
+        let mut statement = self
+            .connection()
+            .prepare_cached("SELECT id, name, channel, sub_channel FROM lead_unit ORDER BY id")?;
         let rows = statement.query_map([], |r| {
             let name: String = r.get(1)?;
             let short = normalize_unit_name(&name);
@@ -220,13 +229,21 @@ impl Store {
             if let Some((_, extra)) = LEAD_UNIT_KEYWORDS.iter().find(|(n, _)| *n == short) {
                 keywords.extend(extra.iter().map(|k| k.to_string()));
             }
-            Ok(LeadUnit { id: r.get(0)?, name, channel: r.get(2)?, sub_channel: r.get(3)?, keywords })
+            Ok(LeadUnit {
+                id: r.get(0)?,
+                name,
+                channel: r.get(2)?,
+                sub_channel: r.get(3)?,
+                keywords,
+            })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
     fn lead_unit_alias_map(&self) -> StoreResult<HashMap<String, i64>> {
-        let mut statement = self.connection().prepare_cached("SELECT alias, lead_unit_id FROM lead_unit_alias")?;
+        let mut statement = self
+            .connection()
+            .prepare_cached("SELECT alias, lead_unit_id FROM lead_unit_alias")?;
         let rows = statement.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
@@ -254,7 +271,10 @@ impl Store {
 
     /// Removes a stored alias (no error when absent).
     pub fn remove_lead_unit_alias(&mut self, alias: &str) -> StoreResult<()> {
-        self.connection().execute("DELETE FROM lead_unit_alias WHERE alias = ?1", [normalize_unit_name(alias)])?;
+        self.connection().execute(
+            "DELETE FROM lead_unit_alias WHERE alias = ?1",
+            [normalize_unit_name(alias)],
+        )?;
         Ok(())
     }
 
@@ -269,10 +289,15 @@ impl Store {
 
     /// The lead unit a 附件3 record with this 填报单位 and purchaser is attributed to (module
     /// docs), by name; `None` when no rule applies.
-    pub fn lead_unit_for(&self, submission_unit: &str, purchaser: &str) -> StoreResult<Option<String>> {
+    pub fn lead_unit_for(
+        &self,
+        submission_unit: &str,
+        purchaser: &str,
+    ) -> StoreResult<Option<String>> {
         let leads = self.lead_unit_registry()?;
         let aliases = self.lead_unit_alias_map()?;
-        Ok(attribute(&leads, &aliases, submission_unit, purchaser).map(|index| leads[index].name.clone()))
+        Ok(attribute(&leads, &aliases, submission_unit, purchaser)
+            .map(|index| leads[index].name.clone()))
     }
 
     /// Each lead unit (plan order) with the 附件3 records dated from `first` to `last` (inclusive)
@@ -343,7 +368,11 @@ impl Store {
     /// Who has reported for `quarter` as of `today` (see the module docs for the rules): every
     /// township and lead unit with its records, amount, first/last entry time and state
     /// (已报送/逾期报送/未报送), and the deadlines. R6, 三(三).
-    pub fn reporting_status(&self, quarter: Quarter, today: NaiveDate) -> StoreResult<ReportingStatus> {
+    pub fn reporting_status(
+        &self,
+        quarter: Quarter,
+        today: NaiveDate,
+    ) -> StoreResult<ReportingStatus> {
         let first = quarter.first_day();
         let last = quarter.last_day();
         let deadline = quarter.report_deadline();
@@ -399,14 +428,22 @@ impl Store {
 }
 
 /// The index in `leads` of the lead unit a record is attributed to (module docs).
-fn attribute(leads: &[LeadUnit], aliases: &HashMap<String, i64>, submission_unit: &str, purchaser: &str) -> Option<usize> {
+fn attribute(
+    leads: &[LeadUnit],
+    aliases: &HashMap<String, i64>,
+    submission_unit: &str,
+    purchaser: &str,
+) -> Option<usize> {
     let by_id = |id: i64| leads.iter().position(|l| l.id == id);
     let unit = normalize_unit_name(submission_unit);
     if !unit.is_empty() {
         if let Some(index) = aliases.get(&unit).and_then(|id| by_id(*id)) {
             return Some(index);
         }
-        if let Some(index) = leads.iter().position(|l| l.keywords.iter().any(|k| unit.contains(k.as_str()))) {
+        if let Some(index) = leads
+            .iter()
+            .position(|l| l.keywords.iter().any(|k| unit.contains(k.as_str())))
+        {
             return Some(index);
         }
     }
@@ -414,5 +451,7 @@ fn attribute(leads: &[LeadUnit], aliases: &HashMap<String, i64>, submission_unit
     if let Some(index) = aliases.get(&purchaser).and_then(|id| by_id(*id)) {
         return Some(index);
     }
-    leads.iter().position(|l| normalize_unit_name(&l.name) == purchaser)
+    leads
+        .iter()
+        .position(|l| normalize_unit_name(&l.name) == purchaser)
 }

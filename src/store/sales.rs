@@ -9,7 +9,9 @@ use rust_decimal::Decimal;
 use super::purchasers::{channel_names, ensure_purchaser};
 use super::{Store, StoreError, StoreResult, now_text};
 use crate::domain::sale::{FormKind, SaleRecord};
-use crate::domain::{Channel, DatePrecision, InvolvedCount, Money, Quantity, ReportDate, SubChannel};
+use crate::domain::{
+    Channel, DatePrecision, InvolvedCount, Money, Quantity, ReportDate, SubChannel,
+};
 
 /// A stored sale or procurement as lists and exports need it.
 #[derive(Debug, Clone, PartialEq)]
@@ -75,7 +77,11 @@ impl SaleFilter {
             push("s.form = ?", Box::new(form.number()), &mut conditions);
         }
         if let Some(code) = &self.township_code {
-            push("s.township_code = ?", Box::new(code.clone()), &mut conditions);
+            push(
+                "s.township_code = ?",
+                Box::new(code.clone()),
+                &mut conditions,
+            );
         }
         if let Some(year) = self.year {
             // A date range (not year/month columns) so the (form, date) indexes serve it.
@@ -86,7 +92,11 @@ impl SaleFilter {
             };
             let start = format!("{year:04}-{first_month:02}-01");
             let end_month = first_month + months;
-            let end = if end_month > 12 { format!("{:04}-01-01", year + 1) } else { format!("{year:04}-{end_month:02}-01") };
+            let end = if end_month > 12 {
+                format!("{:04}-01-01", year + 1)
+            } else {
+                format!("{year:04}-{end_month:02}-01")
+            };
             push("s.date >= ?", Box::new(start), &mut conditions);
             push("s.date < ?", Box::new(end), &mut conditions);
         }
@@ -94,7 +104,11 @@ impl SaleFilter {
             push("s.channel = ?", Box::new(channel.name()), &mut conditions);
         }
         if let Some(sub_channel) = self.sub_channel {
-            push("s.sub_channel = ?", Box::new(sub_channel.name()), &mut conditions);
+            push(
+                "s.sub_channel = ?",
+                Box::new(sub_channel.name()),
+                &mut conditions,
+            );
         }
         if self.unclassified_only {
             conditions.push("s.channel = ''".into());
@@ -114,11 +128,20 @@ impl SaleFilter {
             conditions.push("s.warnings <> ''".into());
         }
         if let Some(purchaser_id) = self.purchaser_id {
-            push("s.purchaser_id = ?", Box::new(purchaser_id), &mut conditions);
+            push(
+                "s.purchaser_id = ?",
+                Box::new(purchaser_id),
+                &mut conditions,
+            );
         }
         let text = self.text.trim();
         if !text.is_empty() {
-            let pattern = format!("%{}%", text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+            let pattern = format!(
+                "%{}%",
+                text.replace('\\', "\\\\")
+                    .replace('%', "\\%")
+                    .replace('_', "\\_")
+            );
             values.push(Box::new(pattern));
             let n = values.len();
             conditions.push(format!(
@@ -158,7 +181,11 @@ fn read_row(r: &Row<'_>) -> rusqlite::Result<SaleRow> {
         purchaser: r.get(2)?,
         date: ReportDate {
             date,
-            precision: if precision == "month" { DatePrecision::Month } else { DatePrecision::Day },
+            precision: if precision == "month" {
+                DatePrecision::Month
+            } else {
+                DatePrecision::Day
+            },
         },
         date_text: r.get(4)?,
         region_text: r.get(6)?,
@@ -167,12 +194,21 @@ fn read_row(r: &Row<'_>) -> rusqlite::Result<SaleRow> {
         household: r.get(9)?,
         product: r.get(10)?,
         quantity_text: r.get(11)?,
-        quantity: Quantity { value: parse_decimal(&r.get::<_, String>(12)?), unit: r.get(13)? },
+        quantity: Quantity {
+            value: parse_decimal(&r.get::<_, String>(12)?),
+            unit: r.get(13)?,
+        },
         amount: Money::from_fen(r.get(14)?),
         amount_text: r.get(15)?,
         remark: r.get(16)?,
-        involved: households.map(InvolvedCount::Households).or(persons.map(InvolvedCount::Persons)),
-        channel_override: if overridden { channel.map(|c| (c, sub_channel)) } else { None },
+        involved: households
+            .map(InvolvedCount::Households)
+            .or(persons.map(InvolvedCount::Persons)),
+        channel_override: if overridden {
+            channel.map(|c| (c, sub_channel))
+        } else {
+            None
+        },
         warnings: warnings.lines().map(str::to_string).collect(),
     };
     Ok(SaleRow {
@@ -323,7 +359,10 @@ pub(crate) fn update_sale_in(conn: &Connection, id: i64, record: &SaleRecord) ->
 
 fn validate_for_storage(record: &SaleRecord) -> StoreResult<()> {
     if record.amount.is_negative() {
-        return Err(StoreError::Invalid(format!("金额不能为负数：{}元", record.amount)));
+        return Err(StoreError::Invalid(format!(
+            "金额不能为负数：{}元",
+            record.amount
+        )));
     }
     Ok(())
 }
@@ -367,7 +406,11 @@ impl Store {
     }
 
     /// Saves many records in one transaction (all or none). Returns their ids in order.
-    pub fn insert_sales_batch(&mut self, records: &[SaleRecord], submission_id: Option<&str>) -> StoreResult<Vec<i64>> {
+    pub fn insert_sales_batch(
+        &mut self,
+        records: &[SaleRecord],
+        submission_id: Option<&str>,
+    ) -> StoreResult<Vec<i64>> {
         let tx = self.connection_mut().transaction()?;
         let mut ids = Vec::with_capacity(records.len());
         for record in records {
@@ -387,7 +430,9 @@ impl Store {
 
     /// Deletes record `id`. A 附件3 row that was linked to it as the same sale becomes counted again.
     pub fn delete_sale(&mut self, id: i64) -> StoreResult<()> {
-        let changed = self.connection().execute("DELETE FROM sale WHERE id = ?1", [id])?;
+        let changed = self
+            .connection()
+            .execute("DELETE FROM sale WHERE id = ?1", [id])?;
         if changed == 0 {
             return Err(StoreError::NotFound(id));
         }
@@ -415,7 +460,8 @@ impl Store {
 
     /// The records with these ids, in the given order (missing ids are skipped).
     pub fn sales_by_ids(&self, ids: &[i64]) -> StoreResult<Vec<SaleRow>> {
-        let mut found: std::collections::HashMap<i64, SaleRow> = std::collections::HashMap::with_capacity(ids.len());
+        let mut found: std::collections::HashMap<i64, SaleRow> =
+            std::collections::HashMap::with_capacity(ids.len());
         for chunk in ids.chunks(500) {
             let placeholders = vec!["?"; chunk.len()].join(",");
             let sql = format!("{SELECT_ROW} WHERE s.id IN ({placeholders})");
@@ -445,7 +491,9 @@ impl Store {
         let (count, fen): (i64, i64) = self
             .connection()
             .prepare_cached(&sql)?
-            .query_row(params_from_iter(values.iter()), |r| Ok((r.get(0)?, r.get(1)?)))?;
+            .query_row(params_from_iter(values.iter()), |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })?;
         Ok((count, Money::from_fen(fen)))
     }
 
@@ -455,7 +503,9 @@ impl Store {
     pub fn set_same_sale(&mut self, procurement_id: i64, sale_id: Option<i64>) -> StoreResult<()> {
         let procurement = self.sale(procurement_id)?;
         if procurement.record.kind != FormKind::Procurement {
-            return Err(StoreError::Invalid("只有附件3的采购记录可以标记为与附件2的销售为同一笔".into()));
+            return Err(StoreError::Invalid(
+                "只有附件3的采购记录可以标记为与附件2的销售为同一笔".into(),
+            ));
         }
         if let Some(sale_id) = sale_id {
             let sale = self.sale(sale_id)?;
@@ -482,7 +532,12 @@ impl Store {
     }
 
     /// Records payment (R12): paid or not, and the payment date.
-    pub fn set_paid(&mut self, id: i64, paid: bool, paid_date: Option<NaiveDate>) -> StoreResult<()> {
+    pub fn set_paid(
+        &mut self,
+        id: i64,
+        paid: bool,
+        paid_date: Option<NaiveDate>,
+    ) -> StoreResult<()> {
         let changed = self.connection().execute(
             "UPDATE sale SET paid = ?2, paid_date = ?3, updated_at = ?4 WHERE id = ?1",
             params![id, paid, paid_date.map(|d| d.to_string()), now_text()],
@@ -495,8 +550,9 @@ impl Store {
 
     /// The years that have records, newest first (for year pickers).
     pub fn sale_years(&self) -> StoreResult<Vec<i32>> {
-        let mut statement =
-            self.connection().prepare_cached("SELECT DISTINCT year FROM sale_summary ORDER BY year DESC")?;
+        let mut statement = self
+            .connection()
+            .prepare_cached("SELECT DISTINCT year FROM sale_summary ORDER BY year DESC")?;
         let rows = statement.query_map([], |r| r.get(0))?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
@@ -524,8 +580,10 @@ pub(crate) fn pair_exact_same_sales_in(conn: &Connection) -> StoreResult<usize> 
             .query_row([&key], |r| r.get(0))
             .optional()?;
         if let Some(sale_id) = sale_id {
-            conn.prepare_cached("UPDATE sale SET same_sale_as = ?2, updated_at = ?3 WHERE id = ?1")?
-                .execute(params![procurement_id, sale_id, now_text()])?;
+            conn.prepare_cached(
+                "UPDATE sale SET same_sale_as = ?2, updated_at = ?3 WHERE id = ?1",
+            )?
+            .execute(params![procurement_id, sale_id, now_text()])?;
             paired += 1;
         }
     }

@@ -50,31 +50,37 @@ pub(super) fn seed_defaults(conn: &mut Connection) -> StoreResult<()> {
         "INSERT INTO village (township_code, name, deep_poverty) VALUES ('500235139', '石缸村', 1)",
         [],
     )?;
-    let forms: FormsJson =
-        serde_json::from_str(FORMS_JSON).map_err(|e| StoreError::Invalid(format!("内置表样有误：{e}")))?;
+    let forms: FormsJson = serde_json::from_str(FORMS_JSON)
+        .map_err(|e| StoreError::Invalid(format!("内置表样有误：{e}")))?;
     for unit in forms.lead_units {
         let (channel, sub_channel) = match (&unit.sub_channel, &unit.channel) {
             (Some(sub), _) => {
-                let sub = SubChannel::from_name(sub)
-                    .ok_or_else(|| StoreError::Invalid(format!("内置牵头单位的子渠道有误：{sub}")))?;
+                let sub = SubChannel::from_name(sub).ok_or_else(|| {
+                    StoreError::Invalid(format!("内置牵头单位的子渠道有误：{sub}"))
+                })?;
                 (sub.channel(), Some(sub))
             }
             (None, Some(channel)) => (
-                Channel::from_name(channel)
-                    .ok_or_else(|| StoreError::Invalid(format!("内置牵头单位的渠道有误：{channel}")))?,
+                Channel::from_name(channel).ok_or_else(|| {
+                    StoreError::Invalid(format!("内置牵头单位的渠道有误：{channel}"))
+                })?,
                 None,
             ),
             (None, None) => continue,
         };
         tx.execute(
             "INSERT INTO lead_unit (name, channel, sub_channel) VALUES (?1, ?2, ?3)",
-            params![unit.name, channel.name(), sub_channel.map(|s| s.name()).unwrap_or("")],
+            params![
+                unit.name,
+                channel.name(),
+                sub_channel.map(|s| s.name()).unwrap_or("")
+            ],
         )?;
         // As purchasers the county's own offices are 机关 (their canteens buy 进机关), except those
         // whose name says otherwise (县教委 → 学校 system, 县卫生健康委 → 医院, 县总工会 → 工会).
         let full_name = format!("云阳{}", unit.name);
-        let purchaser_type =
-            PurchaserType::suggest_from_name(&full_name).unwrap_or(PurchaserType::AgencyOrInstitution);
+        let purchaser_type = PurchaserType::suggest_from_name(&full_name)
+            .unwrap_or(PurchaserType::AgencyOrInstitution);
         tx.execute(
             "INSERT OR IGNORE INTO purchaser (name, purchaser_type, confirmed) VALUES (?1, ?2, 1)",
             params![full_name, purchaser_type.name()],

@@ -40,13 +40,20 @@ impl Targets {
             year,
             total: wan_yuan(Decimal::from(6000)),
             deep_poverty: wan_yuan(Decimal::from(1000)),
-            channels: Channel::ALL.iter().map(|c| (*c, wan_yuan(c.default_target_wan_yuan()))).collect(),
+            channels: Channel::ALL
+                .iter()
+                .map(|c| (*c, wan_yuan(c.default_target_wan_yuan())))
+                .collect(),
         }
     }
 
     /// The target of one channel.
     pub fn channel(&self, channel: Channel) -> Money {
-        self.channels.iter().find(|(c, _)| *c == channel).map(|(_, m)| *m).unwrap_or(Money::ZERO)
+        self.channels
+            .iter()
+            .find(|(c, _)| *c == channel)
+            .map(|(_, m)| *m)
+            .unwrap_or(Money::ZERO)
     }
 }
 
@@ -84,15 +91,21 @@ impl Store {
     fn setting(&self, key: &str) -> StoreResult<Option<String>> {
         Ok(self
             .connection()
-            .query_row("SELECT value FROM setting WHERE key = ?1", [key], |r| r.get(0))
+            .query_row("SELECT value FROM setting WHERE key = ?1", [key], |r| {
+                r.get(0)
+            })
             .optional()?)
     }
 
     /// The targets of `year`: the stored ones, each missing item from the plan's defaults.
     pub fn targets(&self, year: i32) -> StoreResult<Targets> {
         let mut targets = Targets::plan_defaults(year);
-        let mut statement = self.connection().prepare_cached("SELECT item, amount_fen FROM target WHERE year = ?1")?;
-        let rows = statement.query_map([year], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
+        let mut statement = self
+            .connection()
+            .prepare_cached("SELECT item, amount_fen FROM target WHERE year = ?1")?;
+        let rows = statement.query_map([year], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
+        })?;
         for row in rows {
             let (item, fen) = row?;
             let amount = Money::from_fen(fen);
@@ -100,7 +113,8 @@ impl Store {
                 "total" => targets.total = amount,
                 "deep_poverty" => targets.deep_poverty = amount,
                 name => {
-                    if let Some(slot) = targets.channels.iter_mut().find(|(c, _)| c.name() == name) {
+                    if let Some(slot) = targets.channels.iter_mut().find(|(c, _)| c.name() == name)
+                    {
                         slot.1 = amount;
                     }
                 }
@@ -111,9 +125,16 @@ impl Store {
 
     /// Stores all targets of `targets.year`. Errors on a negative amount.
     pub fn save_targets(&mut self, targets: &Targets) -> StoreResult<()> {
-        let mut items: Vec<(String, Money)> =
-            vec![("total".into(), targets.total), ("deep_poverty".into(), targets.deep_poverty)];
-        items.extend(targets.channels.iter().map(|(c, m)| (c.name().to_string(), *m)));
+        let mut items: Vec<(String, Money)> = vec![
+            ("total".into(), targets.total),
+            ("deep_poverty".into(), targets.deep_poverty),
+        ];
+        items.extend(
+            targets
+                .channels
+                .iter()
+                .map(|(c, m)| (c.name().to_string(), *m)),
+        );
         if items.iter().any(|(_, m)| m.is_negative()) {
             return Err(StoreError::Invalid("目标任务不能为负数".into()));
         }
@@ -131,8 +152,9 @@ impl Store {
 
     /// The lead units (牵头单位) with the channel and sub-channel each leads.
     pub fn lead_units(&self) -> StoreResult<Vec<(String, String, String)>> {
-        let mut statement =
-            self.connection().prepare_cached("SELECT name, channel, sub_channel FROM lead_unit ORDER BY id")?;
+        let mut statement = self
+            .connection()
+            .prepare_cached("SELECT name, channel, sub_channel FROM lead_unit ORDER BY id")?;
         let rows = statement.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
         Ok(rows.collect::<Result<_, _>>()?)
     }

@@ -94,7 +94,11 @@ impl Store {
         Ok(Channel::ALL
             .iter()
             .map(|channel| {
-                let amount = rows.iter().filter(|(c, _, _)| c == channel.name()).map(|(_, _, f)| Money::from_fen(*f)).sum();
+                let amount = rows
+                    .iter()
+                    .filter(|(c, _, _)| c == channel.name())
+                    .map(|(_, _, f)| Money::from_fen(*f))
+                    .sum();
                 let sub_channels = channel
                     .sub_channels()
                     .iter()
@@ -107,7 +111,11 @@ impl Store {
                         (*sub, amount)
                     })
                     .collect();
-                ChannelAmount { channel: *channel, amount, sub_channels }
+                ChannelAmount {
+                    channel: *channel,
+                    amount,
+                    sub_channels,
+                }
             })
             .collect())
     }
@@ -133,15 +141,20 @@ impl Store {
 
     /// The twelve months of `year` with their amounts (zero if none).
     pub fn month_amounts(&self, year: i32) -> StoreResult<Vec<MonthAmount>> {
-        let mut statement = self
-            .connection()
-            .prepare_cached("SELECT month, SUM(amount_fen) FROM sale_summary m WHERE m.year = ?1 GROUP BY month")?;
-        let rows: Vec<(u32, i64)> =
-            statement.query_map(params![year], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<_, _>>()?;
+        let mut statement = self.connection().prepare_cached(
+            "SELECT month, SUM(amount_fen) FROM sale_summary m WHERE m.year = ?1 GROUP BY month",
+        )?;
+        let rows: Vec<(u32, i64)> = statement
+            .query_map(params![year], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<_, _>>()?;
         Ok((1..=12)
             .map(|month| MonthAmount {
                 month,
-                amount: rows.iter().filter(|(m, _)| *m == month).map(|(_, f)| Money::from_fen(*f)).sum(),
+                amount: rows
+                    .iter()
+                    .filter(|(m, _)| *m == month)
+                    .map(|(_, f)| Money::from_fen(*f))
+                    .sum(),
             })
             .collect())
     }

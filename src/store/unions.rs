@@ -55,8 +55,12 @@ impl Store {
                 purchaser_id: r.get(0)?,
                 name: r.get(1)?,
                 member_count,
-                expected: member_count
-                    .map(|m| Money::from_fen(m.saturating_mul(UNION_STANDARD_YUAN_PER_MEMBER).saturating_mul(100))),
+                expected: member_count.map(|m| {
+                    Money::from_fen(
+                        m.saturating_mul(UNION_STANDARD_YUAN_PER_MEMBER)
+                            .saturating_mul(100),
+                    )
+                }),
                 purchased: Money::from_fen(r.get(3)?),
                 records: r.get(4)?,
             })

@@ -44,8 +44,14 @@ pub enum Tab {
 }
 
 impl Tab {
-    const ALL: [Tab; 6] =
-        [Tab::Progress, Tab::Catalogue, Tab::Sales, Tab::Procurements, Tab::Reconcile, Tab::BasicInfo];
+    const ALL: [Tab; 6] = [
+        Tab::Progress,
+        Tab::Catalogue,
+        Tab::Sales,
+        Tab::Procurements,
+        Tab::Reconcile,
+        Tab::BasicInfo,
+    ];
 
     /// The tab's Chinese name.
     pub fn name(self) -> &'static str {
@@ -113,10 +119,14 @@ impl App {
     pub fn new(cc: &eframe::CreationContext<'_>, store: Store, db_path: PathBuf) -> Self {
         super::fonts::install_fonts(&cc.egui_ctx);
         let mut app = Self::new_for_test(store, db_path);
-        if let Some(prefs) = cc.storage.and_then(|s| eframe::get_value::<UiPrefs>(s, PREFS_KEY)) {
+        if let Some(prefs) = cc
+            .storage
+            .and_then(|s| eframe::get_value::<UiPrefs>(s, PREFS_KEY))
+        {
             app.tab = prefs.tab;
             app.dashboard = DashboardTab::new(prefs.dashboard_year);
-            app.reconcile.set_year(prefs.dashboard_year, chrono::Local::now().date_naive());
+            app.reconcile
+                .set_year(prefs.dashboard_year, chrono::Local::now().date_naive());
         }
         app
     }
@@ -190,11 +200,17 @@ impl App {
     }
 
     fn error(&mut self, text: String) {
-        self.status = Some(Status { text, is_error: true });
+        self.status = Some(Status {
+            text,
+            is_error: true,
+        });
     }
 
     fn info(&mut self, text: String) {
-        self.status = Some(Status { text, is_error: false });
+        self.status = Some(Status {
+            text,
+            is_error: false,
+        });
     }
 
     fn changed(&mut self) {
@@ -202,7 +218,11 @@ impl App {
     }
 
     fn sales_tab(&mut self, kind: FormKind) -> &mut SalesTab {
-        if kind == FormKind::Procurement { &mut self.procurements } else { &mut self.sales }
+        if kind == FormKind::Procurement {
+            &mut self.procurements
+        } else {
+            &mut self.sales
+        }
     }
 
     /// Draws one frame of the whole window into `ui` and applies what the user asked for.
@@ -256,7 +276,11 @@ impl App {
             ui.horizontal(|ui| {
                 match &self.status {
                     Some(status) => {
-                        let color = if status.is_error { ERROR_COLOR } else { OK_COLOR };
+                        let color = if status.is_error {
+                            ERROR_COLOR
+                        } else {
+                            OK_COLOR
+                        };
                         ui.label(RichText::new(&status.text).color(color));
                         if ui.small_button("知道了").clicked() {
                             commands.push(Command::Info(String::new()));
@@ -267,7 +291,11 @@ impl App {
                     }
                 }
                 ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                    ui.label(RichText::new(format!("数据库：{}", self.db_path.display())).weak().small());
+                    ui.label(
+                        RichText::new(format!("数据库：{}", self.db_path.display()))
+                            .weak()
+                            .small(),
+                    );
                 });
             });
         });
@@ -283,13 +311,19 @@ impl App {
 
         // Exports keep running (and are polled) while another tab is shown.
         if self.tab != Tab::Catalogue && self.catalogue.export.is_running() {
-            self.catalogue.export.window_ui(ui.ctx(), shared.townships, &mut commands);
+            self.catalogue
+                .export
+                .window_ui(ui.ctx(), shared.townships, &mut commands);
         }
         if self.tab != Tab::Sales && self.sales.export.is_running() {
-            self.sales.export.window_ui(ui.ctx(), shared.townships, &mut commands);
+            self.sales
+                .export
+                .window_ui(ui.ctx(), shared.townships, &mut commands);
         }
         if self.tab != Tab::Procurements && self.procurements.export.is_running() {
-            self.procurements.export.window_ui(ui.ctx(), shared.townships, &mut commands);
+            self.procurements
+                .export
+                .window_ui(ui.ctx(), shared.townships, &mut commands);
         }
 
         if self.tab != Tab::Reconcile && self.reconcile.report.is_running() {
@@ -303,8 +337,14 @@ impl App {
         }
 
         // Files dropped onto the window are read for the import preview.
-        let dropped: Vec<PathBuf> =
-            ui.ctx().input(|i| i.raw.dropped_files.iter().map(|f| f.path().to_path_buf()).filter(|p| !p.as_os_str().is_empty()).collect());
+        let dropped: Vec<PathBuf> = ui.ctx().input(|i| {
+            i.raw
+                .dropped_files
+                .iter()
+                .map(|f| f.path().to_path_buf())
+                .filter(|p| !p.as_os_str().is_empty())
+                .collect()
+        });
         if !dropped.is_empty() {
             self.import.read_files(ui.ctx(), &self.db_path, dropped);
         }
@@ -313,9 +353,14 @@ impl App {
                 self.changed();
                 self.reload_registry();
                 // A first import into an empty year: show the year the records are in.
-                let shown_year_empty =
-                    self.store.summary_totals(self.dashboard.year()).map(|t| t.record_count == 0).unwrap_or(false);
-                if shown_year_empty && let Ok(Some(newest)) = self.store.sale_years().map(|y| y.first().copied()) {
+                let shown_year_empty = self
+                    .store
+                    .summary_totals(self.dashboard.year())
+                    .map(|t| t.record_count == 0)
+                    .unwrap_or(false);
+                if shown_year_empty
+                    && let Ok(Some(newest)) = self.store.sale_years().map(|y| y.first().copied())
+                {
                     self.dashboard = DashboardTab::new(newest);
                     self.reconcile.set_year(newest, today);
                 }
@@ -325,7 +370,11 @@ impl App {
             None => {}
         }
 
-        if let Some(outcome) = self.backup.as_ref().and_then(|b| b.lock().ok().and_then(|mut r| r.take())) {
+        if let Some(outcome) = self
+            .backup
+            .as_ref()
+            .and_then(|b| b.lock().ok().and_then(|mut r| r.take()))
+        {
             self.backup = None;
             match outcome {
                 Ok(path) => self.info(format!("已备份数据库到：{}", path.display())),
@@ -388,7 +437,10 @@ impl App {
                     Ok(saved) => {
                         self.changed();
                         self.catalogue.saved(saved);
-                        self.info(format!("已保存待销产品：{} {}", listing.household, listing.product));
+                        self.info(format!(
+                            "已保存待销产品：{} {}",
+                            listing.household, listing.product
+                        ));
                     }
                     Err(e) => {
                         self.catalogue.save_failed();
@@ -409,31 +461,58 @@ impl App {
                     Ok(()) => {
                         self.changed();
                         self.reload_registry();
-                        let name =
-                            self.townships.iter().find(|t| t.code == code).map(|t| t.name.clone()).unwrap_or(code);
-                        let state =
-                            if deep_poverty { "标记为深度贫困乡镇" } else { "取消深度贫困标记" };
+                        let name = self
+                            .townships
+                            .iter()
+                            .find(|t| t.code == code)
+                            .map(|t| t.name.clone())
+                            .unwrap_or(code);
+                        let state = if deep_poverty {
+                            "标记为深度贫困乡镇"
+                        } else {
+                            "取消深度贫困标记"
+                        };
                         self.info(format!("{name}已{state}"));
                     }
                     Err(e) => self.error(format!("保存失败：{e}")),
                 }
             }
-            Command::SetVillageDeepPoverty { township_code, name, deep_poverty } => {
-                match self.store.upsert_village(&township_code, &name, deep_poverty) {
+            Command::SetVillageDeepPoverty {
+                township_code,
+                name,
+                deep_poverty,
+            } => {
+                match self
+                    .store
+                    .upsert_village(&township_code, &name, deep_poverty)
+                {
                     Ok(_) => {
                         self.changed();
-                        let state = if deep_poverty { "（深度贫困村）" } else { "" };
+                        let state = if deep_poverty {
+                            "（深度贫困村）"
+                        } else {
+                            ""
+                        };
                         self.info(format!("已保存村(社区)：{name}{state}"));
                     }
                     Err(e) => self.error(format!("保存失败：{e}")),
                 }
             }
-            Command::SetPurchaserType { id, purchaser_type, member_count } => {
-                match self.store.set_purchaser_type(id, purchaser_type, member_count) {
+            Command::SetPurchaserType {
+                id,
+                purchaser_type,
+                member_count,
+            } => {
+                match self
+                    .store
+                    .set_purchaser_type(id, purchaser_type, member_count)
+                {
                     Ok(()) => {
                         self.changed();
                         let type_name = purchaser_type.map(|t| t.name()).unwrap_or("未设置");
-                        self.info(format!("已保存采购单位类型：{type_name}（相关记录的销售方式已更新）"));
+                        self.info(format!(
+                            "已保存采购单位类型：{type_name}（相关记录的销售方式已更新）"
+                        ));
                     }
                     Err(e) => self.error(format!("保存失败：{e}")),
                 }
@@ -454,19 +533,33 @@ impl App {
                 }
                 Err(e) => self.error(format!("保存失败：{e}")),
             },
-            Command::ShowRecords { filter, description } => {
+            Command::ShowRecords {
+                filter,
+                description,
+            } => {
                 self.records = Some(RecordsView::new(filter, description));
             }
             Command::EditRecord { id, kind } => {
-                let tab = if kind == FormKind::Procurement { Tab::Procurements } else { Tab::Sales };
+                let tab = if kind == FormKind::Procurement {
+                    Tab::Procurements
+                } else {
+                    Tab::Sales
+                };
                 self.tab = tab;
                 let store = &self.store;
-                let target = if kind == FormKind::Procurement { &mut self.procurements } else { &mut self.sales };
+                let target = if kind == FormKind::Procurement {
+                    &mut self.procurements
+                } else {
+                    &mut self.sales
+                };
                 match target.edit(store, id) {
                     Ok(()) => {
                         // The editor is beside the table of its tab; the 明细 window would cover it.
                         self.records = None;
-                        self.info(format!("已在“{}”中打开记录（编号 {id}）；明细已关闭", tab.name()));
+                        self.info(format!(
+                            "已在“{}”中打开记录（编号 {id}）；明细已关闭",
+                            tab.name()
+                        ));
                     }
                     Err(e) => self.error(format!("无法打开记录：{e}")),
                 }
@@ -481,7 +574,9 @@ impl App {
                 }
                 match dialog.save_file() {
                     Some(path) => self.start_export(ctx, request, with_xlsx_extension(path)),
-                    None => self.export_panel(request.kind).ask_for_path(request, suggested),
+                    None => self
+                        .export_panel(request.kind)
+                        .ask_for_path(request, suggested),
                 }
             }
             Command::StartExport { request, out } => self.start_export(ctx, request, out),
@@ -498,7 +593,9 @@ impl App {
                 match self.store.reject_near_match(procurement, sale) {
                     Ok(()) => {
                         self.changed();
-                        self.info(format!("已确认附件3记录{procurement}与附件2记录{sale}不是同一笔，两条都计入"));
+                        self.info(format!(
+                            "已确认附件3记录{procurement}与附件2记录{sale}不是同一笔，两条都计入"
+                        ));
                     }
                     Err(e) => self.error(format!("保存失败：{e}")),
                 }
@@ -510,7 +607,11 @@ impl App {
                 }
                 Err(e) => self.error(format!("取消配对失败：{e}")),
             },
-            Command::SetPaid { id, paid, paid_date } => match self.store.set_paid(id, paid, paid_date) {
+            Command::SetPaid {
+                id,
+                paid,
+                paid_date,
+            } => match self.store.set_paid(id, paid, paid_date) {
                 Ok(()) => {
                     self.changed();
                     self.sales.paid_saved(id, paid, paid_date);
@@ -563,7 +664,10 @@ impl App {
             .and_then(|dirs| dirs.document_dir().map(|d| d.to_path_buf()))
             .or_else(|| std::env::current_dir().ok())
             .unwrap_or_default();
-        let name = format!("台账备份_{}.db", chrono::Local::now().format("%Y%m%d_%H%M%S"));
+        let name = format!(
+            "台账备份_{}.db",
+            chrono::Local::now().format("%Y%m%d_%H%M%S")
+        );
         let chosen = rfd::FileDialog::new()
             .add_filter("数据库文件", &["db"])
             .set_directory(&folder)
@@ -576,16 +680,18 @@ impl App {
         let db_path = self.db_path.clone();
         let ctx = ctx.clone();
         self.info("正在备份数据库…".to_string());
-        let spawned = std::thread::Builder::new().name("backup".into()).spawn(move || {
-            let outcome = Store::open(&db_path)
-                .and_then(|store| store.backup_to(&chosen))
-                .map(|()| chosen)
-                .map_err(|e| e.to_string());
-            if let Ok(mut result) = slot.lock() {
-                *result = Some(outcome);
-            }
-            ctx.request_repaint();
-        });
+        let spawned = std::thread::Builder::new()
+            .name("backup".into())
+            .spawn(move || {
+                let outcome = Store::open(&db_path)
+                    .and_then(|store| store.backup_to(&chosen))
+                    .map(|()| chosen)
+                    .map_err(|e| e.to_string());
+                if let Ok(mut result) = slot.lock() {
+                    *result = Some(outcome);
+                }
+                ctx.request_repaint();
+            });
         if let Err(e) = spawned {
             self.backup = None;
             self.error(format!("无法启动备份：{e}"));
@@ -596,7 +702,10 @@ impl App {
         if let Some(parent) = out.parent().filter(|p| !p.as_os_str().is_empty())
             && !parent.is_dir()
         {
-            self.error(format!("文件夹“{}”不存在，请换一个保存路径", parent.display()));
+            self.error(format!(
+                "文件夹“{}”不存在，请换一个保存路径",
+                parent.display()
+            ));
             self.reconcile.report.ask_for_path(report, out);
             return;
         }
@@ -614,11 +723,19 @@ impl App {
         }
     }
 
-    fn start_export(&mut self, ctx: &egui::Context, request: crate::forms::ExportRequest, out: PathBuf) {
+    fn start_export(
+        &mut self,
+        ctx: &egui::Context,
+        request: crate::forms::ExportRequest,
+        out: PathBuf,
+    ) {
         if let Some(parent) = out.parent().filter(|p| !p.as_os_str().is_empty())
             && !parent.is_dir()
         {
-            self.error(format!("文件夹“{}”不存在，请换一个保存路径", parent.display()));
+            self.error(format!(
+                "文件夹“{}”不存在，请换一个保存路径",
+                parent.display()
+            ));
             self.export_panel(request.kind).ask_for_path(request, out);
             return;
         }
@@ -630,7 +747,11 @@ impl App {
 
 /// The year the dashboard opens on: the newest year with records, else this year.
 fn default_year(store: &Store, today: chrono::NaiveDate) -> i32 {
-    store.sale_years().ok().and_then(|years| years.first().copied()).unwrap_or_else(|| today.year())
+    store
+        .sale_years()
+        .ok()
+        .and_then(|years| years.first().copied())
+        .unwrap_or_else(|| today.year())
 }
 
 impl eframe::App for App {
@@ -639,7 +760,10 @@ impl eframe::App for App {
     }
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
-        let prefs = UiPrefs { tab: self.tab, dashboard_year: self.dashboard.year() };
+        let prefs = UiPrefs {
+            tab: self.tab,
+            dashboard_year: self.dashboard.year(),
+        };
         eframe::set_value(storage, PREFS_KEY, &prefs);
     }
 }
@@ -656,6 +780,10 @@ pub fn run(db_path: PathBuf) -> Result<(), String> {
             .with_min_inner_size([1024.0, 600.0]),
         ..Default::default()
     };
-    eframe::run_native(WINDOW_TITLE, options, Box::new(move |cc| Ok(Box::new(App::new(cc, store, db_path)))))
-        .map_err(|e| format!("无法打开窗口：{e}"))
+    eframe::run_native(
+        WINDOW_TITLE,
+        options,
+        Box::new(move |cc| Ok(Box::new(App::new(cc, store, db_path)))),
+    )
+    .map_err(|e| format!("无法打开窗口：{e}"))
 }

@@ -8,7 +8,9 @@ use egui::{RichText, Ui};
 use egui_extras::{Column, TableBuilder};
 use rust_decimal::Decimal;
 
-use super::widgets::{ERROR_COLOR, WARNING_COLOR, field_row_ui, note_ui, wan_short, year_choices, year_combo_ui};
+use super::widgets::{
+    ERROR_COLOR, WARNING_COLOR, field_row_ui, note_ui, wan_short, year_choices, year_combo_ui,
+};
 use super::{Command, Shared};
 use crate::domain::{Channel, Money, PurchaserType};
 use crate::store::{Purchaser, Settings, Targets};
@@ -38,7 +40,11 @@ impl TargetsEdit {
             year: targets.year,
             total: wan_short(targets.total),
             deep_poverty: wan_short(targets.deep_poverty),
-            channels: targets.channels.iter().map(|(c, m)| (*c, wan_short(*m))).collect(),
+            channels: targets
+                .channels
+                .iter()
+                .map(|(c, m)| (*c, wan_short(*m)))
+                .collect(),
             errors: HashMap::new(),
             dirty: false,
         }
@@ -58,24 +64,43 @@ impl TargetsEdit {
         };
         let total = read("全年总目标", &self.total);
         let deep_poverty = read("深度贫困镇村", &self.deep_poverty);
-        let channels: Vec<(Channel, Money)> =
-            self.channels.iter().map(|(c, text)| (*c, read(c.name(), text))).collect();
-        if errors.is_empty() { Ok(Targets { year: self.year, total, deep_poverty, channels }) } else { Err(errors) }
+        let channels: Vec<(Channel, Money)> = self
+            .channels
+            .iter()
+            .map(|(c, text)| (*c, read(c.name(), text)))
+            .collect();
+        if errors.is_empty() {
+            Ok(Targets {
+                year: self.year,
+                total,
+                deep_poverty,
+                channels,
+            })
+        } else {
+            Err(errors)
+        }
     }
 }
 
 /// Parses an amount in 万元 typed in the targets form (`6000`, `1500.5`, `6000万元`).
 pub(crate) fn parse_wan_yuan(text: &str) -> Result<Money, String> {
-    let cleaned = text.trim().trim_end_matches("万元").trim_end_matches('万').trim();
+    let cleaned = text
+        .trim()
+        .trim_end_matches("万元")
+        .trim_end_matches('万')
+        .trim();
     if cleaned.is_empty() {
         return Err("请填写金额（万元）".to_string());
     }
-    let wan: Decimal =
-        cleaned.parse().map_err(|_| format!("无法识别“{}”：应为数字，单位万元，如 6000", text.trim()))?;
+    let wan: Decimal = cleaned
+        .parse()
+        .map_err(|_| format!("无法识别“{}”：应为数字，单位万元，如 6000", text.trim()))?;
     if wan.is_sign_negative() && !wan.is_zero() {
         return Err("目标不能为负数".to_string());
     }
-    let yuan = wan.checked_mul(Decimal::from(10_000)).ok_or_else(|| "数值过大".to_string())?;
+    let yuan = wan
+        .checked_mul(Decimal::from(10_000))
+        .ok_or_else(|| "数值过大".to_string())?;
     Money::from_yuan(yuan).map_err(|e| e.to_string())
 }
 
@@ -165,12 +190,18 @@ impl BasicInfoTab {
     }
 
     fn regions_ui(&mut self, ui: &mut Ui, shared: &Shared<'_>, commands: &mut Vec<Command>) {
-        note_ui(ui, "深度贫困是乡镇或村的属性：勾选后，该乡镇（或村）的全部销售都计入“深度贫困镇村”目标。");
+        note_ui(
+            ui,
+            "深度贫困是乡镇或村的属性：勾选后，该乡镇（或村）的全部销售都计入“深度贫困镇村”目标。",
+        );
         ui.add_space(4.0);
         let row_height = ui.text_style_height(&egui::TextStyle::Body) + 8.0;
-        egui::Panel::right("villages_panel").resizable(true).default_size(420.0).show(ui, |ui| {
-            self.villages_ui(ui, shared, commands);
-        });
+        egui::Panel::right("villages_panel")
+            .resizable(true)
+            .default_size(420.0)
+            .show(ui, |ui| {
+                self.villages_ui(ui, shared, commands);
+            });
         egui::CentralPanel::no_frame().show(ui, |ui| {
             TableBuilder::new(ui)
                 .id_salt("township_table")
@@ -184,7 +215,14 @@ impl BasicInfoTab {
                 .column(Column::initial(110.0))
                 .column(Column::remainder())
                 .header(row_height, |mut header| {
-                    for title in ["序号", "乡镇(街道)", "类型", "深度贫困", "村(社区)", "统计代码"] {
+                    for title in [
+                        "序号",
+                        "乡镇(街道)",
+                        "类型",
+                        "深度贫困",
+                        "村(社区)",
+                        "统计代码",
+                    ] {
                         header.col(|ui| {
                             ui.strong(title);
                         });
@@ -252,16 +290,26 @@ impl BasicInfoTab {
         });
         let Some(code) = self.selected_township.clone() else {
             ui.add_space(8.0);
-            note_ui(ui, "选择乡镇（或点左侧“查看村(社区)”），可添加村(社区)并设置其深度贫困标记。");
+            note_ui(
+                ui,
+                "选择乡镇（或点左侧“查看村(社区)”），可添加村(社区)并设置其深度贫困标记。",
+            );
             return;
         };
         let Some(township) = shared.townships.iter().find(|t| t.code == code) else {
             return;
         };
-        if self.villages.as_ref().is_none_or(|(v, c, _)| *v != shared.data_version || *c != code) {
+        if self
+            .villages
+            .as_ref()
+            .is_none_or(|(v, c, _)| *v != shared.data_version || *c != code)
+        {
             match shared.store.villages(&code) {
                 Ok(villages) => {
-                    let list = villages.into_iter().map(|v| (v.name, v.deep_poverty)).collect();
+                    let list = villages
+                        .into_iter()
+                        .map(|v| (v.name, v.deep_poverty))
+                        .collect();
                     self.villages = Some((shared.data_version, code.clone(), list));
                 }
                 Err(e) => {
@@ -276,10 +324,17 @@ impl BasicInfoTab {
         }
         ui.horizontal(|ui| {
             let label = ui.label("新增村(社区)");
-            ui.add(egui::TextEdit::singleline(&mut self.new_village).hint_text("如 三坪村").desired_width(140.0))
-                .labelled_by(label.id);
+            ui.add(
+                egui::TextEdit::singleline(&mut self.new_village)
+                    .hint_text("如 三坪村")
+                    .desired_width(140.0),
+            )
+            .labelled_by(label.id);
             let name = self.new_village.trim().to_string();
-            if ui.add_enabled(!name.is_empty(), egui::Button::new("添加")).clicked() {
+            if ui
+                .add_enabled(!name.is_empty(), egui::Button::new("添加"))
+                .clicked()
+            {
                 commands.push(Command::SetVillageDeepPoverty {
                     township_code: code.clone(),
                     name,
@@ -290,32 +345,49 @@ impl BasicInfoTab {
         });
         note_ui(ui, "录入记录时出现的村(社区)会自动加入此名录。");
         ui.separator();
-        let villages = self.villages.as_ref().map(|(_, _, v)| v.clone()).unwrap_or_default();
+        let villages = self
+            .villages
+            .as_ref()
+            .map(|(_, _, v)| v.clone())
+            .unwrap_or_default();
         if villages.is_empty() {
             note_ui(ui, "尚无村(社区)");
             return;
         }
-        egui::ScrollArea::vertical().id_salt("villages_scroll").auto_shrink([false, false]).show(ui, |ui| {
-            egui::Grid::new("villages_grid").num_columns(2).striped(true).show(ui, |ui| {
-                for (name, deep) in villages {
-                    ui.label(&name);
-                    let mut flag = deep;
-                    if ui.checkbox(&mut flag, "深度贫困村").accessible_name(format!("{name} 深度贫困")).changed()
-                    {
-                        commands.push(Command::SetVillageDeepPoverty {
-                            township_code: code.clone(),
-                            name: name.clone(),
-                            deep_poverty: flag,
-                        });
-                    }
-                    ui.end_row();
-                }
+        egui::ScrollArea::vertical()
+            .id_salt("villages_scroll")
+            .auto_shrink([false, false])
+            .show(ui, |ui| {
+                egui::Grid::new("villages_grid")
+                    .num_columns(2)
+                    .striped(true)
+                    .show(ui, |ui| {
+                        for (name, deep) in villages {
+                            ui.label(&name);
+                            let mut flag = deep;
+                            if ui
+                                .checkbox(&mut flag, "深度贫困村")
+                                .accessible_name(format!("{name} 深度贫困"))
+                                .changed()
+                            {
+                                commands.push(Command::SetVillageDeepPoverty {
+                                    township_code: code.clone(),
+                                    name: name.clone(),
+                                    deep_poverty: flag,
+                                });
+                            }
+                            ui.end_row();
+                        }
+                    });
             });
-        });
     }
 
     fn purchasers_ui(&mut self, ui: &mut Ui, shared: &Shared<'_>, commands: &mut Vec<Command>) {
-        if self.purchasers.as_ref().is_none_or(|(v, _)| *v != shared.data_version) {
+        if self
+            .purchasers
+            .as_ref()
+            .is_none_or(|(v, _)| *v != shared.data_version)
+        {
             match shared.store.purchasers() {
                 Ok(list) => self.purchasers = Some((shared.data_version, list)),
                 Err(e) => {
@@ -324,7 +396,11 @@ impl BasicInfoTab {
                 }
             }
         }
-        let all = self.purchasers.as_ref().map(|(_, p)| p.clone()).unwrap_or_default();
+        let all = self
+            .purchasers
+            .as_ref()
+            .map(|(_, p)| p.clone())
+            .unwrap_or_default();
         let unconfirmed = all.iter().filter(|p| !p.confirmed).count();
         ui.horizontal_wrapped(|ui| {
             let label = ui.label("查找");
@@ -361,8 +437,14 @@ impl BasicInfoTab {
             .column(Column::initial(80.0))
             .column(Column::remainder())
             .header(row_height, |mut header| {
-                for title in ["采购单位", "类型", "计入销售方式", "状态", "记录数", "工会会员人数"]
-                {
+                for title in [
+                    "采购单位",
+                    "类型",
+                    "计入销售方式",
+                    "状态",
+                    "记录数",
+                    "工会会员人数",
+                ] {
                     header.col(|ui| {
                         ui.strong(title);
                     });
@@ -400,7 +482,9 @@ impl BasicInfoTab {
                     });
                     row.col(|ui| {
                         let text = match p.purchaser_type.map(|t| t.channel()) {
-                            Some((channel, Some(sub))) => format!("{}/{}", channel.name(), sub.name()),
+                            Some((channel, Some(sub))) => {
+                                format!("{}/{}", channel.name(), sub.name())
+                            }
                             Some((channel, None)) => channel.name().to_string(),
                             None => "未分类".to_string(),
                         };
@@ -412,7 +496,10 @@ impl BasicInfoTab {
                         } else {
                             ui.label(RichText::new("建议，待确认").color(WARNING_COLOR));
                             if p.purchaser_type.is_some()
-                                && ui.small_button("确认").accessible_name(format!("确认 {} 的类型", p.name)).clicked()
+                                && ui
+                                    .small_button("确认")
+                                    .accessible_name(format!("确认 {} 的类型", p.name))
+                                    .clicked()
                             {
                                 commands.push(Command::SetPurchaserType {
                                     id: p.id,
@@ -427,12 +514,15 @@ impl BasicInfoTab {
                     });
                     row.col(|ui| {
                         if p.purchaser_type == Some(PurchaserType::Union) {
-                            let edit = self
-                                .member_edits
-                                .entry(p.id)
-                                .or_insert_with(|| p.member_count.map(|n| n.to_string()).unwrap_or_default());
+                            let edit = self.member_edits.entry(p.id).or_insert_with(|| {
+                                p.member_count.map(|n| n.to_string()).unwrap_or_default()
+                            });
                             let response = ui
-                                .add(egui::TextEdit::singleline(edit).desired_width(70.0).hint_text("人数"))
+                                .add(
+                                    egui::TextEdit::singleline(edit)
+                                        .desired_width(70.0)
+                                        .hint_text("人数"),
+                                )
                                 .accessible_name(format!("{} 会员人数", p.name));
                             let text = edit.trim().to_string();
                             let parsed: Option<Option<i64>> = if text.is_empty() {
@@ -449,7 +539,8 @@ impl BasicInfoTab {
                                         .small_button("保存")
                                         .accessible_name(format!("保存 {} 会员人数", p.name))
                                         .clicked()
-                                        || (response.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)))
+                                        || (response.lost_focus()
+                                            && ui.input(|i| i.key_pressed(egui::Key::Enter)))
                                     {
                                         commands.push(Command::SetPurchaserType {
                                             id: p.id,
@@ -460,7 +551,9 @@ impl BasicInfoTab {
                                 }
                                 Some(_) => {
                                     if let Some(n) = p.member_count {
-                                        ui.label(RichText::new(format!("标准 {} 元", n * 500)).weak());
+                                        ui.label(
+                                            RichText::new(format!("标准 {} 元", n * 500)).weak(),
+                                        );
                                     }
                                 }
                             }
@@ -473,11 +566,19 @@ impl BasicInfoTab {
     }
 
     fn targets_ui(&mut self, ui: &mut Ui, shared: &Shared<'_>, commands: &mut Vec<Command>) {
-        if self.years.as_ref().is_none_or(|(v, _)| *v != shared.data_version) {
+        if self
+            .years
+            .as_ref()
+            .is_none_or(|(v, _)| *v != shared.data_version)
+        {
             let years = year_choices(shared.store.sale_years().unwrap_or_default(), shared.today);
             self.years = Some((shared.data_version, years));
         }
-        let years = self.years.as_ref().map(|(_, y)| y.clone()).unwrap_or_default();
+        let years = self
+            .years
+            .as_ref()
+            .map(|(_, y)| y.clone())
+            .unwrap_or_default();
         ui.horizontal(|ui| {
             let mut year = Some(self.targets_year);
             if year_combo_ui(ui, "targets_year", "年度", &mut year, &years, None)
@@ -489,7 +590,11 @@ impl BasicInfoTab {
             note_ui(ui, "金额单位：万元。未修改过的年度按2019年方案：总目标6000万元，其中深度贫困镇村1000万元。");
         });
         ui.separator();
-        if self.targets.as_ref().is_none_or(|t| t.year != self.targets_year) {
+        if self
+            .targets
+            .as_ref()
+            .is_none_or(|t| t.year != self.targets_year)
+        {
             match shared.store.targets(self.targets_year) {
                 Ok(targets) => self.targets = Some(TargetsEdit::from_targets(&targets)),
                 Err(e) => {
@@ -501,18 +606,51 @@ impl BasicInfoTab {
         let Some(edit) = &mut self.targets else {
             return;
         };
-        let before = (edit.total.clone(), edit.deep_poverty.clone(), edit.channels.clone());
-        egui::Grid::new("targets_grid").num_columns(2).spacing([10.0, 6.0]).show(ui, |ui| {
-            let error = edit.errors.get("全年总目标").cloned();
-            field_row_ui(ui, "全年总目标（万元）", &mut edit.total, "6000", error.as_deref(), None);
-            let error = edit.errors.get("深度贫困镇村").cloned();
-            field_row_ui(ui, "其中深度贫困镇村（万元）", &mut edit.deep_poverty, "1000", error.as_deref(), None);
-            for (channel, text) in &mut edit.channels {
-                let error = edit.errors.get(channel.name()).cloned();
-                field_row_ui(ui, &format!("{}（万元）", channel.name()), text, "", error.as_deref(), None);
-            }
-        });
-        if (edit.total.clone(), edit.deep_poverty.clone(), edit.channels.clone()) != before {
+        let before = (
+            edit.total.clone(),
+            edit.deep_poverty.clone(),
+            edit.channels.clone(),
+        );
+        egui::Grid::new("targets_grid")
+            .num_columns(2)
+            .spacing([10.0, 6.0])
+            .show(ui, |ui| {
+                let error = edit.errors.get("全年总目标").cloned();
+                field_row_ui(
+                    ui,
+                    "全年总目标（万元）",
+                    &mut edit.total,
+                    "6000",
+                    error.as_deref(),
+                    None,
+                );
+                let error = edit.errors.get("深度贫困镇村").cloned();
+                field_row_ui(
+                    ui,
+                    "其中深度贫困镇村（万元）",
+                    &mut edit.deep_poverty,
+                    "1000",
+                    error.as_deref(),
+                    None,
+                );
+                for (channel, text) in &mut edit.channels {
+                    let error = edit.errors.get(channel.name()).cloned();
+                    field_row_ui(
+                        ui,
+                        &format!("{}（万元）", channel.name()),
+                        text,
+                        "",
+                        error.as_deref(),
+                        None,
+                    );
+                }
+            });
+        if (
+            edit.total.clone(),
+            edit.deep_poverty.clone(),
+            edit.channels.clone(),
+        ) != before
+        {
             edit.dirty = true;
         }
         if let Ok(targets) = edit.parse() {
@@ -531,7 +669,10 @@ impl BasicInfoTab {
         ui.add_space(6.0);
         let mut discard = false;
         ui.horizontal(|ui| {
-            if ui.button(RichText::new(format!("保存{}年目标", edit.year)).strong()).clicked() {
+            if ui
+                .button(RichText::new(format!("保存{}年目标", edit.year)).strong())
+                .clicked()
+            {
                 match edit.parse() {
                     Ok(targets) => {
                         edit.errors.clear();
@@ -562,19 +703,49 @@ impl BasicInfoTab {
         let Some((settings, dirty)) = &mut self.settings else {
             return;
         };
-        note_ui(ui, "用于导出表格的表头：填写单位（填报单位）、填写人（供货联系人）、联系电话。");
+        note_ui(
+            ui,
+            "用于导出表格的表头：填写单位（填报单位）、填写人（供货联系人）、联系电话。",
+        );
         ui.add_space(4.0);
         let before = settings.clone();
-        egui::Grid::new("unit_grid").num_columns(2).spacing([10.0, 6.0]).show(ui, |ui| {
-            field_row_ui(ui, "本单位名称", &mut settings.unit, "如 泥溪镇人民政府、县教委", None, None);
-            field_row_ui(ui, "填写人", &mut settings.contact_person, "姓名", None, None);
-            field_row_ui(ui, "联系电话", &mut settings.phone, "如 023-55123456", None, None);
-        });
+        egui::Grid::new("unit_grid")
+            .num_columns(2)
+            .spacing([10.0, 6.0])
+            .show(ui, |ui| {
+                field_row_ui(
+                    ui,
+                    "本单位名称",
+                    &mut settings.unit,
+                    "如 泥溪镇人民政府、县教委",
+                    None,
+                    None,
+                );
+                field_row_ui(
+                    ui,
+                    "填写人",
+                    &mut settings.contact_person,
+                    "姓名",
+                    None,
+                    None,
+                );
+                field_row_ui(
+                    ui,
+                    "联系电话",
+                    &mut settings.phone,
+                    "如 023-55123456",
+                    None,
+                    None,
+                );
+            });
         if *settings != before {
             *dirty = true;
         }
         ui.add_space(6.0);
-        if ui.button(RichText::new("保存本单位信息").strong()).clicked() {
+        if ui
+            .button(RichText::new("保存本单位信息").strong())
+            .clicked()
+        {
             commands.push(Command::SaveSettings(settings.clone()));
         }
     }

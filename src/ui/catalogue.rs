@@ -10,12 +10,14 @@ use egui_extras::{Column, TableBuilder};
 
 use super::export::ExportPanel;
 use super::widgets::{
-    Confirm, ERROR_COLOR, WARNING_COLOR, confirm_delete_ui, field_row_ui, fitted_widths, note_ui, township_combo_ui,
-    wan_text, warnings_ui, yuan_text,
+    Confirm, ERROR_COLOR, WARNING_COLOR, confirm_delete_ui, field_row_ui, fitted_widths, note_ui,
+    township_combo_ui, wan_text, warnings_ui, yuan_text,
 };
 use super::{Command, Shared};
 use crate::domain::Money;
-use crate::domain::sale::{FormKind, Listing, ListingDraft, ListingField, SUPPLY_METHODS, validate_listing};
+use crate::domain::sale::{
+    FormKind, Listing, ListingDraft, ListingField, SUPPLY_METHODS, validate_listing,
+};
 use crate::forms::ExportRequest;
 use crate::store::{ListingFilter, ListingRow, Store, StoreResult};
 
@@ -34,7 +36,11 @@ struct ListingList {
 
 impl ListingList {
     fn refresh(&mut self, store: &Store, filter: &ListingFilter, version: u64) -> StoreResult<()> {
-        if self.loaded.as_ref().is_some_and(|(f, v)| f == filter && *v == version) {
+        if self
+            .loaded
+            .as_ref()
+            .is_some_and(|(f, v)| f == filter && *v == version)
+        {
             return Ok(());
         }
         self.loaded = Some((filter.clone(), version));
@@ -44,8 +50,11 @@ impl ListingList {
         self.ids = store.listing_ids(filter)?;
         if self.ids.len() <= PLANNED_VALUE_LIMIT {
             let rows = store.listings_by_ids(&self.ids)?;
-            self.planned_value =
-                Some(rows.iter().filter_map(|r| r.listing.price.expected_amount(&r.listing.planned_quantity)).sum());
+            self.planned_value = Some(
+                rows.iter()
+                    .filter_map(|r| r.listing.price.expected_amount(&r.listing.planned_quantity))
+                    .sum(),
+            );
             if rows.len() <= 2_000 {
                 self.cache = rows.into_iter().map(|r| (r.id, r)).collect();
             }
@@ -63,8 +72,11 @@ impl ListingList {
             }
             let start = index.saturating_sub(40);
             let end = (index + 120).min(self.ids.len());
-            let wanted: Vec<i64> =
-                self.ids[start..end].iter().copied().filter(|id| !self.cache.contains_key(id)).collect();
+            let wanted: Vec<i64> = self.ids[start..end]
+                .iter()
+                .copied()
+                .filter(|id| !self.cache.contains_key(id))
+                .collect();
             for row in store.listings_by_ids(&wanted)? {
                 self.cache.insert(row.id, row);
             }
@@ -202,7 +214,10 @@ impl CatalogueTab {
     /// Draws the tab.
     pub(crate) fn ui(&mut self, ui: &mut Ui, shared: &Shared<'_>, commands: &mut Vec<Command>) {
         let filter = self.filter();
-        if let Err(e) = self.list.refresh(shared.store, &filter, shared.data_version) {
+        if let Err(e) = self
+            .list
+            .refresh(shared.store, &filter, shared.data_version)
+        {
             commands.push(Command::Error(format!("读取待销目录失败：{e}")));
         }
         self.export.window_ui(ui.ctx(), shared.townships, commands);
@@ -218,7 +233,14 @@ impl CatalogueTab {
         }
 
         ui.horizontal_wrapped(|ui| {
-            township_combo_ui(ui, "listing_filter_township", "乡镇", &mut self.township, shared.townships, "全部乡镇");
+            township_combo_ui(
+                ui,
+                "listing_filter_township",
+                "乡镇",
+                &mut self.township,
+                shared.townships,
+                "全部乡镇",
+            );
             ui.add_space(8.0);
             let label = ui.label("查找");
             ui.add(
@@ -248,7 +270,13 @@ impl CatalogueTab {
             };
             ui.label(RichText::new(format!("共 {count} 条{value}")).strong());
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                if ui.button("导入…").on_hover_text("导入乡镇、牵头单位报来的附件1/2/3（xlsx、xls、csv），先预览再写入").clicked() {
+                if ui
+                    .button("导入…")
+                    .on_hover_text(
+                        "导入乡镇、牵头单位报来的附件1/2/3（xlsx、xls、csv），先预览再写入",
+                    )
+                    .clicked()
+                {
                     commands.push(Command::OpenImport);
                 }
                 let request = ExportRequest {
@@ -257,7 +285,8 @@ impl CatalogueTab {
                     year: None,
                     quarter: None,
                 };
-                self.export.button_ui(ui, request, shared.townships, commands);
+                self.export
+                    .button_ui(ui, request, shared.townships, commands);
                 if ui.button("新增待销产品").clicked() {
                     self.editor = Some(ListingEditor::new_listing());
                 }
@@ -266,14 +295,17 @@ impl CatalogueTab {
         ui.separator();
 
         if self.editor.is_some() {
-            egui::Panel::right("listing_editor").resizable(true).default_size(400.0).size_range(320.0..=560.0).show(
-                ui,
-                |ui| {
-                    egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
-                        self.editor_ui(ui, shared, commands);
-                    });
-                },
-            );
+            egui::Panel::right("listing_editor")
+                .resizable(true)
+                .default_size(400.0)
+                .size_range(320.0..=560.0)
+                .show(ui, |ui| {
+                    egui::ScrollArea::vertical()
+                        .auto_shrink([false, false])
+                        .show(ui, |ui| {
+                            self.editor_ui(ui, shared, commands);
+                        });
+                });
         }
         egui::CentralPanel::no_frame().show(ui, |ui| {
             self.table_ui(ui, shared, commands);
@@ -369,7 +401,8 @@ impl CatalogueTab {
                             } else {
                                 format!("{}条提示", l.warnings.len())
                             };
-                            ui.label(RichText::new(text).color(WARNING_COLOR)).on_hover_text(l.warnings.join("\n"));
+                            ui.label(RichText::new(text).color(WARNING_COLOR))
+                                .on_hover_text(l.warnings.join("\n"));
                         }
                     });
                 });
@@ -387,7 +420,11 @@ impl CatalogueTab {
                     let l = &row.listing;
                     let what = format!(
                         "{} {} {} {} {}（附件1）",
-                        l.region_text, l.household, l.product, l.planned_quantity_text, l.price_text
+                        l.region_text,
+                        l.household,
+                        l.product,
+                        l.planned_quantity_text,
+                        l.price_text
                     );
                     self.confirm_delete = Some((id, what));
                 }
@@ -409,7 +446,11 @@ impl CatalogueTab {
         ui.add_space(4.0);
 
         editor.draft.supply_method = editor.supply_text();
-        if editor.validated.as_ref().is_none_or(|(d, _)| *d != editor.draft) {
+        if editor
+            .validated
+            .as_ref()
+            .is_none_or(|(d, _)| *d != editor.draft)
+        {
             let outcome = validate_listing(&editor.draft, shared.resolver);
             editor.validated = Some((editor.draft.clone(), outcome));
         }
@@ -434,85 +475,98 @@ impl CatalogueTab {
             if !show_all && typed.trim().is_empty() {
                 return None;
             }
-            errors.iter().find(|(f, _)| *f == field).map(|(_, m)| m.clone())
+            errors
+                .iter()
+                .find(|(f, _)| *f == field)
+                .map(|(_, m)| m.clone())
         };
 
-        egui::Grid::new("listing_editor_grid").num_columns(2).spacing([8.0, 6.0]).show(ui, |ui| {
-            let d = &mut editor.draft;
-            field_row_ui(
-                ui,
-                "地区",
-                &mut d.region,
-                "如 云阳县泥溪镇三坪村",
-                error_for(ListingField::Region).as_deref(),
-                None,
-            );
-            field_row_ui(
-                ui,
-                "贫困户姓名",
-                &mut d.household,
-                "姓名或合作社名称",
-                error_for(ListingField::Household).as_deref(),
-                None,
-            );
-            field_row_ui(ui, "产品品种", &mut d.product, "如 土豆", error_for(ListingField::Product).as_deref(), None);
-            field_row_ui(
-                ui,
-                "计划销量",
-                &mut d.planned_quantity,
-                "如 30斤",
-                error_for(ListingField::PlannedQuantity).as_deref(),
-                None,
-            );
-            field_row_ui(
-                ui,
-                "销售价格",
-                &mut d.price,
-                "如 3元/斤 或 面议",
-                error_for(ListingField::Price).as_deref(),
-                None,
-            );
-            ui.label("供货方式");
-            ui.vertical(|ui| {
-                ui.horizontal(|ui| {
-                    for (i, method) in SUPPLY_METHODS.iter().enumerate() {
-                        ui.checkbox(&mut editor.methods[i], *method);
+        egui::Grid::new("listing_editor_grid")
+            .num_columns(2)
+            .spacing([8.0, 6.0])
+            .show(ui, |ui| {
+                let d = &mut editor.draft;
+                field_row_ui(
+                    ui,
+                    "地区",
+                    &mut d.region,
+                    "如 云阳县泥溪镇三坪村",
+                    error_for(ListingField::Region).as_deref(),
+                    None,
+                );
+                field_row_ui(
+                    ui,
+                    "贫困户姓名",
+                    &mut d.household,
+                    "姓名或合作社名称",
+                    error_for(ListingField::Household).as_deref(),
+                    None,
+                );
+                field_row_ui(
+                    ui,
+                    "产品品种",
+                    &mut d.product,
+                    "如 土豆",
+                    error_for(ListingField::Product).as_deref(),
+                    None,
+                );
+                field_row_ui(
+                    ui,
+                    "计划销量",
+                    &mut d.planned_quantity,
+                    "如 30斤",
+                    error_for(ListingField::PlannedQuantity).as_deref(),
+                    None,
+                );
+                field_row_ui(
+                    ui,
+                    "销售价格",
+                    &mut d.price,
+                    "如 3元/斤 或 面议",
+                    error_for(ListingField::Price).as_deref(),
+                    None,
+                );
+                ui.label("供货方式");
+                ui.vertical(|ui| {
+                    ui.horizontal(|ui| {
+                        for (i, method) in SUPPLY_METHODS.iter().enumerate() {
+                            ui.checkbox(&mut editor.methods[i], *method);
+                        }
+                    });
+                    for other in &editor.other_methods {
+                        ui.label(RichText::new(format!("另有：{other}")).weak());
+                    }
+                    if let Some(error) = error_for(ListingField::SupplyMethod) {
+                        ui.label(RichText::new(error).color(ERROR_COLOR));
                     }
                 });
-                for other in &editor.other_methods {
-                    ui.label(RichText::new(format!("另有：{other}")).weak());
-                }
-                if let Some(error) = error_for(ListingField::SupplyMethod) {
-                    ui.label(RichText::new(error).color(ERROR_COLOR));
-                }
+                ui.end_row();
+                let d = &mut editor.draft;
+                field_row_ui(
+                    ui,
+                    "网店网址",
+                    &mut d.shop_url,
+                    "供货方式为电商时填写",
+                    error_for(ListingField::ShopUrl).as_deref(),
+                    None,
+                );
+                field_row_ui(
+                    ui,
+                    "供货联系人及联系方式",
+                    &mut d.contact,
+                    "如 王五 17723635558",
+                    error_for(ListingField::Contact).as_deref(),
+                    None,
+                );
+                field_row_ui(
+                    ui,
+                    "备注",
+                    &mut d.remark,
+                    "合作社请注明涉及贫困户数",
+                    error_for(ListingField::Remark).as_deref(),
+                    None,
+                );
             });
-            ui.end_row();
-            let d = &mut editor.draft;
-            field_row_ui(
-                ui,
-                "网店网址",
-                &mut d.shop_url,
-                "供货方式为电商时填写",
-                error_for(ListingField::ShopUrl).as_deref(),
-                None,
-            );
-            field_row_ui(
-                ui,
-                "供货联系人及联系方式",
-                &mut d.contact,
-                "如 王五 17723635558",
-                error_for(ListingField::Contact).as_deref(),
-                None,
-            );
-            field_row_ui(
-                ui,
-                "备注",
-                &mut d.remark,
-                "合作社请注明涉及贫困户数",
-                error_for(ListingField::Remark).as_deref(),
-                None,
-            );
-        });
 
         if let Some((_, Ok(listing))) = &editor.validated
             && !listing.warnings.is_empty()
@@ -524,11 +578,20 @@ impl CatalogueTab {
         ui.add_space(8.0);
         let mut close = false;
         ui.horizontal(|ui| {
-            if ui.add_enabled(!editor.saving, egui::Button::new(RichText::new("保存").strong())).clicked() {
+            if ui
+                .add_enabled(
+                    !editor.saving,
+                    egui::Button::new(RichText::new("保存").strong()),
+                )
+                .clicked()
+            {
                 editor.save_attempted = true;
                 if let Some((_, Ok(listing))) = &editor.validated {
                     editor.saving = true;
-                    commands.push(Command::SaveListing { id: editor.id, listing: listing.clone() });
+                    commands.push(Command::SaveListing {
+                        id: editor.id,
+                        listing: listing.clone(),
+                    });
                 }
             }
             if ui.button("取消").clicked() {
@@ -536,7 +599,9 @@ impl CatalogueTab {
             }
         });
         if editor.save_attempted && matches!(editor.validated, Some((_, Err(_)))) {
-            ui.label(RichText::new("有内容需要改正（见各栏下方的红字），未保存。").color(ERROR_COLOR));
+            ui.label(
+                RichText::new("有内容需要改正（见各栏下方的红字），未保存。").color(ERROR_COLOR),
+            );
         }
         if close {
             self.editor = None;

@@ -11,8 +11,8 @@ use egui_extras::{Size, StripBuilder};
 
 use super::reconcile::reminder_text;
 use super::widgets::{
-    ERROR_COLOR, WARNING_COLOR, current_quarter, fraction, note_ui, wan_short, wan_text, year_choices, year_combo_ui,
-    yuan_text,
+    ERROR_COLOR, WARNING_COLOR, current_quarter, fraction, note_ui, wan_short, wan_text,
+    year_choices, year_combo_ui, yuan_text,
 };
 use super::{Command, Shared};
 use crate::domain::{Channel, Money, SubChannel};
@@ -114,7 +114,10 @@ impl DashboardTab {
                 ui.label(format!("计入进度的记录 {} 条", data.totals.record_count));
             }
             ui.add_space(12.0);
-            note_ui(ui, "金额单位：万元（括号内为元）。点击任一项目名称可查看其背后的记录。");
+            note_ui(
+                ui,
+                "金额单位：万元（括号内为元）。点击任一项目名称可查看其背后的记录。",
+            );
         });
         self.reminders_ui(ui);
         ui.separator();
@@ -123,7 +126,12 @@ impl DashboardTab {
             return;
         };
         let mut click: Option<FigureClick> = None;
-        let base = SaleFilter { year: Some(data.year), counted_only: true, form: None, ..Default::default() };
+        let base = SaleFilter {
+            year: Some(data.year),
+            counted_only: true,
+            form: None,
+            ..Default::default()
+        };
         let year = data.year;
         StripBuilder::new(ui)
             .size(Size::relative(0.38).at_least(420.0))
@@ -131,34 +139,44 @@ impl DashboardTab {
             .size(Size::remainder().at_least(260.0))
             .horizontal(|mut strip| {
                 strip.cell(|ui| {
-                    egui::ScrollArea::vertical().id_salt("dashboard_left").auto_shrink([false, false]).show(ui, |ui| {
-                        overall_ui(ui, &data, &base, &mut click);
-                        ui.add_space(8.0);
-                        channels_ui(ui, &data, &base, &mut click);
-                    });
+                    egui::ScrollArea::vertical()
+                        .id_salt("dashboard_left")
+                        .auto_shrink([false, false])
+                        .show(ui, |ui| {
+                            overall_ui(ui, &data, &base, &mut click);
+                            ui.add_space(8.0);
+                            channels_ui(ui, &data, &base, &mut click);
+                        });
                 });
                 strip.cell(|ui| {
-                    egui::ScrollArea::vertical().id_salt("dashboard_middle").auto_shrink([false, false]).show(
-                        ui,
-                        |ui| {
+                    egui::ScrollArea::vertical()
+                        .id_salt("dashboard_middle")
+                        .auto_shrink([false, false])
+                        .show(ui, |ui| {
                             quarters_ui(ui, &data, &base, &mut click);
                             ui.add_space(8.0);
                             chart_ui(ui, &data, shared.today);
-                        },
-                    );
+                        });
                 });
                 strip.cell(|ui| {
                     ui.label(RichText::new("按乡镇(街道)").strong());
-                    egui::ScrollArea::vertical().id_salt("dashboard_right").auto_shrink([false, false]).show(
-                        ui,
-                        |ui| {
+                    egui::ScrollArea::vertical()
+                        .id_salt("dashboard_right")
+                        .auto_shrink([false, false])
+                        .show(ui, |ui| {
                             townships_ui(ui, &data, &base, &mut click);
-                        },
-                    );
+                        });
                 });
             });
-        if let Some(FigureClick { filter, description }) = click {
-            commands.push(Command::ShowRecords { filter, description: format!("{year}年 · {description}") });
+        if let Some(FigureClick {
+            filter,
+            description,
+        }) = click
+        {
+            commands.push(Command::ShowRecords {
+                filter,
+                description: format!("{year}年 · {description}"),
+            });
         }
     }
 }
@@ -170,7 +188,8 @@ impl DashboardTab {
             ui.set_width(ui.available_width());
             ui.horizontal_wrapped(|ui| {
                 if let Some(status) = &self.reporting {
-                    let missing = !status.missing_townships().is_empty() || !status.missing_lead_units().is_empty();
+                    let missing = !status.missing_townships().is_empty()
+                        || !status.missing_lead_units().is_empty();
                     let color = match (missing, status.deadline_passed) {
                         (false, _) => ui.visuals().text_color(),
                         (true, true) => ERROR_COLOR,
@@ -209,27 +228,51 @@ impl DashboardTab {
             .default_width(760.0)
             .default_height(420.0)
             .show(ctx, |ui| {
-                note_ui(ui, &format!("截至{}未付款的记录，按销售(采购)时间计天数；金额单位：元。", today.format("%Y年%-m月%-d日")));
-                egui::ScrollArea::vertical().max_height(420.0).show(ui, |ui| {
-                    egui::Grid::new("unpaid_grid").num_columns(7).spacing([12.0, 4.0]).striped(true).show(ui, |ui| {
-                        for header in ["采购单位", "条数", "30天内", "31至60天", "61至90天", "90天以上", "最早一笔"] {
-                            ui.label(RichText::new(header).weak());
-                        }
-                        ui.end_row();
-                        for row in &self.unpaid {
-                            let b = &row.buckets;
-                            ui.label(&row.purchaser);
-                            ui.label(b.records.to_string());
-                            ui.label(yuan_text(b.within_30));
-                            ui.label(yuan_text(b.days_31_to_60));
-                            ui.label(yuan_text(b.days_61_to_90));
-                            let over = RichText::new(yuan_text(b.over_90));
-                            ui.label(if b.over_90.yuan().is_zero() { over } else { over.color(ERROR_COLOR) });
-                            ui.label(row.oldest.to_string());
-                            ui.end_row();
-                        }
+                note_ui(
+                    ui,
+                    &format!(
+                        "截至{}未付款的记录，按销售(采购)时间计天数；金额单位：元。",
+                        today.format("%Y年%-m月%-d日")
+                    ),
+                );
+                egui::ScrollArea::vertical()
+                    .max_height(420.0)
+                    .show(ui, |ui| {
+                        egui::Grid::new("unpaid_grid")
+                            .num_columns(7)
+                            .spacing([12.0, 4.0])
+                            .striped(true)
+                            .show(ui, |ui| {
+                                for header in [
+                                    "采购单位",
+                                    "条数",
+                                    "30天内",
+                                    "31至60天",
+                                    "61至90天",
+                                    "90天以上",
+                                    "最早一笔",
+                                ] {
+                                    ui.label(RichText::new(header).weak());
+                                }
+                                ui.end_row();
+                                for row in &self.unpaid {
+                                    let b = &row.buckets;
+                                    ui.label(&row.purchaser);
+                                    ui.label(b.records.to_string());
+                                    ui.label(yuan_text(b.within_30));
+                                    ui.label(yuan_text(b.days_31_to_60));
+                                    ui.label(yuan_text(b.days_61_to_90));
+                                    let over = RichText::new(yuan_text(b.over_90));
+                                    ui.label(if b.over_90.yuan().is_zero() {
+                                        over
+                                    } else {
+                                        over.color(ERROR_COLOR)
+                                    });
+                                    ui.label(row.oldest.to_string());
+                                    ui.end_row();
+                                }
+                            });
                     });
-                });
             });
         if !open {
             self.unpaid_window = false;
@@ -259,7 +302,11 @@ fn figure_row_ui(
     target: Option<Money>,
     share_of: Option<Money>,
 ) -> bool {
-    let shown = if indent { format!("    {name}") } else { name.to_string() };
+    let shown = if indent {
+        format!("    {name}")
+    } else {
+        name.to_string()
+    };
     let clicked = ui
         .link(shown)
         .accessible_name(format!("{name}：{}元", yuan_text(actual)))
@@ -290,26 +337,59 @@ fn figure_row_ui(
 
 fn overall_ui(ui: &mut Ui, data: &Dashboard, base: &SaleFilter, click: &mut Option<FigureClick>) {
     ui.label(RichText::new("总体目标").strong());
-    egui::Grid::new("dashboard_overall").num_columns(4).spacing([10.0, 6.0]).striped(true).show(ui, |ui| {
-        if figure_row_ui(ui, "全县合计", false, data.totals.total, Some(data.targets.total), None) {
-            *click = Some(FigureClick { filter: base.clone(), description: "全县合计".into() });
-        }
-        if figure_row_ui(ui, "深度贫困镇村", false, data.totals.deep_poverty, Some(data.targets.deep_poverty), None)
-        {
-            *click = Some(FigureClick {
-                filter: SaleFilter { deep_poverty_only: true, ..base.clone() },
-                description: "深度贫困镇村".into(),
-            });
-        }
-        if !data.totals.unclassified.yuan().is_zero()
-            && figure_row_ui(ui, "未分类采购单位", false, data.totals.unclassified, None, Some(data.totals.total))
-        {
-            *click = Some(FigureClick {
-                filter: SaleFilter { unclassified_only: true, ..base.clone() },
-                description: "采购单位类型未设置（未分类）".into(),
-            });
-        }
-    });
+    egui::Grid::new("dashboard_overall")
+        .num_columns(4)
+        .spacing([10.0, 6.0])
+        .striped(true)
+        .show(ui, |ui| {
+            if figure_row_ui(
+                ui,
+                "全县合计",
+                false,
+                data.totals.total,
+                Some(data.targets.total),
+                None,
+            ) {
+                *click = Some(FigureClick {
+                    filter: base.clone(),
+                    description: "全县合计".into(),
+                });
+            }
+            if figure_row_ui(
+                ui,
+                "深度贫困镇村",
+                false,
+                data.totals.deep_poverty,
+                Some(data.targets.deep_poverty),
+                None,
+            ) {
+                *click = Some(FigureClick {
+                    filter: SaleFilter {
+                        deep_poverty_only: true,
+                        ..base.clone()
+                    },
+                    description: "深度贫困镇村".into(),
+                });
+            }
+            if !data.totals.unclassified.yuan().is_zero()
+                && figure_row_ui(
+                    ui,
+                    "未分类采购单位",
+                    false,
+                    data.totals.unclassified,
+                    None,
+                    Some(data.totals.total),
+                )
+            {
+                *click = Some(FigureClick {
+                    filter: SaleFilter {
+                        unclassified_only: true,
+                        ..base.clone()
+                    },
+                    description: "采购单位类型未设置（未分类）".into(),
+                });
+            }
+        });
     if data.totals.double_counted_pairs > 0 {
         ui.label(format!(
             "已剔除重复统计 {}对 {}元",
@@ -322,19 +402,30 @@ fn overall_ui(ui: &mut Ui, data: &Dashboard, base: &SaleFilter, click: &mut Opti
 
 fn channels_ui(ui: &mut Ui, data: &Dashboard, base: &SaleFilter, click: &mut Option<FigureClick>) {
     ui.label(RichText::new("按销售方式（六销）").strong());
-    egui::Grid::new("dashboard_channels").num_columns(4).spacing([10.0, 6.0]).striped(true).show(ui, |ui| {
-        for channel in &data.channels {
-            let target = data.targets.channel(channel.channel);
-            if figure_row_ui(ui, channel.channel.name(), false, channel.amount, Some(target), None) {
-                *click = Some(channel_click(base, channel.channel, None));
-            }
-            for (sub, amount) in &channel.sub_channels {
-                if figure_row_ui(ui, sub.name(), true, *amount, None, Some(channel.amount)) {
-                    *click = Some(channel_click(base, channel.channel, Some(*sub)));
+    egui::Grid::new("dashboard_channels")
+        .num_columns(4)
+        .spacing([10.0, 6.0])
+        .striped(true)
+        .show(ui, |ui| {
+            for channel in &data.channels {
+                let target = data.targets.channel(channel.channel);
+                if figure_row_ui(
+                    ui,
+                    channel.channel.name(),
+                    false,
+                    channel.amount,
+                    Some(target),
+                    None,
+                ) {
+                    *click = Some(channel_click(base, channel.channel, None));
+                }
+                for (sub, amount) in &channel.sub_channels {
+                    if figure_row_ui(ui, sub.name(), true, *amount, None, Some(channel.amount)) {
+                        *click = Some(channel_click(base, channel.channel, Some(*sub)));
+                    }
                 }
             }
-        }
-    });
+        });
 }
 
 fn channel_click(base: &SaleFilter, channel: Channel, sub: Option<SubChannel>) -> FigureClick {
@@ -342,50 +433,78 @@ fn channel_click(base: &SaleFilter, channel: Channel, sub: Option<SubChannel>) -
         Some(sub) => format!("{}/{}", channel.name(), sub.name()),
         None => channel.name().to_string(),
     };
-    FigureClick { filter: SaleFilter { channel: Some(channel), sub_channel: sub, ..base.clone() }, description }
+    FigureClick {
+        filter: SaleFilter {
+            channel: Some(channel),
+            sub_channel: sub,
+            ..base.clone()
+        },
+        description,
+    }
 }
 
 fn quarters_ui(ui: &mut Ui, data: &Dashboard, base: &SaleFilter, click: &mut Option<FigureClick>) {
     ui.label(RichText::new("按季度").strong());
-    egui::Grid::new("dashboard_quarters").num_columns(4).spacing([10.0, 6.0]).striped(true).show(ui, |ui| {
-        for (quarter, amount) in &data.quarters {
-            let name = format!("第{quarter}季度");
-            if figure_row_ui(ui, &name, false, *amount, None, Some(data.totals.total)) {
-                *click = Some(FigureClick {
-                    filter: SaleFilter { quarter: Some(*quarter), ..base.clone() },
-                    description: name,
-                });
+    egui::Grid::new("dashboard_quarters")
+        .num_columns(4)
+        .spacing([10.0, 6.0])
+        .striped(true)
+        .show(ui, |ui| {
+            for (quarter, amount) in &data.quarters {
+                let name = format!("第{quarter}季度");
+                if figure_row_ui(ui, &name, false, *amount, None, Some(data.totals.total)) {
+                    *click = Some(FigureClick {
+                        filter: SaleFilter {
+                            quarter: Some(*quarter),
+                            ..base.clone()
+                        },
+                        description: name,
+                    });
+                }
             }
-        }
-    });
+        });
 }
 
 fn townships_ui(ui: &mut Ui, data: &Dashboard, base: &SaleFilter, click: &mut Option<FigureClick>) {
-    egui::Grid::new("dashboard_townships").num_columns(4).spacing([8.0, 4.0]).striped(true).show(ui, |ui| {
-        for township in &data.townships {
-            let name =
-                if township.deep_poverty { format!("{}（深）", township.name) } else { township.name.clone() };
-            let clicked = ui
-                .link(&name)
-                .accessible_name(format!("{}：{}元", township.name, yuan_text(township.amount)))
-                .on_hover_text(if township.deep_poverty {
-                    "深度贫困乡镇；点击查看记录"
+    egui::Grid::new("dashboard_townships")
+        .num_columns(4)
+        .spacing([8.0, 4.0])
+        .striped(true)
+        .show(ui, |ui| {
+            for township in &data.townships {
+                let name = if township.deep_poverty {
+                    format!("{}（深）", township.name)
                 } else {
-                    "点击查看记录"
-                })
-                .clicked();
-            ui.label(RichText::new(format!("{} 条", township.record_count)).weak());
-            ui.label(format!("{} 万元", wan_text(township.amount)));
-            ui.label(RichText::new(format!("{} 元", yuan_text(township.amount))).weak());
-            ui.end_row();
-            if clicked {
-                *click = Some(FigureClick {
-                    filter: SaleFilter { township_code: Some(township.code.clone()), ..base.clone() },
-                    description: township.name.clone(),
-                });
+                    township.name.clone()
+                };
+                let clicked = ui
+                    .link(&name)
+                    .accessible_name(format!(
+                        "{}：{}元",
+                        township.name,
+                        yuan_text(township.amount)
+                    ))
+                    .on_hover_text(if township.deep_poverty {
+                        "深度贫困乡镇；点击查看记录"
+                    } else {
+                        "点击查看记录"
+                    })
+                    .clicked();
+                ui.label(RichText::new(format!("{} 条", township.record_count)).weak());
+                ui.label(format!("{} 万元", wan_text(township.amount)));
+                ui.label(RichText::new(format!("{} 元", yuan_text(township.amount))).weak());
+                ui.end_row();
+                if clicked {
+                    *click = Some(FigureClick {
+                        filter: SaleFilter {
+                            township_code: Some(township.code.clone()),
+                            ..base.clone()
+                        },
+                        description: township.name.clone(),
+                    });
+                }
             }
-        }
-    });
+        });
 }
 
 /// Cumulative amount by month (万元) against the straight line from 0 to the year's target.
@@ -424,7 +543,10 @@ fn chart_ui(ui: &mut Ui, data: &Dashboard, today: chrono::NaiveDate) {
             .include_y(0.0)
             .x_grid_spacer(|_| {
                 (0..=12)
-                    .map(|m| egui_plot::GridMark { value: f64::from(m), step_size: if m % 3 == 0 { 3.0 } else { 1.0 } })
+                    .map(|m| egui_plot::GridMark {
+                        value: f64::from(m),
+                        step_size: if m % 3 == 0 { 3.0 } else { 1.0 },
+                    })
                     .collect()
             })
             .x_axis_formatter(|mark, _| {
@@ -449,5 +571,11 @@ fn chart_ui(ui: &mut Ui, data: &Dashboard, today: chrono::NaiveDate) {
                 );
             });
     });
-    note_ui(ui, &format!("虚线：从1月到12月均匀完成全年目标 {} 万元", wan_short(data.targets.total)));
+    note_ui(
+        ui,
+        &format!(
+            "虚线：从1月到12月均匀完成全年目标 {} 万元",
+            wan_short(data.targets.total)
+        ),
+    );
 }

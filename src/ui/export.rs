@@ -27,10 +27,19 @@ pub(crate) struct ExportJob {
 
 impl ExportJob {
     /// Starts exporting `request` from the database at `db_path` to `out` on a new thread.
-    pub(crate) fn start(ctx: &egui::Context, db_path: &Path, request: ExportRequest, out: PathBuf) -> Self {
+    pub(crate) fn start(
+        ctx: &egui::Context,
+        db_path: &Path,
+        request: ExportRequest,
+        out: PathBuf,
+    ) -> Self {
         let progress = Arc::new(AtomicU32::new(0.0f32.to_bits()));
         let result = Arc::new(Mutex::new(None));
-        let job = ExportJob { progress: Arc::clone(&progress), result: Arc::clone(&result), out: out.clone() };
+        let job = ExportJob {
+            progress: Arc::clone(&progress),
+            result: Arc::clone(&result),
+            out: out.clone(),
+        };
         let ctx = ctx.clone();
         let db_path = db_path.to_path_buf();
         let spawned = std::thread::Builder::new().name("export".into()).spawn({
@@ -83,7 +92,15 @@ pub(crate) struct ExportPanel {
 impl ExportPanel {
     /// The export panel of one form.
     pub(crate) fn new(kind: FormKind) -> Self {
-        Self { kind, open: false, request: None, path_text: String::new(), note: None, job: None, last: None }
+        Self {
+            kind,
+            open: false,
+            request: None,
+            path_text: String::new(),
+            note: None,
+            job: None,
+            last: None,
+        }
     }
 
     /// True while an export runs.
@@ -101,12 +118,16 @@ impl ExportPanel {
     ) {
         if let Some(job) = &self.job {
             ui.spinner();
-            ui.add(egui::ProgressBar::new(job.progress()).desired_width(120.0).show_percentage());
+            ui.add(
+                egui::ProgressBar::new(job.progress())
+                    .desired_width(120.0)
+                    .show_percentage(),
+            );
             return;
         }
-        let response = ui
-            .button("导出Excel…")
-            .on_hover_text("按所选乡镇和时间导出正式表样（xlsx）；文字筛选和“仅看有提示的”不影响导出范围");
+        let response = ui.button("导出Excel…").on_hover_text(
+            "按所选乡镇和时间导出正式表样（xlsx）；文字筛选和“仅看有提示的”不影响导出范围",
+        );
         if response.clicked() {
             let suggested = default_export_dir().join(default_file_name(&request, townships));
             self.request = Some(request.clone());
@@ -135,7 +156,12 @@ impl ExportPanel {
     }
 
     /// Polls the running job and draws the export window when open.
-    pub(crate) fn window_ui(&mut self, ctx: &egui::Context, townships: &[Township], commands: &mut Vec<Command>) {
+    pub(crate) fn window_ui(
+        &mut self,
+        ctx: &egui::Context,
+        townships: &[Township],
+        commands: &mut Vec<Command>,
+    ) {
         if let Some(job) = &self.job
             && let Some(result) = job.take_result()
         {
@@ -171,18 +197,24 @@ impl ExportPanel {
                 }
                 ui.horizontal(|ui| {
                     let label = ui.label("保存路径");
-                    ui.add(egui::TextEdit::singleline(&mut self.path_text).desired_width(400.0)).labelled_by(label.id);
+                    ui.add(egui::TextEdit::singleline(&mut self.path_text).desired_width(400.0))
+                        .labelled_by(label.id);
                 });
                 ui.horizontal(|ui| {
                     let running = self.job.is_some();
-                    let can_start = !running && !self.path_text.trim().is_empty() && self.request.is_some();
-                    if ui.add_enabled(can_start, egui::Button::new("导出到此路径")).clicked()
+                    let can_start =
+                        !running && !self.path_text.trim().is_empty() && self.request.is_some();
+                    if ui
+                        .add_enabled(can_start, egui::Button::new("导出到此路径"))
+                        .clicked()
                         && let Some(request) = self.request.clone()
                     {
                         let out = with_xlsx_extension(PathBuf::from(self.path_text.trim()));
                         commands.push(Command::StartExport { request, out });
                     }
-                    if ui.add_enabled(!running, egui::Button::new("选择位置…")).clicked()
+                    if ui
+                        .add_enabled(!running, egui::Button::new("选择位置…"))
+                        .clicked()
                         && let Some(request) = self.request.clone()
                     {
                         let suggested = PathBuf::from(self.path_text.trim());
@@ -219,7 +251,10 @@ impl ExportPanel {
                     }
                     None => {}
                 }
-                note_ui(ui, "导出在后台进行；文件含隐藏的记录编号，改正后可再导入而不重复计数。");
+                note_ui(
+                    ui,
+                    "导出在后台进行；文件含隐藏的记录编号，改正后可再导入而不重复计数。",
+                );
             });
         if !open {
             self.open = false;
@@ -275,8 +310,14 @@ pub(crate) fn default_export_dir() -> PathBuf {
 
 /// Adds `.xlsx` when the path has no extension or another one.
 pub(crate) fn with_xlsx_extension(path: PathBuf) -> PathBuf {
-    let is_xlsx = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("xlsx"));
-    if is_xlsx { path } else { path.with_extension("xlsx") }
+    let is_xlsx = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("xlsx"));
+    if is_xlsx {
+        path
+    } else {
+        path.with_extension("xlsx")
+    }
 }
 
 /// Opens `folder` in the system file manager.
@@ -317,17 +358,38 @@ mod tests {
             year: Some(2019),
             quarter: Some(3),
         };
-        assert_eq!(default_file_name(&request, &nixi()), "附件2_泥溪镇_2019年第3季度.xlsx");
-        let request =
-            ExportRequest { kind: FormKind::Procurement, township_code: None, year: Some(2019), quarter: None };
-        assert_eq!(default_file_name(&request, &nixi()), "附件3_全县_2019年.xlsx");
-        let request = ExportRequest { kind: FormKind::Catalogue, township_code: None, year: None, quarter: None };
+        assert_eq!(
+            default_file_name(&request, &nixi()),
+            "附件2_泥溪镇_2019年第3季度.xlsx"
+        );
+        let request = ExportRequest {
+            kind: FormKind::Procurement,
+            township_code: None,
+            year: Some(2019),
+            quarter: None,
+        };
+        assert_eq!(
+            default_file_name(&request, &nixi()),
+            "附件3_全县_2019年.xlsx"
+        );
+        let request = ExportRequest {
+            kind: FormKind::Catalogue,
+            township_code: None,
+            year: None,
+            quarter: None,
+        };
         assert_eq!(default_file_name(&request, &nixi()), "附件1_全县.xlsx");
     }
 
     #[test]
     fn xlsx_extension_is_added() {
-        assert_eq!(with_xlsx_extension(PathBuf::from("/tmp/a")), PathBuf::from("/tmp/a.xlsx"));
-        assert_eq!(with_xlsx_extension(PathBuf::from("/tmp/a.XLSX")), PathBuf::from("/tmp/a.XLSX"));
+        assert_eq!(
+            with_xlsx_extension(PathBuf::from("/tmp/a")),
+            PathBuf::from("/tmp/a.xlsx")
+        );
+        assert_eq!(
+            with_xlsx_extension(PathBuf::from("/tmp/a.XLSX")),
+            PathBuf::from("/tmp/a.XLSX")
+        );
     }
 }

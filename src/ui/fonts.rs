@@ -21,7 +21,8 @@ use std::sync::Arc;
 pub const CJK_FONT_NAME: &str = "NotoSansCJKsc-Regular-GBK";
 
 /// The bytes of the embedded GBK subset of Noto Sans CJK SC Regular (an OpenType/CFF `.otf`).
-pub static CJK_FONT_BYTES: &[u8] = include_bytes!("../../assets/fonts/NotoSansCJKsc-Regular-GBK.otf");
+pub static CJK_FONT_BYTES: &[u8] =
+    include_bytes!("../../assets/fonts/NotoSansCJKsc-Regular-GBK.otf");
 
 /// egui's built-in Latin fonts, after which the CJK font is inserted in each family.
 const LATIN_FONT_NAMES: [&str; 2] = ["Hack", "Ubuntu-Light"];
@@ -66,14 +67,24 @@ mod tests {
         let proportional = &fonts.families[&egui::FontFamily::Proportional];
         let monospace = &fonts.families[&egui::FontFamily::Monospace];
         let position = |names: &Vec<String>, name: &str| names.iter().position(|n| n == name);
-        assert_eq!(position(proportional, CJK_FONT_NAME), position(proportional, "Ubuntu-Light").map(|i| i + 1));
-        assert_eq!(position(monospace, CJK_FONT_NAME), position(monospace, "Ubuntu-Light").map(|i| i + 1));
+        assert_eq!(
+            position(proportional, CJK_FONT_NAME),
+            position(proportional, "Ubuntu-Light").map(|i| i + 1)
+        );
+        assert_eq!(
+            position(monospace, CJK_FONT_NAME),
+            position(monospace, "Ubuntu-Light").map(|i| i + 1)
+        );
         assert!(position(monospace, "Hack") < position(monospace, CJK_FONT_NAME));
     }
 
     #[test]
     fn embedded_font_is_an_otf_of_plausible_size() {
         assert_eq!(&CJK_FONT_BYTES[..4], b"OTTO");
-        assert!(CJK_FONT_BYTES.len() > 4_000_000, "{} bytes", CJK_FONT_BYTES.len());
+        assert!(
+            CJK_FONT_BYTES.len() > 4_000_000,
+            "{} bytes",
+            CJK_FONT_BYTES.len()
+        );
     }
 }

@@ -30,7 +30,10 @@ impl<T: Send + 'static> Job<T> {
     ) -> Result<Self, String> {
         let progress = Arc::new(Mutex::new((0, total)));
         let result = Arc::new(Mutex::new(None));
-        let job = Job { progress: Arc::clone(&progress), result: Arc::clone(&result) };
+        let job = Job {
+            progress: Arc::clone(&progress),
+            result: Arc::clone(&result),
+        };
         let ctx = ctx.clone();
         std::thread::Builder::new()
             .name("import".into())
@@ -91,7 +94,11 @@ pub(crate) struct ImportWindow {
 
 impl ImportWindow {
     pub(crate) fn new() -> Self {
-        ImportWindow { open: false, path_text: String::new(), stage: Stage::Choose }
+        ImportWindow {
+            open: false,
+            path_text: String::new(),
+            stage: Stage::Choose,
+        }
     }
 
     /// True while the window is shown.
@@ -169,9 +176,18 @@ impl ImportWindow {
             }
             Stage::Applying(job) => {
                 if let Some(reports) = job.take() {
-                    let added: usize = reports.iter().flatten().map(|r| r.rows_added + r.rows_updated).sum();
-                    let files = reports.iter().filter(|r| r.as_ref().is_ok_and(|r| r.outcome == "imported")).count();
-                    event = Some(ImportEvent::DataChanged(format!("导入完成：{files}个文件，新增或更新{added}条记录")));
+                    let added: usize = reports
+                        .iter()
+                        .flatten()
+                        .map(|r| r.rows_added + r.rows_updated)
+                        .sum();
+                    let files = reports
+                        .iter()
+                        .filter(|r| r.as_ref().is_ok_and(|r| r.outcome == "imported"))
+                        .count();
+                    event = Some(ImportEvent::DataChanged(format!(
+                        "导入完成：{files}个文件，新增或更新{added}条记录"
+                    )));
                     self.stage = Stage::Done(reports);
                 }
             }
@@ -195,7 +211,8 @@ impl ImportWindow {
             Action::None => {}
             Action::Read(files) => self.read_files(ctx, db_path, files),
             Action::Confirm => {
-                if let Stage::Preview(prepared) = std::mem::replace(&mut self.stage, Stage::Choose) {
+                if let Stage::Preview(prepared) = std::mem::replace(&mut self.stage, Stage::Choose)
+                {
                     self.apply(ctx, db_path, prepared);
                 }
             }
@@ -219,7 +236,12 @@ impl ImportWindow {
             Stage::Preview(prepared) => preview_ui(ui, prepared),
             Stage::Applying(job) => {
                 let (done, all) = job.progress();
-                progress_ui(ui, "正在导入（每个文件一个事务，要么全部写入，要么都不写入）…", done, all);
+                progress_ui(
+                    ui,
+                    "正在导入（每个文件一个事务，要么全部写入，要么都不写入）…",
+                    done,
+                    all,
+                );
                 Action::None
             }
             Stage::Done(reports) => done_ui(ui, reports),
@@ -281,14 +303,25 @@ enum Action {
 
 fn progress_ui(ui: &mut Ui, text: &str, done: usize, all: usize) {
     ui.label(text);
-    let fraction = if all == 0 { 0.0 } else { done as f32 / all as f32 };
-    ui.add(egui::ProgressBar::new(fraction).text(format!("{done}/{all} 个文件")).animate(true));
+    let fraction = if all == 0 {
+        0.0
+    } else {
+        done as f32 / all as f32
+    };
+    ui.add(
+        egui::ProgressBar::new(fraction)
+            .text(format!("{done}/{all} 个文件"))
+            .animate(true),
+    );
 }
 
 fn preview_ui(ui: &mut Ui, prepared: &[PreparedImport]) -> Action {
     let mut action = Action::None;
     let reports: Vec<FileReport> = prepared.iter().map(|p| p.report(&p.plan, false)).collect();
-    let importable = reports.iter().filter(|r| r.outcome == "imported" && r.rows_imported > 0).count();
+    let importable = reports
+        .iter()
+        .filter(|r| r.outcome == "imported" && r.rows_imported > 0)
+        .count();
     let new_rows: usize = reports.iter().map(|r| r.rows_added + r.rows_updated).sum();
     ui.label(
         RichText::new(format!(
@@ -298,14 +331,20 @@ fn preview_ui(ui: &mut Ui, prepared: &[PreparedImport]) -> Action {
         .strong(),
     );
     ui.add_space(4.0);
-    egui::ScrollArea::vertical().max_height(ui.available_height() - 40.0).auto_shrink([false, false]).show(ui, |ui| {
-        for (file, report) in prepared.iter().zip(&reports) {
-            file_report_ui(ui, file, report);
-        }
-    });
+    egui::ScrollArea::vertical()
+        .max_height(ui.available_height() - 40.0)
+        .auto_shrink([false, false])
+        .show(ui, |ui| {
+            for (file, report) in prepared.iter().zip(&reports) {
+                file_report_ui(ui, file, report);
+            }
+        });
     ui.separator();
     ui.horizontal(|ui| {
-        let confirm = ui.add_enabled(new_rows > 0, egui::Button::new(RichText::new("确认导入").strong()));
+        let confirm = ui.add_enabled(
+            new_rows > 0,
+            egui::Button::new(RichText::new("确认导入").strong()),
+        );
         if confirm.clicked() {
             action = Action::Confirm;
         }
@@ -326,73 +365,107 @@ fn preview_ui(ui: &mut Ui, prepared: &[PreparedImport]) -> Action {
 fn file_report_ui(ui: &mut Ui, file: &PreparedImport, report: &FileReport) {
     let (mark, color) = if report.outcome == "rejected" {
         ("× 拒绝", ERROR_COLOR)
-    } else if report.rows_rejected > 0 || !report.warnings.is_empty() || !report.file_warnings.is_empty() {
+    } else if report.rows_rejected > 0
+        || !report.warnings.is_empty()
+        || !report.file_warnings.is_empty()
+    {
         ("! 有提示", WARNING_COLOR)
     } else {
         ("√ 正常", OK_COLOR)
     };
-    let heading = RichText::new(format!("{mark}  {}", report.file)).color(color).strong();
-    egui::CollapsingHeader::new(heading).id_salt(&report.file).default_open(true).show(ui, |ui| {
-        if report.outcome == "rejected" {
-            ui.label(RichText::new(&report.message).color(ERROR_COLOR));
-            return;
-        }
-        if let Ok(parsed) = &file.parsed {
-            for sheet in &parsed.sheets {
-                let unit = sheet.header.unit.as_deref().unwrap_or("（未填）");
-                let period = sheet.header.date.map(|d| d.format("%Y年%-m月%-d日").to_string()).unwrap_or("（未填）".into());
+    let heading = RichText::new(format!("{mark}  {}", report.file))
+        .color(color)
+        .strong();
+    egui::CollapsingHeader::new(heading)
+        .id_salt(&report.file)
+        .default_open(true)
+        .show(ui, |ui| {
+            if report.outcome == "rejected" {
+                ui.label(RichText::new(&report.message).color(ERROR_COLOR));
+                return;
+            }
+            if let Ok(parsed) = &file.parsed {
+                for sheet in &parsed.sheets {
+                    let unit = sheet.header.unit.as_deref().unwrap_or("（未填）");
+                    let period = sheet
+                        .header
+                        .date
+                        .map(|d| d.format("%Y年%-m月%-d日").to_string())
+                        .unwrap_or("（未填）".into());
+                    ui.label(format!(
+                        "工作表“{}”：{}，填报单位 {unit}，填报时间 {period}，{}行数据",
+                        sheet.name,
+                        sheet.kind.label(),
+                        sheet.rows.len()
+                    ));
+                }
+            }
+            ui.label(&report.message);
+            if let Some(total) = &report.total {
+                let townships: Vec<String> = report
+                    .per_township
+                    .iter()
+                    .map(|(k, v)| format!("{k} {v}元"))
+                    .collect();
+                ui.label(format!("金额合计 {total} 元（{}）", townships.join("，")));
+            }
+            for warning in &report.file_warnings {
+                ui.label(RichText::new(format!("! {warning}")).color(WARNING_COLOR));
+            }
+            for issue in &report.errors {
+                ui.label(
+                    RichText::new(format!(
+                        "× {}!第{}行 {}：{}（不导入）",
+                        issue.sheet, issue.row, issue.column, issue.message
+                    ))
+                    .color(ERROR_COLOR),
+                );
+            }
+            let shown = 200;
+            for issue in report.warnings.iter().take(shown) {
+                ui.label(
+                    RichText::new(format!(
+                        "! {}!第{}行 {}：{}",
+                        issue.sheet, issue.row, issue.column, issue.message
+                    ))
+                    .color(WARNING_COLOR),
+                );
+            }
+            if report.warnings.len() > shown {
                 ui.label(format!(
-                    "工作表“{}”：{}，填报单位 {unit}，填报时间 {period}，{}行数据",
-                    sheet.name,
-                    sheet.kind.label(),
-                    sheet.rows.len()
+                    "……另有{}条提示（导入后可在表格中筛选“仅看有提示的”查看）",
+                    report.warnings.len() - shown
                 ));
             }
-        }
-        ui.label(&report.message);
-        if let Some(total) = &report.total {
-            let townships: Vec<String> = report.per_township.iter().map(|(k, v)| format!("{k} {v}元")).collect();
-            ui.label(format!("金额合计 {total} 元（{}）", townships.join("，")));
-        }
-        for warning in &report.file_warnings {
-            ui.label(RichText::new(format!("! {warning}")).color(WARNING_COLOR));
-        }
-        for issue in &report.errors {
-            ui.label(
-                RichText::new(format!("× {}!第{}行 {}：{}（不导入）", issue.sheet, issue.row, issue.column, issue.message))
-                    .color(ERROR_COLOR),
-            );
-        }
-        let shown = 200;
-        for issue in report.warnings.iter().take(shown) {
-            ui.label(
-                RichText::new(format!("! {}!第{}行 {}：{}", issue.sheet, issue.row, issue.column, issue.message))
-                    .color(WARNING_COLOR),
-            );
-        }
-        if report.warnings.len() > shown {
-            ui.label(format!("……另有{}条提示（导入后可在表格中筛选“仅看有提示的”查看）", report.warnings.len() - shown));
-        }
-    });
+        });
 }
 
 fn done_ui(ui: &mut Ui, reports: &[Result<FileReport, String>]) -> Action {
     let mut action = Action::None;
-    egui::ScrollArea::vertical().max_height(ui.available_height() - 40.0).auto_shrink([false, false]).show(ui, |ui| {
-        for report in reports {
-            match report {
-                Ok(report) if report.outcome == "imported" => {
-                    ui.label(RichText::new(format!("√ {}：{}", report.file, report.message)).color(OK_COLOR));
-                }
-                Ok(report) => {
-                    ui.label(RichText::new(format!("× {}：{}", report.file, report.message)).color(ERROR_COLOR));
-                }
-                Err(message) => {
-                    ui.label(RichText::new(format!("× {message}")).color(ERROR_COLOR));
+    egui::ScrollArea::vertical()
+        .max_height(ui.available_height() - 40.0)
+        .auto_shrink([false, false])
+        .show(ui, |ui| {
+            for report in reports {
+                match report {
+                    Ok(report) if report.outcome == "imported" => {
+                        ui.label(
+                            RichText::new(format!("√ {}：{}", report.file, report.message))
+                                .color(OK_COLOR),
+                        );
+                    }
+                    Ok(report) => {
+                        ui.label(
+                            RichText::new(format!("× {}：{}", report.file, report.message))
+                                .color(ERROR_COLOR),
+                        );
+                    }
+                    Err(message) => {
+                        ui.label(RichText::new(format!("× {message}")).color(ERROR_COLOR));
+                    }
                 }
             }
-        }
-    });
+        });
     ui.separator();
     ui.horizontal(|ui| {
         if ui.button("继续导入其他文件").clicked() {

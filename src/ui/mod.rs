@@ -11,8 +11,8 @@ mod basic_info;
 mod catalogue;
 mod dashboard;
 mod export;
-mod import;
 pub mod fonts;
+mod import;
 mod reconcile;
 mod records;
 mod report_export;
@@ -43,21 +43,38 @@ pub enum Command {
     /// Set a township's deep-poverty flag.
     SetTownshipDeepPoverty { code: String, deep_poverty: bool },
     /// Add a village or set its deep-poverty flag.
-    SetVillageDeepPoverty { township_code: String, name: String, deep_poverty: bool },
+    SetVillageDeepPoverty {
+        township_code: String,
+        name: String,
+        deep_poverty: bool,
+    },
     /// Set (and confirm) a purchaser's type and union member count.
-    SetPurchaserType { id: i64, purchaser_type: Option<PurchaserType>, member_count: Option<i64> },
+    SetPurchaserType {
+        id: i64,
+        purchaser_type: Option<PurchaserType>,
+        member_count: Option<i64>,
+    },
     /// Store a year's targets.
     SaveTargets(Targets),
     /// Store this installation's unit and contact.
     SaveSettings(Settings),
     /// Show the records behind a dashboard figure (traceability R8).
-    ShowRecords { filter: SaleFilter, description: String },
+    ShowRecords {
+        filter: SaleFilter,
+        description: String,
+    },
     /// Open a record in its form tab's editor.
     EditRecord { id: i64, kind: FormKind },
     /// Ask for an export path with the system file dialog, then export.
-    ChooseExportPath { request: ExportRequest, suggested: PathBuf },
+    ChooseExportPath {
+        request: ExportRequest,
+        suggested: PathBuf,
+    },
     /// Export to this path in a background thread.
-    StartExport { request: ExportRequest, out: PathBuf },
+    StartExport {
+        request: ExportRequest,
+        out: PathBuf,
+    },
     /// Confirm that 附件3 row `procurement` is the same sale as 附件2 row `sale` (counted once).
     ConfirmSameSale { procurement: i64, sale: i64 },
     /// Reject a proposed pair: the two rows are different sales (both count).
@@ -65,9 +82,16 @@ pub enum Command {
     /// Remove the link of 附件3 row `procurement` to its 附件2 sale (both count again).
     Unpair { procurement: i64 },
     /// Record the payment of a sale/procurement (R12).
-    SetPaid { id: i64, paid: bool, paid_date: Option<chrono::NaiveDate> },
+    SetPaid {
+        id: i64,
+        paid: bool,
+        paid_date: Option<chrono::NaiveDate>,
+    },
     /// Ask for a path for a report (通报, 供应目录) with the system file dialog, then write it.
-    ChooseReportPath { report: ReportKind, suggested: PathBuf },
+    ChooseReportPath {
+        report: ReportKind,
+        suggested: PathBuf,
+    },
     /// Write a report to this path in a background thread.
     StartReport { report: ReportKind, out: PathBuf },
     /// Open the 导入 window (file choice, preview, confirm).

@@ -10,13 +10,15 @@ use egui_extras::{Size, StripBuilder};
 
 use super::report_export::ReportPanel;
 use super::widgets::{
-    ERROR_COLOR, OK_COLOR, WARNING_COLOR, cell_ui, current_quarter, fitted_widths, month_day_text, note_ui,
-    quarter_only_combo_ui, year_choices, year_combo_ui, yuan_text,
+    ERROR_COLOR, OK_COLOR, WARNING_COLOR, cell_ui, current_quarter, fitted_widths, month_day_text,
+    note_ui, quarter_only_combo_ui, year_choices, year_combo_ui, yuan_text,
 };
 use super::{Command, ReportKind, Shared};
 use crate::domain::Quarter;
 use crate::domain::sale::FormKind;
-use crate::store::{NearMatch, ReportState, ReportingStatus, SaleRow, SummaryTotals, UnitReport, Unmatched};
+use crate::store::{
+    NearMatch, ReportState, ReportingStatus, SaleRow, SummaryTotals, UnitReport, Unmatched,
+};
 
 /// Near matches shown per page.
 const NEAR_PER_PAGE: usize = 10;
@@ -84,7 +86,10 @@ impl ReconcileTab {
     }
 
     fn quarter(&self) -> Quarter {
-        Quarter { year: self.year, quarter: self.quarter }
+        Quarter {
+            year: self.year,
+            quarter: self.quarter,
+        }
     }
 
     fn refresh(&mut self, shared: &Shared<'_>, commands: &mut Vec<Command>) {
@@ -105,13 +110,20 @@ impl ReconcileTab {
         };
         match read() {
             Ok(data) => {
-                self.near_page = self.near_page.min(last_page(data.near.len(), NEAR_PER_PAGE));
-                self.pair_page = self.pair_page.min(last_page(data.pairs.len(), PAIRS_PER_PAGE));
+                self.near_page = self
+                    .near_page
+                    .min(last_page(data.near.len(), NEAR_PER_PAGE));
+                self.pair_page = self
+                    .pair_page
+                    .min(last_page(data.pairs.len(), PAIRS_PER_PAGE));
                 self.data = Some(data);
             }
             Err(e) => {
                 self.data = None;
-                commands.push(Command::Error(format!("读取{}年对账情况失败：{e}", self.year)));
+                commands.push(Command::Error(format!(
+                    "读取{}年对账情况失败：{e}",
+                    self.year
+                )));
             }
         }
     }
@@ -126,7 +138,10 @@ impl ReconcileTab {
             Ok(status) => self.status = Some(status),
             Err(e) => {
                 self.status = None;
-                commands.push(Command::Error(format!("读取{}报送情况失败：{e}", self.quarter())));
+                commands.push(Command::Error(format!(
+                    "读取{}报送情况失败：{e}",
+                    self.quarter()
+                )));
             }
         }
     }
@@ -228,14 +243,20 @@ impl ReconcileTab {
             (_, 0) => Size::remainder(),
             _ => Size::relative(0.55).at_least(200.0),
         };
-        let pair_size = if pair_count == 0 && near_count > 0 { Size::exact(60.0) } else { Size::remainder() };
+        let pair_size = if pair_count == 0 && near_count > 0 {
+            Size::exact(60.0)
+        } else {
+            Size::remainder()
+        };
         StripBuilder::new(ui)
             .size(near_size)
             .size(pair_size)
             .vertical(|mut strip| {
                 strip.cell(|ui| {
                     ui.horizontal(|ui| {
-                        ui.label(RichText::new(format!("疑似重复（待确认）{near_count}对")).strong());
+                        ui.label(
+                            RichText::new(format!("疑似重复（待确认）{near_count}对")).strong(),
+                        );
                         pager_ui(ui, "near", &mut near_page, near_count, NEAR_PER_PAGE);
                     });
                     if near_count == 0 {
@@ -244,17 +265,22 @@ impl ReconcileTab {
                     }
                     let widths = near_widths(ui.available_width());
                     near_header_ui(ui, &widths);
-                    egui::ScrollArea::vertical().id_salt("near_matches").auto_shrink([false, false]).show(ui, |ui| {
-                        let start = near_page * NEAR_PER_PAGE;
-                        for m in data.near.iter().skip(start).take(NEAR_PER_PAGE) {
-                            near_match_ui(ui, m, &widths, commands);
-                        }
-                    });
+                    egui::ScrollArea::vertical()
+                        .id_salt("near_matches")
+                        .auto_shrink([false, false])
+                        .show(ui, |ui| {
+                            let start = near_page * NEAR_PER_PAGE;
+                            for m in data.near.iter().skip(start).take(NEAR_PER_PAGE) {
+                                near_match_ui(ui, m, &widths, commands);
+                            }
+                        });
                 });
                 strip.cell(|ui| {
                     ui.separator();
                     ui.horizontal(|ui| {
-                        ui.label(RichText::new(format!("已配对（只计一次）{pair_count}对")).strong());
+                        ui.label(
+                            RichText::new(format!("已配对（只计一次）{pair_count}对")).strong(),
+                        );
                         pager_ui(ui, "pairs", &mut pair_page, pair_count, PAIRS_PER_PAGE);
                     });
                     if pair_count == 0 {
@@ -263,15 +289,17 @@ impl ReconcileTab {
                     }
                     let widths = pair_widths(ui.available_width());
                     pair_header_ui(ui, &widths);
-                    egui::ScrollArea::vertical().id_salt("same_sale_pairs").auto_shrink([false, false]).show(
-                        ui,
-                        |ui| {
+                    egui::ScrollArea::vertical()
+                        .id_salt("same_sale_pairs")
+                        .auto_shrink([false, false])
+                        .show(ui, |ui| {
                             let start = pair_page * PAIRS_PER_PAGE;
-                            for (procurement, sale) in data.pairs.iter().skip(start).take(PAIRS_PER_PAGE) {
+                            for (procurement, sale) in
+                                data.pairs.iter().skip(start).take(PAIRS_PER_PAGE)
+                            {
                                 pair_row_ui(ui, procurement, sale, &widths, commands);
                             }
-                        },
-                    );
+                        });
                 });
             });
         self.near_page = near_page;
@@ -302,37 +330,52 @@ impl ReconcileTab {
             .horizontal(|mut strip| {
                 strip.cell(|ui| {
                     ui.label(RichText::new("乡镇(街道)（附件2）").strong());
-                    egui::ScrollArea::vertical().id_salt("reporting_townships").auto_shrink([false, false]).show(
-                        ui,
-                        |ui| units_ui(ui, "reporting_townships_grid", &status.townships, status.deadline_passed),
-                    );
+                    egui::ScrollArea::vertical()
+                        .id_salt("reporting_townships")
+                        .auto_shrink([false, false])
+                        .show(ui, |ui| {
+                            units_ui(
+                                ui,
+                                "reporting_townships_grid",
+                                &status.townships,
+                                status.deadline_passed,
+                            )
+                        });
                 });
                 strip.cell(|ui| {
                     ui.label(RichText::new("牵头单位（附件3）").strong());
-                    egui::ScrollArea::vertical().id_salt("reporting_leads").auto_shrink([false, false]).show(
-                        ui,
-                        |ui| {
-                            units_ui(ui, "reporting_leads_grid", &status.lead_units, status.deadline_passed);
+                    egui::ScrollArea::vertical()
+                        .id_salt("reporting_leads")
+                        .auto_shrink([false, false])
+                        .show(ui, |ui| {
+                            units_ui(
+                                ui,
+                                "reporting_leads_grid",
+                                &status.lead_units,
+                                status.deadline_passed,
+                            );
                             if !status.unattributed.is_empty() {
                                 ui.add_space(8.0);
                                 ui.label(RichText::new("未能归属到牵头单位的附件3记录").strong());
-                                egui::Grid::new("reporting_unattributed").num_columns(4).striped(true).show(
-                                    ui,
-                                    |ui| {
+                                egui::Grid::new("reporting_unattributed")
+                                    .num_columns(4)
+                                    .striped(true)
+                                    .show(ui, |ui| {
                                         for u in &status.unattributed {
-                                            let unit =
-                                                if u.submission_unit.is_empty() { "（手工录入）" } else { &u.submission_unit };
+                                            let unit = if u.submission_unit.is_empty() {
+                                                "（手工录入）"
+                                            } else {
+                                                &u.submission_unit
+                                            };
                                             ui.label(unit);
                                             ui.label(&u.purchaser);
                                             ui.label(format!("{} 条", u.records));
                                             ui.label(format!("{} 元", yuan_text(u.amount)));
                                             ui.end_row();
                                         }
-                                    },
-                                );
+                                    });
                             }
-                        },
-                    );
+                        });
                 });
             });
     }
@@ -368,11 +411,17 @@ fn pager_ui(ui: &mut Ui, id: &str, page: &mut usize, count: usize, per_page: usi
         return;
     }
     ui.push_id(id, |ui| {
-        if ui.add_enabled(*page > 0, egui::Button::new("上一页").small()).clicked() {
+        if ui
+            .add_enabled(*page > 0, egui::Button::new("上一页").small())
+            .clicked()
+        {
             *page = page.saturating_sub(1);
         }
         ui.label(format!("第 {}/{} 页", *page + 1, last + 1));
-        if ui.add_enabled(*page < last, egui::Button::new("下一页").small()).clicked() {
+        if ui
+            .add_enabled(*page < last, egui::Button::new("下一页").small())
+            .clicked()
+        {
             *page = (*page + 1).min(last);
         }
     });
@@ -432,17 +481,36 @@ fn near_match_ui(ui: &mut Ui, m: &NearMatch, widths: &[f32], commands: &mut Vec<
                     .on_hover_text("两条是同一笔销售：附件3这条不再重复计入（只计附件2）")
                     .clicked()
                 {
-                    commands.push(Command::ConfirmSameSale { procurement: m.procurement.id, sale: m.sale.id });
+                    commands.push(Command::ConfirmSameSale {
+                        procurement: m.procurement.id,
+                        sale: m.sale.id,
+                    });
                 }
-                if ui.button("不是同一笔").on_hover_text("两条是不同的销售：都计入，以后不再提示").clicked() {
-                    commands.push(Command::RejectNearMatch { procurement: m.procurement.id, sale: m.sale.id });
+                if ui
+                    .button("不是同一笔")
+                    .on_hover_text("两条是不同的销售：都计入，以后不再提示")
+                    .clicked()
+                {
+                    commands.push(Command::RejectNearMatch {
+                        procurement: m.procurement.id,
+                        sale: m.sale.id,
+                    });
                 }
             });
-            for (label, row, other) in [("附件2", &m.sale, &m.procurement), ("附件3", &m.procurement, &m.sale)] {
+            for (label, row, other) in [
+                ("附件2", &m.sale, &m.procurement),
+                ("附件3", &m.procurement, &m.sale),
+            ] {
                 ui.horizontal(|ui| {
                     cell_ui(ui, widths[0], RichText::new(label).strong());
-                    for ((text, differs), width) in near_cells(row, other).into_iter().zip(&widths[1..]) {
-                        let text = if differs { RichText::new(text).color(WARNING_COLOR) } else { RichText::new(text) };
+                    for ((text, differs), width) in
+                        near_cells(row, other).into_iter().zip(&widths[1..])
+                    {
+                        let text = if differs {
+                            RichText::new(text).color(WARNING_COLOR)
+                        } else {
+                            RichText::new(text)
+                        };
                         cell_ui(ui, *width, text);
                     }
                 });
@@ -476,7 +544,13 @@ fn pair_header_ui(ui: &mut Ui, widths: &[f32]) {
     });
 }
 
-fn pair_row_ui(ui: &mut Ui, procurement: &SaleRow, sale: &SaleRow, widths: &[f32], commands: &mut Vec<Command>) {
+fn pair_row_ui(
+    ui: &mut Ui,
+    procurement: &SaleRow,
+    sale: &SaleRow,
+    widths: &[f32],
+    commands: &mut Vec<Command>,
+) {
     let s = &sale.record;
     let cells = [
         s.date_text.clone(),
@@ -497,7 +571,9 @@ fn pair_row_ui(ui: &mut Ui, procurement: &SaleRow, sale: &SaleRow, widths: &[f32
                 .on_hover_text("两条不是同一笔：附件3这条重新计入")
                 .clicked()
             {
-                commands.push(Command::Unpair { procurement: procurement.id });
+                commands.push(Command::Unpair {
+                    procurement: procurement.id,
+                });
             }
         });
     });
@@ -514,32 +590,38 @@ fn state_text(state: ReportState, deadline_passed: bool) -> RichText {
 }
 
 fn time_text(time: Option<chrono::NaiveDateTime>) -> String {
-    time.map(|t| t.format("%Y-%m-%d %H:%M").to_string()).unwrap_or_default()
+    time.map(|t| t.format("%Y-%m-%d %H:%M").to_string())
+        .unwrap_or_default()
 }
 
 /// The status board of townships or lead units.
 fn units_ui(ui: &mut Ui, id: &str, units: &[UnitReport], deadline_passed: bool) {
-    egui::Grid::new(id).num_columns(6).spacing([10.0, 4.0]).striped(true).show(ui, |ui| {
-        for header in ["名称", "状态", "条数", "金额（元）", "首次录入", "最近录入"] {
-            ui.label(RichText::new(header).weak());
-        }
-        ui.end_row();
-        for unit in units {
-            let name = ui.label(&unit.name);
-            if !unit.channel.is_empty() {
-                let led = if unit.sub_channel.is_empty() {
-                    unit.channel.clone()
-                } else {
-                    format!("{}/{}", unit.channel, unit.sub_channel)
-                };
-                name.on_hover_text(format!("牵头：{led}"));
+    egui::Grid::new(id)
+        .num_columns(6)
+        .spacing([10.0, 4.0])
+        .striped(true)
+        .show(ui, |ui| {
+            for header in ["名称", "状态", "条数", "金额（元）", "首次录入", "最近录入"]
+            {
+                ui.label(RichText::new(header).weak());
             }
-            ui.label(state_text(unit.state, deadline_passed));
-            ui.label(unit.records.to_string());
-            ui.label(yuan_text(unit.amount));
-            ui.label(time_text(unit.first_entered));
-            ui.label(time_text(unit.last_entered));
             ui.end_row();
-        }
-    });
+            for unit in units {
+                let name = ui.label(&unit.name);
+                if !unit.channel.is_empty() {
+                    let led = if unit.sub_channel.is_empty() {
+                        unit.channel.clone()
+                    } else {
+                        format!("{}/{}", unit.channel, unit.sub_channel)
+                    };
+                    name.on_hover_text(format!("牵头：{led}"));
+                }
+                ui.label(state_text(unit.state, deadline_passed));
+                ui.label(unit.records.to_string());
+                ui.label(yuan_text(unit.amount));
+                ui.label(time_text(unit.first_entered));
+                ui.label(time_text(unit.last_entered));
+                ui.end_row();
+            }
+        });
 }

@@ -31,8 +31,17 @@ pub(crate) struct SaleList {
 
 impl SaleList {
     /// Re-reads ids and totals if the filter or the data version changed since the last read.
-    pub(crate) fn refresh(&mut self, store: &Store, filter: &SaleFilter, version: u64) -> StoreResult<()> {
-        if self.loaded.as_ref().is_some_and(|(f, v)| f == filter && *v == version) {
+    pub(crate) fn refresh(
+        &mut self,
+        store: &Store,
+        filter: &SaleFilter,
+        version: u64,
+    ) -> StoreResult<()> {
+        if self
+            .loaded
+            .as_ref()
+            .is_some_and(|(f, v)| f == filter && *v == version)
+        {
             return Ok(());
         }
         // Remember the attempt first, so a failing query is reported once, not every frame.
@@ -69,8 +78,11 @@ impl SaleList {
             }
             let start = index.saturating_sub(FETCH_BEFORE);
             let end = (index + FETCH_AFTER).min(self.ids.len());
-            let wanted: Vec<i64> =
-                self.ids[start..end].iter().copied().filter(|id| !self.cache.contains_key(id)).collect();
+            let wanted: Vec<i64> = self.ids[start..end]
+                .iter()
+                .copied()
+                .filter(|id| !self.cache.contains_key(id))
+                .collect();
             for row in store.sales_by_ids(&wanted)? {
                 self.cache.insert(row.id, row);
             }
@@ -145,7 +157,11 @@ pub(crate) fn sale_table_ui(
     let form_width = if options.show_form { 48.0 } else { 0.0 };
     let last_width = if options.compact { 40.0 + 100.0 } else { 100.0 };
     let spacing = ui.spacing().item_spacing.x * 11.0;
-    let (widths, key) = fitted_widths(ui.available_width(), natural, actions_width + form_width + last_width + spacing);
+    let (widths, key) = fitted_widths(
+        ui.available_width(),
+        natural,
+        actions_width + form_width + last_width + spacing,
+    );
     let mut table = TableBuilder::new(ui)
         .id_salt((options.id_salt, key))
         .striped(true)
@@ -161,7 +177,9 @@ pub(crate) fn sale_table_ui(
         table = table.column(Column::initial(width).at_least(40.0).clip(true));
     }
     if options.compact {
-        table = table.column(Column::remainder().at_least(80.0).clip(true)).column(Column::exact(40.0));
+        table = table
+            .column(Column::remainder().at_least(80.0).clip(true))
+            .column(Column::exact(40.0));
     } else {
         table = table.column(Column::remainder().at_least(60.0).clip(true));
     }
@@ -175,9 +193,17 @@ pub(crate) fn sale_table_ui(
                     ui.strong("表");
                 });
             }
-            for title in
-                ["采购单位", date_col, "地区", "贫困户姓名", "产品品种", qty_col, amount_col, "销售方式", "提示"]
-            {
+            for title in [
+                "采购单位",
+                date_col,
+                "地区",
+                "贫困户姓名",
+                "产品品种",
+                qty_col,
+                amount_col,
+                "销售方式",
+                "提示",
+            ] {
                 header.col(|ui| {
                     ui.strong(title);
                 });
@@ -216,7 +242,8 @@ pub(crate) fn sale_table_ui(
                     ui.label(&record.date_text);
                 });
                 table_row.col(|ui| {
-                    ui.label(&record.region_text).on_hover_text(format!("{} {}", row.township_name, record.village));
+                    ui.label(&record.region_text)
+                        .on_hover_text(format!("{} {}", row.township_name, record.village));
                 });
                 table_row.col(|ui| {
                     ui.label(&record.household);
@@ -229,7 +256,8 @@ pub(crate) fn sale_table_ui(
                 });
                 table_row.col(|ui| {
                     ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                        ui.label(yuan_text(record.amount)).on_hover_text(format!("填写为：{}", record.amount_text));
+                        ui.label(yuan_text(record.amount))
+                            .on_hover_text(format!("填写为：{}", record.amount_text));
                     });
                 });
                 table_row.col(|ui| {
@@ -263,7 +291,8 @@ pub(crate) fn sale_table_ui(
                         } else {
                             format!("{}条提示", record.warnings.len())
                         };
-                        ui.label(RichText::new(text).color(WARNING_COLOR)).on_hover_text(record.warnings.join("\n"));
+                        ui.label(RichText::new(text).color(WARNING_COLOR))
+                            .on_hover_text(record.warnings.join("\n"));
                     }
                     if row.same_sale_as.is_some() {
                         ui.label(RichText::new("与附件2重复，不重复计入").weak());
@@ -288,7 +317,11 @@ pub(crate) struct RecordsView {
 impl RecordsView {
     /// A view of the records `filter` covers; `description` says in Chinese what was clicked.
     pub(crate) fn new(filter: SaleFilter, description: String) -> Self {
-        Self { filter, description, list: SaleList::default() }
+        Self {
+            filter,
+            description,
+            list: SaleList::default(),
+        }
     }
 
     /// The filter shown.
@@ -297,8 +330,16 @@ impl RecordsView {
     }
 
     /// Draws the window. Returns false when the user closed it.
-    pub(crate) fn window_ui(&mut self, ctx: &egui::Context, shared: &Shared<'_>, commands: &mut Vec<Command>) -> bool {
-        if let Err(e) = self.list.refresh(shared.store, &self.filter, shared.data_version) {
+    pub(crate) fn window_ui(
+        &mut self,
+        ctx: &egui::Context,
+        shared: &Shared<'_>,
+        commands: &mut Vec<Command>,
+    ) -> bool {
+        if let Err(e) = self
+            .list
+            .refresh(shared.store, &self.filter, shared.data_version)
+        {
             commands.push(Command::Error(format!("读取明细失败：{e}")));
         }
         let mut open = true;

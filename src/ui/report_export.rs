@@ -35,13 +35,17 @@ impl ReportJob {
         today: chrono::NaiveDate,
     ) -> Self {
         let result = Arc::new(Mutex::new(None));
-        let job = ReportJob { result: Arc::clone(&result), out: out.clone() };
+        let job = ReportJob {
+            result: Arc::clone(&result),
+            out: out.clone(),
+        };
         let ctx = ctx.clone();
         let db_path = db_path.to_path_buf();
         let spawned = std::thread::Builder::new().name("report".into()).spawn({
             let result = Arc::clone(&result);
             move || {
-                let outcome = write_report(&db_path, report, &out, today).map(|message| (message, out));
+                let outcome =
+                    write_report(&db_path, report, &out, today).map(|message| (message, out));
                 if let Ok(mut slot) = result.lock() {
                     *slot = Some(outcome);
                 }
@@ -65,11 +69,17 @@ impl ReportJob {
 }
 
 /// Gathers and writes one report; returns the Chinese summary (as the CLI prints it).
-fn write_report(db_path: &Path, report: ReportKind, out: &Path, today: chrono::NaiveDate) -> Result<String, String> {
+fn write_report(
+    db_path: &Path,
+    report: ReportKind,
+    out: &Path,
+    today: chrono::NaiveDate,
+) -> Result<String, String> {
     let store = Store::open(db_path).map_err(|e| e.to_string())?;
     match report {
         ReportKind::Bulletin(quarter) => {
-            let figures = crate::report::bulletin::bulletin(&store, quarter, today).map_err(|e| e.to_string())?;
+            let figures = crate::report::bulletin::bulletin(&store, quarter, today)
+                .map_err(|e| e.to_string())?;
             crate::report::bulletin::write_bulletin(&figures, out).map_err(|e| e.to_string())?;
             Ok(format!(
                 "已生成{}：本季度 {} 元，本年累计 {} 元，未报送乡镇(街道){}个、牵头单位{}个",
@@ -81,9 +91,10 @@ fn write_report(db_path: &Path, report: ReportKind, out: &Path, today: chrono::N
             ))
         }
         ReportKind::Catalogue => {
-            let catalogue =
-                crate::report::supply_catalogue::supply_catalogue(&store, today).map_err(|e| e.to_string())?;
-            crate::report::supply_catalogue::write_supply_catalogue(&catalogue, out).map_err(|e| e.to_string())?;
+            let catalogue = crate::report::supply_catalogue::supply_catalogue(&store, today)
+                .map_err(|e| e.to_string())?;
+            crate::report::supply_catalogue::write_supply_catalogue(&catalogue, out)
+                .map_err(|e| e.to_string())?;
             Ok(format!(
                 "已汇编供应目录：{}条产品，{}个乡镇(街道)未报送目录，{}个超过一个月未更新",
                 catalogue.listing_count(),
@@ -97,8 +108,14 @@ fn write_report(db_path: &Path, report: ReportKind, out: &Path, today: chrono::N
 /// `云阳县消费扶贫工作通报_2019年第3季度.xlsx`, `云阳县贫困户农特产品供应目录_20191008.xlsx`.
 pub(crate) fn report_file_name(report: ReportKind, today: chrono::NaiveDate) -> String {
     match report {
-        ReportKind::Bulletin(q) => format!("云阳县消费扶贫工作通报_{}年第{}季度.xlsx", q.year, q.quarter),
-        ReportKind::Catalogue => format!("云阳县贫困户农特产品供应目录_{}.xlsx", today.format("%Y%m%d")),
+        ReportKind::Bulletin(q) => format!(
+            "云阳县消费扶贫工作通报_{}年第{}季度.xlsx",
+            q.year, q.quarter
+        ),
+        ReportKind::Catalogue => format!(
+            "云阳县贫困户农特产品供应目录_{}.xlsx",
+            today.format("%Y%m%d")
+        ),
     }
 }
 
@@ -123,7 +140,14 @@ pub(crate) struct ReportPanel {
 impl ReportPanel {
     /// A closed panel.
     pub(crate) fn new() -> Self {
-        Self { open: false, report: None, path_text: String::new(), note: None, job: None, last: None }
+        Self {
+            open: false,
+            report: None,
+            path_text: String::new(),
+            note: None,
+            job: None,
+            last: None,
+        }
     }
 
     /// True while a report is being written.
@@ -141,7 +165,9 @@ impl ReportPanel {
         today: chrono::NaiveDate,
         commands: &mut Vec<Command>,
     ) {
-        let response = ui.add_enabled(self.job.is_none(), egui::Button::new(text)).on_hover_text(hint);
+        let response = ui
+            .add_enabled(self.job.is_none(), egui::Button::new(text))
+            .on_hover_text(hint);
         if response.clicked() {
             let suggested = default_export_dir().join(report_file_name(report, today));
             self.report = Some(report);
@@ -175,7 +201,9 @@ impl ReportPanel {
             && let Some(result) = job.take_result()
         {
             match &result {
-                Ok((message, path)) => commands.push(Command::Info(format!("{message}：{}", path.display()))),
+                Ok((message, path)) => {
+                    commands.push(Command::Info(format!("{message}：{}", path.display())))
+                }
                 Err(e) => commands.push(Command::Error(format!("导出失败：{e}"))),
             }
             self.last = Some(result);
@@ -203,14 +231,19 @@ impl ReportPanel {
                 });
                 ui.horizontal(|ui| {
                     let running = self.job.is_some();
-                    let can_start = !running && !self.path_text.trim().is_empty() && self.report.is_some();
-                    if ui.add_enabled(can_start, egui::Button::new("导出到此路径")).clicked()
+                    let can_start =
+                        !running && !self.path_text.trim().is_empty() && self.report.is_some();
+                    if ui
+                        .add_enabled(can_start, egui::Button::new("导出到此路径"))
+                        .clicked()
                         && let Some(report) = self.report
                     {
                         let out = with_xlsx_extension(PathBuf::from(self.path_text.trim()));
                         commands.push(Command::StartReport { report, out });
                     }
-                    if ui.add_enabled(!running, egui::Button::new("选择位置…")).clicked()
+                    if ui
+                        .add_enabled(!running, egui::Button::new("选择位置…"))
+                        .clicked()
                         && let Some(report) = self.report
                     {
                         let suggested = PathBuf::from(self.path_text.trim());
@@ -258,10 +291,19 @@ mod tests {
     fn report_file_names() {
         let today = chrono::NaiveDate::from_ymd_opt(2019, 10, 8).unwrap_or_default();
         assert_eq!(
-            report_file_name(ReportKind::Bulletin(Quarter { year: 2019, quarter: 3 }), today),
+            report_file_name(
+                ReportKind::Bulletin(Quarter {
+                    year: 2019,
+                    quarter: 3
+                }),
+                today
+            ),
             "云阳县消费扶贫工作通报_2019年第3季度.xlsx"
         );
-        assert_eq!(report_file_name(ReportKind::Catalogue, today), "云阳县贫困户农特产品供应目录_20191008.xlsx");
+        assert_eq!(
+            report_file_name(ReportKind::Catalogue, today),
+            "云阳县贫困户农特产品供应目录_20191008.xlsx"
+        );
     }
 
     #[test]
@@ -270,7 +312,13 @@ mod tests {
         let db = dir.path().join("ledger.db");
         Store::open(&db).expect("open");
         let today = chrono::NaiveDate::from_ymd_opt(2019, 10, 8).unwrap_or_default();
-        for report in [ReportKind::Bulletin(Quarter { year: 2019, quarter: 3 }), ReportKind::Catalogue] {
+        for report in [
+            ReportKind::Bulletin(Quarter {
+                year: 2019,
+                quarter: 3,
+            }),
+            ReportKind::Catalogue,
+        ] {
             let out = dir.path().join(report_file_name(report, today));
             let message = write_report(&db, report, &out, today).expect("written");
             assert!(message.starts_with("已"), "{message}");

@@ -9,8 +9,8 @@ use egui::{RichText, Ui};
 use super::export::ExportPanel;
 use super::records::{RowAction, SaleList, TableOptions, sale_table_ui};
 use super::widgets::{
-    Confirm, ERROR_COLOR, confirm_delete_ui, field_row_ui, note_ui, quarter_combo_ui, township_combo_ui, wan_text,
-    warnings_ui, year_choices, year_combo_ui, yuan_text,
+    Confirm, ERROR_COLOR, confirm_delete_ui, field_row_ui, note_ui, quarter_combo_ui,
+    township_combo_ui, wan_text, warnings_ui, year_choices, year_combo_ui, yuan_text,
 };
 use super::{Command, Shared};
 use crate::domain::sale::{FieldErrors, FormKind, SaleDraft, SaleField, SaleRecord, validate_sale};
@@ -54,7 +54,12 @@ fn channel_choices() -> Vec<(Channel, Option<SubChannel>)> {
         if channel.sub_channels().is_empty() {
             choices.push((channel, None));
         } else {
-            choices.extend(channel.sub_channels().iter().map(|sub| (channel, Some(*sub))));
+            choices.extend(
+                channel
+                    .sub_channels()
+                    .iter()
+                    .map(|sub| (channel, Some(*sub))),
+            );
         }
     }
     choices
@@ -65,10 +70,20 @@ pub(crate) fn purchaser_hint(purchaser_type: Option<PurchaserType>, confirmed: b
     match purchaser_type {
         Some(t) => {
             let (channel, sub) = t.channel();
-            let state = if confirmed { "已确认" } else { "建议，待确认" };
-            format!("类型：{}（{state}）→ {}", t.name(), channel_pair_text(channel, sub))
+            let state = if confirmed {
+                "已确认"
+            } else {
+                "建议，待确认"
+            };
+            format!(
+                "类型：{}（{state}）→ {}",
+                t.name(),
+                channel_pair_text(channel, sub)
+            )
         }
-        None => "类型：未知 → 未分类（请在“基础信息”中设置类型，或在下面手动选择销售方式）".to_string(),
+        None => {
+            "类型：未知 → 未分类（请在“基础信息”中设置类型，或在下面手动选择销售方式）".to_string()
+        }
     }
 }
 
@@ -134,7 +149,10 @@ impl SaleEditor {
     }
 
     /// The payment as entered: (paid, date), or a Chinese message when the date is unreadable.
-    fn payment(&self, today: chrono::NaiveDate) -> Result<(bool, Option<chrono::NaiveDate>), String> {
+    fn payment(
+        &self,
+        today: chrono::NaiveDate,
+    ) -> Result<(bool, Option<chrono::NaiveDate>), String> {
         if !self.paid {
             return Ok((false, None));
         }
@@ -236,10 +254,20 @@ impl SalesTab {
     /// Draws the tab.
     pub(crate) fn ui(&mut self, ui: &mut Ui, shared: &Shared<'_>, commands: &mut Vec<Command>) {
         let filter = self.sale_filter();
-        if let Err(e) = self.list.refresh(shared.store, &filter, shared.data_version) {
-            commands.push(Command::Error(format!("读取{}记录失败：{e}", self.kind.label())));
+        if let Err(e) = self
+            .list
+            .refresh(shared.store, &filter, shared.data_version)
+        {
+            commands.push(Command::Error(format!(
+                "读取{}记录失败：{e}",
+                self.kind.label()
+            )));
         }
-        if self.years.as_ref().is_none_or(|(v, _)| *v != shared.data_version) {
+        if self
+            .years
+            .as_ref()
+            .is_none_or(|(v, _)| *v != shared.data_version)
+        {
             let years = shared.store.sale_years().unwrap_or_default();
             self.years = Some((shared.data_version, year_choices(years, shared.today)));
         }
@@ -256,9 +284,11 @@ impl SalesTab {
                 .default_size(400.0)
                 .size_range(320.0..=560.0)
                 .show(ui, |ui| {
-                    egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
-                        self.editor_ui(ui, shared, commands);
-                    });
+                    egui::ScrollArea::vertical()
+                        .auto_shrink([false, false])
+                        .show(ui, |ui| {
+                            self.editor_ui(ui, shared, commands);
+                        });
                 });
         }
         egui::CentralPanel::no_frame().show(ui, |ui| {
@@ -267,7 +297,11 @@ impl SalesTab {
                 allow_delete: true,
                 editing: self.editor.as_ref().and_then(|e| e.id),
                 compact: self.editor.is_some(),
-                id_salt: if self.kind == FormKind::Sale { "sale_table" } else { "procurement_table" },
+                id_salt: if self.kind == FormKind::Sale {
+                    "sale_table"
+                } else {
+                    "procurement_table"
+                },
             };
             match sale_table_ui(ui, shared, &mut self.list, self.kind, &options, commands) {
                 Some(RowAction::Edit(id)) => {
@@ -309,7 +343,11 @@ impl SalesTab {
                 "全部乡镇",
             );
             ui.add_space(8.0);
-            let years = self.years.as_ref().map(|(_, y)| y.clone()).unwrap_or_default();
+            let years = self
+                .years
+                .as_ref()
+                .map(|(_, y)| y.clone())
+                .unwrap_or_default();
             year_combo_ui(
                 ui,
                 &format!("sale_filter_year_{id}"),
@@ -319,7 +357,12 @@ impl SalesTab {
                 Some("全部年份"),
             );
             let has_year = self.filter.year.is_some();
-            quarter_combo_ui(ui, &format!("sale_filter_quarter_{id}"), &mut self.filter.quarter, has_year);
+            quarter_combo_ui(
+                ui,
+                &format!("sale_filter_quarter_{id}"),
+                &mut self.filter.quarter,
+                has_year,
+            );
             ui.add_space(8.0);
             let label = ui.label("查找");
             let response = ui
@@ -340,7 +383,10 @@ impl SalesTab {
                     self.filter.applied_text = self.filter.text.clone();
                     self.text_edited_at = None;
                 } else {
-                    ui.ctx().request_repaint_after(std::time::Duration::from_secs_f64(TEXT_DELAY - waited));
+                    ui.ctx()
+                        .request_repaint_after(std::time::Duration::from_secs_f64(
+                            TEXT_DELAY - waited,
+                        ));
                 }
             }
             ui.checkbox(&mut self.filter.warnings_only, "仅看有提示的");
@@ -355,11 +401,21 @@ impl SalesTab {
         ui.horizontal(|ui| {
             let (count, total) = self.list.totals();
             ui.label(
-                RichText::new(format!("共 {count} 条，金额合计 {} 元（{} 万元）", yuan_text(total), wan_text(total)))
-                    .strong(),
+                RichText::new(format!(
+                    "共 {count} 条，金额合计 {} 元（{} 万元）",
+                    yuan_text(total),
+                    wan_text(total)
+                ))
+                .strong(),
             );
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                if ui.button("导入…").on_hover_text("导入乡镇、牵头单位报来的附件1/2/3（xlsx、xls、csv），先预览再写入").clicked() {
+                if ui
+                    .button("导入…")
+                    .on_hover_text(
+                        "导入乡镇、牵头单位报来的附件1/2/3（xlsx、xls、csv），先预览再写入",
+                    )
+                    .clicked()
+                {
                     commands.push(Command::OpenImport);
                 }
                 let request = ExportRequest {
@@ -368,8 +424,13 @@ impl SalesTab {
                     year: self.filter.year,
                     quarter: self.filter.year.and(self.filter.quarter),
                 };
-                self.export.button_ui(ui, request, shared.townships, commands);
-                let add_label = if self.kind == FormKind::Sale { "新增销售记录" } else { "新增采购记录" };
+                self.export
+                    .button_ui(ui, request, shared.townships, commands);
+                let add_label = if self.kind == FormKind::Sale {
+                    "新增销售记录"
+                } else {
+                    "新增采购记录"
+                };
                 if ui.button(add_label).clicked() {
                     self.editor = Some(SaleEditor::new_record());
                 }
@@ -384,7 +445,10 @@ impl SalesTab {
         match confirm_delete_ui(ctx, &format!("sale_{}", self.kind.number()), what) {
             Confirm::Pending => {}
             Confirm::Yes => {
-                commands.push(Command::DeleteSale { id: *id, kind: self.kind });
+                commands.push(Command::DeleteSale {
+                    id: *id,
+                    kind: self.kind,
+                });
                 self.confirm_delete = None;
             }
             Confirm::No => self.confirm_delete = None,
@@ -406,13 +470,21 @@ impl SalesTab {
         ui.add_space(4.0);
 
         // Validate only when the draft changed.
-        if editor.validated.as_ref().is_none_or(|(d, _)| *d != editor.draft) {
+        if editor
+            .validated
+            .as_ref()
+            .is_none_or(|(d, _)| *d != editor.draft)
+        {
             let outcome = validate_sale(&editor.draft, kind, shared.resolver, Some(shared.today));
             editor.validated = Some((editor.draft.clone(), outcome));
         }
         // The purchaser hint, only when the name changed.
         let purchaser = editor.draft.purchaser.trim().to_string();
-        if editor.hint.as_ref().is_none_or(|(name, _)| *name != purchaser) {
+        if editor
+            .hint
+            .as_ref()
+            .is_none_or(|(name, _)| *name != purchaser)
+        {
             let hint = if purchaser.is_empty() {
                 String::new()
             } else {
@@ -444,88 +516,141 @@ impl SalesTab {
             if !show_all && typed.trim().is_empty() {
                 return None;
             }
-            errors.iter().find(|(f, _)| *f == field).map(|(_, m)| m.clone())
+            errors
+                .iter()
+                .find(|(f, _)| *f == field)
+                .map(|(_, m)| m.clone())
         };
-        let hint_text = editor.hint.as_ref().map(|(_, h)| h.clone()).filter(|h| !h.is_empty());
+        let hint_text = editor
+            .hint
+            .as_ref()
+            .map(|(_, h)| h.clone())
+            .filter(|h| !h.is_empty());
 
-        egui::Grid::new(("sale_editor_grid", kind.number())).num_columns(2).spacing([8.0, 6.0]).show(ui, |ui| {
-            let d = &mut editor.draft;
-            field_row_ui(
-                ui,
-                "采购单位",
-                &mut d.purchaser,
-                "如 云阳县商务委",
-                error_for(SaleField::Purchaser).as_deref(),
-                hint_text.as_deref(),
-            );
-            field_row_ui(ui, date_col, &mut d.date, "如 2019.9.1", error_for(SaleField::Date).as_deref(), None);
-            field_row_ui(
-                ui,
-                "地区",
-                &mut d.region,
-                "如 云阳县泥溪镇三坪村",
-                error_for(SaleField::Region).as_deref(),
-                None,
-            );
-            field_row_ui(
-                ui,
-                "贫困户姓名",
-                &mut d.household,
-                "姓名或合作社名称",
-                error_for(SaleField::Household).as_deref(),
-                None,
-            );
-            field_row_ui(ui, "产品品种", &mut d.product, "如 土豆", error_for(SaleField::Product).as_deref(), None);
-            field_row_ui(ui, qty_col, &mut d.quantity, "如 30斤", error_for(SaleField::Quantity).as_deref(), None);
-            field_row_ui(ui, amount_col, &mut d.amount, "如 90元", error_for(SaleField::Amount).as_deref(), None);
-            field_row_ui(
-                ui,
-                "备注",
-                &mut d.remark,
-                "合作社请注明涉及贫困户数",
-                error_for(SaleField::Remark).as_deref(),
-                None,
-            );
+        egui::Grid::new(("sale_editor_grid", kind.number()))
+            .num_columns(2)
+            .spacing([8.0, 6.0])
+            .show(ui, |ui| {
+                let d = &mut editor.draft;
+                field_row_ui(
+                    ui,
+                    "采购单位",
+                    &mut d.purchaser,
+                    "如 云阳县商务委",
+                    error_for(SaleField::Purchaser).as_deref(),
+                    hint_text.as_deref(),
+                );
+                field_row_ui(
+                    ui,
+                    date_col,
+                    &mut d.date,
+                    "如 2019.9.1",
+                    error_for(SaleField::Date).as_deref(),
+                    None,
+                );
+                field_row_ui(
+                    ui,
+                    "地区",
+                    &mut d.region,
+                    "如 云阳县泥溪镇三坪村",
+                    error_for(SaleField::Region).as_deref(),
+                    None,
+                );
+                field_row_ui(
+                    ui,
+                    "贫困户姓名",
+                    &mut d.household,
+                    "姓名或合作社名称",
+                    error_for(SaleField::Household).as_deref(),
+                    None,
+                );
+                field_row_ui(
+                    ui,
+                    "产品品种",
+                    &mut d.product,
+                    "如 土豆",
+                    error_for(SaleField::Product).as_deref(),
+                    None,
+                );
+                field_row_ui(
+                    ui,
+                    qty_col,
+                    &mut d.quantity,
+                    "如 30斤",
+                    error_for(SaleField::Quantity).as_deref(),
+                    None,
+                );
+                field_row_ui(
+                    ui,
+                    amount_col,
+                    &mut d.amount,
+                    "如 90元",
+                    error_for(SaleField::Amount).as_deref(),
+                    None,
+                );
+                field_row_ui(
+                    ui,
+                    "备注",
+                    &mut d.remark,
+                    "合作社请注明涉及贫困户数",
+                    error_for(SaleField::Remark).as_deref(),
+                    None,
+                );
 
-            let label = ui.label("销售方式");
-            let selected_text = match editor.channel {
-                None => "按采购单位类型（自动）".to_string(),
-                Some((channel, sub)) => channel_pair_text(channel, sub),
-            };
-            egui::ComboBox::from_id_salt(("sale_channel", kind.number()))
-                .selected_text(selected_text)
-                .width(220.0)
-                .height(400.0)
-                .show_ui(ui, |ui| {
-                    ui.selectable_value(&mut editor.channel, None, "按采购单位类型（自动）");
-                    for (channel, sub) in channel_choices() {
-                        ui.selectable_value(&mut editor.channel, Some((channel, sub)), channel_pair_text(channel, sub));
-                    }
-                })
-                .response
-                .labelled_by(label.id);
-            ui.end_row();
-        });
+                let label = ui.label("销售方式");
+                let selected_text = match editor.channel {
+                    None => "按采购单位类型（自动）".to_string(),
+                    Some((channel, sub)) => channel_pair_text(channel, sub),
+                };
+                egui::ComboBox::from_id_salt(("sale_channel", kind.number()))
+                    .selected_text(selected_text)
+                    .width(220.0)
+                    .height(400.0)
+                    .show_ui(ui, |ui| {
+                        ui.selectable_value(&mut editor.channel, None, "按采购单位类型（自动）");
+                        for (channel, sub) in channel_choices() {
+                            ui.selectable_value(
+                                &mut editor.channel,
+                                Some((channel, sub)),
+                                channel_pair_text(channel, sub),
+                            );
+                        }
+                    })
+                    .response
+                    .labelled_by(label.id);
+                ui.end_row();
+            });
 
         // Payment (R12), for a stored record; saved with 保存 or on its own.
         let payment = editor.payment(shared.today);
         if let Some(id) = editor.id {
             ui.add_space(6.0);
             ui.horizontal(|ui| {
-                if ui.checkbox(&mut editor.paid, "已付款").changed() && editor.paid && editor.paid_date.trim().is_empty() {
+                if ui.checkbox(&mut editor.paid, "已付款").changed()
+                    && editor.paid
+                    && editor.paid_date.trim().is_empty()
+                {
                     editor.paid_date = date_text(shared.today);
                 }
                 let label = ui.label("付款日期");
                 ui.add_enabled(
                     editor.paid,
-                    egui::TextEdit::singleline(&mut editor.paid_date).hint_text("如 2019.10.8").desired_width(110.0),
+                    egui::TextEdit::singleline(&mut editor.paid_date)
+                        .hint_text("如 2019.10.8")
+                        .desired_width(110.0),
                 )
                 .labelled_by(label.id);
                 let changed = payment.as_ref().is_ok_and(|p| *p != editor.stored_paid);
-                if ui.add_enabled(changed, egui::Button::new("保存付款情况")).clicked()
+                if ui
+                    .add_enabled(changed, egui::Button::new("保存付款情况"))
+                    .clicked()
                     && let Ok((paid, paid_date)) = payment.clone()
                 {
-                    commands.push(Command::SetPaid { id, paid, paid_date });
+                    commands.push(Command::SetPaid {
+                        id,
+                        paid,
+                        paid_date,
+                    });
                 }
             });
             if let Err(message) = &payment {
@@ -544,18 +669,28 @@ impl SalesTab {
         ui.add_space(8.0);
         let mut close = false;
         ui.horizontal(|ui| {
-            let save = ui.add_enabled(!editor.saving, egui::Button::new(RichText::new("保存").strong()));
+            let save = ui.add_enabled(
+                !editor.saving,
+                egui::Button::new(RichText::new("保存").strong()),
+            );
             if save.clicked() {
                 editor.save_attempted = true;
                 if let Some((_, Ok(record))) = &editor.validated {
                     let mut record = record.clone();
                     record.channel_override = editor.channel;
                     editor.saving = true;
-                    commands.push(Command::SaveSale { id: editor.id, record });
+                    commands.push(Command::SaveSale {
+                        id: editor.id,
+                        record,
+                    });
                     if let (Some(id), Ok((paid, paid_date))) = (editor.id, &payment)
                         && (*paid, *paid_date) != editor.stored_paid
                     {
-                        commands.push(Command::SetPaid { id, paid: *paid, paid_date: *paid_date });
+                        commands.push(Command::SetPaid {
+                            id,
+                            paid: *paid,
+                            paid_date: *paid_date,
+                        });
                     }
                 }
             }
@@ -564,7 +699,9 @@ impl SalesTab {
             }
         });
         if editor.save_attempted && matches!(editor.validated, Some((_, Err(_)))) {
-            ui.label(RichText::new("有内容需要改正（见各栏下方的红字），未保存。").color(ERROR_COLOR));
+            ui.label(
+                RichText::new("有内容需要改正（见各栏下方的红字），未保存。").color(ERROR_COLOR),
+            );
         }
         ui.add_space(6.0);
         note_ui(ui, "时间、数量、金额按填写原文保存，打印的表格显示原文。");

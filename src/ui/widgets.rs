@@ -122,7 +122,9 @@ pub(crate) fn year_combo_ui(
 ) -> bool {
     let label_response = ui.label(label);
     let before = *selected;
-    let current = selected.map(|y| format!("{y}年")).unwrap_or_else(|| none_text.unwrap_or("").to_string());
+    let current = selected
+        .map(|y| format!("{y}年"))
+        .unwrap_or_else(|| none_text.unwrap_or("").to_string());
     egui::ComboBox::from_id_salt(id_salt)
         .selected_text(current)
         .width(80.0)
@@ -140,9 +142,16 @@ pub(crate) fn year_combo_ui(
 }
 
 /// A picker of one quarter (or the whole year). Returns true when changed.
-pub(crate) fn quarter_combo_ui(ui: &mut Ui, id_salt: &str, selected: &mut Option<u8>, enabled: bool) -> bool {
+pub(crate) fn quarter_combo_ui(
+    ui: &mut Ui,
+    id_salt: &str,
+    selected: &mut Option<u8>,
+    enabled: bool,
+) -> bool {
     let before = *selected;
-    let current = selected.map(|q| format!("第{q}季度")).unwrap_or_else(|| "全年".to_string());
+    let current = selected
+        .map(|q| format!("第{q}季度"))
+        .unwrap_or_else(|| "全年".to_string());
     ui.add_enabled_ui(enabled, |ui| {
         egui::ComboBox::from_id_salt(id_salt)
             .selected_text(current)
@@ -164,7 +173,11 @@ pub(crate) fn quarter_combo_ui(ui: &mut Ui, id_salt: &str, selected: &mut Option
 /// id (egui_extras remembers widths per table id, so a narrower layout gets its own).
 pub(crate) fn fitted_widths(available: f32, natural: &[f32], fixed: f32) -> (Vec<f32>, u32) {
     let sum: f32 = natural.iter().sum();
-    let scale = if sum > 0.0 { ((available - fixed) / sum).clamp(0.6, 1.0) } else { 1.0 };
+    let scale = if sum > 0.0 {
+        ((available - fixed) / sum).clamp(0.6, 1.0)
+    } else {
+        1.0
+    };
     let key = (scale * 20.0).floor() as u32;
     let scale = key as f32 / 20.0;
     (natural.iter().map(|w| (w * scale).floor()).collect(), key)
@@ -183,8 +196,8 @@ pub(crate) fn year_choices(mut years: Vec<i32>, today: chrono::NaiveDate) -> Vec
 /// The quarter a year's reminders are about: the latest quarter of `year` that has started by
 /// `today` (Q4 for past years, Q1 for years not begun).
 pub(crate) fn current_quarter(year: i32, today: chrono::NaiveDate) -> crate::domain::Quarter {
-    use chrono::Datelike;
     use crate::domain::Quarter;
+    use chrono::Datelike;
     match year.cmp(&today.year()) {
         std::cmp::Ordering::Less => Quarter { year, quarter: 4 },
         std::cmp::Ordering::Equal => Quarter::of(today),
@@ -246,7 +259,10 @@ pub(crate) fn confirm_delete_ui(ctx: &egui::Context, id_salt: &str, what: &str) 
         ui.label(RichText::new("删除后不能恢复。").color(WARNING_COLOR));
         ui.add_space(8.0);
         ui.horizontal(|ui| {
-            if ui.button(RichText::new("确认删除").color(ERROR_COLOR)).clicked() {
+            if ui
+                .button(RichText::new("确认删除").color(ERROR_COLOR))
+                .clicked()
+            {
                 answer = Confirm::Yes;
             }
             if ui.button("取消").clicked() {

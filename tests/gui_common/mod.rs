@@ -26,7 +26,9 @@ pub fn window() -> (tempfile::TempDir, PathBuf, Harness<'static, App>) {
 pub fn window_on(path: &std::path::Path) -> Harness<'static, App> {
     let store = Store::open(path).expect("open database");
     let db_path = path.to_path_buf();
-    let mut harness = Harness::builder().with_size(SIZE).build_eframe(move |cc| App::new(cc, store, db_path));
+    let mut harness = Harness::builder()
+        .with_size(SIZE)
+        .build_eframe(move |cc| App::new(cc, store, db_path));
     harness.run();
     harness
 }
@@ -39,15 +41,21 @@ pub fn click(harness: &mut Harness<'_, App>, label: &str) {
 
 /// Clicks the text field labelled `label` and types `text` into it.
 pub fn type_into(harness: &mut Harness<'_, App>, label: &str, text: &str) {
-    harness.get_by_role_and_label(Role::TextInput, label).click();
+    harness
+        .get_by_role_and_label(Role::TextInput, label)
+        .click();
     harness.run();
-    harness.get_by_role_and_label(Role::TextInput, label).type_text(text);
+    harness
+        .get_by_role_and_label(Role::TextInput, label)
+        .type_text(text);
     harness.run();
 }
 
 /// Replaces the content of the text field labelled `label`.
 pub fn set_text(harness: &mut Harness<'_, App>, label: &str, text: &str) {
-    harness.get_by_role_and_label(Role::TextInput, label).set_text_value_accesskit(text);
+    harness
+        .get_by_role_and_label(Role::TextInput, label)
+        .set_text_value_accesskit(text);
     harness.run();
 }
 

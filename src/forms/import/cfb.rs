@@ -27,15 +27,21 @@ pub(crate) struct CompoundFile<'a> {
 }
 
 fn u16_at(b: &[u8], off: usize) -> Option<u16> {
-    Some(u16::from_le_bytes(b.get(off..off.checked_add(2)?)?.try_into().ok()?))
+    Some(u16::from_le_bytes(
+        b.get(off..off.checked_add(2)?)?.try_into().ok()?,
+    ))
 }
 
 fn u32_at(b: &[u8], off: usize) -> Option<u32> {
-    Some(u32::from_le_bytes(b.get(off..off.checked_add(4)?)?.try_into().ok()?))
+    Some(u32::from_le_bytes(
+        b.get(off..off.checked_add(4)?)?.try_into().ok()?,
+    ))
 }
 
 fn u64_at(b: &[u8], off: usize) -> Option<u64> {
-    Some(u64::from_le_bytes(b.get(off..off.checked_add(8)?)?.try_into().ok()?))
+    Some(u64::from_le_bytes(
+        b.get(off..off.checked_add(8)?)?.try_into().ok()?,
+    ))
 }
 
 impl<'a> CompoundFile<'a> {
@@ -98,7 +104,11 @@ impl<'a> CompoundFile<'a> {
         let mut fat = Vec::with_capacity(difat.len() * (sector_size / 4));
         for id in difat {
             let sector = cf.sector(id)?;
-            fat.extend(sector.chunks_exact(4).filter_map(|c| c.try_into().ok().map(u32::from_le_bytes)));
+            fat.extend(
+                sector
+                    .chunks_exact(4)
+                    .filter_map(|c| c.try_into().ok().map(u32::from_le_bytes)),
+            );
         }
         cf.fat = fat;
 
@@ -106,7 +116,10 @@ impl<'a> CompoundFile<'a> {
         let mini_fat_start = u32_at(bytes, 0x3C)?;
         if mini_fat_start <= MAX_REGULAR {
             let raw = cf.chain(mini_fat_start, u64::MAX)?;
-            cf.mini_fat = raw.chunks_exact(4).filter_map(|c| c.try_into().ok().map(u32::from_le_bytes)).collect();
+            cf.mini_fat = raw
+                .chunks_exact(4)
+                .filter_map(|c| c.try_into().ok().map(u32::from_le_bytes))
+                .collect();
         }
 
         // Directory.
@@ -182,7 +195,9 @@ impl<'a> CompoundFile<'a> {
             if steps > self.mini_fat.len() + 1 {
                 return None;
             }
-            let begin = usize::try_from(id).ok()?.checked_mul(self.mini_sector_size)?;
+            let begin = usize::try_from(id)
+                .ok()?
+                .checked_mul(self.mini_sector_size)?;
             let end = begin.checked_add(self.mini_sector_size)?.min(mini.len());
             out.extend_from_slice(mini.get(begin..end)?);
             if out.len() as u64 >= size {
@@ -196,7 +211,11 @@ impl<'a> CompoundFile<'a> {
 
     /// Names of the stream entries.
     pub(crate) fn stream_names(&self) -> Vec<String> {
-        self.entries.iter().filter(|e| e.1 == 2).map(|e| e.0.clone()).collect()
+        self.entries
+            .iter()
+            .filter(|e| e.1 == 2)
+            .map(|e| e.0.clone())
+            .collect()
     }
 
     /// Reads the stream with this name (case-insensitive).

@@ -87,7 +87,11 @@ pub(crate) fn read(name: &str, text: &str) -> Result<GridSheet, FileRejection> {
         number = number.saturating_add(1);
         for (col, field) in record.iter().enumerate() {
             let Ok(col) = u32::try_from(col) else { break };
-            builder.push(number, col, CellValue::Text(excel_text_formula(field).unwrap_or(field).to_string()));
+            builder.push(
+                number,
+                col,
+                CellValue::Text(excel_text_formula(field).unwrap_or(field).to_string()),
+            );
         }
         if builder.cell_count() > MAX_CELLS {
             return Err(too_large());
@@ -123,9 +127,18 @@ mod tests {
         assert_eq!(third.get(1), Some(&CellValue::Text("1,200.00".into())));
         assert_eq!(detect_delimiter("a\tb\tc\n1\t2\t3"), b'\t');
         let sheet = read("t", "\"=\"\"17700001234\"\"\",=1+1\n").unwrap();
-        assert_eq!(sheet.row(1).unwrap().get(0), Some(&CellValue::Text("17700001234".into())));
-        assert_eq!(sheet.row(1).unwrap().get(1), Some(&CellValue::Text("=1+1".into())));
+        assert_eq!(
+            sheet.row(1).unwrap().get(0),
+            Some(&CellValue::Text("17700001234".into()))
+        );
+        assert_eq!(
+            sheet.row(1).unwrap().get(1),
+            Some(&CellValue::Text("=1+1".into()))
+        );
         let sheet = read("t", "a,b\n=\"0123\",x\n").unwrap();
-        assert_eq!(sheet.row(2).unwrap().get(0), Some(&CellValue::Text("0123".into())));
+        assert_eq!(
+            sheet.row(2).unwrap().get(0),
+            Some(&CellValue::Text("0123".into()))
+        );
     }
 }

@@ -84,8 +84,20 @@ impl Header {
 
     /// First and last column of the form's columns.
     pub(crate) fn span(&self) -> (u32, u32) {
-        let min = self.columns.iter().filter(|c| c.role != Role::RecordId).map(|c| c.col).min().unwrap_or(0);
-        let max = self.columns.iter().filter(|c| c.role != Role::RecordId).map(|c| c.col).max().unwrap_or(0);
+        let min = self
+            .columns
+            .iter()
+            .filter(|c| c.role != Role::RecordId)
+            .map(|c| c.col)
+            .min()
+            .unwrap_or(0);
+        let max = self
+            .columns
+            .iter()
+            .filter(|c| c.role != Role::RecordId)
+            .map(|c| c.col)
+            .max()
+            .unwrap_or(0);
         (min, max)
     }
 
@@ -100,7 +112,11 @@ impl Header {
     /// The unit for bare numbers in a quantity column (not a money unit).
     pub(crate) fn quantity_unit(&self, role: Role) -> Option<&str> {
         let unit = self.column(role)?.unit.as_deref()?;
-        if unit.contains('元') { None } else { Some(unit) }
+        if unit.contains('元') {
+            None
+        } else {
+            Some(unit)
+        }
     }
 
     /// The per-unit of a price header such as `销售价格（元/斤）` → `斤`.
@@ -143,7 +159,14 @@ fn split_unit(folded: &str) -> (&str, Option<String>) {
             .or_else(|| inner.strip_prefix("单位"))
             .unwrap_or(inner);
         if !base.is_empty() {
-            return (base, if inner.is_empty() { None } else { Some(inner.to_string()) });
+            return (
+                base,
+                if inner.is_empty() {
+                    None
+                } else {
+                    Some(inner.to_string())
+                },
+            );
         }
     }
     (folded, None)
@@ -155,20 +178,42 @@ fn role_of(name: &str) -> Option<(Role, Option<FormKind>)> {
     Some(match name {
         "序号" | "序" | "编号" | "No." | "NO." | "No" => (Role::Seq, None),
         "记录编号" => (Role::RecordId, None),
-        "采购单位" | "购买单位" | "采购单位名称" | "购买单位名称" | "采购方" | "购买方" | "采购单位(个人)" | "采购人" => {
-            (Role::Purchaser, None)
-        }
+        "采购单位"
+        | "购买单位"
+        | "采购单位名称"
+        | "购买单位名称"
+        | "采购方"
+        | "购买方"
+        | "采购单位(个人)"
+        | "采购人" => (Role::Purchaser, None),
         "销售时间" | "销售日期" => (Role::Date, Some(Sale)),
-        "采购时间" | "采购日期" | "购买时间" | "购买日期" => (Role::Date, Some(Procurement)),
+        "采购时间" | "采购日期" | "购买时间" | "购买日期" => {
+            (Role::Date, Some(Procurement))
+        }
         "时间" | "日期" => (Role::Date, None),
-        "地区" | "所在地区" | "地址" | "区域" | "所属地区" | "地区(乡镇村)" | "乡镇村" | "乡镇(街道)村(社区)" | "所在地" => {
-            (Role::Region, None)
-        }
-        "贫困户姓名" | "贫困户" | "姓名" | "户主姓名" | "贫困户名称" | "贫困户(合作社)姓名" | "贫困户(合作社)名称"
-        | "贫困户或合作社名称" | "销售方" | "供货方" | "销售方名称" | "户名" => (Role::Household, None),
-        "产品品种" | "品种" | "产品" | "产品名称" | "产品种类" | "农产品品种" | "农特产品品种" | "品名" => {
-            (Role::Product, None)
-        }
+        "地区"
+        | "所在地区"
+        | "地址"
+        | "区域"
+        | "所属地区"
+        | "地区(乡镇村)"
+        | "乡镇村"
+        | "乡镇(街道)村(社区)"
+        | "所在地" => (Role::Region, None),
+        "贫困户姓名"
+        | "贫困户"
+        | "姓名"
+        | "户主姓名"
+        | "贫困户名称"
+        | "贫困户(合作社)姓名"
+        | "贫困户(合作社)名称"
+        | "贫困户或合作社名称"
+        | "销售方"
+        | "供货方"
+        | "销售方名称"
+        | "户名" => (Role::Household, None),
+        "产品品种" | "品种" | "产品" | "产品名称" | "产品种类" | "农产品品种" | "农特产品品种"
+        | "品名" => (Role::Product, None),
         "销售数量" | "销量" => (Role::Quantity, Some(Sale)),
         "采购数量" | "购买数量" => (Role::Quantity, Some(Procurement)),
         "数量" => (Role::Quantity, None),
@@ -176,13 +221,20 @@ fn role_of(name: &str) -> Option<(Role, Option<FormKind>)> {
         "采购金额" | "购买金额" => (Role::Amount, Some(Procurement)),
         "金额" => (Role::Amount, None),
         "备注" | "说明" => (Role::Remark, None),
-        "计划销量" | "计划销售量" | "计划销售数量" | "待销数量" => (Role::PlannedQuantity, Some(Catalogue)),
+        "计划销量" | "计划销售量" | "计划销售数量" | "待销数量" => {
+            (Role::PlannedQuantity, Some(Catalogue))
+        }
         "销售价格" | "价格" | "单价" | "销售单价" => (Role::Price, Some(Catalogue)),
         "供货方式" | "供应方式" => (Role::SupplyMethod, None),
-        "网店网址" | "网址" | "网店地址" | "网店链接" | "店铺网址" => (Role::ShopUrl, None),
-        "供货联系人及联系方式" | "联系人及联系方式" | "供货联系人及电话" | "联系人及电话" | "供货联系人" | "联系方式" => {
-            (Role::Contact, None)
+        "网店网址" | "网址" | "网店地址" | "网店链接" | "店铺网址" => {
+            (Role::ShopUrl, None)
         }
+        "供货联系人及联系方式"
+        | "联系人及联系方式"
+        | "供货联系人及电话"
+        | "联系人及电话"
+        | "供货联系人"
+        | "联系方式" => (Role::Contact, None),
         _ => return None,
     })
 }
@@ -198,16 +250,25 @@ fn match_header(cells: &[(u32, String)]) -> Option<(FormKind, Vec<Column>)> {
         }
         let (name, unit) = split_unit(&folded);
         // `销售价格(元)` is the official name: its `元` is not a per-unit.
-        let Some((role, key)) = role_of(name) else { continue };
+        let Some((role, key)) = role_of(name) else {
+            continue;
+        };
         if columns.iter().any(|c| c.role == role) {
             continue;
         }
         if let Some(kind) = key {
             keys[kind_index(kind)] += 1;
         }
-        columns.push(Column { role, col: *col, unit });
+        columns.push(Column {
+            role,
+            col: *col,
+            unit,
+        });
     }
-    let recognised = columns.iter().filter(|c| c.role != Role::RecordId && c.role != Role::Seq).count();
+    let recognised = columns
+        .iter()
+        .filter(|c| c.role != Role::RecordId && c.role != Role::Seq)
+        .count();
     let (best, hits) = [FormKind::Sale, FormKind::Procurement, FormKind::Catalogue]
         .into_iter()
         .map(|k| (k, keys[kind_index(k)]))
@@ -216,7 +277,11 @@ fn match_header(cells: &[(u32, String)]) -> Option<(FormKind, Vec<Column>)> {
         return None;
     }
     // A catalogue has no date or amount; a sales table has no price.
-    if best != FormKind::Catalogue && !columns.iter().any(|c| matches!(c.role, Role::Date | Role::Amount)) {
+    if best != FormKind::Catalogue
+        && !columns
+            .iter()
+            .any(|c| matches!(c.role, Role::Date | Role::Amount))
+    {
         return None;
     }
     Some((best, columns))
@@ -239,13 +304,19 @@ pub(crate) fn row_texts(row: &GridRow) -> Vec<(u32, String)> {
 /// runs only when one of the text columns holds a column name.
 pub(crate) fn is_header_row(header: &Header, row: &GridRow) -> bool {
     // Words every header spelling of these columns contains; data never holds them.
-    const MARKERS: [(Role, &[&str]); 3] =
-        [(Role::Region, &["地区", "地址", "区域", "所在地", "乡镇村"]), (Role::Household, &["姓名", "贫困户", "销售方", "户名"]), (Role::Product, &["品种", "产品", "品名"])];
+    const MARKERS: [(Role, &[&str]); 3] = [
+        (Role::Region, &["地区", "地址", "区域", "所在地", "乡镇村"]),
+        (Role::Household, &["姓名", "贫困户", "销售方", "户名"]),
+        (Role::Product, &["品种", "产品", "品名"]),
+    ];
     let suspicious = MARKERS.iter().any(|(role, words)| {
-        header.col(*role).and_then(|c| row.get(c)).is_some_and(|v| match v {
-            CellValue::Text(t) => t.len() <= 90 && words.iter().any(|w| t.contains(w)),
-            _ => false,
-        })
+        header
+            .col(*role)
+            .and_then(|c| row.get(c))
+            .is_some_and(|v| match v {
+                CellValue::Text(t) => t.len() <= 90 && words.iter().any(|w| t.contains(w)),
+                _ => false,
+            })
     });
     suspicious && match_header(&row_texts(row)).is_some()
 }
@@ -276,8 +347,16 @@ pub(crate) fn find_header(sheet: &GridSheet) -> Option<Header> {
                 }
             }
         };
-        let Some((kind, mut columns)) = found else { continue };
-        let mut header = Header { kind, first_row: row.number, data_start: next_index, columns: Vec::new(), unit_row: None };
+        let Some((kind, mut columns)) = found else {
+            continue;
+        };
+        let mut header = Header {
+            kind,
+            first_row: row.number,
+            data_start: next_index,
+            columns: Vec::new(),
+            unit_row: None,
+        };
         // A row right under the header holding only units belongs to the header (rule 17).
         if let Some(below) = rows.get(next_index)
             && let Some(prev) = rows.get(next_index.saturating_sub(1))
@@ -304,9 +383,24 @@ fn combine(upper: &[(u32, String)], lower: &[(u32, String)]) -> Vec<(u32, String
     cols.dedup();
     cols.into_iter()
         .map(|c| {
-            let up = upper.iter().find(|(k, _)| *k == c).map(|(_, t)| t.as_str()).unwrap_or("");
-            let low = lower.iter().find(|(k, _)| *k == c).map(|(_, t)| t.as_str()).unwrap_or("");
-            (c, if low.trim().is_empty() { up.to_string() } else { low.to_string() })
+            let up = upper
+                .iter()
+                .find(|(k, _)| *k == c)
+                .map(|(_, t)| t.as_str())
+                .unwrap_or("");
+            let low = lower
+                .iter()
+                .find(|(k, _)| *k == c)
+                .map(|(_, t)| t.as_str())
+                .unwrap_or("");
+            (
+                c,
+                if low.trim().is_empty() {
+                    up.to_string()
+                } else {
+                    low.to_string()
+                },
+            )
         })
         .collect()
 }
@@ -314,11 +408,51 @@ fn combine(upper: &[(u32, String)], lower: &[(u32, String)]) -> Vec<(u32, String
 /// Units a clerk writes in a unit row (after folding, brackets and `单位:` removed).
 fn unit_token(text: &str) -> Option<String> {
     let folded = fold(text);
-    let inner = folded.strip_prefix('(').and_then(|s| s.strip_suffix(')')).unwrap_or(&folded);
-    let inner = inner.strip_prefix("单位:").or_else(|| inner.strip_prefix("单位")).unwrap_or(inner);
+    let inner = folded
+        .strip_prefix('(')
+        .and_then(|s| s.strip_suffix(')'))
+        .unwrap_or(&folded);
+    let inner = inner
+        .strip_prefix("单位:")
+        .or_else(|| inner.strip_prefix("单位"))
+        .unwrap_or(inner);
     const UNITS: [&str; 36] = [
-        "斤", "公斤", "千克", "kg", "KG", "Kg", "克", "g", "吨", "两", "头", "只", "个", "袋", "箱", "件", "瓶", "盒", "桶",
-        "把", "株", "棵", "枚", "条", "份", "筐", "篮", "罐", "提", "元", "万元", "人民币元", "亩", "根", "支", "套",
+        "斤",
+        "公斤",
+        "千克",
+        "kg",
+        "KG",
+        "Kg",
+        "克",
+        "g",
+        "吨",
+        "两",
+        "头",
+        "只",
+        "个",
+        "袋",
+        "箱",
+        "件",
+        "瓶",
+        "盒",
+        "桶",
+        "把",
+        "株",
+        "棵",
+        "枚",
+        "条",
+        "份",
+        "筐",
+        "篮",
+        "罐",
+        "提",
+        "元",
+        "万元",
+        "人民币元",
+        "亩",
+        "根",
+        "支",
+        "套",
     ];
     if UNITS.contains(&inner) {
         return Some(inner.to_string());
@@ -342,13 +476,20 @@ fn unit_row(row: &GridRow, header_row: &GridRow, columns: &[Column]) -> Option<V
             units.push((*col, unit));
             continue;
         }
-        let above = header_row.get(*col).map(CellValue::to_text).unwrap_or_default();
+        let above = header_row
+            .get(*col)
+            .map(CellValue::to_text)
+            .unwrap_or_default();
         if fold(&above) == fold(&text) {
             continue;
         }
         return None;
     }
-    if units.is_empty() || !units.iter().any(|(c, _)| columns.iter().any(|k| k.col == *c)) {
+    if units.is_empty()
+        || !units
+            .iter()
+            .any(|(c, _)| columns.iter().any(|k| k.col == *c))
+    {
         return None;
     }
     Some(units)
@@ -357,24 +498,30 @@ fn unit_row(row: &GridRow, header_row: &GridRow, columns: &[Column]) -> Option<V
 /// A money-unit note above the table (`单位：万元`, `金额单位：万元`): applies to the amount
 /// column when neither its header nor a unit row gives a unit.
 pub(crate) fn apply_unit_note(header: &mut Header, above: &[GridRow]) {
-    let note = above.iter().flat_map(|r| r.cells.iter()).find_map(|(_, v)| {
-        let folded = fold(&v.to_text());
-        ["金额单位:", "单位:"].iter().find_map(|label| {
-            let pos = folded.find(label)?;
-            // `填报单位:` / `填写单位:` name the reporting unit, not a money unit.
-            if folded[..pos].ends_with("填报") || folded[..pos].ends_with("填写") || folded[..pos].ends_with("报送") {
-                return None;
-            }
-            let rest = &folded[pos + label.len()..];
-            if rest.starts_with("万元") {
-                Some("万元")
-            } else if rest.starts_with('元') {
-                Some("元")
-            } else {
-                None
-            }
-        })
-    });
+    let note = above
+        .iter()
+        .flat_map(|r| r.cells.iter())
+        .find_map(|(_, v)| {
+            let folded = fold(&v.to_text());
+            ["金额单位:", "单位:"].iter().find_map(|label| {
+                let pos = folded.find(label)?;
+                // `填报单位:` / `填写单位:` name the reporting unit, not a money unit.
+                if folded[..pos].ends_with("填报")
+                    || folded[..pos].ends_with("填写")
+                    || folded[..pos].ends_with("报送")
+                {
+                    return None;
+                }
+                let rest = &folded[pos + label.len()..];
+                if rest.starts_with("万元") {
+                    Some("万元")
+                } else if rest.starts_with('元') {
+                    Some("元")
+                } else {
+                    None
+                }
+            })
+        });
     if let Some(unit) = note
         && let Some(column) = header.columns.iter_mut().find(|c| c.role == Role::Amount)
         && column.unit.is_none()
@@ -460,7 +607,9 @@ fn parse_info_line(line: &str, info: &mut InfoFields) {
     let mut pos = 0usize;
     while pos < line.len() {
         let rest = &line[pos..];
-        let found = INFO_LABELS.iter().find(|(label, _)| rest.starts_with(label));
+        let found = INFO_LABELS
+            .iter()
+            .find(|(label, _)| rest.starts_with(label));
         match found {
             Some((label, kind)) => {
                 // A label is followed by a colon (or by its value directly).
@@ -475,12 +624,20 @@ fn parse_info_line(line: &str, info: &mut InfoFields) {
     for (i, (start, len, kind)) in hits.iter().enumerate() {
         let value_start = start + len;
         let value_end = hits.get(i + 1).map_or(line.len(), |h| h.0);
-        let Some(raw) = line.get(value_start..value_end) else { continue };
+        let Some(raw) = line.get(value_start..value_end) else {
+            continue;
+        };
         let value = raw
             .trim_start_matches(|c: char| c == ':' || c == '：' || super::grid::is_blank_char(c))
-            .trim_end_matches(|c: char| super::grid::is_blank_char(c) || c == ',' || c == '，' || c == ';' || c == '；');
+            .trim_end_matches(|c: char| {
+                super::grid::is_blank_char(c) || c == ',' || c == '，' || c == ';' || c == '；'
+            });
         // Stop at a wide gap: what follows is another, unlabelled item.
-        let value = value.split("\u{3000}\u{3000}").next().unwrap_or("").trim_matches(super::grid::is_blank_char);
+        let value = value
+            .split("\u{3000}\u{3000}")
+            .next()
+            .unwrap_or("")
+            .trim_matches(super::grid::is_blank_char);
         if value.is_empty() {
             continue;
         }
@@ -506,8 +663,14 @@ pub(crate) fn info_date(text: &str) -> Option<NaiveDate> {
         DatePrecision::Day => d.date,
         DatePrecision::Month => {
             use chrono::Datelike;
-            let (y, m) = if d.date.month() == 12 { (d.date.year() + 1, 1) } else { (d.date.year(), d.date.month() + 1) };
-            NaiveDate::from_ymd_opt(y, m, 1).and_then(|n| n.pred_opt()).unwrap_or(d.date)
+            let (y, m) = if d.date.month() == 12 {
+                (d.date.year() + 1, 1)
+            } else {
+                (d.date.year(), d.date.month() + 1)
+            };
+            NaiveDate::from_ymd_opt(y, m, 1)
+                .and_then(|n| n.pred_opt())
+                .unwrap_or(d.date)
         }
     })
 }
@@ -517,23 +680,61 @@ mod tests {
     use super::*;
 
     fn texts(cells: &[&str]) -> Vec<(u32, String)> {
-        cells.iter().enumerate().map(|(i, s)| (i as u32, s.to_string())).collect()
+        cells
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (i as u32, s.to_string()))
+            .collect()
     }
 
     #[test]
     fn headers_of_the_three_forms_are_recognised() {
-        let (kind, cols) =
-            match_header(&texts(&["序号", "采购单位", "销售时间", "地区", "贫困户\n姓名", "产品品种", "销售\n数量", "销售金额\n（元）", "备注"]))
-                .unwrap();
+        let (kind, cols) = match_header(&texts(&[
+            "序号",
+            "采购单位",
+            "销售时间",
+            "地区",
+            "贫困户\n姓名",
+            "产品品种",
+            "销售\n数量",
+            "销售金额\n（元）",
+            "备注",
+        ]))
+        .unwrap();
         assert_eq!(kind, FormKind::Sale);
         assert_eq!(cols.len(), 9);
-        assert_eq!(cols.iter().find(|c| c.role == Role::Amount).unwrap().unit.as_deref(), Some("元"));
-        let (kind, _) =
-            match_header(&texts(&["序号", "采购单位", "采购时间", "地区", "贫困户姓名", "产品品种", "采购数量（斤）", "采购金额", "备注"]))
-                .unwrap();
+        assert_eq!(
+            cols.iter()
+                .find(|c| c.role == Role::Amount)
+                .unwrap()
+                .unit
+                .as_deref(),
+            Some("元")
+        );
+        let (kind, _) = match_header(&texts(&[
+            "序号",
+            "采购单位",
+            "采购时间",
+            "地区",
+            "贫困户姓名",
+            "产品品种",
+            "采购数量（斤）",
+            "采购金额",
+            "备注",
+        ]))
+        .unwrap();
         assert_eq!(kind, FormKind::Procurement);
         let (kind, cols) = match_header(&texts(&[
-            "序号", "地区", "贫困户姓名", "产品品种", "计划销量", "销售价格(元)", "供货方式", "网店网址", "供货联系人及联系方式", "备注",
+            "序号",
+            "地区",
+            "贫困户姓名",
+            "产品品种",
+            "计划销量",
+            "销售价格(元)",
+            "供货方式",
+            "网店网址",
+            "供货联系人及联系方式",
+            "备注",
         ]))
         .unwrap();
         assert_eq!(kind, FormKind::Catalogue);
@@ -555,7 +756,10 @@ mod tests {
         assert_eq!(info.phone.as_deref(), Some("138-0000-2100"));
         assert_eq!(info.date_text.as_deref(), Some("2019年9月30日"));
         let mut info = InfoFields::default();
-        parse_info_line("填写单位:泥溪镇人民政府  填写人:李某某  联系电话:138-0000-2100  填写日期:2019年8月20日", &mut info);
+        parse_info_line(
+            "填写单位:泥溪镇人民政府  填写人:李某某  联系电话:138-0000-2100  填写日期:2019年8月20日",
+            &mut info,
+        );
         assert_eq!(info.unit.as_deref(), Some("泥溪镇人民政府"));
         assert_eq!(info.contact_person.as_deref(), Some("李某某"));
         assert_eq!(info.date_text.as_deref(), Some("2019年8月20日"));
@@ -563,13 +767,48 @@ mod tests {
 
     #[test]
     fn a_money_unit_note_above_the_table_applies_to_bare_amounts() {
-        let row = |n: u32, t: &str| GridRow { number: n, hidden: false, cells: vec![(0, CellValue::Text(t.to_string()))] };
-        let (kind, columns) = match_header(&texts(&["地区", "贫困户姓名", "产品品种", "销售时间", "销售数量", "销售金额"])).unwrap();
-        let mut header = Header { kind, first_row: 3, data_start: 0, columns, unit_row: None };
-        apply_unit_note(&mut header, &[row(1, "填报单位：泥溪镇人民政府"), row(2, "金额单位：万元")]);
+        let row = |n: u32, t: &str| GridRow {
+            number: n,
+            hidden: false,
+            cells: vec![(0, CellValue::Text(t.to_string()))],
+        };
+        let (kind, columns) = match_header(&texts(&[
+            "地区",
+            "贫困户姓名",
+            "产品品种",
+            "销售时间",
+            "销售数量",
+            "销售金额",
+        ]))
+        .unwrap();
+        let mut header = Header {
+            kind,
+            first_row: 3,
+            data_start: 0,
+            columns,
+            unit_row: None,
+        };
+        apply_unit_note(
+            &mut header,
+            &[row(1, "填报单位：泥溪镇人民政府"), row(2, "金额单位：万元")],
+        );
         assert_eq!(header.amount_unit(), AmountUnit::WanYuan);
-        let (kind, columns) = match_header(&texts(&["地区", "贫困户姓名", "产品品种", "销售时间", "销售数量", "销售金额"])).unwrap();
-        let mut header = Header { kind, first_row: 3, data_start: 0, columns, unit_row: None };
+        let (kind, columns) = match_header(&texts(&[
+            "地区",
+            "贫困户姓名",
+            "产品品种",
+            "销售时间",
+            "销售数量",
+            "销售金额",
+        ]))
+        .unwrap();
+        let mut header = Header {
+            kind,
+            first_row: 3,
+            data_start: 0,
+            columns,
+            unit_row: None,
+        };
         apply_unit_note(&mut header, &[row(1, "填报单位：万元镇")]);
         assert_eq!(header.amount_unit(), AmountUnit::Yuan);
     }

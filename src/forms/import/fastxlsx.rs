@@ -14,7 +14,9 @@ use std::io::{Cursor, Read};
 use quick_xml::events::Event;
 use zip::ZipArchive;
 
-use super::grid::{CellValue, GridSheet, MAX_CELLS, MAX_CELLS_SCANNED, Merge, SheetBuilder, parse_a1, parse_range};
+use super::grid::{
+    CellValue, GridSheet, MAX_CELLS, MAX_CELLS_SCANNED, Merge, SheetBuilder, parse_a1, parse_range,
+};
 use super::read::Workbook;
 use super::xlsx::{attr, iso_datetime, read_relationships, read_small_part, xml_unescape};
 
@@ -38,14 +40,21 @@ pub(crate) fn read(bytes: &[u8], names: &HashMap<String, String>) -> Option<Work
     for sheet in book.sheets {
         let stored = names.get(&sheet.path.to_ascii_lowercase())?.clone();
         let xml = read_part(&mut zip, &stored)?;
-        let ctx = Context { strings: &strings, dates: &dates, is_1904: book.is_1904 };
+        let ctx = Context {
+            strings: &strings,
+            dates: &dates,
+            is_1904: book.is_1904,
+        };
         let mut parsed = parse_sheet(&xml, &ctx)?;
         drop(xml);
         total += parsed.builder.cell_count();
         if total > MAX_CELLS {
             return None;
         }
-        let mut grid: GridSheet = parsed.builder.finish(sheet.name, &parsed.hidden_rows, &parsed.merges);
+        let mut grid: GridSheet =
+            parsed
+                .builder
+                .finish(sheet.name, &parsed.hidden_rows, &parsed.merges);
         grid.formulas = std::mem::take(&mut parsed.formulas);
         grid.hidden_sheet = sheet.hidden;
         if !parsed.links.is_empty()
@@ -86,11 +95,17 @@ struct BookPart {
 }
 
 /// Worksheets in workbook order (chart and dialog sheets skipped), and the date system.
-fn read_workbook_part(zip: &mut ZipArchive<Cursor<&[u8]>>, names: &HashMap<String, String>) -> Option<BookPart> {
+fn read_workbook_part(
+    zip: &mut ZipArchive<Cursor<&[u8]>>,
+    names: &HashMap<String, String>,
+) -> Option<BookPart> {
     let rels = relationships_with_types(zip, names)?;
     let xml = read_small_part(zip, names, "xl/workbook.xml")?;
     let mut reader = quick_xml::Reader::from_str(&xml);
-    let mut book = BookPart { sheets: Vec::new(), is_1904: false };
+    let mut book = BookPart {
+        sheets: Vec::new(),
+        is_1904: false,
+    };
     loop {
         match reader.read_event() {
             Ok(Event::Start(e)) | Ok(Event::Empty(e)) => match e.local_name().as_ref() {
@@ -135,9 +150,17 @@ fn relationships_with_types(
     let mut out = HashMap::new();
     loop {
         match reader.read_event() {
-            Ok(Event::Start(e)) | Ok(Event::Empty(e)) if e.local_name().as_ref() == "Relationship" => {
+            Ok(Event::Start(e)) | Ok(Event::Empty(e))
+                if e.local_name().as_ref() == "Relationship" =>
+            {
                 if let Some(id) = attr(&e, "Id") {
-                    out.insert(id, (attr(&e, "Target").unwrap_or_default(), attr(&e, "Type").unwrap_or_default()));
+                    out.insert(
+                        id,
+                        (
+                            attr(&e, "Target").unwrap_or_default(),
+                            attr(&e, "Type").unwrap_or_default(),
+                        ),
+                    );
                 }
             }
             Ok(Event::Eof) => break,
@@ -164,18 +187,38 @@ struct Tag<'a> {
 /// The next tag at or after `pos`, or `None` at the end. `Err` for markup this path does not
 /// handle (CDATA, unterminated tags).
 fn next_tag(buf: &[u8], pos: usize) -> Result<Option<(usize, Tag<'_>)>, ()> {
-    let Some(rel) = buf.get(pos..).and_then(|b| memchr::memchr(b'<', b)) else { return Ok(None) };
+    let Some(rel) = buf.get(pos..).and_then(|b| memchr::memchr(b'<', b)) else {
+        return Ok(None);
+    };
     let start = pos + rel;
     let rest = buf.get(start + 1..).ok_or(())?;
     match rest.first() {
         Some(b'?') => {
             let end = memchr::memmem::find(rest, b"?>").ok_or(())?;
-            return Ok(Some((start, Tag { local: b"?", closing: false, empty: true, attrs: &[], end: start + 1 + end + 2 })));
+            return Ok(Some((
+                start,
+                Tag {
+                    local: b"?",
+                    closing: false,
+                    empty: true,
+                    attrs: &[],
+                    end: start + 1 + end + 2,
+                },
+            )));
         }
         Some(b'!') => {
             if rest.starts_with(b"!--") {
                 let end = memchr::memmem::find(rest, b"-->").ok_or(())?;
-                return Ok(Some((start, Tag { local: b"!", closing: false, empty: true, attrs: &[], end: start + 1 + end + 3 })));
+                return Ok(Some((
+                    start,
+                    Tag {
+                        local: b"!",
+                        closing: false,
+                        empty: true,
+                        attrs: &[],
+                        end: start + 1 + end + 3,
+                    },
+                )));
             }
             return Err(());
         }
@@ -213,8 +256,19 @@ fn next_tag(buf: &[u8], pos: usize) -> Result<Option<(usize, Tag<'_>)>, ()> {
     let close = close.ok_or(())?;
     let empty = close > 0 && rest.get(close - 1) == Some(&b'/');
     let attrs_end = if empty { close - 1 } else { close };
-    let attrs = rest.get(name_start + name_len..attrs_end.max(name_start + name_len)).ok_or(())?;
-    Ok(Some((start, Tag { local, closing, empty, attrs, end: start + 1 + close + 1 })))
+    let attrs = rest
+        .get(name_start + name_len..attrs_end.max(name_start + name_len))
+        .ok_or(())?;
+    Ok(Some((
+        start,
+        Tag {
+            local,
+            closing,
+            empty,
+            attrs,
+            end: start + 1 + close + 1,
+        },
+    )))
 }
 
 /// The raw value of attribute `key` (local name) in an attribute text.
@@ -225,7 +279,10 @@ fn attr_raw<'a>(attrs: &'a [u8], key: &[u8]) -> Option<&'a [u8]> {
             i += 1;
         }
         let key_start = i;
-        while attrs.get(i).is_some_and(|c| !c.is_ascii_whitespace() && *c != b'=') {
+        while attrs
+            .get(i)
+            .is_some_and(|c| !c.is_ascii_whitespace() && *c != b'=')
+        {
             i += 1;
         }
         let name = attrs.get(key_start..i)?;
@@ -264,6 +321,52 @@ fn attr_raw<'a>(attrs: &'a [u8], key: &[u8]) -> Option<&'a [u8]> {
     None
 }
 
+/// True when an attribute text is a clean sequence of `name="value"` (or single-quoted) pairs
+/// with no `<` in a value: anything else is damaged XML, left to calamine.
+fn attrs_well_formed(attrs: &[u8]) -> bool {
+    let mut i = 0usize;
+    loop {
+        while attrs.get(i).is_some_and(|c| c.is_ascii_whitespace()) {
+            i += 1;
+        }
+        if i >= attrs.len() {
+            return true;
+        }
+        let name_start = i;
+        while attrs
+            .get(i)
+            .is_some_and(|c| c.is_ascii_alphanumeric() || matches!(c, b':' | b'_' | b'-' | b'.'))
+        {
+            i += 1;
+        }
+        if i == name_start || attrs.get(i) != Some(&b'=') {
+            return false;
+        }
+        i += 1;
+        let Some(&q) = attrs.get(i).filter(|c| **c == b'"' || **c == b'\'') else {
+            return false;
+        };
+        i += 1;
+        while let Some(&c) = attrs.get(i) {
+            if c == q {
+                break;
+            }
+            if c == b'<' {
+                return false;
+            }
+            i += 1;
+        }
+        if attrs.get(i) != Some(&q) {
+            return false;
+        }
+        i += 1;
+        // Attributes are separated by whitespace.
+        if attrs.get(i).is_some_and(|c| !c.is_ascii_whitespace()) {
+            return false;
+        }
+    }
+}
+
 /// Text up to the next `<`, from `pos`; `Err` when a CDATA section follows.
 fn text_at(buf: &[u8], pos: usize) -> Result<(&[u8], usize), ()> {
     let rest = buf.get(pos..).ok_or(())?;
@@ -286,12 +389,18 @@ fn expect_close(buf: &[u8], pos: usize, name: &[u8]) -> Result<usize, ()> {
 
 /// XML text content: line endings normalised, entities and `_xHHHH_` escapes decoded.
 fn content(raw: &[u8]) -> Option<String> {
-    if raw.iter().any(|b| *b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')) {
+    if raw
+        .iter()
+        .any(|b| *b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r'))
+    {
         return None;
     }
     let text = std::str::from_utf8(raw).ok()?;
-    let text: std::borrow::Cow<'_, str> =
-        if text.contains('\r') { text.replace("\r\n", "\n").replace('\r', "\n").into() } else { text.into() };
+    let text: std::borrow::Cow<'_, str> = if text.contains('\r') {
+        text.replace("\r\n", "\n").replace('\r', "\n").into()
+    } else {
+        text.into()
+    };
     Some(unescape_ooxml(&xml_unescape(&text)))
 }
 
@@ -304,7 +413,10 @@ fn unescape_ooxml(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let chars: Vec<char> = text.chars().collect();
     let unit_at = |i: usize| -> Option<u16> {
-        if chars.get(i) != Some(&'_') || chars.get(i + 1) != Some(&'x') || chars.get(i + 6) != Some(&'_') {
+        if chars.get(i) != Some(&'_')
+            || chars.get(i + 1) != Some(&'x')
+            || chars.get(i + 6) != Some(&'_')
+        {
             return None;
         }
         let hex: String = chars.get(i + 2..i + 6)?.iter().collect();
@@ -318,7 +430,8 @@ fn unescape_ooxml(text: &str) -> String {
         match unit_at(i) {
             Some(high @ 0xD800..=0xDBFF) => match unit_at(i + 7) {
                 Some(low @ 0xDC00..=0xDFFF) => {
-                    let cp = 0x10000 + ((u32::from(high) - 0xD800) << 10) + (u32::from(low) - 0xDC00);
+                    let cp =
+                        0x10000 + ((u32::from(high) - 0xD800) << 10) + (u32::from(low) - 0xDC00);
                     out.push(char::from_u32(cp).unwrap_or(char::REPLACEMENT_CHARACTER));
                     i += 14;
                 }
@@ -433,7 +546,10 @@ fn parse_date_styles(xml: &str) -> Option<Vec<bool>> {
 /// Built-in date formats (rule 18): 14–22, 45, 47 and the East-Asian 27–36, 50–58. (46,
 /// `[h]:mm:ss`, is a duration.)
 fn builtin_format_is_date(id: &str) -> bool {
-    matches!(id.trim().parse::<u32>(), Ok(14..=22 | 27..=36 | 45 | 47 | 50..=58))
+    matches!(
+        id.trim().parse::<u32>(),
+        Ok(14..=22 | 27..=36 | 45 | 47 | 50..=58)
+    )
 }
 
 /// Whether a custom number format shows a date or time (its first section, outside quotes,
@@ -459,7 +575,9 @@ fn custom_format_is_date(format: &str) -> bool {
             (']', ..) => brackets = brackets.saturating_sub(1),
             ('a' | 'A', _, _, false, 0) => ap = true,
             ('p' | 'm' | '/' | 'P' | 'M', _, _, true, 0) => return true,
-            ('d' | 'm' | 'h' | 'y' | 's' | 'D' | 'M' | 'H' | 'Y' | 'S', _, _, false, 0) => return true,
+            ('d' | 'm' | 'h' | 'y' | 's' | 'D' | 'M' | 'H' | 'Y' | 'S', _, _, false, 0) => {
+                return true;
+            }
             _ => {
                 if hms && s.eq_ignore_ascii_case(&prev) {
                 } else {
@@ -519,8 +637,10 @@ fn parse_sheet(xml: &[u8], ctx: &Context<'_>) -> Option<ParsedSheet> {
     while let Some((_, tag)) = next_tag(xml, pos).ok()? {
         pos = tag.end;
         match (tag.local, tag.closing) {
+            (b"row" | b"c", false) if !attrs_well_formed(tag.attrs) => return None,
             (b"row", false) => {
-                let r = attr_raw(tag.attrs, b"r").and_then(|v| std::str::from_utf8(v).ok()?.trim().parse::<u32>().ok());
+                let r = attr_raw(tag.attrs, b"r")
+                    .and_then(|v| std::str::from_utf8(v).ok()?.trim().parse::<u32>().ok());
                 // Hidden rows (our numbering: a row without `r` follows the previous one).
                 let number = r.unwrap_or(meta_next_row);
                 meta_next_row = number.saturating_add(1);
@@ -528,10 +648,10 @@ fn parse_sheet(xml: &[u8], ctx: &Context<'_>) -> Option<ParsedSheet> {
                     out.hidden_rows.push(number);
                 }
                 // Cell positions, as calamine counts them: only `<row>` start tags move on.
-                if !tag.empty {
-                    if let Some(r) = r {
-                        row_index = r.checked_sub(1)?;
-                    }
+                if !tag.empty
+                    && let Some(r) = r
+                {
+                    row_index = r.checked_sub(1)?;
                 }
             }
             (b"row", true) => {
@@ -556,9 +676,12 @@ fn parse_sheet(xml: &[u8], ctx: &Context<'_>) -> Option<ParsedSheet> {
                     .unwrap_or(0);
                 let has_style = attr_raw(tag.attrs, b"s").is_some();
                 let typ = attr_raw(tag.attrs, b"t");
-                let (value, formula, after) = read_cell(xml, pos, ctx, typ, has_style.then_some(style))?;
+                let (value, formula, after) =
+                    read_cell(xml, pos, ctx, typ, has_style.then_some(style))?;
                 pos = after;
-                let Some(row1) = row.checked_add(1) else { continue };
+                let Some(row1) = row.checked_add(1) else {
+                    continue;
+                };
                 if let Some(f) = formula
                     && f.to_ascii_uppercase().contains("HYPERLINK")
                 {
@@ -572,15 +695,20 @@ fn parse_sheet(xml: &[u8], ctx: &Context<'_>) -> Option<ParsedSheet> {
                 }
             }
             (b"mergeCell", false) => {
-                if let Some(m) = attr_raw(tag.attrs, b"ref").and_then(|v| parse_range(std::str::from_utf8(v).ok()?)) {
+                if let Some(m) = attr_raw(tag.attrs, b"ref")
+                    .and_then(|v| parse_range(std::str::from_utf8(v).ok()?))
+                {
                     out.merges.push(m);
                 }
             }
             (b"hyperlink", false) => {
-                if let (Some(r), Some(id)) = (attr_raw(tag.attrs, b"ref"), attr_raw(tag.attrs, b"id")) {
+                if let (Some(r), Some(id)) =
+                    (attr_raw(tag.attrs, b"ref"), attr_raw(tag.attrs, b"id"))
+                {
                     let r = std::str::from_utf8(r).ok()?;
                     if let Some(cell) = parse_a1(r.split(':').next().unwrap_or("")) {
-                        out.links.push((cell, xml_unescape(std::str::from_utf8(id).ok()?)));
+                        out.links
+                            .push((cell, xml_unescape(std::str::from_utf8(id).ok()?)));
                     }
                 }
             }
@@ -635,8 +763,16 @@ fn read_cell(
 }
 
 /// A `<v>` value by cell type, as calamine reads it (`None` inside: an empty cell).
-fn convert_v(raw: &[u8], ctx: &Context<'_>, typ: Option<&[u8]>, style: Option<usize>) -> Option<Option<CellValue>> {
-    if raw.iter().any(|b| *b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')) {
+fn convert_v(
+    raw: &[u8],
+    ctx: &Context<'_>,
+    typ: Option<&[u8]>,
+    style: Option<usize>,
+) -> Option<Option<CellValue>> {
+    if raw
+        .iter()
+        .any(|b| *b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r'))
+    {
         return None;
     }
     Some(match typ {
@@ -689,7 +825,10 @@ mod tests {
         assert_eq!(unescape_ooxml("a_x000D_b_xD842__xDFB7_c"), "a\rb𠮷c");
         assert_eq!(unescape_ooxml("_x00"), "_x00");
         let sst = br#"<sst><si><t>plain</t></si><si><r><t xml:space="preserve">rich </t></r><r><t>text</t></r><rPh><t>PHONETIC</t></rPh></si><si/><si><t> trimmed &amp; </t></si></sst>"#;
-        assert_eq!(parse_shared_strings(sst).unwrap(), vec!["plain", "rich text", "", "trimmed &"]);
+        assert_eq!(
+            parse_shared_strings(sst).unwrap(),
+            vec!["plain", "rich text", "", "trimmed &"]
+        );
     }
 
     #[test]
@@ -706,13 +845,20 @@ mod tests {
         assert!(!custom_format_is_date(r#"0.00"元""#));
         assert!(!custom_format_is_date("[h]:mm:ss"));
         assert!(!custom_format_is_date("[DBNum1][$-804]General"));
-        assert_eq!(serial_to_datetime(43709.0, false).map(|d| d.to_string()), Some("2019-09-01 00:00:00".into()));
+        assert_eq!(
+            serial_to_datetime(43709.0, false).map(|d| d.to_string()),
+            Some("2019-09-01 00:00:00".into())
+        );
         assert!(serial_to_datetime(1e300, false).is_none());
     }
 
     #[test]
     fn malformed_markup_gives_up_instead_of_guessing() {
-        let ctx = Context { strings: &[], dates: &[], is_1904: false };
+        let ctx = Context {
+            strings: &[],
+            dates: &[],
+            is_1904: false,
+        };
         assert!(parse_sheet(b"<sheetData><row r=\"1\"><c r=\"A1\"><v>1", &ctx).is_none());
         assert!(parse_sheet(b"<c r=\"A1\" t=\"s\"><v>5</v></c>", &ctx).is_none());
         assert!(parse_sheet(b"<c r=\"AAAAAAAAAAAA1\"><v>5</v></c>", &ctx).is_none());
@@ -721,6 +867,12 @@ mod tests {
         let sheet = ok.builder.finish("s".into(), &ok.hidden_rows, &[]);
         assert_eq!(sheet.rows.len(), 1);
         assert!(sheet.rows[0].hidden);
-        assert_eq!(sheet.rows[0].cells, vec![(1, CellValue::Text("x".into())), (2, CellValue::Number(2.5))]);
+        assert_eq!(
+            sheet.rows[0].cells,
+            vec![
+                (1, CellValue::Text("x".into())),
+                (2, CellValue::Number(2.5))
+            ]
+        );
     }
 }

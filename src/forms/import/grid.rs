@@ -66,7 +66,11 @@ impl CellValue {
 
 /// Whitespace of every kind a clerk's cell may hold (incl. U+3000, NBSP, zero-width space, BOM).
 pub(crate) fn is_blank_char(c: char) -> bool {
-    c.is_whitespace() || matches!(c, '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{2060}' | '\u{FEFF}' | '\u{00A0}')
+    c.is_whitespace()
+        || matches!(
+            c,
+            '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{2060}' | '\u{FEFF}' | '\u{00A0}'
+        )
 }
 
 /// The decimal text a clerk sees for a number: first rounded to 15 significant digits, as Excel
@@ -170,15 +174,28 @@ impl SheetBuilder {
                 // Rows of a table are alike: size the new row like the previous one.
                 let mut cells = Vec::with_capacity(last.cells.len().clamp(1, 64));
                 cells.push((col, value));
-                self.rows.push(GridRow { number: row, hidden: false, cells });
+                self.rows.push(GridRow {
+                    number: row,
+                    hidden: false,
+                    cells,
+                });
             }
-            None => self.rows.push(GridRow { number: row, hidden: false, cells: vec![(col, value)] }),
+            None => self.rows.push(GridRow {
+                number: row,
+                hidden: false,
+                cells: vec![(col, value)],
+            }),
         }
     }
 
     /// Sorts, merges duplicate rows/cells (the last value of a cell wins), marks hidden rows and
     /// fills merged regions.
-    pub(crate) fn finish(mut self, name: String, hidden_rows: &[u32], merges: &[Merge]) -> GridSheet {
+    pub(crate) fn finish(
+        mut self,
+        name: String,
+        hidden_rows: &[u32],
+        merges: &[Merge],
+    ) -> GridSheet {
         if self.unsorted {
             self.rows.sort_by_key(|r| r.number);
             let mut merged: Vec<GridRow> = Vec::with_capacity(self.rows.len());
@@ -209,7 +226,11 @@ impl SheetBuilder {
                 row.hidden = true;
             }
         }
-        let mut sheet = GridSheet { name, rows: self.rows, ..GridSheet::default() };
+        let mut sheet = GridSheet {
+            name,
+            rows: self.rows,
+            ..GridSheet::default()
+        };
         fill_merges(&mut sheet.rows, merges);
         sheet
     }
@@ -221,7 +242,11 @@ fn fill_merges(rows: &mut [GridRow], merges: &[Merge]) {
     if merges.is_empty() || rows.is_empty() {
         return;
     }
-    let max_col = rows.iter().filter_map(|r| r.cells.last().map(|(c, _)| *c)).max().unwrap_or(0);
+    let max_col = rows
+        .iter()
+        .filter_map(|r| r.cells.last().map(|(c, _)| *c))
+        .max()
+        .unwrap_or(0);
     let mut budget = MAX_MERGE_FILL;
     for &(r0, c0, r1, c1) in merges {
         if r1 < r0 || c1 < c0 || c0 > max_col {
@@ -268,7 +293,9 @@ pub(crate) fn parse_a1(reference: &str) -> Option<(u32, u32)> {
             }
             '0'..='9' if seen_letter => {
                 seen_digit = true;
-                row = row.checked_mul(10)?.checked_add(u32::from(ch) - u32::from('0'))?;
+                row = row
+                    .checked_mul(10)?
+                    .checked_add(u32::from(ch) - u32::from('0'))?;
             }
             _ => return None,
         }
@@ -299,6 +326,7 @@ mod tests {
     }
 
     #[test]
+    #[allow(clippy::excessive_precision, clippy::inconsistent_digit_grouping)]
     fn numbers_read_as_their_shortest_decimal_text() {
         assert_eq!(number_text(17700001234.0), "17700001234");
         assert_eq!(number_text(0.0215), "0.0215");
@@ -343,7 +371,11 @@ mod tests {
         let sheet = b.finish("S".into(), &[3], &[(0, 0, 0, 3), (2, 1, 1_048_575, 25)]);
         assert_eq!(sheet.rows.len(), 3);
         let r1 = sheet.row(1).unwrap();
-        assert_eq!(r1.cells.len(), 3, "title filled over the present columns only: {r1:?}");
+        assert_eq!(
+            r1.cells.len(),
+            3,
+            "title filled over the present columns only: {r1:?}"
+        );
         let r3 = sheet.row(3).unwrap();
         assert!(r3.hidden);
         assert_eq!(r3.get(0), Some(&text("a2")));

@@ -14,9 +14,14 @@ const MAX_ROWSPAN: usize = 10_000;
 
 /// True when decoded text is an HTML page with a table (checked on the first 64 KB).
 pub(crate) fn looks_like_html(text: &str) -> bool {
-    let head: String = text.chars().take(64 * 1024).collect::<String>().to_ascii_lowercase();
+    let head: String = text
+        .chars()
+        .take(64 * 1024)
+        .collect::<String>()
+        .to_ascii_lowercase();
     let trimmed = head.trim_start_matches(|c: char| c.is_whitespace() || c == '\u{FEFF}');
-    trimmed.starts_with('<') && (head.contains("<table") || head.contains("<html") || head.contains("<!doctype html"))
+    trimmed.starts_with('<')
+        && (head.contains("<table") || head.contains("<html") || head.contains("<!doctype html"))
 }
 
 /// The charset a page declares in a `<meta>` tag, lower-case.
@@ -25,7 +30,10 @@ pub(crate) fn declared_charset(bytes: &[u8]) -> Option<String> {
     let pos = head.find("charset=")?;
     let rest = &head[pos + "charset=".len()..];
     let rest = rest.trim_start_matches(['"', '\'']);
-    let name: String = rest.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect();
+    let name: String = rest
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+        .collect();
     if name.is_empty() { None } else { Some(name) }
 }
 
@@ -53,7 +61,11 @@ pub(crate) fn read(name: &str, text: &str) -> Result<GridSheet, FileRejection> {
             for k in 0..span {
                 placed.push((col + k, cell.text.clone()));
                 if cell.rowspan > 1 {
-                    pending.push((col + k, cell.rowspan.min(MAX_ROWSPAN) - 1, cell.text.clone()));
+                    pending.push((
+                        col + k,
+                        cell.rowspan.min(MAX_ROWSPAN) - 1,
+                        cell.text.clone(),
+                    ));
                 }
             }
             col += span;
@@ -105,8 +117,11 @@ fn parse_rows(text: &str) -> Vec<Vec<Cell>> {
         pos += end + 1;
         let closing = tag.starts_with('/');
         let body = tag.trim_start_matches('/');
-        let tag_name: String =
-            body.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == ':').collect::<String>().to_ascii_lowercase();
+        let tag_name: String = body
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == ':')
+            .collect::<String>()
+            .to_ascii_lowercase();
         match (tag_name.as_str(), closing) {
             ("script" | "style" | "title" | "head", false) => {
                 let close = format!("</{tag_name}");
@@ -159,12 +174,18 @@ fn find_ci(hay: &str, needle: &str) -> Option<usize> {
     if n.is_empty() || h.len() < n.len() {
         return None;
     }
-    (0..=h.len() - n.len()).find(|&i| h.get(i..i + n.len()).is_some_and(|w| w.eq_ignore_ascii_case(n)))
+    (0..=h.len() - n.len()).find(|&i| {
+        h.get(i..i + n.len())
+            .is_some_and(|w| w.eq_ignore_ascii_case(n))
+    })
 }
 
 fn close_cell(cell: &mut Option<Cell>, row: &mut Option<Vec<Cell>>) {
     if let Some(mut c) = cell.take() {
-        c.text = c.text.trim_matches(|ch: char| ch == ' ' || ch == '\n').to_string();
+        c.text = c
+            .text
+            .trim_matches(|ch: char| ch == ' ' || ch == '\n')
+            .to_string();
         row.get_or_insert_with(Vec::new).push(c);
     }
 }
@@ -173,7 +194,11 @@ fn close_cell(cell: &mut Option<Cell>, row: &mut Option<Vec<Cell>>) {
 fn push_text(out: &mut String, raw: &str) {
     let decoded = decode_entities(raw);
     for ch in decoded.chars() {
-        let ch = if ch == '\u{00A0}' || ch.is_ascii_whitespace() { ' ' } else { ch };
+        let ch = if ch == '\u{00A0}' || ch.is_ascii_whitespace() {
+            ' '
+        } else {
+            ch
+        };
         if ch == ' ' && (out.is_empty() || out.ends_with(' ') || out.ends_with('\n')) {
             continue;
         }
@@ -235,7 +260,11 @@ fn attr_number(tag: &str, name: &str) -> Option<usize> {
     let rest = lower[pos + name.len()..].trim_start();
     let rest = rest.strip_prefix('=')?.trim_start();
     let rest = rest.trim_start_matches(['"', '\'']);
-    let digits: String = rest.chars().take_while(|c| c.is_ascii_digit()).take(6).collect();
+    let digits: String = rest
+        .chars()
+        .take_while(|c| c.is_ascii_digit())
+        .take(6)
+        .collect();
     digits.parse().ok()
 }
 
@@ -256,19 +285,36 @@ mod tests {
         assert_eq!(sheet.rows.len(), 4);
         assert_eq!(sheet.row(1).unwrap().cells.len(), 3);
         let r3 = sheet.row(3).unwrap();
-        assert_eq!(r3.get(1), Some(&CellValue::Text("云阳县 泥溪镇\n三坪村".into())));
+        assert_eq!(
+            r3.get(1),
+            Some(&CellValue::Text("云阳县 泥溪镇\n三坪村".into()))
+        );
         assert_eq!(r3.get(2), Some(&CellValue::Text("1,200&".into())));
         let r4 = sheet.row(4).unwrap();
-        assert_eq!(r4.get(0), Some(&CellValue::Text("1".into())), "rowspan fills down");
+        assert_eq!(
+            r4.get(0),
+            Some(&CellValue::Text("1".into())),
+            "rowspan fills down"
+        );
         assert_eq!(r4.get(2), Some(&CellValue::Text("中".into())));
         assert_eq!(r4.get(1), None, "&nbsp; is blank");
     }
 
     #[test]
     fn broken_markup_does_not_panic() {
-        for page in ["<table><tr><td>a", "<", "<td colspan=99999999999>x</td>", "<!--", "<script>", "&#xFFFFFFFF;&#99999999999;"] {
+        for page in [
+            "<table><tr><td>a",
+            "<",
+            "<td colspan=99999999999>x</td>",
+            "<!--",
+            "<script>",
+            "&#xFFFFFFFF;&#99999999999;",
+        ] {
             let _ = read("t", page);
         }
-        assert_eq!(declared_charset(b"<meta charset=\"gb2312\">").as_deref(), Some("gb2312"));
+        assert_eq!(
+            declared_charset(b"<meta charset=\"gb2312\">").as_deref(),
+            Some("gb2312")
+        );
     }
 }

@@ -110,7 +110,11 @@ impl std::fmt::Display for RowIssue {
         if self.column.is_empty() {
             write!(f, "{}!R{} {}", self.sheet, self.row, self.message)
         } else {
-            write!(f, "{}!R{} {}：{}", self.sheet, self.row, self.column, self.message)
+            write!(
+                f,
+                "{}!R{} {}：{}",
+                self.sheet, self.row, self.column, self.message
+            )
         }
     }
 }
@@ -193,14 +197,23 @@ pub const NO_HEADER: &str = "未找到可识别的表头行：每个工作表的
 
 /// Reads and parses a file from disk. See [`parse_bytes`].
 pub fn parse_file(path: &Path, resolver: &RegionResolver) -> Result<ParsedFile, FileRejection> {
-    let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let file_name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let bytes = std::fs::read(path).map_err(|e| FileRejection {
         message: match e.kind() {
             std::io::ErrorKind::NotFound => format!("找不到文件“{}”。", path.display()),
             std::io::ErrorKind::PermissionDenied => {
-                format!("没有权限读取文件“{}”（文件可能正在被Excel/WPS打开），请关闭后重试。", path.display())
+                format!(
+                    "没有权限读取文件“{}”（文件可能正在被Excel/WPS打开），请关闭后重试。",
+                    path.display()
+                )
             }
-            _ => format!("无法读取文件“{}”，请确认文件可以打开后重试。", path.display()),
+            _ => format!(
+                "无法读取文件“{}”，请确认文件可以打开后重试。",
+                path.display()
+            ),
         },
     })?;
     parse_bytes(&file_name, &bytes, resolver)
@@ -209,7 +222,11 @@ pub fn parse_file(path: &Path, resolver: &RegionResolver) -> Result<ParsedFile, 
 /// Parses the bytes of a file named `file_name` (the name is used for messages and for the
 /// sheet name of CSV/HTML files; the format is recognised from the bytes). Never panics: an
 /// unexpected failure inside a reader library becomes a [`FileRejection`].
-pub fn parse_bytes(file_name: &str, bytes: &[u8], resolver: &RegionResolver) -> Result<ParsedFile, FileRejection> {
+pub fn parse_bytes(
+    file_name: &str,
+    bytes: &[u8],
+    resolver: &RegionResolver,
+) -> Result<ParsedFile, FileRejection> {
     match catch_unwind(AssertUnwindSafe(|| parse_inner(file_name, bytes, resolver))) {
         Ok(result) => result,
         Err(_) => Err(FileRejection {
@@ -219,11 +236,23 @@ pub fn parse_bytes(file_name: &str, bytes: &[u8], resolver: &RegionResolver) -> 
     }
 }
 
-fn parse_inner(file_name: &str, bytes: &[u8], resolver: &RegionResolver) -> Result<ParsedFile, FileRejection> {
+fn parse_inner(
+    file_name: &str,
+    bytes: &[u8],
+    resolver: &RegionResolver,
+) -> Result<ParsedFile, FileRejection> {
     let started = std::time::Instant::now();
     let workbook = read::read_workbook(file_name, bytes)?;
-    tracing::debug!(file = file_name, seconds = started.elapsed().as_secs_f64(), "import: file read into cells");
-    let mut parsed = ParsedFile { file_name: file_name.to_string(), sheets: Vec::new(), file_warnings: workbook.warnings };
+    tracing::debug!(
+        file = file_name,
+        seconds = started.elapsed().as_secs_f64(),
+        "import: file read into cells"
+    );
+    let mut parsed = ParsedFile {
+        file_name: file_name.to_string(),
+        sheets: Vec::new(),
+        file_warnings: workbook.warnings,
+    };
     let mut unrecognised: Vec<String> = Vec::new();
     let mut sheet_warnings: Vec<(String, String)> = Vec::new();
     for sheet in &workbook.sheets {
@@ -234,7 +263,12 @@ fn parse_inner(file_name: &str, bytes: &[u8], resolver: &RegionResolver) -> Resu
             unrecognised.push(sheet.name.clone());
             continue;
         };
-        let above = sheet.rows.iter().take_while(|r| r.number < header.first_row).cloned().collect::<Vec<_>>();
+        let above = sheet
+            .rows
+            .iter()
+            .take_while(|r| r.number < header.first_row)
+            .cloned()
+            .collect::<Vec<_>>();
         detect::apply_unit_note(&mut header, &above);
         let fields = detect::read_info(&above);
         let info = HeaderInfo {
@@ -257,10 +291,18 @@ fn parse_inner(file_name: &str, bytes: &[u8], resolver: &RegionResolver) -> Resu
             sheet_warnings.push((sheet.name.clone(), format!("表头缺少“{missing}”列")));
         }
         if sheet.hidden_sheet {
-            sheet_warnings.push((sheet.name.clone(), "这是隐藏的工作表，其中的数据也已读取".to_string()));
+            sheet_warnings.push((
+                sheet.name.clone(),
+                "这是隐藏的工作表，其中的数据也已读取".to_string(),
+            ));
         }
         let submission_id = submission_id(&above);
-        let ctx = rows::RowContext { sheet, header: &header, resolver, reference: info.date };
+        let ctx = rows::RowContext {
+            sheet,
+            header: &header,
+            resolver,
+            reference: info.date,
+        };
         let rows_started = std::time::Instant::now();
         let rows = rows::import_rows(&ctx);
         tracing::debug!(
@@ -295,16 +337,26 @@ fn parse_inner(file_name: &str, bytes: &[u8], resolver: &RegionResolver) -> Resu
     }
     if parsed.sheets.is_empty() {
         if unrecognised.is_empty() {
-            return Err(FileRejection { message: "文件中没有任何内容（所有工作表都是空的），请检查后重新提交。".to_string() });
+            return Err(FileRejection {
+                message: "文件中没有任何内容（所有工作表都是空的），请检查后重新提交。".to_string(),
+            });
         }
-        return Err(FileRejection { message: NO_HEADER.to_string() });
+        return Err(FileRejection {
+            message: NO_HEADER.to_string(),
+        });
     }
     let several = parsed.sheets.len() > 1;
     for (sheet, message) in sheet_warnings {
-        parsed.file_warnings.push(if several { format!("工作表“{sheet}”：{message}") } else { message });
+        parsed.file_warnings.push(if several {
+            format!("工作表“{sheet}”：{message}")
+        } else {
+            message
+        });
     }
     for name in unrecognised {
-        parsed.file_warnings.push(format!("工作表“{name}”中没有找到可识别的表头，未导入"));
+        parsed
+            .file_warnings
+            .push(format!("工作表“{name}”中没有找到可识别的表头，未导入"));
     }
     Ok(parsed)
 }
@@ -331,7 +383,11 @@ fn missing_columns(header: &detect::Header) -> Vec<&'static str> {
             (Role::Amount, amount),
         ],
     };
-    required.into_iter().filter(|(role, _)| header.column(*role).is_none()).map(|(_, name)| name).collect()
+    required
+        .into_iter()
+        .filter(|(role, _)| header.column(*role).is_none())
+        .map(|(_, name)| name)
+        .collect()
 }
 
 /// `提交编号:<id>` written above the header (in the exporter's hidden column).

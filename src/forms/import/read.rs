@@ -20,7 +20,9 @@ pub(crate) struct Workbook {
 pub const EMPTY_FILE: &str = "文件为空（0字节），请检查后重新提交。";
 
 fn reject(message: impl Into<String>) -> FileRejection {
-    FileRejection { message: message.into() }
+    FileRejection {
+        message: message.into(),
+    }
 }
 
 /// A damaged or truncated file; `detail` says what could not be read.
@@ -32,7 +34,9 @@ pub(crate) fn corrupt(detail: &str) -> FileRejection {
 
 /// A file larger than one import handles.
 pub(crate) fn too_large() -> FileRejection {
-    reject("文件过大：表格范围超过了单次导入的上限（约1000万个单元格，或工作表声明的行列数异常），请检查文件或按乡镇、季度拆分后再导入。")
+    reject(
+        "文件过大：表格范围超过了单次导入的上限（约1000万个单元格，或工作表声明的行列数异常），请检查文件或按乡镇、季度拆分后再导入。",
+    )
 }
 
 /// An encrypted workbook.
@@ -56,7 +60,11 @@ fn stem(file_name: &str) -> String {
         Some(i) if i > 0 => &base[..i],
         _ => base,
     };
-    if stem.is_empty() { "Sheet1".to_string() } else { stem.to_string() }
+    if stem.is_empty() {
+        "Sheet1".to_string()
+    } else {
+        stem.to_string()
+    }
 }
 
 /// `文件不是Excel工作簿（这是一个Word文档，只是扩展名为.xlsx），…`
@@ -67,7 +75,9 @@ fn not_a_workbook(what: &str, file_name: &str) -> FileRejection {
     } else {
         format!("这是一个{what}，只是扩展名为{ext}")
     };
-    reject(format!("文件不是Excel工作簿（{detail}），请用Excel/WPS表格模板填写后再导入。"))
+    reject(format!(
+        "文件不是Excel工作簿（{detail}），请用Excel/WPS表格模板填写后再导入。"
+    ))
 }
 
 /// Reads any supported file into sheets.
@@ -87,11 +97,19 @@ pub(crate) fn read_workbook(file_name: &str, bytes: &[u8]) -> Result<Workbook, F
     if bytes.starts_with(b"{\\rtf") {
         return Err(not_a_workbook("Word文档（RTF格式）", file_name));
     }
-    if bytes.starts_with(&[0x89, b'P', b'N', b'G']) || bytes.starts_with(&[0xFF, 0xD8, 0xFF]) || bytes.starts_with(b"GIF8") {
+    if bytes.starts_with(&[0x89, b'P', b'N', b'G'])
+        || bytes.starts_with(&[0xFF, 0xD8, 0xFF])
+        || bytes.starts_with(b"GIF8")
+    {
         return Err(not_a_workbook("图片", file_name));
     }
-    if bytes.starts_with(b"Rar!") || bytes.starts_with(&[b'7', b'z', 0xBC, 0xAF]) || bytes.starts_with(&[0x1F, 0x8B]) {
-        return Err(reject("文件是一个压缩包，不是Excel工作簿，请解压后导入其中的表格文件。"));
+    if bytes.starts_with(b"Rar!")
+        || bytes.starts_with(&[b'7', b'z', 0xBC, 0xAF])
+        || bytes.starts_with(&[0x1F, 0x8B])
+    {
+        return Err(reject(
+            "文件是一个压缩包，不是Excel工作簿，请解压后导入其中的表格文件。",
+        ));
     }
     read_text(file_name, bytes)
 }
@@ -101,7 +119,10 @@ fn read_zip(file_name: &str, bytes: &[u8]) -> Result<Workbook, FileRejection> {
         .map_err(|_| corrupt("压缩包结构无法读取，Excel工作簿（.xlsx）应是完整的压缩包"))?;
     let mut names: HashMap<String, String> = HashMap::new();
     for name in zip.file_names().flatten() {
-        names.insert(name.replace('\\', "/").to_ascii_lowercase(), name.to_string());
+        names.insert(
+            name.replace('\\', "/").to_ascii_lowercase(),
+            name.to_string(),
+        );
     }
     let has = |n: &str| names.contains_key(n);
     if has("xl/workbook.xml") {
@@ -124,9 +145,13 @@ fn read_zip(file_name: &str, bytes: &[u8]) -> Result<Workbook, FileRejection> {
         ));
     }
     if has("[content_types].xml") {
-        return Err(reject("文件不是Excel工作簿（Office文档中没有工作簿内容），请用Excel/WPS表格模板填写后再导入。"));
+        return Err(reject(
+            "文件不是Excel工作簿（Office文档中没有工作簿内容），请用Excel/WPS表格模板填写后再导入。",
+        ));
     }
-    Err(reject("文件是一个压缩包（.zip），不是Excel工作簿，请解压后导入其中的表格文件。"))
+    Err(reject(
+        "文件是一个压缩包（.zip），不是Excel工作簿，请解压后导入其中的表格文件。",
+    ))
 }
 
 fn read_cfb(file_name: &str, bytes: &[u8]) -> Result<Workbook, FileRejection> {
@@ -151,7 +176,9 @@ fn read_cfb(file_name: &str, bytes: &[u8]) -> Result<Workbook, FileRejection> {
     if has("PowerPoint Document") {
         return Err(not_a_workbook("PowerPoint演示文稿", file_name));
     }
-    Err(reject("文件不是Excel工作簿（Office文件中没有工作簿内容），请用Excel/WPS表格模板填写后再导入。"))
+    Err(reject(
+        "文件不是Excel工作簿（Office文件中没有工作簿内容），请用Excel/WPS表格模板填写后再导入。",
+    ))
 }
 
 /// Text files: an HTML page saved as `.xls`, an Excel 2003 XML workbook, or CSV/TSV.
@@ -165,14 +192,25 @@ fn read_text(file_name: &str, bytes: &[u8]) -> Result<Workbook, FileRejection> {
     }
     let charset = html::declared_charset(bytes);
     let text = match charset.as_deref() {
-        Some("gbk" | "gb2312" | "gb18030" | "x-gbk" | "cp936") if !utf16 && !bytes.starts_with(&[0xEF, 0xBB, 0xBF]) => {
-            encoding_rs::GB18030.decode_without_bom_handling(bytes).0.into_owned()
+        Some("gbk" | "gb2312" | "gb18030" | "x-gbk" | "cp936")
+            if !utf16 && !bytes.starts_with(&[0xEF, 0xBB, 0xBF]) =>
+        {
+            encoding_rs::GB18030
+                .decode_without_bom_handling(bytes)
+                .0
+                .into_owned()
         }
         _ => delimited::decode_text(bytes).0,
     };
     let name = stem(file_name);
-    let lower_head: String = text.chars().take(4096).collect::<String>().to_ascii_lowercase();
-    if lower_head.contains("urn:schemas-microsoft-com:office:spreadsheet") && lower_head.contains("<workbook") {
+    let lower_head: String = text
+        .chars()
+        .take(4096)
+        .collect::<String>()
+        .to_ascii_lowercase();
+    if lower_head.contains("urn:schemas-microsoft-com:office:spreadsheet")
+        && lower_head.contains("<workbook")
+    {
         return Err(reject(
             "文件是“XML 电子表格 2003”格式，暂不支持。请在Excel/WPS中“另存为”Excel工作簿（.xlsx）后再导入。",
         ));
@@ -184,17 +222,27 @@ fn read_text(file_name: &str, bytes: &[u8]) -> Result<Workbook, FileRejection> {
                 "文件是网页（HTML）另存为的表格文件，但其中没有表格内容，请从系统重新导出或用Excel/WPS表格模板填写后再导入。",
             ));
         }
-        let mut wb = Workbook { sheets: vec![sheet], warnings: Vec::new() };
+        let mut wb = Workbook {
+            sheets: vec![sheet],
+            warnings: Vec::new(),
+        };
         if extension(file_name) == ".xls" || extension(file_name) == ".xlsx" {
-            wb.warnings.push(format!("文件“{file_name}”实际是网页（HTML）格式，已按网页表格读取"));
+            wb.warnings.push(format!(
+                "文件“{file_name}”实际是网页（HTML）格式，已按网页表格读取"
+            ));
         }
         return Ok(wb);
     }
     if lower_head.trim_start().starts_with("<?xml") {
-        return Err(reject("文件是XML文件，不是Excel工作簿，请用Excel/WPS表格模板填写后再导入。"));
+        return Err(reject(
+            "文件是XML文件，不是Excel工作簿，请用Excel/WPS表格模板填写后再导入。",
+        ));
     }
     let sheet = delimited::read(&name, &text)?;
-    Ok(Workbook { sheets: vec![sheet], warnings: Vec::new() })
+    Ok(Workbook {
+        sheets: vec![sheet],
+        warnings: Vec::new(),
+    })
 }
 
 #[cfg(test)]
@@ -214,9 +262,22 @@ mod tests {
 
     #[test]
     fn odd_bytes_are_rejected_with_a_message() {
-        assert_eq!(read_workbook("a.xlsx", b"").unwrap_err().message, EMPTY_FILE);
-        assert!(read_workbook("a.xlsx", b"PK\x03\x04garbage").unwrap_err().message.contains("损坏"));
-        assert!(read_workbook("a.pdf", b"%PDF-1.4").unwrap_err().message.contains("PDF"));
+        assert_eq!(
+            read_workbook("a.xlsx", b"").unwrap_err().message,
+            EMPTY_FILE
+        );
+        assert!(
+            read_workbook("a.xlsx", b"PK\x03\x04garbage")
+                .unwrap_err()
+                .message
+                .contains("损坏")
+        );
+        assert!(
+            read_workbook("a.pdf", b"%PDF-1.4")
+                .unwrap_err()
+                .message
+                .contains("PDF")
+        );
         assert!(read_workbook("a.bin", &[0, 1, 2, 0, 0]).is_err());
     }
 }

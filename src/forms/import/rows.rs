@@ -6,8 +6,8 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 
 use crate::domain::sale::{
-    ColumnUnits, FormKind, ListingDraft, ListingField, SaleDraft, SaleField, validate_listing_with_units,
-    validate_sale_with_units,
+    ColumnUnits, FormKind, ListingDraft, ListingField, SaleDraft, SaleField,
+    validate_listing_with_units, validate_sale_with_units,
 };
 use crate::domain::text::clean_text;
 use crate::domain::{DatePrecision, Money, RegionResolver, ReportDate};
@@ -27,9 +27,13 @@ enum RowClass {
     /// Another copy of the header (printed pages repeat it).
     RepeatedHeader,
     /// `备注：`, `1.…`, `填表人：…`.
-    Footnote { starts_block: bool },
+    Footnote {
+        starts_block: bool,
+    },
     /// 合计/总计 (`grand`) or 小计.
-    Total { grand: bool },
+    Total {
+        grand: bool,
+    },
     /// The template's own sample row (`云阳县xx乡镇xx村` / `王某某`).
     Sample,
     Data,
@@ -59,18 +63,22 @@ pub(crate) struct RegionCache<'a> {
 
 impl<'a> RegionCache<'a> {
     pub(crate) fn new(full: &'a RegionResolver) -> Self {
-        Self { full, by_text: HashMap::new(), by_code: HashMap::new(), singles: Vec::new() }
+        Self {
+            full,
+            by_text: HashMap::new(),
+            by_code: HashMap::new(),
+            singles: Vec::new(),
+        }
     }
 
     /// The registry to validate a row whose 地区 is `region` with.
     fn resolver_for(&mut self, region: &str) -> &RegionResolver {
-        let key = clean_text(region);
-        let slot = match self.by_text.get(&key) {
+        let slot = match self.by_text.get(region) {
             Some(slot) => *slot,
             None => {
-                let slot = self.single_for(&key);
+                let slot = self.single_for(&clean_text(region));
                 if self.by_text.len() < 100_000 {
-                    self.by_text.insert(key, slot);
+                    self.by_text.insert(region.to_string(), slot);
                 }
                 slot
             }
@@ -127,19 +135,31 @@ pub(crate) fn import_rows(ctx: &RowContext<'_>) -> SheetRows {
                 }
             }
             RowClass::Sample => {
-                let column = if ctx.header.col(Role::Region).and_then(|c| row.get(c)).is_some() { "地区" } else { "贫困户姓名" };
+                let column = if ctx
+                    .header
+                    .col(Role::Region)
+                    .and_then(|c| row.get(c))
+                    .is_some()
+                {
+                    "地区"
+                } else {
+                    "贫困户姓名"
+                };
                 out.errors.push(RowIssue {
                     sheet: ctx.sheet.name.clone(),
                     row: row.number,
                     column: column.to_string(),
-                    message: "模板示例行（云阳县xx乡镇xx村 / 王某某），不是实际数据，未导入".to_string(),
+                    message: "模板示例行（云阳县xx乡镇xx村 / 王某某），不是实际数据，未导入"
+                        .to_string(),
                 });
             }
             RowClass::Data => data.push(row),
         }
     }
 
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 4);
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, 4);
     let parts: Vec<SheetRows> = if threads > 1 && data.len() >= PARALLEL_MIN_ROWS {
         let chunk = data.len().div_ceil(threads);
         std::thread::scope(|scope| {
@@ -157,7 +177,9 @@ pub(crate) fn import_rows(ctx: &RowContext<'_>) -> SheetRows {
             started
                 .into_iter()
                 .map(|s| match s {
-                    Ok(handle) => handle.join().unwrap_or_else(|e| std::panic::resume_unwind(e)),
+                    Ok(handle) => handle
+                        .join()
+                        .unwrap_or_else(|e| std::panic::resume_unwind(e)),
                     Err(rows) => validate_rows(ctx, rows),
                 })
                 .collect()
@@ -187,7 +209,9 @@ fn validate_rows(ctx: &RowContext<'_>, rows: &[&GridRow]) -> SheetRows {
     for row in rows {
         match ctx.header.kind {
             FormKind::Catalogue => listing_row(ctx, &mut regions, row, &mut out),
-            FormKind::Sale | FormKind::Procurement => sale_row(ctx, &mut regions, &units, row, &mut out),
+            FormKind::Sale | FormKind::Procurement => {
+                sale_row(ctx, &mut regions, &units, row, &mut out)
+            }
         }
     }
     out
@@ -195,13 +219,27 @@ fn validate_rows(ctx: &RowContext<'_>, rows: &[&GridRow]) -> SheetRows {
 
 /// Text of a cell, or empty.
 fn cell_text(row: &GridRow, col: Option<u32>) -> String {
-    col.and_then(|c| row.get(c)).map(CellValue::to_text).unwrap_or_default()
+    col.and_then(|c| row.get(c))
+        .map(CellValue::to_text)
+        .unwrap_or_default()
 }
 
 /// Footnote openings (after folding).
 const FOOTNOTE_PREFIXES: [&str; 14] = [
-    "备注:", "注:", "说明:", "填表说明", "填表人", "填报人:", "审核人", "制表人", "负责人", "单位负责人", "分管领导", "单位(盖章)",
-    "(盖章)", "填表日期",
+    "备注:",
+    "注:",
+    "说明:",
+    "填表说明",
+    "填表人",
+    "填报人:",
+    "审核人",
+    "制表人",
+    "负责人",
+    "单位负责人",
+    "分管领导",
+    "单位(盖章)",
+    "(盖章)",
+    "填表日期",
 ];
 
 fn classify(header: &Header, row: &GridRow, in_footnotes: bool) -> RowClass {
@@ -209,7 +247,10 @@ fn classify(header: &Header, row: &GridRow, in_footnotes: bool) -> RowClass {
     let content = row.cells.iter().any(|(c, _)| {
         *c >= lo
             && *c <= hi
-            && !matches!(header.columns.iter().find(|k| k.col == *c).map(|k| k.role), Some(Role::Seq | Role::RecordId))
+            && !matches!(
+                header.columns.iter().find(|k| k.col == *c).map(|k| k.role),
+                Some(Role::Seq | Role::RecordId)
+            )
     });
     if !content {
         // Nothing, only 序号, only the record id, or something outside the table.
@@ -250,7 +291,9 @@ fn classify(header: &Header, row: &GridRow, in_footnotes: bool) -> RowClass {
             }
         }
         if (in_footnotes || is_numbered_note(&first)) && distinct() == 1 {
-            return RowClass::Footnote { starts_block: false };
+            return RowClass::Footnote {
+                starts_block: false,
+            };
         }
     }
     if is_header_row(header, row) {
@@ -265,7 +308,10 @@ fn classify(header: &Header, row: &GridRow, in_footnotes: bool) -> RowClass {
 /// `1.如…`, `2、…`, `(1)…`, `一、…`: a numbered note, not 序号 1 (which is a number alone).
 fn is_numbered_note(folded: &str) -> bool {
     let s = folded.strip_prefix('(').unwrap_or(folded);
-    let digits: String = s.chars().take_while(|c| c.is_ascii_digit() || "一二三四五六七八九十".contains(*c)).collect();
+    let digits: String = s
+        .chars()
+        .take_while(|c| c.is_ascii_digit() || "一二三四五六七八九十".contains(*c))
+        .collect();
     if digits.is_empty() || digits.chars().count() > 3 {
         return false;
     }
@@ -283,7 +329,8 @@ fn is_sample_row(header: &Header, row: &GridRow) -> bool {
         Some(CellValue::Text(t)) => Some(t.as_str()),
         _ => None,
     };
-    let name_is_sample = text_of(Role::Household).is_some_and(|n| n.contains("某某") && fold(n) == "王某某");
+    let name_is_sample =
+        text_of(Role::Household).is_some_and(|n| n.contains("某某") && fold(n) == "王某某");
     let region_is_sample = text_of(Role::Region).is_some_and(|r| {
         r.contains(['x', 'X', '×', 'ｘ', 'Ｘ']) && {
             let f = fold(r).to_lowercase();
@@ -311,7 +358,8 @@ pub(crate) fn is_bare_number(text: &str) -> bool {
     let t = t.strip_prefix(['+', '-']).unwrap_or(&t);
     !t.is_empty()
         && t.chars().any(|c| c.is_ascii_digit())
-        && t.chars().all(|c| c.is_ascii_digit() || c == ',' || c == '.')
+        && t.chars()
+            .all(|c| c.is_ascii_digit() || c == ',' || c == '.')
         && t.matches('.').count() <= 1
 }
 
@@ -321,7 +369,11 @@ fn value_text(value: Option<&CellValue>) -> String {
 }
 
 /// The date text to validate, from a date cell, an Excel serial, or text.
-fn date_text(value: Option<&CellValue>, reference: Option<NaiveDate>, warnings: &mut Vec<String>) -> String {
+fn date_text(
+    value: Option<&CellValue>,
+    reference: Option<NaiveDate>,
+    warnings: &mut Vec<String>,
+) -> String {
     let number = match value {
         None => return String::new(),
         Some(CellValue::Date(d)) => return d.date().format("%Y-%m-%d").to_string(),
@@ -331,7 +383,11 @@ fn date_text(value: Option<&CellValue>, reference: Option<NaiveDate>, warnings: 
             let f = fold(t);
             // An Excel serial typed or exported as text (CSV): five digits.
             let digits = f.split('.').next().unwrap_or("");
-            if digits.len() == 5 && is_bare_number(&f) && !f.contains(',') { f.parse::<f64>().ok() } else { None }
+            if digits.len() == 5 && is_bare_number(&f) && !f.contains(',') {
+                f.parse::<f64>().ok()
+            } else {
+                None
+            }
         }
         Some(other) => return other.to_text(),
     };
@@ -425,7 +481,12 @@ fn record_id(header: &Header, row: &GridRow) -> Option<i64> {
     }
 }
 
-fn push_warnings(ctx: &RowContext<'_>, row: &GridRow, warnings: &[String], out: &mut Vec<RowIssue>) {
+fn push_warnings(
+    ctx: &RowContext<'_>,
+    row: &GridRow,
+    warnings: &[String],
+    out: &mut Vec<RowIssue>,
+) {
     for w in warnings {
         out.push(RowIssue {
             sheet: ctx.sheet.name.clone(),
@@ -442,12 +503,22 @@ fn add_warning(warnings: &mut Vec<String>, w: String) {
     }
 }
 
-fn sale_row(ctx: &RowContext<'_>, regions: &mut RegionCache<'_>, units: &ColumnUnits, row: &GridRow, out: &mut SheetRows) {
+fn sale_row(
+    ctx: &RowContext<'_>,
+    regions: &mut RegionCache<'_>,
+    units: &ColumnUnits,
+    row: &GridRow,
+    out: &mut SheetRows,
+) {
     let h = ctx.header;
     let mut extra = Vec::new();
     let draft = SaleDraft {
         purchaser: cell_text(row, h.col(Role::Purchaser)),
-        date: date_text(h.col(Role::Date).and_then(|c| row.get(c)), ctx.reference, &mut extra),
+        date: date_text(
+            h.col(Role::Date).and_then(|c| row.get(c)),
+            ctx.reference,
+            &mut extra,
+        ),
         region: cell_text(row, h.col(Role::Region)),
         household: cell_text(row, h.col(Role::Household)),
         product: cell_text(row, h.col(Role::Product)),
@@ -513,7 +584,10 @@ fn shop_url(sheet: &GridSheet, row: &GridRow, col: Option<u32>) -> String {
 
 fn looks_like_url(text: &str) -> bool {
     let t = text.trim().to_ascii_lowercase();
-    t.starts_with("http://") || t.starts_with("https://") || t.starts_with("www.") || t.contains("://")
+    t.starts_with("http://")
+        || t.starts_with("https://")
+        || t.starts_with("www.")
+        || t.contains("://")
 }
 
 /// The first argument of `HYPERLINK("url", "name")` when it is a string literal.
@@ -542,13 +616,22 @@ pub(crate) fn hyperlink_literal(formula: &str) -> Option<String> {
     None
 }
 
-fn listing_row(ctx: &RowContext<'_>, regions: &mut RegionCache<'_>, row: &GridRow, out: &mut SheetRows) {
+fn listing_row(
+    ctx: &RowContext<'_>,
+    regions: &mut RegionCache<'_>,
+    row: &GridRow,
+    out: &mut SheetRows,
+) {
     let h = ctx.header;
     let price_cell = h.col(Role::Price).and_then(|c| row.get(c));
     let price = match h.price_unit() {
         Some(per) => {
             let text = price_cell.map(CellValue::to_text).unwrap_or_default();
-            if is_bare_number(&text) { format!("{}元/{}", fold(&text), per) } else { text }
+            if is_bare_number(&text) {
+                format!("{}元/{}", fold(&text), per)
+            } else {
+                text
+            }
         }
         None => price_cell.map(CellValue::to_text).unwrap_or_default(),
     };
@@ -598,7 +681,9 @@ mod tests {
 
     #[test]
     fn numbered_notes_are_not_serial_numbers() {
-        assert!(is_numbered_note("1.如销售方为合作社，请在备注栏填写涉及贫困户户数。"));
+        assert!(is_numbered_note(
+            "1.如销售方为合作社，请在备注栏填写涉及贫困户户数。"
+        ));
         assert!(is_numbered_note("2、销售时间按格式填写"));
         assert!(is_numbered_note("(1)说明"));
         assert!(is_numbered_note("一、说明"));
@@ -622,20 +707,42 @@ mod tests {
     #[test]
     fn hyperlink_first_literal() {
         assert_eq!(
-            hyperlink_literal(r#"HYPERLINK("https://shop.example.invalid/a?x=""1""","店铺")"#).as_deref(),
+            hyperlink_literal(r#"HYPERLINK("https://shop.example.invalid/a?x=""1""","店铺")"#)
+                .as_deref(),
             Some(r#"https://shop.example.invalid/a?x="1""#)
         );
-        assert_eq!(hyperlink_literal("=hyperlink( \"http://a.b\" )").as_deref(), Some("http://a.b"));
+        assert_eq!(
+            hyperlink_literal("=hyperlink( \"http://a.b\" )").as_deref(),
+            Some("http://a.b")
+        );
         assert_eq!(hyperlink_literal("HYPERLINK(A1,\"x\")"), None);
         assert_eq!(hyperlink_literal("HYPERLINK(\"unterminated"), None);
     }
 
     #[test]
     fn warnings_are_placed_in_their_column() {
-        assert_eq!(warning_column(FormKind::Sale, "销售数量缺少单位"), "销售数量");
-        assert_eq!(warning_column(FormKind::Sale, "贫困户姓名含“?”，疑为编码丢失的生僻字，需核实"), "贫困户姓名");
-        assert_eq!(warning_column(FormKind::Sale, "合作社未填写涉及贫困户户数"), "备注");
-        assert_eq!(warning_column(FormKind::Procurement, "日期“2019.1”含义不明（1月还是10月？），请核实"), "采购时间");
+        assert_eq!(
+            warning_column(FormKind::Sale, "销售数量缺少单位"),
+            "销售数量"
+        );
+        assert_eq!(
+            warning_column(
+                FormKind::Sale,
+                "贫困户姓名含“?”，疑为编码丢失的生僻字，需核实"
+            ),
+            "贫困户姓名"
+        );
+        assert_eq!(
+            warning_column(FormKind::Sale, "合作社未填写涉及贫困户户数"),
+            "备注"
+        );
+        assert_eq!(
+            warning_column(
+                FormKind::Procurement,
+                "日期“2019.1”含义不明（1月还是10月？），请核实"
+            ),
+            "采购时间"
+        );
         assert_eq!(warning_column(FormKind::Sale, HIDDEN_ROW_WARNING), "");
     }
 }

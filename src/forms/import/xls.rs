@@ -28,8 +28,10 @@ pub(crate) fn read(bytes: &[u8], stream: &[u8]) -> Result<Workbook, FileRejectio
     let scans = prescan(stream)?;
     // calamine indexes some damaged records without checking their length (found by fuzzing):
     // such a panic means a damaged file, not a bug of ours.
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| read_with_calamine(bytes, &scans)))
-        .unwrap_or_else(|_| Err(corrupt("Excel 97-2003 工作簿（.xls）中有损坏的记录")))
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        read_with_calamine(bytes, &scans)
+    }))
+    .unwrap_or_else(|_| Err(corrupt("Excel 97-2003 工作簿（.xls）中有损坏的记录")))
 }
 
 fn read_with_calamine(bytes: &[u8], scans: &[SheetScan]) -> Result<Workbook, FileRejection> {
@@ -38,8 +40,11 @@ fn read_with_calamine(bytes: &[u8], scans: &[SheetScan]) -> Result<Workbook, Fil
         Err(XlsError::Password) => return Err(password_protected()),
         Err(_) => return Err(corrupt("Excel 97-2003 工作簿（.xls）的内部结构无法读取")),
     };
-    let metas: Vec<(String, SheetType, SheetVisible)> =
-        workbook.sheets_metadata().iter().map(|s| (s.name.clone(), s.typ, s.visible)).collect();
+    let metas: Vec<(String, SheetType, SheetVisible)> = workbook
+        .sheets_metadata()
+        .iter()
+        .map(|s| (s.name.clone(), s.typ, s.visible))
+        .collect();
     let mut out = Workbook::default();
     let mut total = 0usize;
     for (index, (name, typ, visible)) in metas.into_iter().enumerate() {
@@ -52,7 +57,9 @@ fn read_with_calamine(bytes: &[u8], scans: &[SheetScan]) -> Result<Workbook, Fil
         let mut builder = SheetBuilder::new();
         if let Some((r0, c0)) = range.start() {
             for (r, c, value) in range.used_cells() {
-                let (Ok(r), Ok(c)) = (u32::try_from(r), u32::try_from(c)) else { continue };
+                let (Ok(r), Ok(c)) = (u32::try_from(r), u32::try_from(c)) else {
+                    continue;
+                };
                 let row = r0.saturating_add(r).saturating_add(1);
                 let col = c0.saturating_add(c);
                 if let Some(v) = convert(value) {
@@ -70,7 +77,10 @@ fn read_with_calamine(bytes: &[u8], scans: &[SheetScan]) -> Result<Workbook, Fil
             .into_iter()
             .map(|d| (d.start.0, d.start.1, d.end.0, d.end.1))
             .collect();
-        let hidden: &[u32] = scans.get(index).map(|s| s.hidden_rows.as_slice()).unwrap_or(&[]);
+        let hidden: &[u32] = scans
+            .get(index)
+            .map(|s| s.hidden_rows.as_slice())
+            .unwrap_or(&[]);
         let mut sheet = builder.finish(name, hidden, &merges);
         sheet.hidden_sheet = !matches!(visible, SheetVisible::Visible);
         out.sheets.push(sheet);
@@ -87,22 +97,31 @@ fn convert(value: &Data) -> Option<CellValue> {
         Data::String(s) => CellValue::Text(s.clone()),
         Data::Bool(b) => CellValue::Bool(*b),
         // chrono panics on serials far outside its range: only sane values become dates.
-        Data::DateTime(dt) if dt.is_datetime() && (-700_000.0..=3_000_000.0).contains(&dt.as_f64()) => {
-            dt.as_datetime().map_or(CellValue::Number(dt.as_f64()), CellValue::Date)
+        Data::DateTime(dt)
+            if dt.is_datetime() && (-700_000.0..=3_000_000.0).contains(&dt.as_f64()) =>
+        {
+            dt.as_datetime()
+                .map_or(CellValue::Number(dt.as_f64()), CellValue::Date)
         }
         Data::DateTime(dt) => CellValue::Number(dt.as_f64()),
-        Data::DateTimeIso(s) => super::xlsx::iso_datetime(s).map_or_else(|| CellValue::Text(s.clone()), CellValue::Date),
+        Data::DateTimeIso(s) => {
+            super::xlsx::iso_datetime(s).map_or_else(|| CellValue::Text(s.clone()), CellValue::Date)
+        }
         Data::DurationIso(s) => CellValue::Text(s.clone()),
         Data::Error(e) => CellValue::Error(e.to_string()),
     })
 }
 
 fn u16_at(b: &[u8], off: usize) -> Option<u16> {
-    Some(u16::from_le_bytes(b.get(off..off.checked_add(2)?)?.try_into().ok()?))
+    Some(u16::from_le_bytes(
+        b.get(off..off.checked_add(2)?)?.try_into().ok()?,
+    ))
 }
 
 fn u32_at(b: &[u8], off: usize) -> Option<u32> {
-    Some(u32::from_le_bytes(b.get(off..off.checked_add(4)?)?.try_into().ok()?))
+    Some(u32::from_le_bytes(
+        b.get(off..off.checked_add(4)?)?.try_into().ok()?,
+    ))
 }
 
 /// BIFF records of a stream: (type, data). Stops at the first malformed record.
@@ -197,8 +216,11 @@ fn scan_sheet(sub: &[u8]) -> Result<SheetScan, FileRejection> {
             // MULRK: row, first column, ..., last column.
             0x00BD => {
                 if data.len() >= 6
-                    && let (Some(row), Some(first), Some(last)) =
-                        (u16_at(data, 0), u16_at(data, 2), u16_at(data, data.len() - 2))
+                    && let (Some(row), Some(first), Some(last)) = (
+                        u16_at(data, 0),
+                        u16_at(data, 2),
+                        u16_at(data, data.len() - 2),
+                    )
                     && last >= first
                 {
                     note(row, first, last);
@@ -239,7 +261,11 @@ fn check_dimension(r: &[u8]) -> Result<(), FileRejection> {
     if 0xFF < cf || cl < cf {
         cf = 0;
     }
-    let (start, end) = if 1 <= rl && 1 <= cl { ((rf, cf), (rl - 1, cl - 1)) } else { ((rf, cf), (rf, cf)) };
+    let (start, end) = if 1 <= rl && 1 <= cl {
+        ((rf, cf), (rl - 1, cl - 1))
+    } else {
+        ((rf, cf), (rf, cf))
+    };
     if end.0 < start.0 || end.1 < start.1 {
         return Err(corrupt("工作表声明的尺寸无效"));
     }
@@ -290,7 +316,10 @@ mod tests {
         // Two cells far apart.
         let mut far = record(0x0809, &[0; 16]);
         far.extend(record(0x0203, &[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]));
-        far.extend(record(0x0203, &[0xFF, 0xFF, 0xFF, 0xFF, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]));
+        far.extend(record(
+            0x0203,
+            &[0xFF, 0xFF, 0xFF, 0xFF, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+        ));
         assert!(scan_sheet(&far).is_err());
     }
 }
