@@ -250,107 +250,98 @@ pub(crate) fn sale_match_key(record: &SaleRecord) -> String {
     .join("\u{1f}")
 }
 
+/// The content columns of a record as (column, value): everything a clerk's edit or a re-import
+/// can change. Shared by insert and update, so both write the same columns the same way. Registers
+/// the purchaser (with a suggested type) and the village when new. Errors: negative amount.
+fn content_columns(
+    conn: &Connection,
+    record: &SaleRecord,
+) -> StoreResult<Vec<(&'static str, Box<dyn ToSql>)>> {
+    validate_for_storage(record)?;
+    let (purchaser_id, purchaser_type) = ensure_purchaser(conn, &record.purchaser)?;
+    let (channel, sub_channel, overridden) = resolve_channel(record, purchaser_type);
+    Store::remember_village(conn, &record.township_code, &record.village)?;
+    let (households, persons) = involved_columns(record.involved);
+    Ok(vec![
+        ("form", Box::new(record.kind.number())),
+        ("purchaser_id", Box::new(purchaser_id)),
+        ("date", Box::new(record.date.date.to_string())),
+        ("date_text", Box::new(record.date_text.clone())),
+        (
+            "date_precision",
+            Box::new(precision_name(record.date.precision)),
+        ),
+        ("year", Box::new(record.date.date.year())),
+        ("month", Box::new(record.date.date.month())),
+        ("region_text", Box::new(record.region_text.clone())),
+        ("township_code", Box::new(record.township_code.clone())),
+        ("village", Box::new(record.village.clone())),
+        ("household", Box::new(record.household.clone())),
+        ("product", Box::new(record.product.clone())),
+        ("quantity_text", Box::new(record.quantity_text.clone())),
+        (
+            "quantity",
+            Box::new(record.quantity.value.normalize().to_string()),
+        ),
+        ("quantity_unit", Box::new(record.quantity.unit.clone())),
+        (
+            "quantity_jin",
+            Box::new(record.quantity.in_jin().map(|j| j.normalize().to_string())),
+        ),
+        ("amount_fen", Box::new(record.amount.to_fen())),
+        ("amount_text", Box::new(record.amount_text.clone())),
+        ("remark", Box::new(record.remark.clone())),
+        ("households_involved", Box::new(households)),
+        ("persons_involved", Box::new(persons)),
+        ("channel", Box::new(channel)),
+        ("sub_channel", Box::new(sub_channel)),
+        ("channel_overridden", Box::new(overridden)),
+        ("warnings", Box::new(record.warnings.join("\n"))),
+        ("fingerprint", Box::new(sale_fingerprint(record))),
+        ("match_key", Box::new(sale_match_key(record))),
+        ("updated_at", Box::new(now_text())),
+    ])
+}
+
 /// Inserts a record inside the caller's transaction. Returns the new id.
 pub(crate) fn insert_sale_in(
     conn: &Connection,
     record: &SaleRecord,
     submission_id: Option<&str>,
 ) -> StoreResult<i64> {
-    validate_for_storage(record)?;
-    let (purchaser_id, purchaser_type) = ensure_purchaser(conn, &record.purchaser)?;
-    let (channel, sub_channel, overridden) = resolve_channel(record, purchaser_type);
-    Store::remember_village(conn, &record.township_code, &record.village)?;
-    let (households, persons) = involved_columns(record.involved);
-    let now = now_text();
-    let mut statement = conn.prepare_cached(
-        "INSERT INTO sale (form, purchaser_id, date, date_text, date_precision, year, month, region_text,
-            township_code, village, household, product, quantity_text, quantity, quantity_unit, quantity_jin,
-            amount_fen, amount_text, remark, households_involved, persons_involved, channel, sub_channel,
-            channel_overridden, warnings, submission_id, fingerprint, match_key, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20,
-            ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?29)",
-    )?;
-    statement.execute(params![
-        record.kind.number(),
-        purchaser_id,
-        record.date.date.to_string(),
-        record.date_text,
-        precision_name(record.date.precision),
-        record.date.date.year(),
-        record.date.date.month(),
-        record.region_text,
-        record.township_code,
-        record.village,
-        record.household,
-        record.product,
-        record.quantity_text,
-        record.quantity.value.normalize().to_string(),
-        record.quantity.unit,
-        record.quantity.in_jin().map(|j| j.normalize().to_string()),
-        record.amount.to_fen(),
-        record.amount_text,
-        record.remark,
-        households,
-        persons,
-        channel,
-        sub_channel,
-        overridden,
-        record.warnings.join("\n"),
-        submission_id,
-        sale_fingerprint(record),
-        sale_match_key(record),
-        now,
-    ])?;
+    let mut columns = content_columns(conn, record)?;
+    columns.push(("submission_id", Box::new(submission_id.map(str::to_string))));
+    columns.push(("created_at", Box::new(now_text())));
+    let names: Vec<&str> = columns.iter().map(|(name, _)| *name).collect();
+    let placeholders: Vec<String> = (1..=columns.len()).map(|n| format!("?{n}")).collect();
+    let sql = format!(
+        "INSERT INTO sale ({}) VALUES ({})",
+        names.join(", "),
+        placeholders.join(", ")
+    );
+    conn.prepare_cached(&sql)?
+        .execute(params_from_iter(columns.iter().map(|(_, value)| value)))?;
     Ok(conn.last_insert_rowid())
 }
 
-/// Replaces the content of record `id` inside the caller's transaction.
+/// Replaces the content of record `id` inside the caller's transaction. Errors: not found,
+/// negative amount.
 pub(crate) fn update_sale_in(conn: &Connection, id: i64, record: &SaleRecord) -> StoreResult<()> {
-    validate_for_storage(record)?;
-    let (purchaser_id, purchaser_type) = ensure_purchaser(conn, &record.purchaser)?;
-    let (channel, sub_channel, overridden) = resolve_channel(record, purchaser_type);
-    Store::remember_village(conn, &record.township_code, &record.village)?;
-    let (households, persons) = involved_columns(record.involved);
-    let changed = conn.prepare_cached(
-        "UPDATE sale SET form = ?2, purchaser_id = ?3, date = ?4, date_text = ?5, date_precision = ?6, year = ?7,
-            month = ?8, region_text = ?9, township_code = ?10, village = ?11, household = ?12, product = ?13,
-            quantity_text = ?14, quantity = ?15, quantity_unit = ?16, quantity_jin = ?17, amount_fen = ?18,
-            amount_text = ?19, remark = ?20, households_involved = ?21, persons_involved = ?22, channel = ?23,
-            sub_channel = ?24, channel_overridden = ?25, warnings = ?26, fingerprint = ?27, updated_at = ?28,
-            match_key = ?29
-         WHERE id = ?1",
-    )?
-    .execute(params![
-        id,
-        record.kind.number(),
-        purchaser_id,
-        record.date.date.to_string(),
-        record.date_text,
-        precision_name(record.date.precision),
-        record.date.date.year(),
-        record.date.date.month(),
-        record.region_text,
-        record.township_code,
-        record.village,
-        record.household,
-        record.product,
-        record.quantity_text,
-        record.quantity.value.normalize().to_string(),
-        record.quantity.unit,
-        record.quantity.in_jin().map(|j| j.normalize().to_string()),
-        record.amount.to_fen(),
-        record.amount_text,
-        record.remark,
-        households,
-        persons,
-        channel,
-        sub_channel,
-        overridden,
-        record.warnings.join("\n"),
-        sale_fingerprint(record),
-        now_text(),
-        sale_match_key(record),
-    ])?;
+    let mut columns = content_columns(conn, record)?;
+    let assignments: Vec<String> = columns
+        .iter()
+        .enumerate()
+        .map(|(index, (name, _))| format!("{name} = ?{}", index + 1))
+        .collect();
+    let sql = format!(
+        "UPDATE sale SET {} WHERE id = ?{}",
+        assignments.join(", "),
+        columns.len() + 1
+    );
+    columns.push(("id", Box::new(id)));
+    let changed = conn
+        .prepare_cached(&sql)?
+        .execute(params_from_iter(columns.iter().map(|(_, value)| value)))?;
     if changed == 0 {
         return Err(StoreError::NotFound(id));
     }
