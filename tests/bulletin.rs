@@ -2,20 +2,20 @@
 //! to date, double counts removed, who has not reported; the xlsx it writes (no names, no phones)
 //! and the `bulletin` subcommand.
 
+mod common;
+
 use std::path::Path;
 use std::process::Command;
 
 use calamine::{Data, Reader, Xlsx, open_workbook};
-use chrono::NaiveDate;
+use common::{NIXI, SHUANGJIANG, SaleRecordFixture, sale, ymd};
 use rust_decimal::Decimal;
 use xiaofei_fupin::domain::sale::{FormKind, SaleRecord};
-use xiaofei_fupin::domain::{DatePrecision, Money, Quantity, Quarter, ReportDate};
+use xiaofei_fupin::domain::{Money, Quarter};
 use xiaofei_fupin::report::bulletin::{bulletin, bulletin_to_bytes, change_percent};
 use xiaofei_fupin::store::Store;
 
-const NIXI: &str = "500235139";
-const SHUANGJIANG: &str = "500235001";
-
+/// A record of 王小毛's 30斤 土豆 from 三坪村 in `township`, with a phone number as remark.
 fn record(
     kind: FormKind,
     purchaser: &str,
@@ -23,36 +23,10 @@ fn record(
     date: (i32, u32, u32),
     fen: i64,
 ) -> SaleRecord {
-    let date = NaiveDate::from_ymd_opt(date.0, date.1, date.2).unwrap();
-    SaleRecord {
-        kind,
-        purchaser: purchaser.into(),
-        date: ReportDate {
-            date,
-            precision: DatePrecision::Day,
-        },
-        date_text: date.format("%Y.%-m.%-d").to_string(),
-        region_text: "三坪村".into(),
-        township_code: township.into(),
-        village: "三坪村".into(),
-        household: "王小毛".into(),
-        product: "土豆".into(),
-        quantity: Quantity {
-            value: Decimal::from(30),
-            unit: Some("斤".into()),
-        },
-        quantity_text: "30斤".into(),
-        amount: Money::from_fen(fen),
-        amount_text: format!("{}元", Money::from_fen(fen)),
-        remark: "联系电话17723635558".into(),
-        involved: None,
-        channel_override: None,
-        warnings: Vec::new(),
-    }
-}
-
-fn ymd(y: i32, m: u32, d: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    sale(kind, purchaser, township, "三坪村", date, fen)
+        .with_region("三坪村")
+        .with_household("王小毛")
+        .with_remark("联系电话17723635558")
 }
 
 /// Q2: 10,000.00 元 (泥溪镇); Q3: 30,000.00 元 (泥溪镇 20,000 + 双江 10,000),

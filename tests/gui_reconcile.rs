@@ -1,53 +1,32 @@
 //! GUI tests of the 对账 tab (附件2/附件3 reconciliation, 报送情况) and the dashboard's
 //! double-count line and reminders.
 
+mod common;
 mod gui_common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use chrono::NaiveDate;
+use common::{SHUANGJIANG, SaleRecordFixture, sale, sample};
 use egui_kittest::kittest::Queryable;
 use gui_common::{choose, click, window_on};
-use rust_decimal::Decimal;
+use xiaofei_fupin::domain::Money;
 use xiaofei_fupin::domain::sale::{FormKind, SaleRecord};
-use xiaofei_fupin::domain::{DatePrecision, Money, Quantity, ReportDate};
 use xiaofei_fupin::forms::ingest::{commit, prepare};
 use xiaofei_fupin::store::Store;
 
-const SHUANGJIANG: &str = "500235001";
-
 /// A 附件2 sale or 附件3 procurement of 唐某某's 腊肉 in 双江街道柏杨村.
 fn record(kind: FormKind, date: (i32, u32, u32), fen: i64) -> SaleRecord {
-    let date = NaiveDate::from_ymd_opt(date.0, date.1, date.2).expect("date");
-    SaleRecord {
-        kind,
-        purchaser: if kind == FormKind::Sale {
-            "云阳县青松中学".into()
-        } else {
-            "云阳县教委".into()
-        },
-        date: ReportDate {
-            date,
-            precision: DatePrecision::Day,
-        },
-        date_text: date.format("%Y.%-m.%-d").to_string(),
-        region_text: "双江街道柏杨村".into(),
-        township_code: SHUANGJIANG.into(),
-        village: "柏杨村".into(),
-        household: "唐某某".into(),
-        product: "腊肉".into(),
-        quantity: Quantity {
-            value: Decimal::from(15),
-            unit: Some("斤".into()),
-        },
-        quantity_text: "15斤".into(),
-        amount: Money::from_fen(fen),
-        amount_text: format!("{}元", Money::from_fen(fen)),
-        remark: String::new(),
-        involved: None,
-        channel_override: None,
-        warnings: Vec::new(),
-    }
+    let purchaser = if kind == FormKind::Sale {
+        "云阳县青松中学"
+    } else {
+        "云阳县教委"
+    };
+    sale(kind, purchaser, SHUANGJIANG, "柏杨村", date, fen)
+        .with_region("双江街道柏杨村")
+        .with_household("唐某某")
+        .with_product("腊肉")
+        .with_quantity(15, "斤")
 }
 
 /// A database with one near match (dates 2 days apart): (sale id, procurement id).
@@ -62,12 +41,6 @@ fn near_match_db(path: &Path) -> (i64, i64) {
     assert_eq!(store.pair_exact_same_sales().expect("pairing"), 0);
     assert_eq!(store.near_matches(2019).expect("near").len(), 1);
     (sale, procurement)
-}
-
-fn sample(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/samples")
-        .join(name)
 }
 
 #[test]

@@ -2,60 +2,29 @@
 //! confirmed or rejected by the operator, decisions surviving re-import; unmatched counts; the
 //! sample pair 10/11 and its near-miss row.
 
-use std::path::{Path, PathBuf};
+mod common;
 
 use chrono::NaiveDate;
+use common::{SHUANGJIANG, SaleRecordFixture, sale, sample, temp_store};
 use rust_decimal::Decimal;
 use xiaofei_fupin::domain::sale::{FormKind, SaleRecord};
-use xiaofei_fupin::domain::{DatePrecision, Money, Quantity, ReportDate};
+use xiaofei_fupin::domain::{DatePrecision, Money, Quantity};
 use xiaofei_fupin::forms::ingest::{commit, prepare};
 use xiaofei_fupin::store::{NEAR_MATCH_MAX_DAYS, Store};
 
-const SHUANGJIANG: &str = "500235001";
-
+/// A 附件2 sale (to 云阳县青松中学) or 附件3 procurement (by 云阳县教委) of 唐某某's 15斤 腊肉 in
+/// 双江街道`village`.
 fn record(kind: FormKind, village: &str, date: (i32, u32, u32), fen: i64) -> SaleRecord {
-    let date = NaiveDate::from_ymd_opt(date.0, date.1, date.2).unwrap();
-    SaleRecord {
-        kind,
-        purchaser: if kind == FormKind::Sale {
-            "云阳县青松中学".into()
-        } else {
-            "云阳县教委".into()
-        },
-        date: ReportDate {
-            date,
-            precision: DatePrecision::Day,
-        },
-        date_text: date.format("%Y.%-m.%-d").to_string(),
-        region_text: format!("双江街道{village}"),
-        township_code: SHUANGJIANG.into(),
-        village: village.into(),
-        household: "唐某某".into(),
-        product: "腊肉".into(),
-        quantity: Quantity {
-            value: Decimal::from(15),
-            unit: Some("斤".into()),
-        },
-        quantity_text: "15斤".into(),
-        amount: Money::from_fen(fen),
-        amount_text: format!("{}元", Money::from_fen(fen)),
-        remark: String::new(),
-        involved: None,
-        channel_override: None,
-        warnings: Vec::new(),
-    }
-}
-
-fn temp_store() -> (tempfile::TempDir, Store) {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&dir.path().join("ledger.db")).unwrap();
-    (dir, store)
-}
-
-fn sample(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/samples")
-        .join(name)
+    let purchaser = if kind == FormKind::Sale {
+        "云阳县青松中学"
+    } else {
+        "云阳县教委"
+    };
+    sale(kind, purchaser, SHUANGJIANG, village, date, fen)
+        .with_region(&format!("双江街道{village}"))
+        .with_household("唐某某")
+        .with_product("腊肉")
+        .with_quantity(15, "斤")
 }
 
 fn import(store: &mut Store, name: &str) {
@@ -66,7 +35,7 @@ fn import(store: &mut Store, name: &str) {
 
 #[test]
 fn a_near_match_is_listed_with_its_reasons_and_counts_once_when_confirmed() {
-    let (_dir, mut store) = temp_store();
+    let (_dir, _, mut store) = temp_store();
     let sale = store
         .insert_sale(&record(FormKind::Sale, "柏杨村", (2019, 9, 12), 60000))
         .unwrap();
@@ -140,7 +109,7 @@ fn a_near_match_is_listed_with_its_reasons_and_counts_once_when_confirmed() {
 
 #[test]
 fn the_window_is_a_few_days_and_amounts_must_be_equal() {
-    let (_dir, mut store) = temp_store();
+    let (_dir, _, mut store) = temp_store();
     store
         .insert_sale(&record(FormKind::Sale, "柏杨村", (2019, 9, 12), 60000))
         .unwrap();
@@ -198,7 +167,7 @@ fn the_window_is_a_few_days_and_amounts_must_be_equal() {
 
 #[test]
 fn a_month_only_date_is_near_within_the_same_month() {
-    let (_dir, mut store) = temp_store();
+    let (_dir, _, mut store) = temp_store();
     store
         .insert_sale(&record(FormKind::Sale, "柏杨村", (2019, 9, 25), 60000))
         .unwrap();
@@ -216,7 +185,7 @@ fn a_month_only_date_is_near_within_the_same_month() {
 
 #[test]
 fn a_rejected_pair_is_never_listed_again_even_after_reimport() {
-    let (_dir, mut store) = temp_store();
+    let (_dir, _, mut store) = temp_store();
     let sale_record = record(FormKind::Sale, "柏杨村", (2019, 9, 12), 60000);
     let procurement_record = record(FormKind::Procurement, "柏杨村", (2019, 9, 11), 60000);
     let sale = store.insert_sale(&sale_record).unwrap();
@@ -253,7 +222,7 @@ fn a_rejected_pair_is_never_listed_again_even_after_reimport() {
 
 #[test]
 fn a_confirmed_pair_is_linked_again_after_reimport() {
-    let (_dir, mut store) = temp_store();
+    let (_dir, _, mut store) = temp_store();
     let sale_record = record(FormKind::Sale, "柏杨村", (2019, 9, 12), 60000);
     let procurement_record = record(FormKind::Procurement, "", (2019, 9, 12), 60000);
     let sale = store.insert_sale(&sale_record).unwrap();
@@ -279,7 +248,7 @@ fn a_confirmed_pair_is_linked_again_after_reimport() {
 
 #[test]
 fn rejecting_an_exact_pair_unlinks_it_for_good() {
-    let (_dir, mut store) = temp_store();
+    let (_dir, _, mut store) = temp_store();
     let sale_record = record(FormKind::Sale, "柏杨村", (2019, 9, 12), 60000);
     let procurement_record = record(FormKind::Procurement, "柏杨村", (2019, 9, 12), 60000);
     let ids = store
@@ -306,7 +275,7 @@ fn rejecting_an_exact_pair_unlinks_it_for_good() {
 
 #[test]
 fn samples_10_and_11_the_near_miss_row_is_a_separate_purchase() {
-    let (_dir, mut store) = temp_store();
+    let (_dir, _, mut store) = temp_store();
     import(&mut store, "10_fj2_pair_township_shuangjiang.xlsx");
     import(&mut store, "11_fj3_pair_dept_overlap5.xlsx");
     let totals = store.summary_totals(2019).unwrap();

@@ -1,18 +1,17 @@
 //! Reporting status and deadlines (R6, 三(三)): which townships and lead units have reported for a
 //! quarter, when, and whether on time; the attribution of 附件3 records to lead units.
 
-use std::path::{Path, PathBuf};
+mod common;
 
-use chrono::NaiveDate;
-use rust_decimal::Decimal;
+use std::path::Path;
+
+use common::{NIXI, SHUANGJIANG, SaleRecordFixture, sale, temp_store, ymd};
 use xiaofei_fupin::domain::sale::{FormKind, SaleRecord};
-use xiaofei_fupin::domain::{DatePrecision, Money, Quantity, Quarter, ReportDate};
+use xiaofei_fupin::domain::{Money, Quarter};
 use xiaofei_fupin::forms::ingest::{commit, prepare};
-use xiaofei_fupin::store::{ReportState, Store, normalize_unit_name};
+use xiaofei_fupin::store::{ReportState, normalize_unit_name};
 
-const NIXI: &str = "500235139";
-const SHUANGJIANG: &str = "500235001";
-
+/// A record of 30斤 土豆 from 三坪村 in `township`.
 fn record(
     kind: FormKind,
     purchaser: &str,
@@ -20,43 +19,7 @@ fn record(
     date: (i32, u32, u32),
     fen: i64,
 ) -> SaleRecord {
-    let date = NaiveDate::from_ymd_opt(date.0, date.1, date.2).unwrap();
-    SaleRecord {
-        kind,
-        purchaser: purchaser.into(),
-        date: ReportDate {
-            date,
-            precision: DatePrecision::Day,
-        },
-        date_text: date.format("%Y.%-m.%-d").to_string(),
-        region_text: "三坪村".into(),
-        township_code: township.into(),
-        village: "三坪村".into(),
-        household: "王某某".into(),
-        product: "土豆".into(),
-        quantity: Quantity {
-            value: Decimal::from(30),
-            unit: Some("斤".into()),
-        },
-        quantity_text: "30斤".into(),
-        amount: Money::from_fen(fen),
-        amount_text: format!("{}元", Money::from_fen(fen)),
-        remark: String::new(),
-        involved: None,
-        channel_override: None,
-        warnings: Vec::new(),
-    }
-}
-
-fn ymd(y: i32, m: u32, d: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(y, m, d).unwrap()
-}
-
-fn temp_store() -> (tempfile::TempDir, PathBuf, Store) {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("ledger.db");
-    let store = Store::open(&path).unwrap();
-    (dir, path, store)
+    sale(kind, purchaser, township, "三坪村", date, fen).with_region("三坪村")
 }
 
 /// Sets when record `id` was entered (the store stamps the current time).

@@ -1,63 +1,17 @@
 //! The store on a temporary database: seeding, saving, editing, deleting, filters, the summary
 //! kept by triggers, targets, purchasers and the same-sale link.
 
-use chrono::NaiveDate;
-use rust_decimal::Decimal;
-use xiaofei_fupin::domain::sale::{FormKind, SaleRecord};
-use xiaofei_fupin::domain::{
-    Channel, DatePrecision, Money, PurchaserType, Quantity, ReportDate, SubChannel,
-};
+mod common;
+
+use common::{NIXI, SHUANGJIANG, sale, temp_store};
+use xiaofei_fupin::domain::sale::FormKind;
+use xiaofei_fupin::domain::{Channel, Money, PurchaserType, SubChannel};
 use xiaofei_fupin::report::dashboard;
 use xiaofei_fupin::store::{SaleFilter, Settings, Store};
 
-const NIXI: &str = "500235139";
-const SHUANGJIANG: &str = "500235001";
-
-fn sale(
-    kind: FormKind,
-    purchaser: &str,
-    township: &str,
-    village: &str,
-    date: (i32, u32, u32),
-    fen: i64,
-) -> SaleRecord {
-    let date = NaiveDate::from_ymd_opt(date.0, date.1, date.2).unwrap();
-    SaleRecord {
-        kind,
-        purchaser: purchaser.into(),
-        date: ReportDate {
-            date,
-            precision: DatePrecision::Day,
-        },
-        date_text: date.format("%Y.%-m.%-d").to_string(),
-        region_text: format!("云阳县{village}"),
-        township_code: township.into(),
-        village: village.into(),
-        household: "王某某".into(),
-        product: "土豆".into(),
-        quantity: Quantity {
-            value: Decimal::from(30),
-            unit: Some("斤".into()),
-        },
-        quantity_text: "30斤".into(),
-        amount: Money::from_fen(fen),
-        amount_text: format!("{}元", Money::from_fen(fen)),
-        remark: String::new(),
-        involved: None,
-        channel_override: None,
-        warnings: Vec::new(),
-    }
-}
-
-fn temp_store() -> (tempfile::TempDir, Store) {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&dir.path().join("ledger.db")).unwrap();
-    (dir, store)
-}
-
 #[test]
 fn a_new_database_is_seeded_with_the_county() {
-    let (_dir, store) = temp_store();
+    let (_dir, _, store) = temp_store();
     let townships = store.townships().unwrap();
     assert_eq!(townships.len(), 42);
     let nixi = townships.iter().find(|t| t.code == NIXI).unwrap();
@@ -116,7 +70,7 @@ fn reopening_keeps_records_and_does_not_seed_twice() {
 
 #[test]
 fn the_seed_sample_sale_counts_everywhere_and_follows_edits_and_deletes() {
-    let (_dir, mut store) = temp_store();
+    let (_dir, _, mut store) = temp_store();
     let id = store
         .insert_sale(&sale(
             FormKind::Sale,
@@ -182,7 +136,7 @@ fn the_seed_sample_sale_counts_everywhere_and_follows_edits_and_deletes() {
 
 #[test]
 fn channel_comes_from_the_purchaser_type_and_can_be_overridden() {
-    let (_dir, mut store) = temp_store();
+    let (_dir, _, mut store) = temp_store();
     let school = store
         .insert_sale(&sale(
             FormKind::Sale,
@@ -277,7 +231,7 @@ fn channel_comes_from_the_purchaser_type_and_can_be_overridden() {
 
 #[test]
 fn a_procurement_marked_as_the_same_sale_counts_once() {
-    let (_dir, mut store) = temp_store();
+    let (_dir, _, mut store) = temp_store();
     let sale_id = store
         .insert_sale(&sale(
             FormKind::Sale,
@@ -330,7 +284,7 @@ fn a_procurement_marked_as_the_same_sale_counts_once() {
 
 #[test]
 fn filters_narrow_by_form_township_period_text_and_deep_poverty() {
-    let (_dir, mut store) = temp_store();
+    let (_dir, _, mut store) = temp_store();
     store
         .insert_sale(&sale(
             FormKind::Sale,
@@ -449,7 +403,7 @@ fn filters_narrow_by_form_township_period_text_and_deep_poverty() {
 
 #[test]
 fn a_deep_poverty_village_counts_in_the_deep_poverty_part() {
-    let (_dir, mut store) = temp_store();
+    let (_dir, _, mut store) = temp_store();
     store
         .insert_sale(&sale(
             FormKind::Sale,
@@ -484,7 +438,7 @@ fn a_deep_poverty_village_counts_in_the_deep_poverty_part() {
 
 #[test]
 fn settings_and_targets_are_saved() {
-    let (_dir, mut store) = temp_store();
+    let (_dir, _, mut store) = temp_store();
     assert_eq!(store.settings().unwrap(), Settings::default());
     let settings = Settings {
         unit: "泥溪镇人民政府".into(),
@@ -508,7 +462,7 @@ fn settings_and_targets_are_saved() {
 
 #[test]
 fn a_negative_amount_is_refused_and_nothing_is_written() {
-    let (_dir, mut store) = temp_store();
+    let (_dir, _, mut store) = temp_store();
     let good = sale(
         FormKind::Sale,
         "云阳县商务委",
@@ -531,7 +485,7 @@ fn a_negative_amount_is_refused_and_nothing_is_written() {
 
 #[test]
 fn backup_writes_a_readable_copy() {
-    let (dir, mut store) = temp_store();
+    let (dir, _, mut store) = temp_store();
     store
         .insert_sale(&sale(
             FormKind::Sale,

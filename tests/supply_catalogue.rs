@@ -1,18 +1,16 @@
 //! The county supply catalogue (供应目录, R2, 三(一)2–3): all townships' 附件1 listings compiled,
 //! each township's last update, the 超过一个月未更新 warning, and the `catalogue` subcommand.
 
+mod common;
+
 use std::path::Path;
 use std::process::Command;
 
 use calamine::{Data, Reader, Xlsx, open_workbook};
-use chrono::NaiveDate;
+use common::ymd;
 use xiaofei_fupin::forms::ingest::{commit, prepare};
 use xiaofei_fupin::report::supply_catalogue::{supply_catalogue, supply_catalogue_to_bytes};
 use xiaofei_fupin::store::Store;
-
-fn ymd(y: i32, m: u32, d: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(y, m, d).unwrap()
-}
 
 fn texts(path: &Path, sheet: &str) -> Vec<String> {
     let mut workbook: Xlsx<_> = open_workbook(path).unwrap();

@@ -1,38 +1,19 @@
 //! Unions (进家庭, R10, 四(一)5): member count × 500元 against the union's counted purchases.
 
-use chrono::NaiveDate;
+mod common;
+
+use common::{NIXI, SaleRecordFixture, sale};
 use rust_decimal::Decimal;
 use xiaofei_fupin::domain::sale::{FormKind, SaleRecord};
-use xiaofei_fupin::domain::{DatePrecision, Money, PurchaserType, Quantity, ReportDate};
+use xiaofei_fupin::domain::{Money, PurchaserType};
 use xiaofei_fupin::store::Store;
 
+/// A record of 10斤 腊肉 from 泥溪镇三坪村.
 fn record(kind: FormKind, purchaser: &str, date: (i32, u32, u32), fen: i64) -> SaleRecord {
-    let date = NaiveDate::from_ymd_opt(date.0, date.1, date.2).unwrap();
-    SaleRecord {
-        kind,
-        purchaser: purchaser.into(),
-        date: ReportDate {
-            date,
-            precision: DatePrecision::Day,
-        },
-        date_text: date.format("%Y.%-m.%-d").to_string(),
-        region_text: "泥溪镇三坪村".into(),
-        township_code: "500235139".into(),
-        village: "三坪村".into(),
-        household: "王某某".into(),
-        product: "腊肉".into(),
-        quantity: Quantity {
-            value: Decimal::from(10),
-            unit: Some("斤".into()),
-        },
-        quantity_text: "10斤".into(),
-        amount: Money::from_fen(fen),
-        amount_text: format!("{}元", Money::from_fen(fen)),
-        remark: String::new(),
-        involved: None,
-        channel_override: None,
-        warnings: Vec::new(),
-    }
+    sale(kind, purchaser, NIXI, "三坪村", date, fen)
+        .with_region("泥溪镇三坪村")
+        .with_product("腊肉")
+        .with_quantity(10, "斤")
 }
 
 #[test]
