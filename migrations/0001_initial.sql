@@ -150,13 +150,14 @@ CREATE TABLE sale_summary (
     sub_channel   TEXT NOT NULL,
     amount_fen    INTEGER NOT NULL,
     record_count  INTEGER NOT NULL,
-    PRIMARY KEY (form, year, month, township_code, village, channel, sub_channel)
+    -- year first: every dashboard query is for one year.
+    PRIMARY KEY (year, month, form, township_code, village, channel, sub_channel)
 ) STRICT, WITHOUT ROWID;
 
 CREATE TRIGGER sale_summary_insert AFTER INSERT ON sale WHEN NEW.same_sale_as IS NULL
 BEGIN
-    INSERT INTO sale_summary VALUES (NEW.form, NEW.year, NEW.month, NEW.township_code, NEW.village,
-                                     NEW.channel, NEW.sub_channel, NEW.amount_fen, 1)
+    INSERT INTO sale_summary (form, year, month, township_code, village, channel, sub_channel, amount_fen, record_count)
+    VALUES (NEW.form, NEW.year, NEW.month, NEW.township_code, NEW.village, NEW.channel, NEW.sub_channel, NEW.amount_fen, 1)
     ON CONFLICT DO UPDATE SET amount_fen = amount_fen + excluded.amount_fen,
                               record_count = record_count + 1;
 END;
@@ -164,7 +165,7 @@ END;
 CREATE TRIGGER sale_summary_delete AFTER DELETE ON sale WHEN OLD.same_sale_as IS NULL
 BEGIN
     UPDATE sale_summary SET amount_fen = amount_fen - OLD.amount_fen, record_count = record_count - 1
-    WHERE form = OLD.form AND year = OLD.year AND month = OLD.month
+    WHERE year = OLD.year AND month = OLD.month AND form = OLD.form
       AND township_code = OLD.township_code AND village = OLD.village
       AND channel = OLD.channel AND sub_channel = OLD.sub_channel;
 END;
@@ -172,15 +173,15 @@ END;
 CREATE TRIGGER sale_summary_update_remove AFTER UPDATE ON sale WHEN OLD.same_sale_as IS NULL
 BEGIN
     UPDATE sale_summary SET amount_fen = amount_fen - OLD.amount_fen, record_count = record_count - 1
-    WHERE form = OLD.form AND year = OLD.year AND month = OLD.month
+    WHERE year = OLD.year AND month = OLD.month AND form = OLD.form
       AND township_code = OLD.township_code AND village = OLD.village
       AND channel = OLD.channel AND sub_channel = OLD.sub_channel;
 END;
 
 CREATE TRIGGER sale_summary_update_add AFTER UPDATE ON sale WHEN NEW.same_sale_as IS NULL
 BEGIN
-    INSERT INTO sale_summary VALUES (NEW.form, NEW.year, NEW.month, NEW.township_code, NEW.village,
-                                     NEW.channel, NEW.sub_channel, NEW.amount_fen, 1)
+    INSERT INTO sale_summary (form, year, month, township_code, village, channel, sub_channel, amount_fen, record_count)
+    VALUES (NEW.form, NEW.year, NEW.month, NEW.township_code, NEW.village, NEW.channel, NEW.sub_channel, NEW.amount_fen, 1)
     ON CONFLICT DO UPDATE SET amount_fen = amount_fen + excluded.amount_fen,
                               record_count = record_count + 1;
 END;

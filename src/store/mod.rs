@@ -94,6 +94,9 @@ impl Store {
             // WAL lets a background export read while the window writes.
             let _mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
             conn.pragma_update(None, "synchronous", "NORMAL")?;
+            // A 64 MB page cache: a large import or demo transaction stays in memory instead of
+            // spilling pages to the WAL one by one.
+            conn.pragma_update(None, "cache_size", -65_536)?;
         }
         let mut store = Store { conn, path };
         let fresh = migrate::apply(&mut store.conn)?;

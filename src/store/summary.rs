@@ -122,21 +122,29 @@ impl Store {
 
     /// Every township (all 42, registry order, zero if none) with its amount for `year`.
     pub fn township_amounts(&self, year: i32) -> StoreResult<Vec<TownshipAmount>> {
+        // Group the year's summary rows once, then lay them over the registry (a join per township
+        // would scan the summary 42 times).
         let mut statement = self.connection().prepare_cached(
-            "SELECT t.code, t.name, t.deep_poverty, COALESCE(SUM(m.amount_fen), 0), COALESCE(SUM(m.record_count), 0)
-             FROM township t LEFT JOIN sale_summary m ON m.township_code = t.code AND m.year = ?1
-             GROUP BY t.code ORDER BY t.sort_order, t.code",
+            "SELECT township_code, SUM(amount_fen), SUM(record_count) FROM sale_summary m
+             WHERE m.year = ?1 GROUP BY township_code",
         )?;
-        let rows = statement.query_map([year], |r| {
-            Ok(TownshipAmount {
-                code: r.get(0)?,
-                name: r.get(1)?,
-                deep_poverty: r.get(2)?,
-                amount: Money::from_fen(r.get(3)?),
-                record_count: r.get(4)?,
+        let sums: std::collections::HashMap<String, (i64, i64)> = statement
+            .query_map([year], |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?))))?
+            .collect::<Result<_, _>>()?;
+        Ok(self
+            .townships()?
+            .into_iter()
+            .map(|t| {
+                let (fen, count) = sums.get(&t.code).copied().unwrap_or((0, 0));
+                TownshipAmount {
+                    amount: Money::from_fen(fen),
+                    record_count: count,
+                    code: t.code,
+                    name: t.name,
+                    deep_poverty: t.deep_poverty,
+                }
             })
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+            .collect())
     }
 
     /// The twelve months of `year` with their amounts (zero if none).
