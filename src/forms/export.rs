@@ -367,6 +367,30 @@ fn row(index: usize) -> u32 {
 }
 
 /// Builds the workbook of `doc` and returns the xlsx bytes.
+/// The layout's column widths, widened so the data fits: the 序号 column for the number of
+/// records, the amount column for the 合计 (bold, so about 1.2× the digits' width).
+fn fitted_widths(layout: &FormLayout, doc: &FormDocument) -> Vec<f64> {
+    let mut widths = layout.column_widths.to_vec();
+    if let Some(first) = widths.first_mut() {
+        let digits = doc.rows.len().max(1).to_string().len() as f64;
+        *first = first.max(digits + 2.0);
+    }
+    if let Some(total_column) = layout.total_column {
+        let total: Money = doc
+            .rows
+            .iter()
+            .filter_map(|r| match r.cells.get(total_column.wrapping_sub(1)) {
+                Some(CellValue::Money(money)) => Some(*money),
+                _ => None,
+            })
+            .sum();
+        if let Some(width) = widths.get_mut(total_column) {
+            *width = width.max(text_width(&total.to_string()) * 1.2 + 2.0);
+        }
+    }
+    widths
+}
+
 fn build(doc: &FormDocument, progress: &dyn Fn(f32)) -> Result<Vec<u8>, ExportError> {
     let layout = form_layout(doc.kind);
     let columns = layout.column_count();
@@ -405,8 +429,10 @@ fn build(doc: &FormDocument, progress: &dyn Fn(f32)) -> Result<Vec<u8>, ExportEr
     let last_col = col(columns - 1);
     let id_col = col(layout.record_id_column());
 
-    // Column widths by hand (autofit mis-measures CJK); the exchange column is hidden.
-    for (index, width) in layout.column_widths.iter().enumerate() {
+    // Column widths by hand (autofit mis-measures CJK), widened where the data needs it: 序号 for
+    // six-digit row numbers, the amount column for a large bold 合计 (else Excel prints `###`).
+    let widths = fitted_widths(layout, doc);
+    for (index, width) in widths.iter().enumerate() {
         sheet.set_column_width(col(index), *width)?;
     }
     sheet.set_column_width(id_col, RECORD_ID_WIDTH)?;
@@ -435,7 +461,7 @@ fn build(doc: &FormDocument, progress: &dyn Fn(f32)) -> Result<Vec<u8>, ExportEr
     let info_lines = line_count(&info, layout.total_width(), false);
     sheet.set_row_height(INFO_ROW, info_lines * LINE_HEIGHT + ROW_PADDING)?;
     let mut header_lines: f64 = 1.0;
-    for (index, (name, width)) in layout.columns.iter().zip(layout.column_widths).enumerate() {
+    for (index, (name, width)) in layout.columns.iter().zip(&widths).enumerate() {
         sheet.write_string_with_format(HEADER_ROW, col(index), *name, &formats.header)?;
         header_lines = header_lines.max(line_count(name, *width, false));
     }
@@ -459,7 +485,7 @@ fn build(doc: &FormDocument, progress: &dyn Fn(f32)) -> Result<Vec<u8>, ExportEr
             let c = offset + 1;
             write_cell(sheet, &formats, r, col(c), alignment[c], value)?;
             if let CellValue::Text(text) = value {
-                lines = lines.max(line_count(text, layout.column_widths[c], alignment[c] == 1));
+                lines = lines.max(line_count(text, widths[c], alignment[c] == 1));
             }
             // The cached total must equal what SUM computes: numbers count, text does not.
             if Some(c) == layout.total_column {
@@ -801,5 +827,34 @@ mod tests {
         assert!(needs_quote_prefix("@x"));
         assert!(!needs_quote_prefix("30斤"));
         assert!(!needs_quote_prefix(""));
+    }
+
+    #[test]
+    fn widths_grow_for_six_digit_row_numbers_and_a_large_total() {
+        let mut doc = sample_sale();
+        let template = doc.rows[0].clone();
+        doc.rows = (0..100_000)
+            .map(|_| FormRow {
+                cells: {
+                    let mut cells = template.cells.clone();
+                    cells[6] = CellValue::Money(Money::from_fen(99_999_999));
+                    cells
+                },
+                ..template.clone()
+            })
+            .collect();
+        let layout = form_layout(doc.kind);
+        let widths = fitted_widths(layout, &doc);
+        assert!(widths[0] >= 8.0, "序号 {:?}", widths[0]);
+        // 合计 = 99,999,999,000.00 元: 14 characters, bold.
+        assert!(
+            widths[7] >= text_width("99999999000.00") * 1.2,
+            "{}",
+            widths[7]
+        );
+        assert!(widths[7] > layout.column_widths[7]);
+        // Small documents keep the official widths.
+        let small = sample_sale();
+        assert_eq!(fitted_widths(layout, &small), layout.column_widths.to_vec());
     }
 }
