@@ -21,9 +21,9 @@ pub enum Command {
         /// 年份
         #[arg(long, default_value_t = 2019)]
         year: i32,
-        /// 记录条数
-        #[arg(long, default_value_t = 1000)]
-        rows: usize,
+        /// 记录条数（最多 10,000,000）
+        #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..=10_000_000))]
+        rows: u64,
         /// 随机种子
         #[arg(long, default_value_t = 2019)]
         seed: u64,
@@ -117,6 +117,7 @@ fn execute(db_path: &Path, command: Command) -> Result<ExitCode, String> {
             seed,
             procurement_percent,
         } => {
+            let rows = usize::try_from(rows).map_err(|e| e.to_string())?;
             let mut store = Store::open(db_path).map_err(|e| e.to_string())?;
             let started = std::time::Instant::now();
             let total = crate::demo::fill(
@@ -142,7 +143,7 @@ fn execute(db_path: &Path, command: Command) -> Result<ExitCode, String> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Report { year, json } => {
-            let store = Store::open(db_path).map_err(|e| e.to_string())?;
+            let store = Store::open_existing(db_path).map_err(|e| e.to_string())?;
             let figures = dashboard(&store, year).map_err(|e| e.to_string())?;
             let mut out = std::io::stdout().lock();
             let today = chrono::Local::now().date_naive();
@@ -203,9 +204,28 @@ fn execute(db_path: &Path, command: Command) -> Result<ExitCode, String> {
                 return Err("指定季度时须同时指定年份（--year）".into());
             }
             let kind = FormKind::from_number(i64::from(form)).ok_or("表号须为 1、2 或 3")?;
+            // Never create an empty ledger just to export it.
+            Store::open_existing(db_path).map_err(|e| e.to_string())?;
+            if out.is_dir() {
+                return Err(format!(
+                    "“{}”是一个文件夹，请给出要保存的文件名，如 附件{form}.xlsx",
+                    out.display()
+                ));
+            }
+            if out
+                .parent()
+                .is_some_and(|p| !p.as_os_str().is_empty() && !p.is_dir())
+            {
+                return Err(format!(
+                    "保存位置的文件夹不存在：{}",
+                    out.parent()
+                        .map(|p| p.display().to_string())
+                        .unwrap_or_default()
+                ));
+            }
             let township_code = match township {
                 Some(name) => {
-                    let store = Store::open(db_path).map_err(|e| e.to_string())?;
+                    let store = Store::open_existing(db_path).map_err(|e| e.to_string())?;
                     let resolver = store.region_resolver().map_err(|e| e.to_string())?;
                     let found = resolver
                         .township_by_name(name.trim())
@@ -236,7 +256,7 @@ fn execute(db_path: &Path, command: Command) -> Result<ExitCode, String> {
             out,
         } => {
             let issued = parse_day(date.as_deref())?;
-            let store = Store::open(db_path).map_err(|e| e.to_string())?;
+            let store = Store::open_existing(db_path).map_err(|e| e.to_string())?;
             let quarter = crate::domain::Quarter { year, quarter };
             let figures = crate::report::bulletin::bulletin(&store, quarter, issued)
                 .map_err(|e| e.to_string())?;
@@ -254,7 +274,7 @@ fn execute(db_path: &Path, command: Command) -> Result<ExitCode, String> {
         }
         Command::Catalogue { date, out } => {
             let compiled = parse_day(date.as_deref())?;
-            let store = Store::open(db_path).map_err(|e| e.to_string())?;
+            let store = Store::open_existing(db_path).map_err(|e| e.to_string())?;
             let catalogue = crate::report::supply_catalogue::supply_catalogue(&store, compiled)
                 .map_err(|e| e.to_string())?;
             crate::report::supply_catalogue::write_supply_catalogue(&catalogue, &out)

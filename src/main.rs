@@ -28,11 +28,23 @@ fn main() -> ExitCode {
         Ok(arguments) => arguments,
         Err(error) => {
             // --help and --version are not errors.
+            if error.use_stderr() {
+                eprintln!(
+                    "用法错误：{}（详见下方说明，或运行 xiaofei-fupin --help）",
+                    usage_error_chinese(error.kind())
+                );
+            }
             let code = if error.use_stderr() { 2 } else { 0 };
             let _ = error.print();
             return ExitCode::from(code);
         }
     };
+    if matches!(arguments.command, Some(cli::Command::Demo { .. })) && arguments.db.is_none() {
+        eprintln!(
+            "错误：演示数据只能写入用 --db 指定的数据库（不会写入本机的正式台账），例如：xiaofei-fupin --db 演示.db demo"
+        );
+        return ExitCode::from(2);
+    }
     let db_path = arguments
         .db
         .unwrap_or_else(xiaofei_fupin::store::Store::default_path);
@@ -45,5 +57,22 @@ fn main() -> ExitCode {
             }
         },
         Some(command) => cli::run(&db_path, command),
+    }
+}
+
+/// The kind of a command-line mistake, in Chinese (clap's own text follows in English).
+fn usage_error_chinese(kind: clap::error::ErrorKind) -> &'static str {
+    use clap::error::ErrorKind;
+    match kind {
+        ErrorKind::InvalidSubcommand => "没有这个命令",
+        ErrorKind::UnknownArgument => "无法识别的参数",
+        ErrorKind::MissingRequiredArgument => "缺少必需的参数",
+        ErrorKind::InvalidValue | ErrorKind::ValueValidation => "参数的值不正确",
+        ErrorKind::ArgumentConflict => "参数互相冲突",
+        ErrorKind::TooManyValues | ErrorKind::WrongNumberOfValues => "参数的个数不对",
+        ErrorKind::MissingSubcommand | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            "缺少命令"
+        }
+        _ => "命令行有误",
     }
 }

@@ -243,6 +243,26 @@ fn export_of_one_township_and_quarter_uses_the_official_layout() {
 fn errors_are_chinese_on_stderr_with_a_non_zero_exit() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("ledger.db");
+    // Read-only commands never create a ledger: a mistyped path is an error, not an empty report.
+    let (code, _, err) = run(&db, &["report", "--year", "2019"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("文件不存在"), "{err}");
+    assert!(!db.exists());
+    // Demo data only goes into a database named with --db.
+    let demo = program().args(["demo", "--rows", "5"]).output().unwrap();
+    assert_eq!(demo.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&demo.stderr).contains("--db"));
+    assert_eq!(run(&db, &["demo", "--rows", "5"]).0, 0);
+    // A file that is not a ledger.
+    let text_file = dir.path().join("notes.txt");
+    std::fs::write(&text_file, "不是数据库").unwrap();
+    let (code, _, err) = run(&text_file, &["report", "--year", "2019"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("不是本程序的数据库"), "{err}");
+    // A usage mistake says so in Chinese before clap's details.
+    let (code, _, err) = run(&db, &["bogus"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("用法错误：没有这个命令"), "{err}");
     let (code, _, err) = run(
         &db,
         &[
@@ -265,4 +285,17 @@ fn errors_are_chinese_on_stderr_with_a_non_zero_exit() {
     assert!(err.contains("年份"), "{err}");
     let (code, _, _) = run(&db, &["export", "--form", "5", "--out", "x.xlsx"]);
     assert_eq!(code, 2);
+    let missing_folder = dir.path().join("no_such_folder").join("x.xlsx");
+    let (code, _, err) = run(
+        &db,
+        &[
+            "export",
+            "--form",
+            "2",
+            "--out",
+            missing_folder.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, 1);
+    assert!(err.contains("文件夹不存在"), "{err}");
 }

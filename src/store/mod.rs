@@ -40,9 +40,10 @@ pub use unions::{UNION_STANDARD_YUAN_PER_MEMBER, UnionPurchases};
 /// A failure of the store. Display is Chinese and user-facing.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    /// SQLite failed (file locked, disk full, corrupt file, …).
-    #[error("数据库错误：{0}")]
-    Sqlite(#[from] rusqlite::Error),
+    /// SQLite failed (disk full, …). The Display explains the common causes in Chinese
+    /// ([`sqlite_message`]).
+    #[error("{}", sqlite_message(.0))]
+    Sqlite(rusqlite::Error),
     /// The database file could not be created or opened.
     #[error("无法打开数据库文件“{path}”：{reason}")]
     Open { path: String, reason: String },
@@ -52,6 +53,29 @@ pub enum StoreError {
     /// A value was refused (e.g. an unknown township code).
     #[error("{0}")]
     Invalid(String),
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(error: rusqlite::Error) -> Self {
+        StoreError::Sqlite(error)
+    }
+}
+
+/// A Chinese explanation of a SQLite failure for the clerk: the common causes (another program
+/// writing, a read-only or foreign file, a full disk) in words, anything else with its detail.
+pub fn sqlite_message(error: &rusqlite::Error) -> String {
+    use rusqlite::ErrorCode;
+    match error.sqlite_error_code() {
+        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => {
+            "数据库正被另一个程序使用（可能是另一个窗口或命令正在写入），已等待5秒仍未释放，请稍后重试".to_string()
+        }
+        Some(ErrorCode::ReadOnly) => "数据库文件是只读的（或所在文件夹不可写），无法写入；请检查文件属性或换一个位置".to_string(),
+        Some(ErrorCode::NotADatabase) => "该文件不是本程序的数据库，或已损坏；请用 --db 指定正确的台账文件，或从备份恢复".to_string(),
+        Some(ErrorCode::CannotOpen) => "无法打开数据库文件（路径是文件夹、文件夹不存在或没有权限）".to_string(),
+        Some(ErrorCode::DiskFull) => "磁盘空间已满，无法写入数据库；请清理磁盘后重试".to_string(),
+        Some(ErrorCode::DatabaseCorrupt) => "数据库文件已损坏；请从备份恢复".to_string(),
+        _ => format!("数据库错误：{error}"),
+    }
 }
 
 /// Result of store operations.
@@ -72,14 +96,38 @@ impl Store {
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
             std::fs::create_dir_all(parent).map_err(|e| StoreError::Open {
                 path: path.display().to_string(),
-                reason: e.to_string(),
+                reason: format!("无法创建文件夹“{}”（{}）", parent.display(), e.kind()),
             })?;
+        }
+        if path.is_dir() {
+            return Err(StoreError::Open {
+                path: path.display().to_string(),
+                reason: "这是一个文件夹，不是数据库文件".into(),
+            });
         }
         let conn = Connection::open(path).map_err(|e| StoreError::Open {
             path: path.display().to_string(),
-            reason: e.to_string(),
+            reason: sqlite_message(&e),
         })?;
         Self::prepare(conn, Some(path.to_path_buf()))
+    }
+
+    /// Opens an existing database (for read-only work such as `report` and `export`): never
+    /// creates a file or folder. Errors in Chinese when the file does not exist.
+    pub fn open_existing(path: &Path) -> StoreResult<Store> {
+        if path.is_dir() {
+            return Err(StoreError::Open {
+                path: path.display().to_string(),
+                reason: "这是一个文件夹，不是数据库文件".into(),
+            });
+        }
+        if !path.is_file() {
+            return Err(StoreError::Open {
+                path: path.display().to_string(),
+                reason: "文件不存在（请检查 --db 路径；新建台账请直接运行程序或导入报表）".into(),
+            });
+        }
+        Self::open(path)
     }
 
     /// An in-memory database, migrated and seeded (tests and previews).
@@ -89,6 +137,10 @@ impl Store {
 
     fn prepare(conn: Connection, path: Option<PathBuf>) -> StoreResult<Store> {
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        // Write transactions take the write lock when they begin, so a second writer waits the
+        // busy timeout instead of failing at once when a deferred read tries to upgrade.
+        let mut conn = conn;
+        conn.set_transaction_behavior(rusqlite::TransactionBehavior::Immediate);
         conn.pragma_update(None, "foreign_keys", "ON")?;
         if path.is_some() {
             // WAL lets a background export read while the window writes.
