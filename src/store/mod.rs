@@ -149,6 +149,10 @@ impl Store {
             // A 64 MB page cache: a large import or demo transaction stays in memory instead of
             // spilling pages to the WAL one by one.
             conn.pragma_update(None, "cache_size", -65_536)?;
+            // Statement journals (every insert with triggers and foreign keys has one) and temp
+            // b-trees in memory, not in temp files: measured 21 file writes per inserted record
+            // without it.
+            conn.pragma_update(None, "temp_store", "MEMORY")?;
         }
         let mut store = Store { conn, path };
         let fresh = migrate::apply(&mut store.conn)?;
