@@ -3,7 +3,6 @@
 //! a failed store call becomes a Chinese message in the status line.
 
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
 
 use chrono::Datelike;
 use egui::{RichText, Ui};
@@ -13,6 +12,7 @@ use super::catalogue::CatalogueTab;
 use super::dashboard::DashboardTab;
 use super::export::{ExportJob, open_folder, with_xlsx_extension};
 use super::import::{ImportEvent, ImportWindow};
+use super::job::BackgroundJob;
 use super::reconcile::ReconcileTab;
 use super::records::RecordsView;
 use super::report_export::{ReportJob, report_label};
@@ -108,8 +108,8 @@ pub struct App {
     basic_info: BasicInfoTab,
     records: Option<RecordsView>,
     import: ImportWindow,
-    /// A running backup: `None` inside while it runs, then its outcome.
-    backup: Option<Arc<Mutex<Option<Result<PathBuf, String>>>>>,
+    /// A running backup.
+    backup: Option<BackgroundJob<Result<PathBuf, String>>>,
     status: Option<Status>,
 }
 
@@ -253,7 +253,7 @@ impl App {
                     }
                 }
                 ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                    let backing_up = self.backup.as_ref().is_some_and(|b| b.lock().map(|r| r.is_none()).unwrap_or(false));
+                    let backing_up = self.backup.is_some();
                     if ui
                         .add_enabled(!backing_up, egui::Button::new("备份数据库…"))
                         .on_hover_text("把整个数据库复制到另一个文件（程序运行时也可以安全备份）")
@@ -370,11 +370,7 @@ impl App {
             None => {}
         }
 
-        if let Some(outcome) = self
-            .backup
-            .as_ref()
-            .and_then(|b| b.lock().ok().and_then(|mut r| r.take()))
-        {
+        if let Some(outcome) = self.backup.as_ref().and_then(BackgroundJob::take) {
             self.backup = None;
             match outcome {
                 Ok(path) => self.info(format!("已备份数据库到：{}", path.display())),
@@ -675,27 +671,19 @@ impl App {
             .save_file()
             // No dialog available (or cancelled): back up to the default place and say where.
             .unwrap_or_else(|| folder.join(&name));
-        let slot = Arc::new(Mutex::new(None));
-        self.backup = Some(Arc::clone(&slot));
         let db_path = self.db_path.clone();
-        let ctx = ctx.clone();
         self.info("正在备份数据库…".to_string());
-        let spawned = std::thread::Builder::new()
-            .name("backup".into())
-            .spawn(move || {
-                let outcome = Store::open(&db_path)
+        self.backup = Some(BackgroundJob::start(
+            ctx,
+            "backup",
+            move |_| {
+                Store::open(&db_path)
                     .and_then(|store| store.backup_to(&chosen))
                     .map(|()| chosen)
-                    .map_err(|e| e.to_string());
-                if let Ok(mut result) = slot.lock() {
-                    *result = Some(outcome);
-                }
-                ctx.request_repaint();
-            });
-        if let Err(e) = spawned {
-            self.backup = None;
-            self.error(format!("无法启动备份：{e}"));
-        }
+                    .map_err(|e| e.to_string())
+            },
+            |e| Err(format!("无法启动备份：{e}")),
+        ));
     }
 
     fn start_report(&mut self, ctx: &egui::Context, report: ReportKind, out: PathBuf) {

@@ -6,12 +6,11 @@
 //! cancel), so the window always offers a path field and an 导出到此路径 button.
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::{Arc, Mutex};
 
 use egui::{RichText, Ui};
 
 use super::Command;
+use super::job::BackgroundJob;
 use super::widgets::{ERROR_COLOR, OK_COLOR, note_ui, wan_text, yuan_text};
 use crate::domain::Township;
 use crate::domain::sale::FormKind;
@@ -19,9 +18,7 @@ use crate::forms::{ExportRequest, ExportSummary};
 
 /// A running export.
 pub(crate) struct ExportJob {
-    /// Progress 0–1 as `f32` bits.
-    progress: Arc<AtomicU32>,
-    result: Arc<Mutex<Option<Result<ExportSummary, String>>>>,
+    job: BackgroundJob<Result<ExportSummary, String>>,
     out: PathBuf,
 }
 
@@ -33,48 +30,24 @@ impl ExportJob {
         request: ExportRequest,
         out: PathBuf,
     ) -> Self {
-        let progress = Arc::new(AtomicU32::new(0.0f32.to_bits()));
-        let result = Arc::new(Mutex::new(None));
-        let job = ExportJob {
-            progress: Arc::clone(&progress),
-            result: Arc::clone(&result),
-            out: out.clone(),
-        };
-        let ctx = ctx.clone();
         let db_path = db_path.to_path_buf();
-        let spawned = std::thread::Builder::new().name("export".into()).spawn({
-            let result = Arc::clone(&result);
-            let ctx = ctx.clone();
-            move || {
-                let report = |fraction: f32| {
-                    progress.store(fraction.clamp(0.0, 1.0).to_bits(), Ordering::Relaxed);
-                    ctx.request_repaint();
-                };
-                let outcome = crate::forms::export_form(&db_path, &request, &out, &report);
-                if let Ok(mut slot) = result.lock() {
-                    *slot = Some(outcome);
-                }
-                ctx.request_repaint();
-            }
-        });
-        if let Err(e) = spawned
-            && let Ok(mut slot) = result.lock()
-        {
-            *slot = Some(Err(format!("无法启动导出：{e}")));
-        }
-        job
+        let target = out.clone();
+        let job = BackgroundJob::start(
+            ctx,
+            "export",
+            move |progress| crate::forms::export_form(&db_path, &request, &target, progress),
+            |e| Err(format!("无法启动导出：{e}")),
+        );
+        ExportJob { job, out }
     }
 
     fn progress(&self) -> f32 {
-        f32::from_bits(self.progress.load(Ordering::Relaxed))
+        self.job.progress()
     }
 
     /// The outcome once the thread has finished.
     fn take_result(&self) -> Option<Result<ExportSummary, String>> {
-        match self.result.lock() {
-            Ok(mut slot) => slot.take(),
-            Err(_) => Some(Err("导出线程异常结束".to_string())),
-        }
+        self.job.take()
     }
 }
 

@@ -6,72 +6,23 @@
 //! bar. Each worker opens its own connection to the database file (WAL allows it).
 
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
 
 use egui::{RichText, Ui};
 
+use super::job::BackgroundJob;
 use super::widgets::{ERROR_COLOR, OK_COLOR, WARNING_COLOR, note_ui};
 use crate::forms::ingest::{FileReport, PreparedImport, commit, prepare};
 use crate::store::Store;
 
-/// Progress and result of a background job, shared with its thread.
-struct Job<T> {
-    /// (files done, files in all).
-    progress: Arc<Mutex<(usize, usize)>>,
-    result: Arc<Mutex<Option<T>>>,
-}
-
-impl<T: Send + 'static> Job<T> {
-    /// Runs `work` on a new thread; `work` reports (done, all) through the given callback.
-    fn start(
-        ctx: &egui::Context,
-        total: usize,
-        work: impl FnOnce(&dyn Fn(usize)) -> T + Send + 'static,
-    ) -> Result<Self, String> {
-        let progress = Arc::new(Mutex::new((0, total)));
-        let result = Arc::new(Mutex::new(None));
-        let job = Job {
-            progress: Arc::clone(&progress),
-            result: Arc::clone(&result),
-        };
-        let ctx = ctx.clone();
-        std::thread::Builder::new()
-            .name("import".into())
-            .spawn(move || {
-                let report = |done: usize| {
-                    if let Ok(mut slot) = progress.lock() {
-                        slot.0 = done;
-                    }
-                    ctx.request_repaint();
-                };
-                let outcome = work(&report);
-                if let Ok(mut slot) = result.lock() {
-                    *slot = Some(outcome);
-                }
-                ctx.request_repaint();
-            })
-            .map_err(|e| format!("无法启动导入：{e}"))?;
-        Ok(job)
-    }
-
-    fn progress(&self) -> (usize, usize) {
-        self.progress.lock().map(|p| *p).unwrap_or((0, 1))
-    }
-
-    fn take(&self) -> Option<T> {
-        self.result.lock().ok().and_then(|mut slot| slot.take())
-    }
-}
-
 enum Stage {
     /// Choosing files.
     Choose,
-    /// Reading and checking the files.
-    Preparing(Job<Result<Vec<PreparedImport>, String>>),
+    /// Reading and checking the files (the job, and how many files).
+    Preparing(BackgroundJob<Result<Vec<PreparedImport>, String>>, usize),
     /// Waiting for the user's 确认导入.
     Preview(Vec<PreparedImport>),
-    /// Writing.
-    Applying(Job<Vec<Result<FileReport, String>>>),
+    /// Writing (the job, and how many files).
+    Applying(BackgroundJob<Vec<Result<FileReport, String>>>, usize),
     /// What was written.
     Done(Vec<Result<FileReport, String>>),
 }
@@ -116,46 +67,50 @@ impl ImportWindow {
 
     /// Starts reading `files` for the preview (from the dialog, a typed path or a drop).
     pub(crate) fn read_files(&mut self, ctx: &egui::Context, db_path: &Path, files: Vec<PathBuf>) {
-        if files.is_empty() || matches!(self.stage, Stage::Preparing(_) | Stage::Applying(_)) {
+        if files.is_empty() || matches!(self.stage, Stage::Preparing(..) | Stage::Applying(..)) {
             return;
         }
         self.open = true;
         let db_path = db_path.to_path_buf();
         let total = files.len();
-        let job = Job::start(ctx, total, move |report| {
-            let store = Store::open(&db_path).map_err(|e| e.to_string())?;
-            let mut prepared = Vec::with_capacity(files.len());
-            for (index, file) in files.iter().enumerate() {
-                prepared.push(prepare(&store, file)?);
-                report(index + 1);
-            }
-            Ok(prepared)
-        });
-        self.stage = match job {
-            Ok(job) => Stage::Preparing(job),
-            Err(message) => Stage::Done(vec![Err(message)]),
-        };
+        let job = BackgroundJob::start(
+            ctx,
+            "import",
+            move |progress| {
+                let store = Store::open(&db_path).map_err(|e| e.to_string())?;
+                let mut prepared = Vec::with_capacity(files.len());
+                for (index, file) in files.iter().enumerate() {
+                    prepared.push(prepare(&store, file)?);
+                    progress((index + 1) as f32 / total as f32);
+                }
+                Ok(prepared)
+            },
+            |e| Err(format!("无法启动导入：{e}")),
+        );
+        self.stage = Stage::Preparing(job, total);
     }
 
     fn apply(&mut self, ctx: &egui::Context, db_path: &Path, prepared: Vec<PreparedImport>) {
         let db_path = db_path.to_path_buf();
         let total = prepared.len();
-        let job = Job::start(ctx, total, move |report| {
-            let mut store = match Store::open(&db_path) {
-                Ok(store) => store,
-                Err(e) => return vec![Err(e.to_string())],
-            };
-            let mut reports = Vec::with_capacity(prepared.len());
-            for (index, file) in prepared.iter().enumerate() {
-                reports.push(commit(&mut store, file));
-                report(index + 1);
-            }
-            reports
-        });
-        self.stage = match job {
-            Ok(job) => Stage::Applying(job),
-            Err(message) => Stage::Done(vec![Err(message)]),
-        };
+        let job = BackgroundJob::start(
+            ctx,
+            "import",
+            move |progress| {
+                let mut store = match Store::open(&db_path) {
+                    Ok(store) => store,
+                    Err(e) => return vec![Err(e.to_string())],
+                };
+                let mut reports = Vec::with_capacity(prepared.len());
+                for (index, file) in prepared.iter().enumerate() {
+                    reports.push(commit(&mut store, file));
+                    progress((index + 1) as f32 / total as f32);
+                }
+                reports
+            },
+            |e| vec![Err(format!("无法启动导入：{e}"))],
+        );
+        self.stage = Stage::Applying(job, total);
     }
 
     /// Draws the window (when open) and advances finished jobs. Returns what the app must know.
@@ -163,7 +118,7 @@ impl ImportWindow {
         let mut event = None;
         // Advance finished background work even while the window is closed.
         match &self.stage {
-            Stage::Preparing(job) => {
+            Stage::Preparing(job, _) => {
                 if let Some(result) = job.take() {
                     self.stage = match result {
                         Ok(prepared) => Stage::Preview(prepared),
@@ -174,7 +129,7 @@ impl ImportWindow {
                     };
                 }
             }
-            Stage::Applying(job) => {
+            Stage::Applying(job, _) => {
                 if let Some(reports) = job.take() {
                     let added: usize = reports
                         .iter()
@@ -228,14 +183,14 @@ impl ImportWindow {
     fn contents_ui(&mut self, ui: &mut Ui) -> Action {
         match &self.stage {
             Stage::Choose => self.choose_ui(ui),
-            Stage::Preparing(job) => {
-                let (done, all) = job.progress();
+            Stage::Preparing(job, all) => {
+                let (done, all) = files_done(job.progress(), *all);
                 progress_ui(ui, "正在读取并检查文件…", done, all);
                 Action::None
             }
             Stage::Preview(prepared) => preview_ui(ui, prepared),
-            Stage::Applying(job) => {
-                let (done, all) = job.progress();
+            Stage::Applying(job, all) => {
+                let (done, all) = files_done(job.progress(), *all);
                 progress_ui(
                     ui,
                     "正在导入（每个文件一个事务，要么全部写入，要么都不写入）…",
@@ -299,6 +254,11 @@ enum Action {
     Confirm,
     Restart,
     Close,
+}
+
+/// (files done, files in all) from the job's fraction.
+fn files_done(fraction: f32, all: usize) -> (usize, usize) {
+    (((fraction * all as f32).round() as usize).min(all), all)
 }
 
 fn progress_ui(ui: &mut Ui, text: &str, done: usize, all: usize) {

@@ -13,6 +13,7 @@ mod dashboard;
 mod export;
 pub mod fonts;
 mod import;
+mod job;
 mod reconcile;
 mod records;
 mod report_export;

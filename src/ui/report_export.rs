@@ -7,11 +7,11 @@
 //! (as of the day the job starts) and writes the file atomically.
 
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
 
 use egui::{RichText, Ui};
 
 use super::export::{default_export_dir, with_xlsx_extension};
+use super::job::BackgroundJob;
 use super::widgets::{ERROR_COLOR, OK_COLOR, note_ui};
 use super::{Command, ReportKind};
 use crate::store::Store;
@@ -21,7 +21,7 @@ type ReportOutcome = Result<(String, PathBuf), String>;
 
 /// A running report export.
 pub(crate) struct ReportJob {
-    result: Arc<Mutex<Option<ReportOutcome>>>,
+    job: BackgroundJob<ReportOutcome>,
     out: PathBuf,
 }
 
@@ -34,37 +34,21 @@ impl ReportJob {
         out: PathBuf,
         today: chrono::NaiveDate,
     ) -> Self {
-        let result = Arc::new(Mutex::new(None));
-        let job = ReportJob {
-            result: Arc::clone(&result),
-            out: out.clone(),
-        };
-        let ctx = ctx.clone();
         let db_path = db_path.to_path_buf();
-        let spawned = std::thread::Builder::new().name("report".into()).spawn({
-            let result = Arc::clone(&result);
-            move || {
-                let outcome =
-                    write_report(&db_path, report, &out, today).map(|message| (message, out));
-                if let Ok(mut slot) = result.lock() {
-                    *slot = Some(outcome);
-                }
-                ctx.request_repaint();
-            }
-        });
-        if let Err(e) = spawned
-            && let Ok(mut slot) = job.result.lock()
-        {
-            *slot = Some(Err(format!("无法启动导出：{e}")));
-        }
-        job
+        let target = out.clone();
+        let job = BackgroundJob::start(
+            ctx,
+            "report",
+            move |_| {
+                write_report(&db_path, report, &target, today).map(|message| (message, target))
+            },
+            |e| Err(format!("无法启动导出：{e}")),
+        );
+        ReportJob { job, out }
     }
 
     fn take_result(&self) -> Option<ReportOutcome> {
-        match self.result.lock() {
-            Ok(mut slot) => slot.take(),
-            Err(_) => Some(Err("导出线程异常结束".to_string())),
-        }
+        self.job.take()
     }
 }
 
