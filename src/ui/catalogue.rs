@@ -10,8 +10,8 @@ use egui_extras::{Column, TableBuilder};
 
 use super::export::ExportPanel;
 use super::widgets::{
-    Confirm, ERROR_COLOR, WARNING_COLOR, confirm_delete_ui, field_row_ui, fitted_widths, note_ui,
-    township_combo_ui, wan_text, warnings_ui, yuan_text,
+    Confirm, ERROR_COLOR, WARNING_COLOR, confirm_delete_ui, field_row_ui, fitted_widths,
+    import_button_ui, note_ui, township_combo_ui, wan_text, warnings_ui, yuan_text,
 };
 use super::{Command, Shared};
 use crate::domain::Money;
@@ -270,15 +270,7 @@ impl CatalogueTab {
             };
             ui.label(RichText::new(format!("共 {count} 条{value}")).strong());
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                if ui
-                    .button("导入…")
-                    .on_hover_text(
-                        "导入乡镇、牵头单位报来的附件1/2/3（xlsx、xls、csv），先预览再写入",
-                    )
-                    .clicked()
-                {
-                    commands.push(Command::OpenImport);
-                }
+                import_button_ui(ui, commands);
                 let request = ExportRequest {
                     kind: FormKind::Catalogue,
                     township_code: self.township.clone(),

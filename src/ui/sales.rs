@@ -9,8 +9,9 @@ use egui::{RichText, Ui};
 use super::export::ExportPanel;
 use super::records::{RowAction, SaleList, TableOptions, sale_table_ui};
 use super::widgets::{
-    Confirm, ERROR_COLOR, confirm_delete_ui, field_row_ui, note_ui, quarter_combo_ui,
-    township_combo_ui, wan_text, warnings_ui, year_choices, year_combo_ui, yuan_text,
+    Confirm, ERROR_COLOR, confirm_delete_ui, field_row_ui, import_button_ui, note_ui,
+    quarter_combo_ui, township_combo_ui, wan_text, warnings_ui, year_choices, year_combo_ui,
+    yuan_text,
 };
 use super::{Command, Shared};
 use crate::domain::sale::{FieldErrors, FormKind, SaleDraft, SaleField, SaleRecord, validate_sale};
@@ -409,15 +410,7 @@ impl SalesTab {
                 .strong(),
             );
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                if ui
-                    .button("导入…")
-                    .on_hover_text(
-                        "导入乡镇、牵头单位报来的附件1/2/3（xlsx、xls、csv），先预览再写入",
-                    )
-                    .clicked()
-                {
-                    commands.push(Command::OpenImport);
-                }
+                import_button_ui(ui, commands);
                 let request = ExportRequest {
                     kind: self.kind,
                     township_code: self.filter.township.clone(),
