@@ -18,6 +18,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "0002_reconciliation.sql",
         include_str!("../../migrations/0002_reconciliation.sql"),
     ),
+    (
+        3,
+        "0003_shipments.sql",
+        include_str!("../../migrations/0003_shipments.sql"),
+    ),
 ];
 
 /// Applies pending migrations. Returns true when the database was new (no migration applied
