@@ -10,7 +10,7 @@ use clap::Subcommand;
 use crate::domain::sale::FormKind;
 use crate::forms::ingest::{self, FileReport};
 use crate::forms::{ExportRequest, export_form};
-use crate::report::{dashboard, status};
+use crate::report::{dashboard, review, status};
 use crate::store::Store;
 
 /// The subcommands.
@@ -151,10 +151,12 @@ fn execute(db_path: &Path, command: Command) -> Result<ExitCode, String> {
                 let mut figures_json = figures.to_json();
                 status::add_status_json(&store, &mut figures_json, today)
                     .map_err(|e| e.to_string())?;
+                review::add_review_json(&store, &mut figures_json).map_err(|e| e.to_string())?;
                 serde_json::to_string_pretty(&figures_json).map_err(|e| e.to_string())?
             } else {
                 figures.to_text()
                     + &status::status_text(&store, year, today).map_err(|e| e.to_string())?
+                    + &review::review_text(&store, year).map_err(|e| e.to_string())?
             };
             writeln!(out, "{text}").map_err(|e| e.to_string())?;
             Ok(ExitCode::SUCCESS)

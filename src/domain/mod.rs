@@ -10,6 +10,7 @@ pub mod cooperative;
 pub mod date;
 pub mod money;
 pub mod price;
+pub mod price_check;
 pub mod quantity;
 pub mod region;
 pub mod sale;

@@ -91,6 +91,16 @@ pub struct DashboardJson {
     /// Why `shipments_linked_share` is what it is, when it is not a measured figure.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub shipments_linked_note: Option<String>,
+    /// Issue 4 item 7 (R12, 五(二)): records whose unit price is outside 0.5×–2× of the catalogue
+    /// price or the county median. Filled by [`crate::report::review::add_review_json`].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub price_flags: Option<crate::report::review::PriceFlagsJson>,
+    /// Issue 4 item 8 (R10, 四(一)5): each union's 500元-per-member standard against its purchases.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unions: Option<Vec<crate::report::review::UnionJson>>,
+    /// Issue 4 item 8 (R11, 四(三)): 百企帮百村 pairings with their purchases of the year.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enterprise_pairings: Option<Vec<crate::report::review::PairingJson>>,
 }
 
 /// A channel in `report --json`.
@@ -174,6 +184,9 @@ impl Dashboard {
             unpaid: None,
             shipments_linked_share: None,
             shipments_linked_note: None,
+            price_flags: None,
+            unions: None,
+            enterprise_pairings: None,
         }
     }
 

@@ -23,6 +23,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "0003_shipments.sql",
         include_str!("../../migrations/0003_shipments.sql"),
     ),
+    (
+        4,
+        "0004_enterprise_pairing.sql",
+        include_str!("../../migrations/0004_enterprise_pairing.sql"),
+    ),
 ];
 
 /// Applies pending migrations. Returns true when the database was new (no migration applied

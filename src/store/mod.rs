@@ -3,11 +3,13 @@
 //!
 //! Money is INTEGER fen in SQLite and [`Money`](crate::domain::Money) in Rust; dates are ISO text.
 
+mod enterprises;
 mod imports;
 mod listings;
 mod migrate;
 mod payments;
 mod period;
+mod prices;
 mod purchasers;
 mod reconcile;
 mod regions;
@@ -22,10 +24,14 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::Connection;
 
+pub use enterprises::{
+    EnterprisePairing, MAX_ENTERPRISE_PAIRINGS, PairingDraft, PairingPurchases,
+};
 pub use imports::{ImportAction, ImportPlan, ImportRecord};
 pub use listings::{ListingFilter, ListingRow};
 pub use payments::{UnpaidBuckets, UnpaidRow, unpaid_totals};
 pub use period::PeriodFigures;
+pub use prices::{PriceCheck, PriceFlag, PriceReference};
 pub use purchasers::Purchaser;
 pub use reconcile::{NEAR_MATCH_MAX_DAYS, NearMatch, Unmatched};
 pub use reporting::{

@@ -29,6 +29,18 @@ pub struct UnionPurchases {
 }
 
 impl UnionPurchases {
+    /// What is still missing to reach the standard, in yuan: `expected − purchased` when positive,
+    /// zero when the standard is met; `None` without a member count.
+    pub fn gap(&self) -> Option<Money> {
+        self.expected.map(|e| {
+            if e > self.purchased {
+                e - self.purchased
+            } else {
+                Money::ZERO
+            }
+        })
+    }
+
     /// `purchased` as a percentage of `expected` (one decimal); `None` without an expected amount.
     pub fn percent(&self) -> Option<rust_decimal::Decimal> {
         self.expected.filter(|e| !e.yuan().is_zero()).map(|e| {
