@@ -10,6 +10,7 @@ use serde::Serialize;
 use crate::domain::Money;
 use crate::domain::sale::FormKind;
 use crate::forms::import::{FileRejection, ParsedFile, RowContent, RowIssue, parse_file};
+use crate::forms::logistics::{self, PreparedShipments};
 use crate::store::{ImportPlan, ImportRecord, Store};
 
 /// A file read, checked and planned, nothing written yet: what the preview shows.
@@ -26,6 +27,9 @@ pub struct PreparedImport {
     pub plan: ImportPlan,
     /// Township code → official name, for the per-township totals.
     township_names: HashMap<String, String>,
+    /// A courier/postal file (R5; no form header, so `parsed` is the form reader's rejection):
+    /// its waybills, reported and stored as shipments by [`logistics`] instead.
+    pub logistics: Option<PreparedShipments>,
 }
 
 /// One file's outcome, as `import --json` prints it (amounts in yuan, two decimals).
@@ -80,6 +84,13 @@ impl From<&RowIssue> for IssueJson {
 pub fn prepare(store: &Store, path: &Path) -> Result<PreparedImport, String> {
     let resolver = store.region_resolver().map_err(|e| e.to_string())?;
     let parsed = parse_file(path, &resolver);
+    // A file without a form header may be a courier file (R5): read it as shipments.
+    let logistics = match &parsed {
+        Err(rejection) if rejection.message == crate::forms::import::NO_HEADER => {
+            logistics::prepare(store, path, &resolver)?
+        }
+        _ => None,
+    };
     let mut records = Vec::new();
     let mut warnings = Vec::new();
     if let Ok(file) = &parsed {
@@ -147,6 +158,7 @@ pub fn prepare(store: &Store, path: &Path) -> Result<PreparedImport, String> {
         warnings,
         plan,
         township_names,
+        logistics,
     })
 }
 
@@ -171,6 +183,9 @@ impl PreparedImport {
     /// The report of this file: as previewed (`plan` = the plan) or as applied.
     pub fn report(&self, plan: &ImportPlan, applied: bool) -> FileReport {
         let file = self.file_name();
+        if let Some(shipments) = &self.logistics {
+            return shipments.report(&file, None);
+        }
         let parsed = match &self.parsed {
             Ok(parsed) => parsed,
             Err(rejection) => {
@@ -254,6 +269,9 @@ impl PreparedImport {
 /// Applies a prepared import in one transaction (all rows as previewed, or nothing). A rejected
 /// file writes nothing and reports the rejection.
 pub fn commit(store: &mut Store, prepared: &PreparedImport) -> Result<FileReport, String> {
+    if let Some(shipments) = &prepared.logistics {
+        return logistics::commit(store, shipments, &prepared.file_name());
+    }
     let Ok(parsed) = &prepared.parsed else {
         return Ok(prepared.report(&prepared.plan, false));
     };
@@ -286,5 +304,10 @@ pub fn commit(store: &mut Store, prepared: &PreparedImport) -> Result<FileReport
             &prepared.records,
         )
         .map_err(|e| format!("导入“{}”失败，未写入任何记录：{e}", prepared.file_name()))?;
+    // New sales may be what earlier courier shipments carried (R5). A failure leaves the import
+    // as it is: linking runs again after the next import.
+    if let Err(e) = store.auto_link_shipments() {
+        tracing::warn!(error = %e, "linking shipments after an import failed");
+    }
     Ok(prepared.report(&plan, true))
 }

@@ -6,4 +6,5 @@ pub mod export;
 pub mod import;
 pub mod ingest;
 pub mod layout;
+pub mod logistics;
 pub use document::{ExportRequest, ExportSummary, build_document, export_form};

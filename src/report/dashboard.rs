@@ -84,11 +84,19 @@ pub struct DashboardJson {
     /// Issue 4 (R12): unpaid counted records by age. Filled by `add_status_json`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub unpaid: Option<crate::report::status::UnpaidJson>,
-    /// Issue 4 (R5): share of counted sales (by amount) with a linked courier shipment, in percent
-    /// with one decimal (`"37.5"`). `"0.0"` with a note while courier data is not imported.
+    /// Issue 4 (R5): share of the year's counted sales (by count) with at least one linked courier
+    /// shipment, in percent with one decimal (`"37.5"`); `"0.0"` with a note while no courier data
+    /// is imported. Filled by `add_status_json` from [`crate::store::Store::shipment_coverage`].
     #[serde(skip_serializing_if = "Option::is_none")]
     pub shipments_linked_share: Option<String>,
-    /// Why `shipments_linked_share` is what it is, when it is not a measured figure.
+    /// The same share by amount (percent, one decimal).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shipments_linked_amount_share: Option<String>,
+    /// Number of the year's counted sales with at least one linked shipment.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shipments_linked_sales: Option<i64>,
+    /// The figure in words (counts, amount share, shipments linked), or why it is 0 while no
+    /// courier data is imported.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub shipments_linked_note: Option<String>,
     /// Issue 4 item 7 (R12, 五(二)): records whose unit price is outside 0.5×–2× of the catalogue
@@ -183,6 +191,8 @@ impl Dashboard {
             unreported: None,
             unpaid: None,
             shipments_linked_share: None,
+            shipments_linked_amount_share: None,
+            shipments_linked_sales: None,
             shipments_linked_note: None,
             price_flags: None,
             unions: None,

@@ -8,10 +8,12 @@ use serde::Serialize;
 
 use crate::domain::Quarter;
 use crate::report::dashboard::DashboardJson;
-use crate::store::{ReportingStatus, Store, StoreResult, UnpaidBuckets, unpaid_totals};
+use crate::store::{
+    ReportingStatus, ShipmentCoverage, Store, StoreResult, UnpaidBuckets, unpaid_totals,
+};
 
-/// Note given with `shipments_linked_share` while courier data cannot be imported yet.
-pub const SHIPMENTS_NOT_AVAILABLE: &str = "尚未接入快递物流数据（R5），暂按0计";
+/// Note given with `shipments_linked_share` while no courier data has been imported.
+pub const SHIPMENTS_NOT_AVAILABLE: &str = "尚未导入快递物流数据（R5），暂按0计";
 
 /// One quarter in `unreported` of `report --json`.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -94,9 +96,30 @@ pub fn add_status_json(
     json.unreported = Some(statuses.iter().map(UnreportedJson::from_status).collect());
     let unpaid = unpaid_totals(&store.unpaid_by_age(today)?);
     json.unpaid = Some(UnpaidJson::from(&unpaid));
-    json.shipments_linked_share = Some("0.0".to_string());
-    json.shipments_linked_note = Some(SHIPMENTS_NOT_AVAILABLE.to_string());
+    let coverage = store.shipment_coverage(json.year)?;
+    json.shipments_linked_share = Some(coverage.count_share().to_string());
+    json.shipments_linked_amount_share = Some(coverage.amount_share().to_string());
+    json.shipments_linked_sales = Some(coverage.linked_sales);
+    json.shipments_linked_note = Some(if store.shipment_count()? == 0 {
+        SHIPMENTS_NOT_AVAILABLE.to_string()
+    } else {
+        shipments_text(json.year, &coverage)
+    });
     Ok(())
+}
+
+/// `2019年计入的12笔销售中3笔有关联的物流记录，占25.0%（按金额计30.2%）；物流记录20条，已关联8条`.
+/// R5, 三(三).
+pub fn shipments_text(year: i32, coverage: &ShipmentCoverage) -> String {
+    format!(
+        "{year}年计入的{}笔销售中{}笔有关联的物流记录，占{}%（按金额计{}%）；物流记录{}条，已关联{}条",
+        coverage.counted_sales,
+        coverage.linked_sales,
+        coverage.count_share(),
+        coverage.amount_share(),
+        coverage.shipments,
+        coverage.linked_shipments
+    )
 }
 
 /// The readable Chinese lines `report` (without `--json`) prints after the dashboard.
@@ -137,6 +160,12 @@ pub fn status_text(store: &Store, year: i32, today: NaiveDate) -> StoreResult<St
         unpaid.overdue(),
         unpaid.over_90
     ));
+    if store.shipment_count()? > 0 {
+        out.push_str(&format!(
+            "物流核实：{}\n",
+            shipments_text(year, &store.shipment_coverage(year)?)
+        ));
+    }
     Ok(out)
 }
 

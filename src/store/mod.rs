@@ -17,6 +17,7 @@ mod reporting;
 mod sales;
 mod seed;
 mod settings;
+mod shipments;
 mod summary;
 mod unions;
 
@@ -40,6 +41,10 @@ pub use reporting::{
 };
 pub use sales::{SaleFilter, SaleRow};
 pub use settings::{Settings, Targets};
+pub use shipments::{
+    LinkKind, SHIPMENT_CANDIDATE_DAYS, SHIPMENT_LINK_MAX_DAYS, ShipmentCoverage, ShipmentImport,
+    ShipmentRecord, ShipmentRow, ShipmentState, weight_agrees,
+};
 pub use summary::{ChannelAmount, MonthAmount, SummaryTotals, TownshipAmount};
 pub use unions::{UNION_STANDARD_YUAN_PER_MEMBER, UnionPurchases};
 

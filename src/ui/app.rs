@@ -264,7 +264,7 @@ impl App {
                     if backing_up {
                         ui.spinner();
                     }
-                    if ui.button(RichText::new("导入报表…").strong()).on_hover_text("导入乡镇、牵头单位报来的附件1/2/3（xlsx、xls、csv），先预览再写入；也可以把文件拖到窗口上").clicked() {
+                    if ui.button(RichText::new("导入报表…").strong()).on_hover_text("导入乡镇、牵头单位报来的附件1/2/3及快递、邮政物流数据（xlsx、xls、csv），先预览再写入；也可以把文件拖到窗口上").clicked() {
                         commands.push(Command::OpenImport);
                     }
                 });
@@ -602,6 +602,29 @@ impl App {
                     self.info(format!("已取消配对：附件3记录{procurement}重新计入"));
                 }
                 Err(e) => self.error(format!("取消配对失败：{e}")),
+            },
+            Command::LinkShipment { shipment, sale } => {
+                match self.store.link_shipment(shipment, sale) {
+                    Ok(()) => {
+                        self.changed();
+                        self.info(format!("已将物流记录关联到销售记录（编号 {sale}）"));
+                    }
+                    Err(e) => self.error(format!("关联物流记录失败：{e}")),
+                }
+            }
+            Command::UnlinkShipment { shipment } => match self.store.unlink_shipment(shipment) {
+                Ok(()) => {
+                    self.changed();
+                    self.info("已取消物流记录的关联".to_string());
+                }
+                Err(e) => self.error(format!("取消关联失败：{e}")),
+            },
+            Command::AutoLinkShipments => match self.store.auto_link_shipments() {
+                Ok(linked) => {
+                    self.changed();
+                    self.info(format!("自动关联了{linked}条物流记录"));
+                }
+                Err(e) => self.error(format!("自动关联失败：{e}")),
             },
             Command::SetPaid {
                 id,

@@ -18,6 +18,7 @@ mod reconcile;
 mod records;
 mod report_export;
 mod sales;
+mod shipments;
 mod widgets;
 
 pub use app::{App, Tab, run};
@@ -101,6 +102,12 @@ pub enum Command {
     Backup,
     /// Open a folder in the system file manager.
     OpenFolder(PathBuf),
+    /// Link courier shipment `shipment` to sale/procurement `sale` by hand (R5).
+    LinkShipment { shipment: i64, sale: i64 },
+    /// Remove a shipment's link by hand (it is not linked automatically again).
+    UnlinkShipment { shipment: i64 },
+    /// Link undecided shipments to sales by the automatic rule.
+    AutoLinkShipments,
     /// Show an error in the status line (e.g. a failed read).
     Error(String),
     /// Show an information in the status line (e.g. an export finished).

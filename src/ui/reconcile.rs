@@ -9,6 +9,7 @@ use egui::{RichText, Ui};
 use egui_extras::{Size, StripBuilder};
 
 use super::report_export::ReportPanel;
+use super::shipments::ShipmentsView;
 use super::widgets::{
     ERROR_COLOR, OK_COLOR, WARNING_COLOR, cell_ui, current_quarter, fitted_widths, month_day_text,
     note_ui, quarter_only_combo_ui, year_choices, year_combo_ui, yuan_text,
@@ -32,6 +33,8 @@ enum View {
     Reconcile,
     /// 报送情况: who has reported for a quarter.
     Reporting,
+    /// 物流记录: courier shipments and their links to sales (R5).
+    Shipments,
 }
 
 /// What the 对账 view shows for a year, read once per data version.
@@ -57,6 +60,8 @@ pub(crate) struct ReconcileTab {
     pair_page: usize,
     /// The 通报/供应目录 export window and job.
     pub(crate) report: ReportPanel,
+    /// The 物流记录 view.
+    shipments: ShipmentsView,
 }
 
 impl ReconcileTab {
@@ -74,6 +79,7 @@ impl ReconcileTab {
             near_page: 0,
             pair_page: 0,
             report: ReportPanel::new(),
+            shipments: ShipmentsView::new(),
         }
     }
 
@@ -155,6 +161,8 @@ impl ReconcileTab {
                 .on_hover_text("附件2与附件3的同一笔销售：疑似重复、已配对、未配对");
             ui.selectable_value(&mut self.view, View::Reporting, RichText::new("报送情况").strong())
                 .on_hover_text("各乡镇(街道)、牵头单位本季度是否按时报送");
+            ui.selectable_value(&mut self.view, View::Shipments, RichText::new("物流记录").strong())
+                .on_hover_text("快递、邮政寄件记录与销售的关联（核实销售去向）");
             ui.add_space(16.0);
             let mut year = Some(self.year);
             if year_combo_ui(ui, "reconcile_year", "年度", &mut year, &self.years, None)
@@ -197,6 +205,7 @@ impl ReconcileTab {
                 self.refresh_status(shared, commands);
                 self.reporting_ui(ui);
             }
+            View::Shipments => self.shipments.view_ui(ui, shared, self.year, commands),
         }
     }
 
@@ -405,7 +414,7 @@ fn last_page(count: usize, per_page: usize) -> usize {
 }
 
 /// `第 1/3 页` with 上一页/下一页, only when there is more than one page.
-fn pager_ui(ui: &mut Ui, id: &str, page: &mut usize, count: usize, per_page: usize) {
+pub(super) fn pager_ui(ui: &mut Ui, id: &str, page: &mut usize, count: usize, per_page: usize) {
     let last = last_page(count, per_page);
     if last == 0 {
         return;

@@ -43,6 +43,11 @@ use crate::domain::sale::{FormKind, Listing, SaleRecord};
 pub use read::EMPTY_FILE;
 pub use rows::HIDDEN_ROW_WARNING;
 
+// The readers, for the courier-file import (`crate::forms::logistics`), which maps its own header.
+pub(crate) use detect::fold as fold_header;
+pub(crate) use grid::{CellValue, GridRow, GridSheet};
+pub(crate) use read::read_workbook;
+
 /// The header-info line of a sheet (rule 2): `填报单位：… 供货联系人姓名：… 联系方式：… 填报时间：…`
 /// (附件1: `填写单位 / 填写人 / 联系电话 / 填写日期`).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -1,0 +1,174 @@
+//! GUI test of the 物流记录 view of the 对账 tab (R5): a shipment linked by hand to a sale, a link
+//! removed, the share on the dashboard; totals never move.
+
+mod common;
+mod gui_common;
+
+use std::path::Path;
+
+use common::{NIXI, SHUANGJIANG, SaleRecordFixture, sale, ymd};
+use egui_kittest::kittest::Queryable;
+use gui_common::{click, window_on};
+use rust_decimal::Decimal;
+use xiaofei_fupin::domain::sale::FormKind;
+use xiaofei_fupin::store::{LinkKind, ShipmentRecord, Store};
+
+/// A shipment by `sender` of `product` from `township`/`village` on 2019-`month`-`day`.
+fn shipment(
+    waybill: &str,
+    sender: &str,
+    township: &str,
+    village: &str,
+    product: &str,
+    (month, day): (u32, u32),
+    jin: i64,
+) -> ShipmentRecord {
+    ShipmentRecord {
+        carrier: "某某快递".into(),
+        waybill: waybill.into(),
+        date: ymd(2019, month, day),
+        date_text: format!("2019-{month:02}-{day:02}"),
+        sender: sender.into(),
+        household: sender.into(),
+        region_text: village.to_string(),
+        township_code: Some(township.into()),
+        village: village.into(),
+        receiver: "云阳县教委".into(),
+        product: product.into(),
+        weight_text: format!("{jin}斤"),
+        weight_jin: Some(Decimal::from(jin)),
+        fee: None,
+        fee_text: String::new(),
+        source_file: "快递.xlsx".into(),
+        source_sheet: "Sheet1".into(),
+        source_row: 2,
+    }
+}
+
+/// Two 2019 sales (王某某's 土豆 90元, 唐某某's 腊肉 600元) and two shipments: W1 carries the 土豆
+/// (linked automatically), T1 is 唐某某's 腊肉 three weeks after the sale (left unlinked).
+/// Returns (土豆 sale, 腊肉 sale, T1 id, W1 id).
+fn database(path: &Path) -> (i64, i64, i64, i64) {
+    let mut store = Store::open(path).expect("open");
+    let potatoes = store
+        .insert_sale(&sale(
+            FormKind::Sale,
+            "云阳县商务委",
+            NIXI,
+            "三坪村",
+            (2019, 9, 1),
+            9000,
+        ))
+        .expect("sale");
+    let bacon = store
+        .insert_sale(
+            &sale(
+                FormKind::Sale,
+                "云阳县青松中学",
+                SHUANGJIANG,
+                "柏杨村",
+                (2019, 9, 12),
+                60000,
+            )
+            .with_household("唐某某")
+            .with_product("腊肉")
+            .with_quantity(15, "斤"),
+        )
+        .expect("sale");
+    let outcome = store
+        .insert_shipments(&[
+            shipment("W1", "王某某", NIXI, "三坪村", "土豆", (9, 2), 31),
+            shipment("T1", "唐某某", SHUANGJIANG, "柏杨村", "腊肉", (10, 3), 16),
+        ])
+        .expect("shipments");
+    assert_eq!((outcome.added, outcome.linked), (2, 1));
+    let ids = store
+        .shipments(2019, xiaofei_fupin::store::ShipmentState::All)
+        .expect("list");
+    let id = |waybill: &str| {
+        ids.iter()
+            .find(|s| s.record.waybill == waybill)
+            .expect("shipment")
+            .id
+    };
+    (potatoes, bacon, id("T1"), id("W1"))
+}
+
+#[test]
+fn linking_a_shipment_by_hand_in_the_reconcile_tab() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("ledger.db");
+    let (potatoes, bacon, t1, w1) = database(&path);
+    let mut harness = window_on(&path);
+    let totals = harness
+        .state()
+        .store()
+        .summary_totals(2019)
+        .expect("totals");
+
+    click(&mut harness, "对账");
+    click(&mut harness, "物流记录");
+    assert!(
+        harness
+            .query_by_label(
+                "2019年：有物流记录的销售 1笔，占50.0%（按金额13.0%）；物流记录2条，已关联1条"
+            )
+            .is_some(),
+        "the share is shown"
+    );
+    assert!(harness.query_by_label("T1").is_some() && harness.query_by_label("W1").is_some());
+    assert_eq!(
+        harness.query_all_by_label("未关联").count(),
+        2,
+        "the filter and T1's link cell"
+    );
+
+    // 选择销售… lists 唐某某's 腊肉; 关联 links it by hand.
+    click(&mut harness, "选择销售…");
+    assert!(
+        harness
+            .query_by_label("可关联的销售（同一寄件人，按品种、日期排列）")
+            .is_some()
+    );
+    click(&mut harness, "关联");
+    let store = harness.state().store();
+    let linked = store.shipment(t1).expect("shipment");
+    assert_eq!(linked.sale.map(|s| s.id), Some(bacon));
+    assert_eq!(linked.link_kind, Some(LinkKind::Manual));
+    assert_eq!(store.summary_totals(2019).expect("totals"), totals);
+    assert!(
+        harness
+            .query_by_label(
+                "2019年：有物流记录的销售 2笔，占100.0%（按金额100.0%）；物流记录2条，已关联2条"
+            )
+            .is_some()
+    );
+
+    // The dashboard shows the figure.
+    click(&mut harness, "进度");
+    assert!(
+        harness
+            .query_by_label("有物流记录的销售 2笔，占100.0%")
+            .is_some()
+    );
+
+    // 取消关联 of the automatic link (W1, listed first): it stays unlinked.
+    click(&mut harness, "对账");
+    harness
+        .query_all_by_label("取消关联")
+        .next()
+        .expect("a 取消关联 button")
+        .click();
+    harness.run();
+    let store = harness.state().store();
+    let unlinked = store.shipment(w1).expect("shipment");
+    assert!(unlinked.sale.is_none());
+    assert_eq!(unlinked.link_kind, Some(LinkKind::Manual));
+    assert_eq!(
+        store.shipment(t1).expect("t1").sale.map(|s| s.id),
+        Some(bacon)
+    );
+    assert_eq!(store.summary_totals(2019).expect("totals"), totals);
+    assert!(harness.query_by_label("未关联（已手工取消）").is_some());
+    let _ = potatoes;
+}
