@@ -4,14 +4,18 @@
 mod common;
 mod gui_common;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use common::{NIXI, SHUANGJIANG, SaleRecordFixture, sale, ymd};
+use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-use gui_common::{click, window_on};
+use gui_common::{click, window, window_on};
 use rust_decimal::Decimal;
 use xiaofei_fupin::domain::sale::FormKind;
 use xiaofei_fupin::store::{LinkKind, ShipmentRecord, Store};
+use xiaofei_fupin::ui::App;
 
 /// A shipment by `sender` of `product` from `township`/`village` on 2019-`month`-`day`.
 fn shipment(
@@ -171,4 +175,67 @@ fn linking_a_shipment_by_hand_in_the_reconcile_tab() {
     assert_eq!(store.summary_totals(2019).expect("totals"), totals);
     assert!(harness.query_by_label("未关联（已手工取消）").is_some());
     let _ = potatoes;
+}
+
+/// A file dropped onto the window, as the platform integration would deliver it.
+#[derive(Debug)]
+struct Dropped(PathBuf);
+
+impl egui::DroppedFile for Dropped {
+    fn path(&self) -> &Path {
+        &self.0
+    }
+    fn bytes(&self) -> Result<Vec<u8>, String> {
+        std::fs::read(&self.0).map_err(|e| e.to_string())
+    }
+}
+
+/// Runs frames until `done` holds (background work; no `run()` while a progress bar animates).
+fn wait_until(harness: &mut Harness<'_, App>, mut done: impl FnMut(&Harness<'_, App>) -> bool) {
+    let started = Instant::now();
+    while !done(harness) {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "background work never finished"
+        );
+        harness.step();
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    harness.step();
+}
+
+#[test]
+fn a_dropped_courier_file_is_previewed_as_logistics_and_imported() {
+    let (dir, _db, mut harness) = window();
+    let file = dir.path().join("邮政揽收.csv");
+    let csv = "邮件号,收寄日期,发件人,发件地区,收件单位,内件,重量（公斤）,资费\n\
+               9800001,2019-09-02,王某某,云阳县泥溪镇三坪村,云阳县商务委,土豆,15,12\n\
+               9800002,2019-09-03,李某某,双江街道柏杨村,云阳县教委,腊肉,5,10\n";
+    let (bytes, _, _) = encoding_rs::GBK.encode(csv);
+    std::fs::write(&file, &bytes).expect("write");
+    harness
+        .input_mut()
+        .dropped_files
+        .push(Arc::new(Dropped(file)));
+    wait_until(&mut harness, |h| h.query_by_label("确认导入").is_some());
+    assert!(
+        harness
+            .query_by_label_contains("将导入物流记录2条：新增2条")
+            .is_some(),
+        "the preview says what the file is"
+    );
+    assert_eq!(harness.state().store().shipment_count().expect("count"), 0);
+    harness.get_by_label("确认导入").click();
+    harness.step();
+    wait_until(&mut harness, |h| {
+        h.state()
+            .status_text()
+            .is_some_and(|s| s.contains("导入完成"))
+    });
+    assert_eq!(harness.state().store().shipment_count().expect("count"), 2);
+    assert!(
+        harness
+            .query_by_label_contains("已导入物流记录2条")
+            .is_some()
+    );
 }

@@ -246,7 +246,6 @@ fn parse_inner(
             continue;
         };
         parsed.sheets.push(sheet.name.clone());
-        let header_row = &sheet.rows[header_index.min(sheet.rows.len().saturating_sub(1))];
         for role in [Role::Date, Role::Sender, Role::Product] {
             if !columns.iter().any(|c| c.role == role) {
                 parsed.file_warnings.push(format!(
@@ -266,7 +265,8 @@ fn parse_inner(
             ));
         }
         for row in sheet.rows.iter().skip(header_index + 1) {
-            if match_header(row).is_some() || row.number == header_row.number {
+            // A header repeated on every printed page is not data.
+            if match_header(row).is_some() {
                 continue;
             }
             match validate_row(file_name, &sheet.name, row, &columns, resolver) {
