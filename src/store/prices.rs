@@ -108,17 +108,20 @@ pub struct PriceCheck {
 /// One record as read for the check.
 struct Row {
     id: i64,
-    form: i64,
-    date: String,
     township_code: String,
-    township: String,
-    village: String,
     household: String,
     product: String,
-    purchaser: String,
-    quantity_text: String,
     quantity: Quantity,
     amount: Money,
+}
+
+/// What a flag shows beyond the checked values, read for flagged records only.
+struct Details {
+    form: i64,
+    date: String,
+    village: String,
+    purchaser: String,
+    quantity_text: String,
 }
 
 impl Store {
@@ -129,7 +132,20 @@ impl Store {
         let mut townships: Vec<String> = rows.iter().map(|r| r.township_code.clone()).collect();
         townships.sort_unstable();
         townships.dedup();
-        let catalogue = self.catalogue_prices(&townships)?;
+        // Keyed "township\u{1}household\u{1}product" so a row is looked up without allocating.
+        let catalogue: HashMap<String, Price> = self
+            .catalogue_prices(&townships)?
+            .into_iter()
+            .map(|((code, household, product), price)| {
+                (format!("{code}\u{1}{household}\u{1}{product}"), price)
+            })
+            .collect();
+        let township_names: HashMap<String, String> = self
+            .townships()?
+            .into_iter()
+            .map(|t| (t.code, t.name))
+            .collect();
+        let mut key = String::new();
 
         // County unit prices per (product, basis unit).
         let mut pools: HashMap<(&str, String), Vec<Decimal>> = HashMap::new();
@@ -154,14 +170,15 @@ impl Store {
 
         let mut check = PriceCheck::default();
         for row in &rows {
-            let key = (
-                row.township_code.clone(),
-                row.household.clone(),
-                row.product.clone(),
-            );
+            key.clear();
+            key.push_str(&row.township_code);
+            key.push('\u{1}');
+            key.push_str(&row.household);
+            key.push('\u{1}');
+            key.push_str(&row.product);
             // (quantity in the reference unit, reference price, unit, which reference)
             let mut reference: Option<(Decimal, Decimal, String, PriceReference)> = None;
-            match catalogue.get(&key) {
+            match catalogue.get(key.as_str()) {
                 Some(Price::Negotiable) => {
                     check.unchecked += 1;
                     continue;
@@ -200,11 +217,12 @@ impl Store {
             if !outside_band(row.amount, quantity, reference_price) {
                 continue;
             }
+            let details = self.flag_details(row.id)?;
             let (Some(price), Some(ratio), Some(form), Ok(date)) = (
                 unit_price(row.amount, quantity),
                 price_ratio(row.amount, quantity, reference_price),
-                FormKind::from_number(row.form),
-                NaiveDate::parse_from_str(&row.date, "%Y-%m-%d"),
+                FormKind::from_number(details.form),
+                NaiveDate::parse_from_str(&details.date, "%Y-%m-%d"),
             ) else {
                 continue;
             };
@@ -213,12 +231,15 @@ impl Store {
                 kind: form,
                 date,
                 township_code: row.township_code.clone(),
-                township: row.township.clone(),
-                village: row.village.clone(),
+                township: township_names
+                    .get(&row.township_code)
+                    .cloned()
+                    .unwrap_or_default(),
+                village: details.village,
                 household: row.household.clone(),
                 product: row.product.clone(),
-                purchaser: row.purchaser.clone(),
-                quantity_text: row.quantity_text.clone(),
+                purchaser: details.purchaser,
+                quantity_text: details.quantity_text,
                 amount: row.amount,
                 unit,
                 unit_price: round_price(price),
@@ -233,35 +254,44 @@ impl Store {
         Ok(check)
     }
 
+    /// The shown fields of record `id` (a flagged one).
+    fn flag_details(&self, id: i64) -> StoreResult<Details> {
+        Ok(self
+            .connection()
+            .prepare_cached(
+                "SELECT s.form, s.date, s.village, COALESCE(p.name, ''), s.quantity_text
+                 FROM sale s LEFT JOIN purchaser p ON p.id = s.purchaser_id WHERE s.id = ?1",
+            )?
+            .query_row([id], |r| {
+                Ok(Details {
+                    form: r.get(0)?,
+                    date: r.get(1)?,
+                    village: r.get(2)?,
+                    purchaser: r.get(3)?,
+                    quantity_text: r.get(4)?,
+                })
+            })?)
+    }
+
     /// The counted records of `year` with what the check reads.
     fn price_check_rows(&self, year: i32) -> StoreResult<Vec<Row>> {
         let mut statement = self.connection().prepare_cached(
-            "SELECT s.id, s.form, s.date, s.township_code, t.name, s.village, s.household,
-                    s.product, p.name, s.quantity_text, s.quantity, s.quantity_unit, s.amount_fen
-             FROM sale s
-             JOIN township t ON t.code = s.township_code
-             JOIN purchaser p ON p.id = s.purchaser_id
-             WHERE s.year = ?1 AND s.same_sale_as IS NULL",
+            "SELECT id, township_code, household, product, quantity, quantity_unit, amount_fen
+             FROM sale WHERE year = ?1 AND same_sale_as IS NULL",
         )?;
         let rows = statement.query_map([year], |r| {
-            let quantity: String = r.get(10)?;
+            let quantity: String = r.get(4)?;
             Ok(Row {
                 id: r.get(0)?,
-                form: r.get(1)?,
-                date: r.get(2)?,
-                township_code: r.get(3)?,
-                township: r.get(4)?,
-                village: r.get(5)?,
-                household: r.get(6)?,
-                product: r.get(7)?,
-                purchaser: r.get(8)?,
-                quantity_text: r.get(9)?,
+                township_code: r.get(1)?,
+                household: r.get(2)?,
+                product: r.get(3)?,
                 quantity: Quantity {
                     // An unreadable stored value is a zero quantity: not checked.
                     value: Decimal::from_str(&quantity).unwrap_or(Decimal::ZERO),
-                    unit: r.get(11)?,
+                    unit: r.get(5)?,
                 },
-                amount: Money::from_fen(r.get(12)?),
+                amount: Money::from_fen(r.get(6)?),
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)

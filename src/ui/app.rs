@@ -72,7 +72,9 @@ impl Tab {
             Tab::Sales => "附件2 乡镇(街道)贫困户产品销售情况表",
             Tab::Procurements => "附件3 牵头单位系统(行业)采购情况表",
             Tab::Reconcile => "附件2与附件3对账（同一笔只计一次）、各单位报送情况、季度通报",
-            Tab::BasicInfo => "乡镇与村、采购单位类型、目标任务、本单位信息",
+            Tab::BasicInfo => {
+                "乡镇与村、采购单位类型、工会进家庭、百企帮百村、目标任务、本单位信息"
+            }
         }
     }
 }
@@ -520,6 +522,34 @@ impl App {
                     self.info(format!("已保存{}年目标任务", targets.year));
                 }
                 Err(e) => self.error(format!("保存失败：{e}")),
+            },
+            Command::SavePairing { id, draft } => {
+                let outcome = match id {
+                    Some(id) => self
+                        .store
+                        .update_enterprise_pairing(id, &draft)
+                        .map(|()| id),
+                    None => self.store.add_enterprise_pairing(&draft),
+                };
+                match outcome {
+                    Ok(_) => {
+                        self.changed();
+                        self.basic_info.pairing_saved();
+                        self.info(format!(
+                            "已保存结对：{} — {}",
+                            draft.enterprise.trim(),
+                            draft.village.trim()
+                        ));
+                    }
+                    Err(e) => self.error(format!("保存结对失败：{e}")),
+                }
+            }
+            Command::DeletePairing { id } => match self.store.delete_enterprise_pairing(id) {
+                Ok(()) => {
+                    self.changed();
+                    self.info(format!("已删除结对（编号 {id}）"));
+                }
+                Err(e) => self.error(format!("删除失败：{e}")),
             },
             Command::SaveSettings(settings) => match self.store.save_settings(&settings) {
                 Ok(()) => {

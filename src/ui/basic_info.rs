@@ -1,6 +1,8 @@
 //! The 基础信息 tab: the region registry (townships and villages with their deep-poverty flags),
-//! the purchasers with their types (confirm suggestions, set union member counts), the yearly
-//! targets in 万元, and this installation's unit, contact person and phone (form headers).
+//! the purchasers with their types (confirm suggestions, set union member counts), the unions'
+//! 500元-per-member standard (工会进家庭, R10) and the 百企帮百村 pairings (R11) (both in
+//! `pairings.rs`), the yearly targets in 万元, and this installation's unit, contact person and phone
+//! (form headers).
 
 use std::collections::HashMap;
 
@@ -8,6 +10,7 @@ use egui::{RichText, Ui};
 use egui_extras::{Column, TableBuilder};
 use rust_decimal::Decimal;
 
+use super::pairings::{EnterprisesSection, UnionsSection};
 use super::widgets::{
     ERROR_COLOR, WARNING_COLOR, field_row_ui, note_ui, wan_short, year_choices, year_combo_ui,
 };
@@ -20,6 +23,8 @@ use crate::store::{Purchaser, Settings, Targets};
 enum Section {
     Regions,
     Purchasers,
+    Unions,
+    Enterprises,
     Targets,
     Unit,
 }
@@ -122,6 +127,8 @@ pub(crate) struct BasicInfoTab {
     years: Option<(u64, Vec<i32>)>,
     settings: Option<(Settings, bool)>,
     loaded_version: u64,
+    unions: UnionsSection,
+    enterprises: EnterprisesSection,
 }
 
 impl BasicInfoTab {
@@ -141,6 +148,8 @@ impl BasicInfoTab {
             years: None,
             settings: None,
             loaded_version: u64::MAX,
+            unions: UnionsSection::new(year),
+            enterprises: EnterprisesSection::new(year),
         }
     }
 
@@ -150,6 +159,11 @@ impl BasicInfoTab {
             edit.dirty = false;
         }
         self.targets = None;
+    }
+
+    /// A 百企帮百村 pairing was saved: its form is cleared.
+    pub(crate) fn pairing_saved(&mut self) {
+        self.enterprises.saved();
     }
 
     /// The settings were saved.
@@ -174,6 +188,8 @@ impl BasicInfoTab {
             for (section, name) in [
                 (Section::Regions, "乡镇与村"),
                 (Section::Purchasers, "采购单位类型"),
+                (Section::Unions, "工会进家庭"),
+                (Section::Enterprises, "百企帮百村"),
                 (Section::Targets, "目标任务"),
                 (Section::Unit, "本单位信息"),
             ] {
@@ -184,6 +200,8 @@ impl BasicInfoTab {
         match self.section {
             Section::Regions => self.regions_ui(ui, shared, commands),
             Section::Purchasers => self.purchasers_ui(ui, shared, commands),
+            Section::Unions => self.unions.ui(ui, shared, commands),
+            Section::Enterprises => self.enterprises.ui(ui, shared, commands),
             Section::Targets => self.targets_ui(ui, shared, commands),
             Section::Unit => self.unit_ui(ui, shared, commands),
         }

@@ -9,6 +9,7 @@ use chrono::Datelike;
 use egui::{RichText, Ui};
 use egui_extras::{Size, StripBuilder};
 
+use super::price_flags::PriceFlagsPanel;
 use super::reconcile::reminder_text;
 use super::widgets::{
     ERROR_COLOR, WARNING_COLOR, current_quarter, fraction, note_ui, wan_short, wan_text,
@@ -33,6 +34,8 @@ pub(crate) struct DashboardTab {
     reporting: Option<ReportingStatus>,
     unpaid: Vec<UnpaidRow>,
     unpaid_window: bool,
+    /// Price flags of the year shown (R12) and their window.
+    price_flags: PriceFlagsPanel,
     /// Counted sales with a linked courier shipment (R5), read with the reminders.
     shipments: Option<ShipmentCoverage>,
 }
@@ -55,6 +58,7 @@ impl DashboardTab {
             reporting: None,
             unpaid: Vec::new(),
             unpaid_window: false,
+            price_flags: PriceFlagsPanel::new(),
             shipments: None,
         }
     }
@@ -113,7 +117,10 @@ impl DashboardTab {
     pub(crate) fn ui(&mut self, ui: &mut Ui, shared: &Shared<'_>, commands: &mut Vec<Command>) {
         self.refresh(shared, commands);
         self.refresh_reminders(shared, commands);
+        self.price_flags
+            .refresh(ui.ctx(), shared, self.year, commands);
         self.unpaid_window_ui(ui.ctx(), shared.today);
+        self.price_flags.window_ui(ui.ctx(), self.year, commands);
         ui.horizontal(|ui| {
             let mut year = Some(self.year);
             if year_combo_ui(ui, "dashboard_year", "年度", &mut year, &self.years, None)
@@ -222,6 +229,8 @@ impl DashboardTab {
                         self.unpaid_window = !self.unpaid_window;
                     }
                 }
+                ui.add_space(16.0);
+                self.price_flags.figure_ui(ui);
                 if let Some(coverage) = &self.shipments {
                     ui.add_space(16.0);
                     shipments_figure_ui(ui, coverage);

@@ -14,6 +14,8 @@ mod export;
 pub mod fonts;
 mod import;
 mod job;
+mod pairings;
+mod price_flags;
 mod reconcile;
 mod records;
 mod report_export;
@@ -58,6 +60,13 @@ pub enum Command {
     },
     /// Store a year's targets.
     SaveTargets(Targets),
+    /// Add (`id` = `None`) or replace a 百企帮百村 enterprise–village pairing (R11, 四(三)).
+    SavePairing {
+        id: Option<i64>,
+        draft: crate::store::PairingDraft,
+    },
+    /// Delete a 百企帮百村 pairing (after the user confirmed).
+    DeletePairing { id: i64 },
     /// Store this installation's unit and contact.
     SaveSettings(Settings),
     /// Show the records behind a dashboard figure (traceability R8).
