@@ -50,6 +50,19 @@ fn a_pairing_is_added_edited_and_listed_with_its_purchases() {
     let pairings = harness.state().store().enterprise_pairings().unwrap();
     assert_eq!(pairings.len(), 1);
     assert_eq!(pairings[0].village, "龙洞村");
+
+    // Delete, after confirming.
+    click(&mut harness, "删除结对 重庆某某农业开发有限公司 龙洞村");
+    click(&mut harness, "确认删除");
+    assert!(
+        harness
+            .state()
+            .store()
+            .enterprise_pairings()
+            .unwrap()
+            .is_empty()
+    );
+    assert!(harness.query_by_label("尚无结对企业").is_some());
 }
 
 #[test]

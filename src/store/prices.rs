@@ -248,9 +248,7 @@ impl Store {
                 ratio,
             });
         }
-        check
-            .flags
-            .sort_by(|a, b| (a.date, a.sale_id).cmp(&(b.date, b.sale_id)));
+        check.flags.sort_by_key(|f| (f.date, f.sale_id));
         Ok(check)
     }
 

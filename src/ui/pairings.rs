@@ -609,7 +609,7 @@ mod tests {
         form.village = " ".into();
         assert!(form.draft(today).unwrap_err().contains("帮扶村"));
         form.village = "三坪村".into();
-        form.paired_on = "三月".into();
+        form.paired_on = "不详".into();
         assert!(form.draft(today).unwrap_err().contains("结对日期"));
     }
 }
