@@ -26,6 +26,7 @@ pub(crate) struct PriceFlagsPanel {
 }
 
 impl PriceFlagsPanel {
+    /// Nothing checked yet; the window closed.
     pub(crate) fn new() -> Self {
         Self {
             loaded: None,
