@@ -24,6 +24,10 @@ use crate::store::{ShipmentImport, ShipmentRecord, Store};
 /// The label of a courier file in import reports (`form` of [`FileReport`]).
 pub const LOGISTICS_LABEL: &str = "物流";
 
+/// A fee above this many 元 for one waybill is implausible (a mistyped or misread cell, e.g. `1e12`)
+/// and the row is rejected, as an implausible sale amount is.
+const MAX_PLAUSIBLE_FEE_YUAN: i64 = 100_000;
+
 /// How many rows from the top are searched for the header.
 const HEADER_SEARCH_ROWS: usize = 20;
 
@@ -70,9 +74,11 @@ impl Role {
 /// Waybill: 运单号, 快递单号, 邮件号, 运单编号, 物流单号, 邮件号码, 快递单号码, 单号, 面单号.
 /// Date: 寄件日期, 揽收时间, 日期, 寄件时间, 揽收日期, 收寄日期, 收寄时间, 发货日期, 发件日期, 交寄日期, 时间.
 /// Sender: 寄件人, 发件人, 寄件人姓名, 发件人姓名, 寄件客户, 寄件人名称, 发货人.
-/// Address: 寄件地址, 发件地区, 寄件地区, 发件地址, 寄件人地址, 发件人地址, 始发地, 寄件地; split
+/// Address: 寄件地址, 发件地区, 寄件地区, 发件地址, 寄件人地址, 发件人地址, 始发地, 寄件地, 发货地址,
+/// 发货地区, 寄件人所在地, 发件人所在地; split
 /// addresses: 寄件乡镇 / 发件乡镇 / 乡镇, 寄件村 / 发件村 / 村(社区).
-/// Receiver: 收件人, 收件单位, 收件人姓名, 收件单位名称, 收货单位, 收货人, 收件客户, 收件方.
+/// Receiver: 收件人, 收件单位, 收件人姓名, 收件单位名称, 收货单位, 收货人, 收件客户, 收件方, 收件人单位,
+/// 收件公司, 收件人公司.
 /// Product: 物品, 品名, 内件, 物品名称, 内件品名, 内件名称, 货物名称, 托寄物, 托寄物内容, 寄递物品, 商品名称.
 /// Weight: 重量, 计费重量, 实际重量, 重量(kg), 重量(公斤) (the unit in brackets).
 /// Fee: 运费, 资费, 费用, 邮费, 总运费, 应收资费, 实收资费, 运费金额.
@@ -86,11 +92,15 @@ fn role_of(name: &str) -> Option<Role> {
         "寄件人" | "发件人" | "寄件人姓名" | "发件人姓名" | "寄件客户" | "寄件人名称"
         | "发货人" => Role::Sender,
         "寄件地址" | "发件地区" | "寄件地区" | "发件地址" | "寄件人地址" | "发件人地址"
-        | "始发地" | "寄件地" => Role::Region,
+        | "始发地" | "寄件地" | "发货地址" | "发货地区" | "寄件人所在地" | "发件人所在地" => {
+            Role::Region
+        }
         "寄件乡镇" | "发件乡镇" | "乡镇" | "乡镇(街道)" => Role::Township,
         "寄件村" | "发件村" | "村(社区)" | "村" => Role::Village,
         "收件人" | "收件单位" | "收件人姓名" | "收件单位名称" | "收货单位" | "收货人"
-        | "收件客户" | "收件方" => Role::Receiver,
+        | "收件客户" | "收件方" | "收件人单位" | "收件公司" | "收件人公司" => {
+            Role::Receiver
+        }
         "物品" | "品名" | "内件" | "物品名称" | "内件品名" | "内件名称" | "货物名称" | "托寄物"
         | "托寄物内容" | "寄递物品" | "商品名称" => Role::Product,
         "重量" | "计费重量" | "实际重量" => Role::Weight,
@@ -380,7 +390,8 @@ fn validate_row(
                 }
                 date = Some(parsed.value.date);
             }
-            Err(e) => errors.push(issue(Role::Date, format!("寄件日期：{}", e.message))),
+            // The column (寄件日期) is shown beside the message: not repeated in it.
+            Err(e) => errors.push(issue(Role::Date, e.message)),
         }
     }
 
@@ -453,6 +464,12 @@ fn validate_row(
         match Money::parse(&fee_text, unit) {
             Ok(money) if money.is_negative() => {
                 errors.push(issue(Role::Fee, format!("运费为负数（{money}元），请核对")))
+            }
+            Ok(money) if money > Money::from_fen(MAX_PLAUSIBLE_FEE_YUAN * 100) => {
+                errors.push(issue(
+                    Role::Fee,
+                    format!("运费{money}元超过10万元，不合理，请核对"),
+                ))
             }
             Ok(money) => fee = Some(money),
             Err(e) => errors.push(issue(Role::Fee, e.message.replacen("金额", "运费", 1))),
@@ -635,6 +652,52 @@ mod tests {
         assert_eq!(date_error.sheet, "邮政");
         let fee_error = parsed.errors.iter().find(|e| e.row == 4).unwrap();
         assert_eq!(fee_error.column, "运费");
+    }
+
+    #[test]
+    fn courier_export_spellings_of_receiver_and_address_are_read() {
+        // SF and EMS exports write 收件公司 / 收件人单位; shop and logistics exports 发货地址.
+        for name in ["收件人单位", "收件公司", "收件人公司", "收件单位名称"] {
+            assert_eq!(role_of(name), Some(Role::Receiver), "{name}");
+        }
+        for name in ["发货地址", "发货地区", "寄件人所在地", "发件人所在地"] {
+            assert_eq!(role_of(name), Some(Role::Region), "{name}");
+        }
+        let csv = "运单号,寄件时间,寄件人姓名,发货地址,收件公司,托寄物,计费重量(公斤),运费(元)\n\
+                   SF1001,2019/9/2 10:23,付应才,云阳县双江街道青杠村,云阳县惠民超市,土鸡,4.2,15\n";
+        let parsed = parse_bytes("顺丰.csv", csv.as_bytes(), &resolver())
+            .unwrap()
+            .unwrap();
+        assert!(parsed.file_warnings.is_empty(), "{parsed:?}");
+        let r = &parsed.records[0];
+        assert_eq!(r.receiver, "云阳县惠民超市");
+        assert_eq!(r.township_code.as_deref(), Some("500235001"));
+        assert_eq!(r.village, "青杠村");
+    }
+
+    #[test]
+    fn an_implausible_fee_is_a_row_error_and_a_date_error_names_its_column_once() {
+        let csv = "运单号,寄件日期,寄件人,寄件地址,品名,重量(kg),运费\n\
+                   YT1,2019-09-08,冉德福,双江街道滨江社区,核桃,15,1e12\n\
+                   YT2,2019-09-08,冉德福,双江街道滨江社区,核桃,15,100001\n\
+                   YT3,2019-13-45,冉德福,双江街道滨江社区,核桃,15,10\n\
+                   YT4,2019-09-08,冉德福,双江街道滨江社区,核桃,15,99999.99\n";
+        let parsed = parse_bytes("快递.csv", csv.as_bytes(), &resolver())
+            .unwrap()
+            .unwrap();
+        assert_eq!(parsed.records.len(), 1, "{parsed:?}");
+        assert_eq!(parsed.records[0].waybill, "YT4");
+        for row in [2, 3] {
+            let fee_error = parsed.errors.iter().find(|e| e.row == row).unwrap();
+            assert_eq!(fee_error.column, "运费");
+            assert!(fee_error.message.contains("不合理"), "{fee_error:?}");
+        }
+        let date_error = parsed.errors.iter().find(|e| e.row == 4).unwrap();
+        assert_eq!(date_error.column, "寄件日期");
+        assert!(
+            !date_error.message.starts_with("寄件日期"),
+            "the column is shown beside the message already: {date_error:?}"
+        );
     }
 
     #[test]
