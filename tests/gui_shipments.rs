@@ -239,3 +239,35 @@ fn a_dropped_courier_file_is_previewed_as_logistics_and_imported() {
             .is_some()
     );
 }
+
+/// The dashboard's logistics figure is one piece of text: when the reminder line is full it moves
+/// to the next line as a whole, never split between two lines nor cut off at the window's edge (seen at 1366×768 as
+/// `…有物流记录的销售 13` / `笔，占0.4%`).
+#[test]
+fn the_dashboard_logistics_figure_is_never_split_across_lines() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("ledger.db");
+    database(&path);
+    let figure = "有物流记录的销售 1笔，占50.0%";
+    let mut heights = Vec::new();
+    for width in (700..=1366).step_by(8) {
+        let store = Store::open(&path).expect("open");
+        let db_path = path.clone();
+        let mut harness = Harness::builder()
+            .with_size([width as f32, 768.0])
+            .build_eframe(move |cc| App::new(cc, store, db_path));
+        harness.run();
+        let rect = harness.get_by_label(figure).rect();
+        assert!(
+            rect.right() <= width as f32,
+            "at width {width} the figure runs off the window: {rect:?}"
+        );
+        heights.push((width, rect.height()));
+    }
+    let line = heights.iter().map(|(_, h)| *h).fold(f32::MAX, f32::min);
+    let split: Vec<_> = heights.iter().filter(|(_, h)| *h > line * 1.5).collect();
+    assert!(
+        split.is_empty(),
+        "one line is {line} px; split at (width, height) {split:?}"
+    );
+}
