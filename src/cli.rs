@@ -169,11 +169,11 @@ fn execute(db_path: &Path, command: Command) -> Result<ExitCode, String> {
             let mut store = Store::open(db_path).map_err(|e| e.to_string())?;
             let mut reports = Vec::with_capacity(files.len());
             for file in &files {
-                let prepared = ingest::prepare(&store, file)?;
                 let report = if dry_run {
+                    let prepared = ingest::prepare(&store, file)?;
                     prepared.report(&prepared.plan, false)
                 } else {
-                    ingest::commit(&mut store, &prepared)?
+                    ingest::import_file(&mut store, file)?
                 };
                 reports.push(report);
             }

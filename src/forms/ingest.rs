@@ -79,9 +79,26 @@ impl From<&RowIssue> for IssueJson {
     }
 }
 
-/// Reads and checks one file against the store, writing nothing. Never fails: a file that cannot
-/// be read is a prepared import whose `parsed` is the rejection. Database errors are returned.
+/// Reads and checks one file against the store and plans it (the preview), writing nothing. Never
+/// fails: a file that cannot be read is a prepared import whose `parsed` is the rejection.
+/// Database errors are returned.
 pub fn prepare(store: &Store, path: &Path) -> Result<PreparedImport, String> {
+    let mut prepared = read_and_check(store, path)?;
+    prepared.plan = store
+        .plan_import(&prepared.records)
+        .map_err(|e| e.to_string())?;
+    Ok(prepared)
+}
+
+/// Reads, checks and imports one file without a preview (the CLI's `import`): the plan is made
+/// once, inside the write transaction. Same outcome as [`prepare`] then [`commit`].
+pub fn import_file(store: &mut Store, path: &Path) -> Result<FileReport, String> {
+    let prepared = read_and_check(store, path)?;
+    commit(store, &prepared)
+}
+
+/// [`prepare`] without the plan (`plan` left empty).
+fn read_and_check(store: &Store, path: &Path) -> Result<PreparedImport, String> {
     let resolver = store.region_resolver().map_err(|e| e.to_string())?;
     let parsed = parse_file(path, &resolver);
     // A file without a form header may be a courier file (R5): read it as shipments.
@@ -145,7 +162,7 @@ pub fn prepare(store: &Store, path: &Path) -> Result<PreparedImport, String> {
             }
         }
     }
-    let plan = store.plan_import(&records).map_err(|e| e.to_string())?;
+    let plan = ImportPlan::default();
     let township_names = resolver
         .townships()
         .iter()

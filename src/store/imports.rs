@@ -4,7 +4,7 @@
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::listings::{insert_listing_in, listing_fingerprint, update_listing_in};
-use super::sales::{insert_sale_in, sale_fingerprint, update_sale_in};
+use super::sales::{SaleWriter, sale_fingerprint};
 use super::{Store, StoreResult, now_text};
 use crate::domain::sale::{FormKind, Listing, SaleRecord};
 
@@ -184,30 +184,148 @@ impl Store {
             "INSERT OR REPLACE INTO submission (id, form, direction, unit, file_name, created_at) VALUES (?1, ?2, 'import', ?3, ?4, ?5)",
             params![submission_id, kind.number(), unit, file_name, now_text()],
         )?;
-        let mut actions = Vec::with_capacity(planned.len());
-        for (record, action) in records.iter().zip(planned) {
-            let done = match (record, action) {
-                (ImportRecord::Sale { record, .. }, ImportAction::Added(_)) => {
-                    ImportAction::Added(insert_sale_in(&tx, record, Some(submission_id))?)
-                }
-                (ImportRecord::Sale { record, .. }, ImportAction::Updated(id)) => {
-                    update_sale_in(&tx, id, record)?;
-                    ImportAction::Updated(id)
-                }
-                (ImportRecord::Listing { listing, .. }, ImportAction::Added(_)) => {
-                    ImportAction::Added(insert_listing_in(&tx, listing, Some(submission_id))?)
-                }
-                (ImportRecord::Listing { listing, .. }, ImportAction::Updated(id)) => {
-                    update_listing_in(&tx, id, listing)?;
-                    ImportAction::Updated(id)
-                }
-                (_, other) => other,
-            };
-            actions.push(done);
-        }
+        // New rows are added to the dashboard's summary in one go at the end (bulk writer).
+        let actions = SaleWriter::bulk_in(&tx, |writer| {
+            let mut actions = Vec::with_capacity(planned.len());
+            for (record, action) in records.iter().zip(planned) {
+                let done = match (record, action) {
+                    (ImportRecord::Sale { record, .. }, ImportAction::Added(_)) => {
+                        ImportAction::Added(writer.insert(record, Some(submission_id))?)
+                    }
+                    (ImportRecord::Sale { record, .. }, ImportAction::Updated(id)) => {
+                        writer.update(id, record)?;
+                        ImportAction::Updated(id)
+                    }
+                    (ImportRecord::Listing { listing, .. }, ImportAction::Added(_)) => {
+                        ImportAction::Added(insert_listing_in(&tx, listing, Some(submission_id))?)
+                    }
+                    (ImportRecord::Listing { listing, .. }, ImportAction::Updated(id)) => {
+                        update_listing_in(&tx, id, listing)?;
+                        ImportAction::Updated(id)
+                    }
+                    (_, other) => other,
+                };
+                actions.push(done);
+            }
+            Ok(actions)
+        })?;
         super::sales::pair_exact_same_sales_in(&tx)?;
         super::reconcile::reapply_pairing_decisions_in(&tx)?;
         tx.commit()?;
         Ok(ImportPlan { actions })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::Money;
+
+    /// `sale_summary` as the triggers define it, recomputed from `sale`, against the stored one.
+    fn summary_is_consistent(store: &Store) -> bool {
+        let query = |sql: &str| -> Vec<(i64, i64, i64, String, String, String, String, i64, i64)> {
+            let mut statement = store.connection().prepare(sql).unwrap();
+            statement
+                .query_map([], |r| {
+                    Ok((
+                        r.get(0)?,
+                        r.get(1)?,
+                        r.get(2)?,
+                        r.get(3)?,
+                        r.get(4)?,
+                        r.get(5)?,
+                        r.get(6)?,
+                        r.get(7)?,
+                        r.get(8)?,
+                    ))
+                })
+                .unwrap()
+                .collect::<Result<_, _>>()
+                .unwrap()
+        };
+        let recomputed = query(
+            "SELECT year, month, form, township_code, village, channel, sub_channel, SUM(amount_fen), COUNT(*)
+             FROM sale WHERE same_sale_as IS NULL
+             GROUP BY year, month, form, township_code, village, channel, sub_channel
+             ORDER BY 1, 2, 3, 4, 5, 6, 7",
+        );
+        let stored = query(
+            "SELECT year, month, form, township_code, village, channel, sub_channel, amount_fen, record_count
+             FROM sale_summary WHERE record_count > 0 ORDER BY 1, 2, 3, 4, 5, 6, 7",
+        );
+        !recomputed.is_empty() && recomputed == stored
+    }
+
+    fn trigger_exists(store: &Store) -> bool {
+        store
+            .connection()
+            .query_row(
+                "SELECT COUNT(*) FROM sqlite_schema WHERE type = 'trigger' AND name = 'sale_summary_insert'",
+                [],
+                |r| r.get::<_, i64>(0),
+            )
+            .unwrap()
+            == 1
+    }
+
+    #[test]
+    fn bulk_writes_keep_the_summary_and_restore_the_trigger() {
+        let mut store = Store::open_in_memory().unwrap();
+        // Demo records go through the bulk writer (with 附件3 rows, some paired afterwards).
+        crate::demo::fill(&mut store, 2019, 3_000, 5, 20, &|_, _| {}).unwrap();
+        assert!(trigger_exists(&store));
+        assert!(summary_is_consistent(&store));
+
+        // An import of changed and new records: updates by id, inserts in bulk.
+        let ids = store.sale_ids(&Default::default()).unwrap();
+        let mut changed = store.sale(ids[10]).unwrap().record;
+        changed.amount = changed.amount + Money::from_fen(123);
+        let mut new = store.sale(ids[20]).unwrap().record;
+        new.household = format!("{}（新）", new.household);
+        let records = vec![
+            ImportRecord::Sale {
+                record_id: Some(ids[10]),
+                record: changed,
+            },
+            ImportRecord::Sale {
+                record_id: None,
+                record: new.clone(),
+            },
+        ];
+        let plan = store
+            .apply_import("I-test-1", FormKind::Sale, "", "t.xlsx", &records)
+            .unwrap();
+        assert_eq!(plan.counts(), (1, 1, 0, 0));
+        assert!(trigger_exists(&store));
+        assert!(summary_is_consistent(&store));
+
+        // The editor's single insert still goes through the restored trigger.
+        new.household = format!("{}（再）", new.household);
+        store.insert_sale(&new).unwrap();
+        assert!(summary_is_consistent(&store));
+
+        // A file failing half-way writes nothing and leaves the trigger in place.
+        let before = store.summary_totals(2019).unwrap();
+        let mut bad = new.clone();
+        bad.household = "另一户".into();
+        bad.amount = Money::from_fen(-1);
+        let failing = vec![
+            ImportRecord::Sale {
+                record_id: None,
+                record: new.clone(),
+            },
+            ImportRecord::Sale {
+                record_id: None,
+                record: bad,
+            },
+        ];
+        assert!(
+            store
+                .apply_import("I-test-2", FormKind::Sale, "", "bad.xlsx", &failing)
+                .is_err()
+        );
+        assert!(trigger_exists(&store));
+        assert_eq!(store.summary_totals(2019).unwrap(), before);
+        assert!(summary_is_consistent(&store));
     }
 }

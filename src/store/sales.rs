@@ -1,5 +1,6 @@
 //! Sales (附件2, form 2) and procurements (附件3, form 3): one table `sale`, typed functions.
 
+use std::collections::{HashMap, HashSet};
 use std::str::FromStr;
 
 use chrono::{Datelike, NaiveDate};
@@ -7,10 +8,11 @@ use rusqlite::{Connection, OptionalExtension, Row, ToSql, params, params_from_it
 use rust_decimal::Decimal;
 
 use super::purchasers::{channel_names, ensure_purchaser};
+use super::summary::{SummaryKey, suspend_insert_summary_in};
 use super::{Store, StoreError, StoreResult, now_text};
 use crate::domain::sale::{FormKind, SaleRecord};
 use crate::domain::{
-    Channel, DatePrecision, InvolvedCount, Money, Quantity, ReportDate, SubChannel,
+    Channel, DatePrecision, InvolvedCount, Money, PurchaserType, Quantity, ReportDate, SubChannel,
 };
 
 /// A stored sale or procurement as lists and exports need it.
@@ -250,57 +252,235 @@ pub(crate) fn sale_match_key(record: &SaleRecord) -> String {
     .join("\u{1f}")
 }
 
-/// The content columns of a record as (column, value): everything a clerk's edit or a re-import
-/// can change. Shared by insert and update, so both write the same columns the same way. Registers
-/// the purchaser (with a suggested type) and the village when new. Errors: negative amount.
-fn content_columns(
-    conn: &Connection,
-    record: &SaleRecord,
-) -> StoreResult<Vec<(&'static str, Box<dyn ToSql>)>> {
-    validate_for_storage(record)?;
-    let (purchaser_id, purchaser_type) = ensure_purchaser(conn, &record.purchaser)?;
-    let (channel, sub_channel, overridden) = resolve_channel(record, purchaser_type);
-    Store::remember_village(conn, &record.township_code, &record.village)?;
-    let (households, persons) = involved_columns(record.involved);
-    Ok(vec![
-        ("form", Box::new(record.kind.number())),
-        ("purchaser_id", Box::new(purchaser_id)),
-        ("date", Box::new(record.date.date.to_string())),
-        ("date_text", Box::new(record.date_text.clone())),
-        (
-            "date_precision",
-            Box::new(precision_name(record.date.precision)),
-        ),
-        ("year", Box::new(record.date.date.year())),
-        ("month", Box::new(record.date.date.month())),
-        ("region_text", Box::new(record.region_text.clone())),
-        ("township_code", Box::new(record.township_code.clone())),
-        ("village", Box::new(record.village.clone())),
-        ("household", Box::new(record.household.clone())),
-        ("product", Box::new(record.product.clone())),
-        ("quantity_text", Box::new(record.quantity_text.clone())),
-        (
-            "quantity",
-            Box::new(record.quantity.value.normalize().to_string()),
-        ),
-        ("quantity_unit", Box::new(record.quantity.unit.clone())),
-        (
-            "quantity_jin",
-            Box::new(record.quantity.in_jin().map(|j| j.normalize().to_string())),
-        ),
-        ("amount_fen", Box::new(record.amount.to_fen())),
-        ("amount_text", Box::new(record.amount_text.clone())),
-        ("remark", Box::new(record.remark.clone())),
-        ("households_involved", Box::new(households)),
-        ("persons_involved", Box::new(persons)),
-        ("channel", Box::new(channel)),
-        ("sub_channel", Box::new(sub_channel)),
-        ("channel_overridden", Box::new(overridden)),
-        ("warnings", Box::new(record.warnings.join("\n"))),
-        ("fingerprint", Box::new(sale_fingerprint(record))),
-        ("match_key", Box::new(sale_match_key(record))),
-        ("updated_at", Box::new(now_text())),
-    ])
+/// Writes sales inside the caller's transaction: one fixed INSERT and one fixed UPDATE statement,
+/// with the purchasers and villages met so far remembered, so a 100,000-row import does not look
+/// each one up again per row. Insert and update write the same content columns the same way.
+/// Registers a purchaser (with a suggested type) and a village when new.
+pub(crate) struct SaleWriter<'c> {
+    conn: &'c Connection,
+    /// Local time of this batch, `YYYY-MM-DD HH:MM:SS`, for `created_at`/`updated_at`.
+    now: String,
+    purchasers: HashMap<String, (i64, Option<PurchaserType>)>,
+    villages: HashSet<(String, String)>,
+    /// In a bulk write ([`SaleWriter::bulk_in`]): amount (fen) and count of the inserted rows per
+    /// summary row, added to `sale_summary` at the end instead of by the per-row trigger.
+    summary_sums: Option<HashMap<SummaryKey, (i64, i64)>>,
+}
+
+/// The content columns of a record (everything a clerk's edit or a re-import can change), in the
+/// order of `CONTENT_COLUMNS`.
+const CONTENT_COLUMNS: [&str; 27] = [
+    "form",
+    "purchaser_id",
+    "date",
+    "date_text",
+    "date_precision",
+    "year",
+    "month",
+    "region_text",
+    "township_code",
+    "village",
+    "household",
+    "product",
+    "quantity_text",
+    "quantity",
+    "quantity_unit",
+    "quantity_jin",
+    "amount_fen",
+    "amount_text",
+    "remark",
+    "households_involved",
+    "persons_involved",
+    "channel",
+    "sub_channel",
+    "channel_overridden",
+    "warnings",
+    "fingerprint",
+    "match_key",
+];
+
+fn insert_sql() -> String {
+    let placeholders: Vec<String> = (1..=CONTENT_COLUMNS.len() + 3)
+        .map(|n| format!("?{n}"))
+        .collect();
+    format!(
+        "INSERT INTO sale ({}, updated_at, submission_id, created_at) VALUES ({})",
+        CONTENT_COLUMNS.join(", "),
+        placeholders.join(", ")
+    )
+}
+
+fn update_sql() -> String {
+    let assignments: Vec<String> = CONTENT_COLUMNS
+        .iter()
+        .chain(["updated_at"].iter())
+        .enumerate()
+        .map(|(index, name)| format!("{name} = ?{}", index + 1))
+        .collect();
+    format!(
+        "UPDATE sale SET {} WHERE id = ?{}",
+        assignments.join(", "),
+        CONTENT_COLUMNS.len() + 2
+    )
+}
+
+impl<'c> SaleWriter<'c> {
+    pub(crate) fn new(conn: &'c Connection) -> Self {
+        SaleWriter {
+            conn,
+            now: now_text(),
+            purchasers: HashMap::new(),
+            villages: HashSet::new(),
+            summary_sums: None,
+        }
+    }
+
+    /// Runs `write` with a writer for many rows inside the caller's transaction: the per-row
+    /// summary trigger is set aside and the inserted rows are added to `sale_summary` in one go
+    /// when `write` returns Ok (see [`SuspendedSummary`]). On an error nothing is restored here:
+    /// the caller's transaction must roll back, which restores the trigger with everything else.
+    /// Rows inserted by this writer must not be updated or deleted inside `write` (the update and
+    /// delete triggers would adjust summary rows not yet added).
+    pub(crate) fn bulk_in<T>(
+        conn: &'c Connection,
+        write: impl FnOnce(&mut SaleWriter<'c>) -> StoreResult<T>,
+    ) -> StoreResult<T> {
+        let suspended = suspend_insert_summary_in(conn)?;
+        let mut writer = SaleWriter::new(conn);
+        writer.summary_sums = Some(HashMap::new());
+        let result = write(&mut writer)?;
+        let sums = writer.summary_sums.take().unwrap_or_default();
+        suspended.resume_in(
+            conn,
+            sums.into_iter()
+                .map(|(key, (amount, count))| (key, amount, count)),
+        )?;
+        Ok(result)
+    }
+
+    fn purchaser(&mut self, name: &str) -> StoreResult<(i64, Option<PurchaserType>)> {
+        if let Some(found) = self.purchasers.get(name) {
+            return Ok(*found);
+        }
+        let found = ensure_purchaser(self.conn, name)?;
+        self.purchasers.insert(name.to_string(), found);
+        Ok(found)
+    }
+
+    fn remember_village(&mut self, township_code: &str, village: &str) -> StoreResult<()> {
+        if village.is_empty() {
+            return Ok(());
+        }
+        let key = (township_code.to_string(), village.to_string());
+        if !self.villages.contains(&key) {
+            Store::remember_village(self.conn, township_code, village)?;
+            self.villages.insert(key);
+        }
+        Ok(())
+    }
+
+    /// Runs `sql` with the content columns of `record` as ?1..?27, `updated_at` as ?28 and
+    /// `extra` after it. Errors: negative amount.
+    fn execute_with_content(
+        &mut self,
+        sql: &str,
+        record: &SaleRecord,
+        extra: &[&dyn ToSql],
+    ) -> StoreResult<(usize, &'static str, &'static str)> {
+        validate_for_storage(record)?;
+        let (purchaser_id, purchaser_type) = self.purchaser(&record.purchaser)?;
+        let (channel, sub_channel, overridden) = resolve_channel(record, purchaser_type);
+        self.remember_village(&record.township_code, &record.village)?;
+        let (households, persons) = involved_columns(record.involved);
+        let date = record.date.date;
+        let date_iso = date.to_string();
+        let quantity = record.quantity.value.normalize().to_string();
+        let quantity_jin = record.quantity.in_jin().map(|j| j.normalize().to_string());
+        let warnings = record.warnings.join("\n");
+        let match_key = sale_match_key(record);
+        let fingerprint = format!("{}\u{1f}{match_key}", record.kind.number());
+        let content: [&dyn ToSql; 28] = [
+            &record.kind.number(),
+            &purchaser_id,
+            &date_iso,
+            &record.date_text,
+            &precision_name(record.date.precision),
+            &date.year(),
+            &date.month(),
+            &record.region_text,
+            &record.township_code,
+            &record.village,
+            &record.household,
+            &record.product,
+            &record.quantity_text,
+            &quantity,
+            &record.quantity.unit,
+            &quantity_jin,
+            &record.amount.to_fen(),
+            &record.amount_text,
+            &record.remark,
+            &households,
+            &persons,
+            &channel,
+            &sub_channel,
+            &overridden,
+            &warnings,
+            &fingerprint,
+            &match_key,
+            &self.now,
+        ];
+        let mut statement = self.conn.prepare_cached(sql)?;
+        for (index, value) in content.iter().chain(extra.iter()).enumerate() {
+            statement.raw_bind_parameter(index + 1, value)?;
+        }
+        Ok((statement.raw_execute()?, channel, sub_channel))
+    }
+
+    /// Inserts a record. Returns the new id. Errors: negative amount, database errors.
+    pub(crate) fn insert(
+        &mut self,
+        record: &SaleRecord,
+        submission_id: Option<&str>,
+    ) -> StoreResult<i64> {
+        let now = self.now.clone();
+        let (_, channel, sub_channel) =
+            self.execute_with_content(insert_sql_cached(), record, &[&submission_id, &now])?;
+        if let Some(sums) = &mut self.summary_sums {
+            // Inserted rows are never paired yet (`same_sale_as` is NULL): all are counted.
+            let key = (
+                record.kind.number(),
+                record.date.date.year(),
+                record.date.date.month(),
+                record.township_code.clone(),
+                record.village.clone(),
+                channel,
+                sub_channel,
+            );
+            let entry = sums.entry(key).or_insert((0, 0));
+            entry.0 += record.amount.to_fen();
+            entry.1 += 1;
+        }
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    /// Replaces the content of record `id`. Errors: not found, negative amount.
+    pub(crate) fn update(&mut self, id: i64, record: &SaleRecord) -> StoreResult<()> {
+        let (changed, _, _) = self.execute_with_content(update_sql_cached(), record, &[&id])?;
+        if changed == 0 {
+            return Err(StoreError::NotFound(id));
+        }
+        Ok(())
+    }
+}
+
+fn insert_sql_cached() -> &'static str {
+    static SQL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    SQL.get_or_init(insert_sql)
+}
+
+fn update_sql_cached() -> &'static str {
+    static SQL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    SQL.get_or_init(update_sql)
 }
 
 /// Inserts a record inside the caller's transaction. Returns the new id.
@@ -309,43 +489,13 @@ pub(crate) fn insert_sale_in(
     record: &SaleRecord,
     submission_id: Option<&str>,
 ) -> StoreResult<i64> {
-    let mut columns = content_columns(conn, record)?;
-    columns.push(("submission_id", Box::new(submission_id.map(str::to_string))));
-    columns.push(("created_at", Box::new(now_text())));
-    let names: Vec<&str> = columns.iter().map(|(name, _)| *name).collect();
-    let placeholders: Vec<String> = (1..=columns.len()).map(|n| format!("?{n}")).collect();
-    let sql = format!(
-        "INSERT INTO sale ({}) VALUES ({})",
-        names.join(", "),
-        placeholders.join(", ")
-    );
-    conn.prepare_cached(&sql)?
-        .execute(params_from_iter(columns.iter().map(|(_, value)| value)))?;
-    Ok(conn.last_insert_rowid())
+    SaleWriter::new(conn).insert(record, submission_id)
 }
 
 /// Replaces the content of record `id` inside the caller's transaction. Errors: not found,
 /// negative amount.
 pub(crate) fn update_sale_in(conn: &Connection, id: i64, record: &SaleRecord) -> StoreResult<()> {
-    let mut columns = content_columns(conn, record)?;
-    let assignments: Vec<String> = columns
-        .iter()
-        .enumerate()
-        .map(|(index, (name, _))| format!("{name} = ?{}", index + 1))
-        .collect();
-    let sql = format!(
-        "UPDATE sale SET {} WHERE id = ?{}",
-        assignments.join(", "),
-        columns.len() + 1
-    );
-    columns.push(("id", Box::new(id)));
-    let changed = conn
-        .prepare_cached(&sql)?
-        .execute(params_from_iter(columns.iter().map(|(_, value)| value)))?;
-    if changed == 0 {
-        return Err(StoreError::NotFound(id));
-    }
-    Ok(())
+    SaleWriter::new(conn).update(id, record)
 }
 
 fn validate_for_storage(record: &SaleRecord) -> StoreResult<()> {
@@ -375,7 +525,7 @@ fn involved_columns(involved: Option<InvolvedCount>) -> (Option<u32>, Option<u32
 
 fn resolve_channel(
     record: &SaleRecord,
-    purchaser_type: Option<crate::domain::PurchaserType>,
+    purchaser_type: Option<PurchaserType>,
 ) -> (&'static str, &'static str, bool) {
     match record.channel_override {
         Some((channel, sub)) => (channel.name(), sub.map(|s| s.name()).unwrap_or(""), true),
@@ -404,9 +554,12 @@ impl Store {
     ) -> StoreResult<Vec<i64>> {
         let tx = self.connection_mut().transaction()?;
         let mut ids = Vec::with_capacity(records.len());
-        for record in records {
-            ids.push(insert_sale_in(&tx, record, submission_id)?);
-        }
+        SaleWriter::bulk_in(&tx, |writer| {
+            for record in records {
+                ids.push(writer.insert(record, submission_id)?);
+            }
+            Ok(())
+        })?;
         tx.commit()?;
         Ok(ids)
     }
