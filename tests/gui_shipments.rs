@@ -271,3 +271,61 @@ fn the_dashboard_logistics_figure_is_never_split_across_lines() {
         "one line is {line} px; split at (width, height) {split:?}"
     );
 }
+
+/// The 物流记录 list at 1366×768 shows a courier's date with its time and the linked sale with its
+/// amount and link kind in full: nothing elided (`2019/9/12 1…`, `…600.00…`).
+#[test]
+fn the_shipment_list_shows_dates_with_times_and_linked_sales_in_full() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("ledger.db");
+    {
+        let mut store = Store::open(&path).expect("open");
+        store
+            .insert_sale(
+                &sale(
+                    FormKind::Sale,
+                    "云阳县兴农商贸有限公司",
+                    SHUANGJIANG,
+                    "柏杨村",
+                    (2019, 9, 12),
+                    160_000,
+                )
+                .with_household("彭天才")
+                .with_product("茶叶")
+                .with_quantity(8, "斤"),
+            )
+            .expect("sale");
+        let mut record = shipment(
+            "SF1012345678904",
+            "彭天才",
+            SHUANGJIANG,
+            "柏杨村",
+            "茶叶",
+            (9, 12),
+            8,
+        );
+        record.date_text = "2019/9/12 16:40".into();
+        record.receiver = "云阳县兴农商贸有限公司".into();
+        let outcome = store.insert_shipments(&[record]).expect("shipment");
+        assert_eq!(outcome.linked, 1);
+    }
+    let mut harness = window_on(&path);
+    click(&mut harness, "对账");
+    click(&mut harness, "物流记录");
+    let font = egui::TextStyle::Body.resolve(&harness.ctx.global_style());
+    for text in [
+        "2019/9/12 16:40",
+        "附件2 2019.9.12 云阳县兴农商贸有限公司 茶叶 8斤 1600.00元（自动）",
+    ] {
+        let shown = harness.get_by_label(text).rect().width();
+        let full = harness.ctx.fonts_mut(|f| {
+            f.layout_no_wrap(text.to_string(), font.clone(), egui::Color32::WHITE)
+                .size()
+                .x
+        });
+        assert!(
+            full <= shown + 0.5,
+            "“{text}” needs {full} px, its cell shows {shown} px"
+        );
+    }
+}

@@ -18,11 +18,12 @@ const PER_PAGE: usize = 50;
 /// Columns: 运单号, 寄件日期, 寄件人, 寄件地址, 物品, 重量, 收件单位, 关联的销售.
 const COLUMNS: [(&str, f32); 8] = [
     ("运单号", 120.0),
-    ("寄件日期", 90.0),
-    ("寄件人", 80.0),
+    // Wide enough for a courier's date with its time (`2019/9/12 16:40`).
+    ("寄件日期", 110.0),
+    ("寄件人", 64.0),
     ("寄件地址", 190.0),
-    ("物品", 80.0),
-    ("重量", 70.0),
+    ("物品", 64.0),
+    ("重量", 64.0),
     ("收件单位", 150.0),
     ("关联的销售", 300.0),
 ];
@@ -141,7 +142,14 @@ impl ShipmentsView {
         }
         let natural: Vec<f32> = COLUMNS.iter().map(|(_, w)| *w).collect();
         let spacing = 8.0 * COLUMNS.len() as f32 + 100.0;
-        let widths = fitted_widths(ui.available_width(), &natural, spacing).0;
+        let mut widths = fitted_widths(ui.available_width(), &natural, spacing).0;
+        // What the window has left goes to 关联的销售, the longest text of a row.
+        let spare = ui.available_width() - spacing - widths.iter().sum::<f32>();
+        if let Some(last) = widths.last_mut()
+            && spare > 0.0
+        {
+            *last += spare.floor();
+        }
         ui.horizontal(|ui| {
             for ((name, _), width) in COLUMNS.iter().zip(&widths) {
                 cell_ui(ui, *width, RichText::new(*name).weak());
