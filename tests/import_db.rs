@@ -377,3 +377,61 @@ fn formula_amounts_cached_with_float_noise_import_at_excel_precision() {
         .collect();
     assert!(amounts.contains(&"9.90".to_string()), "{amounts:?}");
 }
+
+#[test]
+fn an_export_from_another_ledger_is_added_by_content_not_matched_by_its_record_ids() {
+    // The township's ledger: sample 10 (双江街道), exported with its hidden record ids.
+    let (township_dir, township_db, mut township) = temp_store();
+    import(
+        &mut township,
+        &sample("10_fj2_pair_township_shuangjiang.xlsx"),
+    );
+    let township_total = township.summary_totals(2019).unwrap().total;
+    let exported = township_dir.path().join("township_export.xlsx");
+    let request = ExportRequest {
+        kind: FormKind::Sale,
+        township_code: None,
+        year: Some(2019),
+        quarter: None,
+    };
+    let rows = export_form(&township_db, &request, &exported, &|_| {})
+        .unwrap()
+        .rows;
+    drop(township);
+
+    // The county's ledger already has records with the same ids (sample 01, 泥溪镇).
+    let (_county_dir, _county_db, mut county) = temp_store();
+    import(&mut county, &sample("01_fj2_baseline_nixi_20rows.xlsx"));
+    let county_before = county.summary_totals(2019).unwrap().total;
+    let first_before = county.sale(1).unwrap();
+
+    let report = import(&mut county, &exported);
+    assert_eq!(
+        (
+            report.rows_added,
+            report.rows_updated,
+            report.rows_duplicate
+        ),
+        (rows, 0, 0),
+        "{}",
+        report.message
+    );
+    assert!(
+        report.file_warnings.iter().any(|w| w.contains("其他台账")),
+        "{:?}",
+        report.file_warnings
+    );
+    assert_eq!(county.sale(1).unwrap(), first_before);
+    assert_eq!(
+        county.summary_totals(2019).unwrap().total,
+        county_before + township_total
+    );
+    // The same file again adds nothing (content fingerprints).
+    let again = import(&mut county, &exported);
+    assert_eq!(
+        (again.rows_added, again.rows_updated, again.rows_duplicate),
+        (0, 0, rows),
+        "{}",
+        again.message
+    );
+}

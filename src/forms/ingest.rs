@@ -97,10 +97,40 @@ pub fn import_file(store: &mut Store, path: &Path) -> Result<FileReport, String>
     commit(store, &prepared)
 }
 
+/// Hidden 记录编号 are ids in the database that exported the file. They are trusted only when the
+/// sheet's 提交编号 is an export of this database; in a file from another office's copy of the
+/// program they would name unrelated records here, so they are dropped (the rows are then matched
+/// by content like any other file) and the file says so.
+fn forget_foreign_record_ids(store: &Store, file: &mut ParsedFile) -> Result<(), String> {
+    for sheet in &mut file.sheets {
+        if !sheet.rows.iter().any(|row| row.record_id.is_some()) {
+            continue;
+        }
+        let own = match &sheet.submission_id {
+            Some(id) => store.is_own_export(id).map_err(|e| e.to_string())?,
+            None => false,
+        };
+        if !own {
+            for row in &mut sheet.rows {
+                row.record_id = None;
+            }
+            file.file_warnings.push(format!(
+                "工作表“{}”由其他台账导出（提交编号{}），其中的记录编号不适用于本台账，已按内容查重导入",
+                sheet.name,
+                sheet.submission_id.as_deref().unwrap_or("缺失")
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// [`prepare`] without the plan (`plan` left empty).
 fn read_and_check(store: &Store, path: &Path) -> Result<PreparedImport, String> {
     let resolver = store.region_resolver().map_err(|e| e.to_string())?;
-    let parsed = parse_file(path, &resolver);
+    let mut parsed = parse_file(path, &resolver);
+    if let Ok(file) = &mut parsed {
+        forget_foreign_record_ids(store, file)?;
+    }
     // A file without a form header may be a courier file (R5): read it as shipments.
     let logistics = match &parsed {
         Err(rejection) if rejection.message == crate::forms::import::NO_HEADER => {

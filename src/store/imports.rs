@@ -169,7 +169,9 @@ impl Store {
 
     /// Imports `records` of one file in one transaction (all or nothing): adds new records,
     /// updates changed exported ones, skips duplicates. Records the submission
-    /// (`submission_id`, form, unit, file name). Returns what happened to each record.
+    /// (`submission_id`, form, unit, file name) unless it is already known (an export of this
+    /// database keeps its `export` row, so its ids stay trusted on the next re-import). Returns
+    /// what happened to each record.
     pub fn apply_import(
         &mut self,
         submission_id: &str,
@@ -181,7 +183,7 @@ impl Store {
         let tx = self.connection_mut().transaction()?;
         let planned = plan_in(&tx, records)?;
         tx.execute(
-            "INSERT OR REPLACE INTO submission (id, form, direction, unit, file_name, created_at) VALUES (?1, ?2, 'import', ?3, ?4, ?5)",
+            "INSERT OR IGNORE INTO submission (id, form, direction, unit, file_name, created_at) VALUES (?1, ?2, 'import', ?3, ?4, ?5)",
             params![submission_id, kind.number(), unit, file_name, now_text()],
         )?;
         // New rows are added to the dashboard's summary in one go at the end (bulk writer).

@@ -25,9 +25,7 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::Connection;
 
-pub use enterprises::{
-    EnterprisePairing, MAX_ENTERPRISE_PAIRINGS, PairingDraft, PairingPurchases,
-};
+pub use enterprises::{EnterprisePairing, MAX_ENTERPRISE_PAIRINGS, PairingDraft, PairingPurchases};
 pub use imports::{ImportAction, ImportPlan, ImportRecord};
 pub use listings::{ListingFilter, ListingRow};
 pub use payments::{UnpaidBuckets, UnpaidRow, unpaid_totals};
@@ -218,6 +216,16 @@ pub(crate) fn now_text() -> String {
 }
 
 impl Store {
+    /// Whether `submission_id` (the 提交编号 of a file) is an export written from this database,
+    /// so the file's hidden 记录编号 name records here.
+    pub fn is_own_export(&self, submission_id: &str) -> StoreResult<bool> {
+        Ok(self.conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM submission WHERE id = ?1 AND direction = 'export')",
+            [submission_id],
+            |r| r.get(0),
+        )?)
+    }
+
     /// Records an exchange batch (an export written or an import applied).
     pub fn record_submission(
         &mut self,
