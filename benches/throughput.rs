@@ -3,7 +3,8 @@
 //! - listing ids for the 销售情况 table (filter change) on 100,000 records;
 //! - export of a 100,000-row 附件2 to xlsx;
 //! - import of that 100,000-row 附件2 .xlsx into a new database (read, validate, store);
-//! - same-sale pairing re-run after a 1,000-row 附件3 import on 1,000,000 records;
+//! - a 1,000-row 附件3 import into 1,000,000 records, then the same-sale pairing re-run and the
+//!   dashboard again; the price check over 1,000,000 records;
 //! - GUI frame time while scrolling the 销售情况 table over 100,000 records (CPU side, headless).
 //!
 //! Set `BENCH_QUICK=1` to skip the 1,000,000-record parts.
@@ -13,7 +14,7 @@ use std::time::{Duration, Instant};
 
 use egui_kittest::Harness;
 use xiaofei_fupin::domain::sale::FormKind;
-use xiaofei_fupin::forms::ingest::{commit, prepare};
+use xiaofei_fupin::forms::ingest::{commit, import_file, prepare};
 use xiaofei_fupin::forms::{ExportRequest, export_form};
 use xiaofei_fupin::report::dashboard;
 use xiaofei_fupin::store::{SaleFilter, Store};
@@ -192,10 +193,40 @@ fn main() {
         "open + first dashboard, 1,000,000 records: {:>8.2?}",
         started.elapsed()
     );
-    // A 1,000-row 附件3 import on top, then pairing again.
-    xiaofei_fupin::demo::fill(&mut store, 2019, 1_000, 99, 100, &|_, _| {}).unwrap();
+    // A 1,000-row 附件3 file (written by our exporter from another ledger) imported on top, the
+    // way the CLI imports it (read, validate, store, exact pairing, decisions, courier links).
+    let db_small = dir.path().join("small.db");
+    {
+        let mut small = Store::open(&db_small).unwrap();
+        xiaofei_fupin::demo::fill(&mut small, 2019, 1_000, 99, 100, &|_, _| {}).unwrap();
+    }
+    let procurement_file = dir.path().join("fj3_1000.xlsx");
+    let request = ExportRequest {
+        kind: FormKind::Procurement,
+        township_code: None,
+        year: Some(2019),
+        quarter: None,
+    };
+    let exported = export_form(&db_small, &request, &procurement_file, &|_| {})
+        .unwrap()
+        .rows;
+    let started = Instant::now();
+    let report = import_file(&mut store, &procurement_file).unwrap();
+    println!(
+        "import {exported} rows 附件3 into 1,000,000 records (with pairing): {:>8.2?} ({} added)",
+        started.elapsed(),
+        report.rows_added
+    );
     println!(
         "pairing re-run, 1,000,000 records: {:>8.2?}",
         time(3, || store.pair_exact_same_sales().unwrap())
+    );
+    println!(
+        "dashboard after the import, 1,000,000 records: {:>8.2?}",
+        time(3, || dashboard(&store, 2019).unwrap())
+    );
+    println!(
+        "price check (report --json price_flags), 1,000,000 records: {:>8.2?}",
+        time(1, || store.price_check(2019).unwrap())
     );
 }
