@@ -8,6 +8,7 @@
 pub mod channel;
 pub mod cooperative;
 pub mod date;
+pub mod listing;
 pub mod money;
 pub mod price;
 pub mod price_check;

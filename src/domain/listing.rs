@@ -1,0 +1,419 @@
+//! 附件1 待销目录 rows (catalogue listings) as the editor and the importer build them: what the
+//! clerk typed (`ListingDraft`, all text) and the validated `Listing`. Seed: 附件1 and its 备注;
+//! import rules 10, 11. Shares the region, name and formula checks of the sale rows
+//! ([`super::sale`]).
+
+use super::cooperative::cooperative_warning;
+use super::sale::{FormKind, formula_warning, name_warning, resolve_region};
+use super::text::{clean_name, clean_text};
+use super::{InvolvedCount, Price, Quantity, RegionResolver, is_cooperative, parse_involved};
+
+/// A field of a catalogue listing (附件1 row).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ListingField {
+    Region,
+    Household,
+    Product,
+    PlannedQuantity,
+    Price,
+    SupplyMethod,
+    ShopUrl,
+    Contact,
+    Remark,
+}
+
+/// What a clerk typed into one row of 附件1, as text.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ListingDraft {
+    /// 地区.
+    pub region: String,
+    /// 贫困户姓名.
+    pub household: String,
+    /// 产品品种.
+    pub product: String,
+    /// 计划销量, e.g. `30斤`.
+    pub planned_quantity: String,
+    /// 销售价格(元), e.g. `3元/斤`, `面议`.
+    pub price: String,
+    /// 供货方式: `电商`, `送货上门`, `上门自提`, or several joined by `、`.
+    pub supply_method: String,
+    /// 网店网址.
+    pub shop_url: String,
+    /// 供货联系人及联系方式, e.g. `王五 17723635558`.
+    pub contact: String,
+    /// 备注.
+    pub remark: String,
+}
+
+/// A validated catalogue listing (附件1 row).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Listing {
+    pub region_text: String,
+    pub township_code: String,
+    pub village: String,
+    pub household: String,
+    pub product: String,
+    pub planned_quantity: Quantity,
+    pub planned_quantity_text: String,
+    pub price: Price,
+    pub price_text: String,
+    /// Each method named, e.g. [`送货上门`, `上门自提`] for `送货上门、上门自提`.
+    pub supply_methods: Vec<String>,
+    pub shop_url: String,
+    /// Kept exactly as typed (phone digits never reformatted).
+    pub contact: String,
+    pub remark: String,
+    pub involved: Option<InvolvedCount>,
+    pub warnings: Vec<String>,
+}
+
+/// Validates a typed catalogue row. Errors per field: empty 地区/姓名/品种, unknown township,
+/// unreadable quantity or price. Warnings: parser warnings, cooperative count, formula-like text,
+/// township-only 地区, 电商 without 网店网址 (`供货方式为电商，但未填写网店网址`).
+///
+/// An empty 计划销量 or 销售价格 is an error too (the record has no value without them). Also warned:
+/// `?` in the name (as for sales) and a 供货方式 other than 电商、送货上门、上门自提. 供货方式 is split
+/// on `、`, `,`, `，`, `/`, `;`, `；` and spaces.
+pub fn validate_listing(
+    draft: &ListingDraft,
+    resolver: &RegionResolver,
+) -> Result<Listing, Vec<(ListingField, String)>> {
+    validate_listing_with_units(draft, resolver, None)
+}
+
+/// [`validate_listing`] with the header's unit for bare 计划销量 numbers (e.g. `计划销量（斤）`).
+pub fn validate_listing_with_units(
+    draft: &ListingDraft,
+    resolver: &RegionResolver,
+    quantity_unit: Option<&str>,
+) -> Result<Listing, Vec<(ListingField, String)>> {
+    let (_, qty_col, _) = FormKind::Catalogue.column_names();
+    let mut errors: Vec<(ListingField, String)> = Vec::new();
+    let mut warnings: Vec<String> = Vec::new();
+
+    let region_text = clean_text(&draft.region);
+    let region = match resolve_region(&region_text, resolver, &mut warnings) {
+        Ok(region) => Some(region),
+        Err(message) => {
+            errors.push((ListingField::Region, message));
+            None
+        }
+    };
+
+    let household = clean_name(&draft.household);
+    let remark = clean_text(&draft.remark);
+    if household.is_empty() {
+        errors.push((ListingField::Household, "贫困户姓名不能为空".to_string()));
+    } else {
+        warnings.extend(name_warning(&household));
+        warnings.extend(cooperative_warning(&household, &remark));
+    }
+    let involved = if is_cooperative(&household) {
+        parse_involved(&remark)
+    } else {
+        None
+    };
+
+    let product = clean_text(&draft.product);
+    if product.is_empty() {
+        errors.push((ListingField::Product, "产品品种不能为空".to_string()));
+    }
+
+    let planned_quantity_text = clean_text(&draft.planned_quantity);
+    let planned_quantity = match Quantity::parse(&planned_quantity_text, quantity_unit, qty_col) {
+        Err(e) => {
+            errors.push((ListingField::PlannedQuantity, e.message));
+            None
+        }
+        Ok(parsed) => {
+            warnings.extend(parsed.warnings);
+            Some(parsed.value)
+        }
+    };
+
+    let price_text = clean_text(&draft.price);
+    let price = match Price::parse(&price_text, None) {
+        Err(e) => {
+            errors.push((ListingField::Price, e.message));
+            None
+        }
+        Ok(parsed) => {
+            warnings.extend(parsed.warnings);
+            Some(parsed.value)
+        }
+    };
+
+    let supply_methods: Vec<String> = clean_text(&draft.supply_method)
+        .split(['、', ',', '，', '/', ';', '；', ' ', '\u{3000}'])
+        .map(clean_text)
+        .filter(|m| !m.is_empty())
+        .collect();
+    for method in &supply_methods {
+        if !SUPPLY_METHODS.contains(&method.as_str()) {
+            warnings.push(format!(
+                "供货方式“{method}”不是电商、送货上门、上门自提之一"
+            ));
+        }
+    }
+    let shop_url = clean_text(&draft.shop_url);
+    if supply_methods.iter().any(|m| m == "电商") && shop_url.is_empty() {
+        warnings.push("供货方式为电商，但未填写网店网址".to_string());
+    }
+    let contact = clean_text(&draft.contact);
+
+    for (label, text) in [
+        ("地区", region_text.as_str()),
+        ("贫困户姓名", household.as_str()),
+        ("产品品种", product.as_str()),
+        ("网店网址", shop_url.as_str()),
+        ("供货联系人及联系方式", contact.as_str()),
+        ("备注", remark.as_str()),
+    ] {
+        warnings.extend(formula_warning(label, text));
+    }
+
+    match (region, planned_quantity, price) {
+        (Some(region), Some(planned_quantity), Some(price)) if errors.is_empty() => Ok(Listing {
+            region_text,
+            township_code: region.township_code,
+            village: region.village,
+            household,
+            product,
+            planned_quantity,
+            planned_quantity_text,
+            price,
+            price_text,
+            supply_methods,
+            shop_url,
+            contact,
+            remark,
+            involved,
+            warnings,
+        }),
+        _ => Err(errors),
+    }
+}
+
+/// The three 供货方式 of 附件1.
+pub const SUPPLY_METHODS: [&str; 3] = ["电商", "送货上门", "上门自提"];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn resolver() -> RegionResolver {
+        RegionResolver::from_csv(include_str!("../../assets/townships.csv")).unwrap()
+    }
+
+    fn listing() -> ListingDraft {
+        ListingDraft {
+            region: "云阳县泥溪镇三坪村".into(),
+            household: "刘光富".into(),
+            product: "土豆".into(),
+            planned_quantity: "2000斤".into(),
+            price: "3元/斤".into(),
+            supply_method: "送货上门".into(),
+            shop_url: String::new(),
+            contact: "刘光富 138-0000-2301".into(),
+            remark: String::new(),
+        }
+    }
+
+    #[test]
+    fn clean_listing_validates() {
+        let l = validate_listing(&listing(), &resolver()).unwrap();
+        assert_eq!(l.township_code, "500235139");
+        assert_eq!(l.village, "三坪村");
+        assert_eq!(l.planned_quantity.to_string(), "2000斤");
+        assert_eq!(l.planned_quantity_text, "2000斤");
+        assert_eq!(
+            l.price,
+            Price::PerUnit {
+                yuan: rust_decimal::Decimal::from(3),
+                unit: Some("斤".into())
+            }
+        );
+        assert_eq!(l.price_text, "3元/斤");
+        assert_eq!(l.supply_methods, vec!["送货上门".to_string()]);
+        assert_eq!(l.contact, "刘光富 138-0000-2301");
+        assert!(l.warnings.is_empty(), "{:?}", l.warnings);
+    }
+
+    #[test]
+    fn listing_variants_and_warnings() {
+        let l = validate_listing(
+            &ListingDraft {
+                price: "3".into(),
+                ..listing()
+            },
+            &resolver(),
+        )
+        .unwrap();
+        assert_eq!(
+            l.price,
+            Price::PerUnit {
+                yuan: rust_decimal::Decimal::from(3),
+                unit: None
+            }
+        );
+        assert_eq!(l.warnings, vec!["销售价格未注明单位".to_string()]);
+
+        let l = validate_listing(
+            &ListingDraft {
+                price: "面议".into(),
+                planned_quantity: "20头".into(),
+                ..listing()
+            },
+            &resolver(),
+        )
+        .unwrap();
+        assert_eq!(l.price, Price::Negotiable);
+        assert!(l.warnings.is_empty());
+
+        let l = validate_listing(
+            &ListingDraft {
+                supply_method: "送货上门、上门自提".into(),
+                ..listing()
+            },
+            &resolver(),
+        )
+        .unwrap();
+        assert_eq!(
+            l.supply_methods,
+            vec!["送货上门".to_string(), "上门自提".to_string()]
+        );
+
+        let l = validate_listing(
+            &ListingDraft {
+                supply_method: "电商".into(),
+                ..listing()
+            },
+            &resolver(),
+        )
+        .unwrap();
+        assert_eq!(
+            l.warnings,
+            vec!["供货方式为电商，但未填写网店网址".to_string()]
+        );
+        let l = validate_listing(
+            &ListingDraft {
+                supply_method: "电商".into(),
+                shop_url: "https://shop.example.invalid/nixi/lr01".into(),
+                ..listing()
+            },
+            &resolver(),
+        )
+        .unwrap();
+        assert!(l.warnings.is_empty());
+        assert_eq!(l.shop_url, "https://shop.example.invalid/nixi/lr01");
+
+        let l = validate_listing(
+            &ListingDraft {
+                supply_method: "快递".into(),
+                ..listing()
+            },
+            &resolver(),
+        )
+        .unwrap();
+        assert_eq!(
+            l.warnings,
+            vec!["供货方式“快递”不是电商、送货上门、上门自提之一".to_string()]
+        );
+
+        let l = validate_listing(
+            &ListingDraft {
+                household: "泥溪镇桂花村柑橘专业合作社".into(),
+                remark: "涉及贫困户12户".into(),
+                ..listing()
+            },
+            &resolver(),
+        )
+        .unwrap();
+        assert_eq!(l.involved, Some(InvolvedCount::Households(12)));
+        assert!(l.warnings.is_empty());
+
+        let l = validate_listing(
+            &ListingDraft {
+                household: "泥溪镇合作社".into(),
+                ..listing()
+            },
+            &resolver(),
+        )
+        .unwrap();
+        assert_eq!(l.warnings, vec!["合作社未填写涉及贫困户户数".to_string()]);
+
+        let l = validate_listing(
+            &ListingDraft {
+                region: "泥溪镇".into(),
+                planned_quantity: "2000".into(),
+                ..listing()
+            },
+            &resolver(),
+        )
+        .unwrap();
+        assert_eq!(
+            l.warnings,
+            vec![
+                "地区只填到乡镇，缺少村(社区)".to_string(),
+                "计划销量缺少单位".to_string()
+            ]
+        );
+        let l = validate_listing_with_units(
+            &ListingDraft {
+                planned_quantity: "2000".into(),
+                ..listing()
+            },
+            &resolver(),
+            Some("斤"),
+        )
+        .unwrap();
+        assert!(l.warnings.is_empty());
+    }
+
+    #[test]
+    fn listing_errors() {
+        let errors = validate_listing(&ListingDraft::default(), &resolver()).unwrap_err();
+        let fields: Vec<ListingField> = errors.iter().map(|(f, _)| *f).collect();
+        assert_eq!(
+            fields,
+            vec![
+                ListingField::Region,
+                ListingField::Household,
+                ListingField::Product,
+                ListingField::PlannedQuantity,
+                ListingField::Price
+            ]
+        );
+        assert_eq!(errors[0].1, "地区不能为空");
+        assert_eq!(errors[1].1, "贫困户姓名不能为空");
+        assert_eq!(errors[2].1, "产品品种不能为空");
+        assert_eq!(errors[3].1, "计划销量为空");
+        assert_eq!(errors[4].1, "销售价格为空");
+
+        let errors = validate_listing(
+            &ListingDraft {
+                region: "泥西镇三坪村".into(),
+                planned_quantity: "很多".into(),
+                price: "便宜".into(),
+                ..listing()
+            },
+            &resolver(),
+        )
+        .unwrap_err();
+        assert_eq!(errors.len(), 3);
+        assert_eq!(
+            errors[0],
+            (
+                ListingField::Region,
+                "无法识别地区“泥西镇三坪村”中的乡镇（是否为“泥溪镇”？）".to_string()
+            )
+        );
+        assert_eq!(errors[1].0, ListingField::PlannedQuantity);
+        assert!(
+            errors[1].1.contains("无法识别的计划销量“很多”"),
+            "{}",
+            errors[1].1
+        );
+        assert_eq!(errors[2].0, ListingField::Price);
+    }
+}
