@@ -153,6 +153,21 @@ fn the_same_sale_in_10_and_11_counts_once() {
 }
 
 #[test]
+fn the_same_sale_pairs_whichever_side_is_imported_first() {
+    // 附件3 first: the later 附件2 sales find the procurements waiting for them.
+    let (_dir, _, mut store) = temp_store();
+    import(&mut store, &sample("11_fj3_pair_dept_overlap5.xlsx"));
+    assert_eq!(store.summary_totals(2019).unwrap().double_counted_pairs, 0);
+    import(&mut store, &sample("10_fj2_pair_township_shuangjiang.xlsx"));
+    let totals = store.summary_totals(2019).unwrap();
+    assert_eq!(totals.double_counted_pairs, 5);
+    assert_eq!(totals.double_counted.to_string(), "1880.00");
+    assert_eq!(totals.total.to_string(), "18975.00");
+    // A full re-run finds nothing the import missed.
+    assert_eq!(store.pair_exact_same_sales().unwrap(), 0);
+}
+
+#[test]
 fn every_sample_imported_twice_adds_nothing_the_second_time() {
     let (_dir, _, mut store) = temp_store();
     let files: Vec<PathBuf> = std::fs::read_dir(sample(""))

@@ -211,7 +211,19 @@ impl Store {
             }
             Ok(actions)
         })?;
-        super::sales::pair_exact_same_sales_in(&tx)?;
+        // Sales added or changed: only pairs with one of them on a side can be new.
+        let touched: Vec<i64> = records
+            .iter()
+            .zip(&actions)
+            .filter_map(|(record, action)| match (record, action) {
+                (
+                    ImportRecord::Sale { .. },
+                    ImportAction::Added(id) | ImportAction::Updated(id),
+                ) => Some(*id),
+                _ => None,
+            })
+            .collect();
+        super::sales::pair_exact_same_sales_touching_in(&tx, &touched)?;
         super::reconcile::reapply_pairing_decisions_in(&tx)?;
         tx.commit()?;
         Ok(ImportPlan { actions })

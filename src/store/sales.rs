@@ -713,6 +713,46 @@ pub(crate) fn pair_exact_same_sales_in(conn: &Connection) -> StoreResult<usize> 
         )?
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<Result<_, _>>()?;
+    pair_candidates_in(conn, candidates)
+}
+
+/// [`pair_exact_same_sales_in`] limited to pairs with one side among `touched` (the records an
+/// import just added or changed): a pair of two untouched records was already made or refused
+/// before. Costs one index lookup per touched record instead of one per unpaired 附件3 row of
+/// the whole ledger.
+pub(crate) fn pair_exact_same_sales_touching_in(
+    conn: &Connection,
+    touched: &[i64],
+) -> StoreResult<usize> {
+    let mut candidates: Vec<(i64, String)> = Vec::new();
+    for &id in touched {
+        let Some((form, key)) = conn
+            .prepare_cached("SELECT form, match_key FROM sale WHERE id = ?1")?
+            .query_row([id], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))
+            .optional()?
+        else {
+            continue;
+        };
+        // Free 附件3 rows with this key: the touched row itself (附件3), or the ones a touched
+        // 附件2 sale may pair with.
+        let free: Vec<i64> = conn
+            .prepare_cached(
+                "SELECT id FROM sale WHERE match_key = ?1 AND form = 3
+                   AND same_sale_as IS NULL AND pairing_decided = 0
+                   AND (?2 = 2 OR id = ?3)",
+            )?
+            .query_map(params![key, form, id], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        candidates.extend(free.into_iter().map(|p| (p, key.clone())));
+    }
+    candidates.sort_unstable();
+    candidates.dedup();
+    pair_candidates_in(conn, candidates)
+}
+
+/// Pairs each (附件3 id, key) in id order with the first 附件2 sale of that key not yet paired.
+fn pair_candidates_in(conn: &Connection, candidates: Vec<(i64, String)>) -> StoreResult<usize> {
+    let now = now_text();
     let mut paired = 0;
     for (procurement_id, key) in candidates {
         let sale_id: Option<i64> = conn
@@ -727,7 +767,7 @@ pub(crate) fn pair_exact_same_sales_in(conn: &Connection) -> StoreResult<usize> 
             conn.prepare_cached(
                 "UPDATE sale SET same_sale_as = ?2, updated_at = ?3 WHERE id = ?1",
             )?
-            .execute(params![procurement_id, sale_id, now_text()])?;
+            .execute(params![procurement_id, sale_id, now])?;
             paired += 1;
         }
     }
