@@ -98,8 +98,13 @@ pub enum Command {
     },
 }
 
-/// Runs one subcommand against the database at `db_path`.
+/// Runs one subcommand against the database at `db_path`. A usage mistake found before any work
+/// (see [`usage_error`]) exits with code 2, like clap's own usage errors; other errors with 1.
 pub fn run(db_path: &Path, command: Command) -> ExitCode {
+    if let Some(message) = usage_error(&command) {
+        eprintln!("用法错误：{message}");
+        return ExitCode::from(2);
+    }
     match execute(db_path, command) {
         Ok(code) => code,
         Err(message) => {
@@ -202,9 +207,6 @@ fn execute(db_path: &Path, command: Command) -> Result<ExitCode, String> {
             quarter,
             out,
         } => {
-            if quarter.is_some() && year.is_none() {
-                return Err("指定季度时须同时指定年份（--year）".into());
-            }
             let kind = FormKind::from_number(i64::from(form)).ok_or("表号须为 1、2 或 3")?;
             // Never create an empty ledger just to export it.
             Store::open_existing(db_path).map_err(|e| e.to_string())?;
@@ -297,6 +299,49 @@ fn execute(db_path: &Path, command: Command) -> Result<ExitCode, String> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// The usage mistake in `command` that clap cannot see, in Chinese, or `None`: a quarter without a
+/// year (`export`), and an output file of `export`, `bulletin` or `catalogue` not named `.xlsx`
+/// (they write Excel workbooks only; a `.pdf` or `.txt` name would hide an xlsx under it).
+pub fn usage_error(command: &Command) -> Option<String> {
+    let (out, example) = match command {
+        Command::Export {
+            form,
+            year,
+            quarter,
+            out,
+            ..
+        } => {
+            if quarter.is_some() && year.is_none() {
+                return Some("指定季度时须同时指定年份（--year）".into());
+            }
+            (out, format!("附件{form}.xlsx"))
+        }
+        Command::Bulletin { out, .. } => (out, "通报.xlsx".to_string()),
+        Command::Catalogue { out, .. } => (out, "供应目录.xlsx".to_string()),
+        Command::Demo { .. } | Command::Report { .. } | Command::Import { .. } => return None,
+    };
+    xlsx_name_error(out, &example)
+}
+
+/// Why `out` is not an acceptable output name (it must end in `.xlsx`, any case), or `None`.
+fn xlsx_name_error(out: &Path, example: &str) -> Option<String> {
+    let is_xlsx = out
+        .extension()
+        .is_some_and(|e| e.to_string_lossy().eq_ignore_ascii_case("xlsx"));
+    if is_xlsx {
+        return None;
+    }
+    let given = match out.extension() {
+        Some(extension) => format!("扩展名为 .{}", extension.to_string_lossy()),
+        None => "没有扩展名".to_string(),
+    };
+    Some(format!(
+        "输出文件“{}”{given}，本命令只生成 Excel 文件（.xlsx），请把 --out 写成以 .xlsx 结尾的文件名，如 --out {example}。\
+         如需 PDF，请用 Excel 或 WPS 打开生成的 .xlsx 文件后另存为 PDF。",
+        out.display()
+    ))
 }
 
 /// A `--date` argument (`YYYY-MM-DD`), or today.

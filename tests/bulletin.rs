@@ -232,3 +232,74 @@ fn the_bulletin_subcommand_writes_the_file() {
     assert!(!bad.status.success());
     assert!(String::from_utf8_lossy(&bad.stderr).contains("无法识别"));
 }
+
+#[test]
+fn the_bulletin_reports_as_of_its_date_not_entries_made_afterwards() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("ledger.db");
+    let mut store = filled_store(&db);
+    // Entered today, years after the bulletin's date: 青龙街道's Q3 sales and 县总工会's Q3
+    // procurement had not been reported on 2019-10-08.
+    store
+        .insert_sale(&record(
+            FormKind::Sale,
+            "云阳县机关事务服务中心",
+            "500235002",
+            (2019, 9, 20),
+            300_000,
+        ))
+        .unwrap();
+    store
+        .insert_sale(&record(
+            FormKind::Procurement,
+            "云阳县总工会",
+            NIXI,
+            (2019, 9, 21),
+            400_000,
+        ))
+        .unwrap();
+    let q3 = Quarter {
+        year: 2019,
+        quarter: 3,
+    };
+    let b = bulletin(&store, q3, ymd(2019, 10, 8)).unwrap();
+    // The money figures are the ledger's; the reporting states are as of 2019-10-08.
+    assert_eq!(b.current.total, Money::from_fen(3_700_000));
+    assert!(
+        b.status.late_units().is_empty(),
+        "{:?}",
+        b.status.late_units()
+    );
+    assert_eq!(b.status.missing_townships().len(), 40);
+    assert!(
+        b.status
+            .missing_lead_units()
+            .contains(&"县总工会".to_string())
+    );
+    let text = b.reporting_text();
+    assert!(!text.contains("逾期报送"), "{text}");
+    assert!(text.contains("截至2019年10月8日"), "{text}");
+
+    let path = dir.path().join("通报.xlsx");
+    std::fs::write(&path, bulletin_to_bytes(&b).unwrap()).unwrap();
+    let mut workbook: Xlsx<_> = open_workbook(&path).unwrap();
+    let range = workbook.worksheet_range("2019年第3季度通报").unwrap();
+    // 表4: the state and the first-report date are as of the bulletin's date.
+    let union = row_of(&range, "县总工会");
+    assert_eq!(union[6], Data::String("未报送".into()));
+    assert_eq!(union[7], Data::String("—".into()));
+    let education = row_of(&range, "县教委");
+    assert_eq!(education[6], Data::String("已报送".into()));
+    assert_eq!(education[7], Data::String("2019-09-04".into()));
+    // Every printed date is on or before the bulletin's date.
+    for text in cell_texts(&range) {
+        if let Ok(day) = chrono::NaiveDate::parse_from_str(&text, "%Y-%m-%d") {
+            assert!(day <= ymd(2019, 10, 8), "{text}");
+        }
+    }
+
+    // As of today the same entries are late.
+    let today = chrono::Local::now().date_naive();
+    let now = bulletin(&store, q3, today).unwrap();
+    assert!(now.status.late_units().contains(&"县总工会".to_string()));
+}

@@ -299,3 +299,133 @@ fn errors_are_chinese_on_stderr_with_a_non_zero_exit() {
     assert_eq!(code, 1);
     assert!(err.contains("文件夹不存在"), "{err}");
 }
+
+/// The numbers right before each `%` in `text`.
+fn percents(text: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    for (index, _) in text.match_indices('%') {
+        let number: String = text[..index]
+            .chars()
+            .rev()
+            .take_while(|c| c.is_ascii_digit() || *c == '.')
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect();
+        found.push(number);
+    }
+    found
+}
+
+#[test]
+fn report_text_prints_every_percentage_with_one_decimal() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("ledger.db");
+    // Few records: some channels stay at 0, the others get small shares.
+    let (code, _, err) = run(&db, &["demo", "--year", "2019", "--rows", "20"]);
+    assert_eq!(code, 0, "{err}");
+    // 2019 has records; 2018 has none (every figure 0).
+    for year in ["2019", "2018"] {
+        let (code, out, err) = run(&db, &["report", "--year", year]);
+        assert_eq!(code, 0, "{err}");
+        let found = percents(&out);
+        assert!(found.len() >= 8, "{out}");
+        for number in &found {
+            let decimals = number.split_once('.').map(|(_, d)| d.len());
+            assert_eq!(decimals, Some(1), "“{number}%” in:\n{out}");
+        }
+        if year == "2018" {
+            assert!(out.contains("完成   0.0%"), "{out}");
+            // Amounts too keep their two decimals.
+            assert!(!out.contains(" 0 万元"), "{out}");
+            assert!(out.contains(" 0.00 万元"), "{out}");
+        }
+    }
+}
+
+#[test]
+fn output_files_must_be_named_xlsx() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("ledger.db");
+    assert_eq!(run(&db, &["demo", "--rows", "5"]).0, 0);
+    let cases: [(&str, Vec<&str>); 4] = [
+        (
+            "b.pdf",
+            vec![
+                "bulletin",
+                "--year",
+                "2019",
+                "--quarter",
+                "1",
+                "--date",
+                "2019-04-08",
+            ],
+        ),
+        ("x.txt", vec!["export", "--form", "2"]),
+        ("目录.xls", vec!["catalogue"]),
+        ("通报", vec!["bulletin", "--year", "2019", "--quarter", "1"]),
+    ];
+    for (name, mut arguments) in cases {
+        let out = dir.path().join(name);
+        let out_text = out.to_str().unwrap().to_string();
+        arguments.extend(["--out", out_text.as_str()]);
+        let (code, stdout, err) = run(&db, &arguments);
+        assert_eq!(code, 2, "{name}: {stdout}{err}");
+        assert!(err.contains("用法错误"), "{err}");
+        assert!(err.contains(".xlsx"), "{err}");
+        assert!(!out.exists(), "{name} was written");
+    }
+    // Upper case is fine.
+    let out = dir.path().join("通报.XLSX");
+    let (code, _, err) = run(
+        &db,
+        &[
+            "bulletin",
+            "--year",
+            "2019",
+            "--quarter",
+            "1",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(out.exists());
+    // A quarter without a year is a usage error too.
+    let (code, _, err) = run(
+        &db,
+        &["export", "--form", "2", "--quarter", "3", "--out", "x.xlsx"],
+    );
+    assert_eq!(code, 2, "{err}");
+}
+
+#[test]
+fn readme_lists_every_report_json_key_with_the_share_unit() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("ledger.db");
+    assert_eq!(run(&db, &["demo", "--rows", "5"]).0, 0);
+    let (code, out, err) = run(&db, &["report", "--year", "2019", "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let value: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let rows: Vec<&str> = readme.lines().filter(|l| l.starts_with("| `")).collect();
+    for key in value.as_object().unwrap().keys() {
+        assert!(
+            rows.iter().any(|r| r.contains(&format!("`{key}`"))),
+            "README.md does not describe the report --json key `{key}`"
+        );
+    }
+    let share = rows
+        .iter()
+        .find(|r| r.starts_with("| `shipments_linked_share`"))
+        .unwrap();
+    assert!(share.contains("百分数"), "{share}");
+    // The value is a percent with one decimal.
+    let text = value["shipments_linked_share"].as_str().unwrap();
+    assert_eq!(
+        text.split_once('.').map(|(_, d)| d.len()),
+        Some(1),
+        "{text}"
+    );
+}

@@ -157,7 +157,9 @@ fn lead_units_are_found_by_submission_unit_purchaser_or_alias() {
         year: 2019,
         quarter: 3,
     };
-    let status = store.reporting_status(q3, ymd(2019, 10, 1)).unwrap();
+    // As of today: the imported file counts, entered long after 2019-09-30.
+    let today = chrono::Local::now().date_naive();
+    let status = store.reporting_status(q3, today).unwrap();
     let education = status
         .lead_units
         .iter()
@@ -183,6 +185,11 @@ fn lead_units_are_found_by_submission_unit_purchaser_or_alias() {
     assert_eq!(status.unattributed.len(), 1);
     assert_eq!(status.unattributed[0].purchaser, "云阳县桂园小学");
     assert_eq!(status.missing_lead_units().len(), 11);
+    // As of 2019-10-01 only the union's record (entered 2019-09-10) had been entered.
+    let then = store.reporting_status(q3, ymd(2019, 10, 1)).unwrap();
+    assert_eq!(then.missing_lead_units().len(), 12);
+    assert!(then.unattributed.is_empty());
+    assert!(then.late_units().is_empty());
 
     store
         .set_lead_unit_alias("云阳县 桂园小学", "县教委")
@@ -191,7 +198,7 @@ fn lead_units_are_found_by_submission_unit_purchaser_or_alias() {
         store.lead_unit_aliases().unwrap(),
         vec![("桂园小学".to_string(), "县教委".to_string())]
     );
-    let status = store.reporting_status(q3, ymd(2019, 10, 1)).unwrap();
+    let status = store.reporting_status(q3, today).unwrap();
     assert!(status.unattributed.is_empty());
     assert_eq!(
         status
@@ -219,4 +226,130 @@ fn lead_units_are_found_by_submission_unit_purchaser_or_alias() {
     );
     assert_eq!(store.lead_unit_for("", "云阳县明德初级中学").unwrap(), None);
     assert_eq!(normalize_unit_name("重庆市云阳县 教委"), "教委");
+}
+
+#[test]
+fn records_entered_after_the_as_of_day_are_not_yet_reported() {
+    let (_dir, db, mut store) = temp_store();
+    let q1 = Quarter {
+        year: 2019,
+        quarter: 1,
+    };
+    // 泥溪镇 entered its Q1 sales on time; 双江街道 on 2019-04-05 (late) and again later.
+    let on_time = store
+        .insert_sale(&record(
+            FormKind::Sale,
+            "云阳县商务委",
+            NIXI,
+            (2019, 2, 1),
+            9000,
+        ))
+        .unwrap();
+    let late = store
+        .insert_sale(&record(
+            FormKind::Sale,
+            "云阳县商务委",
+            SHUANGJIANG,
+            (2019, 3, 2),
+            5000,
+        ))
+        .unwrap();
+    let later = store
+        .insert_sale(&record(
+            FormKind::Sale,
+            "云阳县商务委",
+            SHUANGJIANG,
+            (2019, 3, 3),
+            7000,
+        ))
+        .unwrap();
+    set_created_at(&db, on_time, "2019-03-20 10:00:00");
+    set_created_at(&db, late, "2019-04-05 09:00:00");
+    set_created_at(&db, later, "2019-04-09 00:00:00");
+    // Typed in by hand today (long after the quarter): a lead unit's procurement.
+    store
+        .insert_sale(&record(
+            FormKind::Procurement,
+            "云阳县总工会",
+            NIXI,
+            (2019, 3, 5),
+            50000,
+        ))
+        .unwrap();
+
+    let status = store.reporting_status(q1, ymd(2019, 4, 8)).unwrap();
+    let shuangjiang = status
+        .townships
+        .iter()
+        .find(|t| t.name == "双江街道")
+        .unwrap();
+    // Only the record entered by the end of 2019-04-08 counts, and its time.
+    assert_eq!(
+        (shuangjiang.state, shuangjiang.records, shuangjiang.amount),
+        (ReportState::Late, 1, Money::from_fen(5000))
+    );
+    assert_eq!(
+        shuangjiang.last_entered.unwrap().to_string(),
+        "2019-04-05 09:00:00"
+    );
+    let union = status
+        .lead_units
+        .iter()
+        .find(|u| u.name == "县总工会")
+        .unwrap();
+    assert_eq!(
+        (union.state, union.records, union.first_entered),
+        (ReportState::Missing, 0, None)
+    );
+    assert_eq!(status.late_units(), vec!["双江街道".to_string()]);
+    assert_eq!(status.missing_lead_units().len(), 13);
+    for unit in status.townships.iter().chain(&status.lead_units) {
+        assert!(
+            unit.first_entered
+                .is_none_or(|t| t.date() <= ymd(2019, 4, 8)),
+            "{unit:?}"
+        );
+    }
+
+    // Before any entry: everybody is missing, nobody is late.
+    let early = store.reporting_status(q1, ymd(2019, 3, 1)).unwrap();
+    assert_eq!(early.missing_townships().len(), 42);
+    assert!(early.late_units().is_empty());
+
+    // As of today everything counts.
+    let today = chrono::Local::now().date_naive();
+    let now = store.reporting_status(q1, today).unwrap();
+    let shuangjiang = now.townships.iter().find(|t| t.name == "双江街道").unwrap();
+    assert_eq!(shuangjiang.records, 2);
+    assert_eq!(
+        now.late_units(),
+        vec!["双江街道".to_string(), "县总工会".to_string()]
+    );
+}
+
+#[test]
+fn report_json_unreported_uses_the_same_as_of_rule() {
+    use xiaofei_fupin::report::{dashboard::dashboard, status::add_status_json};
+    let (_dir, _db, mut store) = temp_store();
+    // Entered today for 2019 Q3.
+    store
+        .insert_sale(&record(
+            FormKind::Sale,
+            "云阳县商务委",
+            NIXI,
+            (2019, 8, 1),
+            9000,
+        ))
+        .unwrap();
+    let keys = |as_of| {
+        let mut json = dashboard(&store, 2019).unwrap().to_json();
+        add_status_json(&store, &mut json, as_of).unwrap();
+        serde_json::to_value(&json).unwrap()["unreported"][2].clone()
+    };
+    let then = keys(ymd(2019, 10, 8));
+    assert_eq!(then["townships"].as_array().unwrap().len(), 42);
+    assert_eq!(then["late"].as_array().unwrap().len(), 0);
+    let now = keys(chrono::Local::now().date_naive());
+    assert_eq!(now["townships"].as_array().unwrap().len(), 41);
+    assert_eq!(now["late"], serde_json::json!(["泥溪镇"]));
 }

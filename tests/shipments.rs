@@ -419,6 +419,21 @@ fn a_file_that_is_neither_form_nor_courier_list_is_still_rejected() {
     let report = prepared.report(&prepared.plan, false);
     assert_eq!(report.outcome, "rejected");
     assert!(report.message.contains("未找到可识别的表头行"));
+    // The message names every kind of file the import takes, courier data included.
+    for accepted in [
+        "附件1",
+        "附件2",
+        "附件3",
+        "物流/快递数据",
+        "运单号",
+        "邮件号",
+    ] {
+        assert!(
+            report.message.contains(accepted),
+            "{accepted}: {}",
+            report.message
+        );
+    }
 }
 
 fn run(db: &Path, arguments: &[&str]) -> (i32, String, String) {

@@ -47,9 +47,11 @@ pub struct Bulletin {
     pub previous: PeriodFigures,
     /// January to the quarter's last month.
     pub year_to_date: PeriodFigures,
-    /// Who has reported for the quarter, as of `issued`.
+    /// Who has reported for the quarter, as of `issued`: records entered after `issued` count as
+    /// not yet reported (未报送), and first-report dates are never after `issued`. R6, 三(三).
     pub status: ReportingStatus,
-    /// Each lead unit's attributed 附件3 records: the quarter, and the year to date.
+    /// Each lead unit's attributed 附件3 records: the quarter, and the year to date (all records
+    /// in the ledger, whenever entered; amounts in yuan).
     pub lead_quarter: Vec<LeadUnitAmount>,
     pub lead_year_to_date: Vec<LeadUnitAmount>,
 }
@@ -73,8 +75,8 @@ fn months(quarter: Quarter) -> (u32, u32) {
     (first, first + 2)
 }
 
-/// Gathers the bulletin of `quarter` as of `issued` (the reporting states and the printed date).
-/// Errors: database errors only.
+/// Gathers the bulletin of `quarter` as of `issued` (the printed date; the reporting states count
+/// only records entered on or before it). Errors: database errors only.
 pub fn bulletin(store: &Store, quarter: Quarter, issued: NaiveDate) -> StoreResult<Bulletin> {
     let (first, last) = months(quarter);
     let previous = previous_quarter(quarter);
@@ -561,10 +563,12 @@ pub fn bulletin_to_bytes(b: &Bulletin) -> Result<Vec<u8>, ExportError> {
                     6,
                     Cell::Centre(status.map(|s| s.state.name()).unwrap_or("").to_string()),
                 ),
+                // As of the bulletin's date, like the state (never a later entry).
                 at(
                     7,
                     Cell::Centre(
-                        lead.first_entered
+                        status
+                            .and_then(|s| s.first_entered)
                             .map(|t| t.date().format("%Y-%m-%d").to_string())
                             .unwrap_or_else(|| "—".into()),
                     ),

@@ -53,13 +53,19 @@ pub fn dashboard(store: &Store, year: i32) -> StoreResult<Dashboard> {
     })
 }
 
-/// `actual` as a percentage of `target`, rounded 四舍五入 to one decimal (0 when target is 0).
+/// `actual` as a percentage of `target` (percent, not a fraction: `12.5` means 12.5%), rounded
+/// 四舍五入 to one decimal and always carrying it, so it prints `0.0`, `50.0`, `12.5` (0.0 when
+/// target is 0). Used by the dashboard (一, 四) and the bulletin (三(三)).
 pub fn percent(actual: Money, target: Money) -> Decimal {
-    if target.yuan().is_zero() {
-        return Decimal::ZERO;
-    }
-    (actual.yuan() * Decimal::ONE_HUNDRED / target.yuan())
-        .round_dp_with_strategy(1, rust_decimal::RoundingStrategy::MidpointAwayFromZero)
+    let mut value = if target.yuan().is_zero() {
+        Decimal::ZERO
+    } else {
+        (actual.yuan() * Decimal::ONE_HUNDRED / target.yuan())
+            .round_dp_with_strategy(1, rust_decimal::RoundingStrategy::MidpointAwayFromZero)
+    };
+    // Always one decimal: `0.0`, not `0`.
+    value.rescale(1);
+    value
 }
 
 /// The JSON shape of `report --json` (amounts as strings in yuan with two decimals).
@@ -84,12 +90,15 @@ pub struct DashboardJson {
     /// Issue 4 (R12): unpaid counted records by age. Filled by `add_status_json`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub unpaid: Option<crate::report::status::UnpaidJson>,
-    /// Issue 4 (R5): share of the year's counted sales (by count) with at least one linked courier
-    /// shipment, in percent with one decimal (`"37.5"`); `"0.0"` with a note while no courier data
-    /// is imported. Filled by `add_status_json` from [`crate::store::Store::shipment_coverage`].
+    /// Issue 4 (R5, 三(三)): share of the year's counted sales (by count) with at least one linked
+    /// courier shipment. Unit: **percent** (0–100) as a string with one decimal — `"37.5"` means
+    /// 37.5%, `"0.5"` means 0.5% (not half); not a fraction despite the key's name, which is kept
+    /// for compatibility. `"0.0"` with a note while no courier data is imported. Filled by
+    /// `add_status_json` from [`crate::store::ShipmentCoverage::count_share`].
     #[serde(skip_serializing_if = "Option::is_none")]
     pub shipments_linked_share: Option<String>,
-    /// The same share by amount (percent, one decimal).
+    /// The same share by amount (yuan): **percent** (0–100), string with one decimal, like
+    /// `shipments_linked_share`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub shipments_linked_amount_share: Option<String>,
     /// Number of the year's counted sales with at least one linked shipment.
@@ -200,21 +209,23 @@ impl Dashboard {
         }
     }
 
-    /// A readable Chinese table (report without `--json`).
+    /// A readable Chinese table (report without `--json`): amounts in 万元 with two decimals and
+    /// percentages of the target with one decimal in every row (`0.00`, `0.0%`, never `0`).
     pub fn to_text(&self) -> String {
         let mut out = String::new();
         let line = |out: &mut String, name: &str, actual: Money, target: Option<Money>| {
             let target_text = target
                 .map(|t| {
                     format!(
-                        "  目标 {:>10} 万元  完成 {:>5}%",
+                        "  目标 {:>10.2} 万元  完成 {:>5.1}%",
                         t.wan_yuan(2),
                         percent(actual, t)
                     )
                 })
                 .unwrap_or_default();
+            // Fixed decimals in every row: `0.00` 万元 and `0.0`%, never `0`.
             out.push_str(&format!(
-                "{name:<12} {:>12} 万元{target_text}\n",
+                "{name:<12} {:>12.2} 万元{target_text}\n",
                 actual.wan_yuan(2)
             ));
         };

@@ -86,7 +86,10 @@ pub fn year_reporting_status(
 
 /// Fills the issue-4 keys of `report --json` (`unreported`, `unpaid`, `shipments_linked_share`,
 /// `shipments_linked_note`) for `json.year` as of `today`. Existing keys are not touched.
-/// `unpaid` covers all years (arrears do not stop at New Year).
+/// `unreported` counts only records entered on or before `today` (as the bulletin does with its
+/// date; see [`Store::reporting_status`]). `shipments_linked_share` and
+/// `shipments_linked_amount_share` are percents (0–100, one decimal: `"0.5"` is 0.5%), not
+/// fractions. `unpaid` covers all years (arrears do not stop at New Year).
 pub fn add_status_json(
     store: &Store,
     json: &mut DashboardJson,

@@ -22,6 +22,13 @@
 //!   [`Quarter::report_deadline`] (the 30th of the quarter's last month); 逾期报送 when it was
 //!   entered later; 未报送 when there is none (with [`ReportingStatus::deadline_passed`] telling
 //!   whether that is already overdue).
+//! - **As of a day**: the status is always computed as of a day (the bulletin's date, or today for
+//!   the board, the dashboard reminder and `report --json` `unreported`). Only records entered
+//!   (`created_at`, local time, whether typed in or imported) on or before that day count: a
+//!   record entered later had not been reported yet on that day, so a bulletin dated 2019-04-08
+//!   never shows a report entered afterwards, neither as 逾期报送 nor as its first-report date.
+//!   Records and amounts of [`UnitReport`] and [`ReportingStatus::unattributed`] follow the same
+//!   rule; the bulletin's money figures do not (they are the ledger's current figures).
 
 use std::collections::HashMap;
 
@@ -82,11 +89,13 @@ pub struct UnitReport {
     pub channel: String,
     /// For a lead unit: the sub-channel it leads, e.g. `进学校`, or empty.
     pub sub_channel: String,
-    /// Records of the quarter (附件2 for a township, 附件3 for a lead unit).
+    /// Records of the quarter (附件2 for a township, 附件3 for a lead unit) entered on or before
+    /// the as-of day.
     pub records: i64,
     /// Their amount in yuan (all of them, including rows paired as the same sale).
     pub amount: Money,
-    /// When the first and the last of them were entered (`created_at`, local time).
+    /// When the first and the last of them were entered (`created_at`, local time; never after
+    /// the as-of day).
     pub first_entered: Option<NaiveDateTime>,
     pub last_entered: Option<NaiveDateTime>,
     pub state: ReportState,
@@ -107,7 +116,8 @@ pub struct UnattributedReport {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReportingStatus {
     pub quarter: Quarter,
-    /// The day the status was computed for.
+    /// The as-of day the status was computed for (today, or the bulletin's date): only records
+    /// entered on or before it count (module docs).
     pub today: NaiveDate,
     /// Reports due by this day (30th of the quarter's last month).
     pub report_deadline: NaiveDate,
@@ -209,6 +219,17 @@ fn later(a: Option<NaiveDateTime>, b: Option<NaiveDateTime>) -> Option<NaiveDate
     }
 }
 
+/// The bound for `created_at < bound` that keeps the records entered on or before `as_of`: the
+/// next day's date (`created_at` is `YYYY-MM-DD HH:MM:SS`, local time, so text order is time
+/// order).
+fn entered_before(as_of: NaiveDate) -> String {
+    match as_of.succ_opt() {
+        Some(next) => next.format("%Y-%m-%d").to_string(),
+        // The last representable day: every record counts.
+        None => "\u{10FFFF}".to_string(),
+    }
+}
+
 fn state_of(records: i64, first: Option<NaiveDateTime>, deadline: NaiveDate) -> ReportState {
     match first {
         _ if records == 0 => ReportState::Missing,
@@ -301,11 +322,22 @@ impl Store {
     }
 
     /// Each lead unit (plan order) with the 附件3 records dated from `first` to `last` (inclusive)
-    /// attributed to it, and the groups attributed to none. Amounts in yuan. 三(三), 四.
+    /// attributed to it, and the groups attributed to none. Amounts in yuan; all records, whenever
+    /// entered. 三(三), 四.
     pub fn lead_unit_amounts(
         &self,
         first: NaiveDate,
         last: NaiveDate,
+    ) -> StoreResult<(Vec<LeadUnitAmount>, Vec<UnattributedReport>)> {
+        self.lead_unit_amounts_entered_by(first, last, None)
+    }
+
+    /// [`Store::lead_unit_amounts`] of the records entered on or before `as_of` (all when `None`).
+    fn lead_unit_amounts_entered_by(
+        &self,
+        first: NaiveDate,
+        last: NaiveDate,
+        as_of: Option<NaiveDate>,
     ) -> StoreResult<(Vec<LeadUnitAmount>, Vec<UnattributedReport>)> {
         let leads = self.lead_unit_registry()?;
         let aliases = self.lead_unit_alias_map()?;
@@ -330,19 +362,22 @@ impl Store {
              FROM sale s JOIN purchaser p ON p.id = s.purchaser_id
              LEFT JOIN submission sub ON sub.id = s.submission_id
              WHERE s.form = 3 AND s.date >= ?1 AND s.date <= ?2
+               AND (?3 IS NULL OR s.created_at < ?3)
              GROUP BY 1, 2 ORDER BY 1, 2",
         )?;
-        let groups = statement.query_map(params![first.to_string(), last.to_string()], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, i64>(2)?,
-                r.get::<_, i64>(3)?,
-                r.get::<_, i64>(4)?,
-                r.get::<_, Option<String>>(5)?,
-                r.get::<_, Option<String>>(6)?,
-            ))
-        })?;
+        let bound = as_of.map(entered_before);
+        let groups =
+            statement.query_map(params![first.to_string(), last.to_string(), bound], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, i64>(2)?,
+                    r.get::<_, i64>(3)?,
+                    r.get::<_, i64>(4)?,
+                    r.get::<_, Option<String>>(5)?,
+                    r.get::<_, Option<String>>(6)?,
+                ))
+            })?;
         for group in groups {
             let (unit, purchaser, records, fen, double_fen, first_at, last_at) = group?;
             match attribute(&leads, &aliases, &unit, &purchaser) {
@@ -365,13 +400,15 @@ impl Store {
         Ok((amounts, unattributed))
     }
 
-    /// Who has reported for `quarter` as of `today` (see the module docs for the rules): every
-    /// township and lead unit with its records, amount, first/last entry time and state
-    /// (已报送/逾期报送/未报送), and the deadlines. R6, 三(三).
+    /// Who has reported for `quarter` as of the day `as_of` (see the module docs for the rules):
+    /// every township and lead unit with its records entered on or before `as_of`, their amount
+    /// (yuan), first/last entry time and state (已报送/逾期报送/未报送), and the deadlines. A record
+    /// entered after `as_of` counts as not yet reported. Pass today for the current status, the
+    /// bulletin's date for the bulletin. R6, 三(三).
     pub fn reporting_status(
         &self,
         quarter: Quarter,
-        today: NaiveDate,
+        as_of: NaiveDate,
     ) -> StoreResult<ReportingStatus> {
         let first = quarter.first_day();
         let last = quarter.last_day();
@@ -380,26 +417,31 @@ impl Store {
             "SELECT t.code, t.name, COUNT(s.id), COALESCE(SUM(s.amount_fen), 0), MIN(s.created_at), MAX(s.created_at)
              FROM township t
              LEFT JOIN sale s ON s.township_code = t.code AND s.form = 2 AND s.date >= ?1 AND s.date <= ?2
+                 AND s.created_at < ?3
              GROUP BY t.code ORDER BY t.sort_order, t.code",
         )?;
         let townships = statement
-            .query_map(params![first.to_string(), last.to_string()], |r| {
-                let records: i64 = r.get(2)?;
-                let first_entered = parse_time(r.get(4)?);
-                Ok(UnitReport {
-                    code: Some(r.get(0)?),
-                    name: r.get(1)?,
-                    channel: String::new(),
-                    sub_channel: String::new(),
-                    records,
-                    amount: Money::from_fen(r.get(3)?),
-                    first_entered,
-                    last_entered: parse_time(r.get(5)?),
-                    state: state_of(records, first_entered, deadline),
-                })
-            })?
+            .query_map(
+                params![first.to_string(), last.to_string(), entered_before(as_of)],
+                |r| {
+                    let records: i64 = r.get(2)?;
+                    let first_entered = parse_time(r.get(4)?);
+                    Ok(UnitReport {
+                        code: Some(r.get(0)?),
+                        name: r.get(1)?,
+                        channel: String::new(),
+                        sub_channel: String::new(),
+                        records,
+                        amount: Money::from_fen(r.get(3)?),
+                        first_entered,
+                        last_entered: parse_time(r.get(5)?),
+                        state: state_of(records, first_entered, deadline),
+                    })
+                },
+            )?
             .collect::<Result<Vec<_>, _>>()?;
-        let (amounts, unattributed) = self.lead_unit_amounts(first, last)?;
+        let (amounts, unattributed) =
+            self.lead_unit_amounts_entered_by(first, last, Some(as_of))?;
         let lead_units = amounts
             .into_iter()
             .map(|a| UnitReport {
@@ -416,10 +458,10 @@ impl Store {
             .collect();
         Ok(ReportingStatus {
             quarter,
-            today,
+            today: as_of,
             report_deadline: deadline,
             bulletin_deadline: quarter.bulletin_deadline(),
-            deadline_passed: today > deadline,
+            deadline_passed: as_of > deadline,
             townships,
             lead_units,
             unattributed,

@@ -178,8 +178,9 @@ pub struct ShipmentCoverage {
 }
 
 impl ShipmentCoverage {
-    /// Share of counted sales with a shipment, by count, in percent with one decimal (0 when there
-    /// are no sales).
+    /// Share of counted sales with a shipment, by count, in **percent** (0–100, not a fraction;
+    /// `0.5` means 0.5%) with one decimal (0.0 when there are no sales). `report --json`
+    /// `shipments_linked_share`. R5, 三(三).
     pub fn count_share(&self) -> Decimal {
         percent(
             Decimal::from(self.linked_sales),
@@ -187,7 +188,8 @@ impl ShipmentCoverage {
         )
     }
 
-    /// Share by amount, in percent with one decimal.
+    /// Share by amount (yuan), in **percent** (0–100, not a fraction) with one decimal.
+    /// `report --json` `shipments_linked_amount_share`. R5, 三(三).
     pub fn amount_share(&self) -> Decimal {
         percent(self.linked_amount.yuan(), self.counted_amount.yuan())
     }

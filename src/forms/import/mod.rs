@@ -197,8 +197,10 @@ pub struct FileRejection {
     pub message: String,
 }
 
-/// The message when no sheet has a recognisable header row.
-pub const NO_HEADER: &str = "未找到可识别的表头行：每个工作表的前15行中都没有附件1（应含“地区”“贫困户姓名”“产品品种”“计划销量”“销售价格”等列）、附件2（应含“销售时间”“销售数量”“销售金额”等列）或附件3（应含“采购时间”“采购数量”“采购金额”等列）的表头。请使用官方模板填写后再导入。";
+/// The message when no sheet has a recognisable header row: neither a form (附件1/2/3) nor a
+/// courier/postal logistics file (物流/快递数据, R5, read by [`crate::forms::logistics`], which
+/// [`crate::forms::ingest`] tries with exactly this rejection before giving it to the user).
+pub const NO_HEADER: &str = "未找到可识别的表头行：每个工作表的前15行中都没有附件1（应含“地区”“贫困户姓名”“产品品种”“计划销量”“销售价格”等列）、附件2（应含“销售时间”“销售数量”“销售金额”等列）或附件3（应含“采购时间”“采购数量”“采购金额”等列）的表头，也不是快递、邮政导出的物流数据（物流/快递数据应含“运单号”或“邮件号”列，以及“寄件日期”“寄件人”“寄件地址”“物品”“重量”“运费”等中的至少两列）。请使用官方模板填写后再导入；物流/快递数据可直接导入快递公司或邮政导出的文件。";
 
 /// Reads and parses a file from disk. See [`parse_bytes`].
 pub fn parse_file(path: &Path, resolver: &RegionResolver) -> Result<ParsedFile, FileRejection> {
