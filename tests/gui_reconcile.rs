@@ -261,3 +261,180 @@ fn payment_is_recorded_in_the_sales_editor() {
     let row = harness.state().store().sale(sale).expect("row");
     assert!(!row.paid, "unticked and saved with the record");
 }
+
+/// Clicks the widget labelled `label` and lets the commands it emits be applied (a few frames,
+/// `step` rather than `run`: the tab may show a spinner).
+fn press(harness: &mut egui_kittest::Harness<'_, xiaofei_fupin::ui::App>, label: &str) {
+    harness.get_by_label(label).click();
+    for _ in 0..3 {
+        harness.step();
+    }
+}
+
+/// Asserts that the first label `text` is shown in full: its text runs (the glyphs drawn) are the
+/// whole text, not elided (`云阳县兴农…`), and its rectangle is as wide as the text needs (within
+/// a pixel of rounding).
+fn assert_shown_in_full(harness: &egui_kittest::Harness<'_, xiaofei_fupin::ui::App>, text: &str) {
+    use egui_kittest::kittest::NodeT;
+    let node = harness
+        .query_all_by_label(text)
+        .next()
+        .unwrap_or_else(|| panic!("{text} not shown"));
+    let drawn: String = node.children().filter_map(|run| run.value()).collect();
+    assert_eq!(drawn, text, "elided");
+    let font = egui::TextStyle::Body.resolve(&harness.ctx.global_style());
+    let full = harness.ctx.fonts_mut(|f| {
+        f.layout_no_wrap(text.to_string(), font.clone(), egui::Color32::WHITE)
+            .size()
+            .x
+    });
+    let shown = node.rect().width();
+    assert!(
+        full <= shown + 1.0,
+        "“{text}” needs {full} px, its cell shows {shown} px"
+    );
+}
+
+#[test]
+fn the_unmatched_records_of_10_and_11_are_listed_on_each_side() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("ledger.db");
+    {
+        let mut store = Store::open(&path).expect("open");
+        for name in [
+            "10_fj2_pair_township_shuangjiang.xlsx",
+            "11_fj3_pair_dept_overlap5.xlsx",
+        ] {
+            let prepared = prepare(&store, &sample(name)).expect("prepare");
+            let report = commit(&mut store, &prepared).expect("commit");
+            assert_eq!(report.outcome, "imported", "{report:?}");
+        }
+    }
+    let mut harness = window_on(&path);
+    press(&mut harness, "对账");
+    // 10901.00 - 1880.00 and 9954.00 - 1880.00 left unmatched, 15 rows each.
+    press(&mut harness, "附件2未配对 15条 9021.00元");
+    assert!(
+        harness
+            .query_by_label("共 15 条，金额合计 9021.00 元")
+            .is_some(),
+        "the 附件2 list"
+    );
+    // The first row of 10 (by date): 付应才's 土鸡 sold to 云阳县惠民超市, with every column.
+    for cell in [
+        "2019.9.2",
+        "双江街道 青杠村",
+        "付应才",
+        "土鸡",
+        "4只",
+        "320.00",
+        "云阳县惠民超市",
+    ] {
+        assert!(harness.query_all_by_label(cell).next().is_some(), "{cell}");
+    }
+    // Readable at 1366×768: nothing elided.
+    for text in [
+        "乡镇(街道)/村(社区)",
+        "销售金额",
+        "双江街道 滨江社区",
+        "云阳县兴农商贸有限公司",
+        "2019.9.11",
+        "1600.00",
+    ] {
+        assert_shown_in_full(&harness, text);
+    }
+    // The paired sales are not listed.
+    for paired in ["胡国平", "何春梅", "唐大勇"] {
+        assert!(harness.query_by_label(paired).is_none(), "{paired}");
+    }
+
+    press(&mut harness, "附件3未配对 15条 8074.00元");
+    assert!(
+        harness
+            .query_by_label("共 15 条，金额合计 8074.00 元")
+            .is_some(),
+        "the 附件3 list"
+    );
+    assert!(
+        harness.query_by_label("唐登科").is_some(),
+        "first row of 11"
+    );
+    for text in ["云阳县明德初级中学", "新津乡 柑子村", "采购数量"] {
+        assert_shown_in_full(&harness, text);
+    }
+    assert!(harness.query_by_label("胡国平").is_none(), "paired");
+
+    // 双江街道's side of 11: only the near miss is left, a separate purchase (not a near match).
+    choose(&mut harness, "乡镇", "双江街道");
+    assert!(
+        harness
+            .query_by_label("共 1 条，金额合计 400.00 元")
+            .is_some()
+    );
+    for cell in [
+        "2019.9.26",
+        "双江街道 柏杨村",
+        "唐大勇",
+        "腊肉",
+        "10斤",
+        "400.00",
+        "云阳县青松中学",
+    ] {
+        assert!(harness.query_all_by_label(cell).next().is_some(), "{cell}");
+    }
+    assert!(harness.query_by_label("疑似重复，待确认").is_none());
+
+    // The fourth quarter has nothing.
+    choose(&mut harness, "季度", "第4季度");
+    assert!(
+        harness
+            .query_by_label("没有符合筛选条件的未配对记录")
+            .is_some()
+    );
+    choose(&mut harness, "季度", "第3季度");
+    assert!(harness.query_by_label("唐大勇").is_some());
+
+    // 编辑 opens the record in the 采购情况 tab.
+    press(&mut harness, "编辑");
+    let near_miss = {
+        let store = harness.state().store();
+        let ids = store
+            .unmatched_ids(&xiaofei_fupin::store::UnmatchedFilter {
+                form: FormKind::Procurement,
+                year: 2019,
+                quarter: Some(3),
+                township_code: Some(SHUANGJIANG.to_string()),
+            })
+            .expect("ids");
+        assert_eq!(ids.len(), 1);
+        ids[0]
+    };
+    assert_eq!(
+        harness.state().status_text(),
+        Some(format!("已在“采购情况”中打开记录（编号 {near_miss}）；明细已关闭").as_str())
+    );
+}
+
+#[test]
+fn an_unmatched_row_in_a_near_match_is_marked() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("ledger.db");
+    near_match_db(&path);
+    let mut harness = window_on(&path);
+    press(&mut harness, "对账");
+    press(&mut harness, "附件2未配对 1条 600.00元");
+    assert!(harness.query_by_label("唐某某").is_some());
+    assert!(
+        harness.query_by_label("疑似重复，待确认").is_some(),
+        "marked as in a near match"
+    );
+    // Confirmed as the same sale: off both lists.
+    press(&mut harness, "疑似重复 1对，已配对 0对");
+    press(&mut harness, "是同一笔");
+    press(&mut harness, "附件3未配对 0条 0.00元");
+    assert!(
+        harness
+            .query_by_label("没有符合筛选条件的未配对记录")
+            .is_some()
+    );
+}

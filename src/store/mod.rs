@@ -32,7 +32,7 @@ pub use payments::{UnpaidBuckets, UnpaidRow, unpaid_totals};
 pub use period::PeriodFigures;
 pub use prices::{PriceCheck, PriceFlag, PriceReference};
 pub use purchasers::Purchaser;
-pub use reconcile::{NEAR_MATCH_MAX_DAYS, NearMatch, Unmatched};
+pub use reconcile::{NEAR_MATCH_MAX_DAYS, NearMatch, Unmatched, UnmatchedFilter};
 pub use reporting::{
     LEAD_UNIT_KEYWORDS, LeadUnitAmount, ReportState, ReportingStatus, UnattributedReport,
     UnitReport, normalize_unit_name,

@@ -1,8 +1,8 @@
 //! Reconciliation of 附件2 (townships' sales) and 附件3 (lead departments' procurements): the same
 //! sale reported by both is counted once (三(三); import rule 14). Exact pairs are made by
 //! [`Store::pair_exact_same_sales`]; this file lists the *near* matches for the operator to confirm
-//! or reject, keeps those decisions keyed by content so they survive re-import, and counts what is
-//! left unmatched (对账).
+//! or reject, keeps those decisions keyed by content so they survive re-import, and counts and
+//! lists what is left unmatched (对账; [`UnmatchedFilter`], [`Store::unmatched_ids`]).
 //!
 //! # Near-match rule
 //!
@@ -57,6 +57,64 @@ impl NearMatch {
 pub struct Unmatched {
     pub records: i64,
     pub amount: Money,
+}
+
+/// Which unmatched records to list (对账): one form (附件2 or 附件3), a year, optionally a quarter
+/// and a township. Unmatched means what [`Store::unmatched`] counts: a 附件2 sale no 附件3 row is
+/// linked to, or a 附件3 procurement not linked to a 附件2 sale.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnmatchedFilter {
+    /// [`FormKind::Sale`] (附件2) or [`FormKind::Procurement`] (附件3); 附件1 lists nothing.
+    pub form: FormKind,
+    pub year: i32,
+    /// 1–4; `None` = the whole year.
+    pub quarter: Option<u8>,
+    pub township_code: Option<String>,
+}
+
+impl UnmatchedFilter {
+    /// The unmatched records of `form` in the whole of `year`, all townships.
+    pub fn year(form: FormKind, year: i32) -> Self {
+        Self {
+            form,
+            year,
+            quarter: None,
+            township_code: None,
+        }
+    }
+
+    /// The WHERE clause over `sale s` and its parameters; `None` for 附件1 (nothing to list).
+    fn where_clause(&self) -> Option<(String, Vec<rusqlite::types::Value>)> {
+        use rusqlite::types::Value;
+        let unlinked = match self.form {
+            FormKind::Sale => "NOT EXISTS (SELECT 1 FROM sale p WHERE p.same_sale_as = s.id)",
+            FormKind::Procurement => "s.same_sale_as IS NULL",
+            _ => return None,
+        };
+        // A date range (not the year/month columns) so the (form, date) indexes serve it.
+        let (first_month, months) = match self.quarter {
+            Some(quarter) => (u32::from(quarter.clamp(1, 4)) * 3 - 2, 3),
+            None => (1, 12),
+        };
+        let start = format!("{:04}-{first_month:02}-01", self.year);
+        let end_month = first_month + months;
+        let end = if end_month > 12 {
+            format!("{:04}-01-01", self.year + 1)
+        } else {
+            format!("{:04}-{end_month:02}-01", self.year)
+        };
+        let mut values = vec![
+            Value::Integer(self.form.number()),
+            Value::Text(start),
+            Value::Text(end),
+        ];
+        let mut sql = format!(" WHERE s.form = ?1 AND s.date >= ?2 AND s.date < ?3 AND {unlinked}");
+        if let Some(code) = &self.township_code {
+            values.push(Value::Text(code.clone()));
+            sql.push_str(" AND s.township_code = ?4");
+        }
+        Some((sql, values))
+    }
 }
 
 /// Why a near match is not exact, in Chinese (see the module docs).
@@ -264,27 +322,36 @@ impl Store {
     /// Count and amount of the records of `form` (附件2 or 附件3) dated in `year` that are not paired
     /// with a record of the other form (对账). 附件1 gives zero.
     pub fn unmatched(&self, year: i32, form: FormKind) -> StoreResult<Unmatched> {
-        let sql = match form {
-            FormKind::Sale => {
-                "SELECT COUNT(*), COALESCE(SUM(s.amount_fen), 0) FROM sale s
-                 WHERE s.form = 2 AND s.year = ?1
-                   AND NOT EXISTS (SELECT 1 FROM sale p WHERE p.same_sale_as = s.id)"
-            }
-            FormKind::Procurement => {
-                "SELECT COUNT(*), COALESCE(SUM(amount_fen), 0) FROM sale
-                 WHERE form = 3 AND year = ?1 AND same_sale_as IS NULL"
-            }
-            _ => {
-                return Ok(Unmatched {
-                    records: 0,
-                    amount: Money::ZERO,
-                });
-            }
+        self.unmatched_totals(&UnmatchedFilter::year(form, year))
+    }
+
+    /// Ids of the unmatched records `filter` covers, by date then id (the order of the other
+    /// lists); the 对账 view fetches only the visible rows by id ([`Store::sales_by_ids`]).
+    pub fn unmatched_ids(&self, filter: &UnmatchedFilter) -> StoreResult<Vec<i64>> {
+        let Some((where_sql, values)) = filter.where_clause() else {
+            return Ok(Vec::new());
         };
+        let sql = format!("SELECT s.id FROM sale s{where_sql} ORDER BY s.date, s.id");
+        let mut statement = self.connection().prepare_cached(&sql)?;
+        let rows = statement.query_map(rusqlite::params_from_iter(values), |r| r.get(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Count and amount of the unmatched records `filter` covers.
+    pub fn unmatched_totals(&self, filter: &UnmatchedFilter) -> StoreResult<Unmatched> {
+        let Some((where_sql, values)) = filter.where_clause() else {
+            return Ok(Unmatched {
+                records: 0,
+                amount: Money::ZERO,
+            });
+        };
+        let sql = format!("SELECT COUNT(*), COALESCE(SUM(s.amount_fen), 0) FROM sale s{where_sql}");
         let (records, fen): (i64, i64) = self
             .connection()
-            .prepare_cached(sql)?
-            .query_row([year], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            .prepare_cached(&sql)?
+            .query_row(rusqlite::params_from_iter(values), |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })?;
         Ok(Unmatched {
             records,
             amount: Money::from_fen(fen),

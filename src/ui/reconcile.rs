@@ -1,24 +1,31 @@
 //! The 对账 tab (三(三), import rule 14): for a chosen year, the near matches of 附件2 sales and
 //! 附件3 procurements for the operator to confirm (是同一笔) or reject (不是同一笔), the pairs
-//! counted once (with 取消配对), what is left unmatched on each side, and the double counting
-//! removed. Its second view, 报送情况, is the reporting status board of a quarter (R6): every
+//! counted once (with 取消配对), the double counting removed, and what is left unmatched on each
+//! side: the unmatched 附件2 sales and 附件3 procurements listed by township and quarter (ids read
+//! once, only the visible rows fetched, as in [`super::records`]), each with 编辑 to open it in its
+//! form tab. Its second view, 报送情况, is the reporting status board of a quarter (R6): every
 //! township and lead unit with 已报送/逾期报送/未报送, record counts, amounts and entry times.
 //! The quarterly bulletin (通报) and the supply catalogue (供应目录) are exported from here.
 
-use egui::{RichText, Ui};
-use egui_extras::{Size, StripBuilder};
+use std::collections::HashSet;
 
+use egui::{RichText, Ui};
+use egui_extras::{Column, Size, StripBuilder, TableBuilder};
+
+use super::records::SaleList;
 use super::report_export::ReportPanel;
 use super::shipments::ShipmentsView;
 use super::widgets::{
     ERROR_COLOR, OK_COLOR, WARNING_COLOR, cell_ui, current_quarter, fitted_widths, month_day_text,
-    note_ui, quarter_only_combo_ui, year_choices, year_combo_ui, yuan_text,
+    note_ui, quarter_combo_ui, quarter_only_combo_ui, township_combo_ui, year_choices,
+    year_combo_ui, yuan_text,
 };
 use super::{Command, ReportKind, Shared};
 use crate::domain::Quarter;
 use crate::domain::sale::FormKind;
 use crate::store::{
     NearMatch, ReportState, ReportingStatus, SaleRow, SummaryTotals, UnitReport, Unmatched,
+    UnmatchedFilter,
 };
 
 /// Near matches shown per page.
@@ -37,9 +44,20 @@ enum View {
     Shipments,
 }
 
+/// The sections of the 对账 view.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Section {
+    /// 疑似重复 and 已配对.
+    Matches,
+    /// The unmatched records of 附件2 ([`FormKind::Sale`]) or 附件3 ([`FormKind::Procurement`]).
+    Unmatched(FormKind),
+}
+
 /// What the 对账 view shows for a year, read once per data version.
 struct ReconcileData {
     near: Vec<NearMatch>,
+    /// Ids of the rows (either form) in a near match, marked in the unmatched lists.
+    near_ids: HashSet<i64>,
     pairs: Vec<(SaleRow, SaleRow)>,
     unmatched_sales: Unmatched,
     unmatched_procurements: Unmatched,
@@ -58,6 +76,12 @@ pub(crate) struct ReconcileTab {
     status: Option<ReportingStatus>,
     near_page: usize,
     pair_page: usize,
+    section: Section,
+    /// Filters of the unmatched lists (both sides), within the year.
+    unmatched_township: Option<String>,
+    unmatched_quarter: Option<u8>,
+    unmatched_sales: SaleList,
+    unmatched_procurements: SaleList,
     /// The 通报/供应目录 export window and job.
     pub(crate) report: ReportPanel,
     /// The 物流记录 view.
@@ -78,6 +102,11 @@ impl ReconcileTab {
             status: None,
             near_page: 0,
             pair_page: 0,
+            section: Section::Matches,
+            unmatched_township: None,
+            unmatched_quarter: None,
+            unmatched_sales: SaleList::default(),
+            unmatched_procurements: SaleList::default(),
             report: ReportPanel::new(),
             shipments: ShipmentsView::new(),
         }
@@ -106,8 +135,14 @@ impl ReconcileTab {
         self.years = year_choices(shared.store.sale_years().unwrap_or_default(), shared.today);
         let store = shared.store;
         let read = || -> crate::store::StoreResult<ReconcileData> {
+            let near = store.near_matches(self.year)?;
+            let near_ids = near
+                .iter()
+                .flat_map(|m| [m.procurement.id, m.sale.id])
+                .collect();
             Ok(ReconcileData {
-                near: store.near_matches(self.year)?,
+                near,
+                near_ids,
                 pairs: store.same_sale_pairs(self.year)?,
                 unmatched_sales: store.unmatched(self.year, FormKind::Sale)?,
                 unmatched_procurements: store.unmatched(self.year, FormKind::Procurement)?,
@@ -200,7 +235,7 @@ impl ReconcileTab {
         });
         ui.separator();
         match self.view {
-            View::Reconcile => self.reconcile_ui(ui, commands),
+            View::Reconcile => self.reconcile_ui(ui, shared, commands),
             View::Reporting => {
                 self.refresh_status(shared, commands);
                 self.reporting_ui(ui);
@@ -209,12 +244,13 @@ impl ReconcileTab {
         }
     }
 
-    fn reconcile_ui(&mut self, ui: &mut Ui, commands: &mut Vec<Command>) {
+    fn reconcile_ui(&mut self, ui: &mut Ui, shared: &Shared<'_>, commands: &mut Vec<Command>) {
         let Some(data) = &self.data else {
             note_ui(ui, "暂无数据");
             return;
         };
         let year = self.year;
+        let mut section = self.section;
         ui.horizontal_wrapped(|ui| {
             let removed = if data.totals.double_counted_pairs > 0 {
                 format!(
@@ -227,21 +263,95 @@ impl ReconcileTab {
             };
             ui.label(RichText::new(format!("{year}年：{removed}")).strong());
             ui.add_space(16.0);
-            ui.label(format!(
-                "附件2未配对 {}条 {}元",
-                data.unmatched_sales.records,
-                yuan_text(data.unmatched_sales.amount)
-            ));
-            ui.add_space(12.0);
-            ui.label(format!(
-                "附件3未配对 {}条 {}元",
-                data.unmatched_procurements.records,
-                yuan_text(data.unmatched_procurements.amount)
-            ));
-            ui.add_space(12.0);
             note_ui(ui, "附件3的记录与附件2为同一笔时只计一次（计在附件2）。");
         });
+        ui.horizontal_wrapped(|ui| {
+            ui.selectable_value(
+                &mut section,
+                Section::Matches,
+                format!(
+                    "疑似重复 {}对，已配对 {}对",
+                    data.near.len(),
+                    data.pairs.len()
+                ),
+            )
+            .on_hover_text("待确认的疑似重复和已配对（只计一次）的记录");
+            ui.add_space(8.0);
+            ui.selectable_value(
+                &mut section,
+                Section::Unmatched(FormKind::Sale),
+                format!(
+                    "附件2未配对 {}条 {}元",
+                    data.unmatched_sales.records,
+                    yuan_text(data.unmatched_sales.amount)
+                ),
+            )
+            .on_hover_text("列出没有对应附件3采购记录的附件2销售");
+            ui.add_space(8.0);
+            ui.selectable_value(
+                &mut section,
+                Section::Unmatched(FormKind::Procurement),
+                format!(
+                    "附件3未配对 {}条 {}元",
+                    data.unmatched_procurements.records,
+                    yuan_text(data.unmatched_procurements.amount)
+                ),
+            )
+            .on_hover_text("列出没有对应附件2销售记录的附件3采购");
+        });
+        self.section = section;
         ui.add_space(4.0);
+        if let Section::Unmatched(kind) = section {
+            let list = if kind == FormKind::Sale {
+                &mut self.unmatched_sales
+            } else {
+                &mut self.unmatched_procurements
+            };
+            ui.horizontal_wrapped(|ui| {
+                township_combo_ui(
+                    ui,
+                    "unmatched_township",
+                    "乡镇",
+                    &mut self.unmatched_township,
+                    shared.townships,
+                    "全部乡镇",
+                );
+                ui.add_space(8.0);
+                quarter_combo_ui(ui, "unmatched_quarter", &mut self.unmatched_quarter, true);
+            });
+            let filter = UnmatchedFilter {
+                form: kind,
+                year,
+                quarter: self.unmatched_quarter,
+                township_code: self.unmatched_township.clone(),
+            };
+            if let Err(e) = list.refresh_unmatched(shared.store, &filter, shared.data_version) {
+                commands.push(Command::Error(format!("读取未配对记录失败：{e}")));
+            }
+            let (count, total) = list.totals();
+            ui.horizontal_wrapped(|ui| {
+                ui.label(
+                    RichText::new(format!("共 {count} 条，金额合计 {} 元", yuan_text(total)))
+                        .strong(),
+                );
+                ui.add_space(12.0);
+                let other = if kind == FormKind::Sale {
+                    "附件3"
+                } else {
+                    "附件2"
+                };
+                note_ui(
+                    ui,
+                    &format!(
+                        "没有与{other}配对的{}记录；标“疑似重复”的可在“疑似重复”中确认。点“编辑”在{}表中打开。",
+                        kind.label(),
+                        kind.label()
+                    ),
+                );
+            });
+            unmatched_table_ui(ui, shared, list, kind, &data.near_ids, commands);
+            return;
+        }
         let near_count = data.near.len();
         let pair_count = data.pairs.len();
         let mut near_page = self.near_page;
@@ -586,6 +696,131 @@ fn pair_row_ui(
             }
         });
     });
+}
+
+/// The table of unmatched records of `kind`: 编辑, date, township and village, household, product,
+/// quantity, amount, purchaser, and a mark on rows that are in a near match. Only the visible rows
+/// are fetched (by id, in blocks, cached by [`SaleList`]); 编辑 opens the record in its form tab.
+fn unmatched_table_ui(
+    ui: &mut Ui,
+    shared: &Shared<'_>,
+    list: &mut SaleList,
+    kind: FormKind,
+    near_ids: &HashSet<i64>,
+    commands: &mut Vec<Command>,
+) {
+    if list.len() == 0 {
+        ui.add_space(20.0);
+        ui.vertical_centered(|ui| note_ui(ui, "没有符合筛选条件的未配对记录"));
+        return;
+    }
+    let (date_col, qty_col, amount_col) = kind.column_names();
+    let row_height = ui.text_style_height(&egui::TextStyle::Body) + 8.0;
+    // 时间, 地区, 贫困户姓名, 产品品种, 数量, 金额, 采购单位; 操作 and 说明 are fixed.
+    let natural = [96.0, 190.0, 96.0, 90.0, 80.0, 96.0, 230.0];
+    let actions_width = 48.0;
+    let note_width = 120.0;
+    let spacing = ui.spacing().item_spacing.x * 10.0;
+    let (widths, key) = fitted_widths(
+        ui.available_width(),
+        &natural,
+        actions_width + note_width + spacing,
+    );
+    let mut table = TableBuilder::new(ui)
+        .id_salt(("unmatched_table", kind.number(), key))
+        .striped(true)
+        .resizable(true)
+        .cell_layout(egui::Layout::left_to_right(egui::Align::Center))
+        .min_scrolled_height(0.0)
+        .auto_shrink([false, false])
+        .column(Column::exact(actions_width));
+    for width in widths {
+        table = table.column(Column::initial(width).at_least(40.0).clip(true));
+    }
+    table = table.column(Column::remainder().at_least(60.0).clip(true));
+    let mut error: Option<String> = None;
+    table
+        .header(row_height, |mut header| {
+            for title in [
+                "操作",
+                date_col,
+                "乡镇(街道)/村(社区)",
+                "贫困户姓名",
+                "产品品种",
+                qty_col,
+                amount_col,
+                "采购单位",
+                "说明",
+            ] {
+                header.col(|ui| {
+                    ui.strong(title);
+                });
+            }
+        })
+        .body(|body| {
+            body.rows(row_height, list.len(), |mut table_row| {
+                let row = match list.row(shared.store, table_row.index()) {
+                    Ok(Some(row)) => row,
+                    Ok(None) => return,
+                    Err(e) => {
+                        error.get_or_insert_with(|| format!("读取未配对记录失败：{e}"));
+                        return;
+                    }
+                };
+                let record = &row.record;
+                table_row.col(|ui| {
+                    if ui
+                        .small_button("编辑")
+                        .on_hover_text(format!("在{}表中打开这条记录", kind.label()))
+                        .clicked()
+                    {
+                        commands.push(Command::EditRecord { id: row.id, kind });
+                    }
+                });
+                table_row.col(|ui| {
+                    ui.label(&record.date_text);
+                });
+                table_row.col(|ui| {
+                    let place = if record.village.is_empty() {
+                        row.township_name.clone()
+                    } else {
+                        format!("{} {}", row.township_name, record.village)
+                    };
+                    ui.label(place)
+                        .on_hover_text(format!("填写为：{}", record.region_text));
+                });
+                table_row.col(|ui| {
+                    ui.label(&record.household);
+                });
+                table_row.col(|ui| {
+                    ui.label(&record.product);
+                });
+                table_row.col(|ui| {
+                    ui.label(&record.quantity_text);
+                });
+                table_row.col(|ui| {
+                    ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                        ui.label(yuan_text(record.amount))
+                            .on_hover_text(format!("填写为：{}", record.amount_text));
+                    });
+                });
+                table_row.col(|ui| {
+                    ui.label(&record.purchaser).on_hover_text(&record.purchaser);
+                });
+                table_row.col(|ui| {
+                    if near_ids.contains(&row.id) {
+                        ui.label(RichText::new("疑似重复，待确认").color(WARNING_COLOR))
+                            .on_hover_text("在“疑似重复”中确认是否与另一表的记录为同一笔");
+                    } else if !record.warnings.is_empty() {
+                        ui.label(RichText::new(format!("{}条提示", record.warnings.len())).weak())
+                            .on_hover_text(record.warnings.join("\n"));
+                    }
+                });
+            });
+        });
+    if let Some(error) = error {
+        commands.push(Command::Error(error));
+    }
 }
 
 fn state_text(state: ReportState, deadline_passed: bool) -> RichText {

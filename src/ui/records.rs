@@ -11,7 +11,7 @@ use super::widgets::{WARNING_COLOR, fitted_widths, note_ui, yuan_text};
 use super::{Command, Shared};
 use crate::domain::Money;
 use crate::domain::sale::FormKind;
-use crate::store::{SaleFilter, SaleRow, Store, StoreResult};
+use crate::store::{SaleFilter, SaleRow, Store, StoreResult, UnmatchedFilter};
 
 /// Rows fetched at once around a visible row that is not cached yet.
 const FETCH_BEFORE: usize = 40;
@@ -19,10 +19,20 @@ const FETCH_AFTER: usize = 120;
 /// The row cache is dropped when it grows beyond this (it refills from the visible range).
 const CACHE_LIMIT: usize = 4_000;
 
-/// The records a [`SaleFilter`] covers: ids in list order, count, total and a row cache.
+/// What a [`SaleList`] lists.
+#[derive(Debug, Clone, PartialEq)]
+enum ListSource {
+    /// The records a filter of the form tabs or the 明细 window covers.
+    Records(SaleFilter),
+    /// The unmatched records of the 对账 view.
+    Unmatched(UnmatchedFilter),
+}
+
+/// The records a [`SaleFilter`] (or an [`UnmatchedFilter`]) covers: ids in list order, count,
+/// total and a row cache.
 #[derive(Default)]
 pub(crate) struct SaleList {
-    loaded: Option<(SaleFilter, u64)>,
+    loaded: Option<(ListSource, u64)>,
     ids: Vec<i64>,
     count: i64,
     total: Money,
@@ -37,24 +47,56 @@ impl SaleList {
         filter: &SaleFilter,
         version: u64,
     ) -> StoreResult<()> {
-        if self
-            .loaded
-            .as_ref()
-            .is_some_and(|(f, v)| f == filter && *v == version)
-        {
+        if self.is_loaded(
+            |s| matches!(s, ListSource::Records(f) if f == filter),
+            version,
+        ) {
             return Ok(());
         }
-        // Remember the attempt first, so a failing query is reported once, not every frame.
-        self.loaded = Some((filter.clone(), version));
-        self.cache.clear();
-        self.ids.clear();
-        self.count = 0;
-        self.total = Money::ZERO;
+        self.start(ListSource::Records(filter.clone()), version);
         self.ids = store.sale_ids(filter)?;
         let (count, total) = store.sale_totals(filter)?;
         self.count = count;
         self.total = total;
         Ok(())
+    }
+
+    /// Re-reads the ids and totals of unmatched records (对账) if the filter or the data version
+    /// changed since the last read.
+    pub(crate) fn refresh_unmatched(
+        &mut self,
+        store: &Store,
+        filter: &UnmatchedFilter,
+        version: u64,
+    ) -> StoreResult<()> {
+        if self.is_loaded(
+            |s| matches!(s, ListSource::Unmatched(f) if f == filter),
+            version,
+        ) {
+            return Ok(());
+        }
+        self.start(ListSource::Unmatched(filter.clone()), version);
+        self.ids = store.unmatched_ids(filter)?;
+        let totals = store.unmatched_totals(filter)?;
+        self.count = totals.records;
+        self.total = totals.amount;
+        Ok(())
+    }
+
+    fn is_loaded(&self, same: impl Fn(&ListSource) -> bool, version: u64) -> bool {
+        self.loaded
+            .as_ref()
+            .is_some_and(|(source, v)| *v == version && same(source))
+    }
+
+    /// Forgets the rows before a read. The attempt is remembered first, so a failing query is
+    /// reported once, not every frame.
+    fn start(&mut self, source: ListSource, version: u64) {
+        self.loaded = Some((source, version));
+        self.cache.clear();
+        self.ids.clear();
+        self.count = 0;
+        self.total = Money::ZERO;
     }
 
     /// Number of records listed.
@@ -68,7 +110,7 @@ impl SaleList {
     }
 
     /// The row at `index`, fetching a block of rows around it by id when it is not cached.
-    fn row(&mut self, store: &Store, index: usize) -> StoreResult<Option<SaleRow>> {
+    pub(crate) fn row(&mut self, store: &Store, index: usize) -> StoreResult<Option<SaleRow>> {
         let Some(id) = self.ids.get(index).copied() else {
             return Ok(None);
         };
