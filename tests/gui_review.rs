@@ -100,6 +100,11 @@ fn a_unions_member_count_is_set_and_its_gap_shown() {
         .unwrap();
     assert_eq!(union.member_count, Some(10));
     assert_eq!(union.purchaser_type, Some(PurchaserType::Union));
+    // The status line says what was saved (not the purchaser-type message).
+    assert_eq!(
+        harness.state().status_text(),
+        Some("已保存工会会员人数：云阳县总工会 10人（标准 5000元）")
+    );
     // 10 × 500 = 5000元 standard, 1200元 bought: 3800元 short.
     for figure in ["5000.00", "1200.00", "3800.00", "24.0%"] {
         assert!(harness.query_by_label(figure).is_some(), "{figure}");

@@ -20,8 +20,8 @@ use super::sales::SalesTab;
 use super::widgets::{ERROR_COLOR, OK_COLOR};
 use super::{Command, ReportKind, Shared};
 use crate::domain::sale::FormKind;
-use crate::domain::{RegionResolver, Township};
-use crate::store::Store;
+use crate::domain::{PurchaserType, RegionResolver, Township};
+use crate::store::{Store, UNION_STANDARD_YUAN_PER_MEMBER};
 
 /// The window title.
 pub const WINDOW_TITLE: &str = "云阳县消费扶贫台账";
@@ -515,6 +515,20 @@ impl App {
                     Err(e) => self.error(format!("保存失败：{e}")),
                 }
             }
+            Command::SetUnionMembers {
+                id,
+                name,
+                member_count,
+            } => match self
+                .store
+                .set_purchaser_type(id, Some(PurchaserType::Union), member_count)
+            {
+                Ok(()) => {
+                    self.changed();
+                    self.info(union_members_saved_text(&name, member_count));
+                }
+                Err(e) => self.error(format!("保存失败：{e}")),
+            },
             Command::SaveTargets(targets) => match self.store.save_targets(&targets) {
                 Ok(()) => {
                     self.changed();
@@ -783,6 +797,18 @@ impl App {
         let job = ExportJob::start(ctx, &self.db_path, request.clone(), out);
         self.info(format!("正在导出{}…", request.kind.label()));
         self.export_panel(request.kind).started(request, job);
+    }
+}
+
+/// The status message after a union's member count was saved:
+/// `已保存工会会员人数：云阳县总工会 10人（标准 5000元）`, or `已清除工会会员人数：…` when emptied.
+fn union_members_saved_text(name: &str, member_count: Option<i64>) -> String {
+    match member_count {
+        Some(count) => format!(
+            "已保存工会会员人数：{name} {count}人（标准 {}元）",
+            count.saturating_mul(UNION_STANDARD_YUAN_PER_MEMBER)
+        ),
+        None => format!("已清除工会会员人数：{name}"),
     }
 }
 

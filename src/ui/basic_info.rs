@@ -560,9 +560,9 @@ impl BasicInfoTab {
                                         || (response.lost_focus()
                                             && ui.input(|i| i.key_pressed(egui::Key::Enter)))
                                     {
-                                        commands.push(Command::SetPurchaserType {
+                                        commands.push(Command::SetUnionMembers {
                                             id: p.id,
-                                            purchaser_type: p.purchaser_type,
+                                            name: p.name.clone(),
                                             member_count: count,
                                         });
                                     }

@@ -58,6 +58,12 @@ pub enum Command {
         purchaser_type: Option<PurchaserType>,
         member_count: Option<i64>,
     },
+    /// Set a union's member count (工会进家庭, R10); `name` is for the status message.
+    SetUnionMembers {
+        id: i64,
+        name: String,
+        member_count: Option<i64>,
+    },
     /// Store a year's targets.
     SaveTargets(Targets),
     /// Add (`id` = `None`) or replace a 百企帮百村 enterprise–village pairing (R11, 四(三)).

@@ -11,7 +11,7 @@ use super::widgets::{
     year_choices, year_combo_ui, yuan_text,
 };
 use super::{Command, Shared};
-use crate::domain::{PurchaserType, ReportDate};
+use crate::domain::ReportDate;
 use crate::store::{
     MAX_ENTERPRISE_PAIRINGS, PairingDraft, PairingPurchases, UNION_STANDARD_YUAN_PER_MEMBER,
     UnionPurchases,
@@ -553,9 +553,9 @@ impl UnionsSection {
                     .clicked()
                     || (response.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)))
                 {
-                    commands.push(Command::SetPurchaserType {
+                    commands.push(Command::SetUnionMembers {
                         id: u.purchaser_id,
-                        purchaser_type: Some(PurchaserType::Union),
+                        name: u.name.clone(),
                         member_count: count,
                     });
                 }
