@@ -127,8 +127,9 @@ pub struct FormDocument {
 /// Why a form could not be exported. The messages are Chinese and shown to the user.
 #[derive(Debug, thiserror::Error)]
 pub enum ExportError {
-    /// The file could not be written (disk full, folder missing, …).
-    #[error("无法写入文件“{}”：{source}", path.display())]
+    /// The file could not be written (disk full, folder missing, …). The message names the file
+    /// and the reason in Chinese ([`write_failure_reason`]), the system's own text in parentheses.
+    #[error("无法写入文件“{}”：{}（系统提示：{source}）", path.display(), write_failure_reason(path, source))]
     Write {
         /// The file that was being written.
         path: PathBuf,
@@ -137,7 +138,7 @@ pub enum ExportError {
     },
     /// The file is open in another program (Windows locks files open in Excel/WPS) or the folder is
     /// read-only.
-    #[error("无法写入文件“{}”：文件可能正在 Excel 或 WPS 中打开，或没有写入权限。请关闭该文件后重试，或换一个文件夹（{source}）", path.display())]
+    #[error("无法写入文件“{}”：{}（系统提示：{source}）", path.display(), write_failure_reason(path, source))]
     PermissionDenied {
         /// The file that was being written.
         path: PathBuf,
@@ -169,6 +170,39 @@ pub enum ExportError {
         /// The most that fit.
         max: usize,
     },
+}
+
+/// Why writing `path` failed, in Chinese, from the kind of the I/O error: 文件夹不存在,
+/// 没有写入权限, 文件被其他程序占用, 磁盘空间已满, … (the system's text is added by the caller).
+pub fn write_failure_reason(path: &Path, error: &std::io::Error) -> String {
+    use std::io::ErrorKind;
+    let folder = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .map(|p| format!("“{}”", p.display()))
+        .unwrap_or_default();
+    // Windows: ERROR_SHARING_VIOLATION (32) and ERROR_LOCK_VIOLATION (33), a file held open.
+    if cfg!(windows) && matches!(error.raw_os_error(), Some(32 | 33)) {
+        return "文件被其他程序占用（可能正在 Excel 或 WPS 中打开），请关闭该文件后重试".into();
+    }
+    match error.kind() {
+        ErrorKind::NotFound => format!("文件夹{folder}不存在，请检查路径或换一个文件夹"),
+        ErrorKind::PermissionDenied => {
+            "没有写入权限，或文件被其他程序占用（可能正在 Excel 或 WPS 中打开）；请关闭该文件后重试，或换一个文件夹".into()
+        }
+        ErrorKind::ResourceBusy | ErrorKind::ExecutableFileBusy => {
+            "文件被其他程序占用，请关闭该文件后重试".into()
+        }
+        ErrorKind::StorageFull | ErrorKind::QuotaExceeded => {
+            "磁盘空间已满，请清理磁盘或换一个位置".into()
+        }
+        ErrorKind::ReadOnlyFilesystem => "磁盘是只读的，请换一个文件夹".into(),
+        ErrorKind::IsADirectory => "已有同名的文件夹，请换一个文件名".into(),
+        ErrorKind::NotADirectory => format!("路径{folder}中有一部分不是文件夹，请检查路径"),
+        ErrorKind::InvalidFilename => "文件名无效（含有不允许的字符或太长），请换一个文件名".into(),
+        ErrorKind::FileTooLarge => "文件太大，超出了磁盘允许的大小".into(),
+        _ => "写入时出错，请换一个文件夹或稍后重试".into(),
+    }
 }
 
 /// Writes `doc` as an xlsx file at `path` in the official layout (see the module docs).
@@ -802,8 +836,43 @@ mod tests {
         let dir = tempfile::tempdir().expect("temp dir");
         let path = dir.path().join("没有这个文件夹").join("附件2.xlsx");
         let error = write_form(&sample_sale(), &path, &|_| {}).expect_err("must fail");
-        assert!(error.to_string().starts_with("无法写入文件“"), "{error}");
+        let message = error.to_string();
+        assert!(
+            message.starts_with(&format!("无法写入文件“{}”：文件夹“", path.display())),
+            "{message}"
+        );
+        assert!(message.contains("没有这个文件夹”不存在"), "{message}");
+        // The system's (English) text only in parentheses at the end.
+        let (chinese, system) = message.split_once("（系统提示：").expect("system text");
+        assert!(!chinese.contains("No such file"), "{message}");
+        assert!(system.ends_with('）'), "{message}");
         assert!(!path.exists());
+
+        // A folder of that name is in the way.
+        let folder = dir.path().join("附件2.xlsx");
+        std::fs::create_dir(&folder).expect("folder");
+        let message = write_form(&sample_sale(), &folder, &|_| {})
+            .expect_err("must fail")
+            .to_string();
+        assert!(message.contains("已有同名的文件夹"), "{message}");
+    }
+
+    #[test]
+    fn write_failure_reasons_are_chinese() {
+        use std::io::{Error, ErrorKind};
+        let path = Path::new("/tmp/报表/附件2.xlsx");
+        for (kind, reason) in [
+            (ErrorKind::NotFound, "文件夹“/tmp/报表”不存在"),
+            (ErrorKind::PermissionDenied, "没有写入权限"),
+            (ErrorKind::PermissionDenied, "文件被其他程序占用"),
+            (ErrorKind::ResourceBusy, "文件被其他程序占用"),
+            (ErrorKind::StorageFull, "磁盘空间已满"),
+            (ErrorKind::ReadOnlyFilesystem, "只读"),
+            (ErrorKind::Other, "写入时出错"),
+        ] {
+            let text = write_failure_reason(path, &Error::from(kind));
+            assert!(text.contains(reason), "{kind:?}: {text}");
+        }
     }
 
     #[test]

@@ -272,12 +272,31 @@ fn scope_text(request: &ExportRequest, townships: &[Township]) -> String {
     format!("{} {}{}", request.kind.label(), place, period)
 }
 
-/// The user's documents folder, else the working folder.
+/// Where exports (forms, 通报, 供应目录) are suggested: the user's documents folder, else the home
+/// folder, else the working folder (never the program's folder when a documents or home folder
+/// exists: run from a checkout, files would land in the repository).
 pub(crate) fn default_export_dir() -> PathBuf {
-    directories::UserDirs::new()
-        .and_then(|dirs| dirs.document_dir().map(Path::to_path_buf))
-        .filter(|dir| dir.is_dir())
-        .or_else(|| std::env::current_dir().ok())
+    let dirs = directories::UserDirs::new();
+    export_dir_from(
+        dirs.as_ref()
+            .and_then(|d| d.document_dir().map(Path::to_path_buf)),
+        dirs.as_ref().map(|d| d.home_dir().to_path_buf()),
+        std::env::current_dir().ok(),
+    )
+}
+
+/// The first of `documents`, `home`, `current` that is an existing folder (else `current`, else
+/// `.`).
+fn export_dir_from(
+    documents: Option<PathBuf>,
+    home: Option<PathBuf>,
+    current: Option<PathBuf>,
+) -> PathBuf {
+    [documents, home]
+        .into_iter()
+        .flatten()
+        .find(|dir| dir.is_dir())
+        .or(current)
         .unwrap_or_else(|| PathBuf::from("."))
 }
 
@@ -306,7 +325,12 @@ pub(crate) fn open_folder(folder: &Path) -> Result<(), String> {
         .arg(folder)
         .spawn()
         .map(|_| ())
-        .map_err(|e| format!("无法打开文件夹“{}”：{e}", folder.display()))
+        .map_err(|e| {
+            format!(
+                "无法打开文件夹“{}”：找不到系统的文件管理器（系统提示：{e}）",
+                folder.display()
+            )
+        })
 }
 
 #[cfg(test)]
@@ -321,6 +345,46 @@ mod tests {
             deep_poverty: true,
             aliases: vec![],
         }]
+    }
+
+    #[test]
+    fn exports_default_to_documents_then_home_then_the_working_folder() {
+        let documents = tempfile::tempdir().expect("documents");
+        let home = tempfile::tempdir().expect("home");
+        let current = PathBuf::from("/work/checkout");
+        let missing = home.path().join("文档");
+        assert_eq!(
+            export_dir_from(
+                Some(documents.path().to_path_buf()),
+                Some(home.path().to_path_buf()),
+                Some(current.clone())
+            ),
+            documents.path()
+        );
+        // No documents folder (or one that does not exist): the home folder, not the working one.
+        for documents in [None, Some(missing)] {
+            assert_eq!(
+                export_dir_from(
+                    documents,
+                    Some(home.path().to_path_buf()),
+                    Some(current.clone())
+                ),
+                home.path()
+            );
+        }
+        assert_eq!(export_dir_from(None, None, Some(current.clone())), current);
+        assert_eq!(export_dir_from(None, None, None), PathBuf::from("."));
+        // On this machine: never the working folder when a home folder exists.
+        if let Some(dirs) = directories::UserDirs::new()
+            && dirs.home_dir().is_dir()
+            && std::env::current_dir().ok().as_deref() != Some(dirs.home_dir())
+        {
+            assert_ne!(
+                std::env::current_dir().ok(),
+                Some(default_export_dir()),
+                "the working folder"
+            );
+        }
     }
 
     #[test]

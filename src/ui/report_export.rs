@@ -291,6 +291,33 @@ mod tests {
     }
 
     #[test]
+    fn a_missing_folder_is_reported_in_chinese() {
+        let dir = tempfile::tempdir().expect("dir");
+        let db = dir.path().join("ledger.db");
+        Store::open(&db).expect("open");
+        let today = chrono::NaiveDate::from_ymd_opt(2019, 10, 8).unwrap_or_default();
+        let folder = dir.path().join("没有这个文件夹");
+        for report in [
+            ReportKind::Bulletin(Quarter {
+                year: 2019,
+                quarter: 3,
+            }),
+            ReportKind::Catalogue,
+        ] {
+            let out = folder.join(report_file_name(report, today));
+            let message = write_report(&db, report, &out, today).expect_err("no folder");
+            let expected = format!(
+                "无法写入文件“{}”：文件夹“{}”不存在",
+                out.display(),
+                folder.display()
+            );
+            assert!(message.starts_with(&expected), "{message}");
+            let (chinese, _) = message.split_once("（系统提示：").expect("system text");
+            assert!(!chinese.contains("No such file"), "{message}");
+        }
+    }
+
+    #[test]
     fn both_reports_are_written() {
         let dir = tempfile::tempdir().expect("dir");
         let db = dir.path().join("ledger.db");
