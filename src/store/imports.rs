@@ -212,14 +212,14 @@ impl Store {
             Ok(actions)
         })?;
         // Sales added or changed: only pairs with one of them on a side can be new.
-        let touched: Vec<i64> = records
+        let touched: Vec<(i64, &SaleRecord)> = records
             .iter()
             .zip(&actions)
             .filter_map(|(record, action)| match (record, action) {
                 (
-                    ImportRecord::Sale { .. },
+                    ImportRecord::Sale { record, .. },
                     ImportAction::Added(id) | ImportAction::Updated(id),
-                ) => Some(*id),
+                ) => Some((*id, record)),
                 _ => None,
             })
             .collect();

@@ -722,17 +722,21 @@ pub(crate) fn pair_exact_same_sales_in(conn: &Connection) -> StoreResult<usize> 
 /// the whole ledger.
 pub(crate) fn pair_exact_same_sales_touching_in(
     conn: &Connection,
-    touched: &[i64],
+    touched: &[(i64, &SaleRecord)],
 ) -> StoreResult<usize> {
+    // Without any free 附件3 row in the ledger (checked after this import's rows are in), no
+    // touched 附件2 sale can pair: skip the per-sale lookups.
+    let any_free_procurement: bool = conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM sale WHERE form = 3 AND same_sale_as IS NULL AND pairing_decided = 0)",
+        [],
+        |r| r.get(0),
+    )?;
+    if !any_free_procurement {
+        return Ok(0);
+    }
     let mut candidates: Vec<(i64, String)> = Vec::new();
-    for &id in touched {
-        let Some((form, key)) = conn
-            .prepare_cached("SELECT form, match_key FROM sale WHERE id = ?1")?
-            .query_row([id], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))
-            .optional()?
-        else {
-            continue;
-        };
+    for &(id, record) in touched {
+        let key = sale_match_key(record);
         // Free 附件3 rows with this key: the touched row itself (附件3), or the ones a touched
         // 附件2 sale may pair with.
         let free: Vec<i64> = conn
@@ -741,7 +745,7 @@ pub(crate) fn pair_exact_same_sales_touching_in(
                    AND same_sale_as IS NULL AND pairing_decided = 0
                    AND (?2 = 2 OR id = ?3)",
             )?
-            .query_map(params![key, form, id], |r| r.get(0))?
+            .query_map(params![key, record.kind.number(), id], |r| r.get(0))?
             .collect::<Result<_, _>>()?;
         candidates.extend(free.into_iter().map(|p| (p, key.clone())));
     }
