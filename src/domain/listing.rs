@@ -3,10 +3,11 @@
 //! import rules 10, 11. Shares the region, name and formula checks of the sale rows
 //! ([`super::sale`]).
 
-use super::cooperative::cooperative_warning;
-use super::sale::{FormKind, formula_warning, name_warning, resolve_region};
-use super::text::{clean_name, clean_text};
-use super::{InvolvedCount, Price, Quantity, RegionResolver, is_cooperative, parse_involved};
+use super::sale::{
+    EMPTY_HOUSEHOLD, FormKind, HouseholdFields, formula_warning, household_fields, resolve_region,
+};
+use super::text::clean_text;
+use super::{InvolvedCount, Price, Quantity, RegionResolver};
 
 /// A field of a catalogue listing (附件1 row).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -100,19 +101,14 @@ pub fn validate_listing_with_units(
         }
     };
 
-    let household = clean_name(&draft.household);
-    let remark = clean_text(&draft.remark);
+    let HouseholdFields {
+        household,
+        remark,
+        involved,
+    } = household_fields(&draft.household, &draft.remark, &mut warnings);
     if household.is_empty() {
-        errors.push((ListingField::Household, "贫困户姓名不能为空".to_string()));
-    } else {
-        warnings.extend(name_warning(&household));
-        warnings.extend(cooperative_warning(&household, &remark));
+        errors.push((ListingField::Household, EMPTY_HOUSEHOLD.to_string()));
     }
-    let involved = if is_cooperative(&household) {
-        parse_involved(&remark)
-    } else {
-        None
-    };
 
     let product = clean_text(&draft.product);
     if product.is_empty() {

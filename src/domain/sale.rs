@@ -235,19 +235,14 @@ pub fn validate_sale_with_units(
     };
 
     // 贫困户姓名
-    let household = clean_name(&draft.household);
-    let remark = clean_text(&draft.remark);
+    let HouseholdFields {
+        household,
+        remark,
+        involved,
+    } = household_fields(&draft.household, &draft.remark, &mut warnings);
     if household.is_empty() {
-        errors.push((SaleField::Household, "贫困户姓名不能为空".to_string()));
-    } else {
-        warnings.extend(name_warning(&household));
-        warnings.extend(cooperative_warning(&household, &remark));
+        errors.push((SaleField::Household, EMPTY_HOUSEHOLD.to_string()));
     }
-    let involved = if is_cooperative(&household) {
-        parse_involved(&remark)
-    } else {
-        None
-    };
 
     // 产品品种
     let product = clean_text(&draft.product);
@@ -359,9 +354,45 @@ pub(super) fn resolve_region(
     Ok(region)
 }
 
+/// The 贫困户姓名 and 备注 of a row, as all three forms read them: the cleaned name and remark, and
+/// for a cooperative (合作社) the poor households or persons its 备注 gives (import rule 11).
+pub(super) struct HouseholdFields {
+    pub household: String,
+    pub remark: String,
+    pub involved: Option<InvolvedCount>,
+}
+
+/// The error for an empty 贫困户姓名.
+pub(super) const EMPTY_HOUSEHOLD: &str = "贫困户姓名不能为空";
+
+/// Reads [`HouseholdFields`]; adds the name and cooperative warnings to `warnings` when the name is
+/// not empty (an empty name is the caller's field error, [`EMPTY_HOUSEHOLD`]).
+pub(super) fn household_fields(
+    household: &str,
+    remark: &str,
+    warnings: &mut Vec<String>,
+) -> HouseholdFields {
+    let household = clean_name(household);
+    let remark = clean_text(remark);
+    if !household.is_empty() {
+        warnings.extend(name_warning(&household));
+        warnings.extend(cooperative_warning(&household, &remark));
+    }
+    let involved = if is_cooperative(&household) {
+        parse_involved(&remark)
+    } else {
+        None
+    };
+    HouseholdFields {
+        household,
+        remark,
+        involved,
+    }
+}
+
 /// `贫困户姓名含“?”，疑为编码丢失的生僻字，需核实` when the name holds `?`, `？` or U+FFFD (what
 /// a lost character becomes in another encoding).
-pub(super) fn name_warning(name: &str) -> Option<String> {
+fn name_warning(name: &str) -> Option<String> {
     name.chars()
         .find(|c| matches!(c, '?' | '？' | '\u{FFFD}'))
         .map(|c| format!("贫困户姓名含“{c}”，疑为编码丢失的生僻字，需核实"))
