@@ -10,12 +10,13 @@ use egui::{RichText, Ui};
 use super::basic_info::BasicInfoTab;
 use super::catalogue::CatalogueTab;
 use super::dashboard::DashboardTab;
-use super::export::{ExportJob, open_folder, with_xlsx_extension};
+use super::export::export_job;
+use super::export_window::{open_folder, with_xlsx_extension};
 use super::import::{ImportEvent, ImportWindow};
 use super::job::BackgroundJob;
 use super::reconcile::ReconcileTab;
 use super::records::RecordsView;
-use super::report_export::{ReportJob, report_label};
+use super::report_export::{report_job, report_label};
 use super::sales::SalesTab;
 use super::widgets::{ERROR_COLOR, OK_COLOR};
 use super::{Command, ReportKind, Shared};
@@ -329,7 +330,9 @@ impl App {
         }
 
         if self.tab != Tab::Reconcile && self.reconcile.report.is_running() {
-            self.reconcile.report.window_ui(ui.ctx(), &mut commands);
+            self.reconcile
+                .report
+                .window_ui(ui.ctx(), shared.townships, &mut commands);
         }
 
         if let Some(view) = &mut self.records
@@ -765,7 +768,7 @@ impl App {
             return;
         }
         let today = chrono::Local::now().date_naive();
-        let job = ReportJob::start(ctx, &self.db_path, report, out, today);
+        let job = report_job(ctx, &self.db_path, report, out, today);
         self.info(format!("正在生成{}…", report_label(report)));
         self.reconcile.report.started(report, job);
     }
@@ -794,7 +797,7 @@ impl App {
             self.export_panel(request.kind).ask_for_path(request, out);
             return;
         }
-        let job = ExportJob::start(ctx, &self.db_path, request.clone(), out);
+        let job = export_job(ctx, &self.db_path, request.clone(), out);
         self.info(format!("正在导出{}…", request.kind.label()));
         self.export_panel(request.kind).started(request, job);
     }

@@ -180,7 +180,7 @@ impl CatalogueTab {
             list: ListingList::default(),
             editor: None,
             confirm_delete: None,
-            export: ExportPanel::new(FormKind::Catalogue),
+            export: ExportPanel::new(),
         }
     }
 

@@ -1,86 +1,92 @@
-//! 导出Excel: the export window of a form tab and the background export job.
+//! 导出Excel: the export of a form tab (附件1/2/3 in the official layout), in the shared export
+//! window ([`super::export_window`]).
 //!
 //! The job runs [`crate::forms::export_form`] on its own thread with its own connection to the
 //! same database file; progress comes back through shared atomics and the window is repainted
-//! on every step. The system file dialog (rfd) may be unavailable (it then returns `None` as on
-//! cancel), so the window always offers a path field and an 导出到此路径 button.
+//! on every step.
 
 use std::path::{Path, PathBuf};
 
-use egui::{RichText, Ui};
+use egui::Ui;
 
 use super::Command;
-use super::job::BackgroundJob;
-use super::widgets::{ERROR_COLOR, OK_COLOR, note_ui, wan_text, yuan_text};
+use super::export_window::{ExportJob, ExportTarget, ExportWindow, default_export_dir};
+use super::widgets::{wan_text, yuan_text};
 use crate::domain::Township;
 use crate::domain::sale::FormKind;
 use crate::forms::{ExportRequest, ExportSummary};
 
-/// A running export.
-pub(crate) struct ExportJob {
-    job: BackgroundJob<Result<ExportSummary, String>>,
+/// Starts exporting `request` from the database at `db_path` to `out` on a new thread.
+pub(crate) fn export_job(
+    ctx: &egui::Context,
+    db_path: &Path,
+    request: ExportRequest,
     out: PathBuf,
-}
-
-impl ExportJob {
-    /// Starts exporting `request` from the database at `db_path` to `out` on a new thread.
-    pub(crate) fn start(
-        ctx: &egui::Context,
-        db_path: &Path,
-        request: ExportRequest,
-        out: PathBuf,
-    ) -> Self {
-        let db_path = db_path.to_path_buf();
-        let target = out.clone();
-        let job = BackgroundJob::start(
-            ctx,
-            "export",
-            move |progress| crate::forms::export_form(&db_path, &request, &target, progress),
-            |e| Err(format!("无法启动导出：{e}")),
-        );
-        ExportJob { job, out }
-    }
-
-    fn progress(&self) -> f32 {
-        self.job.progress()
-    }
-
-    /// The outcome once the thread has finished.
-    fn take_result(&self) -> Option<Result<ExportSummary, String>> {
-        self.job.take()
-    }
+) -> ExportJob<ExportSummary> {
+    let db_path = db_path.to_path_buf();
+    ExportJob::start(ctx, "export", out, move |target, progress| {
+        crate::forms::export_form(&db_path, &request, target, progress)
+    })
 }
 
 /// The export part of a form tab: its window, the running job and the last result.
-pub(crate) struct ExportPanel {
-    kind: FormKind,
-    open: bool,
-    request: Option<ExportRequest>,
-    path_text: String,
-    note: Option<String>,
-    job: Option<ExportJob>,
-    last: Option<Result<ExportSummary, String>>,
-}
+pub(crate) type ExportPanel = ExportWindow<ExportRequest>;
 
-impl ExportPanel {
-    /// The export panel of one form.
-    pub(crate) fn new(kind: FormKind) -> Self {
-        Self {
-            kind,
-            open: false,
-            request: None,
-            path_text: String::new(),
-            note: None,
-            job: None,
-            last: None,
+impl ExportTarget for ExportRequest {
+    type Summary = ExportSummary;
+    const PATH_WIDTH: f32 = 400.0;
+    const CENTERED: bool = true;
+    const RUNNING_TEXT: &'static str = "正在导出，可继续其他工作…";
+    const SHOWS_PROGRESS: bool = true;
+    const NOTE: &'static str = "导出在后台进行；文件含隐藏的记录编号，改正后可再导入而不重复计数。";
+
+    fn window_title(&self) -> String {
+        format!("导出Excel（{}）", self.kind.label())
+    }
+
+    fn window_id(&self) -> egui::Id {
+        egui::Id::unique(("export_window", self.kind.number()))
+    }
+
+    fn scope_text(&self, townships: &[Township]) -> Option<String> {
+        Some(scope_text(self, townships))
+    }
+
+    fn choose_command(self, suggested: PathBuf) -> Command {
+        Command::ChooseExportPath {
+            request: self,
+            suggested,
         }
     }
 
-    /// True while an export runs.
-    pub(crate) fn is_running(&self) -> bool {
-        self.job.is_some()
+    fn start_command(self, out: PathBuf) -> Command {
+        Command::StartExport { request: self, out }
     }
 
+    fn done_text(&self, summary: &ExportSummary) -> String {
+        format!(
+            "已导出{} {} 条到 {}",
+            self.kind.label(),
+            summary.rows,
+            summary.path.display()
+        )
+    }
+
+    fn written(summary: &ExportSummary) -> &Path {
+        &summary.path
+    }
+
+    fn summary_ui(ui: &mut Ui, summary: &ExportSummary) {
+        ui.label(format!(
+            "共 {} 条，金额合计 {} 元（{} 万元）",
+            summary.rows,
+            yuan_text(summary.total),
+            wan_text(summary.total)
+        ));
+    }
+}
+
+impl ExportPanel {
     /// The 导出Excel button (or the progress of the running export).
     pub(crate) fn button_ui(
         &mut self,
@@ -89,10 +95,10 @@ impl ExportPanel {
         townships: &[Township],
         commands: &mut Vec<Command>,
     ) {
-        if let Some(job) = &self.job {
+        if let Some(progress) = self.progress() {
             ui.spinner();
             ui.add(
-                egui::ProgressBar::new(job.progress())
+                egui::ProgressBar::new(progress)
                     .desired_width(120.0)
                     .show_percentage(),
             );
@@ -103,134 +109,7 @@ impl ExportPanel {
         );
         if response.clicked() {
             let suggested = default_export_dir().join(default_file_name(&request, townships));
-            self.request = Some(request.clone());
-            commands.push(Command::ChooseExportPath { request, suggested });
-        }
-    }
-
-    /// Called by the app when the file dialog gave no path: open the window with a path field.
-    pub(crate) fn ask_for_path(&mut self, request: ExportRequest, suggested: PathBuf) {
-        self.open = true;
-        self.request = Some(request);
-        self.path_text = suggested.display().to_string();
-        self.note = Some(
-            "未选择保存位置（已取消，或本机无法显示文件对话框）。可在下面输入保存路径，再点“导出到此路径”。".into(),
-        );
-    }
-
-    /// Called by the app when an export was started.
-    pub(crate) fn started(&mut self, request: ExportRequest, job: ExportJob) {
-        self.open = true;
-        self.path_text = job.out.display().to_string();
-        self.request = Some(request);
-        self.note = None;
-        self.last = None;
-        self.job = Some(job);
-    }
-
-    /// Polls the running job and draws the export window when open.
-    pub(crate) fn window_ui(
-        &mut self,
-        ctx: &egui::Context,
-        townships: &[Township],
-        commands: &mut Vec<Command>,
-    ) {
-        if let Some(job) = &self.job
-            && let Some(result) = job.take_result()
-        {
-            match &result {
-                Ok(summary) => commands.push(Command::Info(format!(
-                    "已导出{} {} 条到 {}",
-                    self.kind.label(),
-                    summary.rows,
-                    summary.path.display()
-                ))),
-                Err(e) => commands.push(Command::Error(format!("导出失败：{e}"))),
-            }
-            self.last = Some(result);
-            self.job = None;
-        }
-        if !self.open {
-            return;
-        }
-        let mut open = true;
-        egui::Window::new(format!("导出Excel（{}）", self.kind.label()))
-            .id(egui::Id::unique(("export_window", self.kind.number())))
-            .open(&mut open)
-            .collapsible(false)
-            .resizable(false)
-            .default_width(560.0)
-            .anchor(egui::Align2::CENTER_CENTER, [0.0, 0.0])
-            .show(ctx, |ui| {
-                if let Some(request) = &self.request {
-                    ui.label(format!("导出范围：{}", scope_text(request, townships)));
-                }
-                if let Some(note) = &self.note {
-                    ui.label(RichText::new(note).weak());
-                }
-                ui.horizontal(|ui| {
-                    let label = ui.label("保存路径");
-                    ui.add(egui::TextEdit::singleline(&mut self.path_text).desired_width(400.0))
-                        .labelled_by(label.id);
-                });
-                ui.horizontal(|ui| {
-                    let running = self.job.is_some();
-                    let can_start =
-                        !running && !self.path_text.trim().is_empty() && self.request.is_some();
-                    if ui
-                        .add_enabled(can_start, egui::Button::new("导出到此路径"))
-                        .clicked()
-                        && let Some(request) = self.request.clone()
-                    {
-                        let out = with_xlsx_extension(PathBuf::from(self.path_text.trim()));
-                        commands.push(Command::StartExport { request, out });
-                    }
-                    if ui
-                        .add_enabled(!running, egui::Button::new("选择位置…"))
-                        .clicked()
-                        && let Some(request) = self.request.clone()
-                    {
-                        let suggested = PathBuf::from(self.path_text.trim());
-                        commands.push(Command::ChooseExportPath { request, suggested });
-                    }
-                });
-                if let Some(job) = &self.job {
-                    ui.horizontal(|ui| {
-                        ui.spinner();
-                        ui.label("正在导出，可继续其他工作…");
-                    });
-                    ui.add(egui::ProgressBar::new(job.progress()).show_percentage());
-                }
-                match &self.last {
-                    Some(Ok(summary)) => {
-                        ui.separator();
-                        ui.label(RichText::new("导出完成").color(OK_COLOR).strong());
-                        ui.label(format!(
-                            "共 {} 条，金额合计 {} 元（{} 万元）",
-                            summary.rows,
-                            yuan_text(summary.total),
-                            wan_text(summary.total)
-                        ));
-                        ui.label(format!("文件：{}", summary.path.display()));
-                        if let Some(folder) = summary.path.parent()
-                            && ui.button("打开所在文件夹").clicked()
-                        {
-                            commands.push(Command::OpenFolder(folder.to_path_buf()));
-                        }
-                    }
-                    Some(Err(e)) => {
-                        ui.separator();
-                        ui.label(RichText::new(format!("导出失败：{e}")).color(ERROR_COLOR));
-                    }
-                    None => {}
-                }
-                note_ui(
-                    ui,
-                    "导出在后台进行；文件含隐藏的记录编号，改正后可再导入而不重复计数。",
-                );
-            });
-        if !open {
-            self.open = false;
+            self.choose_path(request, suggested, commands);
         }
     }
 }
@@ -272,67 +151,6 @@ fn scope_text(request: &ExportRequest, townships: &[Township]) -> String {
     format!("{} {}{}", request.kind.label(), place, period)
 }
 
-/// Where exports (forms, 通报, 供应目录) are suggested: the user's documents folder, else the home
-/// folder, else the working folder (never the program's folder when a documents or home folder
-/// exists: run from a checkout, files would land in the repository).
-pub(crate) fn default_export_dir() -> PathBuf {
-    let dirs = directories::UserDirs::new();
-    export_dir_from(
-        dirs.as_ref()
-            .and_then(|d| d.document_dir().map(Path::to_path_buf)),
-        dirs.as_ref().map(|d| d.home_dir().to_path_buf()),
-        std::env::current_dir().ok(),
-    )
-}
-
-/// The first of `documents`, `home`, `current` that is an existing folder (else `current`, else
-/// `.`).
-fn export_dir_from(
-    documents: Option<PathBuf>,
-    home: Option<PathBuf>,
-    current: Option<PathBuf>,
-) -> PathBuf {
-    [documents, home]
-        .into_iter()
-        .flatten()
-        .find(|dir| dir.is_dir())
-        .or(current)
-        .unwrap_or_else(|| PathBuf::from("."))
-}
-
-/// Adds `.xlsx` when the path has no extension or another one.
-pub(crate) fn with_xlsx_extension(path: PathBuf) -> PathBuf {
-    let is_xlsx = path
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("xlsx"));
-    if is_xlsx {
-        path
-    } else {
-        path.with_extension("xlsx")
-    }
-}
-
-/// Opens `folder` in the system file manager.
-pub(crate) fn open_folder(folder: &Path) -> Result<(), String> {
-    let program = if cfg!(target_os = "windows") {
-        "explorer"
-    } else if cfg!(target_os = "macos") {
-        "open"
-    } else {
-        "xdg-open"
-    };
-    std::process::Command::new(program)
-        .arg(folder)
-        .spawn()
-        .map(|_| ())
-        .map_err(|e| {
-            format!(
-                "无法打开文件夹“{}”：找不到系统的文件管理器（系统提示：{e}）",
-                folder.display()
-            )
-        })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -345,46 +163,6 @@ mod tests {
             deep_poverty: true,
             aliases: vec![],
         }]
-    }
-
-    #[test]
-    fn exports_default_to_documents_then_home_then_the_working_folder() {
-        let documents = tempfile::tempdir().expect("documents");
-        let home = tempfile::tempdir().expect("home");
-        let current = PathBuf::from("/work/checkout");
-        let missing = home.path().join("文档");
-        assert_eq!(
-            export_dir_from(
-                Some(documents.path().to_path_buf()),
-                Some(home.path().to_path_buf()),
-                Some(current.clone())
-            ),
-            documents.path()
-        );
-        // No documents folder (or one that does not exist): the home folder, not the working one.
-        for documents in [None, Some(missing)] {
-            assert_eq!(
-                export_dir_from(
-                    documents,
-                    Some(home.path().to_path_buf()),
-                    Some(current.clone())
-                ),
-                home.path()
-            );
-        }
-        assert_eq!(export_dir_from(None, None, Some(current.clone())), current);
-        assert_eq!(export_dir_from(None, None, None), PathBuf::from("."));
-        // On this machine: never the working folder when a home folder exists.
-        if let Some(dirs) = directories::UserDirs::new()
-            && dirs.home_dir().is_dir()
-            && std::env::current_dir().ok().as_deref() != Some(dirs.home_dir())
-        {
-            assert_ne!(
-                std::env::current_dir().ok(),
-                Some(default_export_dir()),
-                "the working folder"
-            );
-        }
     }
 
     #[test]
@@ -416,17 +194,5 @@ mod tests {
             quarter: None,
         };
         assert_eq!(default_file_name(&request, &nixi()), "附件1_全县.xlsx");
-    }
-
-    #[test]
-    fn xlsx_extension_is_added() {
-        assert_eq!(
-            with_xlsx_extension(PathBuf::from("/tmp/a")),
-            PathBuf::from("/tmp/a.xlsx")
-        );
-        assert_eq!(
-            with_xlsx_extension(PathBuf::from("/tmp/a.XLSX")),
-            PathBuf::from("/tmp/a.XLSX")
-        );
     }
 }

@@ -11,6 +11,7 @@ mod basic_info;
 mod catalogue;
 mod dashboard;
 mod export;
+mod export_window;
 pub mod fonts;
 mod import;
 mod job;

@@ -189,7 +189,7 @@ impl ReconcileTab {
 
     /// Draws the tab.
     pub(crate) fn ui(&mut self, ui: &mut Ui, shared: &Shared<'_>, commands: &mut Vec<Command>) {
-        self.report.window_ui(ui.ctx(), commands);
+        self.report.window_ui(ui.ctx(), shared.townships, commands);
         self.refresh(shared, commands);
         ui.horizontal(|ui| {
             ui.selectable_value(&mut self.view, View::Reconcile, RichText::new("对账").strong())

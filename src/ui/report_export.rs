@@ -1,6 +1,6 @@
 //! 导出通报 / 汇编供应目录: the quarterly bulletin (通报) and the county supply catalogue (供应目录)
-//! written as xlsx on a background thread, with the same path dialog + fallback path field as the
-//! form export ([`super::export`]).
+//! written as xlsx on a background thread, in the export window the form export uses too
+//! ([`super::export_window`]).
 //!
 //! The job opens its own [`Store`] on the database file, gathers the figures with
 //! [`crate::report::bulletin::bulletin`] / [`crate::report::supply_catalogue::supply_catalogue`]
@@ -8,48 +8,28 @@
 
 use std::path::{Path, PathBuf};
 
-use egui::{RichText, Ui};
+use egui::Ui;
 
-use super::export::{default_export_dir, with_xlsx_extension};
-use super::job::BackgroundJob;
-use super::widgets::{ERROR_COLOR, OK_COLOR, note_ui};
+use super::export_window::{ExportJob, ExportTarget, ExportWindow, default_export_dir};
 use super::{Command, ReportKind};
+use crate::domain::Township;
 use crate::store::Store;
 
 /// What a finished job produced: a Chinese summary and the file written.
-type ReportOutcome = Result<(String, PathBuf), String>;
+type ReportDone = (String, PathBuf);
 
-/// A running report export.
-pub(crate) struct ReportJob {
-    job: BackgroundJob<ReportOutcome>,
+/// Starts writing `report` from the database at `db_path` to `out` (figures as of `today`).
+pub(crate) fn report_job(
+    ctx: &egui::Context,
+    db_path: &Path,
+    report: ReportKind,
     out: PathBuf,
-}
-
-impl ReportJob {
-    /// Starts writing `report` from the database at `db_path` to `out` (figures as of `today`).
-    pub(crate) fn start(
-        ctx: &egui::Context,
-        db_path: &Path,
-        report: ReportKind,
-        out: PathBuf,
-        today: chrono::NaiveDate,
-    ) -> Self {
-        let db_path = db_path.to_path_buf();
-        let target = out.clone();
-        let job = BackgroundJob::start(
-            ctx,
-            "report",
-            move |_| {
-                write_report(&db_path, report, &target, today).map(|message| (message, target))
-            },
-            |e| Err(format!("无法启动导出：{e}")),
-        );
-        ReportJob { job, out }
-    }
-
-    fn take_result(&self) -> Option<ReportOutcome> {
-        self.job.take()
-    }
+    today: chrono::NaiveDate,
+) -> ExportJob<ReportDone> {
+    let db_path = db_path.to_path_buf();
+    ExportJob::start(ctx, "report", out, move |target, _| {
+        write_report(&db_path, report, target, today).map(|message| (message, target.to_path_buf()))
+    })
 }
 
 /// Gathers and writes one report; returns the Chinese summary (as the CLI prints it).
@@ -112,33 +92,53 @@ pub(crate) fn report_label(report: ReportKind) -> String {
 }
 
 /// The report export window and its job (one report at a time).
-pub(crate) struct ReportPanel {
-    open: bool,
-    report: Option<ReportKind>,
-    path_text: String,
-    note: Option<String>,
-    job: Option<ReportJob>,
-    last: Option<ReportOutcome>,
-}
+pub(crate) type ReportPanel = ExportWindow<ReportKind>;
 
-impl ReportPanel {
-    /// A closed panel.
-    pub(crate) fn new() -> Self {
-        Self {
-            open: false,
-            report: None,
-            path_text: String::new(),
-            note: None,
-            job: None,
-            last: None,
+impl ExportTarget for ReportKind {
+    type Summary = ReportDone;
+    const PATH_WIDTH: f32 = 420.0;
+    const CENTERED: bool = false;
+    const RUNNING_TEXT: &'static str = "正在生成，可继续其他工作…";
+    const SHOWS_PROGRESS: bool = false;
+    const NOTE: &'static str = "按今天的数据生成，可直接打印。";
+
+    fn window_title(&self) -> String {
+        format!("导出{}", report_label(*self))
+    }
+
+    fn window_id(&self) -> egui::Id {
+        egui::Id::unique("report_export_window")
+    }
+
+    fn scope_text(&self, _townships: &[Township]) -> Option<String> {
+        None
+    }
+
+    fn choose_command(self, suggested: PathBuf) -> Command {
+        Command::ChooseReportPath {
+            report: self,
+            suggested,
         }
     }
 
-    /// True while a report is being written.
-    pub(crate) fn is_running(&self) -> bool {
-        self.job.is_some()
+    fn start_command(self, out: PathBuf) -> Command {
+        Command::StartReport { report: self, out }
     }
 
+    fn done_text(&self, (message, path): &ReportDone) -> String {
+        format!("{message}：{}", path.display())
+    }
+
+    fn written((_, path): &ReportDone) -> &Path {
+        path
+    }
+
+    fn summary_ui(ui: &mut Ui, (message, _): &ReportDone) {
+        ui.label(message);
+    }
+}
+
+impl ReportPanel {
     /// A button starting the export of `report` (disabled while a report is written).
     pub(crate) fn button_ui(
         &mut self,
@@ -150,118 +150,11 @@ impl ReportPanel {
         commands: &mut Vec<Command>,
     ) {
         let response = ui
-            .add_enabled(self.job.is_none(), egui::Button::new(text))
+            .add_enabled(!self.is_running(), egui::Button::new(text))
             .on_hover_text(hint);
         if response.clicked() {
             let suggested = default_export_dir().join(report_file_name(report, today));
-            self.report = Some(report);
-            commands.push(Command::ChooseReportPath { report, suggested });
-        }
-    }
-
-    /// Called by the app when the file dialog gave no path: open the window with a path field.
-    pub(crate) fn ask_for_path(&mut self, report: ReportKind, suggested: PathBuf) {
-        self.open = true;
-        self.report = Some(report);
-        self.path_text = suggested.display().to_string();
-        self.note = Some(
-            "未选择保存位置（已取消，或本机无法显示文件对话框）。可在下面输入保存路径，再点“导出到此路径”。".into(),
-        );
-    }
-
-    /// Called by the app when a report job was started.
-    pub(crate) fn started(&mut self, report: ReportKind, job: ReportJob) {
-        self.open = true;
-        self.report = Some(report);
-        self.path_text = job.out.display().to_string();
-        self.note = None;
-        self.last = None;
-        self.job = Some(job);
-    }
-
-    /// Polls the running job and draws the window when open.
-    pub(crate) fn window_ui(&mut self, ctx: &egui::Context, commands: &mut Vec<Command>) {
-        if let Some(job) = &self.job
-            && let Some(result) = job.take_result()
-        {
-            match &result {
-                Ok((message, path)) => {
-                    commands.push(Command::Info(format!("{message}：{}", path.display())))
-                }
-                Err(e) => commands.push(Command::Error(format!("导出失败：{e}"))),
-            }
-            self.last = Some(result);
-            self.job = None;
-        }
-        if !self.open {
-            return;
-        }
-        let title = self.report.map(report_label).unwrap_or_default();
-        let mut open = true;
-        egui::Window::new(format!("导出{title}"))
-            .id(egui::Id::unique("report_export_window"))
-            .open(&mut open)
-            .collapsible(false)
-            .resizable(false)
-            .default_width(560.0)
-            .show(ctx, |ui| {
-                if let Some(note) = &self.note {
-                    ui.label(RichText::new(note).weak());
-                }
-                ui.horizontal(|ui| {
-                    let label = ui.label("保存路径");
-                    ui.add(egui::TextEdit::singleline(&mut self.path_text).desired_width(420.0))
-                        .labelled_by(label.id);
-                });
-                ui.horizontal(|ui| {
-                    let running = self.job.is_some();
-                    let can_start =
-                        !running && !self.path_text.trim().is_empty() && self.report.is_some();
-                    if ui
-                        .add_enabled(can_start, egui::Button::new("导出到此路径"))
-                        .clicked()
-                        && let Some(report) = self.report
-                    {
-                        let out = with_xlsx_extension(PathBuf::from(self.path_text.trim()));
-                        commands.push(Command::StartReport { report, out });
-                    }
-                    if ui
-                        .add_enabled(!running, egui::Button::new("选择位置…"))
-                        .clicked()
-                        && let Some(report) = self.report
-                    {
-                        let suggested = PathBuf::from(self.path_text.trim());
-                        commands.push(Command::ChooseReportPath { report, suggested });
-                    }
-                });
-                if self.job.is_some() {
-                    ui.horizontal(|ui| {
-                        ui.spinner();
-                        ui.label("正在生成，可继续其他工作…");
-                    });
-                }
-                match &self.last {
-                    Some(Ok((message, path))) => {
-                        ui.separator();
-                        ui.label(RichText::new("导出完成").color(OK_COLOR).strong());
-                        ui.label(message);
-                        ui.label(format!("文件：{}", path.display()));
-                        if let Some(folder) = path.parent()
-                            && ui.button("打开所在文件夹").clicked()
-                        {
-                            commands.push(Command::OpenFolder(folder.to_path_buf()));
-                        }
-                    }
-                    Some(Err(e)) => {
-                        ui.separator();
-                        ui.label(RichText::new(format!("导出失败：{e}")).color(ERROR_COLOR));
-                    }
-                    None => {}
-                }
-                note_ui(ui, "按今天的数据生成，可直接打印。");
-            });
-        if !open {
-            self.open = false;
+            self.choose_path(report, suggested, commands);
         }
     }
 }

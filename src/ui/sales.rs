@@ -203,7 +203,7 @@ impl SalesTab {
             list: SaleList::default(),
             editor: None,
             confirm_delete: None,
-            export: ExportPanel::new(kind),
+            export: ExportPanel::new(),
         }
     }
 
