@@ -235,9 +235,12 @@ mod tests {
     use super::*;
     use crate::domain::Money;
 
+    /// A `sale_summary` row: year, month, form, township, village, channel, sub-channel, fen, count.
+    type SummaryRow = (i64, i64, i64, String, String, String, String, i64, i64);
+
     /// `sale_summary` as the triggers define it, recomputed from `sale`, against the stored one.
     fn summary_is_consistent(store: &Store) -> bool {
-        let query = |sql: &str| -> Vec<(i64, i64, i64, String, String, String, String, i64, i64)> {
+        let query = |sql: &str| -> Vec<SummaryRow> {
             let mut statement = store.connection().prepare(sql).unwrap();
             statement
                 .query_map([], |r| {
@@ -293,7 +296,7 @@ mod tests {
         // An import of changed and new records: updates by id, inserts in bulk.
         let ids = store.sale_ids(&Default::default()).unwrap();
         let mut changed = store.sale(ids[10]).unwrap().record;
-        changed.amount = changed.amount + Money::from_fen(123);
+        changed.amount += Money::from_fen(123);
         let mut new = store.sale(ids[20]).unwrap().record;
         new.household = format!("{}（新）", new.household);
         let records = vec![

@@ -288,6 +288,17 @@ pub(crate) fn warnings_ui(ui: &mut Ui, warnings: &[String]) {
     }
 }
 
+/// The 导入… button of the form tabs: opens the import window (file choice, preview, confirm).
+pub(crate) fn import_button_ui(ui: &mut Ui, commands: &mut Vec<super::Command>) {
+    if ui
+        .button("导入…")
+        .on_hover_text("导入乡镇、牵头单位报来的附件1/2/3（xlsx、xls、csv），先预览再写入")
+        .clicked()
+    {
+        commands.push(super::Command::OpenImport);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -306,16 +317,5 @@ mod tests {
         assert_eq!(fraction(Money::from_fen(200), Money::from_fen(100)), 1.0);
         assert_eq!(fraction(Money::from_fen(50), Money::from_fen(100)), 0.5);
         assert_eq!(fraction(Money::from_fen(50), Money::ZERO), 0.0);
-    }
-}
-
-/// The 导入… button of the form tabs: opens the import window (file choice, preview, confirm).
-pub(crate) fn import_button_ui(ui: &mut Ui, commands: &mut Vec<super::Command>) {
-    if ui
-        .button("导入…")
-        .on_hover_text("导入乡镇、牵头单位报来的附件1/2/3（xlsx、xls、csv），先预览再写入")
-        .clicked()
-    {
-        commands.push(super::Command::OpenImport);
     }
 }
