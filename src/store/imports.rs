@@ -4,7 +4,7 @@
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::listings::{insert_listing_in, listing_fingerprint, update_listing_in};
-use super::sales::{SaleWriter, sale_fingerprint};
+use super::sales::{SaleWriter, sale_fingerprint, sale_match_key};
 use super::{Store, StoreResult, now_text};
 use crate::domain::sale::{FormKind, Listing, SaleRecord};
 
@@ -64,10 +64,13 @@ fn existing_sale(conn: &Connection, id: i64, kind: FormKind) -> StoreResult<Opti
         .optional()?)
 }
 
-fn sale_with_fingerprint(conn: &Connection, fingerprint: &str) -> StoreResult<Option<i64>> {
+/// A stored record with the same content fingerprint (form + match key), by the match-key index.
+fn sale_with_same_content(conn: &Connection, record: &SaleRecord) -> StoreResult<Option<i64>> {
     Ok(conn
-        .prepare_cached("SELECT id FROM sale WHERE fingerprint = ?1 LIMIT 1")?
-        .query_row([fingerprint], |r| r.get(0))
+        .prepare_cached("SELECT id FROM sale WHERE match_key = ?1 AND form = ?2 LIMIT 1")?
+        .query_row(params![sale_match_key(record), record.kind.number()], |r| {
+            r.get(0)
+        })
         .optional()?)
 }
 
@@ -114,7 +117,7 @@ fn plan_in(conn: &Connection, records: &[ImportRecord]) -> StoreResult<Vec<Impor
                         ImportAction::Unchanged(id)
                     }
                     Some((id, _)) => ImportAction::Updated(id),
-                    None => match sale_with_fingerprint(conn, &sale_fingerprint(record))? {
+                    None => match sale_with_same_content(conn, record)? {
                         Some(id) => ImportAction::Duplicate(id),
                         None => ImportAction::Added(0),
                     },
@@ -344,5 +347,59 @@ mod tests {
         assert!(trigger_exists(&store));
         assert_eq!(store.summary_totals(2019).unwrap(), before);
         assert!(summary_is_consistent(&store));
+    }
+
+    #[test]
+    fn content_lookups_go_through_the_one_match_key_index() {
+        let store = Store::open_in_memory().unwrap();
+        let conn = store.connection();
+        let indexes: i64 = conn
+            .query_row(
+                "SELECT COUNT(*) FROM sqlite_schema WHERE type = 'index' AND name = 'sale_by_fingerprint'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(
+            indexes, 0,
+            "migration 0005 drops the second content-key index"
+        );
+        for sql in [
+            "SELECT id FROM sale WHERE match_key = 'k' AND form = 2 LIMIT 1",
+            "SELECT p.id, s.id FROM pairing_decision d
+             CROSS JOIN sale p CROSS JOIN sale s
+             WHERE d.decision = 'same'
+               AND p.match_key = substr(d.procurement_fingerprint, 3) AND p.form = 3
+               AND p.fingerprint = d.procurement_fingerprint
+               AND s.match_key = substr(d.sale_fingerprint, 3) AND s.form = 2
+               AND s.fingerprint = d.sale_fingerprint
+               AND p.same_sale_as IS NULL AND p.pairing_decided = 0
+             ORDER BY p.id, s.id",
+            "UPDATE shipment SET sale_id = (SELECT MIN(s.id) FROM sale s WHERE s.match_key = substr(shipment.sale_fingerprint, 3)
+                                            AND s.fingerprint = shipment.sale_fingerprint)
+             WHERE link_kind = 'manual' AND sale_id IS NULL AND sale_fingerprint IS NOT NULL
+               AND EXISTS (SELECT 1 FROM sale s WHERE s.match_key = substr(shipment.sale_fingerprint, 3)
+                                                  AND s.fingerprint = shipment.sale_fingerprint)",
+        ] {
+            let plan: Vec<String> = conn
+                .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+                .unwrap()
+                .query_map([], |r| r.get::<_, String>(3))
+                .unwrap()
+                .collect::<Result<_, _>>()
+                .unwrap();
+            // Every step on `sale` (aliases p, s or the table itself) is a search by match key.
+            let on_sale: Vec<&String> = plan
+                .iter()
+                .filter(|d| {
+                    let table = d.split_whitespace().nth(1).unwrap_or("");
+                    ["p", "s", "sale"].contains(&table)
+                })
+                .collect();
+            assert!(
+                !on_sale.is_empty() && on_sale.iter().all(|d| d.contains("sale_by_match_key")),
+                "{sql}: {plan:?}"
+            );
+        }
     }
 }

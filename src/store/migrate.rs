@@ -28,6 +28,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "0004_enterprise_pairing.sql",
         include_str!("../../migrations/0004_enterprise_pairing.sql"),
     ),
+    (
+        5,
+        "0005_one_content_key_index.sql",
+        include_str!("../../migrations/0005_one_content_key_index.sql"),
+    ),
 ];
 
 /// Applies pending migrations. Returns true when the database was new (no migration applied

@@ -375,10 +375,16 @@ pub(crate) fn reapply_pairing_decisions_in(conn: &Connection) -> StoreResult<usi
     // Confirmed pairs whose rows are both free.
     let candidates: Vec<(i64, i64)> = conn
         .prepare_cached(
+            // CROSS JOIN keeps the decisions (few) as the outer loop: each finds its two rows
+            // through the match-key index (a fingerprint is form, char(31), match key).
             "SELECT p.id, s.id FROM pairing_decision d
-             JOIN sale p ON p.fingerprint = d.procurement_fingerprint AND p.form = 3
-             JOIN sale s ON s.fingerprint = d.sale_fingerprint AND s.form = 2
-             WHERE d.decision = 'same' AND p.same_sale_as IS NULL AND p.pairing_decided = 0
+             CROSS JOIN sale p CROSS JOIN sale s
+             WHERE d.decision = 'same'
+               AND p.match_key = substr(d.procurement_fingerprint, 3) AND p.form = 3
+               AND p.fingerprint = d.procurement_fingerprint
+               AND s.match_key = substr(d.sale_fingerprint, 3) AND s.form = 2
+               AND s.fingerprint = d.sale_fingerprint
+               AND p.same_sale_as IS NULL AND p.pairing_decided = 0
              ORDER BY p.id, s.id",
         )?
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?

@@ -227,7 +227,9 @@ fn read_row(r: &Row<'_>) -> rusqlite::Result<SaleRow> {
 }
 
 /// The content fingerprint of a record (form, then the [`sale_match_key`]): equal fingerprints =
-/// the same row imported again.
+/// the same row imported again. Stored in `sale.fingerprint` (and used as the key of operator
+/// decisions) but not indexed: look a fingerprint up by `match_key = substr(fingerprint, 3)` and
+/// `form`, which the `sale_by_match_key` index serves (migration 0005).
 pub(crate) fn sale_fingerprint(record: &SaleRecord) -> String {
     format!("{}\u{1f}{}", record.kind.number(), sale_match_key(record))
 }

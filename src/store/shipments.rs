@@ -323,9 +323,11 @@ struct Candidate {
 /// remembered fingerprint. Returns how many were re-attached.
 fn reattach_manual_links(conn: &Connection) -> StoreResult<usize> {
     Ok(conn.execute(
-        "UPDATE shipment SET sale_id = (SELECT s.id FROM sale s WHERE s.fingerprint = shipment.sale_fingerprint ORDER BY s.id LIMIT 1)
+        "UPDATE shipment SET sale_id = (SELECT MIN(s.id) FROM sale s WHERE s.match_key = substr(shipment.sale_fingerprint, 3)
+                                            AND s.fingerprint = shipment.sale_fingerprint)
          WHERE link_kind = 'manual' AND sale_id IS NULL AND sale_fingerprint IS NOT NULL
-           AND EXISTS (SELECT 1 FROM sale s WHERE s.fingerprint = shipment.sale_fingerprint)",
+           AND EXISTS (SELECT 1 FROM sale s WHERE s.match_key = substr(shipment.sale_fingerprint, 3)
+                                              AND s.fingerprint = shipment.sale_fingerprint)",
         [],
     )?)
 }
