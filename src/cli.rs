@@ -174,12 +174,20 @@ fn execute(db_path: &Path, command: Command) -> Result<ExitCode, String> {
             let mut store = Store::open(db_path).map_err(|e| e.to_string())?;
             let mut reports = Vec::with_capacity(files.len());
             for file in &files {
-                let report = if dry_run {
-                    let prepared = ingest::prepare(&store, file)?;
-                    prepared.report(&prepared.plan, false)
+                // A file whose transaction fails (database busy, disk full …) is reported as
+                // rejected and the next files are still tried.
+                let outcome = if dry_run {
+                    ingest::prepare(&store, file).map(|p| p.report(&p.plan, false))
                 } else {
-                    ingest::import_file(&mut store, file)?
+                    ingest::import_file(&mut store, file)
                 };
+                let report = outcome.unwrap_or_else(|message| {
+                    let name = file
+                        .file_name()
+                        .map(|n| n.to_string_lossy().into_owned())
+                        .unwrap_or_default();
+                    FileReport::rejected(name, message)
+                });
                 reports.push(report);
             }
             let all_clean = reports

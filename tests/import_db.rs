@@ -450,3 +450,263 @@ fn an_export_from_another_ledger_is_added_by_content_not_matched_by_its_record_i
         again.message
     );
 }
+
+/// Rewrites the 附件2 sheet of an export: all cells as a grid (`None` = empty), edited by `edit`,
+/// written back in place (hidden columns and the 提交编号 cell included).
+fn rewrite_export(exported: &Path, out: &Path, edit: impl FnOnce(&mut Vec<Vec<Option<Cell>>>)) {
+    use calamine::{Data, Reader, Xlsx, open_workbook};
+    let mut workbook: Xlsx<_> = open_workbook(exported).unwrap();
+    let range = workbook.worksheet_range("附件2").unwrap();
+    let (start_row, start_col) = range.start().unwrap();
+    assert_eq!((start_row, start_col), (0, 0));
+    let mut grid: Vec<Vec<Option<Cell>>> = range
+        .rows()
+        .map(|row| {
+            row.iter()
+                .map(|cell| match cell {
+                    Data::Float(f) => Some(Cell::Number(*f)),
+                    Data::Int(i) => Some(Cell::Number(*i as f64)),
+                    Data::String(s) => Some(Cell::Text(s.clone())),
+                    Data::Empty => None,
+                    other => Some(Cell::Text(other.to_string())),
+                })
+                .collect()
+        })
+        .collect();
+    edit(&mut grid);
+    let mut copy = Workbook::new();
+    let sheet = copy.add_worksheet();
+    sheet.set_name("附件2").unwrap();
+    for (r, row) in grid.iter().enumerate() {
+        for (c, cell) in row.iter().enumerate() {
+            match cell {
+                Some(Cell::Number(f)) => sheet.write_number(r as u32, c as u16, *f).map(|_| ()),
+                Some(Cell::Text(s)) => sheet.write_string(r as u32, c as u16, s).map(|_| ()),
+                None => Ok(()),
+            }
+            .unwrap();
+        }
+    }
+    copy.save(out).unwrap();
+}
+
+#[derive(Clone, Debug, PartialEq)]
+enum Cell {
+    Number(f64),
+    Text(String),
+}
+
+/// Index of the grid row whose 贫困户姓名 cell (found by its header) is `household`.
+fn row_of(grid: &[Vec<Option<Cell>>], household: &str) -> (usize, usize) {
+    let column = grid
+        .iter()
+        .find_map(|row| {
+            row.iter()
+                .position(|c| matches!(c, Some(Cell::Text(t)) if t.contains("贫困户姓名")))
+        })
+        .unwrap();
+    let row = grid
+        .iter()
+        .position(|row| row.get(column) == Some(&Some(Cell::Text(household.into()))))
+        .unwrap();
+    (row, column)
+}
+
+fn export_sales(db: &Path, out: &Path) {
+    let request = ExportRequest {
+        kind: FormKind::Sale,
+        township_code: None,
+        year: Some(2019),
+        quarter: None,
+    };
+    export_form(db, &request, out, &|_| {}).unwrap();
+}
+
+#[test]
+fn a_copied_row_keeps_its_record_id_only_once_and_the_original_sale_is_kept() {
+    let (dir, db, mut store) = temp_store();
+    import(&mut store, &sample("01_fj2_baseline_nixi_20rows.xlsx"));
+    let exported = dir.path().join("export.xlsx");
+    export_sales(&db, &exported);
+    let edited = dir.path().join("copied.xlsx");
+    rewrite_export(&exported, &edited, |grid| {
+        let (row, column) = row_of(grid, "刘光富");
+        let mut copy = grid[row].clone();
+        copy[column] = Some(Cell::Text("张新户".into()));
+        grid.insert(row + 1, copy);
+    });
+    let report = import(&mut store, &edited);
+    assert_eq!(
+        (report.rows_added, report.rows_updated),
+        (1, 0),
+        "{}",
+        report.message
+    );
+    assert!(
+        report
+            .file_warnings
+            .iter()
+            .any(|w| w.contains("记录编号与前面的行重复"))
+    );
+    let all = store.sales(&SaleFilter::default()).unwrap();
+    assert_eq!(all.len(), 21);
+    assert!(all.iter().any(|r| r.record.household == "刘光富"));
+    assert!(all.iter().any(|r| r.record.household == "张新户"));
+}
+
+#[test]
+fn an_old_export_never_updates_a_newer_record_that_reused_a_deleted_id() {
+    let (dir, db, mut store) = temp_store();
+    import(&mut store, &sample("01_fj2_baseline_nixi_20rows.xlsx"));
+    let exported = dir.path().join("export.xlsx");
+    export_sales(&db, &exported);
+    let last = *store
+        .sale_ids(&SaleFilter::default())
+        .unwrap()
+        .iter()
+        .max()
+        .unwrap();
+    store.delete_sale(last).unwrap();
+    // Records entered later get the deleted id again (SQLite reuses the largest rowid).
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    import(
+        &mut store,
+        &sample("03_fj2_layout_title_total_footnotes.xlsx"),
+    );
+    let reused = store.sale(last).unwrap();
+    let report = import(&mut store, &exported);
+    assert_eq!(store.sale(last).unwrap(), reused, "{}", report.message);
+    assert_eq!(report.rows_updated, 0, "{}", report.message);
+    assert_eq!(
+        report.rows_added, 1,
+        "the deleted sale comes back by content"
+    );
+}
+
+#[test]
+fn a_corrected_reimport_keeps_the_operators_channel_and_undoes_a_pair_that_no_longer_matches() {
+    use xiaofei_fupin::domain::Channel;
+    let (dir, db, mut store) = temp_store();
+    import(&mut store, &sample("10_fj2_pair_township_shuangjiang.xlsx"));
+    import(&mut store, &sample("11_fj3_pair_dept_overlap5.xlsx"));
+    assert_eq!(store.summary_totals(2019).unwrap().double_counted_pairs, 5);
+    // The operator files 何春梅's sale under 电子商务营销 by hand.
+    let he = store
+        .sales(&SaleFilter {
+            form: Some(FormKind::Sale),
+            text: "何春梅".into(),
+            ..Default::default()
+        })
+        .unwrap()
+        .remove(0);
+    let mut overridden = he.record.clone();
+    overridden.channel_override = Some((Channel::ECommerceSales, None));
+    store.update_sale(he.id, &overridden).unwrap();
+
+    let exported = dir.path().join("export.xlsx");
+    export_sales(&db, &exported);
+    // 胡国平 青菜头 200 → 210 in 附件2; and 何春梅's remark changed.
+    let corrected = dir.path().join("corrected.xlsx");
+    rewrite_export(&exported, &corrected, |grid| {
+        let amount_column = grid
+            .iter()
+            .find_map(|row| {
+                row.iter()
+                    .position(|c| matches!(c, Some(Cell::Text(t)) if t.contains("销售金额")))
+            })
+            .unwrap();
+        let (row, _) = row_of(grid, "胡国平");
+        assert_eq!(grid[row][amount_column], Some(Cell::Number(200.0)));
+        grid[row][amount_column] = Some(Cell::Number(210.0));
+        let (row, _) = row_of(grid, "何春梅");
+        grid[row][amount_column] = Some(Cell::Number(481.0));
+    });
+    let report = import(&mut store, &corrected);
+    assert_eq!(report.rows_updated, 2, "{}", report.message);
+    let totals = store.summary_totals(2019).unwrap();
+    // Both corrected sales no longer equal their 附件3 rows: those count on their own now.
+    assert_eq!(totals.double_counted_pairs, 3);
+    assert_eq!(totals.double_counted.to_string(), "1200.00");
+    assert_eq!(totals.total.to_string(), "19666.00");
+    assert_eq!(
+        store.sale(he.id).unwrap().channel,
+        Some(Channel::ECommerceSales)
+    );
+}
+
+#[test]
+fn deleting_a_paired_sale_pairs_its_procurement_with_another_equal_sale() {
+    let (_dir, _, mut store) = temp_store();
+    import(&mut store, &sample("10_fj2_pair_township_shuangjiang.xlsx"));
+    import(&mut store, &sample("11_fj3_pair_dept_overlap5.xlsx"));
+    let paired_sale = store
+        .sales(&SaleFilter {
+            form: Some(FormKind::Procurement),
+            ..Default::default()
+        })
+        .unwrap()
+        .into_iter()
+        .find_map(|r| r.same_sale_as)
+        .unwrap();
+    let twin = store.sale(paired_sale).unwrap().record;
+    let twin_id = store.insert_sale(&twin).unwrap();
+    let before = store.summary_totals(2019).unwrap();
+    store.delete_sale(paired_sale).unwrap();
+    let after = store.summary_totals(2019).unwrap();
+    assert_eq!(after.double_counted_pairs, 5);
+    assert_eq!(after.double_counted, before.double_counted);
+    assert!(
+        store
+            .sales(&SaleFilter {
+                form: Some(FormKind::Procurement),
+                ..Default::default()
+            })
+            .unwrap()
+            .iter()
+            .any(|r| r.same_sale_as == Some(twin_id))
+    );
+}
+
+#[test]
+fn the_import_command_goes_on_after_a_file_whose_transaction_fails() {
+    let (_dir, db, store) = temp_store();
+    drop(store);
+    // A database-side failure for one file (as a full disk or a broken trigger would give).
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    conn.execute_batch(
+        "CREATE TRIGGER fail_for_test BEFORE INSERT ON sale WHEN NEW.household = '刘光富'
+         BEGIN SELECT RAISE(ABORT, 'injected failure'); END;",
+    )
+    .unwrap();
+    drop(conn);
+    let output = Command::new(env!("CARGO_BIN_EXE_xiaofei-fupin"))
+        .arg("--db")
+        .arg(&db)
+        .arg("import")
+        .arg("--json")
+        .arg(sample("10_fj2_pair_township_shuangjiang.xlsx"))
+        .arg(sample("01_fj2_baseline_nixi_20rows.xlsx"))
+        .arg(sample("11_fj3_pair_dept_overlap5.xlsx"))
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let reports: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let outcomes: Vec<&str> = reports
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["outcome"].as_str().unwrap())
+        .collect();
+    assert_eq!(outcomes, ["imported", "rejected", "imported"]);
+    assert!(
+        reports[1]["message"]
+            .as_str()
+            .unwrap()
+            .contains("未写入任何记录")
+    );
+    let store = Store::open(&db).unwrap();
+    assert_eq!(
+        store.summary_totals(2019).unwrap().total.to_string(),
+        "18975.00"
+    );
+}

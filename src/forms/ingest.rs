@@ -59,6 +59,29 @@ pub struct FileReport {
     pub errors: Vec<IssueJson>,
 }
 
+impl FileReport {
+    /// A file refused as a whole (unreadable, no form, or its transaction failed): nothing of it
+    /// was written. `message` is one Chinese sentence.
+    pub fn rejected(file: String, message: String) -> FileReport {
+        FileReport {
+            file,
+            form: String::new(),
+            outcome: "rejected".into(),
+            message,
+            rows_imported: 0,
+            rows_rejected: 0,
+            total: None,
+            per_township: BTreeMap::new(),
+            rows_added: 0,
+            rows_updated: 0,
+            rows_duplicate: 0,
+            file_warnings: Vec::new(),
+            warnings: Vec::new(),
+            errors: Vec::new(),
+        }
+    }
+}
+
 /// A row warning or error in the JSON report.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct IssueJson {
@@ -97,27 +120,75 @@ pub fn import_file(store: &mut Store, path: &Path) -> Result<FileReport, String>
     commit(store, &prepared)
 }
 
-/// Hidden 记录编号 are ids in the database that exported the file. They are trusted only when the
-/// sheet's 提交编号 is an export of this database; in a file from another office's copy of the
-/// program they would name unrelated records here, so they are dropped (the rows are then matched
-/// by content like any other file) and the file says so.
-fn forget_foreign_record_ids(store: &Store, file: &mut ParsedFile) -> Result<(), String> {
+/// Hidden 记录编号 are ids in the database that exported the file; a row keeps its id only when
+/// it can only mean that record:
+/// - the sheet's 提交编号 is an export of this database (a file from another office's copy of the
+///   program names unrelated records here; a file whose 提交编号 was lost cannot be trusted);
+/// - the record existed when the file was exported (SQLite gives a deleted last id to the next
+///   new record, so an old export would otherwise overwrite an unrelated newer record);
+/// - no other row of the file carries the same id (a copied row or sheet would otherwise
+///   overwrite the record with the copy and lose the original sale): only the first keeps it.
+///
+/// Rows whose id is dropped are matched by content like any other file; a file warning says so.
+fn trust_record_ids(store: &Store, file: &mut ParsedFile) -> Result<(), String> {
+    let mut seen: HashSet<(FormKind, i64)> = HashSet::new();
     for sheet in &mut file.sheets {
-        if !sheet.rows.iter().any(|row| row.record_id.is_some()) {
+        let ids: Vec<i64> = sheet.rows.iter().filter_map(|row| row.record_id).collect();
+        if ids.is_empty() {
             continue;
         }
-        let own = match &sheet.submission_id {
-            Some(id) => store.is_own_export(id).map_err(|e| e.to_string())?,
-            None => false,
+        let export_time = match &sheet.submission_id {
+            Some(id) => store.own_export_time(id).map_err(|e| e.to_string())?,
+            None => None,
         };
-        if !own {
+        let Some(export_time) = export_time else {
             for row in &mut sheet.rows {
                 row.record_id = None;
             }
+            file.file_warnings.push(match &sheet.submission_id {
+                Some(id) => format!(
+                    "工作表“{}”由其他台账导出（提交编号{id}），其中的记录编号不适用于本台账，已按内容查重导入",
+                    sheet.name
+                ),
+                None => format!(
+                    "工作表“{}”有记录编号但缺少提交编号（第1行右侧被删除？），无法确认是本台账导出的，已按内容查重导入",
+                    sheet.name
+                ),
+            });
+            continue;
+        };
+        let newer = store
+            .ids_created_after(sheet.kind, &ids, &export_time)
+            .map_err(|e| e.to_string())?;
+        let mut dropped_newer = 0;
+        let mut repeated_rows: Vec<u32> = Vec::new();
+        for row in &mut sheet.rows {
+            let Some(id) = row.record_id else { continue };
+            if newer.contains(&id) {
+                row.record_id = None;
+                dropped_newer += 1;
+            } else if !seen.insert((sheet.kind, id)) {
+                row.record_id = None;
+                repeated_rows.push(row.row);
+            }
+        }
+        if dropped_newer > 0 {
             file.file_warnings.push(format!(
-                "工作表“{}”由其他台账导出（提交编号{}），其中的记录编号不适用于本台账，已按内容查重导入",
+                "工作表“{}”中{dropped_newer}行的记录编号在导出后已被删除并另作他用，这些行按内容查重导入",
+                sheet.name
+            ));
+        }
+        if !repeated_rows.is_empty() {
+            let rows: Vec<String> = repeated_rows
+                .iter()
+                .take(10)
+                .map(|r| r.to_string())
+                .collect();
+            file.file_warnings.push(format!(
+                "工作表“{}”第{}行{}的记录编号与前面的行重复（复制的行或工作表？），按内容查重导入，不更新原记录",
                 sheet.name,
-                sheet.submission_id.as_deref().unwrap_or("缺失")
+                rows.join("、"),
+                if repeated_rows.len() > 10 { "等" } else { "" }
             ));
         }
     }
@@ -129,7 +200,7 @@ fn read_and_check(store: &Store, path: &Path) -> Result<PreparedImport, String> 
     let resolver = store.region_resolver().map_err(|e| e.to_string())?;
     let mut parsed = parse_file(path, &resolver);
     if let Ok(file) = &mut parsed {
-        forget_foreign_record_ids(store, file)?;
+        trust_record_ids(store, file)?;
     }
     // A file without a form header may be a courier file (R5): read it as shipments.
     let logistics = match &parsed {
@@ -235,24 +306,7 @@ impl PreparedImport {
         }
         let parsed = match &self.parsed {
             Ok(parsed) => parsed,
-            Err(rejection) => {
-                return FileReport {
-                    file,
-                    form: String::new(),
-                    outcome: "rejected".into(),
-                    message: rejection.message.clone(),
-                    rows_imported: 0,
-                    rows_rejected: 0,
-                    total: None,
-                    per_township: BTreeMap::new(),
-                    rows_added: 0,
-                    rows_updated: 0,
-                    rows_duplicate: 0,
-                    file_warnings: Vec::new(),
-                    warnings: Vec::new(),
-                    errors: Vec::new(),
-                };
-            }
+            Err(rejection) => return FileReport::rejected(file, rejection.message.clone()),
         };
         let mut forms: Vec<&str> = Vec::new();
         for sheet in &parsed.sheets {

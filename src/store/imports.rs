@@ -7,6 +7,7 @@ use super::listings::{insert_listing_in, listing_fingerprint, update_listing_in}
 use super::sales::{SaleWriter, sale_fingerprint, sale_match_key};
 use super::{Store, StoreResult, now_text};
 use crate::domain::sale::{FormKind, Listing, SaleRecord};
+use crate::domain::{Channel, SubChannel};
 
 /// One record of a file to import, with the id our exporter wrote for it (if any).
 #[derive(Debug, Clone, PartialEq)]
@@ -62,6 +63,23 @@ fn existing_sale(conn: &Connection, id: i64, kind: FormKind) -> StoreResult<Opti
         .prepare_cached("SELECT fingerprint || char(31) || purchaser_id || char(31) || remark || char(31) || region_text || char(31) || date_text || char(31) || quantity_text FROM sale WHERE id = ?1 AND form = ?2")?
         .query_row(params![id, kind.number()], |r| r.get(0))
         .optional()?)
+}
+
+/// The channel the operator set by hand on record `id`, if any.
+fn stored_channel_override(
+    conn: &Connection,
+    id: i64,
+) -> StoreResult<Option<(Channel, Option<SubChannel>)>> {
+    let stored: Option<(bool, String, String)> = conn
+        .prepare_cached("SELECT channel_overridden, channel, sub_channel FROM sale WHERE id = ?1")?
+        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .optional()?;
+    Ok(match stored {
+        Some((true, channel, sub_channel)) => {
+            Channel::from_name(&channel).map(|c| (c, SubChannel::from_name(&sub_channel)))
+        }
+        _ => None,
+    })
 }
 
 /// A stored record with the same content fingerprint (form + match key), by the match-key index.
@@ -198,7 +216,15 @@ impl Store {
                         ImportAction::Added(writer.insert(record, Some(submission_id))?)
                     }
                     (ImportRecord::Sale { record, .. }, ImportAction::Updated(id)) => {
-                        writer.update(id, record)?;
+                        // A file cannot carry the operator's channel override: keep it.
+                        match stored_channel_override(&tx, id)? {
+                            Some(stored) if record.channel_override.is_none() => {
+                                let mut record = record.clone();
+                                record.channel_override = Some(stored);
+                                writer.update(id, &record)?;
+                            }
+                            _ => writer.update(id, record)?,
+                        }
                         ImportAction::Updated(id)
                     }
                     (ImportRecord::Listing { listing, .. }, ImportAction::Added(_)) => {

@@ -23,7 +23,7 @@ mod unions;
 
 use std::path::{Path, PathBuf};
 
-use rusqlite::Connection;
+use rusqlite::{Connection, OptionalExtension};
 
 pub use enterprises::{EnterprisePairing, MAX_ENTERPRISE_PAIRINGS, PairingDraft, PairingPurchases};
 pub use imports::{ImportAction, ImportPlan, ImportRecord};
@@ -216,14 +216,51 @@ pub(crate) fn now_text() -> String {
 }
 
 impl Store {
-    /// Whether `submission_id` (the 提交编号 of a file) is an export written from this database,
-    /// so the file's hidden 记录编号 name records here.
-    pub fn is_own_export(&self, submission_id: &str) -> StoreResult<bool> {
-        Ok(self.conn.query_row(
-            "SELECT EXISTS (SELECT 1 FROM submission WHERE id = ?1 AND direction = 'export')",
-            [submission_id],
-            |r| r.get(0),
-        )?)
+    /// When `submission_id` (the 提交编号 of a file) was exported from this database (local time,
+    /// `YYYY-MM-DD HH:MM:SS`), or `None` when it is not an export of this database (then the
+    /// file's hidden 记录编号 name nothing here).
+    pub fn own_export_time(&self, submission_id: &str) -> StoreResult<Option<String>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT created_at FROM submission WHERE id = ?1 AND direction = 'export'",
+                [submission_id],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
+    /// Of `ids` (records of `kind`'s table: `listing` for 附件1, else `sale`), those created after
+    /// `time` (`YYYY-MM-DD HH:MM:SS`): a record id in a file exported at `time` cannot name them —
+    /// SQLite gives a deleted last id to the next new record.
+    pub fn ids_created_after(
+        &self,
+        kind: crate::domain::sale::FormKind,
+        ids: &[i64],
+        time: &str,
+    ) -> StoreResult<std::collections::HashSet<i64>> {
+        let table = if kind == crate::domain::sale::FormKind::Catalogue {
+            "listing"
+        } else {
+            "sale"
+        };
+        let mut newer = std::collections::HashSet::new();
+        for chunk in ids.chunks(500) {
+            let placeholders = vec!["?"; chunk.len()].join(",");
+            let sql = format!(
+                "SELECT id FROM {table} WHERE id IN ({placeholders}) AND created_at > ?{}",
+                chunk.len() + 1
+            );
+            let mut statement = self.conn.prepare(&sql)?;
+            let mut values: Vec<&dyn rusqlite::ToSql> =
+                chunk.iter().map(|id| id as &dyn rusqlite::ToSql).collect();
+            values.push(&time);
+            let rows = statement.query_map(values.as_slice(), |r| r.get::<_, i64>(0))?;
+            for id in rows {
+                newer.insert(id?);
+            }
+        }
+        Ok(newer)
     }
 
     /// Records an exchange batch (an export written or an import applied).

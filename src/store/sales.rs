@@ -236,7 +236,10 @@ pub(crate) fn sale_fingerprint(record: &SaleRecord) -> String {
 
 /// The content of a sale regardless of which form reported it (township, village, household,
 /// product, date, quantity in 斤 or value+unit, amount): a 附件2 and a 附件3 row with equal keys are
-/// the same sale (import rule 14).
+/// the same sale (import rule 14). The date is written as precisely as the clerk gave it:
+/// `YYYY-MM-DD`, or `YYYY-MM` for a month-only date (`2019.10`, the ambiguous `2019.1`), so a
+/// month-only row never equals a row dated the 1st of that month (it can still be confirmed as a
+/// near match, see `reconcile.rs`). Migration 0006 rewrote the keys stored before this.
 pub(crate) fn sale_match_key(record: &SaleRecord) -> String {
     let quantity = match record.quantity.in_jin() {
         Some(jin) => format!("{}斤", jin.normalize()),
@@ -247,7 +250,10 @@ pub(crate) fn sale_match_key(record: &SaleRecord) -> String {
         record.village.clone(),
         record.household.clone(),
         record.product.clone(),
-        record.date.date.to_string(),
+        match record.date.precision {
+            DatePrecision::Month => record.date.date.format("%Y-%m").to_string(),
+            DatePrecision::Day => record.date.date.to_string(),
+        },
         quantity,
         record.amount.to_fen().to_string(),
     ]
@@ -466,11 +472,33 @@ impl<'c> SaleWriter<'c> {
     }
 
     /// Replaces the content of record `id`. Errors: not found, negative amount.
+    ///
+    /// An automatic same-sale pair this record is part of is undone when the two rows no longer
+    /// have the same content (rule 14 pairs only exact matches); the freed 附件3 row is paired
+    /// again with another equal sale if there is one. Pairs the operator decided stay.
     pub(crate) fn update(&mut self, id: i64, record: &SaleRecord) -> StoreResult<()> {
         let (changed, _, _) = self.execute_with_content(update_sql_cached(), record, &[&id])?;
         if changed == 0 {
             return Err(StoreError::NotFound(id));
         }
+        let freed: Vec<(i64, String)> = self
+            .conn
+            .prepare_cached(
+                "SELECT p.id, p.match_key FROM sale p
+                 WHERE p.pairing_decided = 0 AND p.same_sale_as IS NOT NULL
+                   AND ((p.id = ?1 AND p.form = 3) OR p.same_sale_as = ?1)
+                   AND p.match_key <> (SELECT s.match_key FROM sale s WHERE s.id = p.same_sale_as)",
+            )?
+            .query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<_, _>>()?;
+        for (procurement_id, _) in &freed {
+            self.conn
+                .prepare_cached(
+                    "UPDATE sale SET same_sale_as = NULL, updated_at = ?2 WHERE id = ?1",
+                )?
+                .execute(params![procurement_id, self.now])?;
+        }
+        pair_candidates_in(self.conn, freed)?;
         Ok(())
     }
 }
@@ -544,6 +572,7 @@ impl Store {
     pub fn insert_sale(&mut self, record: &SaleRecord) -> StoreResult<i64> {
         let tx = self.connection_mut().transaction()?;
         let id = insert_sale_in(&tx, record, None)?;
+        pair_exact_same_sales_touching_in(&tx, &[(id, record)])?;
         tx.commit()?;
         Ok(id)
     }
@@ -570,18 +599,27 @@ impl Store {
     pub fn update_sale(&mut self, id: i64, record: &SaleRecord) -> StoreResult<()> {
         let tx = self.connection_mut().transaction()?;
         update_sale_in(&tx, id, record)?;
+        pair_exact_same_sales_touching_in(&tx, &[(id, record)])?;
         tx.commit()?;
         Ok(())
     }
 
-    /// Deletes record `id`. A 附件3 row that was linked to it as the same sale becomes counted again.
+    /// Deletes record `id`. A 附件3 row that was linked to it as the same sale becomes counted
+    /// again, unless another equal 附件2 sale is free to pair with it automatically.
     pub fn delete_sale(&mut self, id: i64) -> StoreResult<()> {
-        let changed = self
-            .connection()
-            .execute("DELETE FROM sale WHERE id = ?1", [id])?;
+        let tx = self.connection_mut().transaction()?;
+        let partners: Vec<(i64, String)> = tx
+            .prepare_cached(
+                "SELECT id, match_key FROM sale WHERE same_sale_as = ?1 AND pairing_decided = 0",
+            )?
+            .query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<_, _>>()?;
+        let changed = tx.execute("DELETE FROM sale WHERE id = ?1", [id])?;
         if changed == 0 {
             return Err(StoreError::NotFound(id));
         }
+        pair_candidates_in(&tx, partners)?;
+        tx.commit()?;
         Ok(())
     }
 
