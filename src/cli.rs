@@ -171,7 +171,14 @@ fn execute(db_path: &Path, command: Command) -> Result<ExitCode, String> {
             dry_run,
             files,
         } => {
-            let mut store = Store::open(db_path).map_err(|e| e.to_string())?;
+            // A preview never creates a ledger: without one, files are judged against a new,
+            // empty ledger in memory.
+            let mut store = if dry_run && !db_path.exists() {
+                Store::open_in_memory()
+            } else {
+                Store::open(db_path)
+            }
+            .map_err(|e| e.to_string())?;
             let mut reports = Vec::with_capacity(files.len());
             for file in &files {
                 // A file whose transaction fails (database busy, disk full …) is reported as

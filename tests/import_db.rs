@@ -710,3 +710,22 @@ fn the_import_command_goes_on_after_a_file_whose_transaction_fails() {
         "18975.00"
     );
 }
+
+#[test]
+fn a_dry_run_never_creates_a_ledger() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("not_yet.db");
+    let output = Command::new(env!("CARGO_BIN_EXE_xiaofei-fupin"))
+        .arg("--db")
+        .arg(&db)
+        .arg("import")
+        .arg("--dry-run")
+        .arg("--json")
+        .arg(sample("01_fj2_baseline_nixi_20rows.xlsx"))
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let reports: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(reports[0]["rows_added"], 20);
+    assert!(!db.exists());
+}

@@ -333,9 +333,12 @@ impl PreparedImport {
         }
         let rows_imported = parsed.rows().count();
         let rows_rejected: usize = parsed.sheets.iter().map(|s| s.rejected_rows().len()).sum();
-        let (added, updated, _unchanged, duplicates) = plan.counts();
+        let (added, updated, unchanged, duplicates) = plan.counts();
         let verb = if applied { "已导入" } else { "将导入" };
         let mut message = format!("{verb}{rows_imported}行：新增{added}行，更新{updated}行");
+        if unchanged > 0 {
+            message.push_str(&format!("，{unchanged}行与台账中的记录相同（未改动）"));
+        }
         if duplicates > 0 {
             message.push_str(&format!("，{duplicates}行此前已导入（未重复添加）"));
         }
