@@ -179,6 +179,7 @@ fn execute(db_path: &Path, command: Command) -> Result<ExitCode, String> {
                 Store::open(db_path)
             }
             .map_err(|e| e.to_string())?;
+            let files = ingest::files_to_import(&files);
             let mut reports = Vec::with_capacity(files.len());
             for file in &files {
                 // A file whose transaction fails (database busy, disk full …) is reported as

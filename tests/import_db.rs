@@ -729,3 +729,43 @@ fn a_dry_run_never_creates_a_ledger() {
     assert_eq!(reports[0]["rows_added"], 20);
     assert!(!db.exists());
 }
+
+#[test]
+fn a_folder_stands_for_the_files_in_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("报来的表格");
+    std::fs::create_dir_all(folder.join("双江街道")).unwrap();
+    std::fs::copy(
+        sample("10_fj2_pair_township_shuangjiang.xlsx"),
+        folder.join("双江街道").join("附件2.xlsx"),
+    )
+    .unwrap();
+    std::fs::copy(
+        sample("11_fj3_pair_dept_overlap5.xlsx"),
+        folder.join("教委附件3.xlsx"),
+    )
+    .unwrap();
+    std::fs::write(folder.join("~$教委附件3.xlsx"), b"lock").unwrap();
+    let db = dir.path().join("ledger.db");
+    let output = Command::new(env!("CARGO_BIN_EXE_xiaofei-fupin"))
+        .arg("--db")
+        .arg(&db)
+        .arg("import")
+        .arg("--json")
+        .arg(&folder)
+        .output()
+        .unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let reports: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(reports.as_array().unwrap().len(), 2);
+    let store = Store::open(&db).unwrap();
+    assert_eq!(
+        store.summary_totals(2019).unwrap().total.to_string(),
+        "18975.00"
+    );
+}

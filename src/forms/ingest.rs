@@ -102,6 +102,38 @@ impl From<&RowIssue> for IssueJson {
     }
 }
 
+/// The files to import for what the operator gave (dropped, chosen or typed): files as they are,
+/// folders replaced by the files in them and their subfolders, sorted by path. Hidden files
+/// (`.` prefix) and Office lock files (`~$` prefix) are left out; an unreadable folder is kept as
+/// given, so its import reports why it cannot be read.
+pub fn files_to_import(paths: &[PathBuf]) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for path in paths {
+        if path.is_dir() {
+            let mut found: Vec<PathBuf> = walkdir::WalkDir::new(path)
+                .follow_links(true)
+                .into_iter()
+                .filter_map(Result::ok)
+                .filter(|entry| entry.file_type().is_file())
+                .filter(|entry| {
+                    let name = entry.file_name().to_string_lossy();
+                    !name.starts_with('.') && !name.starts_with("~$")
+                })
+                .map(|entry| entry.into_path())
+                .collect();
+            if found.is_empty() {
+                files.push(path.clone());
+            } else {
+                found.sort();
+                files.extend(found);
+            }
+        } else {
+            files.push(path.clone());
+        }
+    }
+    files
+}
+
 /// Reads and checks one file against the store and plans it (the preview), writing nothing. Never
 /// fails: a file that cannot be read is a prepared import whose `parsed` is the rejection.
 /// Database errors are returned.

@@ -67,6 +67,8 @@ impl ImportWindow {
 
     /// Starts reading `files` for the preview (from the dialog, a typed path or a drop).
     pub(crate) fn read_files(&mut self, ctx: &egui::Context, db_path: &Path, files: Vec<PathBuf>) {
+        // A dropped or chosen folder stands for the files in it.
+        let files = crate::forms::ingest::files_to_import(&files);
         if files.is_empty() || matches!(self.stage, Stage::Preparing(..) | Stage::Applying(..)) {
             return;
         }
