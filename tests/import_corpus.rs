@@ -980,6 +980,7 @@ mod crafted {
         let rows = (0..3)
             .map(|i| FormRow {
                 record_id: Some(100 + i),
+                typed: Vec::new(),
                 cells: vec![
                     text("云阳县青松中学"),
                     text(&format!("2019.9.{}", i + 1)),
@@ -1304,4 +1305,114 @@ proptest! {
         }
         parse_checked(name, &rezip(&entries), &resolver())?;
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// A column filled down to the last row of the sheet (a clerk's Ctrl+D over the whole column)
+
+/// Sample 01 with one column (`column`, e.g. `I` = 备注) filled from row 25 down to row
+/// 1,048,576 with the workbook's first shared string.
+fn sample_01_with_column_filled_to_bottom(column: &str) -> Vec<u8> {
+    let bytes = std::fs::read(samples_dir().join("01_fj2_baseline_nixi_20rows.xlsx")).expect("01");
+    let mut entries = unzip(&bytes);
+    let (_, sheet) = entries
+        .iter_mut()
+        .find(|(name, _)| name == "xl/worksheets/sheet1.xml")
+        .expect("sheet1");
+    let text = String::from_utf8(std::mem::take(sheet)).expect("utf-8");
+    let mut filled = String::with_capacity(48 * 1_048_576);
+    for r in 25..=1_048_576u32 {
+        filled.push_str(&format!(
+            "<row r=\"{r}\"><c r=\"{column}{r}\" t=\"s\"><v>0</v></c></row>"
+        ));
+    }
+    *sheet = text
+        .replace("</sheetData>", &format!("{filled}</sheetData>"))
+        .into_bytes();
+    rezip(&entries)
+}
+
+fn resident_kb_now() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1).and_then(|v| v.parse().ok()))
+        })
+        .unwrap_or(0)
+}
+
+/// Issue 3 ("a sheet that declares a million rows does not exhaust memory"): 备注 filled down to
+/// row 1,048,576 gives the 20 records, no row errors and one warning — not 7 million errors.
+#[test]
+fn a_note_column_filled_to_the_last_row_is_skipped_with_one_warning() {
+    let bytes = sample_01_with_column_filled_to_bottom("I");
+    let before = resident_kb_now();
+    let parsed = parse_bytes("fill1m.xlsx", &bytes, &resolver()).expect("imported");
+    let grew = resident_kb_now().saturating_sub(before);
+    assert_eq!(parsed.rows().count(), 20);
+    assert_eq!(parsed.errors().count(), 0);
+    let skipped: Vec<&String> = parsed
+        .file_warnings
+        .iter()
+        .filter(|w| w.contains("已按空行跳过"))
+        .collect();
+    assert_eq!(skipped.len(), 1, "{:?}", parsed.file_warnings);
+    assert!(
+        skipped[0].contains("第25–1048576行中有1048552行只填写了备注"),
+        "{}",
+        skipped[0]
+    );
+    assert!(grew < 1024 * 1024, "resident memory grew by {grew} KB");
+}
+
+/// A key column (采购单位) filled to the last row: every such row is bad, so the file is refused
+/// with one message naming the sheet and the count, and only the first rows' issues are kept.
+#[test]
+fn a_key_column_filled_to_the_last_row_refuses_the_file_with_one_message() {
+    let bytes = sample_01_with_column_filled_to_bottom("B");
+    let rejection = parse_bytes("fill1m_key.xlsx", &bytes, &resolver()).expect_err("refused");
+    assert!(
+        rejection
+            .message
+            .starts_with("工作表“Sheet1”有1048552行数据无法导入（超过1000行），整个文件未导入"),
+        "{}",
+        rejection.message
+    );
+    assert!(rejection.message.contains("R25"), "{}", rejection.message);
+}
+
+/// Up to the limit, bad rows are listed one by one and the good rows imported.
+#[test]
+fn a_thousand_bad_rows_are_still_listed_row_by_row() {
+    use rust_xlsxwriter::Workbook;
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.write_string(0, 0, "填报单位：泥溪镇人民政府　填报时间：2019年9月30日")
+        .unwrap();
+    for (c, h) in crafted::HEADER2.iter().enumerate() {
+        ws.write_string(1, c as u16, *h).unwrap();
+    }
+    let good = [
+        "云阳县青松中学",
+        "2019.9.1",
+        "云阳县泥溪镇三坪村",
+        "刘光富",
+        "土豆",
+        "30斤",
+        "90元",
+    ];
+    for (c, v) in good.iter().enumerate() {
+        ws.write_string(2, c as u16 + 1, *v).unwrap();
+    }
+    // 1,000 rows with only 采购单位 (6 errors each): at the limit, still listed.
+    for r in 3..1003u32 {
+        ws.write_string(r, 1, "云阳县青松中学").unwrap();
+    }
+    let parsed =
+        parse_bytes("bad1000.xlsx", &wb.save_to_buffer().unwrap(), &resolver()).expect("imported");
+    assert_eq!(parsed.rows().count(), 1);
+    assert_eq!(parsed.sheets[0].rejected_rows().len(), 1000);
+    assert_eq!(parsed.errors().count(), 6000);
 }

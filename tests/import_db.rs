@@ -769,3 +769,185 @@ fn a_folder_stands_for_the_files_in_it() {
         "18975.00"
     );
 }
+
+/// A sale form whose typed text needs the file's context: dates without a year (read with
+/// 填报时间 2019年9月30日) and bare quantities under `销售数量（公斤）`.
+fn contextual_sale_form(path: &Path) {
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.write_string(
+        0,
+        0,
+        "填报单位：泥溪镇人民政府　　供货联系人姓名：李某某　　联系方式：13800002100　　填报时间：2019年9月30日",
+    )
+    .unwrap();
+    let header = [
+        "序号",
+        "采购单位",
+        "销售时间",
+        "地区",
+        "贫困户姓名",
+        "产品品种",
+        "销售数量（公斤）",
+        "销售金额（元）",
+        "备注",
+    ];
+    for (c, h) in header.iter().enumerate() {
+        ws.write_string(1, c as u16, *h).unwrap();
+    }
+    let rows = [
+        [
+            "云阳县青松中学",
+            "9月9日",
+            "云阳县泥溪镇三坪村",
+            "刘光富",
+            "土豆",
+            "30",
+            "90",
+        ],
+        [
+            "云阳县青松中学",
+            "9.10",
+            "云阳县泥溪镇三坪村",
+            "王德明",
+            "红薯",
+            "12.5",
+            "50",
+        ],
+        [
+            "云阳县人民医院",
+            "2019.9.11",
+            "云阳县泥溪镇三坪村",
+            "刘光富",
+            "蜂蜜",
+            "10斤",
+            "300",
+        ],
+        [
+            "云阳县人民医院",
+            "9月",
+            "云阳县泥溪镇三坪村",
+            "王德明",
+            "腊肉",
+            "2头",
+            "2400",
+        ],
+    ];
+    for (r, values) in rows.iter().enumerate() {
+        let r = r as u32 + 2;
+        ws.write_number(r, 0, f64::from(r - 1)).unwrap();
+        for (c, v) in values.iter().enumerate() {
+            ws.write_string(r, c as u16 + 1, *v).unwrap();
+        }
+    }
+    wb.save(path).unwrap();
+}
+
+/// Issue 3: an export re-imported as is changes nothing, even when the typed text depended on
+/// the original file's 填报时间 or header unit: the export prints a self-contained value
+/// (`2019年9月9日`, `30公斤`) and keeps the typed text in its hidden 填写原文 column.
+#[test]
+fn reimporting_an_export_of_context_dependent_text_changes_nothing() {
+    let (dir, db, mut store) = temp_store();
+    let original = dir.path().join("contextual.xlsx");
+    contextual_sale_form(&original);
+    let report = import(&mut store, &original);
+    assert_eq!(report.rows_added, 4, "{report:?}");
+    let stored = store.sales(&SaleFilter::default()).unwrap();
+    let texts: Vec<(String, String, String)> = stored
+        .iter()
+        .map(|s| {
+            (
+                s.record.date.date.to_string(),
+                s.record.date_text.clone(),
+                s.record.quantity_text.clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        texts,
+        [
+            (
+                "2019-09-01".to_string(),
+                "9月".to_string(),
+                "2头".to_string()
+            ),
+            ("2019-09-09".into(), "9月9日".into(), "30".into()),
+            ("2019-09-10".into(), "9.10".into(), "12.5".into()),
+            ("2019-09-11".into(), "2019.9.11".into(), "10斤".into()),
+        ]
+    );
+
+    let exported = dir.path().join("exported.xlsx");
+    let request = ExportRequest {
+        kind: FormKind::Sale,
+        township_code: None,
+        year: Some(2019),
+        quarter: None,
+    };
+    export_form(&db, &request, &exported, &|_| {}).unwrap();
+
+    // The printed cells can be read on their own; the hidden 填写原文 column keeps the typed text.
+    {
+        use calamine::{Reader, Xlsx, open_workbook};
+        let mut wb: Xlsx<_> = open_workbook(&exported).unwrap();
+        let range = wb.worksheet_range("附件2").unwrap();
+        let row = |r: u32| -> Vec<String> {
+            (0..11)
+                .map(|c| {
+                    range
+                        .get_value((r, c))
+                        .map(|v| v.to_string())
+                        .unwrap_or_default()
+                })
+                .collect()
+        };
+        assert_eq!(row(3)[10], "填写原文");
+        let printed: Vec<(String, String, String)> = (4..8)
+            .map(|r| {
+                let cells = row(r);
+                (cells[2].clone(), cells[6].clone(), cells[10].clone())
+            })
+            .collect();
+        assert_eq!(
+            printed,
+            [
+                (
+                    "2019年9月".to_string(),
+                    "2头".to_string(),
+                    "销售时间：9月".to_string()
+                ),
+                (
+                    "2019年9月9日".into(),
+                    "30公斤".into(),
+                    "销售时间：9月9日\n销售数量：30".into()
+                ),
+                (
+                    "2019年9月10日".into(),
+                    "12.5公斤".into(),
+                    "销售时间：9.10\n销售数量：12.5".into()
+                ),
+                ("2019.9.11".into(), "10斤".into(), String::new()),
+            ]
+        );
+    }
+    let resolver = store.region_resolver().unwrap();
+    let parsed = xiaofei_fupin::forms::import::parse_file(&exported, &resolver).unwrap();
+    assert_eq!(parsed.rows().count(), 4);
+
+    let report = import(&mut store, &exported);
+    assert_eq!(
+        (
+            report.rows_added,
+            report.rows_updated,
+            report.rows_duplicate
+        ),
+        (0, 0, 0),
+        "{report:?}"
+    );
+    assert_eq!(store.sales(&SaleFilter::default()).unwrap(), stored);
+    assert_eq!(
+        store.summary_totals(2019).unwrap().total.to_string(),
+        "2840.00"
+    );
+}

@@ -4,8 +4,8 @@ use std::path::{Path, PathBuf};
 
 use chrono::Datelike;
 
-use crate::domain::Money;
 use crate::domain::sale::FormKind;
+use crate::domain::{DatePrecision, Money, Quantity, ReportDate};
 use crate::forms::export::{CellValue, FormDocument, FormRow, HeaderInfo, write_form};
 use crate::store::{ListingFilter, SaleFilter, Store};
 
@@ -72,13 +72,21 @@ pub fn build_document(
                 .into_iter()
                 .map(|row| {
                     let l = row.listing;
+                    let mut typed = Vec::new();
+                    let planned = self_contained_quantity(
+                        &l.planned_quantity,
+                        l.planned_quantity_text,
+                        "计划销量",
+                        &mut typed,
+                    );
                     FormRow {
                         record_id: Some(row.id),
+                        typed,
                         cells: vec![
                             CellValue::Text(l.region_text),
                             CellValue::Text(l.household),
                             CellValue::Text(l.product),
-                            CellValue::Text(l.planned_quantity_text),
+                            CellValue::Text(planned),
                             CellValue::Text(l.price_text),
                             CellValue::Text(l.supply_methods.join("、")),
                             CellValue::Text(l.shop_url),
@@ -104,15 +112,25 @@ pub fn build_document(
                 .map(|row| {
                     let r = row.record;
                     total += r.amount;
+                    let (date_column, quantity_column, _) = request.kind.column_names();
+                    let mut typed = Vec::new();
+                    let date = self_contained_date(&r.date, r.date_text, date_column, &mut typed);
+                    let quantity = self_contained_quantity(
+                        &r.quantity,
+                        r.quantity_text,
+                        quantity_column,
+                        &mut typed,
+                    );
                     FormRow {
                         record_id: Some(row.id),
+                        typed,
                         cells: vec![
                             CellValue::Text(r.purchaser),
-                            CellValue::Text(r.date_text),
+                            CellValue::Text(date),
                             CellValue::Text(r.region_text),
                             CellValue::Text(r.household),
                             CellValue::Text(r.product),
-                            CellValue::Text(r.quantity_text),
+                            CellValue::Text(quantity),
                             CellValue::Money(r.amount),
                             CellValue::Text(r.remark),
                         ],
@@ -131,6 +149,55 @@ pub fn build_document(
         },
         total,
     ))
+}
+
+/// The text to print for a date: the typed text when it reads back as the same date on its own
+/// (no 填报时间 needed), else the full date (`9月9日` read with 填报时间 2019年9月30日 prints
+/// `2019年9月9日`), with the typed text kept in `typed` under `column`.
+fn self_contained_date(
+    date: &ReportDate,
+    typed_text: String,
+    column: &str,
+    typed: &mut Vec<(String, String)>,
+) -> String {
+    let reads_as = |text: &str| ReportDate::parse(text, None).ok().map(|p| p.value);
+    if reads_as(&typed_text) == Some(*date) {
+        return typed_text;
+    }
+    let (year, month, day) = (date.date.year(), date.date.month(), date.date.day());
+    let full = match date.precision {
+        DatePrecision::Day => format!("{year}年{month}月{day}日"),
+        DatePrecision::Month => format!("{year}年{month}月"),
+    };
+    if reads_as(&full) != Some(*date) {
+        return typed_text;
+    }
+    typed.push((column.to_string(), typed_text));
+    full
+}
+
+/// The text to print for a quantity: the typed text when it reads back as the same quantity on
+/// its own (no unit from the header or a unit row), else the value with its unit (`30` under
+/// `销售数量（公斤）` prints `30公斤`), with the typed text kept in `typed` under `column`.
+fn self_contained_quantity(
+    quantity: &Quantity,
+    typed_text: String,
+    column: &str,
+    typed: &mut Vec<(String, String)>,
+) -> String {
+    let reads_as = |text: &str| Quantity::parse(text, None, column).ok().map(|p| p.value);
+    if reads_as(&typed_text).as_ref() == Some(quantity) {
+        return typed_text;
+    }
+    let Some(unit) = &quantity.unit else {
+        return typed_text;
+    };
+    let full = format!("{}{unit}", quantity.value.normalize());
+    if reads_as(&full).as_ref() != Some(quantity) {
+        return typed_text;
+    }
+    typed.push((column.to_string(), typed_text));
+    full
 }
 
 /// A submission id: form, time and a random part, e.g. `F2-20191001T093000-5f3a9c1e`.

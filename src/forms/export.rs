@@ -11,8 +11,8 @@
 //! | 0 | label, e.g. `附件2`, in column 0 | `提交编号:<submission_id>` (string) |
 //! | 1 | title, merged over `0..n`, 宋体 16pt bold, centred | — |
 //! | 2 | header information, merged over `0..n`: `填报单位：…　　供货联系人姓名：…　　联系方式：…　　填报时间：…` (field names from the layout's `info_fields`, full-width colons `：`, two ideographic spaces `　　` between fields; an empty value prints as six ideographic spaces) | — |
-//! | 3 | column headers exactly as the layout's `columns` | `记录编号` (string) |
-//! | 4 … 4+rows−1 | one record per row: `序号` 1..=rows (number), then the cells | the record id (number) where `record_id` is `Some`, else empty |
+//! | 3 | column headers exactly as the layout's `columns` | `记录编号` (string); in column `n+1` (also hidden) `填写原文` |
+//! | 4 … 4+rows−1 | one record per row: `序号` 1..=rows (number), then the cells | the record id (number) where `record_id` is `Some`, else empty; in column `n+1` the row's [`FormRow::typed`] as `列名：原文` lines, or empty |
 //! | 4+rows | 附件2/3 only: `合计` merged over columns `0..t` (t = amount column, 7), in column t a formula `=SUM(…)` over the data rows with its cached result (the exact total of the numeric cells of that column; text cells count for nothing, as in SUM) | — |
 //! | after that | the notes, one merged row each: `备注：1.…`, then `　　　2.…` | — |
 //!
@@ -38,7 +38,7 @@ use crate::domain::Money;
 use crate::domain::sale::FormKind;
 use crate::forms::layout::{
     FIRST_DATA_ROW, FormLayout, HEADER_ROW, INFO_ROW, LABEL_ROW, NOTES_LABEL, RECORD_ID_HEADER,
-    SUBMISSION_ID_PREFIX, TITLE_ROW, TOTAL_LABEL, form_layout,
+    SUBMISSION_ID_PREFIX, TITLE_ROW, TOTAL_LABEL, TYPED_TEXT_HEADER, form_layout,
 };
 
 /// The font every cell uses. Windows and WPS have it; elsewhere the viewer substitutes its own
@@ -107,6 +107,10 @@ pub struct FormRow {
     /// The cells in the form's column order, EXCLUDING `序号` (the writer numbers rows 1..=n): 9 for
     /// 附件1, 8 for 附件2/3.
     pub cells: Vec<CellValue>,
+    /// (column name, typed text) of cells that print a self-contained value instead of the
+    /// typed text (see [`crate::forms::layout::TYPED_TEXT_HEADER`]); written to the hidden
+    /// `填写原文` column. Usually empty.
+    pub typed: Vec<(String, String)>,
 }
 
 /// A filled-in form ready to be written.
@@ -471,6 +475,9 @@ fn build(doc: &FormDocument, progress: &dyn Fn(f32)) -> Result<Vec<u8>, ExportEr
     }
     sheet.set_column_width(id_col, RECORD_ID_WIDTH)?;
     sheet.set_column_hidden(id_col)?;
+    let typed_col = col(layout.typed_text_column());
+    sheet.set_column_width(typed_col, RECORD_ID_WIDTH)?;
+    sheet.set_column_hidden(typed_col)?;
 
     // Rows 0–3: label, title, header information, column headers.
     sheet.write_string_with_format(LABEL_ROW, 0, layout.label, &formats.label)?;
@@ -500,6 +507,7 @@ fn build(doc: &FormDocument, progress: &dyn Fn(f32)) -> Result<Vec<u8>, ExportEr
         header_lines = header_lines.max(line_count(name, *width, false));
     }
     sheet.write_string_with_format(HEADER_ROW, id_col, RECORD_ID_HEADER, &formats.default)?;
+    sheet.write_string_with_format(HEADER_ROW, typed_col, TYPED_TEXT_HEADER, &formats.default)?;
     sheet.set_row_height(HEADER_ROW, header_lines * LINE_HEIGHT + 2.0 * ROW_PADDING)?;
 
     // Records.
@@ -534,6 +542,14 @@ fn build(doc: &FormDocument, progress: &dyn Fn(f32)) -> Result<Vec<u8>, ExportEr
         if let Some(id) = record.record_id {
             // i64 → f64 is exact for ids below 2^53 (SQLite rowids in practice).
             sheet.write_number_with_format(r, id_col, id as f64, &formats.default)?;
+        }
+        if !record.typed.is_empty() {
+            let lines: Vec<String> = record
+                .typed
+                .iter()
+                .map(|(column, text)| format!("{column}：{text}"))
+                .collect();
+            sheet.write_string_with_format(r, typed_col, lines.join("\n"), &formats.default)?;
         }
         if (index + 1) % PROGRESS_EVERY == 0 {
             progress(ROWS_SHARE * (index + 1) as f32 / count as f32);
@@ -663,6 +679,7 @@ mod tests {
     fn sale_row(id: Option<i64>, purchaser: &str, fen: i64) -> FormRow {
         FormRow {
             record_id: id,
+            typed: Vec::new(),
             cells: vec![
                 text(purchaser),
                 text("2019.9.1"),
@@ -781,6 +798,7 @@ mod tests {
             },
             rows: vec![FormRow {
                 record_id: Some(7),
+                typed: Vec::new(),
                 cells: [
                     "云阳县泥溪镇三坪村",
                     "王某某",

@@ -36,6 +36,12 @@ pub const FIRST_DATA_ROW: u32 = 4;
 
 /// Header-row text of the hidden exchange column that holds each row's record id.
 pub const RECORD_ID_HEADER: &str = "记录编号";
+/// Header-row text of the hidden exchange column right of [`RECORD_ID_HEADER`]: for a record
+/// whose typed text could not be read back on its own (a date without a year, read with the
+/// original file's 填报时间; a bare quantity whose unit came from the header), the printed cell
+/// holds a self-contained value (`2019年9月9日`, `30公斤`) and this cell the typed text, one
+/// `列名：原文` line per such column, so that a re-import keeps what the clerk typed.
+pub const TYPED_TEXT_HEADER: &str = "填写原文";
 /// Prefix of the submission-id cell (row [`LABEL_ROW`], hidden column): `提交编号:<submission_id>`
 /// (ASCII colon, no space).
 pub const SUBMISSION_ID_PREFIX: &str = "提交编号:";
@@ -79,6 +85,11 @@ impl FormLayout {
     /// The 0-based index of the hidden record-id column: right after the last form column.
     pub fn record_id_column(&self) -> usize {
         self.columns.len()
+    }
+
+    /// The 0-based index of the hidden typed-text column ([`TYPED_TEXT_HEADER`]).
+    pub fn typed_text_column(&self) -> usize {
+        self.columns.len() + 1
     }
 
     /// The sum of the form columns' widths (Excel width units).

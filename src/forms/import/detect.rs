@@ -46,6 +46,15 @@ pub(crate) enum Role {
     Contact,
     /// The exporter's hidden 记录编号 column.
     RecordId,
+    /// The exporter's hidden 填写原文 column (typed texts replaced by self-contained values).
+    TypedText,
+}
+
+impl Role {
+    /// The exporter's hidden exchange columns (not part of the form).
+    pub(crate) fn is_exchange(self) -> bool {
+        matches!(self, Role::RecordId | Role::TypedText)
+    }
 }
 
 /// One recognised column of the header.
@@ -87,14 +96,14 @@ impl Header {
         let min = self
             .columns
             .iter()
-            .filter(|c| c.role != Role::RecordId)
+            .filter(|c| !c.role.is_exchange())
             .map(|c| c.col)
             .min()
             .unwrap_or(0);
         let max = self
             .columns
             .iter()
-            .filter(|c| c.role != Role::RecordId)
+            .filter(|c| !c.role.is_exchange())
             .map(|c| c.col)
             .max()
             .unwrap_or(0);
@@ -178,6 +187,7 @@ fn role_of(name: &str) -> Option<(Role, Option<FormKind>)> {
     Some(match name {
         "序号" | "序" | "编号" | "No." | "NO." | "No" => (Role::Seq, None),
         "记录编号" => (Role::RecordId, None),
+        "填写原文" => (Role::TypedText, None),
         "采购单位"
         | "购买单位"
         | "采购单位名称"
@@ -267,7 +277,7 @@ fn match_header(cells: &[(u32, String)]) -> Option<(FormKind, Vec<Column>)> {
     }
     let recognised = columns
         .iter()
-        .filter(|c| c.role != Role::RecordId && c.role != Role::Seq)
+        .filter(|c| !c.role.is_exchange() && c.role != Role::Seq)
         .count();
     let (best, hits) = [FormKind::Sale, FormKind::Procurement, FormKind::Catalogue]
         .into_iter()

@@ -318,6 +318,12 @@ fn parse_inner(
             seconds = rows_started.elapsed().as_secs_f64(),
             "import: rows classified and validated"
         );
+        if rows.too_many_rejected() {
+            return Err(too_many_rejected(&sheet.name, &rows));
+        }
+        if let Some(warning) = rows.note_only.warning(header.kind) {
+            sheet_warnings.push((sheet.name.clone(), warning));
+        }
         let imported = ImportedSheet {
             name: sheet.name.clone(),
             kind: header.kind,
@@ -370,31 +376,36 @@ fn parse_inner(
 
 /// Required columns the header lacks, by their official names.
 fn missing_columns(header: &detect::Header) -> Vec<&'static str> {
-    use detect::Role;
-    let (date, qty, amount) = header.kind.column_names();
-    let required: Vec<(Role, &'static str)> = match header.kind {
-        FormKind::Catalogue => vec![
-            (Role::Region, "地区"),
-            (Role::Household, "贫困户姓名"),
-            (Role::Product, "产品品种"),
-            (Role::PlannedQuantity, "计划销量"),
-            (Role::Price, "销售价格(元)"),
-        ],
-        FormKind::Sale | FormKind::Procurement => vec![
-            (Role::Purchaser, "采购单位"),
-            (Role::Date, date),
-            (Role::Region, "地区"),
-            (Role::Household, "贫困户姓名"),
-            (Role::Product, "产品品种"),
-            (Role::Quantity, qty),
-            (Role::Amount, amount),
-        ],
-    };
-    required
+    rows::key_columns(header.kind)
         .into_iter()
         .filter(|(role, _)| header.column(*role).is_none())
         .map(|(_, name)| name)
         .collect()
+}
+
+/// The rejection of a file one of whose sheets has more than [`rows::MAX_REJECTED_ROWS`] bad
+/// rows: the count, the first few reasons and what to check.
+fn too_many_rejected(sheet: &str, rows: &rows::SheetRows) -> FileRejection {
+    // The first issue of each of the first three rows.
+    let mut first: Vec<String> = Vec::new();
+    let mut last_row = None;
+    for issue in &rows.errors {
+        if last_row != Some(issue.row) {
+            last_row = Some(issue.row);
+            if first.len() == 3 {
+                break;
+            }
+            first.push(issue.to_string());
+        }
+    }
+    FileRejection {
+        message: format!(
+            "工作表“{sheet}”有{}行数据无法导入（超过{}行），整个文件未导入。前几个错误：{}。请检查是否用错了模板、各列是否错位，或是否有内容被填充到了表格末尾，改正后重新导入。",
+            rows.rejected_count,
+            rows::MAX_REJECTED_ROWS,
+            first.join("；")
+        ),
+    }
 }
 
 /// `提交编号:<id>` written above the header (in the exporter's hidden column).

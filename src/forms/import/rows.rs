@@ -3,14 +3,14 @@
 
 use std::collections::HashMap;
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 
 use crate::domain::sale::{
-    ColumnUnits, FormKind, ListingDraft, ListingField, SaleDraft, SaleField,
+    ColumnUnits, FormKind, ListingDraft, ListingField, SaleDraft, SaleField, SaleRecord,
     validate_listing_with_units, validate_sale_with_units,
 };
 use crate::domain::text::clean_text;
-use crate::domain::{DatePrecision, Money, RegionResolver, ReportDate};
+use crate::domain::{DatePrecision, Money, Quantity, RegionResolver, ReportDate};
 
 use super::detect::{Header, Role, fold, is_header_row};
 use super::grid::{CellValue, GridRow, GridSheet, number_text};
@@ -36,6 +36,11 @@ enum RowClass {
     },
     /// The template's own sample row (`云阳县xx乡镇xx村` / `王某某`).
     Sample,
+    /// Something only in columns that are not part of a record's identity (备注, 供货方式, an
+    /// extra column …) while every key column is empty: no record can come of it. Skipped like a
+    /// blank row; the sheet gets one summarising warning (a column filled down to the end of the
+    /// sheet must not become a million row errors).
+    NoteOnly,
     Data,
 }
 
@@ -46,8 +51,118 @@ pub(crate) struct SheetRows {
     pub errors: Vec<RowIssue>,
     /// The value of the last 合计/总计 row's amount cell.
     pub stated_total: Option<Money>,
-    /// Amounts of rejected rows that could be read (to explain a 合计 difference).
+    /// Amounts of rejected rows that could be read (to explain a 合计 difference); at most
+    /// [`MAX_REJECTED_ROWS`] of them are kept.
     pub rejected_amounts: Vec<Money>,
+    /// How many rows were rejected. `errors` holds the issues of the first
+    /// [`MAX_REJECTED_ROWS`] of them only.
+    pub rejected_count: usize,
+    /// Rows skipped because only non-key columns were filled ([`RowClass::NoteOnly`]).
+    pub note_only: NoteOnlyRows,
+}
+
+/// Most rejected rows of one sheet whose issues are kept. A sheet with more is refused as a
+/// whole (see [`SheetRows::too_many_rejected`]): that many bad rows mean a wrong template or
+/// shifted columns, and listing them all would exhaust memory on a sheet filled to row 1,048,576.
+pub(crate) const MAX_REJECTED_ROWS: usize = 1_000;
+
+/// The rows skipped as [`RowClass::NoteOnly`].
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub(crate) struct NoteOnlyRows {
+    pub count: usize,
+    /// Excel row numbers of the first and last such row.
+    pub first: u32,
+    pub last: u32,
+    /// Names of the columns that were filled (e.g. `备注`), each once, at most a few.
+    pub columns: Vec<&'static str>,
+}
+
+impl NoteOnlyRows {
+    fn add(&mut self, row: u32, columns: impl IntoIterator<Item = &'static str>) {
+        if self.count == 0 {
+            self.first = row;
+        }
+        self.count += 1;
+        self.last = row;
+        for name in columns {
+            if self.columns.len() < 4 && !self.columns.contains(&name) {
+                self.columns.push(name);
+            }
+        }
+    }
+
+    /// The one warning about these rows, or `None` when there were none.
+    pub(crate) fn warning(&self, kind: FormKind) -> Option<String> {
+        if self.count == 0 {
+            return None;
+        }
+        let where_ = if self.count == 1 {
+            format!("第{}行", self.first)
+        } else {
+            format!("第{}–{}行中有{}行", self.first, self.last, self.count)
+        };
+        let filled = if self.columns.is_empty() {
+            "表格外的列".to_string()
+        } else {
+            self.columns.join("、")
+        };
+        let keys: Vec<&str> = key_columns(kind).iter().map(|(_, name)| *name).collect();
+        Some(format!(
+            "{where_}只填写了{filled}，{}均为空，不是一条记录，已按空行跳过",
+            keys.join("、")
+        ))
+    }
+}
+
+impl SheetRows {
+    /// True when more rows were rejected than [`MAX_REJECTED_ROWS`].
+    pub(crate) fn too_many_rejected(&self) -> bool {
+        self.rejected_count > MAX_REJECTED_ROWS
+    }
+
+    /// Records the issues of one rejected row (kept for the first [`MAX_REJECTED_ROWS`] rows).
+    fn reject(&mut self, issues: impl IntoIterator<Item = RowIssue>, amount: Option<Money>) {
+        self.rejected_count += 1;
+        if self.rejected_count <= MAX_REJECTED_ROWS {
+            self.errors.extend(issues);
+            self.rejected_amounts.extend(amount);
+        }
+    }
+}
+
+/// The columns a record is made of (those a header must have): a row with none of them filled
+/// is no record.
+pub(crate) fn key_columns(kind: FormKind) -> Vec<(Role, &'static str)> {
+    let (date, qty, amount) = kind.column_names();
+    match kind {
+        FormKind::Catalogue => vec![
+            (Role::Region, "地区"),
+            (Role::Household, "贫困户姓名"),
+            (Role::Product, "产品品种"),
+            (Role::PlannedQuantity, "计划销量"),
+            (Role::Price, "销售价格(元)"),
+        ],
+        FormKind::Sale | FormKind::Procurement => vec![
+            (Role::Purchaser, "采购单位"),
+            (Role::Date, date),
+            (Role::Region, "地区"),
+            (Role::Household, "贫困户姓名"),
+            (Role::Product, "产品品种"),
+            (Role::Quantity, qty),
+            (Role::Amount, amount),
+        ],
+    }
+}
+
+/// The Chinese name of a non-key column, for the [`NoteOnlyRows`] warning.
+fn other_column_name(role: Option<Role>) -> &'static str {
+    match role {
+        Some(Role::Remark) => "备注",
+        Some(Role::SupplyMethod) => "供货方式",
+        Some(Role::ShopUrl) => "网店网址",
+        Some(Role::Contact) => "供货联系人及联系方式",
+        _ => "表格外的列",
+    }
 }
 
 /// Resolving 地区 against the 42-township registry is the costliest step per row and the same
@@ -134,6 +249,25 @@ pub(crate) fn import_rows(ctx: &RowContext<'_>) -> SheetRows {
                     out.stated_total = Some(total);
                 }
             }
+            RowClass::NoteOnly => {
+                let (lo, hi) = ctx.header.span();
+                let names = row
+                    .cells
+                    .iter()
+                    .filter(|(c, _)| *c >= lo && *c <= hi)
+                    .map(|(c, _)| {
+                        ctx.header
+                            .columns
+                            .iter()
+                            .find(|k| k.col == *c)
+                            .map(|k| k.role)
+                    })
+                    .filter(|role| {
+                        !matches!(role, Some(Role::Seq | Role::RecordId | Role::TypedText))
+                    })
+                    .map(other_column_name);
+                out.note_only.add(row.number, names);
+            }
             RowClass::Sample => {
                 let column = if ctx
                     .header
@@ -145,13 +279,14 @@ pub(crate) fn import_rows(ctx: &RowContext<'_>) -> SheetRows {
                 } else {
                     "贫困户姓名"
                 };
-                out.errors.push(RowIssue {
+                let issue = RowIssue {
                     sheet: ctx.sheet.name.clone(),
                     row: row.number,
                     column: column.to_string(),
                     message: "模板示例行（云阳县xx乡镇xx村 / 王某某），不是实际数据，未导入"
                         .to_string(),
-                });
+                };
+                out.reject([issue], None);
             }
             RowClass::Data => data.push(row),
         }
@@ -192,8 +327,20 @@ pub(crate) fn import_rows(ctx: &RowContext<'_>) -> SheetRows {
         out.rows.extend(part.rows);
         out.errors.extend(part.errors);
         out.rejected_amounts.extend(part.rejected_amounts);
+        out.rejected_count += part.rejected_count;
     }
     out.errors.sort_by_key(|e| e.row);
+    // Each part kept the issues of its first rejected rows: keep those of the sheet's first.
+    let mut kept_rows = 0;
+    let mut last_row = None;
+    out.errors.retain(|e| {
+        if last_row != Some(e.row) {
+            last_row = Some(e.row);
+            kept_rows += 1;
+        }
+        kept_rows <= MAX_REJECTED_ROWS
+    });
+    out.rejected_amounts.truncate(MAX_REJECTED_ROWS);
     out
 }
 
@@ -249,7 +396,7 @@ fn classify(header: &Header, row: &GridRow, in_footnotes: bool) -> RowClass {
             && *c <= hi
             && !matches!(
                 header.columns.iter().find(|k| k.col == *c).map(|k| k.role),
-                Some(Role::Seq | Role::RecordId)
+                Some(Role::Seq | Role::RecordId | Role::TypedText)
             )
     });
     if !content {
@@ -295,6 +442,12 @@ fn classify(header: &Header, row: &GridRow, in_footnotes: bool) -> RowClass {
                 starts_block: false,
             };
         }
+    }
+    let key_filled = key_columns(header.kind)
+        .iter()
+        .any(|(role, _)| header.col(*role).is_some_and(|c| row.get(c).is_some()));
+    if !key_filled {
+        return RowClass::NoteOnly;
     }
     if is_header_row(header, row) {
         return RowClass::RepeatedHeader;
@@ -481,6 +634,53 @@ fn record_id(header: &Header, row: &GridRow) -> Option<i64> {
     }
 }
 
+/// The (column name, typed text) lines of the exporter's hidden 填写原文 cell
+/// (`crate::forms::layout::TYPED_TEXT_HEADER`): `销售时间：9月9日`, one per line.
+fn typed_texts(header: &Header, row: &GridRow) -> Vec<(String, String)> {
+    let Some(CellValue::Text(cell)) = header.col(Role::TypedText).and_then(|c| row.get(c)) else {
+        return Vec::new();
+    };
+    cell.lines()
+        .filter_map(|line| line.split_once('：'))
+        .map(|(column, text)| (column.trim().to_string(), text.to_string()))
+        .collect()
+}
+
+fn is_quantity_column(column: &str) -> bool {
+    column.contains("数量") || column.contains("销量")
+}
+
+/// Our export printed a self-contained value where the typed text needed the original file's
+/// context (see `TYPED_TEXT_HEADER`): when the printed value still means what the typed text
+/// meant, the record keeps the typed text, as if the original file had been imported; when the
+/// clerk changed the printed value, the new value and its text stand.
+fn restore_typed_sale_text(record: &mut SaleRecord, column: &str, text: String) {
+    if is_quantity_column(column) {
+        restore_typed_quantity(&record.quantity, &mut record.quantity_text, text);
+    } else if column.contains("时间") || column.contains("日期") {
+        // A typed date without a year took it from the original 填报时间: read it in the year of
+        // the printed date.
+        let reference = NaiveDate::from_ymd_opt(record.date.date.year(), 12, 31);
+        let same = ReportDate::parse(&text, reference)
+            .ok()
+            .is_some_and(|p| p.value == record.date);
+        if same {
+            record.date_text = text;
+        }
+    }
+}
+
+/// Keeps the typed quantity text when it means `quantity` with `quantity`'s unit as the column
+/// unit (a bare `30` typed under `销售数量（公斤）`).
+fn restore_typed_quantity(quantity: &Quantity, quantity_text: &mut String, text: String) {
+    let same = Quantity::parse(&text, quantity.unit.as_deref(), "")
+        .ok()
+        .is_some_and(|p| p.value == *quantity);
+    if same {
+        *quantity_text = text;
+    }
+}
+
 fn push_warnings(
     ctx: &RowContext<'_>,
     row: &GridRow,
@@ -529,6 +729,9 @@ fn sale_row(
     let resolver = regions.resolver_for(&draft.region);
     match validate_sale_with_units(&draft, h.kind, resolver, ctx.reference, units) {
         Ok(mut record) => {
+            for (column, text) in typed_texts(h, row) {
+                restore_typed_sale_text(&mut record, &column, text);
+            }
             for w in extra {
                 add_warning(&mut record.warnings, w);
             }
@@ -546,17 +749,14 @@ fn sale_row(
             });
         }
         Err(errors) => {
-            if let Ok(m) = Money::parse(&draft.amount, units.amount) {
-                out.rejected_amounts.push(m);
-            }
-            for (field, message) in errors {
-                out.errors.push(RowIssue {
-                    sheet: ctx.sheet.name.clone(),
-                    row: row.number,
-                    column: sale_field_column(h.kind, field).to_string(),
-                    message,
-                });
-            }
+            let amount = Money::parse(&draft.amount, units.amount).ok();
+            let issues = errors.into_iter().map(|(field, message)| RowIssue {
+                sheet: ctx.sheet.name.clone(),
+                row: row.number,
+                column: sale_field_column(h.kind, field).to_string(),
+                message,
+            });
+            out.reject(issues, amount);
         }
     }
 }
@@ -649,6 +849,15 @@ fn listing_row(
     let resolver = regions.resolver_for(&draft.region);
     match validate_listing_with_units(&draft, resolver, h.quantity_unit(Role::PlannedQuantity)) {
         Ok(mut listing) => {
+            for (column, text) in typed_texts(h, row) {
+                if is_quantity_column(&column) {
+                    restore_typed_quantity(
+                        &listing.planned_quantity,
+                        &mut listing.planned_quantity_text,
+                        text,
+                    );
+                }
+            }
             if row.hidden {
                 add_warning(&mut listing.warnings, HIDDEN_ROW_WARNING.to_string());
             }
@@ -663,14 +872,13 @@ fn listing_row(
             });
         }
         Err(errors) => {
-            for (field, message) in errors {
-                out.errors.push(RowIssue {
-                    sheet: ctx.sheet.name.clone(),
-                    row: row.number,
-                    column: listing_field_column(field).to_string(),
-                    message,
-                });
-            }
+            let issues = errors.into_iter().map(|(field, message)| RowIssue {
+                sheet: ctx.sheet.name.clone(),
+                row: row.number,
+                column: listing_field_column(field).to_string(),
+                message,
+            });
+            out.reject(issues, None);
         }
     }
 }
