@@ -951,3 +951,76 @@ fn reimporting_an_export_of_context_dependent_text_changes_nothing() {
         "2840.00"
     );
 }
+
+/// A date the clerk corrects in the export's printed cell is a change: the hidden typed text no
+/// longer means the printed date, so the record is updated and keeps the new text.
+#[test]
+fn a_corrected_self_contained_date_in_an_export_updates_the_record() {
+    let (dir, db, mut store) = temp_store();
+    let original = dir.path().join("contextual.xlsx");
+    contextual_sale_form(&original);
+    import(&mut store, &original);
+    let exported = dir.path().join("exported.xlsx");
+    let request = ExportRequest {
+        kind: FormKind::Sale,
+        township_code: None,
+        year: Some(2019),
+        quarter: None,
+    };
+    export_form(&db, &request, &exported, &|_| {}).unwrap();
+    let corrected = dir.path().join("corrected.xlsx");
+    replace_in_sheet(&exported, "2019年9月9日", "2019年9月8日", &corrected);
+    let report = import(&mut store, &corrected);
+    assert_eq!(
+        (report.rows_added, report.rows_updated),
+        (0, 1),
+        "{report:?}"
+    );
+    let sales = store.sales(&SaleFilter::default()).unwrap();
+    let changed: Vec<(String, String, String)> = sales
+        .iter()
+        .filter(|s| s.record.product == "土豆")
+        .map(|s| {
+            (
+                s.record.date.date.to_string(),
+                s.record.date_text.clone(),
+                s.record.quantity_text.clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        changed,
+        [(
+            "2019-09-08".to_string(),
+            "2019年9月8日".to_string(),
+            "30".to_string()
+        )]
+    );
+}
+
+/// Copies an xlsx, replacing `from` by `to` in its shared strings and sheet XML.
+fn replace_in_sheet(input: &Path, from: &str, to: &str, output: &Path) {
+    use std::io::{Read, Write};
+    let bytes = std::fs::read(input).unwrap();
+    let mut zin = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let mut replaced = false;
+    for i in 0..zin.len() {
+        let mut f = zin.by_index(i).unwrap();
+        let name = f.name().unwrap().to_string();
+        let mut data = Vec::new();
+        f.read_to_end(&mut data).unwrap();
+        if name.ends_with(".xml")
+            && let Ok(text) = String::from_utf8(data.clone())
+            && text.contains(from)
+        {
+            data = text.replace(from, to).into_bytes();
+            replaced = true;
+        }
+        out.start_file(name, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        out.write_all(&data).unwrap();
+    }
+    assert!(replaced, "{from} not found");
+    std::fs::write(output, out.finish().unwrap().into_inner()).unwrap();
+}
