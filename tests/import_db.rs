@@ -523,17 +523,18 @@ fn export_sales(db: &Path, out: &Path) {
 }
 
 #[test]
-fn a_copied_row_keeps_its_record_id_only_once_and_the_original_sale_is_kept() {
+fn a_copied_row_above_or_below_never_takes_over_the_original_record() {
     let (dir, db, mut store) = temp_store();
     import(&mut store, &sample("01_fj2_baseline_nixi_20rows.xlsx"));
     let exported = dir.path().join("export.xlsx");
     export_sales(&db, &exported);
     let edited = dir.path().join("copied.xlsx");
     rewrite_export(&exported, &edited, |grid| {
+        // Excel's 插入复制的单元格 puts the copy above the original.
         let (row, column) = row_of(grid, "刘光富");
         let mut copy = grid[row].clone();
         copy[column] = Some(Cell::Text("张新户".into()));
-        grid.insert(row + 1, copy);
+        grid.insert(row, copy);
     });
     let report = import(&mut store, &edited);
     assert_eq!(
@@ -546,7 +547,7 @@ fn a_copied_row_keeps_its_record_id_only_once_and_the_original_sale_is_kept() {
         report
             .file_warnings
             .iter()
-            .any(|w| w.contains("记录编号与前面的行重复"))
+            .any(|w| w.contains("出现了不止一次"))
     );
     let all = store.sales(&SaleFilter::default()).unwrap();
     assert_eq!(all.len(), 21);
@@ -1023,4 +1024,36 @@ fn replace_in_sheet(input: &Path, from: &str, to: &str, output: &Path) {
     }
     assert!(replaced, "{from} not found");
     std::fs::write(output, out.finish().unwrap().into_inner()).unwrap();
+}
+
+#[test]
+fn hidden_ids_left_behind_by_a_sort_do_not_move_content_between_records() {
+    let (dir, db, mut store) = temp_store();
+    import(&mut store, &sample("01_fj2_baseline_nixi_20rows.xlsx"));
+    let before = store.sales(&SaleFilter::default()).unwrap();
+    let exported = dir.path().join("export.xlsx");
+    export_sales(&db, &exported);
+    let swapped = dir.path().join("swapped.xlsx");
+    rewrite_export(&exported, &swapped, |grid| {
+        let id_column = grid
+            .iter()
+            .find_map(|row| {
+                row.iter()
+                    .position(|c| matches!(c, Some(Cell::Text(t)) if t.contains("记录编号")))
+            })
+            .unwrap();
+        let (first, _) = row_of(grid, "刘光富");
+        let second = first + 1;
+        let id = grid[first][id_column].clone();
+        grid[first][id_column] = grid[second][id_column].clone();
+        grid[second][id_column] = id;
+    });
+    let report = import(&mut store, &swapped);
+    assert_eq!(
+        (report.rows_added, report.rows_updated),
+        (0, 0),
+        "{}",
+        report.message
+    );
+    assert_eq!(store.sales(&SaleFilter::default()).unwrap(), before);
 }

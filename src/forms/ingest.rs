@@ -158,12 +158,18 @@ pub fn import_file(store: &mut Store, path: &Path) -> Result<FileReport, String>
 ///   program names unrelated records here; a file whose 提交编号 was lost cannot be trusted);
 /// - the record existed when the file was exported (SQLite gives a deleted last id to the next
 ///   new record, so an old export would otherwise overwrite an unrelated newer record);
-/// - no other row of the file carries the same id (a copied row or sheet would otherwise
-///   overwrite the record with the copy and lose the original sale): only the first keeps it.
+/// - no other row of the file carries the same id (a copied row or sheet, wherever the copy was
+///   put, would otherwise overwrite the record with the copy and lose the original sale): a
+///   repeated id is dropped from every row carrying it.
 ///
 /// Rows whose id is dropped are matched by content like any other file; a file warning says so.
 fn trust_record_ids(store: &Store, file: &mut ParsedFile) -> Result<(), String> {
-    let mut seen: HashSet<(FormKind, i64)> = HashSet::new();
+    let mut carried: HashMap<(FormKind, i64), usize> = HashMap::new();
+    for sheet in &file.sheets {
+        for id in sheet.rows.iter().filter_map(|row| row.record_id) {
+            *carried.entry((sheet.kind, id)).or_insert(0) += 1;
+        }
+    }
     for sheet in &mut file.sheets {
         let ids: Vec<i64> = sheet.rows.iter().filter_map(|row| row.record_id).collect();
         if ids.is_empty() {
@@ -199,7 +205,7 @@ fn trust_record_ids(store: &Store, file: &mut ParsedFile) -> Result<(), String> 
             if newer.contains(&id) {
                 row.record_id = None;
                 dropped_newer += 1;
-            } else if !seen.insert((sheet.kind, id)) {
+            } else if carried.get(&(sheet.kind, id)).copied().unwrap_or(0) > 1 {
                 row.record_id = None;
                 repeated_rows.push(row.row);
             }
@@ -217,7 +223,7 @@ fn trust_record_ids(store: &Store, file: &mut ParsedFile) -> Result<(), String> 
                 .map(|r| r.to_string())
                 .collect();
             file.file_warnings.push(format!(
-                "工作表“{}”第{}行{}的记录编号与前面的行重复（复制的行或工作表？），按内容查重导入，不更新原记录",
+                "工作表“{}”第{}行{}的记录编号在文件中出现了不止一次（复制的行或工作表？），这些行按内容查重导入，不按编号更新",
                 sheet.name,
                 rows.join("、"),
                 if repeated_rows.len() > 10 { "等" } else { "" }

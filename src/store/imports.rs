@@ -134,7 +134,13 @@ fn plan_in(conn: &Connection, records: &[ImportRecord]) -> StoreResult<Vec<Impor
                     Some((id, key)) if key == sale_comparison_key(conn, record)? => {
                         ImportAction::Unchanged(id)
                     }
-                    Some((id, _)) => ImportAction::Updated(id),
+                    // A row whose content is exactly another stored record's carries the wrong
+                    // id (hidden columns left behind by a sort, ids swapped): it is that record,
+                    // unchanged, not a correction of record `id`.
+                    Some((id, _)) => match sale_with_same_content(conn, record)? {
+                        Some(other) if other != id => ImportAction::Duplicate(other),
+                        _ => ImportAction::Updated(id),
+                    },
                     None => match sale_with_same_content(conn, record)? {
                         Some(id) => ImportAction::Duplicate(id),
                         None => ImportAction::Added(0),
