@@ -747,7 +747,8 @@ fn a_folder_stands_for_the_files_in_it() {
     )
     .unwrap();
     std::fs::write(folder.join("~$教委附件3.xlsx"), b"lock").unwrap();
-    let db = dir.path().join("ledger.db");
+    // The ledger itself kept in the folder is not a file to import.
+    let db = folder.join("ledger.db");
     let output = Command::new(env!("CARGO_BIN_EXE_xiaofei-fupin"))
         .arg("--db")
         .arg(&db)

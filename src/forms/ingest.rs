@@ -104,8 +104,9 @@ impl From<&RowIssue> for IssueJson {
 
 /// The files to import for what the operator gave (dropped, chosen or typed): files as they are,
 /// folders replaced by the files in them and their subfolders, sorted by path. Hidden files
-/// (`.` prefix) and Office lock files (`~$` prefix) are left out; an unreadable folder is kept as
-/// given, so its import reports why it cannot be read.
+/// (`.` prefix), Office lock files (`~$` prefix) and ledger files (`.db`, `.db-wal`, `.db-shm`,
+/// `.db-journal`: a ledger kept in the same folder) are left out; an unreadable folder is kept
+/// as given, so its import reports why it cannot be read.
 pub fn files_to_import(paths: &[PathBuf]) -> Vec<PathBuf> {
     let mut files = Vec::new();
     for path in paths {
@@ -117,7 +118,10 @@ pub fn files_to_import(paths: &[PathBuf]) -> Vec<PathBuf> {
                 .filter(|entry| entry.file_type().is_file())
                 .filter(|entry| {
                     let name = entry.file_name().to_string_lossy();
-                    !name.starts_with('.') && !name.starts_with("~$")
+                    let ledger_file = [".db", ".db-wal", ".db-shm", ".db-journal"]
+                        .iter()
+                        .any(|suffix| name.ends_with(suffix));
+                    !name.starts_with('.') && !name.starts_with("~$") && !ledger_file
                 })
                 .map(|entry| entry.into_path())
                 .collect();
