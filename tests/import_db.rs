@@ -1058,3 +1058,49 @@ fn hidden_ids_left_behind_by_a_sort_do_not_move_content_between_records() {
     );
     assert_eq!(store.sales(&SaleFilter::default()).unwrap(), before);
 }
+
+#[test]
+fn a_date_corrected_without_a_year_keeps_the_year_of_the_record_it_corrects() {
+    let (dir, db, mut store) = temp_store();
+    import(&mut store, &sample("01_fj2_baseline_nixi_20rows.xlsx"));
+    let exported = dir.path().join("export.xlsx");
+    export_sales(&db, &exported);
+    let corrected = dir.path().join("corrected.xlsx");
+    rewrite_export(&exported, &corrected, |grid| {
+        let date_column = grid
+            .iter()
+            .find_map(|row| {
+                row.iter()
+                    .position(|c| matches!(c, Some(Cell::Text(t)) if t.contains("销售时间")))
+            })
+            .unwrap();
+        let (row, _) = row_of(grid, "刘光富");
+        grid[row][date_column] = Some(Cell::Text("9月8日".into()));
+    });
+    // The export's 填报时间 is today (2026 or later), not 2019.
+    let report = import(&mut store, &corrected);
+    assert_eq!(
+        (report.rows_added, report.rows_updated),
+        (0, 1),
+        "{}",
+        report.message
+    );
+    assert!(
+        report
+            .warnings
+            .iter()
+            .any(|w| w.message.contains("没有写年份"))
+    );
+    let liu = store
+        .sales(&SaleFilter {
+            text: "刘光富".into(),
+            ..Default::default()
+        })
+        .unwrap()
+        .remove(0);
+    assert_eq!(liu.record.date.date.to_string(), "2019-09-08");
+    assert_eq!(
+        store.summary_totals(2019).unwrap().total.to_string(),
+        "11795.00"
+    );
+}

@@ -5,6 +5,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
+use chrono::Datelike;
 use serde::Serialize;
 
 use crate::domain::Money;
@@ -220,6 +221,7 @@ fn trust_record_ids(store: &Store, file: &mut ParsedFile) -> Result<(), String> 
                 sheet.name
             ));
         }
+        keep_the_year_of_corrected_records(store, sheet)?;
         if !repeated_rows.is_empty() {
             let rows: Vec<String> = repeated_rows
                 .iter()
@@ -235,6 +237,73 @@ fn trust_record_ids(store: &Store, file: &mut ParsedFile) -> Result<(), String> 
         }
     }
     Ok(())
+}
+
+/// A date typed without a year (`9月8日`) takes the year of the sheet's 填报时间; in our own
+/// export that is the day of the export, not of the records. For a row that corrects a stored
+/// record (trusted 记录编号), such a date keeps the year of the record it corrects, with a warning.
+fn keep_the_year_of_corrected_records(
+    store: &Store,
+    sheet: &mut crate::forms::import::ImportedSheet,
+) -> Result<(), String> {
+    let ids: Vec<i64> = sheet
+        .rows
+        .iter()
+        .filter(|row| matches!(&row.content, RowContent::Sale(r) if !names_a_year(&r.date_text)))
+        .filter_map(|row| row.record_id)
+        .collect();
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let stored = store.sale_dates(&ids).map_err(|e| e.to_string())?;
+    for row in &mut sheet.rows {
+        let (Some(id), RowContent::Sale(record)) = (row.record_id, &mut row.content) else {
+            continue;
+        };
+        let Some(stored_date) = stored.get(&id) else {
+            continue;
+        };
+        if names_a_year(&record.date_text) || record.date.date.year() == stored_date.year() {
+            continue;
+        }
+        let Some(date) = record.date.date.with_year(stored_date.year()) else {
+            continue;
+        };
+        let (date_column, _, _) = record.kind.column_names();
+        let message = format!(
+            "{date_column}“{}”没有写年份，按所更正记录的年份计为{}年（不按本表的填报时间）",
+            record.date_text,
+            date.year()
+        );
+        record.date.date = date;
+        record.warnings.push(message.clone());
+        row.warnings.push(RowIssue {
+            sheet: row.sheet.clone(),
+            row: row.row,
+            column: date_column.to_string(),
+            message,
+        });
+    }
+    Ok(())
+}
+
+/// Whether a typed date names its year (`2019.9.8`, `19年9月8日`); `9月8日` and `9.8` do not.
+fn names_a_year(text: &str) -> bool {
+    let mut run = 0;
+    for c in text.chars() {
+        if c == '年' {
+            return true;
+        }
+        if c.is_ascii_digit() || ('０'..='９').contains(&c) {
+            run += 1;
+            if run >= 4 {
+                return true;
+            }
+        } else {
+            run = 0;
+        }
+    }
+    false
 }
 
 /// [`prepare`] without the plan (`plan` left empty).

@@ -230,6 +230,29 @@ impl Store {
             .optional()?)
     }
 
+    /// The stored dates of the sales with these ids (missing ids are left out).
+    pub fn sale_dates(
+        &self,
+        ids: &[i64],
+    ) -> StoreResult<std::collections::HashMap<i64, chrono::NaiveDate>> {
+        let mut dates = std::collections::HashMap::new();
+        for chunk in ids.chunks(500) {
+            let placeholders = vec!["?"; chunk.len()].join(",");
+            let sql = format!("SELECT id, date FROM sale WHERE id IN ({placeholders})");
+            let mut statement = self.conn.prepare(&sql)?;
+            let rows = statement.query_map(rusqlite::params_from_iter(chunk.iter()), |r| {
+                Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+            })?;
+            for row in rows {
+                let (id, text) = row?;
+                if let Ok(date) = chrono::NaiveDate::parse_from_str(&text, "%Y-%m-%d") {
+                    dates.insert(id, date);
+                }
+            }
+        }
+        Ok(dates)
+    }
+
     /// Of `ids` (records of `kind`'s table: `listing` for 附件1, else `sale`), those created after
     /// `time` (`YYYY-MM-DD HH:MM:SS`): a record id in a file exported at `time` cannot name them —
     /// SQLite gives a deleted last id to the next new record.
