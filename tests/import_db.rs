@@ -496,15 +496,19 @@ enum Cell {
     Text(String),
 }
 
-/// Index of the grid row whose 贫困户姓名 cell (found by its header) is `household`.
-fn row_of(grid: &[Vec<Option<Cell>>], household: &str) -> (usize, usize) {
-    let column = grid
-        .iter()
+/// Index of the column whose header cell contains `header`.
+fn column_of(grid: &[Vec<Option<Cell>>], header: &str) -> usize {
+    grid.iter()
         .find_map(|row| {
             row.iter()
-                .position(|c| matches!(c, Some(Cell::Text(t)) if t.contains("贫困户姓名")))
+                .position(|c| matches!(c, Some(Cell::Text(t)) if t.contains(header)))
         })
-        .unwrap();
+        .unwrap()
+}
+
+/// Index of the grid row whose 贫困户姓名 cell (found by its header) is `household`.
+fn row_of(grid: &[Vec<Option<Cell>>], household: &str) -> (usize, usize) {
+    let column = column_of(grid, "贫困户姓名");
     let row = grid
         .iter()
         .position(|row| row.get(column) == Some(&Some(Cell::Text(household.into()))))
@@ -609,13 +613,7 @@ fn a_corrected_reimport_keeps_the_operators_channel_and_undoes_a_pair_that_no_lo
     // 胡国平 青菜头 200 → 210 in 附件2; and 何春梅's remark changed.
     let corrected = dir.path().join("corrected.xlsx");
     rewrite_export(&exported, &corrected, |grid| {
-        let amount_column = grid
-            .iter()
-            .find_map(|row| {
-                row.iter()
-                    .position(|c| matches!(c, Some(Cell::Text(t)) if t.contains("销售金额")))
-            })
-            .unwrap();
+        let amount_column = column_of(grid, "销售金额");
         let (row, _) = row_of(grid, "胡国平");
         assert_eq!(grid[row][amount_column], Some(Cell::Number(200.0)));
         grid[row][amount_column] = Some(Cell::Number(210.0));
@@ -1036,13 +1034,7 @@ fn hidden_ids_left_behind_by_a_sort_do_not_move_content_between_records() {
     export_sales(&db, &exported);
     let swapped = dir.path().join("swapped.xlsx");
     rewrite_export(&exported, &swapped, |grid| {
-        let id_column = grid
-            .iter()
-            .find_map(|row| {
-                row.iter()
-                    .position(|c| matches!(c, Some(Cell::Text(t)) if t.contains("记录编号")))
-            })
-            .unwrap();
+        let id_column = column_of(grid, "记录编号");
         let (first, _) = row_of(grid, "刘光富");
         let second = first + 1;
         let id = grid[first][id_column].clone();
@@ -1067,13 +1059,7 @@ fn a_date_corrected_without_a_year_keeps_the_year_of_the_record_it_corrects() {
     export_sales(&db, &exported);
     let corrected = dir.path().join("corrected.xlsx");
     rewrite_export(&exported, &corrected, |grid| {
-        let date_column = grid
-            .iter()
-            .find_map(|row| {
-                row.iter()
-                    .position(|c| matches!(c, Some(Cell::Text(t)) if t.contains("销售时间")))
-            })
-            .unwrap();
+        let date_column = column_of(grid, "销售时间");
         let (row, _) = row_of(grid, "刘光富");
         grid[row][date_column] = Some(Cell::Text("9月8日".into()));
     });
