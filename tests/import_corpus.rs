@@ -1416,3 +1416,38 @@ fn a_thousand_bad_rows_are_still_listed_row_by_row() {
     assert_eq!(parsed.sheets[0].rejected_rows().len(), 1000);
     assert_eq!(parsed.errors().count(), 6000);
 }
+
+/// A 销售金额 formula dragged down the template (cached 0) and a lookup formula showing `#N/A`
+/// in rows nobody filled: not records, skipped like blank rows with one warning.
+#[test]
+fn formulas_dragged_down_empty_rows_are_skipped_like_blank_rows() {
+    let bytes = std::fs::read(samples_dir().join("01_fj2_baseline_nixi_20rows.xlsx")).expect("01");
+    let mut entries = unzip(&bytes);
+    let (_, sheet) = entries
+        .iter_mut()
+        .find(|(name, _)| name == "xl/worksheets/sheet1.xml")
+        .expect("sheet1");
+    let text = String::from_utf8(std::mem::take(sheet)).expect("utf-8");
+    let mut filled = String::new();
+    for r in 25..=3_024u32 {
+        filled.push_str(&format!(
+            "<row r=\"{r}\"><c r=\"B{r}\" t=\"e\"><f>VLOOKUP(A{r},X:Y,2,0)</f><v>#N/A</v></c>\
+             <c r=\"H{r}\"><f>G{r}*3</f><v>0</v></c></row>"
+        ));
+    }
+    *sheet = text
+        .replace("</sheetData>", &format!("{filled}</sheetData>"))
+        .into_bytes();
+    let bytes = rezip(&entries);
+    let parsed = parse_bytes("formulas.xlsx", &bytes, &resolver()).expect("imported");
+    assert_eq!(parsed.rows().count(), 20);
+    assert_eq!(parsed.errors().count(), 0);
+    assert!(
+        parsed
+            .file_warnings
+            .iter()
+            .any(|w| w.contains("第25–3024行中有3000行") && w.contains("已按空行跳过")),
+        "{:?}",
+        parsed.file_warnings
+    );
+}

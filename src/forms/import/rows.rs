@@ -108,7 +108,7 @@ impl NoteOnlyRows {
         };
         let keys: Vec<&str> = key_columns(kind).iter().map(|(_, name)| *name).collect();
         Some(format!(
-            "{where_}只填写了{filled}，{}均为空，不是一条记录，已按空行跳过",
+            "{where_}只填写了{filled}，{}均为空（或只有0、错误值等公式结果），不是一条记录，已按空行跳过",
             keys.join("、")
         ))
     }
@@ -443,9 +443,11 @@ fn classify(header: &Header, row: &GridRow, in_footnotes: bool) -> RowClass {
             };
         }
     }
-    let key_filled = key_columns(header.kind)
-        .iter()
-        .any(|(role, _)| header.col(*role).is_some_and(|c| row.get(c).is_some()));
+    let key_filled = key_columns(header.kind).iter().any(|(role, _)| {
+        header
+            .col(*role)
+            .is_some_and(|c| row.get(c).is_some_and(holds_a_value))
+    });
     if !key_filled {
         return RowClass::NoteOnly;
     }
@@ -456,6 +458,18 @@ fn classify(header: &Header, row: &GridRow, in_footnotes: bool) -> RowClass {
         return RowClass::Sample;
     }
     RowClass::Data
+}
+
+/// Whether a key cell says anything: a formula dragged down the template leaves `0` or an error
+/// (`#N/A`) in rows nobody filled, and blank text is nothing either.
+fn holds_a_value(value: &CellValue) -> bool {
+    match value {
+        CellValue::Number(n) => *n != 0.0,
+        CellValue::Int(n) => *n != 0,
+        CellValue::Error(_) => false,
+        CellValue::Text(text) => !text.trim().is_empty(),
+        CellValue::Bool(_) | CellValue::Date(_) => true,
+    }
 }
 
 /// `1.如…`, `2、…`, `(1)…`, `一、…`: a numbered note, not 序号 1 (which is a number alone).
