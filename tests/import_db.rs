@@ -1090,3 +1090,82 @@ fn a_date_corrected_without_a_year_keeps_the_year_of_the_record_it_corrects() {
         "11795.00"
     );
 }
+
+#[test]
+fn equal_sales_are_counted_whichever_file_comes_first() {
+    use xiaofei_fupin::domain::sale::SaleDraft;
+    // One sale, then a resend of the quarter with a second, identical sale (same household,
+    // product, day, quantity and amount): exactly one is added.
+    let draft = SaleDraft {
+        purchaser: "云阳县青松中学".into(),
+        date: "2019.9.1".into(),
+        region: "云阳县泥溪镇三坪村".into(),
+        household: "刘光富".into(),
+        product: "土豆".into(),
+        quantity: "30斤".into(),
+        amount: "90元".into(),
+        remark: String::new(),
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, rows: usize| -> PathBuf {
+        let path = dir.path().join(name);
+        let mut workbook = Workbook::new();
+        let sheet = workbook.add_worksheet();
+        sheet
+            .write_string(0, 0, "填报单位：泥溪镇人民政府　填报时间：2019年9月30日")
+            .unwrap();
+        let header = [
+            "序号",
+            "采购单位",
+            "销售时间",
+            "地区",
+            "贫困户姓名",
+            "产品品种",
+            "销售数量",
+            "销售金额",
+            "备注",
+        ];
+        for (c, h) in header.iter().enumerate() {
+            sheet.write_string(1, c as u16, *h).unwrap();
+        }
+        for r in 0..rows {
+            let row = 2 + r as u32;
+            sheet.write_number(row, 0, (r + 1) as f64).unwrap();
+            for (c, value) in [
+                &draft.purchaser,
+                &draft.date,
+                &draft.region,
+                &draft.household,
+                &draft.product,
+                &draft.quantity,
+                &draft.amount,
+            ]
+            .iter()
+            .enumerate()
+            {
+                sheet
+                    .write_string(row, (c + 1) as u16, value.as_str())
+                    .unwrap();
+            }
+        }
+        workbook.save(&path).unwrap();
+        path
+    };
+    let one = write("one.xlsx", 1);
+    let two = write("two.xlsx", 2);
+    for order in [[&one, &two], [&two, &one]] {
+        let db_dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&db_dir.path().join("l.db")).unwrap();
+        import(&mut store, order[0]);
+        let second = import(&mut store, order[1]);
+        assert_eq!(
+            store.sale_totals(&SaleFilter::default()).unwrap().0,
+            2,
+            "{}",
+            second.message
+        );
+        // And the larger file again adds nothing.
+        let again = import(&mut store, &two);
+        assert_eq!(again.rows_added, 0, "{}", again.message);
+    }
+}
