@@ -1,8 +1,6 @@
 //! Applying an import: one transaction per file; records from our own exports are updated by their
 //! hidden 记录编号, others are matched by content fingerprint so the same file twice adds nothing.
 
-use std::collections::HashSet;
-
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::listings::{insert_listing_in, listing_fingerprint, update_listing_in};
@@ -84,6 +82,16 @@ fn stored_channel_override(
     })
 }
 
+/// A stored record with the same content fingerprint (form + match key), by the match-key index.
+fn sale_with_same_content(conn: &Connection, record: &SaleRecord) -> StoreResult<Option<i64>> {
+    Ok(conn
+        .prepare_cached("SELECT id FROM sale WHERE match_key = ?1 AND form = ?2 LIMIT 1")?
+        .query_row(params![sale_match_key(record), record.kind.number()], |r| {
+            r.get(0)
+        })
+        .optional()?)
+}
+
 fn listing_with_fingerprint(conn: &Connection, fingerprint: &str) -> StoreResult<Option<i64>> {
     Ok(conn
         .prepare_cached("SELECT id FROM listing WHERE fingerprint = ?1 LIMIT 1")?
@@ -109,75 +117,31 @@ fn sale_comparison_key(conn: &Connection, record: &SaleRecord) -> StoreResult<St
     ))
 }
 
-/// Stored records with the same content as a row (form + match key), each given to at most one
-/// row of the file, so a file with two equal sales after a file with one adds exactly one.
-#[derive(Default)]
-struct ContentMatches {
-    /// Stored records already taken by a row of this file (by id or by content).
-    claimed: HashSet<i64>,
-}
-
-impl ContentMatches {
-    /// The first stored record with this content not yet taken, now taken.
-    fn take(&mut self, conn: &Connection, record: &SaleRecord) -> StoreResult<Option<i64>> {
-        let ids: Vec<i64> = conn
-            .prepare_cached("SELECT id FROM sale WHERE match_key = ?1 AND form = ?2 ORDER BY id")?
-            .query_map(params![sale_match_key(record), record.kind.number()], |r| {
-                r.get(0)
-            })?
-            .collect::<Result<_, _>>()?;
-        let free = ids.into_iter().find(|id| !self.claimed.contains(id));
-        if let Some(id) = free {
-            self.claimed.insert(id);
-        }
-        Ok(free)
-    }
-}
-
-/// Decides, without writing, what each record would do (the preview).
-/// - A row carrying the id of a stored record (trusted by the importer) with the same content is
-///   that record, unchanged; with other content it is a correction (update) — unless its content
-///   is exactly another stored record's (ids left behind by a sort): then it is that one.
-/// - A row without id is a duplicate when a stored record with the same content is left that no
-///   other row of the file took; otherwise it is added. Equal rows are counted: a stored sale
-///   absorbs one row, so two equal rows after one stored add one.
+/// Decides, without writing, what each record would do (the preview). A record whose exported id
+/// exists is an update (or unchanged); otherwise a record whose fingerprint is already stored is a
+/// duplicate; otherwise it is added. Duplicates are judged against what was stored before this
+/// file, so two equal rows inside one file are both added.
 fn plan_in(conn: &Connection, records: &[ImportRecord]) -> StoreResult<Vec<ImportAction>> {
-    let mut matches = ContentMatches::default();
-    let mut planned: Vec<Option<ImportAction>> = vec![None; records.len()];
-    // First the rows that are their stored record unchanged: no other row may take it.
-    for (slot, record) in planned.iter_mut().zip(records) {
-        if let ImportRecord::Sale {
-            record_id: Some(id),
-            record,
-        } = record
-            && let Some(stored) = existing_sale(conn, *id, record.kind)?
-            && stored == sale_comparison_key(conn, record)?
-        {
-            matches.claimed.insert(*id);
-            *slot = Some(ImportAction::Unchanged(*id));
-        }
-    }
     let mut actions = Vec::with_capacity(records.len());
-    for (slot, record) in planned.into_iter().zip(records) {
-        if let Some(action) = slot {
-            actions.push(action);
-            continue;
-        }
+    for record in records {
         let action = match record {
             ImportRecord::Sale { record_id, record } => {
                 let existing = match record_id {
-                    Some(id) => existing_sale(conn, *id, record.kind)?.map(|_| *id),
+                    Some(id) => existing_sale(conn, *id, record.kind)?.map(|key| (*id, key)),
                     None => None,
                 };
                 match existing {
-                    Some(id) => match matches.take(conn, record)? {
+                    Some((id, key)) if key == sale_comparison_key(conn, record)? => {
+                        ImportAction::Unchanged(id)
+                    }
+                    // A row whose content is exactly another stored record's carries the wrong
+                    // id (hidden columns left behind by a sort, ids swapped): it is that record,
+                    // unchanged, not a correction of record `id`.
+                    Some((id, _)) => match sale_with_same_content(conn, record)? {
                         Some(other) if other != id => ImportAction::Duplicate(other),
-                        _ => {
-                            matches.claimed.insert(id);
-                            ImportAction::Updated(id)
-                        }
+                        _ => ImportAction::Updated(id),
                     },
-                    None => match matches.take(conn, record)? {
+                    None => match sale_with_same_content(conn, record)? {
                         Some(id) => ImportAction::Duplicate(id),
                         None => ImportAction::Added(0),
                     },
