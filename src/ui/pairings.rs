@@ -17,6 +17,46 @@ use crate::store::{
     UnionPurchases,
 };
 
+/// Rows of one year read from the store, read again only when the ledger's data or the chosen
+/// year changed (not every frame).
+struct YearRows<T> {
+    /// (data version, year) the rows were read for; `None` before the first read.
+    read_for: Option<(u64, i32)>,
+    rows: Vec<T>,
+}
+
+impl<T> Default for YearRows<T> {
+    fn default() -> Self {
+        YearRows {
+            read_for: None,
+            rows: Vec::new(),
+        }
+    }
+}
+
+impl<T> YearRows<T> {
+    /// Reads the rows again when stale. A failure becomes an error command (`failure` names
+    /// what could not be read) and leaves no rows. Returns true when the rows were read again.
+    fn refresh(
+        &mut self,
+        shared: &Shared<'_>,
+        year: i32,
+        failure: &str,
+        commands: &mut Vec<Command>,
+        read: impl FnOnce() -> crate::store::StoreResult<Vec<T>>,
+    ) -> bool {
+        if self.read_for == Some((shared.data_version, year)) {
+            return false;
+        }
+        self.rows = read().unwrap_or_else(|e| {
+            commands.push(Command::Error(format!("{failure}：{e}")));
+            Vec::new()
+        });
+        self.read_for = Some((shared.data_version, year));
+        true
+    }
+}
+
 /// The pairing form as typed.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 struct PairingForm {
@@ -65,7 +105,7 @@ impl PairingForm {
 pub(crate) struct EnterprisesSection {
     year: i32,
     years: Option<(u64, Vec<i32>)>,
-    rows: Option<(u64, i32, Vec<PairingPurchases>)>,
+    rows: YearRows<PairingPurchases>,
     form: PairingForm,
     form_error: Option<String>,
     confirm_delete: Option<(i64, String)>,
@@ -77,7 +117,7 @@ impl EnterprisesSection {
         Self {
             year,
             years: None,
-            rows: None,
+            rows: YearRows::default(),
             form: PairingForm::default(),
             form_error: None,
             confirm_delete: None,
@@ -93,25 +133,15 @@ impl EnterprisesSection {
     /// Draws the section.
     pub(crate) fn ui(&mut self, ui: &mut Ui, shared: &Shared<'_>, commands: &mut Vec<Command>) {
         refresh_years(&mut self.years, shared);
-        if self
-            .rows
-            .as_ref()
-            .is_none_or(|(v, y, _)| *v != shared.data_version || *y != self.year)
-        {
-            let rows = match shared.store.enterprise_pairing_purchases(self.year) {
-                Ok(rows) => rows,
-                Err(e) => {
-                    commands.push(Command::Error(format!("读取百企帮百村结对失败：{e}")));
-                    Vec::new()
-                }
-            };
-            self.rows = Some((shared.data_version, self.year, rows));
-        }
-        let rows = self
-            .rows
-            .as_ref()
-            .map(|(_, _, r)| r.clone())
-            .unwrap_or_default();
+        let year = self.year;
+        self.rows.refresh(
+            shared,
+            year,
+            "读取百企帮百村结对失败",
+            commands,
+            || shared.store.enterprise_pairing_purchases(year),
+        );
+        let rows = self.rows.rows.clone();
 
         if let Some((id, what)) = &self.confirm_delete {
             match confirm_delete_ui(ui.ctx(), "pairing", what) {
@@ -368,7 +398,7 @@ impl EnterprisesSection {
 pub(crate) struct UnionsSection {
     year: i32,
     years: Option<(u64, Vec<i32>)>,
-    rows: Option<(u64, i32, Vec<UnionPurchases>)>,
+    rows: YearRows<UnionPurchases>,
     /// Member counts as typed, per purchaser id.
     edits: std::collections::HashMap<i64, String>,
 }
@@ -379,7 +409,7 @@ impl UnionsSection {
         Self {
             year,
             years: None,
-            rows: None,
+            rows: YearRows::default(),
             edits: std::collections::HashMap::new(),
         }
     }
@@ -387,32 +417,25 @@ impl UnionsSection {
     /// Draws the section.
     pub(crate) fn ui(&mut self, ui: &mut Ui, shared: &Shared<'_>, commands: &mut Vec<Command>) {
         refresh_years(&mut self.years, shared);
-        if self
-            .rows
-            .as_ref()
-            .is_none_or(|(v, y, _)| *v != shared.data_version || *y != self.year)
-        {
-            let rows = match shared.store.union_purchases(self.year) {
-                Ok(rows) => rows,
-                Err(e) => {
-                    commands.push(Command::Error(format!("读取工会采购情况失败：{e}")));
-                    Vec::new()
-                }
-            };
+        let year = self.year;
+        let read_again = self.rows.refresh(
+            shared,
+            year,
+            "读取工会采购情况失败",
+            commands,
+            || shared.store.union_purchases(year),
+        );
+        if read_again {
             // Typed counts that were saved are read again from the store.
+            let rows = &self.rows.rows;
             self.edits.retain(|id, text| {
                 rows.iter().any(|r| {
                     r.purchaser_id == *id
                         && r.member_count.map(|n| n.to_string()).unwrap_or_default() != text.trim()
                 })
             });
-            self.rows = Some((shared.data_version, self.year, rows));
         }
-        let rows = self
-            .rows
-            .as_ref()
-            .map(|(_, _, r)| r.clone())
-            .unwrap_or_default();
+        let rows = self.rows.rows.clone();
         ui.horizontal_wrapped(|ui| {
             let years = self
                 .years
