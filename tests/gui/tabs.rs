@@ -1,9 +1,8 @@
 //! GUI tests of the other tabs: 待销目录 (附件1), 采购情况 (附件3) and 基础信息.
 
-mod gui_common;
 
 use egui_kittest::kittest::Queryable;
-use gui_common::{choose, click, set_text, type_into, window};
+use crate::harness::{choose, click, set_text, type_into, window};
 use rust_decimal::Decimal;
 use xiaofei_fupin::domain::sale::FormKind;
 use xiaofei_fupin::domain::{Channel, Money, Price, PurchaserType, SubChannel};

@@ -1,15 +1,13 @@
 //! GUI tests of the 对账 tab (附件2/附件3 reconciliation, 报送情况) and the dashboard's
 //! double-count line and reminders.
 
-mod common;
-mod gui_common;
 
 use std::path::Path;
 
 use chrono::NaiveDate;
-use common::{SHUANGJIANG, SaleRecordFixture, sale, sample};
+use crate::common::{SHUANGJIANG, SaleRecordFixture, sale, sample};
 use egui_kittest::kittest::Queryable;
-use gui_common::{choose, click, window_on};
+use crate::harness::{choose, click, window_on};
 use xiaofei_fupin::domain::Money;
 use xiaofei_fupin::domain::sale::{FormKind, SaleRecord};
 use xiaofei_fupin::forms::ingest::{commit, prepare};
@@ -239,7 +237,7 @@ fn payment_is_recorded_in_the_sales_editor() {
     click(&mut harness, "销售情况");
     click(&mut harness, "编辑");
     click(&mut harness, "已付款");
-    gui_common::set_text(&mut harness, "付款日期", "2019.10.8");
+    crate::harness::set_text(&mut harness, "付款日期", "2019.10.8");
     click(&mut harness, "保存付款情况");
     let row = harness.state().store().sale(sale).expect("row");
     assert!(row.paid);
@@ -250,7 +248,7 @@ fn payment_is_recorded_in_the_sales_editor() {
     );
 
     // An unreadable date is refused next to the field.
-    gui_common::set_text(&mut harness, "付款日期", "2019.2.30");
+    crate::harness::set_text(&mut harness, "付款日期", "2019.2.30");
     assert!(
         harness
             .query_by_label_contains("日期“2019.2.30”不存在")

@@ -2,7 +2,6 @@
 //! on a background thread, previewed without writing, then imported on 确认导入; the records are in
 //! the database and on the dashboard afterwards.
 
-mod gui_common;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -11,7 +10,7 @@ use std::time::{Duration, Instant};
 use egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-use gui_common::{click, window};
+use crate::harness::{click, window};
 use xiaofei_fupin::store::SaleFilter;
 use xiaofei_fupin::ui::App;
 
