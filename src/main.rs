@@ -24,6 +24,15 @@ struct Arguments {
 }
 
 fn main() -> ExitCode {
+    // Diagnostics on stderr: warnings by default; `RUST_LOG=xiaofei_fupin=debug` adds the import's
+    // phase timings.
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
     let arguments = match Arguments::try_parse() {
         Ok(arguments) => arguments,
         Err(error) => {

@@ -153,8 +153,15 @@ pub fn prepare(store: &Store, path: &Path) -> Result<PreparedImport, String> {
 /// Reads, checks and imports one file without a preview (the CLI's `import`): the plan is made
 /// once, inside the write transaction. Same outcome as [`prepare`] then [`commit`].
 pub fn import_file(store: &mut Store, path: &Path) -> Result<FileReport, String> {
+    let started = std::time::Instant::now();
     let prepared = read_and_check(store, path)?;
-    commit(store, &prepared)
+    tracing::debug!(
+        seconds = started.elapsed().as_secs_f64(),
+        "import: read and checked"
+    );
+    let report = commit(store, &prepared);
+    tracing::debug!(seconds = started.elapsed().as_secs_f64(), "import: stored");
+    report
 }
 
 /// Hidden 记录编号 are ids in the database that exported the file; a row keeps its id only when

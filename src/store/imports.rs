@@ -207,8 +207,18 @@ impl Store {
         file_name: &str,
         records: &[ImportRecord],
     ) -> StoreResult<ImportPlan> {
-        let tx = self.connection_mut().transaction()?;
+        let started = std::time::Instant::now();
+        let phase = |name: &str| {
+            tracing::debug!(
+                phase = name,
+                seconds = started.elapsed().as_secs_f64(),
+                "import: store"
+            );
+        };
+        self.with_checkpoint_in_background(|conn| {
+        let tx = conn.transaction()?;
         let planned = plan_in(&tx, records)?;
+        phase("planned");
         tx.execute(
             "INSERT OR IGNORE INTO submission (id, form, direction, unit, file_name, created_at) VALUES (?1, ?2, 'import', ?3, ?4, ?5)",
             params![submission_id, kind.number(), unit, file_name, now_text()],
@@ -246,6 +256,7 @@ impl Store {
             }
             Ok(actions)
         })?;
+        phase("rows written");
         // Sales added or changed: only pairs with one of them on a side can be new.
         let touched: Vec<(i64, &SaleRecord)> = records
             .iter()
@@ -260,8 +271,11 @@ impl Store {
             .collect();
         super::sales::pair_exact_same_sales_touching_in(&tx, &touched)?;
         super::reconcile::reapply_pairing_decisions_in(&tx)?;
+        phase("paired");
         tx.commit()?;
+        phase("committed");
         Ok(ImportPlan { actions })
+        })
     }
 }
 

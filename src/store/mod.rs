@@ -208,7 +208,51 @@ impl Store {
     pub(crate) fn connection_mut(&mut self) -> &mut Connection {
         &mut self.conn
     }
+
+    /// Runs a large write (`write` gets the connection) without SQLite's automatic checkpoint,
+    /// then copies the write-ahead log into the database file on a background connection.
+    ///
+    /// A commit normally ends with that copy when the log passed 1,000 pages: for a 100,000-row
+    /// import about 0.15 s of the 0.25 s commit is the copy and its flush. The data is in the log
+    /// once committed; the copy is housekeeping, so it need not hold up the import. The
+    /// background checkpoint is passive (it never blocks this connection's readers or writers);
+    /// if it cannot run, the next automatic checkpoint or closing the ledger copies the log.
+    /// Databases in memory have no log: `write` just runs.
+    pub(crate) fn with_checkpoint_in_background<T>(
+        &mut self,
+        write: impl FnOnce(&mut Connection) -> StoreResult<T>,
+    ) -> StoreResult<T> {
+        let Some(path) = self.path.clone() else {
+            return write(&mut self.conn);
+        };
+        self.conn.pragma_update(None, "wal_autocheckpoint", 0)?;
+        let result = write(&mut self.conn);
+        // Restored whatever happened: later small writes checkpoint as usual.
+        let restored =
+            self.conn
+                .pragma_update(None, "wal_autocheckpoint", AUTOMATIC_CHECKPOINT_PAGES);
+        let value = result?;
+        restored?;
+        let spawned = std::thread::Builder::new()
+            .name("checkpoint".into())
+            .spawn(move || {
+                let copied = Connection::open(&path).and_then(|conn| {
+                    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+                    conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))
+                });
+                if let Err(error) = copied {
+                    tracing::warn!(%error, "background checkpoint failed; the next one copies the log");
+                }
+            });
+        if let Err(error) = spawned {
+            tracing::warn!(%error, "background checkpoint not started; the next one copies the log");
+        }
+        Ok(value)
+    }
 }
+
+/// SQLite's default automatic checkpoint threshold (pages in the write-ahead log).
+const AUTOMATIC_CHECKPOINT_PAGES: i64 = 1000;
 
 /// Current local time as ISO text, for created_at/updated_at.
 pub(crate) fn now_text() -> String {
@@ -300,5 +344,69 @@ impl Store {
             rusqlite::params![id, kind.number(), direction, unit, file.display().to_string(), now_text()],
         )?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn automatic_checkpoint_pages(store: &Store) -> i64 {
+        store
+            .connection()
+            .query_row("PRAGMA wal_autocheckpoint", [], |r| r.get(0))
+            .unwrap()
+    }
+
+    #[test]
+    fn a_large_write_leaves_the_log_copy_to_a_background_checkpoint() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("ledger.db");
+        let mut store = Store::open(&path).unwrap();
+        // A failed write restores the automatic checkpoint too.
+        let failed: StoreResult<()> =
+            store.with_checkpoint_in_background(|_| Err(StoreError::NotFound(7)));
+        assert!(matches!(failed, Err(StoreError::NotFound(7))));
+        assert_eq!(
+            automatic_checkpoint_pages(&store),
+            AUTOMATIC_CHECKPOINT_PAGES
+        );
+
+        let file_size = || std::fs::metadata(&path).unwrap().len();
+        let before = file_size();
+        store
+            .with_checkpoint_in_background(|conn| {
+                // Inside the write the automatic checkpoint is off.
+                let pages: i64 = conn.query_row("PRAGMA wal_autocheckpoint", [], |r| r.get(0))?;
+                assert_eq!(pages, 0);
+                let tx = conn.transaction()?;
+                tx.execute_batch(
+                    "CREATE TABLE scratch (text TEXT);
+                     WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20000)
+                     INSERT INTO scratch SELECT printf('%0200d', i) FROM n;",
+                )?;
+                tx.commit()?;
+                Ok(())
+            })
+            .unwrap();
+        assert_eq!(
+            automatic_checkpoint_pages(&store),
+            AUTOMATIC_CHECKPOINT_PAGES
+        );
+        // The committed pages reach the database file without this connection checkpointing.
+        let waited_until = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        while file_size() < before + 2_000_000 && std::time::Instant::now() < waited_until {
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        assert!(
+            file_size() >= before + 2_000_000,
+            "the log was not copied into the database file: {} bytes",
+            file_size()
+        );
+        let rows: i64 = Connection::open(&path)
+            .unwrap()
+            .query_row("SELECT count(*) FROM scratch", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(rows, 20000);
     }
 }

@@ -2,15 +2,14 @@
 //! on a background thread, previewed without writing, then imported on 确认导入; the records are in
 //! the database and on the dashboard afterwards.
 
-
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use crate::harness::{click, window};
 use egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-use crate::harness::{click, window};
 use xiaofei_fupin::store::SaleFilter;
 use xiaofei_fupin::ui::App;
 

@@ -1,13 +1,12 @@
 //! GUI tests of the 对账 tab (附件2/附件3 reconciliation, 报送情况) and the dashboard's
 //! double-count line and reminders.
 
-
 use std::path::Path;
 
-use chrono::NaiveDate;
 use crate::common::{SHUANGJIANG, SaleRecordFixture, sale, sample};
-use egui_kittest::kittest::Queryable;
 use crate::harness::{choose, click, window_on};
+use chrono::NaiveDate;
+use egui_kittest::kittest::Queryable;
 use xiaofei_fupin::domain::Money;
 use xiaofei_fupin::domain::sale::{FormKind, SaleRecord};
 use xiaofei_fupin::forms::ingest::{commit, prepare};

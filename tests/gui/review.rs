@@ -1,10 +1,9 @@
 //! GUI tests of issue 4 items 7 and 8: a 百企帮百村 pairing added in 基础信息, a union's member
 //! count set in 工会进家庭, and the price flags opened from the 进度 tab.
 
-
 use crate::common::{NIXI, SaleRecordFixture, sale};
-use egui_kittest::kittest::Queryable;
 use crate::harness::{choose, click, set_text, type_into, window, window_on};
+use egui_kittest::kittest::Queryable;
 use xiaofei_fupin::domain::PurchaserType;
 use xiaofei_fupin::domain::sale::FormKind;
 use xiaofei_fupin::store::Store;

@@ -1,10 +1,9 @@
 //! GUI tests of the 销售情况 tab (附件2) and the 进度 tab: typing the seed's sample sale, seeing it
 //! on the dashboard and in the database, editing and deleting it, traceability, validation.
 
-
+use crate::harness::{SAMPLE_SALE, choose, click, set_text, type_into, window, window_on};
 use egui::accesskit::Role;
 use egui_kittest::kittest::Queryable;
-use crate::harness::{SAMPLE_SALE, choose, click, set_text, type_into, window, window_on};
 use rust_decimal::Decimal;
 use xiaofei_fupin::domain::sale::{FormKind, SaleDraft, validate_sale};
 use xiaofei_fupin::domain::{Channel, Money, SubChannel};

@@ -1,15 +1,14 @@
 //! GUI test of the 物流记录 view of the 对账 tab (R5): a shipment linked by hand to a sale, a link
 //! removed, the share on the dashboard; totals never move.
 
-
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::common::{NIXI, SHUANGJIANG, SaleRecordFixture, sale, ymd};
+use crate::harness::{click, window, window_on};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-use crate::harness::{click, window, window_on};
 use rust_decimal::Decimal;
 use xiaofei_fupin::domain::sale::FormKind;
 use xiaofei_fupin::store::{LinkKind, ShipmentRecord, Store};

@@ -1,8 +1,7 @@
 //! GUI tests of the other tabs: 待销目录 (附件1), 采购情况 (附件3) and 基础信息.
 
-
-use egui_kittest::kittest::Queryable;
 use crate::harness::{choose, click, set_text, type_into, window};
+use egui_kittest::kittest::Queryable;
 use rust_decimal::Decimal;
 use xiaofei_fupin::domain::sale::FormKind;
 use xiaofei_fupin::domain::{Channel, Money, Price, PurchaserType, SubChannel};
