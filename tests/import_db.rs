@@ -572,8 +572,9 @@ fn an_old_export_never_updates_a_newer_record_that_reused_a_deleted_id() {
         .max()
         .unwrap();
     store.delete_sale(last).unwrap();
-    // Records entered later get the deleted id again (SQLite reuses the largest rowid).
-    std::thread::sleep(std::time::Duration::from_millis(1100));
+    // Records entered later get the deleted id again (SQLite reuses the largest rowid), even
+    // within the same second as the export: times are kept to the millisecond.
+    std::thread::sleep(std::time::Duration::from_millis(5));
     import(
         &mut store,
         &sample("03_fj2_layout_title_total_footnotes.xlsx"),
@@ -1089,4 +1090,225 @@ fn a_date_corrected_without_a_year_keeps_the_year_of_the_record_it_corrects() {
         store.summary_totals(2019).unwrap().total.to_string(),
         "11795.00"
     );
+}
+
+/// The stored sale of `household` (one per household in sample 01).
+fn sale_of(store: &Store, household: &str) -> xiaofei_fupin::store::SaleRow {
+    store
+        .sales(&SaleFilter {
+            text: household.into(),
+            ..Default::default()
+        })
+        .unwrap()
+        .remove(0)
+}
+
+#[test]
+fn an_older_export_never_undoes_a_correction_made_in_the_program_after_it() {
+    let (dir, db, mut store) = temp_store();
+    import(&mut store, &sample("01_fj2_baseline_nixi_20rows.xlsx"));
+    let exported = dir.path().join("export.xlsx");
+    export_sales(&db, &exported);
+    // After the export the operator corrects 刘光富's 90.00 to 100.00 in the program.
+    std::thread::sleep(std::time::Duration::from_millis(5));
+    let liu = sale_of(&store, "刘光富");
+    assert_eq!(liu.record.amount.to_string(), "90.00");
+    let mut corrected = liu.record.clone();
+    corrected.amount = Money::from_fen(10_000);
+    corrected.amount_text = "100".into();
+    store.update_sale(liu.id, &corrected).unwrap();
+
+    // The township sends the export back with another row corrected.
+    let returned = dir.path().join("returned.xlsx");
+    rewrite_export(&exported, &returned, |grid| {
+        let amount_column = column_of(grid, "销售金额");
+        let (row, _) = row_of(grid, "刘光富");
+        assert_eq!(grid[row][amount_column], Some(Cell::Number(90.0)));
+        let next = row + 1;
+        let Some(Cell::Number(amount)) = grid[next][amount_column] else {
+            panic!("no amount under 刘光富's row")
+        };
+        grid[next][amount_column] = Some(Cell::Number(amount + 1.0));
+    });
+    let report = import(&mut store, &returned);
+    // The returned file's old 90.00 does not undo the correction; the other row is updated.
+    assert_eq!(
+        store.sale(liu.id).unwrap().record.amount.to_string(),
+        "100.00"
+    );
+    assert_eq!(
+        (report.rows_added, report.rows_updated),
+        (0, 1),
+        "{}",
+        report.message
+    );
+    assert!(
+        report
+            .message
+            .contains("1行对应的记录在本文件导出后已在台账中修改"),
+        "{}",
+        report.message
+    );
+    let kept: Vec<_> = report
+        .warnings
+        .iter()
+        .filter(|w| w.message.contains("导出后已在台账中修改"))
+        .collect();
+    assert_eq!(kept.len(), 1, "{:?}", report.warnings);
+    assert_eq!(kept[0].sheet, "附件2");
+    assert_eq!(store.sale_totals(&SaleFilter::default()).unwrap().0, 20);
+    assert_eq!(
+        store.summary_totals(2019).unwrap().total.to_string(),
+        "11806.00"
+    );
+
+    // A fresh export carries the correction and can be corrected again.
+    std::thread::sleep(std::time::Duration::from_millis(5));
+    let fresh = dir.path().join("fresh.xlsx");
+    export_sales(&db, &fresh);
+    let again = dir.path().join("again.xlsx");
+    rewrite_export(&fresh, &again, |grid| {
+        let amount_column = column_of(grid, "销售金额");
+        let (row, _) = row_of(grid, "刘光富");
+        assert_eq!(grid[row][amount_column], Some(Cell::Number(100.0)));
+        grid[row][amount_column] = Some(Cell::Number(110.0));
+    });
+    let report = import(&mut store, &again);
+    assert_eq!(report.rows_updated, 1, "{}", report.message);
+    assert_eq!(
+        store.sale(liu.id).unwrap().record.amount.to_string(),
+        "110.00"
+    );
+}
+
+#[test]
+fn a_second_correction_of_the_same_export_still_applies() {
+    let (dir, db, mut store) = temp_store();
+    import(&mut store, &sample("01_fj2_baseline_nixi_20rows.xlsx"));
+    let exported = dir.path().join("export.xlsx");
+    export_sales(&db, &exported);
+    let liu = sale_of(&store, "刘光富");
+    for amount in [95.0, 96.0] {
+        std::thread::sleep(std::time::Duration::from_millis(5));
+        let corrected = dir.path().join(format!("corrected{amount}.xlsx"));
+        edit_exported_amount(&exported, 1.0, amount, &corrected);
+        let report = import(&mut store, &corrected);
+        assert_eq!(report.rows_updated, 1, "{}", report.message);
+        assert_eq!(
+            store.sale(liu.id).unwrap().record.amount,
+            Money::from_fen((amount * 100.0) as i64)
+        );
+    }
+}
+
+#[test]
+fn an_older_catalogue_export_never_undoes_a_listing_corrected_after_it() {
+    use xiaofei_fupin::store::ListingFilter;
+    let (dir, db, mut store) = temp_store();
+    import(&mut store, &sample("06_fj1_catalogue_price_formats.xlsx"));
+    let exported = dir.path().join("catalogue.xlsx");
+    let request = ExportRequest {
+        kind: FormKind::Catalogue,
+        township_code: None,
+        year: None,
+        quarter: None,
+    };
+    export_form(&db, &request, &exported, &|_| {}).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(5));
+    let first = store.listings(&ListingFilter::default()).unwrap().remove(0);
+    let mut corrected = first.listing.clone();
+    corrected.remark = "已在程序中更正".into();
+    store.update_listing(first.id, &corrected).unwrap();
+
+    let report = import(&mut store, &exported);
+    assert_eq!(report.rows_updated, 0, "{}", report.message);
+    assert_eq!(
+        store.listing(first.id).unwrap().listing.remark,
+        "已在程序中更正"
+    );
+    assert!(
+        report
+            .message
+            .contains("1行对应的记录在本文件导出后已在台账中修改"),
+        "{}",
+        report.message
+    );
+}
+#[test]
+fn equal_sales_are_counted_whichever_file_comes_first() {
+    use xiaofei_fupin::domain::sale::SaleDraft;
+    // One sale, then a resend of the quarter with a second, identical sale (same household,
+    // product, day, quantity and amount): exactly one is added.
+    let draft = SaleDraft {
+        purchaser: "云阳县青松中学".into(),
+        date: "2019.9.1".into(),
+        region: "云阳县泥溪镇三坪村".into(),
+        household: "刘光富".into(),
+        product: "土豆".into(),
+        quantity: "30斤".into(),
+        amount: "90元".into(),
+        remark: String::new(),
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, rows: usize| -> PathBuf {
+        let path = dir.path().join(name);
+        let mut workbook = Workbook::new();
+        let sheet = workbook.add_worksheet();
+        sheet
+            .write_string(0, 0, "填报单位：泥溪镇人民政府　填报时间：2019年9月30日")
+            .unwrap();
+        let header = [
+            "序号",
+            "采购单位",
+            "销售时间",
+            "地区",
+            "贫困户姓名",
+            "产品品种",
+            "销售数量",
+            "销售金额",
+            "备注",
+        ];
+        for (c, h) in header.iter().enumerate() {
+            sheet.write_string(1, c as u16, *h).unwrap();
+        }
+        for r in 0..rows {
+            let row = 2 + r as u32;
+            sheet.write_number(row, 0, (r + 1) as f64).unwrap();
+            for (c, value) in [
+                &draft.purchaser,
+                &draft.date,
+                &draft.region,
+                &draft.household,
+                &draft.product,
+                &draft.quantity,
+                &draft.amount,
+            ]
+            .iter()
+            .enumerate()
+            {
+                sheet
+                    .write_string(row, (c + 1) as u16, value.as_str())
+                    .unwrap();
+            }
+        }
+        workbook.save(&path).unwrap();
+        path
+    };
+    let one = write("one.xlsx", 1);
+    let two = write("two.xlsx", 2);
+    for order in [[&one, &two], [&two, &one]] {
+        let db_dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&db_dir.path().join("l.db")).unwrap();
+        import(&mut store, order[0]);
+        let second = import(&mut store, order[1]);
+        assert_eq!(
+            store.sale_totals(&SaleFilter::default()).unwrap().0,
+            2,
+            "{}",
+            second.message
+        );
+        // And the larger file again adds nothing.
+        let again = import(&mut store, &two);
+        assert_eq!(again.rows_added, 0, "{}", again.message);
+    }
 }

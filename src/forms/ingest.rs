@@ -12,7 +12,7 @@ use crate::domain::Money;
 use crate::domain::sale::FormKind;
 use crate::forms::import::{FileRejection, ParsedFile, RowContent, RowIssue, parse_file};
 use crate::forms::logistics::{self, PreparedShipments};
-use crate::store::{ImportPlan, ImportRecord, Store};
+use crate::store::{ChangedSinceExport, ImportAction, ImportPlan, ImportRecord, Store};
 
 /// A file read, checked and planned, nothing written yet: what the preview shows.
 #[derive(Debug, Clone)]
@@ -26,6 +26,8 @@ pub struct PreparedImport {
     pub warnings: Vec<RowIssue>,
     /// What each record would do.
     pub plan: ImportPlan,
+    /// Exported records that the file must not overwrite: changed in the ledger after the export.
+    pub changed_since_export: ChangedSinceExport,
     /// Township code → official name, for the per-township totals.
     township_names: HashMap<String, String>,
     /// A courier/postal file (R5; no form header, so `parsed` is the form reader's rejection):
@@ -145,7 +147,7 @@ pub fn files_to_import(paths: &[PathBuf]) -> Vec<PathBuf> {
 pub fn prepare(store: &Store, path: &Path) -> Result<PreparedImport, String> {
     let mut prepared = read_and_check(store, path)?;
     prepared.plan = store
-        .plan_import(&prepared.records)
+        .plan_import(&prepared.records, &prepared.changed_since_export)
         .map_err(|e| e.to_string())?;
     Ok(prepared)
 }
@@ -175,7 +177,11 @@ pub fn import_file(store: &mut Store, path: &Path) -> Result<FileReport, String>
 ///   repeated id is dropped from every row carrying it.
 ///
 /// Rows whose id is dropped are matched by content like any other file; a file warning says so.
-fn trust_record_ids(store: &Store, file: &mut ParsedFile) -> Result<(), String> {
+///
+/// Returns the trusted ids whose records changed in the ledger after the export (by anything but
+/// this file): the import keeps the ledger's content for them.
+fn trust_record_ids(store: &Store, file: &mut ParsedFile) -> Result<ChangedSinceExport, String> {
+    let mut changed = ChangedSinceExport::default();
     let mut carried: HashMap<(FormKind, i64), usize> = HashMap::new();
     for sheet in &file.sheets {
         for id in sheet.rows.iter().filter_map(|row| row.record_id) {
@@ -229,6 +235,17 @@ fn trust_record_ids(store: &Store, file: &mut ParsedFile) -> Result<(), String> 
             ));
         }
         keep_the_year_of_corrected_records(store, sheet)?;
+        if let Some(submission_id) = &sheet.submission_id {
+            let trusted: Vec<i64> = sheet.rows.iter().filter_map(|row| row.record_id).collect();
+            let newer = store
+                .ids_changed_after_export(sheet.kind, &trusted, &export_time, submission_id)
+                .map_err(|e| e.to_string())?;
+            if sheet.kind == FormKind::Catalogue {
+                changed.listings.extend(newer);
+            } else {
+                changed.sales.extend(newer);
+            }
+        }
         if !repeated_rows.is_empty() {
             let rows: Vec<String> = repeated_rows
                 .iter()
@@ -243,7 +260,7 @@ fn trust_record_ids(store: &Store, file: &mut ParsedFile) -> Result<(), String> 
             ));
         }
     }
-    Ok(())
+    Ok(changed)
 }
 
 /// A date typed without a year (`9月8日`) takes the year of the sheet's 填报时间; in our own
@@ -317,8 +334,9 @@ fn names_a_year(text: &str) -> bool {
 fn read_and_check(store: &Store, path: &Path) -> Result<PreparedImport, String> {
     let resolver = store.region_resolver().map_err(|e| e.to_string())?;
     let mut parsed = parse_file(path, &resolver);
+    let mut changed_since_export = ChangedSinceExport::default();
     if let Ok(file) = &mut parsed {
-        trust_record_ids(store, file)?;
+        changed_since_export = trust_record_ids(store, file)?;
     }
     // A file without a form header may be a courier file (R5): read it as shipments.
     let logistics = match &parsed {
@@ -393,6 +411,7 @@ fn read_and_check(store: &Store, path: &Path) -> Result<PreparedImport, String> 
         records,
         warnings,
         plan,
+        changed_since_export,
         township_names,
         logistics,
     })
@@ -460,6 +479,12 @@ impl PreparedImport {
         if duplicates > 0 {
             message.push_str(&format!("，{duplicates}行此前已导入（未重复添加）"));
         }
+        let kept_newer = plan.kept_newer();
+        if kept_newer > 0 {
+            message.push_str(&format!(
+                "，{kept_newer}行对应的记录在本文件导出后已在台账中修改，保留台账中的内容（未按文件覆盖）"
+            ));
+        }
         if rows_rejected > 0 {
             message.push_str(&format!("；{rows_rejected}行有错误未导入"));
         }
@@ -482,10 +507,33 @@ impl PreparedImport {
             rows_updated: updated,
             rows_duplicate: duplicates,
             file_warnings: parsed.file_warnings.clone(),
-            warnings: self.warnings.iter().map(IssueJson::from).collect(),
+            warnings: self
+                .warnings
+                .iter()
+                .map(IssueJson::from)
+                .chain(kept_newer_warnings(parsed, plan))
+                .collect(),
             errors: parsed.errors().map(IssueJson::from).collect(),
         }
     }
+}
+
+/// One warning per row of `parsed` that the plan keeps as the ledger has it
+/// ([`ImportAction::KeptNewer`]); the plan's actions are in the order of `parsed.rows()`.
+fn kept_newer_warnings<'a>(
+    parsed: &'a ParsedFile,
+    plan: &'a ImportPlan,
+) -> impl Iterator<Item = IssueJson> + 'a {
+    parsed
+        .rows()
+        .zip(&plan.actions)
+        .filter(|(_, action)| matches!(action, ImportAction::KeptNewer(_)))
+        .map(|(row, _)| IssueJson {
+            sheet: row.sheet.clone(),
+            row: row.row,
+            column: String::new(),
+            message: "这条记录在本文件导出后已在台账中修改（在程序中更正或由其他文件导入），文件中的这一行未导入，台账保留修改后的内容；如需按文件更正，请重新导出后在新文件中修改".to_string(),
+        })
 }
 
 /// Applies a prepared import in one transaction (all rows as previewed, or nothing). A rejected
@@ -524,6 +572,7 @@ pub fn commit(store: &mut Store, prepared: &PreparedImport) -> Result<FileReport
             &unit,
             &prepared.file_name(),
             &prepared.records,
+            &prepared.changed_since_export,
         )
         .map_err(|e| format!("导入“{}”失败，未写入任何记录：{e}", prepared.file_name()))?;
     // New sales may be what earlier courier shipments carried (R5). A failure leaves the import

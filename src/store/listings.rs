@@ -155,8 +155,9 @@ pub(crate) fn insert_listing_in(
     conn.prepare_cached(
         "INSERT INTO listing (township_code, village, region_text, household, product, planned_quantity_text,
             planned_quantity, planned_unit, price_text, price_yuan, price_unit, supply_methods, shop_url, contact,
-            remark, households_involved, persons_involved, warnings, submission_id, fingerprint, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?21)",
+            remark, households_involved, persons_involved, warnings, submission_id, fingerprint, created_at, updated_at,
+            content_changed_at, content_changed_by)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?21, ?21, ?19)",
     )?
     .execute(params![
         listing.township_code,
@@ -184,8 +185,15 @@ pub(crate) fn insert_listing_in(
     Ok(conn.last_insert_rowid())
 }
 
-/// Replaces listing `id` inside the caller's transaction.
-pub(crate) fn update_listing_in(conn: &Connection, id: i64, listing: &Listing) -> StoreResult<()> {
+/// Replaces listing `id` inside the caller's transaction. `changed_by`: the 提交编号 of the file
+/// being imported, or None for a change made in the program (`content_changed_by`, migration
+/// 0007).
+pub(crate) fn update_listing_in(
+    conn: &Connection,
+    id: i64,
+    listing: &Listing,
+    changed_by: Option<&str>,
+) -> StoreResult<()> {
     let (price_yuan, price_unit) = price_columns(&listing.price);
     let (households, persons) = involved_columns(listing.involved);
     Store::remember_village(conn, &listing.township_code, &listing.village)?;
@@ -194,7 +202,8 @@ pub(crate) fn update_listing_in(conn: &Connection, id: i64, listing: &Listing) -
             "UPDATE listing SET township_code = ?2, village = ?3, region_text = ?4, household = ?5, product = ?6,
             planned_quantity_text = ?7, planned_quantity = ?8, planned_unit = ?9, price_text = ?10, price_yuan = ?11,
             price_unit = ?12, supply_methods = ?13, shop_url = ?14, contact = ?15, remark = ?16,
-            households_involved = ?17, persons_involved = ?18, warnings = ?19, fingerprint = ?20, updated_at = ?21
+            households_involved = ?17, persons_involved = ?18, warnings = ?19, fingerprint = ?20, updated_at = ?21,
+            content_changed_at = ?21, content_changed_by = ?22
          WHERE id = ?1",
         )?
         .execute(params![
@@ -219,6 +228,7 @@ pub(crate) fn update_listing_in(conn: &Connection, id: i64, listing: &Listing) -
             listing.warnings.join("\n"),
             listing_fingerprint(listing),
             now_text(),
+            changed_by,
         ])?;
     if changed == 0 {
         return Err(StoreError::NotFound(id));
@@ -238,7 +248,7 @@ impl Store {
     /// Replaces listing `id`. Errors: not found.
     pub fn update_listing(&mut self, id: i64, listing: &Listing) -> StoreResult<()> {
         let tx = self.connection_mut().transaction()?;
-        update_listing_in(&tx, id, listing)?;
+        update_listing_in(&tx, id, listing, None)?;
         tx.commit()?;
         Ok(())
     }

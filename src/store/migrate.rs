@@ -38,6 +38,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "0006_month_precision_match_key.sql",
         include_str!("../../migrations/0006_month_precision_match_key.sql"),
     ),
+    (
+        7,
+        "0007_content_changed.sql",
+        include_str!("../../migrations/0007_content_changed.sql"),
+    ),
 ];
 
 /// The migration that rewrote month-only content keys and undid the automatic pairs they had
@@ -316,6 +321,14 @@ mod tests {
                     "INSERT INTO shipment (waybill, date, date_text, created_at, sale_id, link_kind, sale_fingerprint)
                      VALUES ('SF1', '2019-10-02', '2019-10-02', '2019-12-01 08:00:00', ?1, 'manual', ?2)",
                     rusqlite::params![proc_c_id, old_fingerprint(&proc_c)],
+                )
+                .unwrap();
+                // The later migrations run again too: undo 0007's columns.
+                conn.execute_batch(
+                    "ALTER TABLE sale DROP COLUMN content_changed_at;
+                     ALTER TABLE sale DROP COLUMN content_changed_by;
+                     ALTER TABLE listing DROP COLUMN content_changed_at;
+                     ALTER TABLE listing DROP COLUMN content_changed_by;",
                 )
                 .unwrap();
                 conn.execute(

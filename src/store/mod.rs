@@ -26,7 +26,7 @@ use std::path::{Path, PathBuf};
 use rusqlite::{Connection, OptionalExtension};
 
 pub use enterprises::{EnterprisePairing, MAX_ENTERPRISE_PAIRINGS, PairingDraft, PairingPurchases};
-pub use imports::{ImportAction, ImportPlan, ImportRecord};
+pub use imports::{ChangedSinceExport, ImportAction, ImportPlan, ImportRecord};
 pub use listings::{ListingFilter, ListingRow};
 pub use payments::{UnpaidBuckets, UnpaidRow, unpaid_totals};
 pub use period::PeriodFigures;
@@ -254,9 +254,13 @@ impl Store {
 /// SQLite's default automatic checkpoint threshold (pages in the write-ahead log).
 const AUTOMATIC_CHECKPOINT_PAGES: i64 = 1000;
 
-/// Current local time as ISO text, for created_at/updated_at.
+/// Current local time as ISO text with milliseconds (`YYYY-MM-DD HH:MM:SS.mmm`), for
+/// created_at/updated_at: text order is time order, also against older values written without
+/// milliseconds, and a record created in the same second as an export is still after it.
 pub(crate) fn now_text() -> String {
-    chrono::Local::now().format("%Y-%m-%d %H:%M:%S").to_string()
+    chrono::Local::now()
+        .format("%Y-%m-%d %H:%M:%S%.3f")
+        .to_string()
 }
 
 impl Store {
@@ -298,36 +302,62 @@ impl Store {
     }
 
     /// Of `ids` (records of `kind`'s table: `listing` for 附件1, else `sale`), those created after
-    /// `time` (`YYYY-MM-DD HH:MM:SS`): a record id in a file exported at `time` cannot name them —
-    /// SQLite gives a deleted last id to the next new record.
+    /// `time` (`YYYY-MM-DD HH:MM:SS.mmm`): a record id in a file exported at `time` cannot name
+    /// them — SQLite gives a deleted last id to the next new record.
     pub fn ids_created_after(
         &self,
         kind: crate::domain::sale::FormKind,
         ids: &[i64],
         time: &str,
     ) -> StoreResult<std::collections::HashSet<i64>> {
+        self.ids_where(kind, ids, "created_at > ?2", &[&time])
+    }
+
+    /// Of `ids` (as [`Store::ids_created_after`]), those whose content was written after `time`
+    /// (the file's export) by anything but the import of `submission_id` (that file's 提交编号):
+    /// a correction typed in the program or another file (migration 0007). A re-import of that
+    /// file must not overwrite them.
+    pub fn ids_changed_after_export(
+        &self,
+        kind: crate::domain::sale::FormKind,
+        ids: &[i64],
+        time: &str,
+        submission_id: &str,
+    ) -> StoreResult<std::collections::HashSet<i64>> {
+        self.ids_where(
+            kind,
+            ids,
+            "content_changed_at > ?2 AND content_changed_by IS NOT ?3",
+            &[&time, &submission_id],
+        )
+    }
+
+    /// Of `ids` in `kind`'s table, those meeting `condition` (SQL over the table's columns;
+    /// `values` are its parameters from ?2 on; ?1 is the ids as a JSON array).
+    fn ids_where(
+        &self,
+        kind: crate::domain::sale::FormKind,
+        ids: &[i64],
+        condition: &str,
+        values: &[&dyn rusqlite::ToSql],
+    ) -> StoreResult<std::collections::HashSet<i64>> {
         let table = if kind == crate::domain::sale::FormKind::Catalogue {
             "listing"
         } else {
             "sale"
         };
-        let mut newer = std::collections::HashSet::new();
-        for chunk in ids.chunks(500) {
-            let placeholders = vec!["?"; chunk.len()].join(",");
-            let sql = format!(
-                "SELECT id FROM {table} WHERE id IN ({placeholders}) AND created_at > ?{}",
-                chunk.len() + 1
-            );
-            let mut statement = self.conn.prepare(&sql)?;
-            let mut values: Vec<&dyn rusqlite::ToSql> =
-                chunk.iter().map(|id| id as &dyn rusqlite::ToSql).collect();
-            values.push(&time);
-            let rows = statement.query_map(values.as_slice(), |r| r.get::<_, i64>(0))?;
-            for id in rows {
-                newer.insert(id?);
-            }
-        }
-        Ok(newer)
+        let ids_json = format!(
+            "[{}]",
+            ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
+        );
+        let sql = format!(
+            "SELECT id FROM {table} WHERE id IN (SELECT value FROM json_each(?1)) AND {condition}"
+        );
+        let mut statement = self.conn.prepare(&sql)?;
+        let mut parameters: Vec<&dyn rusqlite::ToSql> = vec![&ids_json];
+        parameters.extend_from_slice(values);
+        let rows = statement.query_map(parameters.as_slice(), |r| r.get::<_, i64>(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
     }
 
     /// Records an exchange batch (an export written or an import applied).

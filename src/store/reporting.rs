@@ -202,7 +202,8 @@ pub struct LeadUnitAmount {
 }
 
 fn parse_time(text: Option<String>) -> Option<NaiveDateTime> {
-    text.and_then(|t| NaiveDateTime::parse_from_str(&t, "%Y-%m-%d %H:%M:%S").ok())
+    // With or without milliseconds (written with them since migration 0007).
+    text.and_then(|t| NaiveDateTime::parse_from_str(&t, "%Y-%m-%d %H:%M:%S%.f").ok())
 }
 
 fn earlier(a: Option<NaiveDateTime>, b: Option<NaiveDateTime>) -> Option<NaiveDateTime> {

@@ -307,17 +307,24 @@ const CONTENT_COLUMNS: [&str; 27] = [
     "match_key",
 ];
 
+/// Parameters: the content columns, `updated_at`, `submission_id`, `created_at`; the content is
+/// written now (`updated_at`), by the import of `submission_id` (NULL: in the program).
 fn insert_sql() -> String {
+    let updated_at = CONTENT_COLUMNS.len() + 1;
+    let submission_id = updated_at + 1;
     let placeholders: Vec<String> = (1..=CONTENT_COLUMNS.len() + 3)
         .map(|n| format!("?{n}"))
         .collect();
     format!(
-        "INSERT INTO sale ({}, updated_at, submission_id, created_at) VALUES ({})",
+        "INSERT INTO sale ({}, updated_at, submission_id, created_at, content_changed_at, content_changed_by)
+         VALUES ({}, ?{updated_at}, ?{submission_id})",
         CONTENT_COLUMNS.join(", "),
         placeholders.join(", ")
     )
 }
 
+/// Parameters: the content columns, `updated_at` (also the content's time), the 提交编号 of the
+/// import writing it (NULL: in the program), the id.
 fn update_sql() -> String {
     let assignments: Vec<String> = CONTENT_COLUMNS
         .iter()
@@ -325,10 +332,12 @@ fn update_sql() -> String {
         .enumerate()
         .map(|(index, name)| format!("{name} = ?{}", index + 1))
         .collect();
+    let updated_at = CONTENT_COLUMNS.len() + 1;
     format!(
-        "UPDATE sale SET {} WHERE id = ?{}",
+        "UPDATE sale SET {}, content_changed_at = ?{updated_at}, content_changed_by = ?{} WHERE id = ?{}",
         assignments.join(", "),
-        CONTENT_COLUMNS.len() + 2
+        updated_at + 1,
+        updated_at + 2
     )
 }
 
@@ -476,8 +485,16 @@ impl<'c> SaleWriter<'c> {
     /// An automatic same-sale pair this record is part of is undone when the two rows no longer
     /// have the same content (rule 14 pairs only exact matches); the freed 附件3 row is paired
     /// again with another equal sale if there is one. Pairs the operator decided stay.
-    pub(crate) fn update(&mut self, id: i64, record: &SaleRecord) -> StoreResult<()> {
-        let (changed, _, _) = self.execute_with_content(update_sql_cached(), record, &[&id])?;
+    /// `changed_by`: the 提交编号 of the file being imported, or None for a change made in the
+    /// program (recorded in `content_changed_by`, migration 0007).
+    pub(crate) fn update(
+        &mut self,
+        id: i64,
+        record: &SaleRecord,
+        changed_by: Option<&str>,
+    ) -> StoreResult<()> {
+        let (changed, _, _) =
+            self.execute_with_content(update_sql_cached(), record, &[&changed_by, &id])?;
         if changed == 0 {
             return Err(StoreError::NotFound(id));
         }
@@ -525,7 +542,7 @@ pub(crate) fn insert_sale_in(
 /// Replaces the content of record `id` inside the caller's transaction. Errors: not found,
 /// negative amount.
 pub(crate) fn update_sale_in(conn: &Connection, id: i64, record: &SaleRecord) -> StoreResult<()> {
-    SaleWriter::new(conn).update(id, record)
+    SaleWriter::new(conn).update(id, record, None)
 }
 
 fn validate_for_storage(record: &SaleRecord) -> StoreResult<()> {
