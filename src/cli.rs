@@ -185,17 +185,13 @@ fn execute(db_path: &Path, command: Command) -> Result<ExitCode, String> {
                 // A file whose transaction fails (database busy, disk full …) is reported as
                 // rejected and the next files are still tried.
                 let outcome = if dry_run {
-                    ingest::prepare(&store, file).map(|p| p.report(&p.plan, false))
+                    ingest::prepare_file(&store, &file.path, &file.shown_as)
+                        .map(|p| p.report(&p.plan, false))
                 } else {
-                    ingest::import_file(&mut store, file)
+                    ingest::import_file_shown_as(&mut store, &file.path, &file.shown_as)
                 };
-                let report = outcome.unwrap_or_else(|message| {
-                    let name = file
-                        .file_name()
-                        .map(|n| n.to_string_lossy().into_owned())
-                        .unwrap_or_default();
-                    FileReport::rejected(name, message)
-                });
+                let report = outcome
+                    .unwrap_or_else(|message| FileReport::rejected(file.shown_as.clone(), message));
                 reports.push(report);
             }
             let all_clean = reports

@@ -763,7 +763,21 @@ fn a_folder_stands_for_the_files_in_it() {
         String::from_utf8_lossy(&output.stderr)
     );
     let reports: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
-    assert_eq!(reports.as_array().unwrap().len(), 2);
+    // Files are named by their path inside the folder given, so two townships' 附件2.xlsx are
+    // told apart.
+    let names: Vec<&str> = reports
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["file"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "报来的表格/双江街道/附件2.xlsx",
+            "报来的表格/教委附件3.xlsx"
+        ]
+    );
     let store = Store::open(&db).unwrap();
     assert_eq!(
         store.summary_totals(2019).unwrap().total.to_string(),

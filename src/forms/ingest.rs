@@ -18,6 +18,9 @@ use crate::store::{ChangedSinceExport, ImportAction, ImportPlan, ImportRecord, S
 #[derive(Debug, Clone)]
 pub struct PreparedImport {
     pub path: PathBuf,
+    /// How reports name the file: its name, or its path inside a folder the operator gave
+    /// (`收件/泥溪镇/附件2.xlsx`, see [`FileToImport`]).
+    pub shown_as: String,
     /// The parsed file, or why the whole file is refused.
     pub parsed: Result<ParsedFile, FileRejection>,
     /// The records to import, in file order (with catalogue warnings added).
@@ -105,12 +108,28 @@ impl From<&RowIssue> for IssueJson {
     }
 }
 
+/// A file to import and how reports name it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileToImport {
+    pub path: PathBuf,
+    /// The file's name; for a file found in a folder, the folder's name and the path inside it
+    /// (`收件/泥溪镇/附件2.xlsx`), so two townships' `附件2.xlsx` are told apart.
+    pub shown_as: String,
+}
+
+/// The last component of `path` (the whole path when it has none).
+fn name_of(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| path.display().to_string())
+}
+
 /// The files to import for what the operator gave (dropped, chosen or typed): files as they are,
 /// folders replaced by the files in them and their subfolders, sorted by path. Hidden files
 /// (`.` prefix), Office lock files (`~$` prefix) and ledger files (`.db`, `.db-wal`, `.db-shm`,
 /// `.db-journal`: a ledger kept in the same folder) are left out; an unreadable folder is kept
 /// as given, so its import reports why it cannot be read.
-pub fn files_to_import(paths: &[PathBuf]) -> Vec<PathBuf> {
+pub fn files_to_import(paths: &[PathBuf]) -> Vec<FileToImport> {
     let mut files = Vec::new();
     for path in paths {
         if path.is_dir() {
@@ -129,13 +148,31 @@ pub fn files_to_import(paths: &[PathBuf]) -> Vec<PathBuf> {
                 .map(|entry| entry.into_path())
                 .collect();
             if found.is_empty() {
-                files.push(path.clone());
+                files.push(FileToImport {
+                    shown_as: name_of(path),
+                    path: path.clone(),
+                });
             } else {
                 found.sort();
-                files.extend(found);
+                let folder = name_of(path);
+                files.extend(found.into_iter().map(|file| {
+                    let inside: Vec<String> = file
+                        .strip_prefix(path)
+                        .unwrap_or(&file)
+                        .components()
+                        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                        .collect();
+                    FileToImport {
+                        shown_as: format!("{folder}/{}", inside.join("/")),
+                        path: file,
+                    }
+                }));
             }
         } else {
-            files.push(path.clone());
+            files.push(FileToImport {
+                shown_as: name_of(path),
+                path: path.clone(),
+            });
         }
     }
     files
@@ -145,7 +182,13 @@ pub fn files_to_import(paths: &[PathBuf]) -> Vec<PathBuf> {
 /// fails: a file that cannot be read is a prepared import whose `parsed` is the rejection.
 /// Database errors are returned.
 pub fn prepare(store: &Store, path: &Path) -> Result<PreparedImport, String> {
+    prepare_file(store, path, &name_of(path))
+}
+
+/// [`prepare`] for a file that reports name `shown_as` ([`FileToImport`]).
+pub fn prepare_file(store: &Store, path: &Path, shown_as: &str) -> Result<PreparedImport, String> {
     let mut prepared = read_and_check(store, path)?;
+    prepared.shown_as = shown_as.to_string();
     prepared.plan = store
         .plan_import(&prepared.records, &prepared.changed_since_export)
         .map_err(|e| e.to_string())?;
@@ -155,8 +198,18 @@ pub fn prepare(store: &Store, path: &Path) -> Result<PreparedImport, String> {
 /// Reads, checks and imports one file without a preview (the CLI's `import`): the plan is made
 /// once, inside the write transaction. Same outcome as [`prepare`] then [`commit`].
 pub fn import_file(store: &mut Store, path: &Path) -> Result<FileReport, String> {
+    import_file_shown_as(store, path, &name_of(path))
+}
+
+/// [`import_file`] for a file that reports name `shown_as` ([`FileToImport`]).
+pub fn import_file_shown_as(
+    store: &mut Store,
+    path: &Path,
+    shown_as: &str,
+) -> Result<FileReport, String> {
     let started = std::time::Instant::now();
-    let prepared = read_and_check(store, path)?;
+    let mut prepared = read_and_check(store, path)?;
+    prepared.shown_as = shown_as.to_string();
     tracing::debug!(
         seconds = started.elapsed().as_secs_f64(),
         "import: read and checked"
@@ -407,6 +460,7 @@ fn read_and_check(store: &Store, path: &Path) -> Result<PreparedImport, String> 
         .collect();
     Ok(PreparedImport {
         path: path.to_path_buf(),
+        shown_as: name_of(path),
         parsed,
         records,
         warnings,
@@ -418,12 +472,9 @@ fn read_and_check(store: &Store, path: &Path) -> Result<PreparedImport, String> 
 }
 
 impl PreparedImport {
-    /// The file's name for messages.
+    /// The file's name for messages ([`PreparedImport::shown_as`]).
     pub fn file_name(&self) -> String {
-        self.path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default()
+        self.shown_as.clone()
     }
 
     /// The form of the first recognised sheet.

@@ -1,6 +1,6 @@
 //! 导入: the import window. Files come from the file dialog (several at once), from a typed path,
 //! or dropped onto the window. Each file is read and checked on a background thread
-//! ([`crate::forms::ingest::prepare`]) and previewed — form, unit, period, rows to add / update /
+//! ([`crate::forms::ingest::prepare_file`]) and previewed — form, unit, period, rows to add / update /
 //! already imported, warnings and errors by row, the total — before anything is written; on
 //! 确认导入 the files are applied on a background thread, one transaction per file, with a progress
 //! bar. Each worker opens its own connection to the database file (WAL allows it).
@@ -11,7 +11,7 @@ use egui::{RichText, Ui};
 
 use super::job::BackgroundJob;
 use super::widgets::{ERROR_COLOR, OK_COLOR, WARNING_COLOR, note_ui};
-use crate::forms::ingest::{FileReport, PreparedImport, commit, prepare};
+use crate::forms::ingest::{FileReport, PreparedImport, commit, prepare_file};
 use crate::store::Store;
 
 enum Stage {
@@ -82,7 +82,7 @@ impl ImportWindow {
                 let store = Store::open(&db_path).map_err(|e| e.to_string())?;
                 let mut prepared = Vec::with_capacity(files.len());
                 for (index, file) in files.iter().enumerate() {
-                    prepared.push(prepare(&store, file)?);
+                    prepared.push(prepare_file(&store, &file.path, &file.shown_as)?);
                     progress((index + 1) as f32 / total as f32);
                 }
                 Ok(prepared)
