@@ -171,10 +171,12 @@ fn execute(db_path: &Path, command: Command) -> Result<ExitCode, String> {
             dry_run,
             files,
         } => {
-            // A preview never creates a ledger: without one, files are judged against a new,
-            // empty ledger in memory.
+            // A preview writes nothing: without a ledger, files are judged against a new, empty
+            // ledger in memory; a ledger of an older version is migrated in a copy in memory.
             let mut store = if dry_run && !db_path.exists() {
                 Store::open_in_memory()
+            } else if dry_run {
+                Store::open_for_preview(db_path)
             } else {
                 Store::open(db_path)
             }

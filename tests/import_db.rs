@@ -731,6 +731,58 @@ fn a_dry_run_never_creates_a_ledger() {
 }
 
 #[test]
+fn a_dry_run_leaves_a_ledger_of_an_older_version_as_it_was() {
+    let (_dir, db, mut store) = temp_store();
+    import(&mut store, &sample("01_fj2_baseline_nixi_20rows.xlsx"));
+    drop(store);
+    // Back to the schema before migration 0007, as an older version left it.
+    rusqlite::Connection::open(&db)
+        .unwrap()
+        .execute_batch(
+            "ALTER TABLE sale DROP COLUMN content_changed_at;
+             ALTER TABLE sale DROP COLUMN content_changed_by;
+             ALTER TABLE listing DROP COLUMN content_changed_at;
+             ALTER TABLE listing DROP COLUMN content_changed_by;
+             DELETE FROM schema_migration WHERE version = 7;
+             PRAGMA wal_checkpoint(TRUNCATE);",
+        )
+        .unwrap();
+    let before = std::fs::read(&db).unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_xiaofei-fupin"))
+        .arg("--db")
+        .arg(&db)
+        .arg("import")
+        .arg("--dry-run")
+        .arg("--json")
+        .arg(sample("03_fj2_layout_title_total_footnotes.xlsx"))
+        .arg(sample("01_fj2_baseline_nixi_20rows.xlsx"))
+        .output()
+        .unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let reports: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    // Judged against the ledger's records: 01 is already in it.
+    assert_eq!(reports[1]["rows_added"], 0);
+    assert_eq!(reports[1]["rows_duplicate"], 20);
+    assert_eq!(
+        std::fs::read(&db).unwrap(),
+        before,
+        "the ledger file changed"
+    );
+    let version: i64 = rusqlite::Connection::open(&db)
+        .unwrap()
+        .query_row("SELECT MAX(version) FROM schema_migration", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(version, 6);
+}
+
+#[test]
 fn a_folder_stands_for_the_files_in_it() {
     let dir = tempfile::tempdir().unwrap();
     let folder = dir.path().join("报来的表格");

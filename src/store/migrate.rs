@@ -49,6 +49,17 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
 /// made wrongly; after it, the freed rows are paired again by the exact rule ([`repair_pairs`]).
 const MONTH_PRECISION_MATCH_KEY: i64 = 6;
 
+/// Whether `conn`'s schema lacks migrations this program knows (a ledger written by an older
+/// version). Reads only; a database without the migration table is behind.
+pub(super) fn pending(conn: &Connection) -> bool {
+    let applied: Option<i64> = conn
+        .query_row("SELECT MAX(version) FROM schema_migration", [], |r| {
+            r.get(0)
+        })
+        .unwrap_or(None);
+    applied < MIGRATIONS.last().map(|(version, _, _)| *version)
+}
+
 /// Applies pending migrations. Returns true when the database was new (no migration applied
 /// before), so the caller seeds it.
 pub(super) fn apply(conn: &mut Connection) -> StoreResult<bool> {

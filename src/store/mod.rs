@@ -139,6 +139,34 @@ impl Store {
         Self::open(path)
     }
 
+    /// Opens an existing ledger for a preview that must write nothing (`import --dry-run`). A
+    /// ledger whose schema is current is opened as it is (reading writes nothing); one written by
+    /// an older version is copied into memory and migrated there, so the file is left exactly
+    /// as it was. Errors as [`Store::open_existing`].
+    pub fn open_for_preview(path: &Path) -> StoreResult<Store> {
+        let opened = |e: rusqlite::Error| StoreError::Open {
+            path: path.display().to_string(),
+            reason: sqlite_message(&e),
+        };
+        if !path.is_file() {
+            return Self::open_existing(path);
+        }
+        let read_only = Connection::open_with_flags(
+            path,
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(opened)?;
+        if !migrate::pending(&read_only) {
+            drop(read_only);
+            return Self::open_existing(path);
+        }
+        let mut memory = Connection::open_in_memory()?;
+        rusqlite::backup::Backup::new(&read_only, &mut memory)
+            .and_then(|backup| backup.run_to_completion(4096, std::time::Duration::ZERO, None))
+            .map_err(opened)?;
+        Self::prepare(memory, None)
+    }
+
     /// An in-memory database, migrated and seeded (tests and previews).
     pub fn open_in_memory() -> StoreResult<Store> {
         Self::prepare(Connection::open_in_memory()?, None)
