@@ -840,28 +840,6 @@ fn a_folder_stands_for_the_files_in_it() {
 /// A sale form whose typed text needs the file's context: dates without a year (read with
 /// 填报时间 2019年9月30日) and bare quantities under `销售数量（公斤）`.
 fn contextual_sale_form(path: &Path) {
-    let mut wb = Workbook::new();
-    let ws = wb.add_worksheet();
-    ws.write_string(
-        0,
-        0,
-        "填报单位：泥溪镇人民政府　　供货联系人姓名：李某某　　联系方式：13800002100　　填报时间：2019年9月30日",
-    )
-    .unwrap();
-    let header = [
-        "序号",
-        "采购单位",
-        "销售时间",
-        "地区",
-        "贫困户姓名",
-        "产品品种",
-        "销售数量（公斤）",
-        "销售金额（元）",
-        "备注",
-    ];
-    for (c, h) in header.iter().enumerate() {
-        ws.write_string(1, c as u16, *h).unwrap();
-    }
     let rows = [
         [
             "云阳县青松中学",
@@ -900,6 +878,35 @@ fn contextual_sale_form(path: &Path) {
             "2400",
         ],
     ];
+    write_sale_form(
+        path,
+        "填报单位：泥溪镇人民政府　　供货联系人姓名：李某某　　联系方式：13800002100　　填报时间：2019年9月30日",
+        ["销售数量（公斤）", "销售金额（元）"],
+        &rows,
+    );
+}
+
+/// A 附件2 form: `info` in row 1, the header (with these 销售数量 and 销售金额 headers) in row 2,
+/// then `rows` (采购单位, 销售时间, 地区, 贫困户姓名, 产品品种, 销售数量, 销售金额) numbered from 1.
+fn write_sale_form(path: &Path, info: &str, quantity_and_amount: [&str; 2], rows: &[[&str; 7]]) {
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.write_string(0, 0, info).unwrap();
+    let [quantity, amount] = quantity_and_amount;
+    let header = [
+        "序号",
+        "采购单位",
+        "销售时间",
+        "地区",
+        "贫困户姓名",
+        "产品品种",
+        quantity,
+        amount,
+        "备注",
+    ];
+    for (c, h) in header.iter().enumerate() {
+        ws.write_string(1, c as u16, *h).unwrap();
+    }
     for (r, values) in rows.iter().enumerate() {
         let r = r as u32 + 2;
         ws.write_number(r, 0, f64::from(r - 1)).unwrap();
@@ -1300,64 +1307,29 @@ fn an_older_catalogue_export_never_undoes_a_listing_corrected_after_it() {
         report.message
     );
 }
+
 #[test]
 fn equal_sales_are_counted_whichever_file_comes_first() {
-    use xiaofei_fupin::domain::sale::SaleDraft;
     // One sale, then a resend of the quarter with a second, identical sale (same household,
     // product, day, quantity and amount): exactly one is added.
-    let draft = SaleDraft {
-        purchaser: "云阳县青松中学".into(),
-        date: "2019.9.1".into(),
-        region: "云阳县泥溪镇三坪村".into(),
-        household: "刘光富".into(),
-        product: "土豆".into(),
-        quantity: "30斤".into(),
-        amount: "90元".into(),
-        remark: String::new(),
-    };
+    let sale = [
+        "云阳县青松中学",
+        "2019.9.1",
+        "云阳县泥溪镇三坪村",
+        "刘光富",
+        "土豆",
+        "30斤",
+        "90元",
+    ];
     let dir = tempfile::tempdir().unwrap();
     let write = |name: &str, rows: usize| -> PathBuf {
         let path = dir.path().join(name);
-        let mut workbook = Workbook::new();
-        let sheet = workbook.add_worksheet();
-        sheet
-            .write_string(0, 0, "填报单位：泥溪镇人民政府　填报时间：2019年9月30日")
-            .unwrap();
-        let header = [
-            "序号",
-            "采购单位",
-            "销售时间",
-            "地区",
-            "贫困户姓名",
-            "产品品种",
-            "销售数量",
-            "销售金额",
-            "备注",
-        ];
-        for (c, h) in header.iter().enumerate() {
-            sheet.write_string(1, c as u16, *h).unwrap();
-        }
-        for r in 0..rows {
-            let row = 2 + r as u32;
-            sheet.write_number(row, 0, (r + 1) as f64).unwrap();
-            for (c, value) in [
-                &draft.purchaser,
-                &draft.date,
-                &draft.region,
-                &draft.household,
-                &draft.product,
-                &draft.quantity,
-                &draft.amount,
-            ]
-            .iter()
-            .enumerate()
-            {
-                sheet
-                    .write_string(row, (c + 1) as u16, value.as_str())
-                    .unwrap();
-            }
-        }
-        workbook.save(&path).unwrap();
+        write_sale_form(
+            &path,
+            "填报单位：泥溪镇人民政府　填报时间：2019年9月30日",
+            ["销售数量", "销售金额"],
+            &vec![sale; rows],
+        );
         path
     };
     let one = write("one.xlsx", 1);
