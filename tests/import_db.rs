@@ -30,6 +30,23 @@ fn temp_store() -> (tempfile::TempDir, PathBuf, Store) {
     (dir, path, store)
 }
 
+/// Runs `xiaofei-fupin --db DB import --json ARGS…`: the exit code, the JSON report array and
+/// stderr.
+fn import_json(db: &Path, args: &[&std::ffi::OsStr]) -> (Option<i32>, serde_json::Value, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_xiaofei-fupin"))
+        .arg("--db")
+        .arg(db)
+        .arg("import")
+        .arg("--json")
+        .args(args)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    let reports = serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|e| panic!("no JSON report ({e}): {stderr}"));
+    (output.status.code(), reports, stderr)
+}
+
 #[test]
 fn catalogue_check_flags_only_row_5_of_09_after_06() {
     let (_dir, _, mut store) = temp_store();
@@ -679,18 +696,15 @@ fn the_import_command_goes_on_after_a_file_whose_transaction_fails() {
     )
     .unwrap();
     drop(conn);
-    let output = Command::new(env!("CARGO_BIN_EXE_xiaofei-fupin"))
-        .arg("--db")
-        .arg(&db)
-        .arg("import")
-        .arg("--json")
-        .arg(sample("10_fj2_pair_township_shuangjiang.xlsx"))
-        .arg(sample("01_fj2_baseline_nixi_20rows.xlsx"))
-        .arg(sample("11_fj3_pair_dept_overlap5.xlsx"))
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(1));
-    let reports: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let (code, reports, _) = import_json(
+        &db,
+        &[
+            sample("10_fj2_pair_township_shuangjiang.xlsx").as_os_str(),
+            sample("01_fj2_baseline_nixi_20rows.xlsx").as_os_str(),
+            sample("11_fj3_pair_dept_overlap5.xlsx").as_os_str(),
+        ],
+    );
+    assert_eq!(code, Some(1));
     let outcomes: Vec<&str> = reports
         .as_array()
         .unwrap()
@@ -715,17 +729,14 @@ fn the_import_command_goes_on_after_a_file_whose_transaction_fails() {
 fn a_dry_run_never_creates_a_ledger() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("not_yet.db");
-    let output = Command::new(env!("CARGO_BIN_EXE_xiaofei-fupin"))
-        .arg("--db")
-        .arg(&db)
-        .arg("import")
-        .arg("--dry-run")
-        .arg("--json")
-        .arg(sample("01_fj2_baseline_nixi_20rows.xlsx"))
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(0));
-    let reports: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let (code, reports, _) = import_json(
+        &db,
+        &[
+            "--dry-run".as_ref(),
+            sample("01_fj2_baseline_nixi_20rows.xlsx").as_os_str(),
+        ],
+    );
+    assert_eq!(code, Some(0));
     assert_eq!(reports[0]["rows_added"], 20);
     assert!(!db.exists());
 }
@@ -748,23 +759,15 @@ fn a_dry_run_leaves_a_ledger_of_an_older_version_as_it_was() {
         )
         .unwrap();
     let before = std::fs::read(&db).unwrap();
-    let output = Command::new(env!("CARGO_BIN_EXE_xiaofei-fupin"))
-        .arg("--db")
-        .arg(&db)
-        .arg("import")
-        .arg("--dry-run")
-        .arg("--json")
-        .arg(sample("03_fj2_layout_title_total_footnotes.xlsx"))
-        .arg(sample("01_fj2_baseline_nixi_20rows.xlsx"))
-        .output()
-        .unwrap();
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
+    let (code, reports, stderr) = import_json(
+        &db,
+        &[
+            "--dry-run".as_ref(),
+            sample("03_fj2_layout_title_total_footnotes.xlsx").as_os_str(),
+            sample("01_fj2_baseline_nixi_20rows.xlsx").as_os_str(),
+        ],
     );
-    let reports: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(code, Some(0), "{stderr}");
     // Judged against the ledger's records: 01 is already in it.
     assert_eq!(reports[1]["rows_added"], 0);
     assert_eq!(reports[1]["rows_duplicate"], 20);
@@ -800,21 +803,8 @@ fn a_folder_stands_for_the_files_in_it() {
     std::fs::write(folder.join("~$教委附件3.xlsx"), b"lock").unwrap();
     // The ledger itself kept in the folder is not a file to import.
     let db = folder.join("ledger.db");
-    let output = Command::new(env!("CARGO_BIN_EXE_xiaofei-fupin"))
-        .arg("--db")
-        .arg(&db)
-        .arg("import")
-        .arg("--json")
-        .arg(&folder)
-        .output()
-        .unwrap();
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let reports: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let (code, reports, stderr) = import_json(&db, &[folder.as_os_str()]);
+    assert_eq!(code, Some(0), "{stderr}");
     // Files are named by their path inside the folder given, so two townships' 附件2.xlsx are
     // told apart.
     let names: Vec<&str> = reports
