@@ -1340,3 +1340,35 @@ fn equal_sales_are_counted_whichever_file_comes_first() {
         assert_eq!(again.rows_added, 0, "{}", again.message);
     }
 }
+
+#[test]
+fn a_sales_form_whose_rows_are_all_rejected_totals_zero() {
+    let (dir, _db, mut store) = temp_store();
+    let path = dir.path().join("all_rejected.xlsx");
+    write_sale_form(
+        &path,
+        "填报单位：泥溪镇人民政府　填报时间：2019年9月30日",
+        ["销售数量", "销售金额"],
+        &[[
+            "云阳县青松中学",
+            "2019.9.1",
+            "云阳县泥溪镇三坪村",
+            "刘光富",
+            "土豆",
+            "30斤",
+            "-90",
+        ]],
+    );
+    let report = import(&mut store, &path);
+    assert_eq!(
+        (
+            report.outcome.as_str(),
+            report.rows_imported,
+            report.rows_rejected
+        ),
+        ("imported", 0, 1),
+        "{}",
+        report.message
+    );
+    assert_eq!(report.total.as_deref(), Some("0.00"));
+}

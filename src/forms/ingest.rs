@@ -503,12 +503,15 @@ impl PreparedImport {
             }
         }
         let mut total = Money::ZERO;
-        let mut has_sales = false;
+        // A sales form has a total even when every row was rejected (0.00); 附件1 has none.
+        let has_sales = parsed
+            .sheets
+            .iter()
+            .any(|sheet| sheet.kind != FormKind::Catalogue);
         let mut per_township: BTreeMap<String, Money> = BTreeMap::new();
         for sheet in &parsed.sheets {
             for row in &sheet.rows {
                 if let RowContent::Sale(record) = &row.content {
-                    has_sales = true;
                     total += record.amount;
                     let name = self
                         .township_names
