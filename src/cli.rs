@@ -396,17 +396,19 @@ fn import_report_text(report: &FileReport) -> String {
     for warning in &report.file_warnings {
         text.push_str(&format!("  ! {warning}\n"));
     }
-    for issue in &report.errors {
-        text.push_str(&format!(
-            "  ✗ {}!第{}行 {}：{}\n",
-            issue.sheet, issue.row, issue.column, issue.message
-        ));
-    }
-    for issue in &report.warnings {
-        text.push_str(&format!(
-            "  ! {}!第{}行 {}：{}\n",
-            issue.sheet, issue.row, issue.column, issue.message
-        ));
+    for (mark, issues) in [("✗", &report.errors), ("!", &report.warnings)] {
+        for issue in issues {
+            // A whole-row issue (a hidden row …) names no column.
+            let column = if issue.column.is_empty() {
+                String::new()
+            } else {
+                format!(" {}", issue.column)
+            };
+            text.push_str(&format!(
+                "  {mark} {}!第{}行{column}：{}\n",
+                issue.sheet, issue.row, issue.message
+            ));
+        }
     }
     text
 }

@@ -754,6 +754,9 @@ fn a_dry_run_leaves_a_ledger_of_an_older_version_as_it_was() {
              ALTER TABLE sale DROP COLUMN content_changed_by;
              ALTER TABLE listing DROP COLUMN content_changed_at;
              ALTER TABLE listing DROP COLUMN content_changed_by;
+             DROP TABLE exported_record;
+             DROP TABLE sale_former_key;
+             DROP TABLE listing_former_fingerprint;
              DELETE FROM schema_migration WHERE version = 7;
              PRAGMA wal_checkpoint(TRUNCATE);",
         )
@@ -1371,4 +1374,117 @@ fn a_sales_form_whose_rows_are_all_rejected_totals_zero() {
         report.message
     );
     assert_eq!(report.total.as_deref(), Some("0.00"));
+}
+
+/// A township's original file imported again after its records were corrected through an export
+/// adds nothing: its rows are the corrected records (former content keys, migration 0007).
+#[test]
+fn the_original_file_again_after_a_correction_adds_nothing() {
+    let (dir, db, mut store) = temp_store();
+    let original = sample("01_fj2_baseline_nixi_20rows.xlsx");
+    import(&mut store, &original);
+    let exported = dir.path().join("export.xlsx");
+    export_sales(&db, &exported);
+    let corrected = dir.path().join("corrected.xlsx");
+    edit_exported_amount(&exported, 1.0, 100.0, &corrected);
+    assert_eq!(import(&mut store, &corrected).rows_updated, 1);
+    let total = store.summary_totals(2019).unwrap().total;
+    assert_eq!(total.to_string(), "11805.00");
+
+    let again = import(&mut store, &original);
+    assert_eq!(
+        (again.rows_added, again.rows_duplicate),
+        (0, 20),
+        "{}",
+        again.message
+    );
+    assert_eq!(store.summary_totals(2019).unwrap().total, total);
+    assert_eq!(store.sale_totals(&SaleFilter::default()).unwrap().0, 20);
+    let superseded: Vec<_> = again
+        .warnings
+        .iter()
+        .filter(|w| w.message.contains("更正前的内容"))
+        .collect();
+    assert_eq!(superseded.len(), 1, "{:?}", again.warnings);
+    assert_eq!(superseded[0].row, 5);
+
+    // A record corrected back to what it was is that content again, not a former one.
+    let liu = sale_of(&store, "刘光富");
+    let mut back = liu.record.clone();
+    back.amount = Money::from_fen(9_000);
+    store.update_sale(liu.id, &back).unwrap();
+    let third = import(&mut store, &original);
+    assert_eq!(third.rows_added, 0, "{}", third.message);
+    assert!(
+        !third
+            .warnings
+            .iter()
+            .any(|w| w.message.contains("更正前的内容")),
+        "{:?}",
+        third.warnings
+    );
+    // Deleting the record lets its sale be imported again.
+    store.delete_sale(liu.id).unwrap();
+    let after_delete = import(&mut store, &original);
+    assert_eq!(after_delete.rows_added, 1, "{}", after_delete.message);
+}
+
+#[test]
+fn the_original_catalogue_again_after_a_correction_adds_nothing() {
+    use xiaofei_fupin::store::ListingFilter;
+    let (_dir, _db, mut store) = temp_store();
+    let original = sample("06_fj1_catalogue_price_formats.xlsx");
+    import(&mut store, &original);
+    let listings = store.listings(&ListingFilter::default()).unwrap();
+    let first = listings[0].clone();
+    let mut corrected = first.listing.clone();
+    corrected.household = format!("{}（更正）", corrected.household);
+    store.update_listing(first.id, &corrected).unwrap();
+
+    let again = import(&mut store, &original);
+    assert_eq!(again.rows_added, 0, "{}", again.message);
+    assert_eq!(
+        store.listings(&ListingFilter::default()).unwrap().len(),
+        listings.len()
+    );
+}
+
+/// One county-wide export corrected by two townships, each in its own rows: neither file undoes
+/// the other's correction, and the untouched export coming back changes nothing.
+#[test]
+fn two_corrected_copies_of_one_export_keep_both_corrections() {
+    let (dir, db, mut store) = temp_store();
+    import(&mut store, &sample("01_fj2_baseline_nixi_20rows.xlsx"));
+    let exported = dir.path().join("export.xlsx");
+    export_sales(&db, &exported);
+    let first = dir.path().join("first.xlsx");
+    let second = dir.path().join("second.xlsx");
+    edit_exported_amount(&exported, 1.0, 100.0, &first);
+    edit_exported_amount(&exported, 2.0, 1.0, &second);
+    let amount_of_row_2 = |store: &Store| {
+        store
+            .sale(sale_of(store, "刘光富").id + 1)
+            .unwrap()
+            .record
+            .amount
+    };
+    assert_ne!(amount_of_row_2(&store), Money::from_fen(100));
+
+    assert_eq!(import(&mut store, &first).rows_updated, 1);
+    let report = import(&mut store, &second);
+    assert_eq!(report.rows_updated, 1, "{}", report.message);
+    assert_eq!(
+        sale_of(&store, "刘光富").record.amount,
+        Money::from_fen(10_000),
+        "the second file undid the first file's correction"
+    );
+    assert_eq!(amount_of_row_2(&store), Money::from_fen(100));
+
+    let untouched = import(&mut store, &exported);
+    assert_eq!(untouched.rows_updated, 0, "{}", untouched.message);
+    assert_eq!(
+        sale_of(&store, "刘光富").record.amount,
+        Money::from_fen(10_000)
+    );
+    assert_eq!(amount_of_row_2(&store), Money::from_fen(100));
 }

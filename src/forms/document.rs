@@ -220,16 +220,24 @@ pub fn export_form(
     progress: &(dyn Fn(f32) + Sync),
 ) -> Result<ExportSummary, String> {
     let mut store = Store::open(db_path).map_err(|e| e.to_string())?;
-    let (document, total) = build_document(&store, request)?;
+    // The rows and what they were (for a later re-import) are read in one state of the ledger.
+    let (document, total, snapshot) = store.read_consistently(|store| {
+        let (document, total) = build_document(store, request)?;
+        let ids: Vec<i64> = document.rows.iter().filter_map(|r| r.record_id).collect();
+        let snapshot = store
+            .export_snapshot(request.kind, &ids)
+            .map_err(|e| e.to_string())?;
+        Ok((document, total, snapshot))
+    })?;
     let rows = document.rows.len();
     write_form(&document, out, &|fraction| progress(fraction)).map_err(|e| e.to_string())?;
     store
-        .record_submission(
+        .record_export(
             &document.submission_id,
             request.kind,
-            "export",
             &document.header.unit,
             out,
+            &snapshot,
         )
         .map_err(|e| e.to_string())?;
     Ok(ExportSummary {

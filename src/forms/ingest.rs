@@ -12,7 +12,7 @@ use crate::domain::Money;
 use crate::domain::sale::FormKind;
 use crate::forms::import::{FileRejection, ParsedFile, RowContent, RowIssue, parse_file};
 use crate::forms::logistics::{self, PreparedShipments};
-use crate::store::{ChangedSinceExport, ImportAction, ImportPlan, ImportRecord, Store};
+use crate::store::{ExportedRecords, ImportAction, ImportPlan, ImportRecord, Store};
 
 /// A file read, checked and planned, nothing written yet: what the preview shows.
 #[derive(Debug, Clone)]
@@ -29,8 +29,8 @@ pub struct PreparedImport {
     pub warnings: Vec<RowIssue>,
     /// What each record would do.
     pub plan: ImportPlan,
-    /// Exported records that the file must not overwrite: changed in the ledger after the export.
-    pub changed_since_export: ChangedSinceExport,
+    /// What the file's exports say about the records its trusted ids name.
+    pub exported_records: ExportedRecords,
     /// Township code → official name, for the per-township totals.
     township_names: HashMap<String, String>,
     /// A courier/postal file (R5; no form header, so `parsed` is the form reader's rejection):
@@ -190,7 +190,7 @@ pub fn prepare_file(store: &Store, path: &Path, shown_as: &str) -> Result<Prepar
     let mut prepared = read_and_check(store, path)?;
     prepared.shown_as = shown_as.to_string();
     prepared.plan = store
-        .plan_import(&prepared.records, &prepared.changed_since_export)
+        .plan_import(&prepared.records, &prepared.exported_records)
         .map_err(|e| e.to_string())?;
     Ok(prepared)
 }
@@ -231,10 +231,11 @@ pub fn import_file_shown_as(
 ///
 /// Rows whose id is dropped are matched by content like any other file; a file warning says so.
 ///
-/// Returns the trusted ids whose records changed in the ledger after the export (by anything but
-/// this file): the import keeps the ledger's content for them.
-fn trust_record_ids(store: &Store, file: &mut ParsedFile) -> Result<ChangedSinceExport, String> {
-    let mut changed = ChangedSinceExport::default();
+/// Returns what the exports say about the trusted ids ([`ExportedRecords`]): records changed in
+/// the ledger after the export by anything but this file, and each record as exported; the
+/// import keeps the ledger's content where the row is as exported or the ledger changed since.
+fn trust_record_ids(store: &Store, file: &mut ParsedFile) -> Result<ExportedRecords, String> {
+    let mut exported = ExportedRecords::default();
     let mut carried: HashMap<(FormKind, i64), usize> = HashMap::new();
     for sheet in &file.sheets {
         for id in sheet.rows.iter().filter_map(|row| row.record_id) {
@@ -293,10 +294,15 @@ fn trust_record_ids(store: &Store, file: &mut ParsedFile) -> Result<ChangedSince
             let newer = store
                 .ids_changed_after_export(sheet.kind, &trusted, &export_time, submission_id)
                 .map_err(|e| e.to_string())?;
+            let as_exported = store
+                .exported_content(submission_id)
+                .map_err(|e| e.to_string())?;
             if sheet.kind == FormKind::Catalogue {
-                changed.listings.extend(newer);
+                exported.changed_listings.extend(newer);
+                exported.exported_listings.extend(as_exported);
             } else {
-                changed.sales.extend(newer);
+                exported.changed_sales.extend(newer);
+                exported.exported_sales.extend(as_exported);
             }
         }
         if !repeated_rows.is_empty() {
@@ -313,7 +319,7 @@ fn trust_record_ids(store: &Store, file: &mut ParsedFile) -> Result<ChangedSince
             ));
         }
     }
-    Ok(changed)
+    Ok(exported)
 }
 
 /// A date typed without a year (`9月8日`) takes the year of the sheet's 填报时间; in our own
@@ -387,9 +393,9 @@ fn names_a_year(text: &str) -> bool {
 fn read_and_check(store: &Store, path: &Path) -> Result<PreparedImport, String> {
     let resolver = store.region_resolver().map_err(|e| e.to_string())?;
     let mut parsed = parse_file(path, &resolver);
-    let mut changed_since_export = ChangedSinceExport::default();
+    let mut exported_records = ExportedRecords::default();
     if let Ok(file) = &mut parsed {
-        changed_since_export = trust_record_ids(store, file)?;
+        exported_records = trust_record_ids(store, file)?;
     }
     // A file without a form header may be a courier file (R5): read it as shipments.
     let logistics = match &parsed {
@@ -465,7 +471,7 @@ fn read_and_check(store: &Store, path: &Path) -> Result<PreparedImport, String> 
         records,
         warnings,
         plan,
-        changed_since_export,
+        exported_records,
         township_names,
         logistics,
     })
@@ -542,8 +548,14 @@ impl PreparedImport {
         if rows_rejected > 0 {
             message.push_str(&format!("；{rows_rejected}行有错误未导入"));
         }
-        if !self.warnings.is_empty() {
-            message.push_str(&format!("；{}条提示", self.warnings.len()));
+        let warnings: Vec<IssueJson> = self
+            .warnings
+            .iter()
+            .map(IssueJson::from)
+            .chain(plan_warnings(parsed, plan))
+            .collect();
+        if !warnings.is_empty() {
+            message.push_str(&format!("；{}条提示", warnings.len()));
         }
         FileReport {
             file,
@@ -561,32 +573,34 @@ impl PreparedImport {
             rows_updated: updated,
             rows_duplicate: duplicates,
             file_warnings: parsed.file_warnings.clone(),
-            warnings: self
-                .warnings
-                .iter()
-                .map(IssueJson::from)
-                .chain(kept_newer_warnings(parsed, plan))
-                .collect(),
+            warnings,
             errors: parsed.errors().map(IssueJson::from).collect(),
         }
     }
 }
 
 /// One warning per row of `parsed` that the plan keeps as the ledger has it
-/// ([`ImportAction::KeptNewer`]); the plan's actions are in the order of `parsed.rows()`.
-fn kept_newer_warnings<'a>(
+/// ([`ImportAction::KeptNewer`]) or recognises as a corrected record's earlier content
+/// ([`ImportAction::Superseded`]); the plan's actions are in the order of `parsed.rows()`.
+fn plan_warnings<'a>(
     parsed: &'a ParsedFile,
     plan: &'a ImportPlan,
 ) -> impl Iterator<Item = IssueJson> + 'a {
     parsed
         .rows()
         .zip(&plan.actions)
-        .filter(|(_, action)| matches!(action, ImportAction::KeptNewer(_)))
-        .map(|(row, _)| IssueJson {
-            sheet: row.sheet.clone(),
-            row: row.row,
-            column: String::new(),
-            message: "这条记录在本文件导出后已在台账中修改（在程序中更正或由其他文件导入），文件中的这一行未导入，台账保留修改后的内容；如需按文件更正，请重新导出后在新文件中修改".to_string(),
+        .filter_map(|(row, action)| {
+            let message = match action {
+                ImportAction::KeptNewer(_) => "这条记录在本文件导出后已在台账中修改（在程序中更正、由其他文件导入，或同一导出表格的另一份更正），文件中的这一行未导入，台账保留修改后的内容；如需按文件更正，请重新导出后在新文件中修改",
+                ImportAction::Superseded(_) => "这一行与台账中一条记录更正前的内容相同（这份表格此前已导入，记录后来更正过），按已导入处理，未重复添加",
+                _ => return None,
+            };
+            Some(IssueJson {
+                sheet: row.sheet.clone(),
+                row: row.row,
+                column: "整行".to_string(),
+                message: message.to_string(),
+            })
         })
 }
 
@@ -626,7 +640,7 @@ pub fn commit(store: &mut Store, prepared: &PreparedImport) -> Result<FileReport
             &unit,
             &prepared.file_name(),
             &prepared.records,
-            &prepared.changed_since_export,
+            &prepared.exported_records,
         )
         .map_err(|e| format!("导入“{}”失败，未写入任何记录：{e}", prepared.file_name()))?;
     // New sales may be what earlier courier shipments carried (R5). A failure leaves the import

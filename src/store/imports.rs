@@ -1,7 +1,7 @@
 //! Applying an import: one transaction per file; records from our own exports are updated by their
 //! hidden 记录编号, others are matched by content fingerprint so the same file twice adds nothing.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use rusqlite::{Connection, OptionalExtension, params};
 
@@ -35,23 +35,45 @@ pub enum ImportAction {
     Unchanged(i64),
     /// The same content was already in the database (imported before): nothing added.
     Duplicate(i64),
-    /// An exported record came back changed, but the ledger's record was itself changed after
-    /// the export (in the program or by another file): the ledger keeps its newer content and the
-    /// file's row is not applied. See [`ChangedSinceExport`].
+    /// An exported record came back, but the ledger's record changed after the export (in the
+    /// program, by another file, or by another correction of the same export) and the file's
+    /// row is either as exported or a correction made without that change: the ledger keeps its
+    /// newer content and the row is not applied. See [`ExportedRecords`].
     KeptNewer(i64),
+    /// A row without a record id whose content is what a stored record had before it was
+    /// corrected (the township's original file imported again after the correction): it is that
+    /// record; nothing is added (migration 0007's former keys).
+    Superseded(i64),
 }
 
-/// Ids of exported records (named by a file's hidden 记录编号) whose content was written after
-/// that file's export by anything but the file itself: a correction typed in the program, or
-/// another file's import (`content_changed_at` / `content_changed_by`, migration 0007). Such a
-/// record is not overwritten by the file ([`ImportAction::KeptNewer`]), so re-importing an older
-/// export never undoes a later correction.
+/// What the exports a file came from say about the records its hidden 记录编号 name (only ids
+/// the importer trusts; see `forms::ingest`).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ChangedSinceExport {
-    /// `sale` ids (附件2 and 附件3).
-    pub sales: HashSet<i64>,
-    /// `listing` ids (附件1).
-    pub listings: HashSet<i64>,
+pub struct ExportedRecords {
+    /// `sale` ids (附件2 and 附件3) whose content was written after the export by anything but
+    /// the file's own 提交编号: a correction typed in the program or another file's import
+    /// (`content_changed_at` / `content_changed_by`, migration 0007).
+    pub changed_sales: HashSet<i64>,
+    /// The same for `listing` ids (附件1).
+    pub changed_listings: HashSet<i64>,
+    /// `sale` id → [`super::content_hash`] of its content as exported (`exported_record`).
+    pub exported_sales: HashMap<i64, i64>,
+    /// The same for `listing` ids.
+    pub exported_listings: HashMap<i64, i64>,
+}
+
+impl ExportedRecords {
+    /// Whether a row carrying `id` with content `comparison` (which differs from the ledger's)
+    /// must leave the ledger's record as it is: the row is as exported (the sender did not
+    /// change it; the ledger did), or the ledger changed the record after the export.
+    fn keeps(
+        exported: &HashMap<i64, i64>,
+        changed: &HashSet<i64>,
+        id: i64,
+        comparison: &str,
+    ) -> bool {
+        exported.get(&id) == Some(&super::content_hash(comparison)) || changed.contains(&id)
+    }
 }
 
 /// What an import would do or did, per record, in file order.
@@ -61,7 +83,8 @@ pub struct ImportPlan {
 }
 
 impl ImportPlan {
-    /// Count of (added, updated, unchanged, duplicates); rows kept as the ledger has them
+    /// Count of (added, updated, unchanged, duplicates — superseded rows included); rows kept as
+    /// the ledger has them
     /// ([`ImportAction::KeptNewer`]) are counted by [`ImportPlan::kept_newer`].
     pub fn counts(&self) -> (usize, usize, usize, usize) {
         let mut counts = (0, 0, 0, 0);
@@ -70,7 +93,7 @@ impl ImportPlan {
                 ImportAction::Added(_) => counts.0 += 1,
                 ImportAction::Updated(_) => counts.1 += 1,
                 ImportAction::Unchanged(_) => counts.2 += 1,
-                ImportAction::Duplicate(_) => counts.3 += 1,
+                ImportAction::Duplicate(_) | ImportAction::Superseded(_) => counts.3 += 1,
                 ImportAction::KeptNewer(_) => {}
             }
         }
@@ -86,12 +109,33 @@ impl ImportPlan {
     }
 }
 
+/// The text a stored sale is compared by when an export of it comes back (SQL over `sale`; the
+/// Rust side is `sale_comparison_key`): fingerprint, purchaser and the typed texts.
+pub(crate) const SALE_COMPARISON_SQL: &str = "fingerprint || char(31) || purchaser_id || char(31) || remark || char(31) || region_text || char(31) || date_text || char(31) || quantity_text";
+
+/// The same for a listing (Rust side: `listing_comparison_key`).
+pub(crate) const LISTING_COMPARISON_SQL: &str = "fingerprint || char(31) || contact || char(31) || remark || char(31) || shop_url || char(31) || supply_methods";
+
 /// The record an exported id refers to, if it exists and has the right form.
 fn existing_sale(conn: &Connection, id: i64, kind: FormKind) -> StoreResult<Option<String>> {
     Ok(conn
-        .prepare_cached("SELECT fingerprint || char(31) || purchaser_id || char(31) || remark || char(31) || region_text || char(31) || date_text || char(31) || quantity_text FROM sale WHERE id = ?1 AND form = ?2")?
+        .prepare_cached(&format!(
+            "SELECT {SALE_COMPARISON_SQL} FROM sale WHERE id = ?1 AND form = ?2"
+        ))?
         .query_row(params![id, kind.number()], |r| r.get(0))
         .optional()?)
+}
+
+/// The Rust side of [`LISTING_COMPARISON_SQL`].
+fn listing_comparison_key(listing: &Listing) -> String {
+    format!(
+        "{}\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{}",
+        listing_fingerprint(listing),
+        listing.contact,
+        listing.remark,
+        listing.shop_url,
+        listing.supply_methods.join("、")
+    )
 }
 
 /// The channel the operator set by hand on record `id`, if any.
@@ -117,9 +161,43 @@ fn stored_channel_override(
 #[derive(Default)]
 struct ClaimedSales {
     claimed: HashSet<i64>,
+    /// Whether any sale has a former key (read once: usually none, then no lookups).
+    any_former_key: Option<bool>,
 }
 
 impl ClaimedSales {
+    /// A stored sale that had the content of `record` before it was corrected
+    /// (`sale_former_key`) and that no row of this file took yet, now taken.
+    fn take_former(&mut self, conn: &Connection, record: &SaleRecord) -> StoreResult<Option<i64>> {
+        let any = match self.any_former_key {
+            Some(any) => any,
+            None => {
+                let any =
+                    conn.query_row("SELECT EXISTS (SELECT 1 FROM sale_former_key)", [], |r| {
+                        r.get(0)
+                    })?;
+                self.any_former_key = Some(any);
+                any
+            }
+        };
+        if !any {
+            return Ok(None);
+        }
+        let ids: Vec<i64> = conn
+            .prepare_cached(
+                "SELECT sale_id FROM sale_former_key WHERE match_key = ?1 AND form = ?2 ORDER BY sale_id",
+            )?
+            .query_map(params![sale_match_key(record), record.kind.number()], |r| {
+                r.get(0)
+            })?
+            .collect::<Result<_, _>>()?;
+        let free = ids.into_iter().find(|id| !self.claimed.contains(id));
+        if let Some(id) = free {
+            self.claimed.insert(id);
+        }
+        Ok(free)
+    }
+
     /// A stored sale with the content of `record` (form + match key, by the match-key index)
     /// that no row of this file took yet, now taken. The common case is one indexed lookup (no
     /// `ORDER BY`: it made the 100,000-row plan ten times slower); only a second equal row of
@@ -148,6 +226,19 @@ impl ClaimedSales {
         }
         Ok(free)
     }
+}
+
+/// A listing whose content was `fingerprint` before it was corrected.
+fn listing_with_former_fingerprint(
+    conn: &Connection,
+    fingerprint: &str,
+) -> StoreResult<Option<i64>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT listing_id FROM listing_former_fingerprint WHERE fingerprint = ?1 LIMIT 1",
+        )?
+        .query_row([fingerprint], |r| r.get(0))
+        .optional()?)
 }
 
 fn listing_with_fingerprint(conn: &Connection, fingerprint: &str) -> StoreResult<Option<i64>> {
@@ -186,7 +277,7 @@ fn sale_comparison_key(conn: &Connection, record: &SaleRecord) -> StoreResult<St
 fn plan_in(
     conn: &Connection,
     records: &[ImportRecord],
-    changed: &ChangedSinceExport,
+    exported: &ExportedRecords,
 ) -> StoreResult<Vec<ImportAction>> {
     let mut claimed = ClaimedSales::default();
     // First the rows that are their stored record unchanged: no other row may take it.
@@ -223,7 +314,12 @@ fn plan_in(
                         Some(other) if other != id => ImportAction::Duplicate(other),
                         _ => {
                             claimed.claimed.insert(id);
-                            if changed.sales.contains(&id) {
+                            if ExportedRecords::keeps(
+                                &exported.exported_sales,
+                                &exported.changed_sales,
+                                id,
+                                &sale_comparison_key(conn, record)?,
+                            ) {
                                 ImportAction::KeptNewer(id)
                             } else {
                                 ImportAction::Updated(id)
@@ -232,7 +328,10 @@ fn plan_in(
                     },
                     None => match claimed.take(conn, record)? {
                         Some(id) => ImportAction::Duplicate(id),
-                        None => ImportAction::Added(0),
+                        None => match claimed.take_former(conn, record)? {
+                            Some(id) => ImportAction::Superseded(id),
+                            None => ImportAction::Added(0),
+                        },
                     },
                 }
             }
@@ -244,31 +343,37 @@ fn plan_in(
                         .optional()?,
                     None => None,
                 };
-                let fingerprint = listing_fingerprint(listing);
                 match exists {
                     Some(id) => {
                         let stored: String = conn
-                            .prepare_cached("SELECT fingerprint || char(31) || contact || char(31) || remark || char(31) || shop_url || char(31) || supply_methods FROM listing WHERE id = ?1")?
+                            .prepare_cached(&format!(
+                                "SELECT {LISTING_COMPARISON_SQL} FROM listing WHERE id = ?1"
+                            ))?
                             .query_row([id], |r| r.get(0))?;
-                        let incoming = format!(
-                            "{fingerprint}\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{}",
-                            listing.contact,
-                            listing.remark,
-                            listing.shop_url,
-                            listing.supply_methods.join("、")
-                        );
+                        let incoming = listing_comparison_key(listing);
                         if stored == incoming {
                             ImportAction::Unchanged(id)
-                        } else if changed.listings.contains(&id) {
+                        } else if ExportedRecords::keeps(
+                            &exported.exported_listings,
+                            &exported.changed_listings,
+                            id,
+                            &incoming,
+                        ) {
                             ImportAction::KeptNewer(id)
                         } else {
                             ImportAction::Updated(id)
                         }
                     }
-                    None => match listing_with_fingerprint(conn, &fingerprint)? {
-                        Some(id) => ImportAction::Duplicate(id),
-                        None => ImportAction::Added(0),
-                    },
+                    None => {
+                        let fingerprint = listing_fingerprint(listing);
+                        match listing_with_fingerprint(conn, &fingerprint)? {
+                            Some(id) => ImportAction::Duplicate(id),
+                            None => match listing_with_former_fingerprint(conn, &fingerprint)? {
+                                Some(id) => ImportAction::Superseded(id),
+                                None => ImportAction::Added(0),
+                            },
+                        }
+                    }
                 }
             }
         };
@@ -279,14 +384,15 @@ fn plan_in(
 
 impl Store {
     /// What importing `records` would do, without writing anything (for the preview).
-    /// `changed`: exported records the file must not overwrite (see [`ChangedSinceExport`]).
+    /// `exported`: what the file's exports say about the records it names
+    /// ([`ExportedRecords`]).
     pub fn plan_import(
         &self,
         records: &[ImportRecord],
-        changed: &ChangedSinceExport,
+        exported: &ExportedRecords,
     ) -> StoreResult<ImportPlan> {
         Ok(ImportPlan {
-            actions: plan_in(self.connection(), records, changed)?,
+            actions: plan_in(self.connection(), records, exported)?,
         })
     }
 
@@ -302,7 +408,7 @@ impl Store {
         unit: &str,
         file_name: &str,
         records: &[ImportRecord],
-        changed: &ChangedSinceExport,
+        exported: &ExportedRecords,
     ) -> StoreResult<ImportPlan> {
         let started = std::time::Instant::now();
         let phase = |name: &str| {
@@ -314,7 +420,7 @@ impl Store {
         };
         self.with_checkpoint_in_background(|conn| {
         let tx = conn.transaction()?;
-        let planned = plan_in(&tx, records, changed)?;
+        let planned = plan_in(&tx, records, exported)?;
         phase("planned");
         tx.execute(
             "INSERT OR IGNORE INTO submission (id, form, direction, unit, file_name, created_at) VALUES (?1, ?2, 'import', ?3, ?4, ?5)",
@@ -462,7 +568,7 @@ mod tests {
                 "",
                 "t.xlsx",
                 &records,
-                &ChangedSinceExport::default(),
+                &ExportedRecords::default(),
             )
             .unwrap();
         assert_eq!(plan.counts(), (1, 1, 0, 0));
@@ -497,7 +603,7 @@ mod tests {
                     "",
                     "bad.xlsx",
                     &failing,
-                    &ChangedSinceExport::default(),
+                    &ExportedRecords::default(),
                 )
                 .is_err()
         );

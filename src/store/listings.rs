@@ -197,6 +197,10 @@ pub(crate) fn update_listing_in(
     let (price_yuan, price_unit) = price_columns(&listing.price);
     let (households, persons) = involved_columns(listing.involved);
     Store::remember_village(conn, &listing.township_code, &listing.village)?;
+    let former_fingerprint: Option<String> = conn
+        .prepare_cached("SELECT fingerprint FROM listing WHERE id = ?1")?
+        .query_row([id], |r| r.get(0))
+        .optional()?;
     let changed = conn
         .prepare_cached(
             "UPDATE listing SET township_code = ?2, village = ?3, region_text = ?4, household = ?5, product = ?6,
@@ -232,6 +236,19 @@ pub(crate) fn update_listing_in(
         ])?;
     if changed == 0 {
         return Err(StoreError::NotFound(id));
+    }
+    // The fingerprint before a correction is kept, so the township's original row is recognised
+    // as this listing if its file comes again (migration 0007).
+    let fingerprint = listing_fingerprint(listing);
+    conn.prepare_cached(
+        "DELETE FROM listing_former_fingerprint WHERE listing_id = ?1 AND fingerprint = ?2",
+    )?
+    .execute(params![id, fingerprint])?;
+    if let Some(former) = former_fingerprint.filter(|former| *former != fingerprint) {
+        conn.prepare_cached(
+            "INSERT OR IGNORE INTO listing_former_fingerprint (listing_id, fingerprint) VALUES (?1, ?2)",
+        )?
+        .execute(params![id, former])?;
     }
     Ok(())
 }

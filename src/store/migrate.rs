@@ -339,7 +339,10 @@ mod tests {
                     "ALTER TABLE sale DROP COLUMN content_changed_at;
                      ALTER TABLE sale DROP COLUMN content_changed_by;
                      ALTER TABLE listing DROP COLUMN content_changed_at;
-                     ALTER TABLE listing DROP COLUMN content_changed_by;",
+                     ALTER TABLE listing DROP COLUMN content_changed_by;
+                     DROP TABLE exported_record;
+                     DROP TABLE sale_former_key;
+                     DROP TABLE listing_former_fingerprint;",
                 )
                 .unwrap();
                 conn.execute(

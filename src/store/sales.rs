@@ -493,11 +493,17 @@ impl<'c> SaleWriter<'c> {
         record: &SaleRecord,
         changed_by: Option<&str>,
     ) -> StoreResult<()> {
+        let former_key: Option<String> = self
+            .conn
+            .prepare_cached("SELECT match_key FROM sale WHERE id = ?1")?
+            .query_row([id], |r| r.get(0))
+            .optional()?;
         let (changed, _, _) =
             self.execute_with_content(update_sql_cached(), record, &[&changed_by, &id])?;
         if changed == 0 {
             return Err(StoreError::NotFound(id));
         }
+        remember_former_key_in(self.conn, id, record, former_key)?;
         let freed: Vec<(i64, String)> = self
             .conn
             .prepare_cached(
@@ -518,6 +524,30 @@ impl<'c> SaleWriter<'c> {
         pair_candidates_in(self.conn, freed)?;
         Ok(())
     }
+}
+
+/// After record `id` was rewritten as `record`: its content key before (`former_key`) is kept in
+/// `sale_former_key` when it changed, so the township's original row is recognised as this
+/// record if its file comes again (migration 0007); a key the record has again is dropped.
+fn remember_former_key_in(
+    conn: &Connection,
+    id: i64,
+    record: &SaleRecord,
+    former_key: Option<String>,
+) -> StoreResult<()> {
+    let key = sale_match_key(record);
+    let form = record.kind.number();
+    conn.prepare_cached(
+        "DELETE FROM sale_former_key WHERE sale_id = ?1 AND form = ?2 AND match_key = ?3",
+    )?
+    .execute(params![id, form, key])?;
+    if let Some(former) = former_key.filter(|former| *former != key) {
+        conn.prepare_cached(
+            "INSERT OR IGNORE INTO sale_former_key (sale_id, form, match_key) VALUES (?1, ?2, ?3)",
+        )?
+        .execute(params![id, form, former])?;
+    }
+    Ok(())
 }
 
 fn insert_sql_cached() -> &'static str {
