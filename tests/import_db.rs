@@ -1488,3 +1488,45 @@ fn two_corrected_copies_of_one_export_keep_both_corrections() {
     );
     assert_eq!(amount_of_row_2(&store), Money::from_fen(100));
 }
+
+/// Files typed on the command line are named as typed, so two townships' 附件2.xlsx are told
+/// apart; a file given both directly and through its folder is imported once.
+#[test]
+fn typed_files_are_named_as_typed_and_imported_once() {
+    let dir = tempfile::tempdir().unwrap();
+    for (township, sample_name) in [
+        ("泥溪镇", "01_fj2_baseline_nixi_20rows.xlsx"),
+        ("双江街道", "10_fj2_pair_township_shuangjiang.xlsx"),
+    ] {
+        let folder = dir.path().join("收件").join(township);
+        std::fs::create_dir_all(&folder).unwrap();
+        std::fs::copy(sample(sample_name), folder.join("附件2.xlsx")).unwrap();
+    }
+    let output = Command::new(env!("CARGO_BIN_EXE_xiaofei-fupin"))
+        .current_dir(dir.path())
+        .args(["--db", "ledger.db", "import", "--json", "--dry-run"])
+        .args([
+            "收件/泥溪镇/附件2.xlsx",
+            "收件/双江街道/附件2.xlsx",
+            "./收件/",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let reports: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let names: Vec<&str> = reports
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["file"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        ["收件/泥溪镇/附件2.xlsx", "收件/双江街道/附件2.xlsx"]
+    );
+}

@@ -112,8 +112,9 @@ impl From<&RowIssue> for IssueJson {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FileToImport {
     pub path: PathBuf,
-    /// The file's name; for a file found in a folder, the folder's name and the path inside it
-    /// (`收件/泥溪镇/附件2.xlsx`), so two townships' `附件2.xlsx` are told apart.
+    /// A relative path as the operator typed it (`收件/泥溪镇/附件2.xlsx`); for an absolute path
+    /// (a dropped or chosen file) its name. A file found in a folder is named by the folder so
+    /// named and its path inside it, so two townships' `附件2.xlsx` are told apart.
     pub shown_as: String,
 }
 
@@ -124,13 +125,38 @@ fn name_of(path: &Path) -> String {
         .unwrap_or_else(|| path.display().to_string())
 }
 
+/// How reports name a path the operator gave: as typed when relative (with `/` between the
+/// parts), by its last part when absolute.
+fn shown_as_given(path: &Path) -> String {
+    if path.is_absolute() {
+        return name_of(path);
+    }
+    let parts: Vec<String> = path
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    if parts.is_empty() {
+        path.display().to_string()
+    } else {
+        parts.join("/")
+    }
+}
+
 /// The files to import for what the operator gave (dropped, chosen or typed): files as they are,
-/// folders replaced by the files in them and their subfolders, sorted by path. Hidden files
-/// (`.` prefix), Office lock files (`~$` prefix) and ledger files (`.db`, `.db-wal`, `.db-shm`,
-/// `.db-journal`: a ledger kept in the same folder) are left out; an unreadable folder is kept
-/// as given, so its import reports why it cannot be read.
+/// folders replaced by the files in them and their subfolders, sorted by path; a file given
+/// twice (directly and through its folder) once. Hidden files (`.` prefix), Office lock files
+/// (`~$` prefix) and ledger files (`.db`, `.db-wal`, `.db-shm`, `.db-journal`: a ledger kept in
+/// the same folder) are left out; an unreadable folder is kept as given, so its import reports
+/// why it cannot be read.
 pub fn files_to_import(paths: &[PathBuf]) -> Vec<FileToImport> {
     let mut files = Vec::new();
+    let mut seen: HashSet<PathBuf> = HashSet::new();
+    let mut push = |path: PathBuf, shown_as: String| {
+        let identity = std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone());
+        if seen.insert(identity) {
+            files.push(FileToImport { path, shown_as });
+        }
+    };
     for path in paths {
         if path.is_dir() {
             let mut found: Vec<PathBuf> = walkdir::WalkDir::new(path)
@@ -147,32 +173,24 @@ pub fn files_to_import(paths: &[PathBuf]) -> Vec<FileToImport> {
                 })
                 .map(|entry| entry.into_path())
                 .collect();
+            let folder = shown_as_given(path);
             if found.is_empty() {
-                files.push(FileToImport {
-                    shown_as: name_of(path),
-                    path: path.clone(),
-                });
+                push(path.clone(), folder);
             } else {
                 found.sort();
-                let folder = name_of(path);
-                files.extend(found.into_iter().map(|file| {
+                for file in found {
                     let inside: Vec<String> = file
                         .strip_prefix(path)
                         .unwrap_or(&file)
                         .components()
                         .map(|c| c.as_os_str().to_string_lossy().into_owned())
                         .collect();
-                    FileToImport {
-                        shown_as: format!("{folder}/{}", inside.join("/")),
-                        path: file,
-                    }
-                }));
+                    let shown_as = format!("{folder}/{}", inside.join("/"));
+                    push(file, shown_as);
+                }
             }
         } else {
-            files.push(FileToImport {
-                shown_as: name_of(path),
-                path: path.clone(),
-            });
+            push(path.clone(), shown_as_given(path));
         }
     }
     files
