@@ -1222,6 +1222,15 @@ fn an_older_export_never_undoes_a_correction_made_in_the_program_after_it() {
         .collect();
     assert_eq!(kept.len(), 1, "{:?}", report.warnings);
     assert_eq!(kept[0].sheet, "附件2");
+    assert_eq!((report.rows_kept, report.rows_unchanged), (1, 18));
+    assert_eq!(
+        report.rows_added
+            + report.rows_updated
+            + report.rows_duplicate
+            + report.rows_unchanged
+            + report.rows_kept,
+        report.rows_imported
+    );
     assert_eq!(store.sale_totals(&SaleFilter::default()).unwrap().0, 20);
     assert_eq!(
         store.summary_totals(2019).unwrap().total.to_string(),

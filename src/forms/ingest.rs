@@ -58,8 +58,15 @@ pub struct FileReport {
     pub rows_added: usize,
     /// Exported rows that came back changed and were updated.
     pub rows_updated: usize,
-    /// Rows already in the database (this file or its content was imported before).
+    /// Rows already in the database (this file or its content was imported before, or a
+    /// corrected record's earlier content).
     pub rows_duplicate: usize,
+    /// Exported rows that came back as the ledger has them.
+    pub rows_unchanged: usize,
+    /// Exported rows not applied because the ledger's record changed after the export (each
+    /// has a warning). `rows_added + rows_updated + rows_duplicate + rows_unchanged +
+    /// rows_kept` = `rows_imported`.
+    pub rows_kept: usize,
     pub file_warnings: Vec<String>,
     pub warnings: Vec<IssueJson>,
     pub errors: Vec<IssueJson>,
@@ -81,6 +88,8 @@ impl FileReport {
             rows_added: 0,
             rows_updated: 0,
             rows_duplicate: 0,
+            rows_unchanged: 0,
+            rows_kept: 0,
             file_warnings: Vec::new(),
             warnings: Vec::new(),
             errors: Vec::new(),
@@ -590,6 +599,8 @@ impl PreparedImport {
             rows_added: added,
             rows_updated: updated,
             rows_duplicate: duplicates,
+            rows_unchanged: unchanged,
+            rows_kept: kept_newer,
             file_warnings: parsed.file_warnings.clone(),
             warnings,
             errors: parsed.errors().map(IssueJson::from).collect(),

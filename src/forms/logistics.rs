@@ -586,6 +586,8 @@ impl PreparedShipments {
             rows_added: added,
             rows_updated: 0,
             rows_duplicate: duplicates,
+            rows_unchanged: 0,
+            rows_kept: 0,
             file_warnings: parsed.file_warnings.clone(),
             warnings: parsed.warnings.iter().map(Into::into).collect(),
             errors: parsed.errors.iter().map(Into::into).collect(),
