@@ -1,7 +1,9 @@
 -- 0007: what re-importing an export of this ledger may change.
 --
 -- content_changed_at / content_changed_by (sale, listing): when the form's columns were last
--- written, and by which file's import (its 提交编号; NULL = in the program: editor, demo).
+-- rewritten, and by which file's import (its 提交编号; NULL = in the program: editor, demo).
+-- '' = not rewritten since the record was created: `created_at` and `submission_id` tell (a new
+-- row does not repeat them, which keeps a 100,000-row import's rows short).
 -- `updated_at` also moves when a record is paired, marked paid or its channel follows its
 -- purchaser, so it cannot tell. An export re-imported later does not overwrite a record whose
 -- content was written after the export by anything but that same file.
@@ -15,13 +17,14 @@
 -- corrected. A township's original file imported again after its records were corrected is
 -- recognised (those rows are the corrected records) instead of being added a second time.
 --
--- Records written before this migration take `updated_at` and NULL: the safe side.
+-- Records written before this migration and changed since they were created take `updated_at`
+-- and NULL: the safe side.
 ALTER TABLE sale ADD COLUMN content_changed_at TEXT NOT NULL DEFAULT '';
 ALTER TABLE sale ADD COLUMN content_changed_by TEXT;
-UPDATE sale SET content_changed_at = updated_at;
+UPDATE sale SET content_changed_at = updated_at WHERE updated_at <> created_at;
 ALTER TABLE listing ADD COLUMN content_changed_at TEXT NOT NULL DEFAULT '';
 ALTER TABLE listing ADD COLUMN content_changed_by TEXT;
-UPDATE listing SET content_changed_at = updated_at;
+UPDATE listing SET content_changed_at = updated_at WHERE updated_at <> created_at;
 
 CREATE TABLE exported_record (
     submission_id TEXT NOT NULL,

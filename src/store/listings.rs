@@ -155,9 +155,8 @@ pub(crate) fn insert_listing_in(
     conn.prepare_cached(
         "INSERT INTO listing (township_code, village, region_text, household, product, planned_quantity_text,
             planned_quantity, planned_unit, price_text, price_yuan, price_unit, supply_methods, shop_url, contact,
-            remark, households_involved, persons_involved, warnings, submission_id, fingerprint, created_at, updated_at,
-            content_changed_at, content_changed_by)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?21, ?21, ?19)",
+            remark, households_involved, persons_involved, warnings, submission_id, fingerprint, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?21)",
     )?
     .execute(params![
         listing.township_code,

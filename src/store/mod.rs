@@ -362,7 +362,10 @@ impl Store {
         self.ids_where(
             kind,
             ids,
-            "content_changed_at > ?2 AND content_changed_by IS NOT ?3",
+            // '' = unchanged since created: then created_at and submission_id tell.
+            "CASE WHEN content_changed_at = ''
+                  THEN created_at > ?2 AND submission_id IS NOT ?3
+                  ELSE content_changed_at > ?2 AND content_changed_by IS NOT ?3 END",
             &[&time, &submission_id],
         )
     }

@@ -307,17 +307,15 @@ const CONTENT_COLUMNS: [&str; 27] = [
     "match_key",
 ];
 
-/// Parameters: the content columns, `updated_at`, `submission_id`, `created_at`; the content is
-/// written now (`updated_at`), by the import of `submission_id` (NULL: in the program).
+/// Parameters: the content columns, `updated_at`, `submission_id`, `created_at`. The content
+/// change columns keep their defaults ('' and NULL: unchanged since created, so `created_at` and
+/// `submission_id` tell when and by what; migration 0007), which keeps the row short.
 fn insert_sql() -> String {
-    let updated_at = CONTENT_COLUMNS.len() + 1;
-    let submission_id = updated_at + 1;
     let placeholders: Vec<String> = (1..=CONTENT_COLUMNS.len() + 3)
         .map(|n| format!("?{n}"))
         .collect();
     format!(
-        "INSERT INTO sale ({}, updated_at, submission_id, created_at, content_changed_at, content_changed_by)
-         VALUES ({}, ?{updated_at}, ?{submission_id})",
+        "INSERT INTO sale ({}, updated_at, submission_id, created_at) VALUES ({})",
         CONTENT_COLUMNS.join(", "),
         placeholders.join(", ")
     )
