@@ -24,12 +24,12 @@ struct Arguments {
 }
 
 fn main() -> ExitCode {
-    // Diagnostics on stderr: warnings by default; `RUST_LOG=xiaofei_fupin=debug` adds the import's
-    // phase timings.
+    // Diagnostics on stderr: this program's warnings by default (not the window libraries'
+    // chatter); `RUST_LOG=xiaofei_fupin=debug` adds the import's phase timings.
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("xiaofei_fupin=warn")),
         )
         .with_writer(std::io::stderr)
         .init();
