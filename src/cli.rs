@@ -259,10 +259,15 @@ fn execute(db_path: &Path, command: Command) -> Result<ExitCode, String> {
                 quarter,
             };
             let summary = export_form(db_path, &request, &out, &|_| {})?;
+            // 附件1 lists products and prices: it has no amounts to add up.
+            let total = if kind == FormKind::Catalogue {
+                String::new()
+            } else {
+                format!("，金额合计 {} 元", summary.total)
+            };
             println!(
-                "已导出 {} 条记录，金额合计 {} 元：{}",
+                "已导出 {} 条记录{total}：{}",
                 summary.rows,
-                summary.total,
                 summary.path.display()
             );
             Ok(ExitCode::SUCCESS)

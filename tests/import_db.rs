@@ -1184,12 +1184,14 @@ fn an_older_export_never_undoes_a_correction_made_in_the_program_after_it() {
     corrected.amount_text = "100".into();
     store.update_sale(liu.id, &corrected).unwrap();
 
-    // The township sends the export back with another row corrected.
+    // The township sends the export back corrected: 刘光富's row to 95 (not knowing of the
+    // program's correction) and the next row.
     let returned = dir.path().join("returned.xlsx");
     rewrite_export(&exported, &returned, |grid| {
         let amount_column = column_of(grid, "销售金额");
         let (row, _) = row_of(grid, "刘光富");
         assert_eq!(grid[row][amount_column], Some(Cell::Number(90.0)));
+        grid[row][amount_column] = Some(Cell::Number(95.0));
         let next = row + 1;
         let Some(Cell::Number(amount)) = grid[next][amount_column] else {
             panic!("no amount under 刘光富's row")
@@ -1197,7 +1199,7 @@ fn an_older_export_never_undoes_a_correction_made_in_the_program_after_it() {
         grid[next][amount_column] = Some(Cell::Number(amount + 1.0));
     });
     let report = import(&mut store, &returned);
-    // The returned file's old 90.00 does not undo the correction; the other row is updated.
+    // The file's 95.00 does not undo the program's later correction; the other row is updated.
     assert_eq!(
         store.sale(liu.id).unwrap().record.amount.to_string(),
         "100.00"
@@ -1236,6 +1238,19 @@ fn an_older_export_never_undoes_a_correction_made_in_the_program_after_it() {
         store.summary_totals(2019).unwrap().total.to_string(),
         "11806.00"
     );
+    // The untouched export coming back changes nothing and warns of nothing.
+    let untouched = import(&mut store, &exported);
+    assert_eq!(
+        (
+            untouched.rows_updated,
+            untouched.rows_kept,
+            untouched.rows_unchanged
+        ),
+        (0, 0, 20),
+        "{}",
+        untouched.message
+    );
+    assert!(untouched.warnings.is_empty(), "{:?}", untouched.warnings);
 
     // A fresh export carries the correction and can be corrected again.
     std::thread::sleep(std::time::Duration::from_millis(5));
@@ -1295,8 +1310,29 @@ fn an_older_catalogue_export_never_undoes_a_listing_corrected_after_it() {
     corrected.remark = "已在程序中更正".into();
     store.update_listing(first.id, &corrected).unwrap();
 
+    // The untouched export: nothing changes.
     let report = import(&mut store, &exported);
-    assert_eq!(report.rows_updated, 0, "{}", report.message);
+    assert_eq!(
+        (report.rows_updated, report.rows_kept),
+        (0, 0),
+        "{}",
+        report.message
+    );
+    assert_eq!(
+        store.listing(first.id).unwrap().listing.remark,
+        "已在程序中更正"
+    );
+    // The export corrected by the township in that listing (its household's name): the
+    // program's later correction is kept, with a warning.
+    let corrected_file = dir.path().join("catalogue_corrected.xlsx");
+    replace_in_sheet(
+        &exported,
+        &first.listing.household,
+        "乡镇更正的姓名",
+        &corrected_file,
+    );
+    let report = import(&mut store, &corrected_file);
+    assert_eq!(report.rows_kept, 1, "{}", report.message);
     assert_eq!(
         store.listing(first.id).unwrap().listing.remark,
         "已在程序中更正"

@@ -561,7 +561,9 @@ impl PreparedImport {
         let verb = if applied { "已导入" } else { "将导入" };
         let mut message = format!("{verb}{rows_imported}行：新增{added}行，更新{updated}行");
         if unchanged > 0 {
-            message.push_str(&format!("，{unchanged}行与台账中的记录相同（未改动）"));
+            message.push_str(&format!(
+                "，{unchanged}行未改动（与台账中或导出时的内容相同）"
+            ));
         }
         if duplicates > 0 {
             message.push_str(&format!("，{duplicates}行此前已导入（未重复添加）"));
@@ -620,8 +622,8 @@ fn plan_warnings<'a>(
         .zip(&plan.actions)
         .filter_map(|(row, action)| {
             let message = match action {
-                ImportAction::KeptNewer(_) => "这条记录在本文件导出后已在台账中修改（在程序中更正、由其他文件导入，或同一导出表格的另一份更正），文件中的这一行未导入，台账保留修改后的内容；如需按文件更正，请重新导出后在新文件中修改",
-                ImportAction::Superseded(_) => "这一行与台账中一条记录更正前的内容相同（这份表格此前已导入，记录后来更正过），按已导入处理，未重复添加",
+                ImportAction::KeptNewer(_) => "这条记录在本文件导出后已在台账中修改（在程序中更正或由其他文件导入），文件中对这一行的更正未导入，台账保留修改后的内容；如需按文件更正，请重新导出后在新文件中修改",
+                ImportAction::Superseded(_) => "这一行与台账中一条记录更正前的内容相同（该记录已按更正后的内容保存），按已导入处理，未重复添加",
                 _ => return None,
             };
             Some(IssueJson {

@@ -35,10 +35,13 @@ pub enum ImportAction {
     Unchanged(i64),
     /// The same content was already in the database (imported before): nothing added.
     Duplicate(i64),
-    /// An exported record came back, but the ledger's record changed after the export (in the
-    /// program, by another file, or by another correction of the same export) and the file's
-    /// row is either as exported or a correction made without that change: the ledger keeps its
-    /// newer content and the row is not applied. See [`ExportedRecords`].
+    /// An exported record came back as it was exported, while the ledger's record has changed
+    /// since (another township's correction of the same county-wide export, a correction in the
+    /// program): the sender changed nothing, so nothing is written. Counted as unchanged.
+    AsExported(i64),
+    /// An exported record came back corrected, but the ledger's record was changed after the
+    /// export by something else (in the program or by another file): the ledger keeps its newer
+    /// content and the row is not applied. See [`ExportedRecords`].
     KeptNewer(i64),
     /// A row without a record id whose content is what a stored record had before it was
     /// corrected (the township's original file imported again after the correction): it is that
@@ -63,16 +66,22 @@ pub struct ExportedRecords {
 }
 
 impl ExportedRecords {
-    /// Whether a row carrying `id` with content `comparison` (which differs from the ledger's)
-    /// must leave the ledger's record as it is: the row is as exported (the sender did not
-    /// change it; the ledger did), or the ledger changed the record after the export.
-    fn keeps(
+    /// What a row carrying `id` with content `comparison` (which differs from the ledger's)
+    /// does: nothing when it is as exported (the sender did not change it; the ledger did),
+    /// nothing either when the ledger changed the record after the export; else it updates.
+    fn decide(
         exported: &HashMap<i64, i64>,
         changed: &HashSet<i64>,
         id: i64,
         comparison: &str,
-    ) -> bool {
-        exported.get(&id) == Some(&super::content_hash(comparison)) || changed.contains(&id)
+    ) -> ImportAction {
+        if exported.get(&id) == Some(&super::content_hash(comparison)) {
+            ImportAction::AsExported(id)
+        } else if changed.contains(&id) {
+            ImportAction::KeptNewer(id)
+        } else {
+            ImportAction::Updated(id)
+        }
     }
 }
 
@@ -92,7 +101,7 @@ impl ImportPlan {
             match action {
                 ImportAction::Added(_) => counts.0 += 1,
                 ImportAction::Updated(_) => counts.1 += 1,
-                ImportAction::Unchanged(_) => counts.2 += 1,
+                ImportAction::Unchanged(_) | ImportAction::AsExported(_) => counts.2 += 1,
                 ImportAction::Duplicate(_) | ImportAction::Superseded(_) => counts.3 += 1,
                 ImportAction::KeptNewer(_) => {}
             }
@@ -314,16 +323,12 @@ fn plan_in(
                         Some(other) if other != id => ImportAction::Duplicate(other),
                         _ => {
                             claimed.claimed.insert(id);
-                            if ExportedRecords::keeps(
+                            ExportedRecords::decide(
                                 &exported.exported_sales,
                                 &exported.changed_sales,
                                 id,
                                 &sale_comparison_key(conn, record)?,
-                            ) {
-                                ImportAction::KeptNewer(id)
-                            } else {
-                                ImportAction::Updated(id)
-                            }
+                            )
                         }
                     },
                     None => match claimed.take(conn, record)? {
@@ -353,15 +358,13 @@ fn plan_in(
                         let incoming = listing_comparison_key(listing);
                         if stored == incoming {
                             ImportAction::Unchanged(id)
-                        } else if ExportedRecords::keeps(
-                            &exported.exported_listings,
-                            &exported.changed_listings,
-                            id,
-                            &incoming,
-                        ) {
-                            ImportAction::KeptNewer(id)
                         } else {
-                            ImportAction::Updated(id)
+                            ExportedRecords::decide(
+                                &exported.exported_listings,
+                                &exported.changed_listings,
+                                id,
+                                &incoming,
+                            )
                         }
                     }
                     None => {
