@@ -1575,3 +1575,67 @@ fn typed_files_are_named_as_typed_and_imported_once() {
         ["收件/泥溪镇/附件2.xlsx", "收件/双江街道/附件2.xlsx"]
     );
 }
+
+/// Visible cells deleted with "shift up" (the hidden 记录编号 column stays put): the rows no longer
+/// line up with their ids. A correction among them must not overwrite the record its stale id
+/// names; it is refused with a clear error and nothing in the ledger changes.
+#[test]
+fn a_correction_in_rows_shifted_away_from_their_ids_overwrites_nothing() {
+    let (dir, db, mut store) = temp_store();
+    import(&mut store, &sample("01_fj2_baseline_nixi_20rows.xlsx"));
+    let exported = dir.path().join("export.xlsx");
+    export_sales(&db, &exported);
+    let before: Vec<_> = store
+        .sales(&SaleFilter::default())
+        .unwrap()
+        .into_iter()
+        .map(|row| (row.id, row.record.amount))
+        .collect();
+    let shifted = dir.path().join("shifted.xlsx");
+    rewrite_export(&exported, &shifted, |grid| {
+        let amount_column = column_of(grid, "销售金额");
+        let remark_column = column_of(grid, "备注");
+        let (first, _) = row_of(grid, "刘光富");
+        let last = grid
+            .iter()
+            .rposition(|row| matches!(row.first(), Some(Some(Cell::Number(_)))))
+            .unwrap();
+        // 删除单元格, 下方单元格上移 on the visible columns of the second data row.
+        for row in first + 1..last {
+            for column in 0..=remark_column {
+                let below = grid[row + 1].get(column).cloned().flatten();
+                grid[row][column] = below;
+            }
+        }
+        for column in 0..=remark_column {
+            grid[last][column] = None;
+        }
+        // And a correction further down.
+        let Some(Cell::Number(amount)) = grid[last - 1][amount_column] else {
+            panic!("no amount")
+        };
+        grid[last - 1][amount_column] = Some(Cell::Number(amount + 10.0));
+    });
+    let report = import(&mut store, &shifted);
+    let after: Vec<_> = store
+        .sales(&SaleFilter::default())
+        .unwrap()
+        .into_iter()
+        .map(|row| (row.id, row.record.amount))
+        .collect();
+    assert_eq!(after, before, "{}", report.message);
+    assert_eq!(
+        (report.rows_added, report.rows_updated, report.rows_rejected),
+        (0, 0, 1),
+        "{}",
+        report.message
+    );
+    assert!(
+        report
+            .errors
+            .iter()
+            .any(|e| e.message.contains("记录编号与各行内容错位")),
+        "{:?}",
+        report.errors
+    );
+}

@@ -542,21 +542,30 @@ impl PreparedImport {
             .iter()
             .any(|sheet| sheet.kind != FormKind::Catalogue);
         let mut per_township: BTreeMap<String, Money> = BTreeMap::new();
-        for sheet in &parsed.sheets {
-            for row in &sheet.rows {
-                if let RowContent::Sale(record) = &row.content {
-                    total += record.amount;
-                    let name = self
-                        .township_names
-                        .get(&record.township_code)
-                        .cloned()
-                        .unwrap_or_else(|| record.township_code.clone());
-                    *per_township.entry(name).or_insert(Money::ZERO) += record.amount;
-                }
+        // The plan's actions follow `parsed.rows()`; a row it refuses (ids out of line) is not
+        // imported and not in the totals.
+        for (index, row) in parsed.rows().enumerate() {
+            if matches!(plan.actions.get(index), Some(ImportAction::Misaligned(_))) {
+                continue;
+            }
+            if let RowContent::Sale(record) = &row.content {
+                total += record.amount;
+                let name = self
+                    .township_names
+                    .get(&record.township_code)
+                    .cloned()
+                    .unwrap_or_else(|| record.township_code.clone());
+                *per_township.entry(name).or_insert(Money::ZERO) += record.amount;
             }
         }
-        let rows_imported = parsed.rows().count();
-        let rows_rejected: usize = parsed.sheets.iter().map(|s| s.rejected_rows().len()).sum();
+        let misaligned = plan.misaligned();
+        let rows_imported = parsed.rows().count() - misaligned;
+        let rows_rejected: usize = parsed
+            .sheets
+            .iter()
+            .map(|s| s.rejected_rows().len())
+            .sum::<usize>()
+            + misaligned;
         let (added, updated, unchanged, duplicates) = plan.counts();
         let verb = if applied { "已导入" } else { "将导入" };
         let mut message = format!("{verb}{rows_imported}行：新增{added}行，更新{updated}行");
@@ -605,7 +614,11 @@ impl PreparedImport {
             rows_kept: kept_newer,
             file_warnings: parsed.file_warnings.clone(),
             warnings,
-            errors: parsed.errors().map(IssueJson::from).collect(),
+            errors: parsed
+                .errors()
+                .map(IssueJson::from)
+                .chain(plan_errors(parsed, plan))
+                .collect(),
         }
     }
 }
@@ -632,6 +645,24 @@ fn plan_warnings<'a>(
                 column: "整行".to_string(),
                 message: message.to_string(),
             })
+        })
+}
+
+/// One error per row of `parsed` the plan refuses because the file's hidden 记录编号 are out of
+/// line with its rows ([`ImportAction::Misaligned`]).
+fn plan_errors<'a>(
+    parsed: &'a ParsedFile,
+    plan: &'a ImportPlan,
+) -> impl Iterator<Item = IssueJson> + 'a {
+    parsed
+        .rows()
+        .zip(&plan.actions)
+        .filter(|(_, action)| matches!(action, ImportAction::Misaligned(_)))
+        .map(|(row, _)| IssueJson {
+            sheet: row.sheet.clone(),
+            row: row.row,
+            column: "整行".to_string(),
+            message: "表格中隐藏的记录编号与各行内容错位了（可能只删除、插入或排序了部分单元格，隐藏列没有跟着移动），无法判断这一行更正的是哪条记录，未导入；其他行按内容核对，台账未被改动。请重新导出后在新表格中更正，删除或排序时请整行操作".to_string(),
         })
 }
 

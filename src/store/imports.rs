@@ -43,6 +43,12 @@ pub enum ImportAction {
     /// export by something else (in the program or by another file): the ledger keeps its newer
     /// content and the row is not applied. See [`ExportedRecords`].
     KeptNewer(i64),
+    /// A corrected row whose hidden 记录编号 cannot be trusted: other rows of the file carry the
+    /// exported content of a record other than the one their id names, so the hidden id column
+    /// no longer lines up with the rows (cells deleted, inserted or sorted without the hidden
+    /// columns). Which record the correction is for is unknown: nothing is written and the row
+    /// is reported as an error.
+    Misaligned(i64),
     /// A row without a record id whose content is what a stored record had before it was
     /// corrected (the township's original file imported again after the correction): it is that
     /// record; nothing is added (migration 0007's former keys).
@@ -66,18 +72,68 @@ pub struct ExportedRecords {
 }
 
 impl ExportedRecords {
-    /// What a row carrying `id` with content `comparison` (which differs from the ledger's)
-    /// does: nothing when it is as exported (the sender did not change it; the ledger did),
-    /// nothing either when the ledger changed the record after the export; else it updates.
-    fn decide(
-        exported: &HashMap<i64, i64>,
-        changed: &HashSet<i64>,
-        id: i64,
-        comparison: &str,
-    ) -> ImportAction {
-        if exported.get(&id) == Some(&super::content_hash(comparison)) {
+    /// Exported content hash → the records exported with it (equal sales share one), per table.
+    fn by_hash(exported: &HashMap<i64, i64>) -> HashMap<i64, Vec<i64>> {
+        let mut by_hash: HashMap<i64, Vec<i64>> = HashMap::new();
+        for (id, hash) in exported {
+            by_hash.entry(*hash).or_default().push(*id);
+        }
+        for ids in by_hash.values_mut() {
+            ids.sort_unstable();
+        }
+        by_hash
+    }
+}
+
+/// How the rows of one file relate to the exports they came from (one table).
+struct ExportCheck<'a> {
+    exported: &'a HashMap<i64, i64>,
+    changed: &'a HashSet<i64>,
+    /// Exported content hash → records.
+    by_hash: HashMap<i64, Vec<i64>>,
+    /// Some row carries the exported content of a record other than its id's.
+    misaligned: bool,
+}
+
+impl<'a> ExportCheck<'a> {
+    fn new(exported: &'a HashMap<i64, i64>, changed: &'a HashSet<i64>) -> Self {
+        ExportCheck {
+            exported,
+            changed,
+            by_hash: ExportedRecords::by_hash(exported),
+            misaligned: false,
+        }
+    }
+
+    /// Notes a row carrying `id` with content `comparison`: whether it is another record's
+    /// exported content (the hidden ids are out of line with the rows).
+    fn note(&mut self, id: i64, comparison: &str) {
+        let hash = super::content_hash(comparison);
+        if self
+            .by_hash
+            .get(&hash)
+            .is_some_and(|ids| !ids.contains(&id))
+        {
+            self.misaligned = true;
+        }
+    }
+
+    /// What a row carrying `id` with content `comparison` (which differs from the ledger's
+    /// record `id`) does:
+    /// - as exported (for `id`, or for another record when the ids are out of line): nothing,
+    ///   the sender changed nothing;
+    /// - corrected, but the ids are out of line: [`ImportAction::Misaligned`];
+    /// - corrected, but the ledger changed the record after the export: kept;
+    /// - else it updates record `id`.
+    fn decide(&self, id: i64, comparison: &str) -> ImportAction {
+        let hash = super::content_hash(comparison);
+        if self.exported.get(&id) == Some(&hash) {
             ImportAction::AsExported(id)
-        } else if changed.contains(&id) {
+        } else if let Some(other) = self.by_hash.get(&hash).and_then(|ids| ids.first()) {
+            ImportAction::AsExported(*other)
+        } else if self.misaligned {
+            ImportAction::Misaligned(id)
+        } else if self.changed.contains(&id) {
             ImportAction::KeptNewer(id)
         } else {
             ImportAction::Updated(id)
@@ -103,10 +159,19 @@ impl ImportPlan {
                 ImportAction::Updated(_) => counts.1 += 1,
                 ImportAction::Unchanged(_) | ImportAction::AsExported(_) => counts.2 += 1,
                 ImportAction::Duplicate(_) | ImportAction::Superseded(_) => counts.3 += 1,
-                ImportAction::KeptNewer(_) => {}
+                ImportAction::KeptNewer(_) | ImportAction::Misaligned(_) => {}
             }
         }
         counts
+    }
+
+    /// Rows with ids out of line with their content ([`ImportAction::Misaligned`]): reported as
+    /// errors, nothing written.
+    pub fn misaligned(&self) -> usize {
+        self.actions
+            .iter()
+            .filter(|a| matches!(a, ImportAction::Misaligned(_)))
+            .count()
     }
 
     /// Rows not applied because the ledger's record changed after the file's export.
@@ -289,18 +354,30 @@ fn plan_in(
     exported: &ExportedRecords,
 ) -> StoreResult<Vec<ImportAction>> {
     let mut claimed = ClaimedSales::default();
-    // First the rows that are their stored record unchanged: no other row may take it.
+    let mut sale_check = ExportCheck::new(&exported.exported_sales, &exported.changed_sales);
+    let mut listing_check =
+        ExportCheck::new(&exported.exported_listings, &exported.changed_listings);
+    // First the rows that are their stored record unchanged: no other row may take it. And
+    // whether the hidden ids still line up with the rows.
     let mut unchanged: Vec<Option<i64>> = vec![None; records.len()];
     for (slot, record) in unchanged.iter_mut().zip(records) {
-        if let ImportRecord::Sale {
-            record_id: Some(id),
-            record,
-        } = record
-            && let Some(stored) = existing_sale(conn, *id, record.kind)?
-            && stored == sale_comparison_key(conn, record)?
-        {
-            claimed.claimed.insert(*id);
-            *slot = Some(*id);
+        match record {
+            ImportRecord::Sale {
+                record_id: Some(id),
+                record,
+            } => {
+                let comparison = sale_comparison_key(conn, record)?;
+                sale_check.note(*id, &comparison);
+                if existing_sale(conn, *id, record.kind)?.as_deref() == Some(comparison.as_str()) {
+                    claimed.claimed.insert(*id);
+                    *slot = Some(*id);
+                }
+            }
+            ImportRecord::Listing {
+                record_id: Some(id),
+                listing,
+            } => listing_check.note(*id, &listing_comparison_key(listing)),
+            _ => {}
         }
     }
     let mut actions = Vec::with_capacity(records.len());
@@ -323,12 +400,7 @@ fn plan_in(
                         Some(other) if other != id => ImportAction::Duplicate(other),
                         _ => {
                             claimed.claimed.insert(id);
-                            ExportedRecords::decide(
-                                &exported.exported_sales,
-                                &exported.changed_sales,
-                                id,
-                                &sale_comparison_key(conn, record)?,
-                            )
+                            sale_check.decide(id, &sale_comparison_key(conn, record)?)
                         }
                     },
                     None => match claimed.take(conn, record)? {
@@ -359,12 +431,7 @@ fn plan_in(
                         if stored == incoming {
                             ImportAction::Unchanged(id)
                         } else {
-                            ExportedRecords::decide(
-                                &exported.exported_listings,
-                                &exported.changed_listings,
-                                id,
-                                &incoming,
-                            )
+                            listing_check.decide(id, &incoming)
                         }
                     }
                     None => {
