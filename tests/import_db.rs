@@ -1607,8 +1607,8 @@ fn a_correction_in_rows_shifted_away_from_their_ids_overwrites_nothing() {
                 grid[row][column] = below;
             }
         }
-        for column in 0..=remark_column {
-            grid[last][column] = None;
+        for cell in grid[last].iter_mut().take(remark_column + 1) {
+            *cell = None;
         }
         // And a correction further down.
         let Some(Cell::Number(amount)) = grid[last - 1][amount_column] else {
