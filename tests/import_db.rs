@@ -1639,3 +1639,40 @@ fn a_correction_in_rows_shifted_away_from_their_ids_overwrites_nothing() {
         report.errors
     );
 }
+
+/// Row 1 (the 附件2 label with the hidden 提交编号) deleted from an export: the export is
+/// recognised by its ids and content, so a correction updates its record instead of adding it.
+#[test]
+fn an_export_whose_submission_cell_was_deleted_is_recognised_by_its_content() {
+    let (dir, db, mut store) = temp_store();
+    import(&mut store, &sample("01_fj2_baseline_nixi_20rows.xlsx"));
+    let exported = dir.path().join("export.xlsx");
+    export_sales(&db, &exported);
+    let corrected = dir.path().join("no_row_1.xlsx");
+    rewrite_export(&exported, &corrected, |grid| {
+        let amount_column = column_of(grid, "销售金额");
+        let (row, _) = row_of(grid, "刘光富");
+        grid[row][amount_column] = Some(Cell::Number(95.0));
+        grid.remove(0);
+    });
+    let report = import(&mut store, &corrected);
+    assert_eq!(
+        (report.rows_added, report.rows_updated),
+        (0, 1),
+        "{} {:?}",
+        report.message,
+        report.file_warnings
+    );
+    assert!(
+        report
+            .file_warnings
+            .iter()
+            .any(|w| w.contains("按记录编号和内容认定为本台账导出的表格")),
+        "{:?}",
+        report.file_warnings
+    );
+    assert_eq!(
+        store.summary_totals(2019).unwrap().total.to_string(),
+        "11800.00"
+    );
+}

@@ -274,6 +274,26 @@ fn trust_record_ids(store: &Store, file: &mut ParsedFile) -> Result<ExportedReco
         if ids.is_empty() {
             continue;
         }
+        if sheet.submission_id.is_none() {
+            // The 提交编号 cell was deleted (row 1 removed?): the export is recognised by its
+            // ids and content, or the ids are not used.
+            let rows: Vec<(i64, ImportRecord)> = sheet
+                .rows
+                .iter()
+                .filter_map(|row| {
+                    let id = row.record_id?;
+                    Some((id, import_record(row)))
+                })
+                .collect();
+            let pairs: Vec<(i64, &ImportRecord)> = rows.iter().map(|(id, r)| (*id, r)).collect();
+            if let Some(found) = store.export_matching(&pairs).map_err(|e| e.to_string())? {
+                file.file_warnings.push(format!(
+                    "工作表“{}”缺少提交编号（第1行右侧被删除？），按记录编号和内容认定为本台账导出的表格（提交编号{found}），按编号更新",
+                    sheet.name
+                ));
+                sheet.submission_id = Some(found);
+            }
+        }
         let export_time = match &sheet.submission_id {
             Some(id) => store.own_export_time(id).map_err(|e| e.to_string())?,
             None => None,
@@ -347,6 +367,20 @@ fn trust_record_ids(store: &Store, file: &mut ParsedFile) -> Result<ExportedReco
         }
     }
     Ok(exported)
+}
+
+/// The record a parsed row stands for (without its id).
+fn import_record(row: &crate::forms::import::ImportedRow) -> ImportRecord {
+    match &row.content {
+        RowContent::Sale(record) => ImportRecord::Sale {
+            record_id: None,
+            record: record.clone(),
+        },
+        RowContent::Listing(listing) => ImportRecord::Listing {
+            record_id: None,
+            listing: listing.clone(),
+        },
+    }
 }
 
 /// A date typed without a year (`9月8日`) takes the year of the sheet's 填报时间; in our own

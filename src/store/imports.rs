@@ -453,6 +453,62 @@ fn plan_in(
 }
 
 impl Store {
+    /// The export of this ledger that `rows` (record id and content, as read from a sheet whose
+    /// 提交编号 was lost) most likely came from: among the exports that carried every one of
+    /// these ids, the one whose content as exported equals the most rows, provided that is more
+    /// than half of them (a sheet mostly returned unchanged). None when no export qualifies.
+    pub fn export_matching(&self, rows: &[(i64, &ImportRecord)]) -> StoreResult<Option<String>> {
+        if rows.is_empty() {
+            return Ok(None);
+        }
+        let conn = self.connection();
+        let mut hashes: HashMap<i64, i64> = HashMap::new();
+        for (id, record) in rows {
+            let comparison = match record {
+                ImportRecord::Sale { record, .. } => sale_comparison_key(conn, record)?,
+                ImportRecord::Listing { listing, .. } => listing_comparison_key(listing),
+            };
+            hashes.insert(*id, super::content_hash(&comparison));
+        }
+        let ids_json = format!(
+            "[{}]",
+            hashes
+                .keys()
+                .map(i64::to_string)
+                .collect::<Vec<_>>()
+                .join(",")
+        );
+        let mut statement = conn.prepare(
+            "SELECT e.submission_id, e.record_id, e.content_hash FROM exported_record e
+             JOIN submission s ON s.id = e.submission_id AND s.direction = 'export'
+             WHERE e.record_id IN (SELECT value FROM json_each(?1))",
+        )?;
+        // submission → (ids carried, rows as exported)
+        let mut per_export: HashMap<String, (usize, usize)> = HashMap::new();
+        let found = statement.query_map([ids_json], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, i64>(2)?,
+            ))
+        })?;
+        for row in found {
+            let (submission, id, hash) = row?;
+            let entry = per_export.entry(submission).or_insert((0, 0));
+            entry.0 += 1;
+            if hashes.get(&id) == Some(&hash) {
+                entry.1 += 1;
+            }
+        }
+        Ok(per_export
+            .into_iter()
+            .filter(|(_, (carried, matching))| {
+                *carried == hashes.len() && *matching * 2 > hashes.len()
+            })
+            .max_by(|a, b| a.1.1.cmp(&b.1.1).then_with(|| a.0.cmp(&b.0)))
+            .map(|(submission, _)| submission))
+    }
+
     /// What importing `records` would do, without writing anything (for the preview).
     /// `exported`: what the file's exports say about the records it names
     /// ([`ExportedRecords`]).
