@@ -1676,3 +1676,33 @@ fn an_export_whose_submission_cell_was_deleted_is_recognised_by_its_content() {
         "11800.00"
     );
 }
+
+/// A row of an export emptied but for its 序号 and hidden id (the clerk "deleting" a sale in the
+/// file): the import deletes nothing and says so.
+#[test]
+fn a_row_emptied_in_an_export_is_reported_and_its_record_kept() {
+    let (dir, db, mut store) = temp_store();
+    import(&mut store, &sample("01_fj2_baseline_nixi_20rows.xlsx"));
+    let exported = dir.path().join("export.xlsx");
+    export_sales(&db, &exported);
+    let emptied = dir.path().join("emptied.xlsx");
+    let mut excel_row = 0;
+    rewrite_export(&exported, &emptied, |grid| {
+        let remark_column = column_of(grid, "备注");
+        let (row, _) = row_of(grid, "刘光富");
+        excel_row = row + 1;
+        for cell in grid[row].iter_mut().take(remark_column + 1).skip(1) {
+            *cell = None;
+        }
+    });
+    let report = import(&mut store, &emptied);
+    assert!(
+        report
+            .file_warnings
+            .iter()
+            .any(|w| w.contains(&format!("第{excel_row}行的内容已清空"))),
+        "{:?}",
+        report.file_warnings
+    );
+    assert_eq!(store.sale_totals(&SaleFilter::default()).unwrap().0, 20);
+}

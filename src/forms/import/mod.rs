@@ -324,6 +324,9 @@ fn parse_inner(
         if let Some(warning) = rows.note_only.warning(header.kind) {
             sheet_warnings.push((sheet.name.clone(), warning));
         }
+        if let Some(warning) = rows.emptied_warning() {
+            sheet_warnings.push((sheet.name.clone(), warning));
+        }
         let imported = ImportedSheet {
             name: sheet.name.clone(),
             kind: header.kind,

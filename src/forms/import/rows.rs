@@ -59,6 +59,9 @@ pub(crate) struct SheetRows {
     pub rejected_count: usize,
     /// Rows skipped because only non-key columns were filled ([`RowClass::NoteOnly`]).
     pub note_only: NoteOnlyRows,
+    /// Rows of an export emptied but for their hidden 记录编号 (and 序号), by Excel row number:
+    /// the clerk may have meant to delete the record, which an import never does.
+    pub emptied_with_id: Vec<u32>,
 }
 
 /// Most rejected rows of one sheet whose issues are kept. A sheet with more is refused as a
@@ -115,6 +118,20 @@ impl NoteOnlyRows {
 }
 
 impl SheetRows {
+    /// The sheet warning for [`SheetRows::emptied_with_id`], if any row was.
+    pub(crate) fn emptied_warning(&self) -> Option<String> {
+        let rows = &self.emptied_with_id;
+        if rows.is_empty() {
+            return None;
+        }
+        let shown: Vec<String> = rows.iter().take(10).map(u32::to_string).collect();
+        Some(format!(
+            "第{}行{}的内容已清空，只剩隐藏的记录编号：导入不会删除台账中的记录，这些记录仍在；如确需删除，请在程序中删除",
+            shown.join("、"),
+            if rows.len() > 10 { "等" } else { "" }
+        ))
+    }
+
     /// True when more rows were rejected than [`MAX_REJECTED_ROWS`].
     pub(crate) fn too_many_rejected(&self) -> bool {
         self.rejected_count > MAX_REJECTED_ROWS
@@ -242,7 +259,12 @@ pub(crate) fn import_rows(ctx: &RowContext<'_>) -> SheetRows {
     let rows = ctx.sheet.rows.get(ctx.header.data_start..).unwrap_or(&[]);
     for row in rows {
         match classify(ctx.header, row, in_footnotes) {
-            RowClass::Blank | RowClass::RepeatedHeader => {}
+            RowClass::Blank => {
+                if record_id(ctx.header, row).is_some() {
+                    out.emptied_with_id.push(row.number);
+                }
+            }
+            RowClass::RepeatedHeader => {}
             RowClass::Footnote { starts_block } => in_footnotes |= starts_block,
             RowClass::Total { grand } => {
                 if grand && let Some(total) = total_value(ctx.header, row) {
