@@ -1706,3 +1706,113 @@ fn a_row_emptied_in_an_export_is_reported_and_its_record_kept() {
     );
     assert_eq!(store.sale_totals(&SaleFilter::default()).unwrap().0, 20);
 }
+
+/// Rows that carry ids claim their records before rows without: a new sale equal to a record the
+/// same file corrects, typed above that correction, is added, not taken for that record.
+#[test]
+fn a_new_sale_equal_to_a_record_the_file_corrects_is_added() {
+    let (dir, db, mut store) = temp_store();
+    let sale = [
+        "云阳县青松中学",
+        "2019.9.1",
+        "云阳县泥溪镇三坪村",
+        "刘光富",
+        "土豆",
+        "30斤",
+        "90元",
+    ];
+    let three = dir.path().join("three.xlsx");
+    write_sale_form(
+        &three,
+        "填报单位：泥溪镇人民政府　填报时间：2019年9月30日",
+        ["销售数量", "销售金额"],
+        &[sale; 3],
+    );
+    assert_eq!(import(&mut store, &three).rows_added, 3);
+    let exported = dir.path().join("export.xlsx");
+    export_sales(&db, &exported);
+    let edited = dir.path().join("edited.xlsx");
+    rewrite_export(&exported, &edited, |grid| {
+        let amount_column = column_of(grid, "销售金额");
+        let id_column = grid
+            .iter()
+            .map(|row| row.len())
+            .max()
+            .unwrap()
+            .saturating_sub(1);
+        let (first, _) = row_of(grid, "刘光富");
+        // The second sale corrected to 95; a new equal sale typed above it, without an id.
+        grid[first + 1][amount_column] = Some(Cell::Number(95.0));
+        let mut new_sale = grid[first].clone();
+        for cell in new_sale.iter_mut().skip(amount_column + 2) {
+            *cell = None;
+        }
+        assert!(new_sale.len() <= id_column + 1);
+        grid.insert(first + 1, new_sale);
+    });
+    let report = import(&mut store, &edited);
+    assert_eq!(
+        (report.rows_added, report.rows_updated),
+        (1, 1),
+        "{} {:?}",
+        report.message,
+        report.file_warnings
+    );
+    assert_eq!(store.sale_totals(&SaleFilter::default()).unwrap().0, 4);
+    assert_eq!(
+        store.summary_totals(2019).unwrap().total.to_string(),
+        "365.00"
+    );
+}
+
+/// Row 1 deleted and the visible columns sorted without the hidden ones, with a correction: the
+/// export is still recognised, and the correction is refused as out of line, not added.
+#[test]
+fn a_sorted_export_without_its_submission_cell_adds_no_correction() {
+    let (dir, db, mut store) = temp_store();
+    import(&mut store, &sample("01_fj2_baseline_nixi_20rows.xlsx"));
+    let exported = dir.path().join("export.xlsx");
+    export_sales(&db, &exported);
+    let sorted = dir.path().join("sorted.xlsx");
+    rewrite_export(&exported, &sorted, |grid| {
+        let amount_column = column_of(grid, "销售金额");
+        let remark_column = column_of(grid, "备注");
+        let household_column = column_of(grid, "贫困户姓名");
+        let (first, _) = row_of(grid, "刘光富");
+        let last = grid
+            .iter()
+            .rposition(|row| matches!(row.first(), Some(Some(Cell::Number(_)))))
+            .unwrap();
+        let mut visible: Vec<Vec<Option<Cell>>> = grid[first..=last]
+            .iter()
+            .map(|row| row.iter().take(remark_column + 1).cloned().collect())
+            .collect();
+        let name = |row: &Vec<Option<Cell>>| match row.get(household_column) {
+            Some(Some(Cell::Text(t))) => t.clone(),
+            _ => String::new(),
+        };
+        visible.sort_by_key(name);
+        for (offset, cells) in visible.into_iter().enumerate() {
+            for (column, cell) in cells.into_iter().enumerate() {
+                grid[first + offset][column] = cell;
+            }
+        }
+        let Some(Cell::Number(amount)) = grid[first + 3][amount_column] else {
+            panic!("no amount")
+        };
+        grid[first + 3][amount_column] = Some(Cell::Number(amount + 10.0));
+        grid.remove(0);
+    });
+    let report = import(&mut store, &sorted);
+    assert_eq!(
+        (report.rows_added, report.rows_updated, report.rows_rejected),
+        (0, 0, 1),
+        "{} {:?}",
+        report.message,
+        report.file_warnings
+    );
+    assert_eq!(
+        store.summary_totals(2019).unwrap().total.to_string(),
+        "11795.00"
+    );
+}

@@ -1,10 +1,11 @@
 //! Applying an import: one transaction per file; records from our own exports are updated by their
 //! hidden 记录编号, others are matched by content fingerprint so the same file twice adds nothing.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 use rusqlite::{Connection, OptionalExtension, params};
 
+use super::exports::{ExportCheck, ExportedRecords};
 use super::listings::{insert_listing_in, listing_fingerprint, update_listing_in};
 use super::sales::{SaleWriter, sale_fingerprint, sale_match_key};
 use super::{Store, StoreResult, now_text};
@@ -53,92 +54,6 @@ pub enum ImportAction {
     /// corrected (the township's original file imported again after the correction): it is that
     /// record; nothing is added (migration 0007's former keys).
     Superseded(i64),
-}
-
-/// What the exports a file came from say about the records its hidden 记录编号 name (only ids
-/// the importer trusts; see `forms::ingest`).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ExportedRecords {
-    /// `sale` ids (附件2 and 附件3) whose content was written after the export by anything but
-    /// the file's own 提交编号: a correction typed in the program or another file's import
-    /// (`content_changed_at` / `content_changed_by`, migration 0007).
-    pub changed_sales: HashSet<i64>,
-    /// The same for `listing` ids (附件1).
-    pub changed_listings: HashSet<i64>,
-    /// `sale` id → [`super::content_hash`] of its content as exported (`exported_record`).
-    pub exported_sales: HashMap<i64, i64>,
-    /// The same for `listing` ids.
-    pub exported_listings: HashMap<i64, i64>,
-}
-
-impl ExportedRecords {
-    /// Exported content hash → the records exported with it (equal sales share one), per table.
-    fn by_hash(exported: &HashMap<i64, i64>) -> HashMap<i64, Vec<i64>> {
-        let mut by_hash: HashMap<i64, Vec<i64>> = HashMap::new();
-        for (id, hash) in exported {
-            by_hash.entry(*hash).or_default().push(*id);
-        }
-        for ids in by_hash.values_mut() {
-            ids.sort_unstable();
-        }
-        by_hash
-    }
-}
-
-/// How the rows of one file relate to the exports they came from (one table).
-struct ExportCheck<'a> {
-    exported: &'a HashMap<i64, i64>,
-    changed: &'a HashSet<i64>,
-    /// Exported content hash → records.
-    by_hash: HashMap<i64, Vec<i64>>,
-    /// Some row carries the exported content of a record other than its id's.
-    misaligned: bool,
-}
-
-impl<'a> ExportCheck<'a> {
-    fn new(exported: &'a HashMap<i64, i64>, changed: &'a HashSet<i64>) -> Self {
-        ExportCheck {
-            exported,
-            changed,
-            by_hash: ExportedRecords::by_hash(exported),
-            misaligned: false,
-        }
-    }
-
-    /// Notes a row carrying `id` with content `comparison`: whether it is another record's
-    /// exported content (the hidden ids are out of line with the rows).
-    fn note(&mut self, id: i64, comparison: &str) {
-        let hash = super::content_hash(comparison);
-        if self
-            .by_hash
-            .get(&hash)
-            .is_some_and(|ids| !ids.contains(&id))
-        {
-            self.misaligned = true;
-        }
-    }
-
-    /// What a row carrying `id` with content `comparison` (which differs from the ledger's
-    /// record `id`) does:
-    /// - as exported (for `id`, or for another record when the ids are out of line): nothing,
-    ///   the sender changed nothing;
-    /// - corrected, but the ids are out of line: [`ImportAction::Misaligned`];
-    /// - corrected, but the ledger changed the record after the export: kept;
-    /// - else it updates record `id`.
-    fn decide(&self, id: i64, comparison: &str) -> ImportAction {
-        let hash = super::content_hash(comparison);
-        if self.exported.get(&id) == Some(&hash) {
-            ImportAction::AsExported(id)
-        } else if let Some(other) = self.by_hash.get(&hash).and_then(|ids| ids.first()) {
-            ImportAction::AsExported(*other)
-        } else if self.misaligned {
-            ImportAction::Misaligned(id)
-        } else if self.changed.contains(&id) {
-            ImportAction::KeptNewer(id)
-        } else {
-            ImportAction::Updated(id)
-        }
-    }
 }
 
 /// What an import would do or did, per record, in file order.
@@ -201,7 +116,7 @@ fn existing_sale(conn: &Connection, id: i64, kind: FormKind) -> StoreResult<Opti
 }
 
 /// The Rust side of [`LISTING_COMPARISON_SQL`].
-fn listing_comparison_key(listing: &Listing) -> String {
+pub(super) fn listing_comparison_key(listing: &Listing) -> String {
     format!(
         "{}\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{}",
         listing_fingerprint(listing),
@@ -322,7 +237,7 @@ fn listing_with_fingerprint(conn: &Connection, fingerprint: &str) -> StoreResult
         .optional()?)
 }
 
-fn sale_comparison_key(conn: &Connection, record: &SaleRecord) -> StoreResult<String> {
+pub(super) fn sale_comparison_key(conn: &Connection, record: &SaleRecord) -> StoreResult<String> {
     let purchaser_id: Option<i64> = conn
         .prepare_cached("SELECT id FROM purchaser WHERE name = ?1")?
         .query_row([&record.purchaser], |r| r.get(0))
@@ -340,14 +255,18 @@ fn sale_comparison_key(conn: &Connection, record: &SaleRecord) -> StoreResult<St
     ))
 }
 
-/// Decides, without writing, what each record would do (the preview).
-/// - A row carrying the id of a stored record (trusted by the importer) with the same content is
-///   that record, unchanged; with other content it is a correction (update, or
-///   [`ImportAction::KeptNewer`] when the ledger changed the record after the export) — unless its
-///   content is exactly another stored record's (ids left behind by a sort): then it is that one.
-/// - A row without id is a duplicate when a stored record with the same content is left that no
-///   other row of the file took ([`ClaimedSales`]); otherwise it is added. Unchanged rows claim
-///   their record first.
+/// Decides, without writing, what each record would do (the preview), in three passes:
+/// 1. rows carrying the id of a stored record (trusted by the importer) with the same content:
+///    that record, unchanged;
+/// 2. the other rows carrying such an id: a correction of it (updated, kept or refused by
+///    `ExportCheck`), or, when the content is exactly another stored record's (ids left
+///    behind by a sort), that record;
+/// 3. rows without id: a duplicate when a stored record with the same content is left that no
+///    other row took ([`ClaimedSales`]), [`ImportAction::Superseded`] when a record had that
+///    content before a correction, otherwise added.
+///
+/// Each stored record is claimed by one row at most, so equal sales are counted, and rows with
+/// ids claim their records before rows without.
 fn plan_in(
     conn: &Connection,
     records: &[ImportRecord],
@@ -380,38 +299,56 @@ fn plan_in(
             _ => {}
         }
     }
-    let mut actions = Vec::with_capacity(records.len());
-    for (record, unchanged) in records.iter().zip(unchanged) {
-        if let Some(id) = unchanged {
-            actions.push(ImportAction::Unchanged(id));
+    // Then the other rows that name a stored record: each is that record (corrected, or as
+    // exported) or, when its content is exactly another stored record's, that one. They claim
+    // their records before rows without ids look for equal content.
+    let mut actions: Vec<Option<ImportAction>> = unchanged
+        .into_iter()
+        .map(|id| id.map(ImportAction::Unchanged))
+        .collect();
+    for (slot, record) in actions.iter_mut().zip(records) {
+        if slot.is_some() {
+            continue;
+        }
+        let ImportRecord::Sale {
+            record_id: Some(id),
+            record,
+        } = record
+        else {
+            continue;
+        };
+        if existing_sale(conn, *id, record.kind)?.is_none() {
+            continue;
+        }
+        // A row whose content is exactly another stored record's carries the wrong id (hidden
+        // columns left behind by a sort, ids swapped): it is that record, not a correction of
+        // record `id`.
+        let action = match claimed.take(conn, record)? {
+            Some(other) if other != *id => ImportAction::Duplicate(other),
+            _ => sale_check.decide(*id, &sale_comparison_key(conn, record)?),
+        };
+        match action {
+            ImportAction::Updated(x) | ImportAction::KeptNewer(x) | ImportAction::AsExported(x) => {
+                claimed.claimed.insert(x);
+            }
+            _ => {}
+        }
+        *slot = Some(action);
+    }
+    let mut planned = Vec::with_capacity(records.len());
+    for (record, action) in records.iter().zip(actions) {
+        if let Some(action) = action {
+            planned.push(action);
             continue;
         }
         let action = match record {
-            ImportRecord::Sale { record_id, record } => {
-                let existing = match record_id {
-                    Some(id) => existing_sale(conn, *id, record.kind)?.map(|_| *id),
-                    None => None,
-                };
-                match existing {
-                    // A row whose content is exactly another stored record's carries the wrong
-                    // id (hidden columns left behind by a sort, ids swapped): it is that record,
-                    // unchanged, not a correction of record `id`.
-                    Some(id) => match claimed.take(conn, record)? {
-                        Some(other) if other != id => ImportAction::Duplicate(other),
-                        _ => {
-                            claimed.claimed.insert(id);
-                            sale_check.decide(id, &sale_comparison_key(conn, record)?)
-                        }
-                    },
-                    None => match claimed.take(conn, record)? {
-                        Some(id) => ImportAction::Duplicate(id),
-                        None => match claimed.take_former(conn, record)? {
-                            Some(id) => ImportAction::Superseded(id),
-                            None => ImportAction::Added(0),
-                        },
-                    },
-                }
-            }
+            ImportRecord::Sale { record, .. } => match claimed.take(conn, record)? {
+                Some(id) => ImportAction::Duplicate(id),
+                None => match claimed.take_former(conn, record)? {
+                    Some(id) => ImportAction::Superseded(id),
+                    None => ImportAction::Added(0),
+                },
+            },
             ImportRecord::Listing { record_id, listing } => {
                 let exists: Option<i64> = match record_id {
                     Some(id) => conn
@@ -447,68 +384,12 @@ fn plan_in(
                 }
             }
         };
-        actions.push(action);
+        planned.push(action);
     }
-    Ok(actions)
+    Ok(planned)
 }
 
 impl Store {
-    /// The export of this ledger that `rows` (record id and content, as read from a sheet whose
-    /// 提交编号 was lost) most likely came from: among the exports that carried every one of
-    /// these ids, the one whose content as exported equals the most rows, provided that is more
-    /// than half of them (a sheet mostly returned unchanged). None when no export qualifies.
-    pub fn export_matching(&self, rows: &[(i64, &ImportRecord)]) -> StoreResult<Option<String>> {
-        if rows.is_empty() {
-            return Ok(None);
-        }
-        let conn = self.connection();
-        let mut hashes: HashMap<i64, i64> = HashMap::new();
-        for (id, record) in rows {
-            let comparison = match record {
-                ImportRecord::Sale { record, .. } => sale_comparison_key(conn, record)?,
-                ImportRecord::Listing { listing, .. } => listing_comparison_key(listing),
-            };
-            hashes.insert(*id, super::content_hash(&comparison));
-        }
-        let ids_json = format!(
-            "[{}]",
-            hashes
-                .keys()
-                .map(i64::to_string)
-                .collect::<Vec<_>>()
-                .join(",")
-        );
-        let mut statement = conn.prepare(
-            "SELECT e.submission_id, e.record_id, e.content_hash FROM exported_record e
-             JOIN submission s ON s.id = e.submission_id AND s.direction = 'export'
-             WHERE e.record_id IN (SELECT value FROM json_each(?1))",
-        )?;
-        // submission → (ids carried, rows as exported)
-        let mut per_export: HashMap<String, (usize, usize)> = HashMap::new();
-        let found = statement.query_map([ids_json], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, i64>(1)?,
-                r.get::<_, i64>(2)?,
-            ))
-        })?;
-        for row in found {
-            let (submission, id, hash) = row?;
-            let entry = per_export.entry(submission).or_insert((0, 0));
-            entry.0 += 1;
-            if hashes.get(&id) == Some(&hash) {
-                entry.1 += 1;
-            }
-        }
-        Ok(per_export
-            .into_iter()
-            .filter(|(_, (carried, matching))| {
-                *carried == hashes.len() && *matching * 2 > hashes.len()
-            })
-            .max_by(|a, b| a.1.1.cmp(&b.1.1).then_with(|| a.0.cmp(&b.0)))
-            .map(|(submission, _)| submission))
-    }
-
     /// What importing `records` would do, without writing anything (for the preview).
     /// `exported`: what the file's exports say about the records it names
     /// ([`ExportedRecords`]).

@@ -4,6 +4,7 @@
 //! Money is INTEGER fen in SQLite and [`Money`](crate::domain::Money) in Rust; dates are ISO text.
 
 mod enterprises;
+mod exports;
 mod imports;
 mod listings;
 mod migrate;
@@ -26,7 +27,8 @@ use std::path::{Path, PathBuf};
 use rusqlite::{Connection, OptionalExtension};
 
 pub use enterprises::{EnterprisePairing, MAX_ENTERPRISE_PAIRINGS, PairingDraft, PairingPurchases};
-pub use imports::{ExportedRecords, ImportAction, ImportPlan, ImportRecord};
+pub use exports::{ExportSnapshot, ExportedRecords};
+pub use imports::{ImportAction, ImportPlan, ImportRecord};
 pub use listings::{ListingFilter, ListingRow};
 pub use payments::{UnpaidBuckets, UnpaidRow, unpaid_totals};
 pub use period::PeriodFigures;
@@ -184,7 +186,7 @@ impl Store {
             1,
             rusqlite::functions::FunctionFlags::SQLITE_UTF8
                 | rusqlite::functions::FunctionFlags::SQLITE_DETERMINISTIC,
-            |context| Ok(content_hash(&context.get::<String>(0)?)),
+            |context| Ok(exports::content_hash(&context.get::<String>(0)?)),
         )?;
         if path.is_some() {
             // WAL lets a background export read while the window writes.
@@ -412,91 +414,6 @@ impl Store {
         let _ended = self.conn.execute_batch("COMMIT");
         result
     }
-
-    /// The content of records `ids` of `kind`'s table as an export writes them (see
-    /// [`ExportSnapshot`]).
-    pub fn export_snapshot(
-        &self,
-        kind: crate::domain::sale::FormKind,
-        ids: &[i64],
-    ) -> StoreResult<ExportSnapshot> {
-        let (table, comparison) = if kind == crate::domain::sale::FormKind::Catalogue {
-            ("listing", imports::LISTING_COMPARISON_SQL)
-        } else {
-            ("sale", imports::SALE_COMPARISON_SQL)
-        };
-        let ids_json = format!(
-            "[{}]",
-            ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
-        );
-        let sql = format!(
-            "SELECT id, content_hash({comparison}) FROM {table}
-             WHERE id IN (SELECT value FROM json_each(?1))"
-        );
-        let mut statement = self.conn.prepare(&sql)?;
-        let hashes = statement
-            .query_map([ids_json], |r| Ok((r.get(0)?, r.get(1)?)))?
-            .collect::<Result<_, _>>()?;
-        Ok(ExportSnapshot { hashes })
-    }
-
-    /// Records an export of this ledger: its submission row and what each record was when it
-    /// was read ([`ExportSnapshot`]), in one transaction.
-    pub fn record_export(
-        &mut self,
-        id: &str,
-        kind: crate::domain::sale::FormKind,
-        unit: &str,
-        file: &Path,
-        snapshot: &ExportSnapshot,
-    ) -> StoreResult<()> {
-        let tx = self.conn.transaction()?;
-        tx.execute(
-            "INSERT OR REPLACE INTO submission (id, form, direction, unit, file_name, created_at) VALUES (?1, ?2, 'export', ?3, ?4, ?5)",
-            rusqlite::params![id, kind.number(), unit, file.display().to_string(), now_text()],
-        )?;
-        {
-            let mut insert = tx.prepare(
-                "INSERT OR REPLACE INTO exported_record (submission_id, record_id, content_hash) VALUES (?1, ?2, ?3)",
-            )?;
-            for (record_id, hash) in &snapshot.hashes {
-                insert.execute(rusqlite::params![id, record_id, hash])?;
-            }
-        }
-        tx.commit()?;
-        Ok(())
-    }
-
-    /// What record `record_id` was when export `submission_id` was written (its content hash),
-    /// for records that export carried.
-    pub fn exported_content(
-        &self,
-        submission_id: &str,
-    ) -> StoreResult<std::collections::HashMap<i64, i64>> {
-        let mut statement = self.conn.prepare_cached(
-            "SELECT record_id, content_hash FROM exported_record WHERE submission_id = ?1",
-        )?;
-        let rows = statement.query_map([submission_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
-        Ok(rows.collect::<Result<_, _>>()?)
-    }
-}
-
-/// What the records of an export were when it was read: record id → [`content_hash`] of the
-/// text the import compares (`imports::SALE_COMPARISON_SQL` / `LISTING_COMPARISON_SQL`). A row
-/// of a re-imported export whose content still hashes the same was not changed by the sender.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ExportSnapshot {
-    pub hashes: Vec<(i64, i64)>,
-}
-
-/// The 64-bit FNV-1a hash of `text`, as a SQLite integer: the `content_hash(text)` SQL function
-/// and its Rust side. FNV-1a is a fixed algorithm, so hashes stored by one version of the program
-/// are compared by the next.
-pub(crate) fn content_hash(text: &str) -> i64 {
-    use std::hash::Hasher;
-    let mut hasher = fnv::FnvHasher::default();
-    hasher.write(text.as_bytes());
-    i64::from_ne_bytes(hasher.finish().to_ne_bytes())
 }
 
 #[cfg(test)]
