@@ -2,7 +2,7 @@
 //! exported by 邮政/EMS or a courier company as xlsx, xls, CSV (UTF-8 or GBK) or an HTML table.
 //! The file is read by the form importer's readers ([`crate::forms::import`]: same formats, same
 //! protection against damaged files); this module finds the logistics header, maps its columns
-//! (header names vary: see [`role_of`]) and validates each row into a [`ShipmentRecord`]. Storing
+//! (header names vary: see `role_of`) and validates each row into a [`ShipmentRecord`]. Storing
 //! and linking to sales is [`Store::insert_shipments`]; the 导入 window and the `import` command
 //! reach this module through [`crate::forms::ingest`] when a file has no form header.
 //!

@@ -13,7 +13,7 @@ use super::imports::{
 use super::{Store, StoreResult, now_text};
 use crate::domain::sale::FormKind;
 
-/// What the records of an export were when it was read: record id → [`content_hash`] of the
+/// What the records of an export were when it was read: record id → `content_hash` of the
 /// text the import compares (`SALE_COMPARISON_SQL` / `LISTING_COMPARISON_SQL`). A row
 /// of a re-imported export whose content still hashes the same was not changed by the sender.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -41,7 +41,7 @@ pub struct ExportedRecords {
     pub changed_sales: HashSet<i64>,
     /// The same for `listing` ids (附件1).
     pub changed_listings: HashSet<i64>,
-    /// `sale` id → [`content_hash`] of its content as exported (`exported_record`).
+    /// `sale` id → `content_hash` of its content as exported (`exported_record`).
     pub exported_sales: HashMap<i64, i64>,
     /// The same for `listing` ids.
     pub exported_listings: HashMap<i64, i64>,

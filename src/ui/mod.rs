@@ -1,5 +1,5 @@
 //! The desktop window (eframe/egui): one file per tab, shared widgets, and the app that owns the
-//! [`Store`](crate::store::Store) and applies what the tabs ask for.
+//! [`crate::store::Store`] and applies what the tabs ask for.
 //!
 //! Pattern (as in egui_demo_app): code that draws (`…_ui` functions taking `&mut egui::Ui`) only
 //! reads through typed store functions and pushes [`Command`]s; the [`App`] applies them after the

@@ -26,8 +26,12 @@ pub fn window() -> (tempfile::TempDir, PathBuf, Harness<'static, App>) {
 pub fn window_on(path: &std::path::Path) -> Harness<'static, App> {
     let store = Store::open(path).expect("open database");
     let db_path = path.to_path_buf();
+    // Background jobs (the window's reads, checks and imports) end on their own thread and ask
+    // for one more frame when they do: `run` may need a few more steps than egui's default 4
+    // when one ends while it runs.
     let mut harness = Harness::builder()
         .with_size(SIZE)
+        .with_max_steps(32)
         .build_eframe(move |cc| App::new(cc, store, db_path));
     harness.run();
     harness

@@ -252,6 +252,7 @@ fn the_dashboard_logistics_figure_is_never_split_across_lines() {
         let db_path = path.clone();
         let mut harness = Harness::builder()
             .with_size([width as f32, 768.0])
+            .with_max_steps(32)
             .build_eframe(move |cc| App::new(cc, store, db_path));
         harness.run();
         let rect = harness.get_by_label(figure).rect();
