@@ -1278,12 +1278,18 @@ fn a_second_correction_of_the_same_export_still_applies() {
     let exported = dir.path().join("export.xlsx");
     export_sales(&db, &exported);
     let liu = sale_of(&store, "刘光富");
-    for amount in [95.0, 96.0] {
+    for (round, amount) in [95.0, 96.0].into_iter().enumerate() {
         std::thread::sleep(std::time::Duration::from_millis(5));
         let corrected = dir.path().join(format!("corrected{amount}.xlsx"));
         edit_exported_amount(&exported, 1.0, amount, &corrected);
         let report = import(&mut store, &corrected);
         assert_eq!(report.rows_updated, 1, "{}", report.message);
+        // The second copy applies too, and says another copy had corrected the row.
+        let warned = report
+            .warnings
+            .iter()
+            .any(|w| w.message.contains("同一份导出表格的另一份更正"));
+        assert_eq!(warned, round == 1, "{:?}", report.warnings);
         assert_eq!(
             store.sale(liu.id).unwrap().record.amount,
             Money::from_fen((amount * 100.0) as i64)

@@ -344,12 +344,17 @@ fn trust_record_ids(store: &Store, file: &mut ParsedFile) -> Result<ExportedReco
             let as_exported = store
                 .exported_content(submission_id)
                 .map_err(|e| e.to_string())?;
+            let recorrected = store
+                .ids_rewritten_by_export(sheet.kind, &trusted, &export_time, submission_id)
+                .map_err(|e| e.to_string())?;
             if sheet.kind == FormKind::Catalogue {
                 exported.changed_listings.extend(newer);
                 exported.exported_listings.extend(as_exported);
+                exported.recorrected_listings.extend(recorrected);
             } else {
                 exported.changed_sales.extend(newer);
                 exported.exported_sales.extend(as_exported);
+                exported.recorrected_sales.extend(recorrected);
             }
         }
         if !repeated_rows.is_empty() {
@@ -624,7 +629,7 @@ impl PreparedImport {
             .warnings
             .iter()
             .map(IssueJson::from)
-            .chain(plan_warnings(parsed, plan))
+            .chain(plan_warnings(parsed, plan, &self.exported_records))
             .collect();
         if !warnings.is_empty() {
             message.push_str(&format!("；{}条提示", warnings.len()));
@@ -658,17 +663,29 @@ impl PreparedImport {
 }
 
 /// One warning per row of `parsed` that the plan keeps as the ledger has it
-/// ([`ImportAction::KeptNewer`]) or recognises as a corrected record's earlier content
-/// ([`ImportAction::Superseded`]); the plan's actions are in the order of `parsed.rows()`.
+/// ([`ImportAction::KeptNewer`]), recognises as a corrected record's earlier content
+/// ([`ImportAction::Superseded`]), or applies over another corrected copy of the same export;
+/// the plan's actions are in the order of `parsed.rows()`.
 fn plan_warnings<'a>(
     parsed: &'a ParsedFile,
     plan: &'a ImportPlan,
+    exported: &'a ExportedRecords,
 ) -> impl Iterator<Item = IssueJson> + 'a {
     parsed
         .rows()
         .zip(&plan.actions)
         .filter_map(|(row, action)| {
+            let recorrected = match (&row.content, action) {
+                (RowContent::Sale(_), ImportAction::Updated(id)) => {
+                    exported.recorrected_sales.contains(id)
+                }
+                (RowContent::Listing(_), ImportAction::Updated(id)) => {
+                    exported.recorrected_listings.contains(id)
+                }
+                _ => false,
+            };
             let message = match action {
+                ImportAction::Updated(_) if recorrected => "这条记录已由同一份导出表格的另一份更正改过，本文件对它的更正与之不同，已按本文件更新；如本文件是较早的版本，请重新导出后再更正",
                 ImportAction::KeptNewer(_) => "这条记录在本文件导出后已在台账中修改（在程序中更正或由其他文件导入），文件中对这一行的更正未导入，台账保留修改后的内容；如需按文件更正，请重新导出后在新文件中修改",
                 ImportAction::Superseded(_) => "这一行与台账中一条记录更正前的内容相同（该记录已按更正后的内容保存），按已导入处理，未重复添加",
                 _ => return None,

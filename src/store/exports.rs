@@ -45,6 +45,11 @@ pub struct ExportedRecords {
     pub exported_sales: HashMap<i64, i64>,
     /// The same for `listing` ids.
     pub exported_listings: HashMap<i64, i64>,
+    /// `sale` ids already rewritten after the export by this same 提交编号 (another corrected
+    /// copy of the same export came first): a further correction still applies, with a warning.
+    pub recorrected_sales: HashSet<i64>,
+    /// The same for `listing` ids.
+    pub recorrected_listings: HashSet<i64>,
 }
 
 impl ExportedRecords {

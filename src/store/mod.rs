@@ -372,6 +372,24 @@ impl Store {
         )
     }
 
+    /// Of `ids` (as [`Store::ids_created_after`]), those whose content the import of
+    /// `submission_id` itself already rewrote after `time` (the file's export): another
+    /// corrected copy of the same export was imported before.
+    pub fn ids_rewritten_by_export(
+        &self,
+        kind: crate::domain::sale::FormKind,
+        ids: &[i64],
+        time: &str,
+        submission_id: &str,
+    ) -> StoreResult<std::collections::HashSet<i64>> {
+        self.ids_where(
+            kind,
+            ids,
+            "content_changed_at > ?2 AND content_changed_by IS ?3",
+            &[&time, &submission_id],
+        )
+    }
+
     /// Of `ids` in `kind`'s table, those meeting `condition` (SQL over the table's columns;
     /// `values` are its parameters from ?2 on; ?1 is the ids as a JSON array).
     fn ids_where(
