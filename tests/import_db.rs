@@ -543,12 +543,19 @@ fn export_sales(db: &Path, out: &Path) {
     export_form(db, &request, out, &|_| {}).unwrap();
 }
 
-#[test]
-fn a_copied_row_above_or_below_never_takes_over_the_original_record() {
+/// A ledger holding sample 01 (20 sales of 泥溪镇, 11795.00) and its 附件2 export
+/// (`export.xlsx` in the ledger's folder).
+fn sample_01_exported() -> (tempfile::TempDir, PathBuf, Store, PathBuf) {
     let (dir, db, mut store) = temp_store();
     import(&mut store, &sample("01_fj2_baseline_nixi_20rows.xlsx"));
     let exported = dir.path().join("export.xlsx");
     export_sales(&db, &exported);
+    (dir, db, store, exported)
+}
+
+#[test]
+fn a_copied_row_above_or_below_never_takes_over_the_original_record() {
+    let (dir, _db, mut store, exported) = sample_01_exported();
     let edited = dir.path().join("copied.xlsx");
     rewrite_export(&exported, &edited, |grid| {
         // Excel's 插入复制的单元格 puts the copy above the original.
@@ -578,10 +585,7 @@ fn a_copied_row_above_or_below_never_takes_over_the_original_record() {
 
 #[test]
 fn an_old_export_never_updates_a_newer_record_that_reused_a_deleted_id() {
-    let (dir, db, mut store) = temp_store();
-    import(&mut store, &sample("01_fj2_baseline_nixi_20rows.xlsx"));
-    let exported = dir.path().join("export.xlsx");
-    export_sales(&db, &exported);
+    let (_dir, _db, mut store, exported) = sample_01_exported();
     let last = *store
         .sale_ids(&SaleFilter::default())
         .unwrap()
@@ -1120,10 +1124,7 @@ fn hidden_ids_left_behind_by_a_sort_do_not_move_content_between_records() {
 
 #[test]
 fn a_date_corrected_without_a_year_keeps_the_year_of_the_record_it_corrects() {
-    let (dir, db, mut store) = temp_store();
-    import(&mut store, &sample("01_fj2_baseline_nixi_20rows.xlsx"));
-    let exported = dir.path().join("export.xlsx");
-    export_sales(&db, &exported);
+    let (dir, _db, mut store, exported) = sample_01_exported();
     let corrected = dir.path().join("corrected.xlsx");
     rewrite_export(&exported, &corrected, |grid| {
         let date_column = column_of(grid, "销售时间");
@@ -1171,10 +1172,7 @@ fn sale_of(store: &Store, household: &str) -> xiaofei_fupin::store::SaleRow {
 
 #[test]
 fn an_older_export_never_undoes_a_correction_made_in_the_program_after_it() {
-    let (dir, db, mut store) = temp_store();
-    import(&mut store, &sample("01_fj2_baseline_nixi_20rows.xlsx"));
-    let exported = dir.path().join("export.xlsx");
-    export_sales(&db, &exported);
+    let (dir, db, mut store, exported) = sample_01_exported();
     // After the export the operator corrects 刘光富's 90.00 to 100.00 in the program.
     std::thread::sleep(std::time::Duration::from_millis(5));
     let liu = sale_of(&store, "刘光富");
@@ -1273,10 +1271,7 @@ fn an_older_export_never_undoes_a_correction_made_in_the_program_after_it() {
 
 #[test]
 fn a_second_correction_of_the_same_export_still_applies() {
-    let (dir, db, mut store) = temp_store();
-    import(&mut store, &sample("01_fj2_baseline_nixi_20rows.xlsx"));
-    let exported = dir.path().join("export.xlsx");
-    export_sales(&db, &exported);
+    let (dir, _db, mut store, exported) = sample_01_exported();
     let liu = sale_of(&store, "刘光富");
     for (round, amount) in [95.0, 96.0].into_iter().enumerate() {
         std::thread::sleep(std::time::Duration::from_millis(5));
@@ -1504,10 +1499,7 @@ fn the_original_catalogue_again_after_a_correction_adds_nothing() {
 /// the other's correction, and the untouched export coming back changes nothing.
 #[test]
 fn two_corrected_copies_of_one_export_keep_both_corrections() {
-    let (dir, db, mut store) = temp_store();
-    import(&mut store, &sample("01_fj2_baseline_nixi_20rows.xlsx"));
-    let exported = dir.path().join("export.xlsx");
-    export_sales(&db, &exported);
+    let (dir, _db, mut store, exported) = sample_01_exported();
     let first = dir.path().join("first.xlsx");
     let second = dir.path().join("second.xlsx");
     edit_exported_amount(&exported, 1.0, 100.0, &first);
@@ -1587,10 +1579,7 @@ fn typed_files_are_named_as_typed_and_imported_once() {
 /// names; it is refused with a clear error and nothing in the ledger changes.
 #[test]
 fn a_correction_in_rows_shifted_away_from_their_ids_overwrites_nothing() {
-    let (dir, db, mut store) = temp_store();
-    import(&mut store, &sample("01_fj2_baseline_nixi_20rows.xlsx"));
-    let exported = dir.path().join("export.xlsx");
-    export_sales(&db, &exported);
+    let (dir, _db, mut store, exported) = sample_01_exported();
     let before: Vec<_> = store
         .sales(&SaleFilter::default())
         .unwrap()
@@ -1650,10 +1639,7 @@ fn a_correction_in_rows_shifted_away_from_their_ids_overwrites_nothing() {
 /// recognised by its ids and content, so a correction updates its record instead of adding it.
 #[test]
 fn an_export_whose_submission_cell_was_deleted_is_recognised_by_its_content() {
-    let (dir, db, mut store) = temp_store();
-    import(&mut store, &sample("01_fj2_baseline_nixi_20rows.xlsx"));
-    let exported = dir.path().join("export.xlsx");
-    export_sales(&db, &exported);
+    let (dir, _db, mut store, exported) = sample_01_exported();
     let corrected = dir.path().join("no_row_1.xlsx");
     rewrite_export(&exported, &corrected, |grid| {
         let amount_column = column_of(grid, "销售金额");
@@ -1687,10 +1673,7 @@ fn an_export_whose_submission_cell_was_deleted_is_recognised_by_its_content() {
 /// file): the import deletes nothing and says so.
 #[test]
 fn a_row_emptied_in_an_export_is_reported_and_its_record_kept() {
-    let (dir, db, mut store) = temp_store();
-    import(&mut store, &sample("01_fj2_baseline_nixi_20rows.xlsx"));
-    let exported = dir.path().join("export.xlsx");
-    export_sales(&db, &exported);
+    let (dir, _db, mut store, exported) = sample_01_exported();
     let emptied = dir.path().join("emptied.xlsx");
     let mut excel_row = 0;
     rewrite_export(&exported, &emptied, |grid| {
@@ -1775,10 +1758,7 @@ fn a_new_sale_equal_to_a_record_the_file_corrects_is_added() {
 /// export is still recognised, and the correction is refused as out of line, not added.
 #[test]
 fn a_sorted_export_without_its_submission_cell_adds_no_correction() {
-    let (dir, db, mut store) = temp_store();
-    import(&mut store, &sample("01_fj2_baseline_nixi_20rows.xlsx"));
-    let exported = dir.path().join("export.xlsx");
-    export_sales(&db, &exported);
+    let (dir, _db, mut store, exported) = sample_01_exported();
     let sorted = dir.path().join("sorted.xlsx");
     rewrite_export(&exported, &sorted, |grid| {
         let amount_column = column_of(grid, "销售金额");
