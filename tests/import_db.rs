@@ -1802,3 +1802,30 @@ fn a_sorted_export_without_its_submission_cell_adds_no_correction() {
         "11795.00"
     );
 }
+
+/// An export whose hidden 记录编号 column was lost (values pasted into a new sheet) while its
+/// 提交编号 stayed: a corrected row can only be added, so the import says why.
+#[test]
+fn a_row_of_an_export_without_its_id_that_adds_a_sale_is_flagged() {
+    let (dir, _db, mut store, exported) = sample_01_exported();
+    let without_ids = dir.path().join("without_ids.xlsx");
+    rewrite_export(&exported, &without_ids, |grid| {
+        let id_column = column_of(grid, "记录编号");
+        let amount_column = column_of(grid, "销售金额");
+        let (first, _) = row_of(grid, "刘光富");
+        for row in grid.iter_mut().skip(first) {
+            if let Some(cell) = row.get_mut(id_column) {
+                *cell = None;
+            }
+        }
+        grid[first][amount_column] = Some(Cell::Number(95.0));
+    });
+    let report = import(&mut store, &without_ids);
+    assert_eq!(report.rows_added, 1, "{}", report.message);
+    let flagged: Vec<_> = report
+        .warnings
+        .iter()
+        .filter(|w| w.message.contains("没有隐藏的记录编号"))
+        .collect();
+    assert_eq!(flagged.len(), 1, "{:?}", report.warnings);
+}

@@ -270,6 +270,14 @@ fn trust_record_ids(store: &Store, file: &mut ParsedFile) -> Result<ExportedReco
         }
     }
     for sheet in &mut file.sheets {
+        if let Some(submission_id) = &sheet.submission_id
+            && store
+                .own_export_time(submission_id)
+                .map_err(|e| e.to_string())?
+                .is_some()
+        {
+            exported.own_export_sheets.insert(sheet.name.clone());
+        }
         let ids: Vec<i64> = sheet.rows.iter().filter_map(|row| row.record_id).collect();
         if ids.is_empty() {
             continue;
@@ -685,6 +693,11 @@ fn plan_warnings<'a>(
                 _ => false,
             };
             let message = match action {
+                ImportAction::Added(_)
+                    if row.record_id.is_none() && exported.own_export_sheets.contains(&row.sheet) =>
+                {
+                    "这一行在本台账导出的表格中，但没有隐藏的记录编号（复制粘贴到新表格时丢失？），内容又与台账中的记录都不同，已作为新的销售导入；如这其实是对某条记录的更正，请在程序中删除原记录"
+                }
                 ImportAction::Updated(_) if recorrected => "这条记录已由同一份导出表格的另一份更正改过，本文件对它的更正与之不同，已按本文件更新；如本文件是较早的版本，请重新导出后再更正",
                 ImportAction::KeptNewer(_) => "这条记录在本文件导出后已在台账中修改（在程序中更正或由其他文件导入），文件中对这一行的更正未导入，台账保留修改后的内容；如需按文件更正，请重新导出后在新文件中修改",
                 ImportAction::Superseded(_) => "这一行与台账中一条记录更正前的内容相同（该记录已按更正后的内容保存），按已导入处理，未重复添加",

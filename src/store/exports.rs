@@ -50,6 +50,9 @@ pub struct ExportedRecords {
     pub recorrected_sales: HashSet<i64>,
     /// The same for `listing` ids.
     pub recorrected_listings: HashSet<i64>,
+    /// Sheets of the file that are exports of this ledger (by their 提交编号): a row there
+    /// without an id that adds a record is worth a warning (its id may have been lost).
+    pub own_export_sheets: HashSet<String>,
 }
 
 impl ExportedRecords {
