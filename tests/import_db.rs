@@ -543,6 +543,17 @@ fn export_sales(db: &Path, out: &Path) {
     export_form(db, &request, out, &|_| {}).unwrap();
 }
 
+/// The grid indexes of the first and last data rows of sample 01's export (刘光富's row, and the
+/// last row whose 序号 is a number).
+fn data_rows(grid: &[Vec<Option<Cell>>]) -> (usize, usize) {
+    let (first, _) = row_of(grid, "刘光富");
+    let last = grid
+        .iter()
+        .rposition(|row| matches!(row.first(), Some(Some(Cell::Number(_)))))
+        .unwrap();
+    (first, last)
+}
+
 /// A ledger holding sample 01 (20 sales of 泥溪镇, 11795.00) and its 附件2 export
 /// (`export.xlsx` in the ledger's folder).
 fn sample_01_exported() -> (tempfile::TempDir, PathBuf, Store, PathBuf) {
@@ -1590,11 +1601,7 @@ fn a_correction_in_rows_shifted_away_from_their_ids_overwrites_nothing() {
     rewrite_export(&exported, &shifted, |grid| {
         let amount_column = column_of(grid, "销售金额");
         let remark_column = column_of(grid, "备注");
-        let (first, _) = row_of(grid, "刘光富");
-        let last = grid
-            .iter()
-            .rposition(|row| matches!(row.first(), Some(Some(Cell::Number(_)))))
-            .unwrap();
+        let (first, last) = data_rows(grid);
         // 删除单元格, 下方单元格上移 on the visible columns of the second data row.
         for row in first + 1..last {
             for column in 0..=remark_column {
@@ -1764,11 +1771,7 @@ fn a_sorted_export_without_its_submission_cell_adds_no_correction() {
         let amount_column = column_of(grid, "销售金额");
         let remark_column = column_of(grid, "备注");
         let household_column = column_of(grid, "贫困户姓名");
-        let (first, _) = row_of(grid, "刘光富");
-        let last = grid
-            .iter()
-            .rposition(|row| matches!(row.first(), Some(Some(Cell::Number(_)))))
-            .unwrap();
+        let (first, last) = data_rows(grid);
         let mut visible: Vec<Vec<Option<Cell>>> = grid[first..=last]
             .iter()
             .map(|row| row.iter().take(remark_column + 1).cloned().collect())

@@ -270,12 +270,11 @@ fn trust_record_ids(store: &Store, file: &mut ParsedFile) -> Result<ExportedReco
         }
     }
     for sheet in &mut file.sheets {
-        if let Some(submission_id) = &sheet.submission_id
-            && store
-                .own_export_time(submission_id)
-                .map_err(|e| e.to_string())?
-                .is_some()
-        {
+        let mut export_time = match &sheet.submission_id {
+            Some(id) => store.own_export_time(id).map_err(|e| e.to_string())?,
+            None => None,
+        };
+        if export_time.is_some() {
             exported.own_export_sheets.insert(sheet.name.clone());
         }
         let ids: Vec<i64> = sheet.rows.iter().filter_map(|row| row.record_id).collect();
@@ -299,13 +298,10 @@ fn trust_record_ids(store: &Store, file: &mut ParsedFile) -> Result<ExportedReco
                     "工作表“{}”缺少提交编号（第1行右侧被删除？），按记录编号和内容认定为本台账导出的表格（提交编号{found}），按编号更新",
                     sheet.name
                 ));
+                export_time = store.own_export_time(&found).map_err(|e| e.to_string())?;
                 sheet.submission_id = Some(found);
             }
         }
-        let export_time = match &sheet.submission_id {
-            Some(id) => store.own_export_time(id).map_err(|e| e.to_string())?,
-            None => None,
-        };
         let Some(export_time) = export_time else {
             for row in &mut sheet.rows {
                 row.record_id = None;
