@@ -33,12 +33,19 @@ pub struct ResolvedRegion {
 #[derive(Debug, Clone, Default)]
 pub struct RegionResolver {
     townships: Vec<Township>,
+    /// Per township (same order): every name it is recognised by ([`township_names`]) and its
+    /// name without suffix ([`base_name`]), computed once: `resolve` runs once per imported row.
+    names: Vec<(Vec<String>, Option<String>)>,
 }
 
 impl RegionResolver {
     /// Builds a resolver over the given townships.
     pub fn new(townships: Vec<Township>) -> Self {
-        Self { townships }
+        let names = townships
+            .iter()
+            .map(|township| (township_names(township), base_name(township)))
+            .collect();
+        Self { townships, names }
     }
 
     /// The townships, in registry order.
@@ -168,9 +175,8 @@ impl RegionResolver {
     /// and whether the match was a bare name without suffix.
     fn match_township<'a>(&self, text: &'a str) -> Option<(&Township, &'a str, bool)> {
         let mut best: Option<(&Township, &'a str, bool, usize)> = None;
-        for township in &self.townships {
-            let base = base_name(township);
-            for name in township_names(township) {
+        for (township, (names, base)) in self.townships.iter().zip(&self.names) {
+            for name in names {
                 let Some(rest) = text.strip_prefix(name.as_str()) else {
                     continue;
                 };

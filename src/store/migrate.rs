@@ -43,6 +43,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "0007_content_changed.sql",
         include_str!("../../migrations/0007_content_changed.sql"),
     ),
+    (
+        8,
+        "0008_household_index.sql",
+        include_str!("../../migrations/0008_household_index.sql"),
+    ),
 ];
 
 /// The migration that rewrote month-only content keys and undid the automatic pairs they had

@@ -107,7 +107,7 @@ impl GridRow {
 }
 
 /// One sheet of a workbook (a CSV or HTML file is one sheet).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub(crate) struct GridSheet {
     pub name: String,
     /// Rows with content, in row order.
@@ -152,6 +152,19 @@ impl SheetBuilder {
     /// Number of non-empty cells pushed so far.
     pub(crate) fn cell_count(&self) -> usize {
         self.cells
+    }
+
+    /// Adds the rows of `later` (read from the XML after this builder's) after this builder's
+    /// rows; `finish` sorts them when they overlap.
+    pub(crate) fn append(&mut self, later: SheetBuilder) {
+        if let (Some(last), Some(first)) = (self.rows.last(), later.rows.first())
+            && last.number >= first.number
+        {
+            self.unsorted = true;
+        }
+        self.unsorted |= later.unsorted;
+        self.cells += later.cells;
+        self.rows.extend(later.rows);
     }
 
     /// Adds a cell at (1-based row, 0-based col). Blank text is dropped.
