@@ -765,14 +765,16 @@ fn a_dry_run_leaves_a_ledger_of_an_older_version_as_it_was() {
     rusqlite::Connection::open(&db)
         .unwrap()
         .execute_batch(
-            "ALTER TABLE sale DROP COLUMN content_changed_at;
+            "DROP INDEX sale_by_household;
+             CREATE INDEX sale_by_household_product ON sale (township_code, household, product, form);
+             ALTER TABLE sale DROP COLUMN content_changed_at;
              ALTER TABLE sale DROP COLUMN content_changed_by;
              ALTER TABLE listing DROP COLUMN content_changed_at;
              ALTER TABLE listing DROP COLUMN content_changed_by;
              DROP TABLE exported_record;
              DROP TABLE sale_former_key;
              DROP TABLE listing_former_fingerprint;
-             DELETE FROM schema_migration WHERE version = 7;
+             DELETE FROM schema_migration WHERE version >= 7;
              PRAGMA wal_checkpoint(TRUNCATE);",
         )
         .unwrap();

@@ -27,12 +27,19 @@ pub fn clean_name(text: &str) -> String {
 
 /// Removes all whitespace (of every kind) and line breaks: used to compare header cells.
 pub fn squeeze(text: &str) -> String {
+    if !text.chars().any(is_blank_char) {
+        // The common case (a clean cell): one copy instead of a character-by-character build.
+        return text.to_string();
+    }
     text.chars().filter(|c| !is_blank_char(*c)).collect()
 }
 
 /// Full-width ASCII (`０-９`, `．`, `，`, `／`, `－`, letters) to half-width; `（）` to `()`.
 /// The ideographic space U+3000 becomes an ASCII space; every other character is kept.
 pub fn to_half_width(text: &str) -> String {
+    if text.is_ascii() {
+        return text.to_string();
+    }
     text.chars()
         .map(|c| match c {
             '\u{FF01}'..='\u{FF5E}' => char::from_u32(u32::from(c) - 0xFEE0).unwrap_or(c),

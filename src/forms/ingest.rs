@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 use chrono::Datelike;
 use serde::Serialize;
 
-use crate::domain::Money;
 use crate::domain::sale::FormKind;
+use crate::domain::{Money, Price};
 use crate::forms::import::{FileRejection, ParsedFile, RowContent, RowIssue, parse_file};
 use crate::forms::logistics::{self, PreparedShipments};
 use crate::store::{ExportedRecords, ImportAction, ImportPlan, ImportRecord, Store};
@@ -489,17 +489,27 @@ fn read_and_check(store: &Store, path: &Path) -> Result<PreparedImport, String> 
         let prices = store
             .catalogue_prices(&townships)
             .map_err(|e| e.to_string())?;
+        // Looked up by borrowed text: no key is built per row.
+        let prices: HashMap<(&str, &str, &str), &Price> = prices
+            .iter()
+            .map(|((township, household, product), price)| {
+                (
+                    (township.as_str(), household.as_str(), product.as_str()),
+                    price,
+                )
+            })
+            .collect();
         for row in file.rows() {
             warnings.extend(row.warnings.iter().cloned());
             match &row.content {
                 RowContent::Sale(record) => {
                     let mut record = record.clone();
                     let key = (
-                        record.township_code.clone(),
-                        record.household.clone(),
-                        record.product.clone(),
+                        record.township_code.as_str(),
+                        record.household.as_str(),
+                        record.product.as_str(),
                     );
-                    if let Some(price) = prices.get(&key)
+                    if let Some(price) = prices.get(&key).copied()
                         && let Some(expected) = price.expected_amount(&record.quantity)
                         && expected != record.amount
                     {

@@ -241,23 +241,31 @@ pub(crate) fn sale_fingerprint(record: &SaleRecord) -> String {
 /// month-only row never equals a row dated the 1st of that month (it can still be confirmed as a
 /// near match, see `reconcile.rs`). Migration 0006 rewrote the keys stored before this.
 pub(crate) fn sale_match_key(record: &SaleRecord) -> String {
-    let quantity = match record.quantity.in_jin() {
-        Some(jin) => format!("{}斤", jin.normalize()),
-        None => record.quantity.to_string(),
+    use std::fmt::Write;
+    // Written into one buffer: this runs for every imported row (twice: plan and insert).
+    let mut key = String::with_capacity(128);
+    for part in [
+        &record.township_code,
+        &record.village,
+        &record.household,
+        &record.product,
+    ] {
+        key.push_str(part);
+        key.push('\u{1f}');
+    }
+    // Writing into a String cannot fail.
+    let _ = match record.date.precision {
+        DatePrecision::Month => write!(key, "{}", record.date.date.format("%Y-%m")),
+        DatePrecision::Day => write!(key, "{}", record.date.date),
     };
-    [
-        record.township_code.clone(),
-        record.village.clone(),
-        record.household.clone(),
-        record.product.clone(),
-        match record.date.precision {
-            DatePrecision::Month => record.date.date.format("%Y-%m").to_string(),
-            DatePrecision::Day => record.date.date.to_string(),
-        },
-        quantity,
-        record.amount.to_fen().to_string(),
-    ]
-    .join("\u{1f}")
+    key.push('\u{1f}');
+    let _ = match record.quantity.in_jin() {
+        Some(jin) => write!(key, "{}斤", jin.normalize()),
+        None => write!(key, "{}", record.quantity),
+    };
+    key.push('\u{1f}');
+    let _ = write!(key, "{}", record.amount.to_fen());
+    key
 }
 
 /// Writes sales inside the caller's transaction: one fixed INSERT and one fixed UPDATE statement,
@@ -269,7 +277,8 @@ pub(crate) struct SaleWriter<'c> {
     /// Local time of this batch, `YYYY-MM-DD HH:MM:SS`, for `created_at`/`updated_at`.
     now: String,
     purchasers: HashMap<String, (i64, Option<PurchaserType>)>,
-    villages: HashSet<(String, String)>,
+    /// Villages registered so far, by township code.
+    villages: HashMap<String, HashSet<String>>,
     /// In a bulk write ([`SaleWriter::bulk_in`]): amount (fen) and count of the inserted rows per
     /// summary row, added to `sale_summary` at the end instead of by the per-row trigger.
     summary_sums: Option<HashMap<SummaryKey, (i64, i64)>>,
@@ -345,7 +354,7 @@ impl<'c> SaleWriter<'c> {
             conn,
             now: now_text(),
             purchasers: HashMap::new(),
-            villages: HashSet::new(),
+            villages: HashMap::new(),
             summary_sums: None,
         }
     }
@@ -386,11 +395,18 @@ impl<'c> SaleWriter<'c> {
         if village.is_empty() {
             return Ok(());
         }
-        let key = (township_code.to_string(), village.to_string());
-        if !self.villages.contains(&key) {
-            Store::remember_village(self.conn, township_code, village)?;
-            self.villages.insert(key);
+        if self
+            .villages
+            .get(township_code)
+            .is_some_and(|known| known.contains(village))
+        {
+            return Ok(());
         }
+        Store::remember_village(self.conn, township_code, village)?;
+        self.villages
+            .entry(township_code.to_string())
+            .or_default()
+            .insert(village.to_string());
         Ok(())
     }
 
