@@ -44,6 +44,7 @@ pub(crate) fn read(bytes: &[u8], names: &HashMap<String, String>) -> Option<Work
             strings: &strings,
             dates: &dates,
             is_1904: book.is_1904,
+            max_scanned: MAX_CELLS_SCANNED,
         };
         let mut parsed = parse_sheet(&xml, &ctx)?;
         drop(xml);
@@ -610,11 +611,15 @@ struct Context<'a> {
     strings: &'a [String],
     dates: &'a [bool],
     is_1904: bool,
+    /// Most `<c>` elements a sheet may have ([`MAX_CELLS_SCANNED`]; smaller in tests).
+    max_scanned: usize,
 }
 
 #[derive(Default)]
 struct ParsedSheet {
     builder: SheetBuilder,
+    /// `<c>` elements read (empty ones too), against [`Context::max_scanned`].
+    scanned: usize,
     hidden_rows: Vec<u32>,
     merges: Vec<Merge>,
     links: Vec<((u32, u32), String)>,
@@ -660,8 +665,10 @@ fn parse_halves(xml: &[u8], split: usize, ctx: &Context<'_>) -> Option<ParsedShe
     });
     let mut out = first?;
     let second = second?;
+    // The limits hold for the whole sheet, as in one pass.
+    out.scanned += second.scanned;
     out.builder.append(second.builder);
-    if out.builder.cell_count() > MAX_CELLS {
+    if out.scanned > ctx.max_scanned || out.builder.cell_count() > MAX_CELLS {
         return None;
     }
     out.hidden_rows.extend(second.hidden_rows);
@@ -673,8 +680,8 @@ fn parse_halves(xml: &[u8], split: usize, ctx: &Context<'_>) -> Option<ParsedShe
 }
 
 /// A byte offset at or after `from` (the middle of `xml`) where the second half can be parsed on its own with
-/// the same result: the start of a non-empty `<row>` tag that carries its number (`r`), right
-/// after a `</row>`, inside `<sheetData>`. Then nothing of the parser's state crosses the split
+/// the same result: the start of a non-empty `<row>` tag that carries its number (`r`, a whole
+/// number from 1, as the parser reads it), right after a `</row>`, inside `<sheetData>`. Then nothing of the parser's state crosses the split
 /// (the row number comes from `r`, the column count restarts at `</row>`). A split that lands in
 /// a comment or CDATA makes a half fail to parse, and the whole file goes to calamine, as any
 /// XML this path does not expect.
@@ -690,9 +697,14 @@ fn split_point(xml: &[u8], from: usize) -> Option<usize> {
         && !tag.closing
         && !tag.empty
         && attrs_well_formed(tag.attrs)
-        && attr_raw(tag.attrs, b"r").is_some()
+        && row_number(tag.attrs).is_some_and(|r| r >= 1)
         && previous.ends_with(b"</row>");
     clean.then_some(split)
+}
+
+/// The row number a `<row>` tag's `r` attribute gives, if it is a whole number.
+fn row_number(attrs: &[u8]) -> Option<u32> {
+    attr_raw(attrs, b"r").and_then(|v| std::str::from_utf8(v).ok()?.trim().parse::<u32>().ok())
 }
 
 fn parse_sheet_part(xml: &[u8], ctx: &Context<'_>) -> Option<ParsedSheet> {
@@ -701,25 +713,27 @@ fn parse_sheet_part(xml: &[u8], ctx: &Context<'_>) -> Option<ParsedSheet> {
     let mut row_index: u32 = 0;
     let mut col_index: u32 = 0;
     let mut meta_next_row: u32 = 1;
-    let mut scanned = 0usize;
+
     while let Some((_, tag)) = next_tag(xml, pos).ok()? {
         pos = tag.end;
         match (tag.local, tag.closing) {
             (b"row" | b"c", false) if !attrs_well_formed(tag.attrs) => return None,
             (b"row", false) => {
-                let r = attr_raw(tag.attrs, b"r")
-                    .and_then(|v| std::str::from_utf8(v).ok()?.trim().parse::<u32>().ok());
+                let r = row_number(tag.attrs);
                 // Hidden rows (our numbering: a row without `r` follows the previous one).
                 let number = r.unwrap_or(meta_next_row);
                 meta_next_row = number.saturating_add(1);
                 if attr_raw(tag.attrs, b"hidden").is_some_and(|v| v == b"1" || v == b"true") {
                     out.hidden_rows.push(number);
                 }
-                // Cell positions, as calamine counts them: only `<row>` start tags move on.
-                if !tag.empty
-                    && let Some(r) = r
-                {
+                // Cell positions, as calamine counts them (it reads `<row/>` as `<row></row>`):
+                // a row number sets the position, and a self-closing row also ends there.
+                if let Some(r) = r {
                     row_index = r.checked_sub(1)?;
+                }
+                if tag.empty {
+                    row_index = row_index.saturating_add(1);
+                    col_index = 0;
                 }
             }
             (b"row", true) => {
@@ -727,11 +741,20 @@ fn parse_sheet_part(xml: &[u8], ctx: &Context<'_>) -> Option<ParsedSheet> {
                 col_index = 0;
             }
             (b"c", false) if tag.empty => {
-                // calamine skips self-closing cells entirely.
+                // An empty cell: no value, but it takes its column (as calamine counts).
+                out.scanned += 1;
+                if out.scanned > ctx.max_scanned {
+                    return None;
+                }
+                col_index = match attr_raw(tag.attrs, b"r") {
+                    Some(r) => cell_ref(r)?.1,
+                    None => col_index,
+                }
+                .saturating_add(1);
             }
             (b"c", false) => {
-                scanned += 1;
-                if scanned > MAX_CELLS_SCANNED {
+                out.scanned += 1;
+                if out.scanned > ctx.max_scanned {
                     return None;
                 }
                 let (row, col) = match attr_raw(tag.attrs, b"r") {
@@ -901,10 +924,11 @@ mod tests {
     #[test]
     fn a_sheet_parsed_in_two_halves_reads_as_in_one_pass() {
         let strings: Vec<String> = vec!["共享".into(), "泥溪镇".into()];
-        let ctx = Context {
+        let mut ctx = Context {
             strings: &strings,
             dates: &[false, true],
             is_1904: false,
+            max_scanned: MAX_CELLS_SCANNED,
         };
         let xml = r#"<worksheet><sheetData><row r="1"><c r="A1" t="s"><v>0</v></c><c t="s"><v>1</v></c></row>
 <row r="2" hidden="1"><c r="B2"><v>12.5</v></c></row><row r="3"/>
@@ -912,6 +936,7 @@ mod tests {
 <row r="6" spans="1:3"><c r="C6" s="1"><v>43709</v></c><c r="A6"><f>HYPERLINK("x","y")</f><v>0</v></c></row>
 <!-- a comment with <row r="9"> inside -->
 <row r="7"><c r="A7" t="str"><v>公式</v></c></row><row r="7"><c r="B7"><v>3</v></c></row>
+<row r=""><c><v>10</v></c></row><row r="x"><c><v>11</v></c></row><row r="2.0"><c><v>12</v></c></row>
 <row r="5"><c r="A5"><v>5</v></c></row>
 <row r="8" hidden="true"><c><v>8</v></c><c><v>9</v></c></row></sheetData>
 <mergeCells count="1"><mergeCell ref="A1:B1"/></mergeCells>
@@ -942,6 +967,19 @@ mod tests {
             whole
         );
         assert!(split_point(b"<sheetData><row r=\"1\"></row></sheetData>", 0).is_none());
+
+        // The cell limit counts the whole sheet, split or not.
+        let cells = whole.0.rows.iter().map(|r| r.cells.len()).sum::<usize>();
+        let scanned = parse_sheet_part(xml, &ctx).unwrap().scanned;
+        assert!(scanned >= cells && scanned > 2);
+        let middle = (0..xml.len())
+            .find_map(|from| split_point(xml, from).filter(|s| *s >= xml.len() / 3))
+            .unwrap();
+        ctx.max_scanned = scanned;
+        assert!(parse_halves(xml, middle, &ctx).is_some());
+        ctx.max_scanned = scanned - 1;
+        assert!(parse_sheet_part(xml, &ctx).is_none());
+        assert!(parse_halves(xml, middle, &ctx).is_none());
     }
 
     #[test]
@@ -982,6 +1020,7 @@ mod tests {
             strings: &[],
             dates: &[],
             is_1904: false,
+            max_scanned: MAX_CELLS_SCANNED,
         };
         assert!(parse_sheet(b"<sheetData><row r=\"1\"><c r=\"A1\"><v>1", &ctx).is_none());
         assert!(parse_sheet(b"<c r=\"A1\" t=\"s\"><v>5</v></c>", &ctx).is_none());

@@ -745,6 +745,44 @@ mod tests {
         assert!(first.row(8).unwrap().hidden);
     }
 
+    /// `bytes` with the part whose name ends in `part` replaced by `data`.
+    fn with_part(bytes: &[u8], part: &str, data: &[u8]) -> Vec<u8> {
+        let mut zin = ZipArchive::new(Cursor::new(bytes)).unwrap();
+        let entries: Vec<(String, Vec<u8>)> = (0..zin.len())
+            .map(|i| {
+                let mut f = zin.by_index(i).unwrap();
+                let name = f.name().unwrap().to_string();
+                let mut content = Vec::new();
+                f.read_to_end(&mut content).unwrap();
+                if name.ends_with(part) {
+                    content = data.to_vec();
+                }
+                (name, content)
+            })
+            .collect();
+        rezip(&entries)
+    }
+
+    #[test]
+    fn fast_reader_agrees_with_calamine_on_self_closing_rows_and_cells() {
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        wb.add_worksheet().write_string(0, 0, "x").unwrap();
+        let bytes = wb.save_to_buffer().unwrap();
+        for sheet in [
+            // A self-closing row with a number, then rows without: they follow it.
+            r#"<row r="1"><c><v>1</v></c></row><row r="3"><c><v>3</v></c></row><row r="1"/><row><c><v>2</v></c></row><row><c><v>4</v></c></row>"#,
+            // Self-closing rows without a number move on one row each.
+            r#"<row><c><v>1</v></c></row><row/><row/><row><c><v>4</v></c><c/><c><v>6</v></c></row>"#,
+            // Self-closing cells take their column; with `r` they set it.
+            r#"<row r="2"><c r="B2"/><c><v>3</v></c><c/><c><v>5</v></c><c r="F2"/><c><v>7</v></c></row>"#,
+        ] {
+            let xml = format!(
+                r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>{sheet}</sheetData></worksheet>"#
+            );
+            assert_same(sheet, &with_part(&bytes, "sheet1.xml", xml.as_bytes()));
+        }
+    }
+
     fn rezip(entries: &[(String, Vec<u8>)]) -> Vec<u8> {
         use std::io::Write;
         let mut out = zip::ZipWriter::new(Cursor::new(Vec::new()));
