@@ -82,8 +82,25 @@ pub(crate) fn number_text(f: f64) -> String {
         // Also turns -0 into 0.
         return "0".to_string();
     }
+    let shortest = format!("{f}");
+    if significant_digits(&shortest) <= 15 {
+        // Already within 15 digits: rounding to 15 gives the same number back (the common case,
+        // one formatting instead of three steps).
+        return shortest;
+    }
     let excel_precision: f64 = format!("{f:.14e}").parse().unwrap_or(f);
     format!("{excel_precision}")
+}
+
+/// Significant digits of a plain decimal text (`-0.0215` → 3, `17700001234` → 9, `1000` → 1).
+fn significant_digits(text: &str) -> usize {
+    let digits: Vec<u8> = text.bytes().filter(u8::is_ascii_digit).collect();
+    let start = digits.iter().position(|d| *d != b'0');
+    let end = digits.iter().rposition(|d| *d != b'0');
+    match (start, end) {
+        (Some(start), Some(end)) => end + 1 - start,
+        _ => 0,
+    }
 }
 
 /// One row: its Excel row number (1-based), whether it was saved hidden, and its non-empty cells
@@ -333,6 +350,32 @@ pub(crate) fn parse_range(reference: &str) -> Option<Merge> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// The short cut of `number_text` gives what rounding to 15 digits always gave.
+        #[test]
+        fn number_text_equals_rounding_to_15_digits(
+            bits in proptest::prelude::any::<u64>(),
+            cents in 0i64..100_000_000_000,
+            scale in 0u32..8,
+            ratio in (1u32..1000, 1u32..1000),
+        ) {
+            let slow = |f: f64| -> String {
+                if f == 0.0 {
+                    return "0".to_string();
+                }
+                let excel_precision: f64 = format!("{f:.14e}").parse().unwrap_or(f);
+                format!("{excel_precision}")
+            };
+            let money = cents as f64 / 10f64.powi(scale as i32);
+            let computed = money * f64::from(ratio.0) / f64::from(ratio.1);
+            for f in [f64::from_bits(bits), money, -money, computed, computed * 3.3] {
+                if f.is_finite() {
+                    proptest::prop_assert_eq!(number_text(f), slow(f), "{}", f);
+                }
+            }
+        }
+    }
 
     fn text(s: &str) -> CellValue {
         CellValue::Text(s.to_string())
