@@ -44,6 +44,40 @@ fn a_new_database_is_seeded_with_the_county() {
 }
 
 #[test]
+fn a_new_ledger_has_8_kib_pages_and_an_older_one_keeps_its_own() {
+    let dir = tempfile::tempdir().unwrap();
+    let page_size = |path: &std::path::Path| -> i64 {
+        rusqlite::Connection::open(path)
+            .unwrap()
+            .query_row("PRAGMA page_size", [], |r| r.get(0))
+            .unwrap()
+    };
+    let new = dir.path().join("new.db");
+    drop(Store::open(&new).unwrap());
+    assert_eq!(page_size(&new), 8192);
+    // A ledger an older version created (4 KiB pages) opens, migrates and keeps its layout.
+    let old = dir.path().join("old.db");
+    rusqlite::Connection::open(&old)
+        .unwrap()
+        .execute_batch("PRAGMA page_size = 4096; CREATE TABLE t (x INTEGER); DROP TABLE t;")
+        .unwrap();
+    let mut store = Store::open(&old).unwrap();
+    store
+        .insert_sale(&sale(
+            FormKind::Sale,
+            "云阳县商务委",
+            NIXI,
+            "三坪村",
+            (2019, 9, 1),
+            9000,
+        ))
+        .unwrap();
+    drop(store);
+    assert_eq!(page_size(&old), 4096);
+    assert_eq!(Store::open(&old).unwrap().townships().unwrap().len(), 42);
+}
+
+#[test]
 fn reopening_keeps_records_and_does_not_seed_twice() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("ledger.db");
