@@ -878,3 +878,63 @@ fn pair_candidates_in(conn: &Connection, candidates: Vec<(i64, String)>) -> Stor
     }
     Ok(paired)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{Money, Quantity, ReportDate};
+
+    fn record(date: ReportDate, quantity: Quantity, fen: i64) -> SaleRecord {
+        SaleRecord {
+            kind: FormKind::Sale,
+            purchaser: "县商务委".into(),
+            date,
+            date_text: String::new(),
+            region_text: String::new(),
+            township_code: "500235139".into(),
+            village: "柏杨村".into(),
+            household: "王成芳".into(),
+            product: "仔猪".into(),
+            quantity,
+            quantity_text: String::new(),
+            amount: Money::from_fen(fen),
+            amount_text: String::new(),
+            remark: String::new(),
+            involved: None,
+            channel_override: None,
+            warnings: Vec::new(),
+        }
+    }
+
+    /// Stored ledgers hold these keys (and fingerprints built on them): the text must never
+    /// change, or re-imports stop finding their records.
+    #[test]
+    fn the_match_key_keeps_its_stored_form() {
+        let day = |y, m, d| ReportDate {
+            date: NaiveDate::from_ymd_opt(y, m, d).unwrap(),
+            precision: DatePrecision::Day,
+        };
+        let quantity = |value: &str, unit: &str| Quantity {
+            value: Decimal::from_str(value).unwrap(),
+            unit: Some(unit.into()),
+        };
+        let key = |r: &SaleRecord| sale_match_key(r).replace('\u{1f}', "|");
+        assert_eq!(
+            key(&record(day(2019, 1, 1), quantity("3", "头"), 216_270)),
+            "500235139|柏杨村|王成芳|仔猪|2019-01-01|3头|216270"
+        );
+        let mut month = day(2019, 10, 1);
+        month.precision = DatePrecision::Month;
+        assert_eq!(
+            key(&record(month, quantity("126.50", "斤"), 35_280)),
+            "500235139|柏杨村|王成芳|仔猪|2019-10|126.5斤|35280"
+        );
+        let mut kilograms = record(day(2019, 9, 9), quantity("1.5", "公斤"), 0);
+        kilograms.village = String::new();
+        assert_eq!(key(&kilograms), "500235139||王成芳|仔猪|2019-09-09|3斤|0");
+        assert_eq!(
+            sale_fingerprint(&kilograms),
+            format!("2\u{1f}{}", sale_match_key(&kilograms))
+        );
+    }
+}

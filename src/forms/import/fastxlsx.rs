@@ -642,6 +642,7 @@ fn parse_sheet(xml: &[u8], ctx: &Context<'_>) -> Option<ParsedSheet> {
     parse_sheet_split_from(xml, ctx, PARALLEL_PARSE_MIN)
 }
 
+/// [`parse_sheet`] with the size from which to split given (tests split small sheets).
 fn parse_sheet_split_from(xml: &[u8], ctx: &Context<'_>, min_len: usize) -> Option<ParsedSheet> {
     let split = if xml.len() >= min_len {
         split_point(xml, xml.len() / 2)
@@ -679,12 +680,13 @@ fn parse_halves(xml: &[u8], split: usize, ctx: &Context<'_>) -> Option<ParsedShe
     Some(out)
 }
 
-/// A byte offset at or after `from` (the middle of `xml`) where the second half can be parsed on its own with
-/// the same result: the start of a non-empty `<row>` tag that carries its number (`r`, a whole
-/// number from 1, as the parser reads it), right after a `</row>`, inside `<sheetData>`. Then nothing of the parser's state crosses the split
-/// (the row number comes from `r`, the column count restarts at `</row>`). A split that lands in
-/// a comment or CDATA makes a half fail to parse, and the whole file goes to calamine, as any
-/// XML this path does not expect.
+/// A byte offset at or after `from` (the middle of `xml`) where the second half can be parsed
+/// on its own with the same result: the start of a non-empty `<row>` tag that carries its
+/// number (`r`, a whole number from 1, as the parser reads it), right after a `</row>`, inside
+/// `<sheetData>`. Then nothing of the parser's state crosses the split (the row number comes
+/// from `r`, the column count restarts at `</row>`). A split that lands in a comment or CDATA
+/// makes a half fail to parse, and the whole file goes to calamine, as any XML this path does
+/// not expect.
 fn split_point(xml: &[u8], from: usize) -> Option<usize> {
     let data_start = memchr::memmem::find(xml, b"<sheetData")?;
     let data_end = memchr::memmem::rfind(xml, b"</sheetData>")?;
@@ -707,13 +709,13 @@ fn row_number(attrs: &[u8]) -> Option<u32> {
     attr_raw(attrs, b"r").and_then(|v| std::str::from_utf8(v).ok()?.trim().parse::<u32>().ok())
 }
 
+/// Parses sheet XML (a whole sheet, or a part starting at a [`split_point`]) in one pass.
 fn parse_sheet_part(xml: &[u8], ctx: &Context<'_>) -> Option<ParsedSheet> {
     let mut out = ParsedSheet::default();
     let mut pos = 0usize;
     let mut row_index: u32 = 0;
     let mut col_index: u32 = 0;
     let mut meta_next_row: u32 = 1;
-
     while let Some((_, tag)) = next_tag(xml, pos).ok()? {
         pos = tag.end;
         match (tag.local, tag.closing) {
