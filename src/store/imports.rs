@@ -619,6 +619,35 @@ mod tests {
         assert!(summary_is_consistent(&store));
     }
 
+    /// Migration 0008: the near-match join and the courier links find a household's sales
+    /// through `sale_by_household`, without statistics (the program never runs ANALYZE).
+    #[test]
+    fn household_lookups_use_the_household_index() {
+        let store = Store::open_in_memory().unwrap();
+        for sql in [
+            "SELECT p.id, s.id FROM sale p
+             JOIN sale s ON s.form = 2 AND s.township_code = p.township_code
+                 AND s.household = p.household AND s.product = p.product AND s.amount_fen = p.amount_fen
+             WHERE p.form = 3 AND p.same_sale_as IS NULL AND p.pairing_decided = 0",
+            "SELECT id FROM sale WHERE township_code = '500235139' AND household = '王成芳'",
+            "SELECT id FROM sale WHERE household = '王成芳' AND (NULL IS NULL OR township_code = NULL)
+               AND date >= '2019-09-01' AND date <= '2019-09-30' LIMIT 500",
+        ] {
+            let plan: Vec<String> = store
+                .connection()
+                .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+                .unwrap()
+                .query_map([], |r| r.get::<_, String>(3))
+                .unwrap()
+                .collect::<Result<_, _>>()
+                .unwrap();
+            assert!(
+                plan.iter().any(|d| d.contains("sale_by_household (household=?)")),
+                "{sql}: {plan:?}"
+            );
+        }
+    }
+
     #[test]
     fn content_lookups_go_through_the_one_match_key_index() {
         let store = Store::open_in_memory().unwrap();
