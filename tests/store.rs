@@ -43,6 +43,18 @@ fn a_new_database_is_seeded_with_the_county() {
     );
 }
 
+/// A 90元 附件2 sale of 泥溪镇三坪村 bought by the commerce committee on 2019-09-01.
+fn commerce_committee_sale() -> xiaofei_fupin::domain::sale::SaleRecord {
+    sale(
+        FormKind::Sale,
+        "云阳县商务委",
+        NIXI,
+        "三坪村",
+        (2019, 9, 1),
+        9000,
+    )
+}
+
 #[test]
 fn a_new_ledger_has_8_kib_pages_and_an_older_one_keeps_its_own() {
     let dir = tempfile::tempdir().unwrap();
@@ -62,16 +74,7 @@ fn a_new_ledger_has_8_kib_pages_and_an_older_one_keeps_its_own() {
         .execute_batch("PRAGMA page_size = 4096; CREATE TABLE t (x INTEGER); DROP TABLE t;")
         .unwrap();
     let mut store = Store::open(&old).unwrap();
-    store
-        .insert_sale(&sale(
-            FormKind::Sale,
-            "云阳县商务委",
-            NIXI,
-            "三坪村",
-            (2019, 9, 1),
-            9000,
-        ))
-        .unwrap();
+    store.insert_sale(&commerce_committee_sale()).unwrap();
     drop(store);
     assert_eq!(page_size(&old), 4096);
     assert_eq!(Store::open(&old).unwrap().townships().unwrap().len(), 42);
@@ -83,16 +86,7 @@ fn reopening_keeps_records_and_does_not_seed_twice() {
     let path = dir.path().join("ledger.db");
     {
         let mut store = Store::open(&path).unwrap();
-        store
-            .insert_sale(&sale(
-                FormKind::Sale,
-                "云阳县商务委",
-                NIXI,
-                "三坪村",
-                (2019, 9, 1),
-                9000,
-            ))
-            .unwrap();
+        store.insert_sale(&commerce_committee_sale()).unwrap();
     }
     let store = Store::open(&path).unwrap();
     assert_eq!(store.townships().unwrap().len(), 42);
@@ -105,16 +99,7 @@ fn reopening_keeps_records_and_does_not_seed_twice() {
 #[test]
 fn the_seed_sample_sale_counts_everywhere_and_follows_edits_and_deletes() {
     let (_dir, _, mut store) = temp_store();
-    let id = store
-        .insert_sale(&sale(
-            FormKind::Sale,
-            "云阳县商务委",
-            NIXI,
-            "三坪村",
-            (2019, 9, 1),
-            9000,
-        ))
-        .unwrap();
+    let id = store.insert_sale(&commerce_committee_sale()).unwrap();
     let figures = dashboard(&store, 2019).unwrap();
     assert_eq!(figures.totals.total.to_string(), "90.00");
     assert_eq!(figures.totals.deep_poverty.to_string(), "90.00");
@@ -521,16 +506,7 @@ fn a_negative_amount_is_refused_and_nothing_is_written() {
 #[test]
 fn backup_writes_a_readable_copy() {
     let (dir, _, mut store) = temp_store();
-    store
-        .insert_sale(&sale(
-            FormKind::Sale,
-            "云阳县商务委",
-            NIXI,
-            "三坪村",
-            (2019, 9, 1),
-            9000,
-        ))
-        .unwrap();
+    store.insert_sale(&commerce_committee_sale()).unwrap();
     let copy = dir.path().join("backup.db");
     store.backup_to(&copy).unwrap();
     assert!(

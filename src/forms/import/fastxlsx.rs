@@ -742,12 +742,10 @@ fn parse_sheet_part(xml: &[u8], ctx: &Context<'_>) -> Option<ParsedSheet> {
                 row_index = row_index.saturating_add(1);
                 col_index = 0;
             }
+            (b"c", false) if out.scanned >= ctx.max_scanned => return None,
             (b"c", false) if tag.empty => {
                 // An empty cell: no value, but it takes its column (as calamine counts).
                 out.scanned += 1;
-                if out.scanned > ctx.max_scanned {
-                    return None;
-                }
                 col_index = match attr_raw(tag.attrs, b"r") {
                     Some(r) => cell_ref(r)?.1,
                     None => col_index,
@@ -756,9 +754,6 @@ fn parse_sheet_part(xml: &[u8], ctx: &Context<'_>) -> Option<ParsedSheet> {
             }
             (b"c", false) => {
                 out.scanned += 1;
-                if out.scanned > ctx.max_scanned {
-                    return None;
-                }
                 let (row, col) = match attr_raw(tag.attrs, b"r") {
                     Some(r) => cell_ref(r)?,
                     None => (row_index, col_index),
