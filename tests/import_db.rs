@@ -1834,3 +1834,38 @@ fn a_row_of_an_export_without_its_id_that_adds_a_sale_is_flagged() {
         .collect();
     assert_eq!(flagged.len(), 1, "{:?}", report.warnings);
 }
+
+/// A clerk copies the ledger file alone (to a USB stick, by e-mail): after the program ends, the
+/// file must hold everything. A large import leaves its records in the write-ahead log and copies
+/// them into the ledger on a background connection; that connection must be finished before the
+/// program's own connection closes, so that the close folds the log in and deletes it.
+#[test]
+fn after_an_import_the_ledger_file_alone_holds_every_record() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = dir.path().join("source.db");
+    {
+        let mut store = Store::open(&source).unwrap();
+        xiaofei_fupin::demo::fill(&mut store, 2019, 5_000, 7, 0, &|_, _| {}).unwrap();
+    }
+    let exported = dir.path().join("fj2.xlsx");
+    export_sales(&source, &exported);
+
+    let db = dir.path().join("ledger.db");
+    let (code, reports, stderr) = import_json(&db, &[exported.as_os_str()]);
+    assert_eq!(code, Some(0), "{stderr}");
+    let added = reports[0]["rows_added"].as_u64().unwrap();
+    assert!(added >= 5_000, "{added}");
+    let wal = dir.path().join("ledger.db-wal");
+    assert!(
+        std::fs::metadata(&wal).map_or(true, |m| m.len() == 0),
+        "the write-ahead log is left beside the ledger"
+    );
+
+    // The ledger file copied alone opens with every record.
+    let copy_dir = tempfile::tempdir().unwrap();
+    let copy = copy_dir.path().join("copied.db");
+    std::fs::copy(&db, &copy).unwrap();
+    let copied = Store::open(&copy).unwrap();
+    let stored = copied.sale_ids(&SaleFilter::default()).unwrap().len() as u64;
+    assert_eq!(stored, added);
+}

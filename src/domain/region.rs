@@ -160,9 +160,21 @@ impl RegionResolver {
                     village: village_from(rest, by_base),
                 });
             }
+            // `(泥溪镇)三坪村`, `云阳县【泥溪镇】三坪村`: the township in brackets before the village.
+            if let Some((inside, after)) = leading_bracketed(candidate)
+                && let Some((township, "", by_base)) = self.match_township(inside)
+            {
+                return Ok(ResolvedRegion {
+                    township_code: township.code.clone(),
+                    township_name: township.name.clone(),
+                    village: village_from(after, by_base),
+                });
+            }
         }
 
         let most_stripped = candidates.last().copied().unwrap_or(compact.as_str());
+        let most_stripped =
+            leading_bracketed(most_stripped).map_or(most_stripped, |(inside, _)| inside);
         Err(ParseError::new(match self.suggest(most_stripped) {
             Some(name) => format!("无法识别地区“{original}”中的乡镇（是否为“{name}”？）"),
             None => format!(
@@ -279,6 +291,20 @@ pub fn township_names(township: &Township) -> Vec<String> {
     names
 }
 
+/// Brackets a 地区 text may open with, and their closing pairs (after [`to_half_width`]).
+const BRACKETS: [(char, char); 4] = [('(', ')'), ('【', '】'), ('[', ']'), ('〔', '〕')];
+
+/// `(泥溪镇)三坪村` → (`泥溪镇`, `三坪村`): the text inside a bracket the candidate opens with, and
+/// what follows its closing bracket; `None` when the text does not open with a bracket or never
+/// closes it.
+fn leading_bracketed(text: &str) -> Option<(&str, &str)> {
+    BRACKETS.iter().find_map(|&(open, close)| {
+        let inner = text.strip_prefix(open)?;
+        let end = inner.find(close)?;
+        Some((&inner[..end], &inner[end + close.len_utf8()..]))
+    })
+}
+
 /// The village part left after the township name.
 fn village_from(rest: &str, by_base: bool) -> String {
     let mut rest = rest;
@@ -376,6 +402,11 @@ mod tests {
             ("票草镇新村", "蔈草镇", "新村"),
             ("养鹿乡", "养鹿镇", ""),
             ("泥溪镇人民政府", "泥溪镇", ""),
+            // The township in brackets before the village.
+            ("（泥溪镇）三坪村", "泥溪镇", "三坪村"),
+            ("云阳县【泥溪】三坪村", "泥溪镇", "三坪村"),
+            ("[双江街道办事处] 滨江社区", "双江街道", "滨江社区"),
+            ("(清水乡)", "清水土家族乡", ""),
         ];
         for (text, township, village) in cases {
             let resolved = r.resolve(text).unwrap_or_else(|e| panic!("{text}: {e}"));
@@ -403,6 +434,7 @@ mod tests {
             ),
             ("青水土家族乡", "（是否为“清水土家族乡”？）"),
             ("泥西三坪村", "（是否为“泥溪镇”？）"),
+            ("（泥西镇）三坪村", "（是否为“泥溪镇”？）"),
         ];
         for (text, message) in cases {
             let error = r.resolve(text).unwrap_err();

@@ -97,6 +97,29 @@ pub type StoreResult<T> = Result<T, StoreError>;
 pub struct Store {
     conn: Connection,
     path: Option<PathBuf>,
+    /// Background checkpoints started by [`Store::with_checkpoint_in_background`], joined when
+    /// the store is dropped so that `conn` closes last and SQLite folds the write-ahead log into
+    /// the ledger file (see the `Drop` impl).
+    checkpoints: Vec<std::thread::JoinHandle<()>>,
+}
+
+impl Drop for Store {
+    /// Waits for this store's background checkpoints before the connection closes. The last
+    /// connection to close copies the write-ahead log into the ledger file and deletes it; a
+    /// checkpoint connection still open at exit would leave a `-wal` file of up to the size of
+    /// the last import beside a ledger file that is only valid together with it, and a clerk who
+    /// copies the ledger file alone would copy a broken ledger.
+    fn drop(&mut self) {
+        self.checkpoints.drain(..).for_each(join_checkpoint);
+    }
+}
+
+/// Waits for a background checkpoint; one that panicked is logged (the next checkpoint or the
+/// close copies the log instead).
+fn join_checkpoint(checkpoint: std::thread::JoinHandle<()>) {
+    if checkpoint.join().is_err() {
+        tracing::warn!("background checkpoint stopped unexpectedly");
+    }
 }
 
 impl Store {
@@ -207,7 +230,11 @@ impl Store {
             // without it.
             conn.pragma_update(None, "temp_store", "MEMORY")?;
         }
-        let mut store = Store { conn, path };
+        let mut store = Store {
+            conn,
+            path,
+            checkpoints: Vec::new(),
+        };
         let fresh = migrate::apply(&mut store.conn)?;
         if fresh {
             seed::seed_defaults(&mut store.conn)?;
@@ -277,6 +304,12 @@ impl Store {
                 .pragma_update(None, "wal_autocheckpoint", AUTOMATIC_CHECKPOINT_PAGES);
         let value = result?;
         restored?;
+        // Checkpoints that ended are joined now: only a running one is left for `drop`.
+        let (ended, running) = std::mem::take(&mut self.checkpoints)
+            .into_iter()
+            .partition(|checkpoint| checkpoint.is_finished());
+        self.checkpoints = running;
+        ended.into_iter().for_each(join_checkpoint);
         let spawned = std::thread::Builder::new()
             .name("checkpoint".into())
             .spawn(move || {
@@ -288,8 +321,11 @@ impl Store {
                     tracing::warn!(%error, "background checkpoint failed; the next one copies the log");
                 }
             });
-        if let Err(error) = spawned {
-            tracing::warn!(%error, "background checkpoint not started; the next one copies the log");
+        match spawned {
+            Ok(checkpoint) => self.checkpoints.push(checkpoint),
+            Err(error) => {
+                tracing::warn!(%error, "background checkpoint not started; the next one copies the log");
+            }
         }
         Ok(value)
     }
