@@ -803,6 +803,63 @@ mod crafted {
         assert_eq!(l.contact, "13800002303");
     }
 
+    /// rule 19 in .xls files saved by LibreOffice (a tester's files): H7 is
+    /// `=HYPERLINK("https://shop.example.invalid/hy/01","网店")` with the cached value `网店`, so the
+    /// URL is the formula's first argument; H8 and H9 hold the URL itself (H8 as a formula's
+    /// result), and the phone number cell keeps its digits.
+    #[test]
+    fn xls_hyperlink_formula_and_cell_link_give_their_url() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/variants/v61_fj1_hyperlink_formula_lo.xls");
+        let p = parse("v61.xls", &std::fs::read(path).unwrap());
+        let listings: Vec<(u32, &str, &str, &str)> = p
+            .rows()
+            .filter_map(|r| match &r.content {
+                RowContent::Listing(l) => Some((
+                    r.row,
+                    l.household.as_str(),
+                    l.shop_url.as_str(),
+                    l.contact.as_str(),
+                )),
+                RowContent::Sale(_) => None,
+            })
+            .collect();
+        assert_eq!(
+            listings,
+            [
+                (5, "谭大福", "", "17700001234"),
+                (6, "谭二福", "", "谭某 13900001111"),
+                (
+                    7,
+                    "谭三福",
+                    "https://shop.example.invalid/hy/01",
+                    "13900002222"
+                ),
+                (8, "谭四福", "https://shop.example.invalid/hy/02", "谭四福"),
+                (
+                    9,
+                    "谭五福",
+                    "https://shop.example.invalid/hy/03",
+                    "023-55551234"
+                ),
+            ]
+        );
+
+        // A cell hyperlink (HLINK record) on the text `点击进入网店`: its target is the URL, as in
+        // an .xlsx.
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/variants/v63_fj1_cell_hyperlink_lo.xls");
+        let p = parse("v63.xls", &std::fs::read(path).unwrap());
+        let urls: Vec<&str> = p
+            .rows()
+            .filter_map(|r| match &r.content {
+                RowContent::Listing(l) => Some(l.shop_url.as_str()),
+                RowContent::Sale(_) => None,
+            })
+            .collect();
+        assert_eq!(urls, ["https://shop.example.invalid/hy/09"]);
+    }
+
     /// rule 21: a sheet that declares A1:Z1048576 (and has cells far apart) is sized from the
     /// cells present.
     #[test]

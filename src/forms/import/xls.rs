@@ -1,9 +1,11 @@
-//! `.xls` (BIFF8, Excel 97-2003; also WPS `.et`) workbooks. Cell values come from calamine. Our
-//! own pre-scan of the workbook stream first (1) finds the rows saved hidden (ROW records,
-//! rule 16), which calamine does not report, and (2) checks the declared and actual extent of
+//! `.xls` (BIFF8, Excel 97-2003; also WPS `.et`) workbooks. Cell values and `HYPERLINK(…)`
+//! formulas (rule 19) come from calamine. Our own pre-scan of the workbook stream first (1) finds
+//! the rows saved hidden (ROW records, rule 16) and the web addresses of cell hyperlinks (HLINK
+//! records), which calamine does not report, and (2) checks the declared and actual extent of
 //! each sheet, because calamine sizes its cell buffers from them and an absurd extent in a
 //! damaged file would otherwise exhaust memory (rule 21).
 
+use std::collections::HashMap;
 use std::io::Cursor;
 
 use calamine::{Data, Reader, SheetType, SheetVisible, Xls, XlsError};
@@ -21,6 +23,9 @@ const MAX_DECLARED_CELLS: u64 = 65_536 * 256;
 #[derive(Debug, Default)]
 struct SheetScan {
     hidden_rows: Vec<u32>,
+    /// URL targets of cell hyperlinks (HLINK records) by (row 1-based, col 0-based): calamine
+    /// does not read them; the xlsx readers report `<hyperlink>` targets the same way.
+    links: HashMap<(u32, u32), String>,
 }
 
 /// Reads an `.xls` file; `stream` is its `Workbook` (or `Book`) stream.
@@ -81,11 +86,38 @@ fn read_with_calamine(bytes: &[u8], scans: &[SheetScan]) -> Result<Workbook, Fil
             .get(index)
             .map(|s| s.hidden_rows.as_slice())
             .unwrap_or(&[]);
+        let formulas = workbook
+            .worksheet_formula(&name)
+            .map(|range| hyperlink_formulas(&range))
+            .unwrap_or_default();
         let mut sheet = builder.finish(name, hidden, &merges);
+        sheet.formulas = formulas;
+        sheet.links = scans
+            .get(index)
+            .map(|s| s.links.clone())
+            .unwrap_or_default();
         sheet.hidden_sheet = !matches!(visible, SheetVisible::Visible);
         out.sheets.push(sheet);
     }
     Ok(out)
+}
+
+/// The `HYPERLINK(…)` formulas of a sheet by (row 1-based, col 0-based), as calamine decodes them
+/// (rule 19: 网店网址 takes the formula's literal URL when the cached value is not one). A sheet
+/// whose formulas cannot be decoded has none: the cached values are still read.
+fn hyperlink_formulas(range: &calamine::Range<String>) -> HashMap<(u32, u32), String> {
+    let Some((r0, c0)) = range.start() else {
+        return HashMap::new();
+    };
+    range
+        .used_cells()
+        .filter(|(_, _, formula)| formula.to_ascii_uppercase().contains("HYPERLINK"))
+        .filter_map(|(r, c, formula)| {
+            let row = r0.checked_add(u32::try_from(r).ok()?)?.checked_add(1)?;
+            let col = c0.checked_add(u32::try_from(c).ok()?)?;
+            Some(((row, col), formula.clone()))
+        })
+        .collect()
 }
 
 /// Converts one calamine value; `None` for empty cells.
@@ -207,6 +239,20 @@ fn scan_sheet(sub: &[u8]) -> Result<SheetScan, FileRejection> {
                     scan.hidden_rows.push(u32::from(row) + 1);
                 }
             }
+            // HLINK: a cell hyperlink; only web addresses are kept.
+            0x01B8 => {
+                if let Some((cells, url)) = hyperlink_record(data) {
+                    'cells: for row in cells.0..=cells.1 {
+                        for col in cells.2..=cells.3 {
+                            if scan.links.len() >= MAX_LINKS {
+                                break 'cells;
+                            }
+                            scan.links
+                                .insert((u32::from(row) + 1, u32::from(col)), url.clone());
+                        }
+                    }
+                }
+            }
             // NUMBER, LABEL, RSTRING, BOOLERR, RK, LABELSST, FORMULA.
             0x0203 | 0x0204 | 0x00D6 | 0x0205 | 0x027E | 0x00FD | 0x0006 => {
                 if let (Some(row), Some(col)) = (u16_at(data, 0), u16_at(data, 2)) {
@@ -238,6 +284,72 @@ fn scan_sheet(sub: &[u8]) -> Result<SheetScan, FileRejection> {
     }
     scan.hidden_rows.sort_unstable();
     Ok(scan)
+}
+
+/// Most hyperlinked cells kept per sheet (an HLINK record may cover a whole column).
+const MAX_LINKS: usize = 65_536;
+
+/// The class id of a URL moniker ({79EAC9E0-BAF9-11CE-8C82-00AA004BA90B}), as stored.
+const URL_MONIKER: [u8; 16] = [
+    0xE0, 0xC9, 0xEA, 0x79, 0xF9, 0xBA, 0xCE, 0x11, 0x8C, 0x82, 0x00, 0xAA, 0x00, 0x4B, 0xA9, 0x0B,
+];
+
+/// An HLINK record ([MS-XLS] 2.4.140, its Hyperlink object [MS-OSHARED] 2.3.7.1): the cells it
+/// covers (first row, last row, first col, last col; 0-based) and its web address, when it is
+/// one (a URL moniker, or a moniker saved as text); `None` for links to files, places in the
+/// workbook or anything not understood.
+fn hyperlink_record(data: &[u8]) -> Option<((u16, u16, u16, u16), String)> {
+    let cells = (
+        u16_at(data, 0)?,
+        u16_at(data, 2)?,
+        u16_at(data, 4)?,
+        u16_at(data, 6)?,
+    );
+    if cells.1 < cells.0 || cells.3 < cells.2 {
+        return None;
+    }
+    // Ref8U (8 bytes), the hyperlink class id (16), stream version (4), flags (4).
+    let flags = u32_at(data, 28)?;
+    let mut at = 32usize;
+    // A counted UTF-16 string (length in characters, the terminating zero included).
+    let string = |at: &mut usize| -> Option<String> {
+        let chars = usize::try_from(u32_at(data, *at)?).ok()?;
+        let bytes = data.get(*at + 4..(*at + 4).checked_add(chars.checked_mul(2)?)?)?;
+        *at += 4 + bytes.len();
+        let units: Vec<u16> = bytes
+            .chunks_exact(2)
+            .map(|pair| u16::from_le_bytes([pair[0], pair[1]]))
+            .take_while(|unit| *unit != 0)
+            .collect();
+        String::from_utf16(&units).ok()
+    };
+    if flags & 0x10 != 0 {
+        string(&mut at)?; // display name
+    }
+    if flags & 0x80 != 0 {
+        string(&mut at)?; // target frame
+    }
+    if flags & 0x01 == 0 {
+        return None;
+    }
+    let url = if flags & 0x100 != 0 {
+        string(&mut at)?
+    } else {
+        if data.get(at..at + 16)? != URL_MONIKER {
+            return None;
+        }
+        let bytes = usize::try_from(u32_at(data, at + 16)?).ok()?;
+        let text = data.get(at + 20..(at + 20).checked_add(bytes)?)?;
+        let units: Vec<u16> = text
+            .chunks_exact(2)
+            .map(|pair| u16::from_le_bytes([pair[0], pair[1]]))
+            .take_while(|unit| *unit != 0)
+            .collect();
+        String::from_utf16(&units).ok()?
+    };
+    let lower = url.to_ascii_lowercase();
+    (lower.starts_with("http://") || lower.starts_with("https://") || lower.starts_with("www."))
+        .then_some((cells, url))
 }
 
 /// Mirrors calamine's DIMENSION handling; rejects what would underflow or over-reserve there.
@@ -321,5 +433,71 @@ mod tests {
             &[0xFF, 0xFF, 0xFF, 0xFF, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
         ));
         assert!(scan_sheet(&far).is_err());
+    }
+
+    fn utf16_counted(text: &str) -> Vec<u8> {
+        let units: Vec<u16> = text.encode_utf16().chain([0]).collect();
+        let mut v = (units.len() as u32).to_le_bytes().to_vec();
+        v.extend(units.iter().flat_map(|u| u.to_le_bytes()));
+        v
+    }
+
+    /// An HLINK record over H7:H8 with a display name and `url` as a URL moniker (`as_text`:
+    /// saved as a string instead).
+    fn hlink(url: &str, as_text: bool) -> Vec<u8> {
+        let mut data = [6u16, 7, 7, 7]
+            .iter()
+            .flat_map(|v| v.to_le_bytes())
+            .collect::<Vec<u8>>();
+        data.extend([0u8; 16]); // the hyperlink class id
+        data.extend(2u32.to_le_bytes());
+        let flags: u32 = 0x01 | 0x02 | 0x10 | if as_text { 0x100 } else { 0 };
+        data.extend(flags.to_le_bytes());
+        data.extend(utf16_counted("网店"));
+        if as_text {
+            data.extend(utf16_counted(url));
+        } else {
+            data.extend(URL_MONIKER);
+            let units: Vec<u8> = url
+                .encode_utf16()
+                .chain([0])
+                .flat_map(|u| u.to_le_bytes())
+                .collect();
+            data.extend((units.len() as u32).to_le_bytes());
+            data.extend(units);
+        }
+        data
+    }
+
+    #[test]
+    fn prescan_reads_web_hyperlinks_of_cells() {
+        for as_text in [false, true] {
+            let mut sheet = record(0x0809, &[0; 16]);
+            sheet.extend(record(
+                0x01B8,
+                &hlink("https://shop.example.invalid/a", as_text),
+            ));
+            sheet.extend(record(0x000A, &[]));
+            let scan = scan_sheet(&sheet).unwrap();
+            let url = Some("https://shop.example.invalid/a");
+            assert_eq!(
+                scan.links.get(&(7, 7)).map(String::as_str),
+                url,
+                "{as_text}"
+            );
+            assert_eq!(
+                scan.links.get(&(8, 7)).map(String::as_str),
+                url,
+                "{as_text}"
+            );
+            assert_eq!(scan.links.len(), 2);
+        }
+        // A link to a file, and records cut short anywhere: no link, no panic.
+        let file_link = hlink("file:///C:/a.xls", false);
+        assert_eq!(hyperlink_record(&file_link), None);
+        let full = hlink("https://shop.example.invalid/a", false);
+        for end in 0..full.len() {
+            assert_eq!(hyperlink_record(&full[..end]), None, "{end}");
+        }
     }
 }
