@@ -653,6 +653,123 @@ mod crafted {
         assert_eq!(p.sheets[1].rows[0].sheet, "红狮");
     }
 
+    /// A township's own form often gives only the village in 地区: the township comes from
+    /// 填报单位, with a warning, and is stored and printed in full. A misspelt township, a
+    /// district or a form from a department still name no township. A fourth-quarter form filed
+    /// in January: `12月28日` is last year's, with a warning; `1月9日`, days after 填报时间, is
+    /// refused.
+    #[test]
+    fn village_only_regions_take_the_township_of_the_unit() {
+        let sheet = |unit: &str, rows: &[(&str, &str)]| -> ParsedFile {
+            let mut wb = Workbook::new();
+            let ws = wb.add_worksheet();
+            ws.write_string(0, 0, format!("填报单位：{unit}　　填报时间：2020年1月5日"))
+                .unwrap();
+            for (c, h) in HEADER2.iter().enumerate() {
+                ws.write_string(1, c as u16, *h).unwrap();
+            }
+            for (r, (date, region)) in rows.iter().enumerate() {
+                let r = r as u32 + 2;
+                let vals = [
+                    "1",
+                    "云阳县青松中学",
+                    date,
+                    region,
+                    "刘光富",
+                    "土豆",
+                    "30斤",
+                    "90元",
+                    "",
+                ];
+                for (c, v) in vals.iter().enumerate() {
+                    ws.write_string(r, c as u16, *v).unwrap();
+                }
+            }
+            parse("village.xlsx", &wb.save_to_buffer().unwrap())
+        };
+        let p = sheet(
+            "农坝镇人民政府",
+            &[
+                ("12月28日", "大河村"),
+                ("2019年12月29日", " 大河村 "),
+                ("2019年12月30日", "滨江社区"),
+                ("2019年12月30日", "泥西镇三坪村"),
+                ("2019年12月30日", "渝北区大河村"),
+                ("1月9日", "农坝镇大河村"),
+            ],
+        );
+        let stored: Vec<(u32, String, String, String, String)> = sales(&p)
+            .into_iter()
+            .map(|(row, s)| {
+                (
+                    row,
+                    s.region_text.clone(),
+                    s.village.clone(),
+                    s.date.date.to_string(),
+                    s.warnings.join("|"),
+                )
+            })
+            .collect();
+        let warning = "地区“大河村”未写乡镇，按填报单位记为“农坝镇大河村”";
+        assert_eq!(
+            stored,
+            [
+                (
+                    3,
+                    "农坝镇大河村".to_string(),
+                    "大河村".to_string(),
+                    "2019-12-28".to_string(),
+                    format!(
+                        "日期“12月28日”没有年份，按填报时间（2020-01-05）推定为2019年，请核实|{warning}"
+                    )
+                ),
+                (
+                    4,
+                    "农坝镇大河村".to_string(),
+                    "大河村".to_string(),
+                    "2019-12-29".to_string(),
+                    warning.to_string()
+                ),
+                (
+                    5,
+                    "农坝镇滨江社区".to_string(),
+                    "滨江社区".to_string(),
+                    "2019-12-30".to_string(),
+                    "地区“滨江社区”未写乡镇，按填报单位记为“农坝镇滨江社区”".to_string()
+                ),
+            ]
+        );
+        assert!(
+            sales(&p)
+                .iter()
+                .all(|(_, s)| s.township_code == "500235116"),
+            "农坝镇"
+        );
+        let errors: Vec<(u32, &str, &str)> = p.sheets[0]
+            .errors
+            .iter()
+            .map(|e| (e.row, e.column.as_str(), e.message.as_str()))
+            .collect();
+        assert_eq!(errors.len(), 3, "{errors:?}");
+        assert!(
+            errors[0].0 == 6 && errors[0].2.contains("泥溪镇"),
+            "{errors:?}"
+        );
+        assert!(
+            errors[1].0 == 7 && errors[1].2.contains("无法识别地区"),
+            "{errors:?}"
+        );
+        assert!(
+            errors[2].0 == 8 && errors[2].2.contains("晚于填报时间"),
+            "{errors:?}"
+        );
+
+        // A department's form: no township to take.
+        let p = sheet("云阳县教育委员会", &[("2019年12月28日", "大河村")]);
+        assert_eq!(sales(&p).len(), 0);
+        assert_eq!(p.sheets[0].errors.len(), 1);
+    }
+
     /// Built-in date formats with no numFmt entry (14, 22, 31, 57, 58) are dates; number formats 4
     /// and 43 are not; a General serial and a yyyymmdd number are read as dates too. A phone stored
     /// as a number keeps its digits.
@@ -858,6 +975,33 @@ mod crafted {
             })
             .collect();
         assert_eq!(urls, ["https://shop.example.invalid/hy/09"]);
+    }
+
+    /// rule 12, as openpyxl writes formulas (a tester's file): the formulas of 销售金额 have no
+    /// saved result. Formulas are never evaluated, so the rows are refused, and the message says
+    /// why the cell is empty (not just `销售金额不能为空`).
+    #[test]
+    fn formulas_saved_without_results_are_named_in_the_row_error() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/variants/v14_formulas_without_results_openpyxl.xlsx");
+        let p = parse("v14.xlsx", &std::fs::read(path).unwrap());
+        assert_eq!(p.rows().count(), 0);
+        let errors: Vec<(u32, &str, &str)> = p.sheets[0]
+            .errors
+            .iter()
+            .map(|e| (e.row, e.column.as_str(), e.message.as_str()))
+            .collect();
+        assert_eq!(errors.len(), 4, "{errors:?}");
+        for (index, (row, column, message)) in errors.into_iter().enumerate() {
+            assert_eq!(row, index as u32 + 5);
+            assert_eq!(column, "销售金额");
+            assert_eq!(
+                message,
+                format!(
+                    "销售金额是公式“=G{row}*H{row}”，但文件中没有保存它的计算结果（生成文件的程序没有计算公式）：请用Excel或WPS打开、保存后再导入"
+                )
+            );
+        }
     }
 
     /// rule 21: a sheet that declares A1:Z1048576 (and has cells far apart) is sized from the

@@ -93,28 +93,53 @@ fn parse_cjk_date(
         .strip_suffix('日')
         .or_else(|| day_text.strip_suffix('号'))
         .unwrap_or(day_text);
-    let year = match year {
-        Some(year) => year,
-        None => match reference_year(reference, original) {
-            Ok(year) => year,
-            Err(e) => return Some(Err(e)),
-        },
+    let day = if day_text.is_empty() {
+        None
+    } else {
+        Some(date_number(day_text)?)
     };
-    if day_text.is_empty() {
-        return Some(month_date(year, month, original));
-    }
-    let day = date_number(day_text)?;
-    Some(day_date(year, month, day, original))
+    Some(match (year, day) {
+        (Some(year), Some(day)) => day_date(year, month, day, original),
+        (Some(year), None) => month_date(year, month, original),
+        (None, day) => date_without_year(reference, month, day, original),
+    })
 }
 
-/// The year of the form's 填报时间, or an error when there is none.
-fn reference_year(reference: Option<NaiveDate>, original: &str) -> Result<i32, ParseError> {
-    reference.map(|r| r.year()).ok_or_else(|| {
+/// A date written without its year (`9月1日`, `9-1`, `9月`): the year of the form's 填报时间
+/// (rule 2), or the year before when that would put the day more than half a year after
+/// 填报时间, with a warning naming the year taken: `12月30日` on a fourth-quarter form filed on
+/// 2020年1月5日 is 2019-12-30. A day a little after 填报时间 keeps the year (and is then refused
+/// as after 填报时间: a slip the clerk must see). Errors: no 填报时间, a day that does not exist.
+fn date_without_year(
+    reference: Option<NaiveDate>,
+    month: u32,
+    day: Option<u32>,
+    original: &str,
+) -> Result<ParsedDate, ParseError> {
+    let reference = reference.ok_or_else(|| {
         ParseError::new(format!(
             "日期“{original}”没有年份，且缺少填报时间，无法确定年份"
         ))
-    })
+    })?;
+    let in_year = |year: i32| match day {
+        Some(day) => day_date(year, month, day, original),
+        None => month_date(year, month, original),
+    };
+    let same_year = in_year(reference.year())?;
+    if (same_year.value.date - reference).num_days() <= HALF_A_YEAR_DAYS {
+        return Ok(same_year);
+    }
+    let year = reference.year() - 1;
+    let mut parsed = in_year(year)?;
+    parsed.warnings.push(format!(
+        "日期“{original}”没有年份，按填报时间（{}）推定为{year}年，请核实",
+        reference.format("%Y-%m-%d")
+    ));
+    Ok(parsed)
 }
+
+/// How far after 填报时间 a date without its year may fall before it is taken as last year's.
+const HALF_A_YEAR_DAYS: i64 = 183;
 
 /// Checks the year is plausible (1990–2100).
 fn check_year(year: i32, original: &str) -> Result<(), ParseError> {
@@ -261,8 +286,7 @@ impl ReportDate {
                 }
             }
             [m, d] if m.len() <= 2 && d.len() <= 2 => {
-                let year = reference_year(reference, &cleaned)?;
-                day_date(year, number(m)?, number(d)?, &cleaned)
+                date_without_year(reference, number(m)?, Some(number(d)?), &cleaned)
             }
             _ => Err(unreadable()),
         }
@@ -450,6 +474,50 @@ mod tests {
             assert_eq!(parsed.value.precision, DatePrecision::Day, "{text}");
             assert!(parsed.warnings.is_empty(), "{text}: {:?}", parsed.warnings);
         }
+    }
+
+    /// Rule 2: a date without its year takes the year of 填报时间, or the year before when it would
+    /// be more than half a year after 填报时间 (a fourth-quarter form filed in January), with a
+    /// warning; a few days after stays in the year (refused later as after 填报时间).
+    #[test]
+    fn a_date_without_year_long_after_the_reference_day_is_of_the_year_before() {
+        let filed = NaiveDate::from_ymd_opt(2020, 1, 5);
+        let cases: &[(&str, NaiveDate, DatePrecision, bool)] = &[
+            ("12月30日", ymd(2019, 12, 30), DatePrecision::Day, true),
+            ("12.30", ymd(2019, 12, 30), DatePrecision::Day, true),
+            (
+                "十二月三十一日",
+                ymd(2019, 12, 31),
+                DatePrecision::Day,
+                true,
+            ),
+            ("7月7日", ymd(2019, 7, 7), DatePrecision::Day, true),
+            ("7月6日", ymd(2020, 7, 6), DatePrecision::Day, false),
+            ("1月9日", ymd(2020, 1, 9), DatePrecision::Day, false),
+            ("1月5日", ymd(2020, 1, 5), DatePrecision::Day, false),
+            ("1-3", ymd(2020, 1, 3), DatePrecision::Day, false),
+            ("1月", ymd(2020, 1, 1), DatePrecision::Month, false),
+        ];
+        for (text, date, precision, earlier) in cases {
+            let parsed = ReportDate::parse(text, filed).unwrap();
+            assert_eq!(parsed.value.date, *date, "{text}");
+            assert_eq!(parsed.value.precision, *precision, "{text}");
+            let warned = parsed.warnings.iter().any(|w| w.contains("推定为2019年"));
+            assert_eq!(warned, *earlier, "{text}: {:?}", parsed.warnings);
+        }
+        let parsed = ReportDate::parse("12月", filed).unwrap();
+        assert_eq!(parsed.value.date, ymd(2019, 12, 1));
+        assert_eq!(
+            parsed.warnings,
+            [
+                "销售时间只精确到月".to_string(),
+                "日期“12月”没有年份，按填报时间（2020-01-05）推定为2019年，请核实".to_string()
+            ]
+        );
+        // 2月29日 of a form filed in March of a leap year, and of a common year.
+        let leap = ReportDate::parse("2月29日", NaiveDate::from_ymd_opt(2020, 3, 1)).unwrap();
+        assert_eq!(leap.value.date, ymd(2020, 2, 29));
+        assert!(ReportDate::parse("2月29日", NaiveDate::from_ymd_opt(2019, 3, 1)).is_err());
     }
 
     #[test]

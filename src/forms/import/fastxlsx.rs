@@ -15,7 +15,8 @@ use quick_xml::events::Event;
 use zip::ZipArchive;
 
 use super::grid::{
-    CellValue, GridSheet, MAX_CELLS, MAX_CELLS_SCANNED, Merge, SheetBuilder, parse_a1, parse_range,
+    CellValue, GridSheet, MAX_CELLS, MAX_CELLS_SCANNED, Merge, SheetBuilder, formula_matters,
+    parse_a1, parse_range,
 };
 use super::read::Workbook;
 use super::xlsx::{attr, iso_datetime, read_relationships, read_small_part, xml_unescape};
@@ -771,7 +772,7 @@ fn parse_sheet_part(xml: &[u8], ctx: &Context<'_>) -> Option<ParsedSheet> {
                     continue;
                 };
                 if let Some(f) = formula
-                    && f.to_ascii_uppercase().contains("HYPERLINK")
+                    && formula_matters(&f, value.is_some())
                 {
                     out.formulas.insert((row1, col), f);
                 }

@@ -129,7 +129,8 @@ pub(crate) struct GridSheet {
     pub name: String,
     /// Rows with content, in row order.
     pub rows: Vec<GridRow>,
-    /// Formula text of formula cells that may matter (HYPERLINK), by (row 1-based, col 0-based).
+    /// Formula text of formula cells that may matter ([`formula_matters`]), by (row 1-based,
+    /// col 0-based).
     pub formulas: HashMap<(u32, u32), String>,
     /// Hyperlink targets attached to cells (xlsx `<hyperlink>`), by (row 1-based, col 0-based).
     pub links: HashMap<(u32, u32), String>,
@@ -146,6 +147,13 @@ impl GridSheet {
             .ok()
             .and_then(|i| self.rows.get(i))
     }
+}
+
+/// Whether the readers keep a formula's text: a `HYPERLINK(…)` (rule 19: 网店网址 may take its
+/// first argument), and any formula saved without its result (a file written by a program that
+/// does not calculate), so that an empty required cell can say why it is empty.
+pub(crate) fn formula_matters(formula: &str, has_value: bool) -> bool {
+    !has_value || formula.to_ascii_uppercase().contains("HYPERLINK")
 }
 
 /// A merged region in 0-based (first row, first col, last row, last col).

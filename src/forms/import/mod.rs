@@ -309,6 +309,11 @@ fn parse_inner(
             header: &header,
             resolver,
             reference: info.date,
+            unit_township: info
+                .unit
+                .as_deref()
+                .and_then(|unit| resolver.resolve(unit).ok())
+                .map(|region| region.township_name),
         };
         let rows_started = std::time::Instant::now();
         let rows = rows::import_rows(&ctx);

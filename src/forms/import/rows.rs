@@ -205,20 +205,54 @@ impl<'a> RegionCache<'a> {
 
     /// The registry to validate a row whose 地区 is `region` with.
     fn resolver_for(&mut self, region: &str) -> &RegionResolver {
-        let slot = match self.by_text.get(region) {
-            Some(slot) => *slot,
-            None => {
-                let slot = self.single_for(&clean_text(region));
-                if self.by_text.len() < 100_000 {
-                    self.by_text.insert(region.to_string(), slot);
-                }
-                slot
-            }
-        };
-        match slot.and_then(|i| self.singles.get(i)) {
+        match self.slot(region).and_then(|i| self.singles.get(i)) {
             Some(single) => single,
             None => self.full,
         }
+    }
+
+    /// The index in `singles` of the township `region` resolves to; `None` when it names none.
+    fn slot(&mut self, region: &str) -> Option<usize> {
+        if let Some(slot) = self.by_text.get(region) {
+            return *slot;
+        }
+        let slot = self.single_for(&clean_text(region));
+        if self.by_text.len() < 100_000 {
+            self.by_text.insert(region.to_string(), slot);
+        }
+        slot
+    }
+
+    /// The 地区 to validate a row with: `region` itself, or, when it names no township but reads
+    /// as a village (nothing in it says 镇, 乡, 街道, 县, 市 or 区) and the sheet's 填报单位 names a
+    /// township (`unit_township`, its official name), that township before it, with the warning
+    /// to attach: a township's own form often writes only `大河村`. The completed text is what is
+    /// stored and printed, so the record reads the same without its file's 填报单位.
+    fn completed(
+        &mut self,
+        region: String,
+        unit_township: Option<&str>,
+    ) -> (String, Option<String>) {
+        let Some(township) = unit_township else {
+            return (region, None);
+        };
+        // `社区` is a village-level community, not a 区.
+        let without_community = region.replace("社区", "");
+        let names_a_level = ["镇", "乡", "街道", "县", "市", "区"]
+            .iter()
+            .any(|level| without_community.contains(level));
+        if names_a_level || clean_text(&region).is_empty() || self.slot(&region).is_some() {
+            return (region, None);
+        }
+        let completed = format!("{township}{}", clean_text(&region));
+        if self.slot(&completed).is_none() {
+            return (region, None);
+        }
+        let warning = format!(
+            "地区“{}”未写乡镇，按填报单位记为“{completed}”",
+            clean_text(&region)
+        );
+        (completed, Some(warning))
     }
 
     fn single_for(&mut self, text: &str) -> Option<usize> {
@@ -245,6 +279,9 @@ pub(crate) struct RowContext<'a> {
     pub resolver: &'a RegionResolver,
     /// 填报时间: year for `9月1日`, upper bound for dates.
     pub reference: Option<NaiveDate>,
+    /// The official name of the township the sheet's 填报单位 names (`农坝镇人民政府` → 农坝镇), if
+    /// any: the township of a 地区 that gives only the village ([`RegionCache::completed`]).
+    pub unit_township: Option<String>,
 }
 
 /// Below this many data rows validation runs on the calling thread only.
@@ -614,6 +651,54 @@ fn sale_field_column(kind: FormKind, field: SaleField) -> &'static str {
     }
 }
 
+fn sale_field_role(field: SaleField) -> Role {
+    match field {
+        SaleField::Purchaser => Role::Purchaser,
+        SaleField::Date => Role::Date,
+        SaleField::Region => Role::Region,
+        SaleField::Household => Role::Household,
+        SaleField::Product => Role::Product,
+        SaleField::Quantity => Role::Quantity,
+        SaleField::Amount => Role::Amount,
+        SaleField::Remark => Role::Remark,
+    }
+}
+
+fn listing_field_role(field: ListingField) -> Role {
+    match field {
+        ListingField::Region => Role::Region,
+        ListingField::Household => Role::Household,
+        ListingField::Product => Role::Product,
+        ListingField::PlannedQuantity => Role::PlannedQuantity,
+        ListingField::Price => Role::Price,
+        ListingField::SupplyMethod => Role::SupplyMethod,
+        ListingField::ShopUrl => Role::ShopUrl,
+        ListingField::Contact => Role::Contact,
+        ListingField::Remark => Role::Remark,
+    }
+}
+
+/// Why a cell of `role` is empty when it holds a formula saved without its result (a file
+/// written by a program that does not calculate formulas): the message that replaces
+/// `…不能为空`, or `None` when the cell is not such a formula. Formulas are never evaluated
+/// (rule 12).
+fn unsaved_formula(
+    ctx: &RowContext<'_>,
+    row: &GridRow,
+    role: Role,
+    column: &str,
+) -> Option<String> {
+    let col = ctx.header.col(role)?;
+    if row.get(col).is_some() {
+        return None;
+    }
+    let formula = ctx.sheet.formulas.get(&(row.number, col))?;
+    Some(format!(
+        "{column}是公式“={}”，但文件中没有保存它的计算结果（生成文件的程序没有计算公式）：请用Excel或WPS打开、保存后再导入",
+        formula.trim_start_matches('=')
+    ))
+}
+
 fn listing_field_column(field: ListingField) -> &'static str {
     match field {
         ListingField::Region => "地区",
@@ -748,6 +833,11 @@ fn sale_row(
 ) {
     let h = ctx.header;
     let mut extra = Vec::new();
+    let (region, completed) = regions.completed(
+        cell_text(row, h.col(Role::Region)),
+        ctx.unit_township.as_deref(),
+    );
+    extra.extend(completed);
     let draft = SaleDraft {
         purchaser: cell_text(row, h.col(Role::Purchaser)),
         date: date_text(
@@ -755,7 +845,7 @@ fn sale_row(
             ctx.reference,
             &mut extra,
         ),
-        region: cell_text(row, h.col(Role::Region)),
+        region,
         household: cell_text(row, h.col(Role::Household)),
         product: cell_text(row, h.col(Role::Product)),
         quantity: value_text(h.col(Role::Quantity).and_then(|c| row.get(c))),
@@ -786,11 +876,15 @@ fn sale_row(
         }
         Err(errors) => {
             let amount = Money::parse(&draft.amount, units.amount).ok();
-            let issues = errors.into_iter().map(|(field, message)| RowIssue {
-                sheet: ctx.sheet.name.clone(),
-                row: row.number,
-                column: sale_field_column(h.kind, field).to_string(),
-                message,
+            let issues = errors.into_iter().map(|(field, message)| {
+                let column = sale_field_column(h.kind, field);
+                RowIssue {
+                    sheet: ctx.sheet.name.clone(),
+                    row: row.number,
+                    column: column.to_string(),
+                    message: unsaved_formula(ctx, row, sale_field_role(field), column)
+                        .unwrap_or(message),
+                }
             });
             out.reject(issues, amount);
         }
@@ -871,8 +965,12 @@ fn listing_row(
         }
         None => price_cell.map(CellValue::to_text).unwrap_or_default(),
     };
+    let (region, completed) = regions.completed(
+        cell_text(row, h.col(Role::Region)),
+        ctx.unit_township.as_deref(),
+    );
     let draft = ListingDraft {
-        region: cell_text(row, h.col(Role::Region)),
+        region,
         household: cell_text(row, h.col(Role::Household)),
         product: cell_text(row, h.col(Role::Product)),
         planned_quantity: value_text(h.col(Role::PlannedQuantity).and_then(|c| row.get(c))),
@@ -894,6 +992,9 @@ fn listing_row(
                     );
                 }
             }
+            if let Some(warning) = completed {
+                add_warning(&mut listing.warnings, warning);
+            }
             if row.hidden {
                 add_warning(&mut listing.warnings, HIDDEN_ROW_WARNING.to_string());
             }
@@ -908,11 +1009,15 @@ fn listing_row(
             });
         }
         Err(errors) => {
-            let issues = errors.into_iter().map(|(field, message)| RowIssue {
-                sheet: ctx.sheet.name.clone(),
-                row: row.number,
-                column: listing_field_column(field).to_string(),
-                message,
+            let issues = errors.into_iter().map(|(field, message)| {
+                let column = listing_field_column(field);
+                RowIssue {
+                    sheet: ctx.sheet.name.clone(),
+                    row: row.number,
+                    column: column.to_string(),
+                    message: unsaved_formula(ctx, row, listing_field_role(field), column)
+                        .unwrap_or(message),
+                }
             });
             out.reject(issues, None);
         }

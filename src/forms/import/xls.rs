@@ -11,7 +11,7 @@ use std::io::Cursor;
 use calamine::{Data, Reader, SheetType, SheetVisible, Xls, XlsError};
 
 use super::FileRejection;
-use super::grid::{CellValue, MAX_CELLS, Merge, SheetBuilder};
+use super::grid::{CellValue, MAX_CELLS, Merge, SheetBuilder, formula_matters};
 use super::read::{Workbook, corrupt, password_protected, too_large};
 
 /// Most cells the bounding box of one sheet's cells may span (calamine allocates it densely).
@@ -88,7 +88,7 @@ fn read_with_calamine(bytes: &[u8], scans: &[SheetScan]) -> Result<Workbook, Fil
             .unwrap_or(&[]);
         let formulas = workbook
             .worksheet_formula(&name)
-            .map(|range| hyperlink_formulas(&range))
+            .map(|formulas| formulas_that_matter(&formulas, &range))
             .unwrap_or_default();
         let mut sheet = builder.finish(name, hidden, &merges);
         sheet.formulas = formulas;
@@ -102,20 +102,26 @@ fn read_with_calamine(bytes: &[u8], scans: &[SheetScan]) -> Result<Workbook, Fil
     Ok(out)
 }
 
-/// The `HYPERLINK(…)` formulas of a sheet by (row 1-based, col 0-based), as calamine decodes them
-/// (rule 19: 网店网址 takes the formula's literal URL when the cached value is not one). A sheet
-/// whose formulas cannot be decoded has none: the cached values are still read.
-fn hyperlink_formulas(range: &calamine::Range<String>) -> HashMap<(u32, u32), String> {
-    let Some((r0, c0)) = range.start() else {
+/// The formulas of a sheet the rows need ([`formula_matters`]: `HYPERLINK(…)`, and formulas
+/// without a saved result in `values`) by (row 1-based, col 0-based), as calamine decodes them.
+/// A sheet whose formulas cannot be decoded has none: the cached values are still read.
+fn formulas_that_matter(
+    formulas: &calamine::Range<String>,
+    values: &calamine::Range<Data>,
+) -> HashMap<(u32, u32), String> {
+    let Some((r0, c0)) = formulas.start() else {
         return HashMap::new();
     };
-    range
+    formulas
         .used_cells()
-        .filter(|(_, _, formula)| formula.to_ascii_uppercase().contains("HYPERLINK"))
         .filter_map(|(r, c, formula)| {
-            let row = r0.checked_add(u32::try_from(r).ok()?)?.checked_add(1)?;
+            let row = r0.checked_add(u32::try_from(r).ok()?)?;
             let col = c0.checked_add(u32::try_from(c).ok()?)?;
-            Some(((row, col), formula.clone()))
+            let has_value = values
+                .get_value((row, col))
+                .is_some_and(|value| !matches!(value, Data::Empty));
+            let row1 = row.checked_add(1)?;
+            formula_matters(formula, has_value).then(|| ((row1, col), formula.clone()))
         })
         .collect()
 }
