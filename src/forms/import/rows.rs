@@ -233,7 +233,8 @@ impl<'a> RegionCache<'a> {
         region: String,
         unit_township: Option<&str>,
     ) -> (String, Option<String>) {
-        let Some(township) = unit_township else {
+        // The usual case first: the text names its township (one lookup of a remembered text).
+        let Some(township) = unit_township.filter(|_| self.slot(&region).is_none()) else {
             return (region, None);
         };
         // `社区` is a village-level community, not a 区.
@@ -241,7 +242,7 @@ impl<'a> RegionCache<'a> {
         let names_a_level = ["镇", "乡", "街道", "县", "市", "区"]
             .iter()
             .any(|level| without_community.contains(level));
-        if names_a_level || clean_text(&region).is_empty() || self.slot(&region).is_some() {
+        if names_a_level || clean_text(&region).is_empty() {
             return (region, None);
         }
         let completed = format!("{township}{}", clean_text(&region));
