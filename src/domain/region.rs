@@ -126,9 +126,10 @@ impl RegionResolver {
     /// Details: the prefixes `重庆市`, `重庆`, `云阳县`, `云阳` are stripped only when more text
     /// follows and only if what remains still names a township, so `云阳镇三坪村` and
     /// `云阳县云阳镇三坪村` both resolve to 云阳镇. A name matched without its suffix may be followed
-    /// by a wrong suffix (`泥溪乡三坪村` → 泥溪镇). Separators before the village (`-`, `/`, `、`, …)
-    /// and brackets around it are removed; `人民政府`/`政府`/`办事处` alone as the remainder give an
-    /// empty village.
+    /// by a wrong suffix (`泥溪乡三坪村`, `泥溪区三坪村` → 泥溪镇). Separators before the village
+    /// (`-`, `/`, `、`, …) and brackets around it are removed; `人民政府`/`政府`/`办事处` alone as the
+    /// remainder give an empty village. The township may also stand in brackets before the village
+    /// (`（泥溪镇）三坪村`).
     pub fn resolve(&self, text: &str) -> Result<ResolvedRegion, ParseError> {
         let original = clean_text(text);
         if original.is_empty() {
@@ -309,8 +310,9 @@ fn leading_bracketed(text: &str) -> Option<(&str, &str)> {
 fn village_from(rest: &str, by_base: bool) -> String {
     let mut rest = rest;
     if by_base {
-        // `泥溪乡三坪村` for 泥溪镇: a wrong suffix after a bare name.
-        for suffix in ["街道办事处", "街道", "镇", "乡"] {
+        // `泥溪乡三坪村` for 泥溪镇: a wrong suffix after a bare name (`区`: the 区公所 level
+        // older clerks still write).
+        for suffix in ["街道办事处", "街道", "镇", "乡", "区"] {
             if let Some(stripped) = rest.strip_prefix(suffix) {
                 rest = stripped;
                 break;
@@ -401,6 +403,7 @@ mod tests {
             ("云阳县人和镇永安社区", "人和街道", "永安社区"),
             ("票草镇新村", "蔈草镇", "新村"),
             ("养鹿乡", "养鹿镇", ""),
+            ("水口区水口村", "水口镇", "水口村"),
             ("泥溪镇人民政府", "泥溪镇", ""),
             // The township in brackets before the village.
             ("（泥溪镇）三坪村", "泥溪镇", "三坪村"),
