@@ -441,6 +441,25 @@ mod crafted {
     ];
     const INFO: &str = "填报单位：泥溪镇人民政府　　供货联系人姓名：李某某　　联系方式：138-0000-2100　　填报时间：2019年9月30日";
 
+    /// Writes a 附件2 row at `row` (0-based, columns of [`HEADER2`]): 刘光富 sold 30斤 土豆 for
+    /// 90元 to 云阳县青松中学 on `date`, 地区 `region`.
+    fn write_potato_sale(ws: &mut rust_xlsxwriter::Worksheet, row: u32, date: &str, region: &str) {
+        let values = [
+            "1",
+            "云阳县青松中学",
+            date,
+            region,
+            "刘光富",
+            "土豆",
+            "30斤",
+            "90元",
+            "",
+        ];
+        for (column, value) in values.iter().enumerate() {
+            ws.write_string(row, column as u16, *value).unwrap();
+        }
+    }
+
     fn parse(name: &str, bytes: &[u8]) -> ParsedFile {
         match parse_bytes(name, bytes, &resolver()) {
             Ok(p) => p,
@@ -618,21 +637,7 @@ mod crafted {
             for (c, h) in HEADER2.iter().enumerate() {
                 ws.write_string(1, c as u16, *h).unwrap();
             }
-            let region = format!("云阳县{}镇三坪村", sheet);
-            let vals = [
-                "1",
-                "云阳县青松中学",
-                row_date,
-                region.as_str(),
-                "刘光富",
-                "土豆",
-                "30斤",
-                "90元",
-                "",
-            ];
-            for (c, v) in vals.iter().enumerate() {
-                ws.write_string(2, c as u16, *v).unwrap();
-            }
+            write_potato_sale(ws, 2, row_date, &format!("云阳县{}镇三坪村", sheet));
         }
         let p = parse("two.xlsx", &wb.save_to_buffer().unwrap());
         assert_eq!(p.sheets.len(), 2);
@@ -669,21 +674,7 @@ mod crafted {
                 ws.write_string(1, c as u16, *h).unwrap();
             }
             for (r, (date, region)) in rows.iter().enumerate() {
-                let r = r as u32 + 2;
-                let vals = [
-                    "1",
-                    "云阳县青松中学",
-                    date,
-                    region,
-                    "刘光富",
-                    "土豆",
-                    "30斤",
-                    "90元",
-                    "",
-                ];
-                for (c, v) in vals.iter().enumerate() {
-                    ws.write_string(r, c as u16, *v).unwrap();
-                }
+                write_potato_sale(ws, r as u32 + 2, date, region);
             }
             parse("village.xlsx", &wb.save_to_buffer().unwrap())
         };
