@@ -211,6 +211,24 @@ pub struct ReportDate {
 pub type ParsedDate = Parsed<ReportDate>;
 
 impl ReportDate {
+    /// The text that reads as this date on its own, when `typed` (the clerk's text) needs the
+    /// form's 填报时间 for that: `9月9日` read with 填报时间 2019年9月30日 → `2019年9月9日` (month
+    /// precision: `2019年9月`). `None` when `typed` already reads as this date without 填报时间,
+    /// or when no full date would (then keep `typed`). Exports print it; an editor shows it, so
+    /// saving there (with today as 填报时间) keeps the year.
+    pub fn text_without_context(&self, typed: &str) -> Option<String> {
+        let reads_as = |text: &str| ReportDate::parse(text, None).ok().map(|p| p.value);
+        if reads_as(typed) == Some(*self) {
+            return None;
+        }
+        let (year, month, day) = (self.date.year(), self.date.month(), self.date.day());
+        let full = match self.precision {
+            DatePrecision::Day => format!("{year}年{month}月{day}日"),
+            DatePrecision::Month => format!("{year}年{month}月"),
+        };
+        (reads_as(&full) == Some(*self)).then_some(full)
+    }
+
     /// Parses date text: `2019.9.1`, `2019-09-01`, `2019/9/1`, `2019年9月1日`, `20190901`,
     /// `9月1日` (year from `reference`, the form's 填报时间; error without it), `2019.10` (month
     /// precision, warning `销售时间只精确到月`), `2019.1` (ambiguous Jan/Oct: parsed as January with the
@@ -518,6 +536,26 @@ mod tests {
         let leap = ReportDate::parse("2月29日", NaiveDate::from_ymd_opt(2020, 3, 1)).unwrap();
         assert_eq!(leap.value.date, ymd(2020, 2, 29));
         assert!(ReportDate::parse("2月29日", NaiveDate::from_ymd_opt(2019, 3, 1)).is_err());
+    }
+
+    #[test]
+    fn text_without_context_names_the_year_a_typed_date_left_out() {
+        let parsed = |text: &str| ReportDate::parse(text, REFERENCE).unwrap().value;
+        assert_eq!(
+            parsed("9月28日").text_without_context("9月28日").as_deref(),
+            Some("2019年9月28日")
+        );
+        assert_eq!(
+            parsed("9.28").text_without_context("9.28").as_deref(),
+            Some("2019年9月28日")
+        );
+        assert_eq!(
+            parsed("9月").text_without_context("9月").as_deref(),
+            Some("2019年9月")
+        );
+        for typed in ["2019.9.28", "2019年9月28日", "20190928", "2019.10"] {
+            assert_eq!(parsed(typed).text_without_context(typed), None, "{typed}");
+        }
     }
 
     #[test]

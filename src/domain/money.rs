@@ -74,6 +74,16 @@ impl Money {
         self.0.is_sign_negative() && !self.0.is_zero()
     }
 
+    /// The text that reads as this amount on its own, when `typed` (the clerk's text) needs the
+    /// form's header unit (`0.0215` under `销售金额（万元）` → `215.00元`). `None` when `typed`
+    /// already reads as this amount in 元.
+    pub fn text_without_context(&self, typed: &str) -> Option<String> {
+        if Money::parse(typed, AmountUnit::Yuan).ok() == Some(*self) {
+            return None;
+        }
+        Some(format!("{self}元"))
+    }
+
     /// Parses an amount as clerks write it: `90元`, `90`, `¥90.00`, `90.5元`, `1,200.00`, `0.9万元`,
     /// `九十元`, full-width digits `９０元`. A bare number is in `unit` (元 unless the header said 万元);
     /// a unit written in the text wins. Errors (Chinese) for unreadable text and for values finer than
@@ -423,5 +433,26 @@ mod tests {
             Money::from_yuan(Decimal::new(1000, 3)).map(|m| m.to_fen()),
             Ok(100)
         );
+    }
+
+    #[test]
+    fn text_without_context_spells_out_an_amount_read_in_wan_yuan() {
+        let wan = |text: &str| Money::parse(text, AmountUnit::WanYuan).unwrap();
+        assert_eq!(
+            wan("0.0215").text_without_context("0.0215").as_deref(),
+            Some("215.00元")
+        );
+        assert_eq!(wan("0.5万元").text_without_context("0.5万元"), None);
+        let yuan = Money::parse("90", AmountUnit::Yuan).unwrap();
+        assert_eq!(yuan.text_without_context("90"), None);
+        assert_eq!(yuan.text_without_context("九十元"), None);
+        for text in ["0.0215", "0.12", "1.23456"] {
+            let full = wan(text).text_without_context(text).unwrap();
+            assert_eq!(
+                Money::parse(&full, AmountUnit::Yuan).unwrap(),
+                wan(text),
+                "{text}"
+            );
+        }
     }
 }

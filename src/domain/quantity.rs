@@ -28,6 +28,20 @@ impl Quantity {
         Some(self.value.checked_mul(factor)?.normalize())
     }
 
+    /// The text that reads as this quantity on its own, when `typed` (the clerk's text) needs
+    /// the unit the form's header or unit row gave (`30` under `销售数量（公斤）` → `30公斤`).
+    /// `None` when `typed` already reads as this quantity without a header unit, or when no text
+    /// with the unit would (then keep `typed`). `column` names the column in parse messages.
+    pub fn text_without_context(&self, typed: &str, column: &str) -> Option<String> {
+        let reads_as = |text: &str| Quantity::parse(text, None, column).ok().map(|p| p.value);
+        if reads_as(typed).as_ref() == Some(self) {
+            return None;
+        }
+        let unit = self.unit.as_ref()?;
+        let full = format!("{}{unit}", self.value.normalize());
+        (reads_as(&full).as_ref() == Some(self)).then_some(full)
+    }
+
     /// Parses `30斤`, `30 斤`, `30公斤`, `1.5吨`, `三十斤`, `３０斤`, `30斤×2袋` (= 60斤), `2头`, `400个`,
     /// `36.2斤`. A bare number takes `header_unit` (from `销售数量（斤）` or a unit row), else it parses
     /// with the warning `销售数量缺少单位` (the caller may substitute its column name for 销售数量 via
@@ -403,5 +417,22 @@ mod tests {
         assert_eq!(q.to_string(), "1.5吨");
         let q = Quantity::parse("30", None, "销售数量").unwrap().value;
         assert_eq!(q.to_string(), "30");
+    }
+
+    #[test]
+    fn text_without_context_adds_the_header_unit() {
+        let under =
+            |text: &str, unit: &str| Quantity::parse(text, Some(unit), "销售数量").unwrap().value;
+        let kilos = under("25", "公斤");
+        assert_eq!(
+            kilos.text_without_context("25", "销售数量").as_deref(),
+            Some("25公斤")
+        );
+        assert_eq!(kilos.text_without_context("25公斤", "销售数量"), None);
+        let written = under("30斤×2袋", "公斤");
+        assert_eq!(written.text_without_context("30斤×2袋", "销售数量"), None);
+        // No unit at all: nothing to add.
+        let bare = Quantity::parse("30", None, "销售数量").unwrap().value;
+        assert_eq!(bare.text_without_context("30", "销售数量"), None);
     }
 }

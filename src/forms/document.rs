@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use chrono::Datelike;
 
 use crate::domain::sale::FormKind;
-use crate::domain::{DatePrecision, Money, Quantity, ReportDate};
+use crate::domain::{Money, Quantity, ReportDate};
 use crate::forms::export::{CellValue, FormDocument, FormRow, HeaderInfo, write_form};
 use crate::store::{ListingFilter, SaleFilter, Store};
 
@@ -153,51 +153,40 @@ pub fn build_document(
 
 /// The text to print for a date: the typed text when it reads back as the same date on its own
 /// (no 填报时间 needed), else the full date (`9月9日` read with 填报时间 2019年9月30日 prints
-/// `2019年9月9日`), with the typed text kept in `typed` under `column`.
+/// `2019年9月9日`, [`ReportDate::text_without_context`]), with the typed text kept in `typed`
+/// under `column`.
 fn self_contained_date(
     date: &ReportDate,
     typed_text: String,
     column: &str,
     typed: &mut Vec<(String, String)>,
 ) -> String {
-    let reads_as = |text: &str| ReportDate::parse(text, None).ok().map(|p| p.value);
-    if reads_as(&typed_text) == Some(*date) {
-        return typed_text;
+    match date.text_without_context(&typed_text) {
+        Some(full) => {
+            typed.push((column.to_string(), typed_text));
+            full
+        }
+        None => typed_text,
     }
-    let (year, month, day) = (date.date.year(), date.date.month(), date.date.day());
-    let full = match date.precision {
-        DatePrecision::Day => format!("{year}年{month}月{day}日"),
-        DatePrecision::Month => format!("{year}年{month}月"),
-    };
-    if reads_as(&full) != Some(*date) {
-        return typed_text;
-    }
-    typed.push((column.to_string(), typed_text));
-    full
 }
 
 /// The text to print for a quantity: the typed text when it reads back as the same quantity on
 /// its own (no unit from the header or a unit row), else the value with its unit (`30` under
-/// `销售数量（公斤）` prints `30公斤`), with the typed text kept in `typed` under `column`.
+/// `销售数量（公斤）` prints `30公斤`, [`Quantity::text_without_context`]), with the typed text kept
+/// in `typed` under `column`.
 fn self_contained_quantity(
     quantity: &Quantity,
     typed_text: String,
     column: &str,
     typed: &mut Vec<(String, String)>,
 ) -> String {
-    let reads_as = |text: &str| Quantity::parse(text, None, column).ok().map(|p| p.value);
-    if reads_as(&typed_text).as_ref() == Some(quantity) {
-        return typed_text;
+    match quantity.text_without_context(&typed_text, column) {
+        Some(full) => {
+            typed.push((column.to_string(), typed_text));
+            full
+        }
+        None => typed_text,
     }
-    let Some(unit) = &quantity.unit else {
-        return typed_text;
-    };
-    let full = format!("{}{unit}", quantity.value.normalize());
-    if reads_as(&full).as_ref() != Some(quantity) {
-        return typed_text;
-    }
-    typed.push((column.to_string(), typed_text));
-    full
 }
 
 /// A submission id: form, time and a random part, e.g. `F2-20191001T093000-5f3a9c1e`.

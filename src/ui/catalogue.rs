@@ -130,7 +130,11 @@ impl ListingEditor {
                 region: l.region_text.clone(),
                 household: l.household.clone(),
                 product: l.product.clone(),
-                planned_quantity: l.planned_quantity_text.clone(),
+                // Shown with its unit when the header gave it: the editor has no header.
+                planned_quantity: l
+                    .planned_quantity
+                    .text_without_context(&l.planned_quantity_text, "计划销量")
+                    .unwrap_or_else(|| l.planned_quantity_text.clone()),
                 price: l.price_text.clone(),
                 supply_method: l.supply_methods.join("、"),
                 shop_url: l.shop_url.clone(),

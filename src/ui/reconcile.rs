@@ -579,7 +579,7 @@ fn near_cells(row: &SaleRow, other: &SaleRow) -> Vec<(String, bool)> {
     let o = &other.record;
     vec![
         (r.purchaser.clone(), false),
-        (r.date_text.clone(), r.date != o.date),
+        (super::records::shown_date(r), r.date != o.date),
         (r.region_text.clone(), r.village != o.village),
         (r.household.clone(), false),
         (r.product.clone(), false),
@@ -672,7 +672,7 @@ fn pair_row_ui(
 ) {
     let s = &sale.record;
     let cells = [
-        s.date_text.clone(),
+        super::records::shown_date(s),
         s.region_text.clone(),
         s.household.clone(),
         s.product.clone(),
@@ -778,7 +778,7 @@ fn unmatched_table_ui(
                     }
                 });
                 table_row.col(|ui| {
-                    ui.label(&record.date_text);
+                    super::records::date_label_ui(ui, record);
                 });
                 table_row.col(|ui| {
                     let place = if record.village.is_empty() {

@@ -281,7 +281,7 @@ pub(crate) fn sale_table_ui(
                     ui.label(&record.purchaser).on_hover_text(&record.purchaser);
                 });
                 table_row.col(|ui| {
-                    ui.label(&record.date_text);
+                    date_label_ui(ui, record);
                 });
                 table_row.col(|ui| {
                     ui.label(&record.region_text)
@@ -426,4 +426,26 @@ impl RecordsView {
             });
         open && !close_clicked
     }
+}
+
+/// The date of a record as typed, or in full when the typed text needs its form's 填报时间 to be
+/// read (`9月28日` shows `2019年9月28日`, the typed text on hover).
+pub(crate) fn date_label_ui(ui: &mut egui::Ui, record: &crate::domain::sale::SaleRecord) {
+    match record.date.text_without_context(&record.date_text) {
+        Some(full) => {
+            ui.label(full)
+                .on_hover_text(format!("填写为：{}", record.date_text));
+        }
+        None => {
+            ui.label(&record.date_text);
+        }
+    }
+}
+
+/// A record's date as typed, or in full when the typed text needs its form's 填报时间 to be read.
+pub(crate) fn shown_date(record: &crate::domain::sale::SaleRecord) -> String {
+    record
+        .date
+        .text_without_context(&record.date_text)
+        .unwrap_or_else(|| record.date_text.clone())
 }

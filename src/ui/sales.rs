@@ -124,18 +124,32 @@ impl SaleEditor {
         }
     }
 
+    /// An editor of a stored record. The editor validates with today as 填报时间 and no header
+    /// units, so a text that needed its file's context (`9月28日` and 填报时间, `30` under
+    /// `销售数量（公斤）`, `0.0215` under `销售金额（万元）`) is shown in full: saving the record
+    /// unchanged must not move it to this year or change its quantity or amount.
     fn from_row(row: &SaleRow) -> Self {
         let r = &row.record;
+        let (_, quantity_column, _) = r.kind.column_names();
         Self {
             id: Some(row.id),
             draft: SaleDraft {
                 purchaser: r.purchaser.clone(),
-                date: r.date_text.clone(),
+                date: r
+                    .date
+                    .text_without_context(&r.date_text)
+                    .unwrap_or_else(|| r.date_text.clone()),
                 region: r.region_text.clone(),
                 household: r.household.clone(),
                 product: r.product.clone(),
-                quantity: r.quantity_text.clone(),
-                amount: r.amount_text.clone(),
+                quantity: r
+                    .quantity
+                    .text_without_context(&r.quantity_text, quantity_column)
+                    .unwrap_or_else(|| r.quantity_text.clone()),
+                amount: r
+                    .amount
+                    .text_without_context(&r.amount_text)
+                    .unwrap_or_else(|| r.amount_text.clone()),
                 remark: r.remark.clone(),
             },
             channel: r.channel_override,

@@ -205,7 +205,7 @@ fn sale_text(sale: &SaleRow) -> String {
     format!(
         "{} {} {} {} {} {}元",
         r.kind.label(),
-        r.date_text,
+        super::records::shown_date(r),
         r.purchaser,
         r.product,
         r.quantity_text,

@@ -394,3 +394,92 @@ fn an_invalid_amount_is_reported_next_to_the_field_and_nothing_is_saved() {
         1
     );
 }
+
+/// A township's form whose texts need its context: `9月28日` (year from 填报时间 2019年9月30日),
+/// `25` under `销售数量（公斤）`, `0.0215` under `销售金额（万元）`. Imported, then opened in the editor
+/// (which validates with today as 填报时间 and no header units) and saved with only 备注
+/// changed: the date, quantity and amount must stay as imported.
+#[test]
+fn saving_an_imported_record_in_the_editor_keeps_its_date_quantity_and_amount() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("ledger.db");
+    let form = dir.path().join("泥溪镇附件2.xlsx");
+    let mut workbook = rust_xlsxwriter::Workbook::new();
+    let sheet = workbook.add_worksheet();
+    let rows: [[&str; 9]; 3] = [
+        [
+            "填报单位：泥溪镇人民政府　　填报时间：2019年9月30日",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+        ],
+        [
+            "序号",
+            "采购单位",
+            "销售时间",
+            "地区",
+            "贫困户姓名",
+            "产品品种",
+            "销售数量（公斤）",
+            "销售金额（万元）",
+            "备注",
+        ],
+        [
+            "1",
+            "云阳县商务委",
+            "9月28日",
+            "泥溪镇三坪村",
+            "刘光富",
+            "土豆",
+            "25",
+            "0.0215",
+            "",
+        ],
+    ];
+    for (r, row) in rows.iter().enumerate() {
+        for (c, value) in row.iter().enumerate() {
+            sheet
+                .write_string(r as u32, c as u16, *value)
+                .expect("cell");
+        }
+    }
+    workbook.save(&form).expect("save form");
+    {
+        let mut store = Store::open(&path).expect("open");
+        let prepared = xiaofei_fupin::forms::ingest::prepare(&store, &form).expect("prepare");
+        let report = xiaofei_fupin::forms::ingest::commit(&mut store, &prepared).expect("import");
+        assert_eq!(report.rows_added, 1, "{report:?}");
+    }
+
+    let mut harness = window_on(&path);
+    click(&mut harness, "销售情况");
+    assert!(
+        harness.query_by_label("2019年9月28日").is_some(),
+        "the list shows the full date"
+    );
+    click(&mut harness, "编辑");
+    let shown = |harness: &egui_kittest::Harness<'_, xiaofei_fupin::ui::App>, label: &str| {
+        harness
+            .get_by_role_and_label(Role::TextInput, label)
+            .value()
+            .unwrap_or_default()
+    };
+    assert_eq!(shown(&harness, "销售时间"), "2019年9月28日");
+    assert_eq!(shown(&harness, "销售数量"), "25公斤");
+    assert_eq!(shown(&harness, "销售金额"), "215.00元");
+    set_text(&mut harness, "备注", "已核实");
+    click(&mut harness, "保存");
+
+    let store = harness.state().store();
+    let ids = store.sale_ids(&SaleFilter::default()).expect("ids");
+    let record = store.sale(ids[0]).expect("sale").record;
+    assert_eq!(record.remark, "已核实");
+    assert_eq!(record.date.date.to_string(), "2019-09-28");
+    assert_eq!(record.quantity.in_jin(), Some(Decimal::from(50)));
+    assert_eq!(record.amount, yuan("215"));
+}
