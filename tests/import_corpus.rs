@@ -755,10 +755,121 @@ mod crafted {
             "{errors:?}"
         );
 
-        // A department's form: no township to take.
-        let p = sheet("云阳县教育委员会", &[("2019年12月28日", "大河村")]);
-        assert_eq!(sales(&p).len(), 0);
-        assert_eq!(p.sheets[0].errors.len(), 1);
+        // A department's form, or a unit naming two townships: no township to take.
+        for unit in ["云阳县教育委员会", "农坝镇人民政府、泥溪镇人民政府"] {
+            let p = sheet(unit, &[("2019年12月28日", "大河村")]);
+            assert_eq!(sales(&p).len(), 0, "{unit}");
+            assert_eq!(
+                p.sheets[0].errors[0].message,
+                "地区“大河村”只写了村（社区），没有写乡镇：请写成“泥溪镇三坪村”这样",
+                "{unit}"
+            );
+        }
+
+        // Only a village name alone is completed (a testers' list): after 云阳县, with a group
+        // number. Placeholders, other places and longer names stay row errors.
+        let completed = [
+            "云阳县大河村",
+            "重庆市云阳县 大河村",
+            "大河村3组",
+            "黄柏社区二组",
+        ];
+        let refused = [
+            "同上",
+            "〃",
+            "无",
+            "0",
+            "123",
+            "/",
+            "-",
+            "万州大河村",
+            "四川省大河村",
+            "泥西大河村",
+            "湖北省大河村",
+            "大河",
+            "村",
+        ];
+        let rows: Vec<(&str, &str)> = completed
+            .iter()
+            .chain(&refused)
+            .map(|region| ("2019年12月28日", *region))
+            .collect();
+        let p = sheet("农坝镇人民政府", &rows);
+        let villages: Vec<String> = sales(&p)
+            .iter()
+            .map(|(_, s)| s.region_text.clone())
+            .collect();
+        assert_eq!(
+            villages,
+            [
+                "农坝镇大河村",
+                "农坝镇大河村",
+                "农坝镇大河村3组",
+                "农坝镇黄柏社区二组"
+            ]
+        );
+        assert_eq!(p.sheets[0].errors.len(), refused.len());
+
+        // A village named like another township (`双龙村`) is that township's, with a warning on
+        // another township's form; on its own township's form, no warning.
+        let p = sheet("农坝镇人民政府", &[("2019年12月28日", "双龙村")]);
+        let (_, sale) = sales(&p)[0];
+        assert_eq!(
+            (sale.township_code.as_str(), sale.village.as_str()),
+            ("500235138", "双龙村")
+        );
+        assert_eq!(
+            sale.warnings,
+            ["地区“双龙村”按双龙镇记，但填报单位是农坝镇，请核实是否为农坝镇的村"]
+        );
+        let p = sheet("双龙镇人民政府", &[("2019年12月28日", "双龙村")]);
+        assert!(sales(&p)[0].1.warnings.is_empty());
+    }
+
+    /// A clerk types `1.10` or `12.30` into a General cell: Excel keeps the numbers 1.1 and 12.3.
+    /// Such a number could be the 1st or the 10th (the 3rd or the 30th): imported with a warning
+    /// (rule 7), never silently resolved; `12.4` (no 40th) and `2.3` (no 30th of February) are not
+    /// ambiguous.
+    #[test]
+    fn month_day_numbers_that_lost_a_trailing_zero_are_flagged() {
+        let mut wb = Workbook::new();
+        let ws = wb.add_worksheet();
+        ws.write_string(0, 0, INFO).unwrap();
+        for (c, h) in HEADER2.iter().enumerate() {
+            ws.write_string(1, c as u16, *h).unwrap();
+        }
+        for (r, number) in [1.1, 9.3, 9.4, 2.3].iter().enumerate() {
+            let r = r as u32 + 2;
+            write_potato_sale(ws, r, "", "泥溪镇三坪村");
+            ws.write_number(r, 2, *number).unwrap();
+        }
+        let p = parse("numbers.xlsx", &wb.save_to_buffer().unwrap());
+        let dates: Vec<(String, bool)> = sales(&p)
+            .into_iter()
+            .map(|(_, s)| {
+                (
+                    s.date.date.to_string(),
+                    s.warnings.iter().any(|w| w.contains("数字末尾的0不保存")),
+                )
+            })
+            .collect();
+        assert_eq!(
+            dates,
+            [
+                ("2019-01-01".to_string(), true),
+                ("2019-09-03".to_string(), true),
+                ("2019-09-04".to_string(), false),
+                ("2019-02-03".to_string(), false),
+            ]
+        );
+        let warning = &sales(&p)[0].1.warnings;
+        assert!(
+            warning.contains(
+                &"日期“1.1”是数字，可能是1月1日，也可能是1月10日（数字末尾的0不保存），请核实"
+                    .to_string()
+            ),
+            "{warning:?}"
+        );
     }
 
     /// Built-in date formats with no numFmt entry (14, 22, 31, 57, 58) are dates; number formats 4
@@ -993,6 +1104,105 @@ mod crafted {
                 )
             );
         }
+    }
+
+    /// The same in an .xls written by xlwt (a tester's file), which saves an empty string as the
+    /// result of every formula: each required cell that is such a formula is a row error naming
+    /// the formula.
+    #[test]
+    fn xls_formulas_saved_with_empty_results_are_named_in_the_row_error() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/variants/v70_xlwt_formulas_without_results.xls");
+        let p = parse("v70.xls", &std::fs::read(path).unwrap());
+        let errors: Vec<(u32, String)> = p.sheets[0]
+            .errors
+            .iter()
+            .map(|e| (e.row, format!("{}：{}", e.column, e.message)))
+            .collect();
+        let unsaved = |column: &str, formula: &str| {
+            format!(
+                "{column}：{column}是公式“={formula}”，但文件中没有保存它的计算结果（生成文件的程序没有计算公式）：请用Excel或WPS打开、保存后再导入"
+            )
+        };
+        assert_eq!(
+            errors,
+            [
+                (5, unsaved("销售金额", "30*3")),
+                (6, unsaved("销售时间", "DATE(2019,9,1)")),
+                (7, unsaved("销售数量", "\"30斤\"")),
+                (8, unsaved("贫困户姓名", "\"王五\"")),
+                (9, unsaved("地区", "\"泥溪镇\"&\"三坪村\"")),
+            ]
+        );
+        assert_eq!(p.rows().count(), 2);
+    }
+
+    /// A formula saved without its result in an optional column (备注, openpyxl) is imported blank
+    /// with a warning naming it, not dropped silently.
+    #[test]
+    fn an_optional_formula_without_result_is_imported_blank_with_a_warning() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/variants/v72_formula_remark_without_result_openpyxl.xlsx");
+        let p = parse("v72.xlsx", &std::fs::read(path).unwrap());
+        let row = p.rows().find(|r| r.row == 10).expect("row 10 imported");
+        let RowContent::Sale(sale) = &row.content else {
+            panic!("a sale")
+        };
+        assert_eq!(sale.remark, "");
+        let warnings: Vec<(&str, &str)> = row
+            .warnings
+            .iter()
+            .map(|w| (w.column.as_str(), w.message.as_str()))
+            .collect();
+        assert_eq!(
+            warnings,
+            [(
+                "备注",
+                "备注是公式“=\"备注\"”，但文件中没有保存它的计算结果，按空白导入"
+            )]
+        );
+    }
+
+    /// rule 19 when the address is computed (a tester's LibreOffice .xls): `=HYPERLINK("…/"&"a7",
+    /// "店7")` and `=HYPERLINK(B5,"店9")` are not read as a half address or as their display text;
+    /// the 网店网址 is left blank with a warning that says why.
+    #[test]
+    fn computed_hyperlink_addresses_are_left_blank_with_a_warning() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/variants/v71_fj1_computed_hyperlinks_lo.xls");
+        let p = parse("v71.xls", &std::fs::read(path).unwrap());
+        let urls: Vec<(u32, &str, Vec<&str>)> = p
+            .rows()
+            .filter_map(|r| match &r.content {
+                RowContent::Listing(l) => Some((
+                    r.row,
+                    l.shop_url.as_str(),
+                    l.warnings.iter().map(String::as_str).collect(),
+                )),
+                RowContent::Sale(_) => None,
+            })
+            .filter(|(row, _, _)| [5, 11, 13].contains(row))
+            .collect();
+        assert_eq!(
+            urls,
+            [
+                (5, "https://shop.example.invalid/a1", vec![]),
+                (
+                    11,
+                    "",
+                    vec![
+                        "网店网址是公式“=HYPERLINK(\"https://shop.example.invalid/\"&\"a7\",\"店7\")”，网址由公式计算，无法读出（公式不会被计算），请核实"
+                    ]
+                ),
+                (
+                    13,
+                    "",
+                    vec![
+                        "网店网址是公式“=HYPERLINK(B5,\"店9\")”，网址由公式计算，无法读出（公式不会被计算），请核实"
+                    ]
+                ),
+            ]
+        );
     }
 
     /// rule 21: a sheet that declares A1:Z1048576 (and has cells far apart) is sized from the

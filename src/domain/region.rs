@@ -136,52 +136,117 @@ impl RegionResolver {
             return Err(ParseError::new("地区为空"));
         }
         let compact = squeeze(&to_half_width(&original));
-
-        // Candidates from the least to the most stripped; the most stripped is tried first.
-        let mut candidates = vec![compact.as_str()];
-        let mut current = compact.as_str();
-        loop {
-            let next = COUNTY_PREFIXES
-                .iter()
-                .find_map(|prefix| current.strip_prefix(prefix).filter(|rest| !rest.is_empty()));
-            match next {
-                Some(rest) => {
-                    candidates.push(rest);
-                    current = rest;
-                }
-                None => break,
-            }
+        if let Some(resolved) = self.resolve_compact(&compact) {
+            return Ok(resolved);
         }
-
-        for candidate in candidates.iter().rev() {
-            if let Some((township, rest, by_base)) = self.match_township(candidate) {
-                return Ok(ResolvedRegion {
-                    township_code: township.code.clone(),
-                    township_name: township.name.clone(),
-                    village: village_from(rest, by_base),
-                });
-            }
-            // `(泥溪镇)三坪村`, `云阳县【泥溪镇】三坪村`: the township in brackets before the village.
-            if let Some((inside, after)) = leading_bracketed(candidate)
-                && let Some((township, "", by_base)) = self.match_township(inside)
-            {
-                return Ok(ResolvedRegion {
-                    township_code: township.code.clone(),
-                    township_name: township.name.clone(),
-                    village: village_from(after, by_base),
-                });
-            }
+        let most_stripped = strip_county(&compact);
+        // A bracket naming a township, and the rest naming another.
+        let names_a_township = |text: &str| self.resolve_compact(text).is_some();
+        if leading_bracketed(most_stripped).is_some_and(|(inside, _)| names_a_township(inside))
+            || trailing_bracketed(most_stripped).is_some_and(|(_, inside)| names_a_township(inside))
+        {
+            return Err(ParseError::new(format!(
+                "地区“{original}”中写了两个不同的乡镇，请核对"
+            )));
         }
-
-        let most_stripped = candidates.last().copied().unwrap_or(compact.as_str());
-        let most_stripped =
-            leading_bracketed(most_stripped).map_or(most_stripped, |(inside, _)| inside);
+        let most_stripped = leading_bracketed(most_stripped)
+            .map_or(most_stripped, |(inside, _)| strip_county(inside));
+        if is_village_name(most_stripped) {
+            return Err(ParseError::new(format!(
+                "地区“{original}”只写了村（社区），没有写乡镇：请写成“泥溪镇三坪村”这样"
+            )));
+        }
         Err(ParseError::new(match self.suggest(most_stripped) {
             Some(name) => format!("无法识别地区“{original}”中的乡镇（是否为“{name}”？）"),
             None => format!(
                 "无法识别地区“{original}”中的乡镇：应以云阳县的乡镇(街道)名开头，如“泥溪镇三坪村”"
             ),
         }))
+    }
+
+    /// [`RegionResolver::resolve`] of a text already cleaned, half-width and without whitespace;
+    /// `None` when it names no township (or two different ones).
+    fn resolve_compact(&self, compact: &str) -> Option<ResolvedRegion> {
+        let resolved = |township: &Township, village: String| ResolvedRegion {
+            township_code: township.code.clone(),
+            township_name: township.name.clone(),
+            village,
+        };
+        // Candidates from the least to the most stripped; the most stripped is tried first.
+        let mut candidates = vec![compact];
+        let mut current = compact;
+        while let Some(rest) = COUNTY_PREFIXES
+            .iter()
+            .find_map(|prefix| current.strip_prefix(prefix).filter(|rest| !rest.is_empty()))
+        {
+            candidates.push(rest);
+            current = rest;
+        }
+        for candidate in candidates.iter().rev() {
+            if let Some((township, rest, by_base)) = self.match_township(candidate) {
+                // `农坝村`, `双龙村3组`: a village named after its township's bare name.
+                if by_base
+                    && VILLAGE_SUFFIXES
+                        .iter()
+                        .any(|suffix| rest.starts_with(suffix))
+                {
+                    return Some(resolved(township, (*candidate).to_string()));
+                }
+                let village = village_from(rest, by_base);
+                // `泥溪镇三坪村(泥溪镇)`: the township repeated in brackets after the village.
+                if let Some((before, inside)) = trailing_bracketed(&village)
+                    && let Some(inner) = self.resolve_compact(inside)
+                    && inner.village.is_empty()
+                {
+                    return (inner.township_code == township.code)
+                        .then(|| resolved(township, before.to_string()));
+                }
+                return Some(resolved(township, village));
+            }
+            // `(泥溪镇)三坪村`, `云阳县【泥溪镇】三坪村`, `(泥溪镇三坪村)`: the township in brackets
+            // before the village, or the whole text in brackets.
+            let bracketed = leading_bracketed(candidate).and_then(|(inside, after)| {
+                let inner = self.resolve_compact(inside)?;
+                match (after.is_empty(), inner.village.is_empty()) {
+                    (true, _) => Some(inner),
+                    (false, true) => self.with_village(inner, after),
+                    (false, false) => None,
+                }
+            });
+            // `三坪村(泥溪镇)`: the village first, its township in brackets after it.
+            let bracketed = bracketed.or_else(|| {
+                let (before, inside) = trailing_bracketed(candidate)?;
+                let inner = self.resolve_compact(inside)?;
+                inner.village.is_empty().then_some(())?;
+                self.with_village(inner, before)
+            });
+            if bracketed.is_some() {
+                return bracketed;
+            }
+        }
+        None
+    }
+
+    /// `township` (resolved with no village) with the village `text`, written apart from it
+    /// (bracket forms); `None` when `text` itself names another township (`(泥溪镇)(农坝镇)三坪村`).
+    fn with_village(&self, township: ResolvedRegion, text: &str) -> Option<ResolvedRegion> {
+        let village = village_from(text, false);
+        match self.resolve_compact(&village) {
+            // A village merely named like another township (`双龙村`) is no conflict.
+            Some(other)
+                if other.township_code != township.township_code && other.village != village =>
+            {
+                None
+            }
+            Some(same) if !same.village.is_empty() => Some(ResolvedRegion {
+                village: same.village,
+                ..township
+            }),
+            _ => Some(ResolvedRegion {
+                village,
+                ..township
+            }),
+        }
     }
 
     /// The township whose name (or alias, …) is the longest prefix of `text`, the rest of the text,
@@ -292,8 +357,76 @@ pub fn township_names(township: &Township) -> Vec<String> {
     names
 }
 
-/// Brackets a 地区 text may open with, and their closing pairs (after [`to_half_width`]).
-const BRACKETS: [(char, char); 4] = [('(', ')'), ('【', '】'), ('[', ']'), ('〔', '〕')];
+/// Brackets a 地区 text may use, and their closing pairs (after [`to_half_width`]).
+const BRACKETS: [(char, char); 6] = [
+    ('(', ')'),
+    ('【', '】'),
+    ('[', ']'),
+    ('〔', '〕'),
+    ('「', '」'),
+    ('『', '』'),
+];
+
+/// What ends a village name: 村, 社区 (a town's community), 居委会.
+pub const VILLAGE_SUFFIXES: [&str; 3] = ["村", "社区", "居委会"];
+
+/// Whether `text` (cleaned, half-width, no whitespace) reads as a village name alone: one to
+/// three Chinese characters naming no level (省, 市, 县, 区, 镇, 乡), then 村, 社区 or 居委会,
+/// then at most a group number (`3组`, `三社`, `2队`): `大河村`, `滨江社区`, `大河村3组`. A longer
+/// name is more likely a place before the village (`万州大河村`, a misspelt `泥西大河村`).
+pub fn is_village_name(text: &str) -> bool {
+    let Some((name, rest)) = VILLAGE_SUFFIXES.iter().find_map(|suffix| {
+        let at = text.find(suffix)?;
+        Some((&text[..at], &text[at + suffix.len()..]))
+    }) else {
+        return false;
+    };
+    let name_chars = name.chars().count();
+    let is_han = |c: char| {
+        ('\u{4E00}'..='\u{9FFF}').contains(&c) || ('\u{20000}'..='\u{3FFFF}').contains(&c)
+    };
+    let names_a_level = name.chars().any(|c| "省市县区镇乡".contains(c));
+    if !(1..=3).contains(&name_chars) || !name.chars().all(is_han) || names_a_level {
+        return false;
+    }
+    if rest.is_empty() {
+        return true;
+    }
+    let Some(number) = ["组", "社", "队"]
+        .iter()
+        .find_map(|group| rest.strip_suffix(group))
+    else {
+        return false;
+    };
+    !number.is_empty()
+        && number
+            .chars()
+            .all(|c| c.is_ascii_digit() || "〇零一二两三四五六七八九十".contains(c))
+}
+
+/// `text` without the municipality and county prefixes (`重庆市云阳县…` → `…`), when more follows.
+pub(crate) fn strip_county(text: &str) -> &str {
+    let mut current = text;
+    while let Some(rest) = COUNTY_PREFIXES
+        .iter()
+        .find_map(|prefix| current.strip_prefix(prefix).filter(|rest| !rest.is_empty()))
+    {
+        current = rest;
+    }
+    current
+}
+
+/// `三坪村(泥溪镇)` → (`三坪村`, `泥溪镇`): the text before a bracketed part that ends the text,
+/// and what is inside it; `None` when the text does not end with a closing bracket or nothing
+/// stands before the bracket.
+fn trailing_bracketed(text: &str) -> Option<(&str, &str)> {
+    BRACKETS.iter().find_map(|&(open, close)| {
+        let inner = text.strip_suffix(close)?;
+        let start = inner.rfind(open)?;
+        let before = &inner[..start];
+        (!before.is_empty()).then(|| (before, &inner[start + open.len_utf8()..]))
+    })
+}
 
 /// `(泥溪镇)三坪村` → (`泥溪镇`, `三坪村`): the text inside a bracket the candidate opens with, and
 /// what follows its closing bracket; `None` when the text does not open with a bracket or never
@@ -319,14 +452,20 @@ fn village_from(rest: &str, by_base: bool) -> String {
             }
         }
     }
-    let rest = rest.trim_start_matches(['-', '—', '–', '·', '/', '\\', '、', ',', ':', ';']);
-    if matches!(rest, "人民政府" | "政府" | "办事处") {
-        return String::new();
-    }
-    let unbracketed = rest
-        .strip_prefix('(')
-        .and_then(|r| r.strip_suffix(')'))
-        .or_else(|| rest.strip_prefix('【').and_then(|r| r.strip_suffix('】')));
+    // Separators, and a closing bracket left from `泥溪镇)三坪村`.
+    let rest = rest.trim_start_matches([
+        '-', '—', '–', '·', '/', '\\', '、', ',', ':', ';', ')', '】', ']', '〕', '」', '』',
+    ]);
+    // `泥溪镇人民政府`, and `泥溪镇人民政府三坪村` (the unit, then the village).
+    let rest = ["人民政府", "政府", "办事处"]
+        .iter()
+        .find_map(|office| rest.strip_prefix(office))
+        .unwrap_or(rest);
+    let unbracketed = BRACKETS.iter().find_map(|&(open, close)| {
+        rest.strip_prefix(open)
+            .and_then(|r| r.strip_suffix(close))
+            .filter(|inner| !inner.contains(open) && !inner.contains(close))
+    });
     unbracketed.unwrap_or(rest).to_string()
 }
 
@@ -410,6 +549,24 @@ mod tests {
             ("云阳县【泥溪】三坪村", "泥溪镇", "三坪村"),
             ("[双江街道办事处] 滨江社区", "双江街道", "滨江社区"),
             ("(清水乡)", "清水土家族乡", ""),
+            ("「泥溪」三坪村", "泥溪镇", "三坪村"),
+            ("泥溪镇）三坪村", "泥溪镇", "三坪村"),
+            ("（泥溪镇三坪村）", "泥溪镇", "三坪村"),
+            ("【泥溪镇三坪村】", "泥溪镇", "三坪村"),
+            ("（云阳县泥溪镇）三坪村", "泥溪镇", "三坪村"),
+            ("(泥溪镇)泥溪镇三坪村", "泥溪镇", "三坪村"),
+            ("泥溪镇三坪村(泥溪)", "泥溪镇", "三坪村"),
+            // The village first, its township in brackets after it.
+            ("三坪村（泥溪镇）", "泥溪镇", "三坪村"),
+            ("三坪村(泥溪)", "泥溪镇", "三坪村"),
+            ("云阳(三坪村)", "云阳镇", "三坪村"),
+            // A village named after its township, or after another one.
+            ("农坝村", "农坝镇", "农坝村"),
+            ("双龙村3组", "双龙镇", "双龙村3组"),
+            ("(农坝镇)双龙村", "农坝镇", "双龙村"),
+            ("农坝镇双龙村", "农坝镇", "双龙村"),
+            // The unit, then the village.
+            ("泥溪镇人民政府三坪村", "泥溪镇", "三坪村"),
         ];
         for (text, township, village) in cases {
             let resolved = r.resolve(text).unwrap_or_else(|e| panic!("{text}: {e}"));
@@ -442,6 +599,16 @@ mod tests {
         for (text, message) in cases {
             let error = r.resolve(text).unwrap_err();
             assert!(error.message.contains(message), "{text}: {}", error.message);
+        }
+        for text in [
+            "(泥溪镇)(农坝镇)三坪村",
+            "(泥溪镇)农坝镇三坪村",
+            "农坝镇三坪村(泥溪镇)",
+        ] {
+            assert_eq!(
+                r.resolve(text).unwrap_err().message,
+                format!("地区“{text}”中写了两个不同的乡镇，请核对")
+            );
         }
         for text in ["云阳县xx乡镇xx村", "北京市海淀区", "云阳县", "重庆市"] {
             let error = r.resolve(text).unwrap_err();

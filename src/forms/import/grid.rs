@@ -156,6 +156,16 @@ pub(crate) fn formula_matters(formula: &str, has_value: bool) -> bool {
     !has_value || formula.to_ascii_uppercase().contains("HYPERLINK")
 }
 
+/// Whether a formula cell's saved value is a result: not missing and not empty text (xlwt and
+/// other writers that do not calculate save an empty string).
+pub(crate) fn is_a_result(value: Option<&CellValue>) -> bool {
+    match value {
+        None => false,
+        Some(CellValue::Text(text)) => !text.is_empty(),
+        Some(_) => true,
+    }
+}
+
 /// A merged region in 0-based (first row, first col, last row, last col).
 pub(crate) type Merge = (u32, u32, u32, u32);
 

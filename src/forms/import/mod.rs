@@ -309,10 +309,13 @@ fn parse_inner(
             header: &header,
             resolver,
             reference: info.date,
+            // `农坝镇人民政府` names one township; `农坝镇人民政府、泥溪镇人民政府` or a department
+            // names none.
             unit_township: info
                 .unit
                 .as_deref()
                 .and_then(|unit| resolver.resolve(unit).ok())
+                .filter(|region| region.village.is_empty())
                 .map(|region| region.township_name),
         };
         let rows_started = std::time::Instant::now();

@@ -5,15 +5,16 @@ use std::collections::HashMap;
 
 use chrono::{Datelike, NaiveDate};
 
+use crate::domain::region::{is_village_name, strip_county};
 use crate::domain::sale::{
     ColumnUnits, FormKind, ListingDraft, ListingField, SaleDraft, SaleField, SaleRecord,
     validate_listing_with_units, validate_sale_with_units,
 };
-use crate::domain::text::clean_text;
+use crate::domain::text::{clean_text, squeeze, to_half_width};
 use crate::domain::{DatePrecision, Money, Quantity, RegionResolver, ReportDate};
 
 use super::detect::{Header, Role, fold, is_header_row};
-use super::grid::{CellValue, GridRow, GridSheet, number_text};
+use super::grid::{CellValue, GridRow, GridSheet, is_a_result, number_text};
 use super::{ImportedRow, RowContent, RowIssue};
 
 /// The warning every record from a hidden row carries (rule 16).
@@ -223,36 +224,48 @@ impl<'a> RegionCache<'a> {
         slot
     }
 
-    /// The 地区 to validate a row with: `region` itself, or, when it names no township but reads
-    /// as a village (nothing in it says 镇, 乡, 街道, 县, 市 or 区) and the sheet's 填报单位 names a
-    /// township (`unit_township`, its official name), that township before it, with the warning
-    /// to attach: a township's own form often writes only `大河村`. The completed text is what is
-    /// stored and printed, so the record reads the same without its file's 填报单位.
+    /// The 地区 to validate a row with: `region` itself, or, when it names no township but is a
+    /// village name alone ([`is_village_name`]: `大河村`, `滨江社区`, `大河村3组`, also after
+    /// `云阳县`) and the sheet's 填报单位 names one township (`unit_township`, its official name),
+    /// that township before the village, with the warning to attach: a township's own form often
+    /// writes only the village. The completed text is what is stored and printed, so the record
+    /// reads the same without its file's 填报单位.
     fn completed(
         &mut self,
         region: String,
         unit_township: Option<&str>,
     ) -> (String, Option<String>) {
-        // The usual case first: the text names its township (one lookup of a remembered text).
-        let Some(township) = unit_township.filter(|_| self.slot(&region).is_none()) else {
+        let Some(township) = unit_township else {
             return (region, None);
         };
-        // `社区` is a village-level community, not a 区.
-        let without_community = region.replace("社区", "");
-        let names_a_level = ["镇", "乡", "街道", "县", "市", "区"]
-            .iter()
-            .any(|level| without_community.contains(level));
-        if names_a_level || clean_text(&region).is_empty() {
+        // The usual case first: the text names its township (one lookup of a remembered text).
+        let named = self
+            .slot(&region)
+            .and_then(|index| self.singles.get(index))
+            .and_then(|single| single.townships().first())
+            .map(|named| named.name.clone());
+        if named.as_deref() == Some(township) {
             return (region, None);
         }
-        let completed = format!("{township}{}", clean_text(&region));
+        let typed = clean_text(&region);
+        let compact = squeeze(&to_half_width(&typed));
+        let village = strip_county(&compact);
+        if !is_village_name(village) {
+            return (region, None);
+        }
+        if let Some(named) = named {
+            // `双龙村` on 农坝镇's form: read as 双龙镇's village of that name; it may be
+            // 农坝镇's own 双龙村.
+            let warning = format!(
+                "地区“{typed}”按{named}记，但填报单位是{township}，请核实是否为{township}的村"
+            );
+            return (region, Some(warning));
+        }
+        let completed = format!("{township}{village}");
         if self.slot(&completed).is_none() {
             return (region, None);
         }
-        let warning = format!(
-            "地区“{}”未写乡镇，按填报单位记为“{completed}”",
-            clean_text(&region)
-        );
+        let warning = format!("地区“{typed}”未写乡镇，按填报单位记为“{completed}”");
         (completed, Some(warning))
     }
 
@@ -633,23 +646,62 @@ fn date_text(
                 DatePrecision::Month => d.to_form_text(),
             }
         }
-        Err(_) => number_text(number),
+        Err(_) => {
+            let text = number_text(number);
+            warnings.extend(lost_trailing_zero(&text));
+            text
+        }
+    }
+}
+
+/// A month.day typed into a number cell loses a trailing zero (`1.10` is stored as 1.1, `12.30`
+/// as 12.3): the warning for a number whose one-digit day could have been ten times that day
+/// (rule 7: ambiguous dates are flagged, never silently resolved), else `None`.
+fn lost_trailing_zero(text: &str) -> Option<String> {
+    let (month, day) = text.split_once('.')?;
+    if day.len() != 1 || month.is_empty() || month.len() > 2 {
+        return None;
+    }
+    let (month, day): (u32, u32) = (month.parse().ok()?, day.parse().ok()?);
+    let longer = day * 10;
+    // 2000 is a leap year: every month and day that can exist does.
+    NaiveDate::from_ymd_opt(2000, month, day)?;
+    NaiveDate::from_ymd_opt(2000, month, longer)?;
+    Some(format!(
+        "日期“{text}”是数字，可能是{month}月{day}日，也可能是{month}月{longer}日（数字末尾的0不保存），请核实"
+    ))
+}
+
+/// The Chinese name of the column of `role` in a form of `kind`, for messages (empty for the
+/// exporter's hidden columns).
+fn role_column(kind: FormKind, role: Role) -> &'static str {
+    let (date, quantity, amount) = kind.column_names();
+    match role {
+        Role::Seq => "序号",
+        Role::Purchaser => "采购单位",
+        Role::Date => date,
+        Role::Region => "地区",
+        Role::Household => "贫困户姓名",
+        Role::Product => "产品品种",
+        Role::Quantity => quantity,
+        Role::Amount => amount,
+        Role::Remark => "备注",
+        Role::PlannedQuantity => "计划销量",
+        Role::Price => "销售价格(元)",
+        Role::SupplyMethod => "供货方式",
+        Role::ShopUrl => "网店网址",
+        Role::Contact => "供货联系人及联系方式",
+        Role::RecordId | Role::TypedText => "",
     }
 }
 
 /// The Chinese column name of a sale field, for messages.
 fn sale_field_column(kind: FormKind, field: SaleField) -> &'static str {
-    let (date, qty, amount) = kind.column_names();
-    match field {
-        SaleField::Purchaser => "采购单位",
-        SaleField::Date => date,
-        SaleField::Region => "地区",
-        SaleField::Household => "贫困户姓名",
-        SaleField::Product => "产品品种",
-        SaleField::Quantity => qty,
-        SaleField::Amount => amount,
-        SaleField::Remark => "备注",
-    }
+    role_column(kind, sale_field_role(field))
+}
+
+fn listing_field_column(field: ListingField) -> &'static str {
+    role_column(FormKind::Catalogue, listing_field_role(field))
 }
 
 fn sale_field_role(field: SaleField) -> Role {
@@ -679,45 +731,56 @@ fn listing_field_role(field: ListingField) -> Role {
     }
 }
 
-/// Why a cell of `role` is empty when it holds a formula saved without its result (a file
-/// written by a program that does not calculate formulas): the message that replaces
-/// `…不能为空`, or `None` when the cell is not such a formula. Formulas are never evaluated
-/// (rule 12).
-fn unsaved_formula(
-    ctx: &RowContext<'_>,
-    row: &GridRow,
-    role: Role,
-    column: &str,
-) -> Option<String> {
+/// The formula of the cell of `role` when it was saved without its result (a file written by a
+/// program that does not calculate formulas), without its `=`; `None` when the cell holds a
+/// value or no formula. Formulas are never evaluated (rule 12).
+fn unsaved_formula<'s>(ctx: &RowContext<'s>, row: &GridRow, role: Role) -> Option<&'s str> {
     let col = ctx.header.col(role)?;
-    if row.get(col).is_some() {
+    if is_a_result(row.get(col)) {
         return None;
     }
     let formula = ctx.sheet.formulas.get(&(row.number, col))?;
+    Some(formula.trim_start_matches('='))
+}
+
+/// The row error that replaces `…不能为空` for a required cell that is a formula saved without
+/// its result.
+fn unsaved_formula_error(ctx: &RowContext<'_>, row: &GridRow, role: Role) -> Option<String> {
+    let formula = unsaved_formula(ctx, row, role)?;
     Some(format!(
-        "{column}是公式“={}”，但文件中没有保存它的计算结果（生成文件的程序没有计算公式）：请用Excel或WPS打开、保存后再导入",
-        formula.trim_start_matches('=')
+        "{}是公式“={formula}”，但文件中没有保存它的计算结果（生成文件的程序没有计算公式）：请用Excel或WPS打开、保存后再导入",
+        role_column(ctx.header.kind, role)
     ))
 }
 
-fn listing_field_column(field: ListingField) -> &'static str {
-    match field {
-        ListingField::Region => "地区",
-        ListingField::Household => "贫困户姓名",
-        ListingField::Product => "产品品种",
-        ListingField::PlannedQuantity => "计划销量",
-        ListingField::Price => "销售价格(元)",
-        ListingField::SupplyMethod => "供货方式",
-        ListingField::ShopUrl => "网店网址",
-        ListingField::Contact => "供货联系人及联系方式",
-        ListingField::Remark => "备注",
+/// Warnings for the other cells of an imported row that are formulas saved without their
+/// result: imported as blank, which the clerk should know (网店网址 is handled by [`shop_url`]).
+fn unsaved_formula_warnings(ctx: &RowContext<'_>, row: &GridRow) -> Vec<String> {
+    if ctx.sheet.formulas.is_empty() {
+        return Vec::new();
     }
+    ctx.header
+        .columns
+        .iter()
+        .filter(|column| !column.role.is_exchange() && column.role != Role::ShopUrl)
+        .filter_map(|column| {
+            let formula = unsaved_formula(ctx, row, column.role)?;
+            Some(format!(
+                "{}是公式“={formula}”，但文件中没有保存它的计算结果，按空白导入",
+                role_column(ctx.header.kind, column.role)
+            ))
+        })
+        .collect()
 }
 
 /// The column a warning is about, guessed from its text (for the report).
 pub(crate) fn warning_column(kind: FormKind, message: &str) -> String {
     let (date, qty, amount) = kind.column_names();
     let has = |words: &[&str]| words.iter().any(|w| message.contains(w));
+    // `备注是公式“=…”…`: the column is named first.
+    if let Some((column, _)) = message.split_once("是公式“") {
+        return column.to_string();
+    }
     let column = if message == HIDDEN_ROW_WARNING {
         ""
     } else if has(&["贫困户姓名", "姓名"]) {
@@ -859,7 +922,7 @@ fn sale_row(
             for (column, text) in typed_texts(h, row) {
                 restore_typed_sale_text(&mut record, &column, text);
             }
-            for w in extra {
+            for w in extra.into_iter().chain(unsaved_formula_warnings(ctx, row)) {
                 add_warning(&mut record.warnings, w);
             }
             if row.hidden {
@@ -883,7 +946,7 @@ fn sale_row(
                     sheet: ctx.sheet.name.clone(),
                     row: row.number,
                     column: column.to_string(),
-                    message: unsaved_formula(ctx, row, sale_field_role(field), column)
+                    message: unsaved_formula_error(ctx, row, sale_field_role(field))
                         .unwrap_or(message),
                 }
             });
@@ -894,23 +957,35 @@ fn sale_row(
 
 /// The shop URL of a 网店网址 cell (rule 19): the cached value when it is a URL, else the literal
 /// first argument of `=HYPERLINK(…)`, else the cell's hyperlink target, else the text.
-fn shop_url(sheet: &GridSheet, row: &GridRow, col: Option<u32>) -> String {
-    let Some(col) = col else { return String::new() };
+fn shop_url(sheet: &GridSheet, row: &GridRow, col: Option<u32>) -> (String, Option<String>) {
+    let Some(col) = col else {
+        return (String::new(), None);
+    };
     let text = cell_text(row, Some(col));
     if looks_like_url(&text) {
-        return text;
+        return (text, None);
     }
-    if let Some(formula) = sheet.formulas.get(&(row.number, col))
-        && let Some(url) = hyperlink_literal(formula)
-    {
-        return url;
+    let formula = sheet.formulas.get(&(row.number, col));
+    if let Some(url) = formula.and_then(|formula| hyperlink_literal(formula)) {
+        return (url, None);
     }
     if let Some(target) = sheet.links.get(&(row.number, col))
         && looks_like_url(target)
     {
-        return target.clone();
+        return (target.clone(), None);
     }
-    text
+    match formula {
+        // `=HYPERLINK(B9,"店9")`, `=HYPERLINK("https://…/"&"a7","店7")`: the address is computed,
+        // and formulas are never evaluated; its display text is not an address.
+        Some(formula) => (
+            String::new(),
+            Some(format!(
+                "网店网址是公式“={}”，网址由公式计算，无法读出（公式不会被计算），请核实",
+                formula.trim_start_matches('=')
+            )),
+        ),
+        None => (text, None),
+    }
 }
 
 fn looks_like_url(text: &str) -> bool {
@@ -921,7 +996,8 @@ fn looks_like_url(text: &str) -> bool {
         || t.contains("://")
 }
 
-/// The first argument of `HYPERLINK("url", "name")` when it is a string literal.
+/// The first argument of `HYPERLINK("url", "name")` when it is a string literal (and nothing
+/// else: `"https://…/"&"a7"` is computed, so `None`).
 pub(crate) fn hyperlink_literal(formula: &str) -> Option<String> {
     let upper = formula.to_ascii_uppercase();
     let start = upper.find("HYPERLINK(")? + "HYPERLINK(".len();
@@ -938,7 +1014,9 @@ pub(crate) fn hyperlink_literal(formula: &str) -> Option<String> {
                 out.push('"');
                 chars.next();
             } else {
-                return Some(out);
+                // Only a literal that is the whole argument: not `"https://…/"&B2`.
+                let next = chars.find(|c| !c.is_whitespace());
+                return matches!(next, Some(',' | ';' | ')')).then_some(out);
             }
         } else {
             out.push(c);
@@ -970,6 +1048,8 @@ fn listing_row(
         cell_text(row, h.col(Role::Region)),
         ctx.unit_township.as_deref(),
     );
+    let (shop_url, url_warning) = shop_url(ctx.sheet, row, h.col(Role::ShopUrl));
+    let url_read_failed = url_warning.is_some();
     let draft = ListingDraft {
         region,
         household: cell_text(row, h.col(Role::Household)),
@@ -977,7 +1057,7 @@ fn listing_row(
         planned_quantity: value_text(h.col(Role::PlannedQuantity).and_then(|c| row.get(c))),
         price,
         supply_method: cell_text(row, h.col(Role::SupplyMethod)),
-        shop_url: shop_url(ctx.sheet, row, h.col(Role::ShopUrl)),
+        shop_url,
         contact: cell_text(row, h.col(Role::Contact)),
         remark: cell_text(row, h.col(Role::Remark)),
     };
@@ -993,8 +1073,17 @@ fn listing_row(
                     );
                 }
             }
-            if let Some(warning) = completed {
+            for warning in completed
+                .into_iter()
+                .chain(url_warning)
+                .chain(unsaved_formula_warnings(ctx, row))
+            {
                 add_warning(&mut listing.warnings, warning);
+            }
+            if url_read_failed {
+                listing
+                    .warnings
+                    .retain(|w| w != "供货方式为电商，但未填写网店网址");
             }
             if row.hidden {
                 add_warning(&mut listing.warnings, HIDDEN_ROW_WARNING.to_string());
@@ -1016,7 +1105,7 @@ fn listing_row(
                     sheet: ctx.sheet.name.clone(),
                     row: row.number,
                     column: column.to_string(),
-                    message: unsaved_formula(ctx, row, listing_field_role(field), column)
+                    message: unsaved_formula_error(ctx, row, listing_field_role(field))
                         .unwrap_or(message),
                 }
             });
@@ -1066,6 +1155,14 @@ mod tests {
             Some("http://a.b")
         );
         assert_eq!(hyperlink_literal("HYPERLINK(A1,\"x\")"), None);
+        assert_eq!(
+            hyperlink_literal("HYPERLINK(\"https://a.invalid/\"&\"a7\",\"店7\")"),
+            None
+        );
+        assert_eq!(
+            hyperlink_literal("HYPERLINK(\"https://a.invalid/x\" ; \"店\")").as_deref(),
+            Some("https://a.invalid/x")
+        );
         assert_eq!(hyperlink_literal("HYPERLINK(\"unterminated"), None);
     }
 
