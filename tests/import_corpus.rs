@@ -824,6 +824,29 @@ mod crafted {
         );
         let p = sheet("双龙镇人民政府", &[("2019年12月28日", "双龙村")]);
         assert!(sales(&p)[0].1.warnings.is_empty());
+        // A 附件3 filed by a township government lists its sellers, who may live anywhere: no
+        // township is taken from its 填报单位.
+        let mut wb = Workbook::new();
+        let ws = wb.add_worksheet();
+        ws.write_string(0, 0, "填报单位：农坝镇人民政府　　填报时间：2020年1月5日")
+            .unwrap();
+        for (c, h) in HEADER2.iter().enumerate() {
+            ws.write_string(1, c as u16, h.replace("销售", "采购"))
+                .unwrap();
+        }
+        write_potato_sale(ws, 2, "2019年12月28日", "大河村");
+        let p = parse("fj3.xlsx", &wb.save_to_buffer().unwrap());
+        assert_eq!(p.sheets[0].kind, FormKind::Procurement);
+        assert_eq!(sales(&p).len(), 0);
+        assert!(p.sheets[0].errors[0].message.contains("只写了村"));
+        // Also 云阳村, whose 云阳 is the county's name too.
+        let p = sheet("农坝镇人民政府", &[("2019年12月28日", "云阳村")]);
+        let (_, sale) = sales(&p)[0];
+        assert_eq!(sale.village, "云阳村");
+        assert_eq!(
+            sale.warnings,
+            ["地区“云阳村”按云阳镇记，但填报单位是农坝镇，请核实是否为农坝镇的村"]
+        );
     }
 
     /// A clerk types `1.10` or `12.30` into a General cell: Excel keeps the numbers 1.1 and 12.3.
@@ -870,6 +893,20 @@ mod crafted {
             ),
             "{warning:?}"
         );
+
+        // The same workbook saved as CSV carries the text Excel showed: `1.1`, `9.3`.
+        let mut csv = format!("{INFO}\r\n{}\r\n", HEADER2.join(","));
+        for date in ["1.1", "9.3", "9.4", "2.3", "9.30"] {
+            csv.push_str(&format!(
+                "1,云阳县青松中学,{date},泥溪镇三坪村,刘光富,土豆,30斤,90元,\r\n"
+            ));
+        }
+        let p = parse("numbers.csv", csv.as_bytes());
+        let flagged: Vec<bool> = sales(&p)
+            .iter()
+            .map(|(_, s)| s.warnings.iter().any(|w| w.contains("数字末尾的0不保存")))
+            .collect();
+        assert_eq!(flagged, [true, true, false, false, false]);
     }
 
     /// Built-in date formats with no numFmt entry (14, 22, 31, 57, 58) are dates; number formats 4

@@ -106,8 +106,8 @@ fn parse_cjk_date(
 }
 
 /// A date written without its year (`9月1日`, `9-1`, `9月`): the year of the form's 填报时间
-/// (rule 2), or the year before when that would put the day more than six months after
-/// 填报时间 (by the calendar), with a warning naming the year taken: `12月30日` on a fourth-quarter form filed on
+/// (rule 2), or the year before when that would put the day six months or more after 填报时间
+/// (by the calendar), with a warning naming the year taken: `12月30日` on a fourth-quarter form filed on
 /// 2020年1月5日 is 2019-12-30. A day a little after 填报时间 keeps the year (and is then refused
 /// as after 填报时间: a slip the clerk must see). Errors: no 填报时间, a day that does not exist.
 fn date_without_year(
@@ -129,7 +129,7 @@ fn date_without_year(
     let half_a_year_later = reference
         .checked_add_months(chrono::Months::new(6))
         .unwrap_or(NaiveDate::MAX);
-    if same_year.value.date <= half_a_year_later {
+    if same_year.value.date < half_a_year_later {
         return Ok(same_year);
     }
     let year = reference.year() - 1;
@@ -509,8 +509,8 @@ mod tests {
                 DatePrecision::Day,
                 true,
             ),
-            ("7月6日", ymd(2019, 7, 6), DatePrecision::Day, true),
-            ("7月5日", ymd(2020, 7, 5), DatePrecision::Day, false),
+            ("7月5日", ymd(2019, 7, 5), DatePrecision::Day, true),
+            ("7月4日", ymd(2020, 7, 4), DatePrecision::Day, false),
             ("1月9日", ymd(2020, 1, 9), DatePrecision::Day, false),
             ("1月5日", ymd(2020, 1, 5), DatePrecision::Day, false),
             ("1-3", ymd(2020, 1, 3), DatePrecision::Day, false),
@@ -532,12 +532,14 @@ mod tests {
                 "日期“12月”没有年份，按填报时间（2020-01-05）推定为2019年，请核实".to_string()
             ]
         );
-        // Six months by the calendar: 填报时间 2019-01-31 reaches to 2019-07-31.
+        // Six months by the calendar: from 填报时间 2019-01-31, 2019-07-31 is six months on.
         let end_of_january = NaiveDate::from_ymd_opt(2019, 1, 31);
+        let july = ReportDate::parse("7月30日", end_of_january).unwrap();
+        assert_eq!(july.value.date, ymd(2019, 7, 30));
         let july = ReportDate::parse("7月31日", end_of_january).unwrap();
-        assert_eq!(july.value.date, ymd(2019, 7, 31));
-        let august = ReportDate::parse("8月1日", end_of_january).unwrap();
-        assert_eq!(august.value.date, ymd(2018, 8, 1));
+        assert_eq!(july.value.date, ymd(2018, 7, 31));
+        let june = ReportDate::parse("12月30日", NaiveDate::from_ymd_opt(2020, 6, 30)).unwrap();
+        assert_eq!(june.value.date, ymd(2019, 12, 30));
         // 2月29日 of a form filed in March of a leap year, and of a common year.
         let leap = ReportDate::parse("2月29日", NaiveDate::from_ymd_opt(2020, 3, 1)).unwrap();
         assert_eq!(leap.value.date, ymd(2020, 2, 29));

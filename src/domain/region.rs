@@ -140,13 +140,9 @@ impl RegionResolver {
             return Ok(resolved);
         }
         let most_stripped = strip_county(&compact);
-        // A bracket naming a township, and the rest naming another.
-        let names_a_township = |text: &str| self.resolve_compact(text).is_some();
-        if leading_bracketed(most_stripped).is_some_and(|(inside, _)| names_a_township(inside))
-            || trailing_bracketed(most_stripped).is_some_and(|(_, inside)| names_a_township(inside))
-        {
+        if let Some((first, second)) = self.two_townships(most_stripped) {
             return Err(ParseError::new(format!(
-                "地区“{original}”中写了两个不同的乡镇，请核对"
+                "地区“{original}”中写了两个不同的乡镇（{first}、{second}），请核对"
             )));
         }
         let most_stripped = leading_bracketed(most_stripped)
@@ -154,6 +150,17 @@ impl RegionResolver {
         if is_village_name(most_stripped) {
             return Err(ParseError::new(format!(
                 "地区“{original}”只写了村（社区），没有写乡镇：请写成“泥溪镇三坪村”这样"
+            )));
+        }
+        // `三坪村(双龙湾)`: a village, then something in brackets that is no township; a
+        // township whose name merely resembles the village's is no help.
+        let head = most_stripped
+            .split(|c| BRACKETS.iter().any(|(open, _)| *open == c))
+            .next()
+            .unwrap_or("");
+        if head != most_stripped && is_village_name(head) {
+            return Err(ParseError::new(format!(
+                "地区“{original}”中没有可识别的乡镇：请写成“泥溪镇三坪村”这样"
             )));
         }
         Err(ParseError::new(match self.suggest(most_stripped) {
@@ -165,12 +172,12 @@ impl RegionResolver {
     }
 
     /// [`RegionResolver::resolve`] of a text already cleaned, half-width and without whitespace;
-    /// `None` when it names no township (or two different ones).
+    /// `None` when it names no township, or two different ones.
     fn resolve_compact(&self, compact: &str) -> Option<ResolvedRegion> {
-        let resolved = |township: &Township, village: String| ResolvedRegion {
+        let township_only = |township: &Township| ResolvedRegion {
             township_code: township.code.clone(),
             township_name: township.name.clone(),
-            village,
+            village: String::new(),
         };
         // Candidates from the least to the most stripped; the most stripped is tried first.
         let mut candidates = vec![compact];
@@ -184,24 +191,24 @@ impl RegionResolver {
         }
         for candidate in candidates.iter().rev() {
             if let Some((township, rest, by_base)) = self.match_township(candidate) {
-                // `农坝村`, `双龙村3组`: a village named after its township's bare name.
-                if by_base
-                    && VILLAGE_SUFFIXES
-                        .iter()
-                        .any(|suffix| rest.starts_with(suffix))
-                {
-                    return Some(resolved(township, (*candidate).to_string()));
-                }
+                let matched = &candidate[..candidate.len() - rest.len()];
+                let bare = by_base || !LEVEL_ENDINGS.iter().any(|end| matched.ends_with(end));
                 let village = village_from(rest, by_base);
-                // `泥溪镇三坪村(泥溪镇)`: the township repeated in brackets after the village.
-                if let Some((before, inside)) = trailing_bracketed(&village)
-                    && let Some(inner) = self.resolve_compact(inside)
-                    && inner.village.is_empty()
-                {
-                    return (inner.township_code == township.code)
-                        .then(|| resolved(township, before.to_string()));
+                // The whole text is the village's name: nothing but the suffix after the
+                // township's name (`农坝村`, `清水社区`), or one character after a bare name
+                // (`石门坎村` of 石门乡, not 石门乡's `坎村`).
+                let whole = match village_name_length(&village) {
+                    Some(0) => true,
+                    Some(1) => bare,
+                    _ => false,
+                };
+                if whole {
+                    return Some(ResolvedRegion {
+                        village: (*candidate).to_string(),
+                        ..township_only(township)
+                    });
                 }
-                return Some(resolved(township, village));
+                return self.with_village(township_only(township), village);
             }
             // `(泥溪镇)三坪村`, `云阳县【泥溪镇】三坪村`, `(泥溪镇三坪村)`: the township in brackets
             // before the village, or the whole text in brackets.
@@ -209,7 +216,7 @@ impl RegionResolver {
                 let inner = self.resolve_compact(inside)?;
                 match (after.is_empty(), inner.village.is_empty()) {
                     (true, _) => Some(inner),
-                    (false, true) => self.with_village(inner, after),
+                    (false, true) => self.with_village(inner, village_from(after, false)),
                     (false, false) => None,
                 }
             });
@@ -218,7 +225,7 @@ impl RegionResolver {
                 let (before, inside) = trailing_bracketed(candidate)?;
                 let inner = self.resolve_compact(inside)?;
                 inner.village.is_empty().then_some(())?;
-                self.with_village(inner, before)
+                self.with_village(inner, village_from(before, false))
             });
             if bracketed.is_some() {
                 return bracketed;
@@ -227,26 +234,78 @@ impl RegionResolver {
         None
     }
 
-    /// `township` (resolved with no village) with the village `text`, written apart from it
-    /// (bracket forms); `None` when `text` itself names another township (`(泥溪镇)(农坝镇)三坪村`).
-    fn with_village(&self, township: ResolvedRegion, text: &str) -> Option<ResolvedRegion> {
-        let village = village_from(text, false);
-        match self.resolve_compact(&village) {
-            // A village merely named like another township (`双龙村`) is no conflict.
-            Some(other)
-                if other.township_code != township.township_code && other.village != village =>
-            {
-                None
-            }
-            Some(same) if !same.village.is_empty() => Some(ResolvedRegion {
-                village: same.village,
-                ..township
-            }),
-            _ => Some(ResolvedRegion {
-                village,
-                ..township
-            }),
+    /// `township` (resolved with no village) with `village`, the rest of the text; `None` when
+    /// that rest names another township (`泥溪镇(农坝镇三坪村)`) or is no plain village name
+    /// (unbalanced brackets). The township written again is dropped (`泥溪镇(泥溪镇)三坪村`);
+    /// a village merely named like another township (`农坝镇双龙村`) is no conflict.
+    fn with_village(&self, township: ResolvedRegion, village: String) -> Option<ResolvedRegion> {
+        if village.is_empty() {
+            return Some(township);
         }
+        let village = match self.resolve_compact(&village) {
+            Some(again) if again.township_code == township.township_code => again.village,
+            Some(other) if other.village == village => village,
+            Some(_) => return None,
+            None if !self.is_plain_village(&village) => return None,
+            None => village,
+        };
+        Some(ResolvedRegion {
+            village,
+            ..township
+        })
+    }
+
+    /// Whether a village part is a name and nothing more: its brackets are balanced and no
+    /// official township name stands in it (`(农坝镇)(泥溪镇)三坪村` is not).
+    fn is_plain_village(&self, village: &str) -> bool {
+        let mut open: Vec<char> = Vec::new();
+        for c in village.chars() {
+            if let Some(&(_, close)) = BRACKETS.iter().find(|(o, _)| *o == c) {
+                open.push(close);
+            } else if BRACKETS.iter().any(|(_, close)| *close == c) && open.pop() != Some(c) {
+                return false;
+            }
+        }
+        open.is_empty()
+            && !self
+                .townships
+                .iter()
+                .any(|t| village.contains(t.name.as_str()))
+    }
+
+    /// The two townships a text names when it names two different ones: a bracket holding one
+    /// township and the rest naming another (`(泥溪镇)农坝镇三坪村`, `农坝镇三坪村(泥溪镇)`), or a
+    /// township whose village part names another (`泥溪镇(农坝镇三坪村)`). Official names.
+    fn two_townships(&self, compact: &str) -> Option<(String, String)> {
+        let township_alone = |text: &str| {
+            self.resolve_compact(text)
+                .filter(|r| r.village.is_empty())
+                .map(|r| r.township_name)
+        };
+        let township_of = |text: &str| {
+            self.resolve_compact(text)
+                .map(|r| r.township_name)
+                .or_else(|| self.two_townships(text).map(|(first, _)| first))
+        };
+        let pair = |first: Option<String>, second: Option<String>| match (first, second) {
+            (Some(first), Some(second)) if first != second => Some((first, second)),
+            _ => None,
+        };
+        if let Some((inside, after)) = leading_bracketed(compact)
+            && let found @ Some(_) = pair(township_alone(inside), township_of(after))
+        {
+            return found;
+        }
+        if let Some((before, inside)) = trailing_bracketed(compact)
+            && let found @ Some(_) = pair(township_of(before), township_alone(inside))
+        {
+            return found;
+        }
+        let (township, rest, by_base) = self.match_township(compact)?;
+        let village = village_from(rest, by_base);
+        let other = self.resolve_compact(&village)?;
+        (other.township_code != township.code && other.village != village)
+            .then(|| (township.name.clone(), other.township_name))
     }
 
     /// The township whose name (or alias, …) is the longest prefix of `text`, the rest of the text,
@@ -367,18 +426,33 @@ const BRACKETS: [(char, char); 6] = [
     ('『', '』'),
 ];
 
-/// What ends a village name: 村, 社区 (a town's community), 居委会.
-pub const VILLAGE_SUFFIXES: [&str; 3] = ["村", "社区", "居委会"];
+/// What ends a village name: 村 (also as 村委会), 社区 (a town's community), 居委会.
+pub const VILLAGE_SUFFIXES: [&str; 4] = ["村委会", "村", "社区", "居委会"];
+
+/// How a township's name ends when it is written with its level.
+const LEVEL_ENDINGS: [&str; 5] = ["镇", "乡", "街道", "街办", "办事处"];
+
+/// The number of characters before the village suffix ([`VILLAGE_SUFFIXES`]) that comes first
+/// in `village` (`三坪村` → 2, `村` → 0); `None` without one.
+fn village_name_length(village: &str) -> Option<usize> {
+    VILLAGE_SUFFIXES
+        .iter()
+        .filter_map(|suffix| village.find(suffix))
+        .min()
+        .map(|at| village[..at].chars().count())
+}
 
 /// Whether `text` (cleaned, half-width, no whitespace) reads as a village name alone: one to
 /// three Chinese characters naming no level (省, 市, 县, 区, 镇, 乡), then 村, 社区 or 居委会,
 /// then at most a group number (`3组`, `三社`, `2队`): `大河村`, `滨江社区`, `大河村3组`. A longer
 /// name is more likely a place before the village (`万州大河村`, a misspelt `泥西大河村`).
 pub fn is_village_name(text: &str) -> bool {
-    let Some((name, rest)) = VILLAGE_SUFFIXES.iter().find_map(|suffix| {
-        let at = text.find(suffix)?;
-        Some((&text[..at], &text[at + suffix.len()..]))
-    }) else {
+    let Some((name, rest)) = VILLAGE_SUFFIXES
+        .iter()
+        .filter_map(|suffix| Some((text.find(suffix)?, suffix.len())))
+        .min_by_key(|&(at, len)| (at, std::cmp::Reverse(len)))
+        .map(|(at, len)| (&text[..at], &text[at + len..]))
+    else {
         return false;
     };
     let name_chars = name.chars().count();
@@ -567,6 +641,20 @@ mod tests {
             ("农坝镇双龙村", "农坝镇", "双龙村"),
             // The unit, then the village.
             ("泥溪镇人民政府三坪村", "泥溪镇", "三坪村"),
+            // Villages named after their township's alias, or starting with its bare name (a
+            // one-character rest is no village name: the whole text is).
+            ("清水村", "清水土家族乡", "清水村"),
+            ("清水社区", "清水土家族乡", "清水社区"),
+            ("票草村", "蔈草镇", "票草村"),
+            ("石门坎村", "石门乡", "石门坎村"),
+            ("双龙湾村", "双龙镇", "双龙湾村"),
+            ("人和场社区", "人和街道", "人和场社区"),
+            ("泥溪新村", "泥溪镇", "泥溪新村"),
+            ("泥溪镇新村", "泥溪镇", "新村"),
+            // The township written twice.
+            ("泥溪镇(泥溪镇)三坪村", "泥溪镇", "三坪村"),
+            ("(泥溪镇)(泥溪镇)", "泥溪镇", ""),
+            ("泥溪镇三坪村(二组)", "泥溪镇", "三坪村(二组)"),
         ];
         for (text, township, village) in cases {
             let resolved = r.resolve(text).unwrap_or_else(|e| panic!("{text}: {e}"));
@@ -600,16 +688,35 @@ mod tests {
             let error = r.resolve(text).unwrap_err();
             assert!(error.message.contains(message), "{text}: {}", error.message);
         }
-        for text in [
-            "(泥溪镇)(农坝镇)三坪村",
-            "(泥溪镇)农坝镇三坪村",
-            "农坝镇三坪村(泥溪镇)",
+        for (text, first, second) in [
+            ("(泥溪镇)(农坝镇)三坪村", "泥溪镇", "农坝镇"),
+            ("(泥溪镇)农坝镇三坪村", "泥溪镇", "农坝镇"),
+            ("农坝镇三坪村(泥溪镇)", "农坝镇", "泥溪镇"),
+            ("泥溪镇(农坝镇三坪村)", "泥溪镇", "农坝镇"),
+            ("(泥溪镇)(农坝镇)(泥溪镇)三坪村", "泥溪镇", "农坝镇"),
         ] {
             assert_eq!(
                 r.resolve(text).unwrap_err().message,
-                format!("地区“{text}”中写了两个不同的乡镇，请核对")
+                format!("地区“{text}”中写了两个不同的乡镇（{first}、{second}），请核对")
             );
         }
+        // Stray brackets: no village is made of them.
+        for text in ["泥溪镇三坪村)", "三坪村((泥溪镇))", "泥溪镇)(三坪村"] {
+            assert!(r.resolve(text).is_err(), "{text}: {:?}", r.resolve(text));
+        }
+        // One township only: no talk of two.
+        for text in ["三坪村(双龙湾)", "(平安组)三坪村"] {
+            let message = r
+                .resolve(text)
+                .map(|_| String::new())
+                .unwrap_or_else(|e| e.message);
+            assert!(!message.contains("两个不同的乡镇"), "{text}: {message}");
+        }
+        // A village with something else in brackets: no suggestion of a similar township.
+        assert_eq!(
+            r.resolve("三坪村（双龙湾）").unwrap_err().message,
+            "地区“三坪村（双龙湾）”中没有可识别的乡镇：请写成“泥溪镇三坪村”这样"
+        );
         for text in ["云阳县xx乡镇xx村", "北京市海淀区", "云阳县", "重庆市"] {
             let error = r.resolve(text).unwrap_err();
             assert!(

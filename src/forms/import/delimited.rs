@@ -97,7 +97,9 @@ pub(crate) fn read(name: &str, text: &str) -> Result<GridSheet, FileRejection> {
             return Err(too_large());
         }
     }
-    Ok(builder.finish(name.to_string(), &[], &[]))
+    let mut sheet = builder.finish(name.to_string(), &[], &[]);
+    sheet.cells_are_text = true;
+    Ok(sheet)
 }
 
 #[cfg(test)]

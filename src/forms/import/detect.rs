@@ -637,6 +637,7 @@ fn parse_info_line(line: &str, info: &mut InfoFields) {
         let Some(raw) = line.get(value_start..value_end) else {
             continue;
         };
+        let raw = without_annotations(raw);
         let value = raw
             .trim_start_matches(|c: char| c == ':' || c == '：' || super::grid::is_blank_char(c))
             .trim_end_matches(|c: char| {
@@ -662,6 +663,32 @@ fn parse_info_line(line: &str, info: &mut InfoFields) {
             *slot = Some(value.to_string());
         }
     }
+}
+
+/// `raw` without the bracketed notes a form's info line carries beside its values: `（盖章）`
+/// after 填报单位 or its value, `（星期五）` after a date.
+fn without_annotations(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len());
+    let mut rest = raw;
+    while let Some(open) = rest.find(['(', '（']) {
+        let after_open = &rest[open..];
+        let close = after_open
+            .char_indices()
+            .find(|(_, c)| matches!(c, ')' | '）'))
+            .map(|(at, c)| at + c.len_utf8());
+        let Some(close) = close else { break };
+        let inside = &after_open[..close];
+        out.push_str(&rest[..open]);
+        if !["章", "签字", "星期", "周"]
+            .iter()
+            .any(|note| inside.contains(note))
+        {
+            out.push_str(inside);
+        }
+        rest = &after_open[close..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// The 填报时间 as a date: a full date, or the last day of a month-precision date.
@@ -773,6 +800,25 @@ mod tests {
         assert_eq!(info.unit.as_deref(), Some("泥溪镇人民政府"));
         assert_eq!(info.contact_person.as_deref(), Some("李某某"));
         assert_eq!(info.date_text.as_deref(), Some("2019年8月20日"));
+        // Notes in brackets beside the labels and values.
+        let mut info = InfoFields::default();
+        parse_info_line(
+            "填报单位（盖章）：农坝镇人民政府\u{3000}\u{3000}填报时间：2020年1月10日（星期五）",
+            &mut info,
+        );
+        assert_eq!(info.unit.as_deref(), Some("农坝镇人民政府"));
+        assert_eq!(info.date_text.as_deref(), Some("2020年1月10日"));
+        let mut info = InfoFields::default();
+        parse_info_line(
+            "填报单位：泥溪镇人民政府(盖章)  填报时间：2019年9月30日(周一)",
+            &mut info,
+        );
+        assert_eq!(info.unit.as_deref(), Some("泥溪镇人民政府"));
+        assert_eq!(info.date_text.as_deref(), Some("2019年9月30日"));
+        // Other brackets stay.
+        let mut info = InfoFields::default();
+        parse_info_line("填报单位：云阳县农业农村委员会（扶贫办）", &mut info);
+        assert_eq!(info.unit.as_deref(), Some("云阳县农业农村委员会（扶贫办）"));
     }
 
     #[test]

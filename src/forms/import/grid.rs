@@ -136,6 +136,9 @@ pub(crate) struct GridSheet {
     pub links: HashMap<(u32, u32), String>,
     /// The sheet tab was hidden in the workbook.
     pub hidden_sheet: bool,
+    /// Every cell was read as text (a CSV file, an HTML table): a number Excel stored reaches us
+    /// as the text it showed, so `1.1` may be a month.day that lost its trailing zero.
+    pub cells_are_text: bool,
 }
 
 impl GridSheet {

@@ -310,10 +310,12 @@ fn parse_inner(
             resolver,
             reference: info.date,
             // `农坝镇人民政府` names one township; `农坝镇人民政府、泥溪镇人民政府` or a department
-            // names none.
+            // names none. Only a township's own forms (附件1, 附件2) list its villages: a 附件3's
+            // sellers may come from anywhere.
             unit_township: info
                 .unit
                 .as_deref()
+                .filter(|_| header.kind != FormKind::Procurement)
                 .and_then(|unit| resolver.resolve(unit).ok())
                 .filter(|region| region.village.is_empty())
                 .map(|region| region.township_name),

@@ -249,7 +249,12 @@ impl<'a> RegionCache<'a> {
         }
         let typed = clean_text(&region);
         let compact = squeeze(&to_half_width(&typed));
-        let village = strip_county(&compact);
+        // `云阳村` is a village name as written; `云阳县大河村` is one after the county.
+        let village = if is_village_name(&compact) {
+            compact.as_str()
+        } else {
+            strip_county(&compact)
+        };
         if !is_village_name(village) {
             return (region, None);
         }
@@ -612,6 +617,7 @@ fn value_text(value: Option<&CellValue>) -> String {
 fn date_text(
     value: Option<&CellValue>,
     reference: Option<NaiveDate>,
+    cells_are_text: bool,
     warnings: &mut Vec<String>,
 ) -> String {
     let number = match value {
@@ -632,7 +638,12 @@ fn date_text(
         Some(other) => return other.to_text(),
     };
     let Some(number) = number else {
-        return value.map(CellValue::to_text).unwrap_or_default();
+        let text = value.map(CellValue::to_text).unwrap_or_default();
+        if cells_are_text {
+            // A CSV or HTML table carries the text Excel showed for a number cell.
+            warnings.extend(lost_trailing_zero(&fold(&text)));
+        }
+        return text;
     };
     match ReportDate::from_number(number, reference) {
         Ok(parsed) => {
@@ -907,6 +918,7 @@ fn sale_row(
         date: date_text(
             h.col(Role::Date).and_then(|c| row.get(c)),
             ctx.reference,
+            ctx.sheet.cells_are_text,
             &mut extra,
         ),
         region,
