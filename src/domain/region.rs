@@ -128,8 +128,11 @@ impl RegionResolver {
     /// `云阳县云阳镇三坪村` both resolve to 云阳镇. A name matched without its suffix may be followed
     /// by a wrong suffix (`泥溪乡三坪村`, `泥溪区三坪村` → 泥溪镇). Separators before the village
     /// (`-`, `/`, `、`, …) and brackets around it are removed; `人民政府`/`政府`/`办事处` alone as the
-    /// remainder give an empty village. The township may also stand in brackets before the village
-    /// (`（泥溪镇）三坪村`).
+    /// remainder give an empty village. The township may also stand in brackets before or after
+    /// the village (`（泥溪镇）三坪村`, `三坪村（泥溪镇）`), or the whole text in brackets. A village
+    /// named by its township's name or alias (`农坝村`, `清水社区`), or by its bare name and one
+    /// more character (`石门坎村` of 石门乡), keeps its whole name. Two different townships
+    /// (`（泥溪镇）农坝镇三坪村`) are an error naming both; so are unbalanced brackets.
     pub fn resolve(&self, text: &str) -> Result<ResolvedRegion, ParseError> {
         let original = clean_text(text);
         if original.is_empty() {
