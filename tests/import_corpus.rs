@@ -1557,9 +1557,15 @@ mod crafted {
 // IMPORT_FUZZ_VERBOSE prints every panic caught inside a reader library (tolerated: the file is
 // rejected as damaged); a panic in this crate's own code fails the test.
 
+/// The files mutated by the fuzz tests: the samples and the variants in `tests/variants` (odd
+/// .xls files of other writers among them).
 fn sample_bytes() -> Vec<(String, Vec<u8>)> {
     let mut out = Vec::new();
-    for entry in std::fs::read_dir(samples_dir()).expect("samples") {
+    let variants = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/variants"));
+    let entries = std::fs::read_dir(samples_dir())
+        .expect("samples")
+        .chain(std::fs::read_dir(variants).expect("variants"));
+    for entry in entries {
         let path = entry.expect("entry").path();
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
         if name.ends_with(".json") || name.ends_with(".md") {

@@ -139,11 +139,18 @@ impl RegionResolver {
             return Err(ParseError::new("地区为空"));
         }
         let compact = squeeze(&to_half_width(&original));
-        if let Some(resolved) = self.resolve_compact(&compact) {
+        // Bracket forms are read recursively: a bounded text bounds the depth.
+        if compact.chars().count() > MAX_REGION_CHARS {
+            let start: String = original.chars().take(20).collect();
+            return Err(ParseError::new(format!(
+                "地区“{start}…”太长（超过{MAX_REGION_CHARS}个字），请只写乡镇和村（社区）"
+            )));
+        }
+        if let Some(resolved) = self.resolve_compact(&compact, 0) {
             return Ok(resolved);
         }
         let most_stripped = strip_county(&compact);
-        if let Some((first, second)) = self.two_townships(most_stripped) {
+        if let Some((first, second)) = self.two_townships(most_stripped, 0) {
             return Err(ParseError::new(format!(
                 "地区“{original}”中写了两个不同的乡镇（{first}、{second}），请核对"
             )));
@@ -176,7 +183,10 @@ impl RegionResolver {
 
     /// [`RegionResolver::resolve`] of a text already cleaned, half-width and without whitespace;
     /// `None` when it names no township, or two different ones.
-    fn resolve_compact(&self, compact: &str) -> Option<ResolvedRegion> {
+    fn resolve_compact(&self, compact: &str, depth: usize) -> Option<ResolvedRegion> {
+        if depth > MAX_NESTING {
+            return None;
+        }
         let township_only = |township: &Township| ResolvedRegion {
             township_code: township.code.clone(),
             township_name: township.name.clone(),
@@ -211,24 +221,24 @@ impl RegionResolver {
                         ..township_only(township)
                     });
                 }
-                return self.with_village(township_only(township), village);
+                return self.with_village(township_only(township), village, depth);
             }
             // `(泥溪镇)三坪村`, `云阳县【泥溪镇】三坪村`, `(泥溪镇三坪村)`: the township in brackets
             // before the village, or the whole text in brackets.
             let bracketed = leading_bracketed(candidate).and_then(|(inside, after)| {
-                let inner = self.resolve_compact(inside)?;
+                let inner = self.resolve_compact(inside, depth + 1)?;
                 match (after.is_empty(), inner.village.is_empty()) {
                     (true, _) => Some(inner),
-                    (false, true) => self.with_village(inner, village_from(after, false)),
+                    (false, true) => self.with_village(inner, village_from(after, false), depth),
                     (false, false) => None,
                 }
             });
             // `三坪村(泥溪镇)`: the village first, its township in brackets after it.
             let bracketed = bracketed.or_else(|| {
                 let (before, inside) = trailing_bracketed(candidate)?;
-                let inner = self.resolve_compact(inside)?;
+                let inner = self.resolve_compact(inside, depth + 1)?;
                 inner.village.is_empty().then_some(())?;
-                self.with_village(inner, village_from(before, false))
+                self.with_village(inner, village_from(before, false), depth)
             });
             if bracketed.is_some() {
                 return bracketed;
@@ -241,11 +251,16 @@ impl RegionResolver {
     /// that rest names another township (`泥溪镇(农坝镇三坪村)`) or is no plain village name
     /// (unbalanced brackets). The township written again is dropped (`泥溪镇(泥溪镇)三坪村`);
     /// a village merely named like another township (`农坝镇双龙村`) is no conflict.
-    fn with_village(&self, township: ResolvedRegion, village: String) -> Option<ResolvedRegion> {
+    fn with_village(
+        &self,
+        township: ResolvedRegion,
+        village: String,
+        depth: usize,
+    ) -> Option<ResolvedRegion> {
         if village.is_empty() {
             return Some(township);
         }
-        let village = match self.resolve_compact(&village) {
+        let village = match self.resolve_compact(&village, depth + 1) {
             Some(again) if again.township_code == township.township_code => again.village,
             Some(other) if other.village == village => village,
             Some(_) => return None,
@@ -279,16 +294,19 @@ impl RegionResolver {
     /// The two townships a text names when it names two different ones: a bracket holding one
     /// township and the rest naming another (`(泥溪镇)农坝镇三坪村`, `农坝镇三坪村(泥溪镇)`), or a
     /// township whose village part names another (`泥溪镇(农坝镇三坪村)`). Official names.
-    fn two_townships(&self, compact: &str) -> Option<(String, String)> {
+    fn two_townships(&self, compact: &str, depth: usize) -> Option<(String, String)> {
+        if depth > MAX_NESTING {
+            return None;
+        }
         let township_alone = |text: &str| {
-            self.resolve_compact(text)
+            self.resolve_compact(text, depth + 1)
                 .filter(|r| r.village.is_empty())
                 .map(|r| r.township_name)
         };
         let township_of = |text: &str| {
-            self.resolve_compact(text)
+            self.resolve_compact(text, depth + 1)
                 .map(|r| r.township_name)
-                .or_else(|| self.two_townships(text).map(|(first, _)| first))
+                .or_else(|| self.two_townships(text, depth + 1).map(|(first, _)| first))
         };
         let pair = |first: Option<String>, second: Option<String>| match (first, second) {
             (Some(first), Some(second)) if first != second => Some((first, second)),
@@ -306,7 +324,7 @@ impl RegionResolver {
         }
         let (township, rest, by_base) = self.match_township(compact)?;
         let village = village_from(rest, by_base);
-        let other = self.resolve_compact(&village)?;
+        let other = self.resolve_compact(&village, depth + 1)?;
         (other.township_code != township.code && other.village != village)
             .then(|| (township.name.clone(), other.township_name))
     }
@@ -428,6 +446,13 @@ const BRACKETS: [(char, char); 6] = [
     ('「', '」'),
     ('『', '』'),
 ];
+
+/// How deep bracket forms are read inside each other (`(泥溪镇)(泥溪镇)三坪村` needs 2): beyond,
+/// a text names no township. Each level may try two readings, so the depth bounds the work.
+const MAX_NESTING: usize = 3;
+
+/// The longest 地区 text read (characters, without whitespace); a longer one is an error.
+const MAX_REGION_CHARS: usize = 100;
 
 /// What ends a village name: 村 (also as 村委会), 社区 (a town's community), 居委会.
 pub const VILLAGE_SUFFIXES: [&str; 4] = ["村委会", "村", "社区", "居委会"];
@@ -702,6 +727,23 @@ mod tests {
                 r.resolve(text).unwrap_err().message,
                 format!("地区“{text}”中写了两个不同的乡镇（{first}、{second}），请核对")
             );
+        }
+        // Bracket forms are read three deep at most (each level may try two readings; deeper
+        // texts took seconds a row): beyond, no township.
+        for text in ["(泥溪镇)(农坝镇)".repeat(10), "三坪村(泥溪镇)".repeat(12)] {
+            assert!(r.resolve(&text).is_err(), "{text}");
+        }
+        assert_eq!(
+            r.resolve("(泥溪镇)(泥溪镇)三坪村").unwrap().village,
+            "三坪村"
+        );
+        // A long text is refused, however it nests its brackets.
+        for text in [
+            "(泥溪镇)".repeat(5_000),
+            "(".repeat(5_000),
+            "泥溪镇".repeat(40),
+        ] {
+            assert!(r.resolve(&text).unwrap_err().message.contains("太长"));
         }
         // Stray brackets: no village is made of them.
         for text in ["泥溪镇三坪村)", "三坪村((泥溪镇))", "泥溪镇)(三坪村"] {
