@@ -428,24 +428,25 @@ impl RecordsView {
     }
 }
 
-/// The date of a record as typed, or in full when the typed text needs its form's 填报时间 to be
-/// read (`9月28日` shows `2019年9月28日`, the typed text on hover).
+/// The date of a record as typed, or with its year in the seed's spelling (`2019.9.28`) when the
+/// typed text needs its form's 填报时间 to be read (`9月28日`; the typed text on hover).
 pub(crate) fn date_label_ui(ui: &mut egui::Ui, record: &crate::domain::sale::SaleRecord) {
-    match record.date.text_without_context(&record.date_text) {
-        Some(full) => {
-            ui.label(full)
-                .on_hover_text(format!("填写为：{}", record.date_text));
-        }
-        None => {
-            ui.label(&record.date_text);
-        }
+    let shown = shown_date(record);
+    if shown == record.date_text {
+        ui.label(&record.date_text);
+    } else {
+        ui.label(shown)
+            .on_hover_text(format!("填写为：{}", record.date_text));
     }
 }
 
-/// A record's date as typed, or in full when the typed text needs its form's 填报时间 to be read.
+/// A record's date as typed, or with its year (`2019.9.28`, a month as `2019年9月`) when the
+/// typed text needs its form's 填报时间 to be read. Short enough for the lists' date column.
 pub(crate) fn shown_date(record: &crate::domain::sale::SaleRecord) -> String {
-    record
-        .date
-        .text_without_context(&record.date_text)
-        .unwrap_or_else(|| record.date_text.clone())
+    match record.date.text_without_context(&record.date_text) {
+        // `2019.1` would read as January or October: a month is written out.
+        Some(full) if record.date.precision == crate::domain::DatePrecision::Month => full,
+        Some(_) => record.date.to_form_text(),
+        None => record.date_text.clone(),
+    }
 }
