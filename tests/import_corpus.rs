@@ -460,6 +460,22 @@ mod crafted {
         }
     }
 
+    /// A file of `tests/variants` (other writers' files, many from testers), parsed.
+    fn variant(name: &str) -> ParsedFile {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/variants")
+            .join(name);
+        parse(name, &std::fs::read(path).unwrap())
+    }
+
+    /// The row error of a required cell of `column` that holds `formula` (without `=`) saved
+    /// without its result.
+    fn unsaved_formula_error(column: &str, formula: &str) -> String {
+        format!(
+            "{column}是公式“={formula}”，但文件中没有保存它的计算结果（生成文件的程序没有计算公式）：请用Excel或WPS打开、保存后再导入"
+        )
+    }
+
     fn parse(name: &str, bytes: &[u8]) -> ParsedFile {
         match parse_bytes(name, bytes, &resolver()) {
             Ok(p) => p,
@@ -1065,9 +1081,7 @@ mod crafted {
     /// result), and the phone number cell keeps its digits.
     #[test]
     fn xls_hyperlink_formula_and_cell_link_give_their_url() {
-        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("tests/variants/v61_fj1_hyperlink_formula_lo.xls");
-        let p = parse("v61.xls", &std::fs::read(path).unwrap());
+        let p = variant("v61_fj1_hyperlink_formula_lo.xls");
         let listings: Vec<(u32, &str, &str, &str)> = p
             .rows()
             .filter_map(|r| match &r.content {
@@ -1103,9 +1117,7 @@ mod crafted {
 
         // A cell hyperlink (HLINK record) on the text `点击进入网店`: its target is the URL, as in
         // an .xlsx.
-        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("tests/variants/v63_fj1_cell_hyperlink_lo.xls");
-        let p = parse("v63.xls", &std::fs::read(path).unwrap());
+        let p = variant("v63_fj1_cell_hyperlink_lo.xls");
         let urls: Vec<&str> = p
             .rows()
             .filter_map(|r| match &r.content {
@@ -1121,9 +1133,7 @@ mod crafted {
     /// why the cell is empty (not just `销售金额不能为空`).
     #[test]
     fn formulas_saved_without_results_are_named_in_the_row_error() {
-        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("tests/variants/v14_formulas_without_results_openpyxl.xlsx");
-        let p = parse("v14.xlsx", &std::fs::read(path).unwrap());
+        let p = variant("v14_formulas_without_results_openpyxl.xlsx");
         assert_eq!(p.rows().count(), 0);
         let errors: Vec<(u32, &str, &str)> = p.sheets[0]
             .errors
@@ -1136,9 +1146,7 @@ mod crafted {
             assert_eq!(column, "销售金额");
             assert_eq!(
                 message,
-                format!(
-                    "销售金额是公式“=G{row}*H{row}”，但文件中没有保存它的计算结果（生成文件的程序没有计算公式）：请用Excel或WPS打开、保存后再导入"
-                )
+                unsaved_formula_error("销售金额", &format!("G{row}*H{row}"))
             );
         }
     }
@@ -1148,18 +1156,14 @@ mod crafted {
     /// the formula.
     #[test]
     fn xls_formulas_saved_with_empty_results_are_named_in_the_row_error() {
-        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("tests/variants/v70_xlwt_formulas_without_results.xls");
-        let p = parse("v70.xls", &std::fs::read(path).unwrap());
+        let p = variant("v70_xlwt_formulas_without_results.xls");
         let errors: Vec<(u32, String)> = p.sheets[0]
             .errors
             .iter()
             .map(|e| (e.row, format!("{}：{}", e.column, e.message)))
             .collect();
         let unsaved = |column: &str, formula: &str| {
-            format!(
-                "{column}：{column}是公式“={formula}”，但文件中没有保存它的计算结果（生成文件的程序没有计算公式）：请用Excel或WPS打开、保存后再导入"
-            )
+            format!("{column}：{}", unsaved_formula_error(column, formula))
         };
         assert_eq!(
             errors,
@@ -1178,9 +1182,7 @@ mod crafted {
     /// with a warning naming it, not dropped silently.
     #[test]
     fn an_optional_formula_without_result_is_imported_blank_with_a_warning() {
-        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("tests/variants/v72_formula_remark_without_result_openpyxl.xlsx");
-        let p = parse("v72.xlsx", &std::fs::read(path).unwrap());
+        let p = variant("v72_formula_remark_without_result_openpyxl.xlsx");
         let row = p.rows().find(|r| r.row == 10).expect("row 10 imported");
         let RowContent::Sale(sale) = &row.content else {
             panic!("a sale")
@@ -1205,9 +1207,7 @@ mod crafted {
     /// the 网店网址 is left blank with a warning that says why.
     #[test]
     fn computed_hyperlink_addresses_are_left_blank_with_a_warning() {
-        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("tests/variants/v71_fj1_computed_hyperlinks_lo.xls");
-        let p = parse("v71.xls", &std::fs::read(path).unwrap());
+        let p = variant("v71_fj1_computed_hyperlinks_lo.xls");
         let urls: Vec<(u32, &str, Vec<&str>)> = p
             .rows()
             .filter_map(|r| match &r.content {

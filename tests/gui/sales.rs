@@ -406,47 +406,32 @@ fn saving_an_imported_record_in_the_editor_keeps_its_date_quantity_and_amount() 
     let form = dir.path().join("泥溪镇附件2.xlsx");
     let mut workbook = rust_xlsxwriter::Workbook::new();
     let sheet = workbook.add_worksheet();
-    let rows: [[&str; 9]; 3] = [
-        [
-            "填报单位：泥溪镇人民政府　　填报时间：2019年9月30日",
-            "",
-            "",
-            "",
-            "",
-            "",
-            "",
-            "",
-            "",
-        ],
-        [
-            "序号",
-            "采购单位",
-            "销售时间",
-            "地区",
-            "贫困户姓名",
-            "产品品种",
-            "销售数量（公斤）",
-            "销售金额（万元）",
-            "备注",
-        ],
-        [
-            "1",
-            "云阳县商务委",
-            "9月28日",
-            "泥溪镇三坪村",
-            "刘光富",
-            "土豆",
-            "25",
-            "0.0215",
-            "",
-        ],
+    sheet
+        .write_string(0, 0, "填报单位：泥溪镇人民政府　　填报时间：2019年9月30日")
+        .expect("info line");
+    // The official header, with the units this township wrote into it.
+    let header = xiaofei_fupin::forms::layout::form_layout(FormKind::Sale)
+        .columns
+        .iter()
+        .map(|column| match *column {
+            "销售数量" => "销售数量（公斤）",
+            "销售金额" => "销售金额（万元）",
+            other => other,
+        });
+    let row = [
+        "1",
+        "云阳县商务委",
+        "9月28日",
+        "泥溪镇三坪村",
+        "刘光富",
+        "土豆",
+        "25",
+        "0.0215",
+        "",
     ];
-    for (r, row) in rows.iter().enumerate() {
-        for (c, value) in row.iter().enumerate() {
-            sheet
-                .write_string(r as u32, c as u16, *value)
-                .expect("cell");
-        }
+    for (column, (title, value)) in header.zip(row).enumerate() {
+        sheet.write_string(1, column as u16, title).expect("header");
+        sheet.write_string(2, column as u16, value).expect("cell");
     }
     workbook.save(&form).expect("save form");
     {

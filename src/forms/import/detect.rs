@@ -783,42 +783,51 @@ mod tests {
 
     #[test]
     fn info_line_is_split_into_fields() {
-        let mut info = InfoFields::default();
-        parse_info_line(
+        let parsed = |line: &str| {
+            let mut info = InfoFields::default();
+            parse_info_line(line, &mut info);
+            info
+        };
+        let info = parsed(
             "填报单位：泥溪镇人民政府\u{3000}\u{3000}供货联系人姓名：李某某\u{3000}\u{3000}联系方式：138-0000-2100\u{3000}\u{3000}填报时间：2019年9月30日",
-            &mut info,
         );
         assert_eq!(info.unit.as_deref(), Some("泥溪镇人民政府"));
         assert_eq!(info.contact_person.as_deref(), Some("李某某"));
         assert_eq!(info.phone.as_deref(), Some("138-0000-2100"));
         assert_eq!(info.date_text.as_deref(), Some("2019年9月30日"));
-        let mut info = InfoFields::default();
-        parse_info_line(
+        let info = parsed(
             "填写单位:泥溪镇人民政府  填写人:李某某  联系电话:138-0000-2100  填写日期:2019年8月20日",
-            &mut info,
         );
-        assert_eq!(info.unit.as_deref(), Some("泥溪镇人民政府"));
         assert_eq!(info.contact_person.as_deref(), Some("李某某"));
-        assert_eq!(info.date_text.as_deref(), Some("2019年8月20日"));
-        // Notes in brackets beside the labels and values.
-        let mut info = InfoFields::default();
-        parse_info_line(
-            "填报单位（盖章）：农坝镇人民政府\u{3000}\u{3000}填报时间：2020年1月10日（星期五）",
-            &mut info,
-        );
-        assert_eq!(info.unit.as_deref(), Some("农坝镇人民政府"));
-        assert_eq!(info.date_text.as_deref(), Some("2020年1月10日"));
-        let mut info = InfoFields::default();
-        parse_info_line(
-            "填报单位：泥溪镇人民政府(盖章)  填报时间：2019年9月30日(周一)",
-            &mut info,
-        );
-        assert_eq!(info.unit.as_deref(), Some("泥溪镇人民政府"));
-        assert_eq!(info.date_text.as_deref(), Some("2019年9月30日"));
-        // Other brackets stay.
-        let mut info = InfoFields::default();
-        parse_info_line("填报单位：云阳县农业农村委员会（扶贫办）", &mut info);
-        assert_eq!(info.unit.as_deref(), Some("云阳县农业农村委员会（扶贫办）"));
+        // (line, 填报单位, 填报时间): notes in brackets beside labels and values are dropped;
+        // other brackets stay.
+        let cases = [
+            (
+                "填写单位:泥溪镇人民政府  填写日期:2019年8月20日",
+                "泥溪镇人民政府",
+                Some("2019年8月20日"),
+            ),
+            (
+                "填报单位（盖章）：农坝镇人民政府\u{3000}\u{3000}填报时间：2020年1月10日（星期五）",
+                "农坝镇人民政府",
+                Some("2020年1月10日"),
+            ),
+            (
+                "填报单位：泥溪镇人民政府(盖章)  填报时间：2019年9月30日(周一)",
+                "泥溪镇人民政府",
+                Some("2019年9月30日"),
+            ),
+            (
+                "填报单位：云阳县农业农村委员会（扶贫办）",
+                "云阳县农业农村委员会（扶贫办）",
+                None,
+            ),
+        ];
+        for (line, unit, date) in cases {
+            let info = parsed(line);
+            assert_eq!(info.unit.as_deref(), Some(unit), "{line}");
+            assert_eq!(info.date_text.as_deref(), date, "{line}");
+        }
     }
 
     #[test]
