@@ -27,6 +27,7 @@ mod fastxlsx;
 mod grid;
 mod html;
 mod read;
+mod regions;
 mod rows;
 mod xls;
 mod xlsx;

@@ -1,20 +1,17 @@
 //! Classifying the rows below the header (rule 3) and turning data rows into validated records
 //! (rules 4–12, 16, 17, 19).
 
-use std::collections::HashMap;
-
 use chrono::{Datelike, NaiveDate};
 
-use crate::domain::region::{is_village_name, strip_county};
 use crate::domain::sale::{
     ColumnUnits, FormKind, ListingDraft, ListingField, SaleDraft, SaleField, SaleRecord,
     validate_listing_with_units, validate_sale_with_units,
 };
-use crate::domain::text::{clean_text, squeeze, to_half_width};
 use crate::domain::{DatePrecision, Money, Quantity, RegionResolver, ReportDate};
 
 use super::detect::{Header, Role, fold, is_header_row};
 use super::grid::{CellValue, GridRow, GridSheet, is_a_result, number_text};
+use super::regions::RegionCache;
 use super::{ImportedRow, RowContent, RowIssue};
 
 /// The warning every record from a hidden row carries (rule 16).
@@ -151,143 +148,37 @@ impl SheetRows {
 /// The columns a record is made of (those a header must have): a row with none of them filled
 /// is no record.
 pub(crate) fn key_columns(kind: FormKind) -> Vec<(Role, &'static str)> {
-    let (date, qty, amount) = kind.column_names();
-    match kind {
-        FormKind::Catalogue => vec![
-            (Role::Region, "地区"),
-            (Role::Household, "贫困户姓名"),
-            (Role::Product, "产品品种"),
-            (Role::PlannedQuantity, "计划销量"),
-            (Role::Price, "销售价格(元)"),
+    let roles: &[Role] = match kind {
+        FormKind::Catalogue => &[
+            Role::Region,
+            Role::Household,
+            Role::Product,
+            Role::PlannedQuantity,
+            Role::Price,
         ],
-        FormKind::Sale | FormKind::Procurement => vec![
-            (Role::Purchaser, "采购单位"),
-            (Role::Date, date),
-            (Role::Region, "地区"),
-            (Role::Household, "贫困户姓名"),
-            (Role::Product, "产品品种"),
-            (Role::Quantity, qty),
-            (Role::Amount, amount),
+        FormKind::Sale | FormKind::Procurement => &[
+            Role::Purchaser,
+            Role::Date,
+            Role::Region,
+            Role::Household,
+            Role::Product,
+            Role::Quantity,
+            Role::Amount,
         ],
-    }
+    };
+    roles
+        .iter()
+        .map(|&role| (role, role_column(kind, role)))
+        .collect()
 }
 
 /// The Chinese name of a non-key column, for the [`NoteOnlyRows`] warning.
 fn other_column_name(role: Option<Role>) -> &'static str {
     match role {
-        Some(Role::Remark) => "备注",
-        Some(Role::SupplyMethod) => "供货方式",
-        Some(Role::ShopUrl) => "网店网址",
-        Some(Role::Contact) => "供货联系人及联系方式",
+        Some(role @ (Role::Remark | Role::SupplyMethod | Role::ShopUrl | Role::Contact)) => {
+            role_column(FormKind::Catalogue, role)
+        }
         _ => "表格外的列",
-    }
-}
-
-/// Resolving 地区 against the 42-township registry is the costliest step per row and the same
-/// few texts repeat on every row: each distinct text is resolved once, and the row is then
-/// validated against a registry holding only the township it resolved to (checked to resolve
-/// identically). Unresolvable texts use the full registry, for its error and suggestion.
-pub(crate) struct RegionCache<'a> {
-    full: &'a RegionResolver,
-    by_text: HashMap<String, Option<usize>>,
-    by_code: HashMap<String, usize>,
-    singles: Vec<RegionResolver>,
-}
-
-impl<'a> RegionCache<'a> {
-    pub(crate) fn new(full: &'a RegionResolver) -> Self {
-        Self {
-            full,
-            by_text: HashMap::new(),
-            by_code: HashMap::new(),
-            singles: Vec::new(),
-        }
-    }
-
-    /// The registry to validate a row whose 地区 is `region` with.
-    fn resolver_for(&mut self, region: &str) -> &RegionResolver {
-        match self.slot(region).and_then(|i| self.singles.get(i)) {
-            Some(single) => single,
-            None => self.full,
-        }
-    }
-
-    /// The index in `singles` of the township `region` resolves to; `None` when it names none.
-    fn slot(&mut self, region: &str) -> Option<usize> {
-        if let Some(slot) = self.by_text.get(region) {
-            return *slot;
-        }
-        let slot = self.single_for(&clean_text(region));
-        if self.by_text.len() < 100_000 {
-            self.by_text.insert(region.to_string(), slot);
-        }
-        slot
-    }
-
-    /// The 地区 to validate a row with: `region` itself, or, when it names no township but is a
-    /// village name alone ([`is_village_name`]: `大河村`, `滨江社区`, `大河村3组`, also after
-    /// `云阳县`) and the sheet's 填报单位 names one township (`unit_township`, its official name),
-    /// that township before the village, with the warning to attach: a township's own form often
-    /// writes only the village. The completed text is what is stored and printed, so the record
-    /// reads the same without its file's 填报单位.
-    fn completed(
-        &mut self,
-        region: String,
-        unit_township: Option<&str>,
-    ) -> (String, Option<String>) {
-        let Some(township) = unit_township else {
-            return (region, None);
-        };
-        // The usual case first: the text names its township (one lookup of a remembered text).
-        let named = self
-            .slot(&region)
-            .and_then(|index| self.singles.get(index))
-            .and_then(|single| single.townships().first())
-            .map(|named| named.name.clone());
-        if named.as_deref() == Some(township) {
-            return (region, None);
-        }
-        let typed = clean_text(&region);
-        let compact = squeeze(&to_half_width(&typed));
-        // `云阳村` is a village name as written; `云阳县大河村` is one after the county.
-        let village = if is_village_name(&compact) {
-            compact.as_str()
-        } else {
-            strip_county(&compact)
-        };
-        if !is_village_name(village) {
-            return (region, None);
-        }
-        if let Some(named) = named {
-            // `双龙村` on 农坝镇's form: read as 双龙镇's village of that name; it may be
-            // 农坝镇's own 双龙村.
-            let warning = format!(
-                "地区“{typed}”按{named}记，但填报单位是{township}，请核实是否为{township}的村"
-            );
-            return (region, Some(warning));
-        }
-        let completed = format!("{township}{village}");
-        if self.slot(&completed).is_none() {
-            return (region, None);
-        }
-        let warning = format!("地区“{typed}”未写乡镇，按填报单位记为“{completed}”");
-        (completed, Some(warning))
-    }
-
-    fn single_for(&mut self, text: &str) -> Option<usize> {
-        let resolved = self.full.resolve(text).ok()?;
-        let index = match self.by_code.get(&resolved.township_code) {
-            Some(i) => *i,
-            None => {
-                let township = self.full.by_code(&resolved.township_code)?.clone();
-                self.singles.push(RegionResolver::new(vec![township]));
-                let i = self.singles.len() - 1;
-                self.by_code.insert(resolved.township_code.clone(), i);
-                i
-            }
-        };
-        let same = self.singles.get(index).and_then(|s| s.resolve(text).ok()) == Some(resolved);
-        same.then_some(index)
     }
 }
 

@@ -1,0 +1,117 @@
+//! 地区 per row: each distinct text is resolved once ([`RegionCache`]), and a village written
+//! alone on a township's own form takes the township of its 填报单位 ([`RegionCache::completed`],
+//! with a warning).
+
+use std::collections::HashMap;
+
+use crate::domain::RegionResolver;
+use crate::domain::region::{is_village_name, strip_county};
+use crate::domain::text::{clean_text, squeeze, to_half_width};
+
+/// Resolving 地区 against the 42-township registry is the costliest step per row and the same
+/// few texts repeat on every row: each distinct text is resolved once, and the row is then
+/// validated against a registry holding only the township it resolved to (checked to resolve
+/// identically). Unresolvable texts use the full registry, for its error and suggestion.
+pub(crate) struct RegionCache<'a> {
+    full: &'a RegionResolver,
+    by_text: HashMap<String, Option<usize>>,
+    by_code: HashMap<String, usize>,
+    singles: Vec<RegionResolver>,
+}
+
+impl<'a> RegionCache<'a> {
+    pub(crate) fn new(full: &'a RegionResolver) -> Self {
+        Self {
+            full,
+            by_text: HashMap::new(),
+            by_code: HashMap::new(),
+            singles: Vec::new(),
+        }
+    }
+
+    /// The registry to validate a row whose 地区 is `region` with.
+    pub(crate) fn resolver_for(&mut self, region: &str) -> &RegionResolver {
+        match self.slot(region).and_then(|i| self.singles.get(i)) {
+            Some(single) => single,
+            None => self.full,
+        }
+    }
+
+    /// The index in `singles` of the township `region` resolves to; `None` when it names none.
+    fn slot(&mut self, region: &str) -> Option<usize> {
+        if let Some(slot) = self.by_text.get(region) {
+            return *slot;
+        }
+        let slot = self.single_for(&clean_text(region));
+        if self.by_text.len() < 100_000 {
+            self.by_text.insert(region.to_string(), slot);
+        }
+        slot
+    }
+
+    /// The 地区 to validate a row with: `region` itself, or, when it names no township but is a
+    /// village name alone ([`is_village_name`]: `大河村`, `滨江社区`, `大河村3组`, also after
+    /// `云阳县`) and the sheet's 填报单位 names one township (`unit_township`, its official name),
+    /// that township before the village, with the warning to attach: a township's own form often
+    /// writes only the village. The completed text is what is stored and printed, so the record
+    /// reads the same without its file's 填报单位.
+    pub(crate) fn completed(
+        &mut self,
+        region: String,
+        unit_township: Option<&str>,
+    ) -> (String, Option<String>) {
+        let Some(township) = unit_township else {
+            return (region, None);
+        };
+        // The usual case first: the text names its township (one lookup of a remembered text).
+        let named = self
+            .slot(&region)
+            .and_then(|index| self.singles.get(index))
+            .and_then(|single| single.townships().first())
+            .map(|named| named.name.clone());
+        if named.as_deref() == Some(township) {
+            return (region, None);
+        }
+        let typed = clean_text(&region);
+        let compact = squeeze(&to_half_width(&typed));
+        // `云阳村` is a village name as written; `云阳县大河村` is one after the county.
+        let village = if is_village_name(&compact) {
+            compact.as_str()
+        } else {
+            strip_county(&compact)
+        };
+        if !is_village_name(village) {
+            return (region, None);
+        }
+        if let Some(named) = named {
+            // `双龙村` on 农坝镇's form: read as 双龙镇's village of that name; it may be
+            // 农坝镇's own 双龙村.
+            let warning = format!(
+                "地区“{typed}”按{named}记，但填报单位是{township}，请核实是否为{township}的村"
+            );
+            return (region, Some(warning));
+        }
+        let completed = format!("{township}{village}");
+        if self.slot(&completed).is_none() {
+            return (region, None);
+        }
+        let warning = format!("地区“{typed}”未写乡镇，按填报单位记为“{completed}”");
+        (completed, Some(warning))
+    }
+
+    fn single_for(&mut self, text: &str) -> Option<usize> {
+        let resolved = self.full.resolve(text).ok()?;
+        let index = match self.by_code.get(&resolved.township_code) {
+            Some(i) => *i,
+            None => {
+                let township = self.full.by_code(&resolved.township_code)?.clone();
+                self.singles.push(RegionResolver::new(vec![township]));
+                let i = self.singles.len() - 1;
+                self.by_code.insert(resolved.township_code.clone(), i);
+                i
+            }
+        };
+        let same = self.singles.get(index).and_then(|s| s.resolve(text).ok()) == Some(resolved);
+        same.then_some(index)
+    }
+}
