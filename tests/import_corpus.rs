@@ -840,6 +840,31 @@ mod crafted {
         );
         let p = sheet("双龙镇人民政府", &[("2019年12月28日", "双龙村")]);
         assert!(sales(&p)[0].1.warnings.is_empty());
+        // No 填报单位 at all: the township typed into the title is the form's township.
+        for (title, completed) in [
+            ("农坝镇贫困户产品销售情况表", true),
+            ("乡镇(街道)贫困户产品销售情况表", false),
+        ] {
+            let mut wb = Workbook::new();
+            let ws = wb.add_worksheet();
+            ws.write_string(0, 0, title).unwrap();
+            ws.write_string(1, 0, "填报时间：2020年1月5日").unwrap();
+            for (c, h) in HEADER2.iter().enumerate() {
+                ws.write_string(2, c as u16, *h).unwrap();
+            }
+            write_potato_sale(ws, 3, "2019年12月28日", "大河村");
+            let p = parse("title.xlsx", &wb.save_to_buffer().unwrap());
+            let regions: Vec<&str> = sales(&p)
+                .iter()
+                .map(|(_, s)| s.region_text.as_str())
+                .collect();
+            let expected: &[&str] = if completed {
+                &["农坝镇大河村"]
+            } else {
+                &[]
+            };
+            assert_eq!(regions, expected, "{title}");
+        }
         // A 附件3 filed by a township government lists its sellers, who may live anywhere: no
         // township is taken from its 填报单位.
         let mut wb = Workbook::new();

@@ -691,6 +691,20 @@ fn without_annotations(raw: &str) -> String {
     out
 }
 
+/// The place typed before `贫困户` in a form's title (`农坝镇贫困户产品销售情况表` → `农坝镇`;
+/// the template's own `乡镇(街道)` is returned too and names no township), from the rows above
+/// the header; `None` without such a title.
+pub(crate) fn title_place(rows: &[GridRow]) -> Option<String> {
+    rows.iter()
+        .flat_map(|row| row.cells.iter())
+        .find_map(|(_, value)| {
+            let text = value.to_text();
+            let (place, _) = text.split_once("贫困户")?;
+            let place = place.trim_matches(super::grid::is_blank_char);
+            (!place.is_empty()).then(|| place.to_string())
+        })
+}
+
 /// The 填报时间 as a date: a full date, or the last day of a month-precision date.
 pub(crate) fn info_date(text: &str) -> Option<NaiveDate> {
     use crate::domain::{DatePrecision, ReportDate};

@@ -310,16 +310,7 @@ fn parse_inner(
             header: &header,
             resolver,
             reference: info.date,
-            // `农坝镇人民政府` names one township; `农坝镇人民政府、泥溪镇人民政府` or a department
-            // names none. Only a township's own forms (附件1, 附件2) list its villages: a 附件3's
-            // sellers may come from anywhere.
-            unit_township: info
-                .unit
-                .as_deref()
-                .filter(|_| header.kind != FormKind::Procurement)
-                .and_then(|unit| resolver.resolve(unit).ok())
-                .filter(|region| region.village.is_empty())
-                .map(|region| region.township_name),
+            unit_township: reporting_township(header.kind, info.unit.as_deref(), &above, resolver),
         };
         let rows_started = std::time::Instant::now();
         let rows = rows::import_rows(&ctx);
@@ -420,6 +411,31 @@ fn too_many_rejected(sheet: &str, rows: &rows::SheetRows) -> FileRejection {
             first.join("；")
         ),
     }
+}
+
+/// The township whose own form a sheet is, for a 地区 that gives only the village: the one
+/// township its 填报单位 names (`农坝镇人民政府`; `农坝镇人民政府、泥溪镇人民政府` or a department
+/// names none), or, when the sheet has no 填报单位 at all, the township typed into its title
+/// (`农坝镇贫困户产品销售情况表`). Only a township's own forms (附件1, 附件2) list its villages: a
+/// 附件3's sellers may come from anywhere, so it has none.
+fn reporting_township(
+    kind: FormKind,
+    unit: Option<&str>,
+    above_header: &[GridRow],
+    resolver: &RegionResolver,
+) -> Option<String> {
+    if kind == FormKind::Procurement {
+        return None;
+    }
+    let named = match unit {
+        Some(unit) => unit.to_string(),
+        None => detect::title_place(above_header)?,
+    };
+    resolver
+        .resolve(&named)
+        .ok()
+        .filter(|region| region.village.is_empty())
+        .map(|region| region.township_name)
 }
 
 /// `提交编号:<id>` written above the header (in the exporter's hidden column).

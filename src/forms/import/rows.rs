@@ -189,8 +189,9 @@ pub(crate) struct RowContext<'a> {
     pub resolver: &'a RegionResolver,
     /// 填报时间: year for `9月1日`, upper bound for dates.
     pub reference: Option<NaiveDate>,
-    /// The official name of the township the sheet's 填报单位 names (`农坝镇人民政府` → 农坝镇), if
-    /// any: the township of a 地区 that gives only the village ([`RegionCache::completed`]).
+    /// The official name of the township whose own form the sheet is (its 填报单位
+    /// `农坝镇人民政府`, or without one its title), if any: the township of a 地区 that gives only
+    /// the village ([`RegionCache::completed`]).
     pub unit_township: Option<String>,
 }
 
