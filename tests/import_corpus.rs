@@ -836,35 +836,49 @@ mod crafted {
         );
         assert_eq!(
             sale.warnings,
-            ["地区“双龙村”按双龙镇记，但填报单位是农坝镇，请核实是否为农坝镇的村"]
+            ["地区“双龙村”按双龙镇记，但填报单位写的是农坝镇，请核实是否为农坝镇的村"]
         );
         let p = sheet("双龙镇人民政府", &[("2019年12月28日", "双龙村")]);
         assert!(sales(&p)[0].1.warnings.is_empty());
-        // No 填报单位 at all: the township typed into the title is the form's township.
+        // No 填报单位 at all: the one township its title names is the form's township.
         for (title, completed) in [
-            ("农坝镇贫困户产品销售情况表", true),
-            ("乡镇(街道)贫困户产品销售情况表", false),
+            ("农坝镇贫困户产品销售情况表", Some("农坝镇大河村")),
+            ("2019年泥溪镇贫困户产品销售情况表", Some("泥溪镇大河村")),
+            (
+                "云阳县农坝镇2019年第三季度消费扶贫销售台账",
+                Some("农坝镇大河村"),
+            ),
+            ("乡镇(街道)贫困户产品销售情况表", None),
         ] {
             let mut wb = Workbook::new();
             let ws = wb.add_worksheet();
-            ws.write_string(0, 0, title).unwrap();
-            ws.write_string(1, 0, "填报时间：2020年1月5日").unwrap();
+            ws.write_string(0, 0, "附件2").unwrap();
+            ws.write_string(1, 0, title).unwrap();
+            ws.write_string(2, 0, "填报时间：2020年1月5日").unwrap();
             for (c, h) in HEADER2.iter().enumerate() {
-                ws.write_string(2, c as u16, *h).unwrap();
+                ws.write_string(3, c as u16, *h).unwrap();
             }
-            write_potato_sale(ws, 3, "2019年12月28日", "大河村");
+            write_potato_sale(ws, 4, "2019年12月28日", "大河村");
             let p = parse("title.xlsx", &wb.save_to_buffer().unwrap());
-            let regions: Vec<&str> = sales(&p)
+            let stored: Vec<(&str, &[String])> = sales(&p)
                 .iter()
-                .map(|(_, s)| s.region_text.as_str())
+                .map(|(_, s)| (s.region_text.as_str(), s.warnings.as_slice()))
                 .collect();
-            let expected: &[&str] = if completed {
-                &["农坝镇大河村"]
-            } else {
-                &[]
-            };
-            assert_eq!(regions, expected, "{title}");
+            match completed {
+                Some(region) => assert_eq!(
+                    stored,
+                    [(
+                        region,
+                        &[format!("地区“大河村”未写乡镇，按表格标题记为“{region}”")][..]
+                    )],
+                    "{title}"
+                ),
+                None => assert!(stored.is_empty(), "{title}"),
+            }
         }
+        // A 填报单位 that names one township among other words.
+        let p = sheet("中共云阳县泥溪镇委员会", &[("2019年12月28日", "三坪村")]);
+        assert_eq!(sales(&p)[0].1.region_text, "泥溪镇三坪村");
         // A 附件3 filed by a township government lists its sellers, who may live anywhere: no
         // township is taken from its 填报单位.
         let mut wb = Workbook::new();
@@ -886,7 +900,7 @@ mod crafted {
         assert_eq!(sale.village, "云阳村");
         assert_eq!(
             sale.warnings,
-            ["地区“云阳村”按云阳镇记，但填报单位是农坝镇，请核实是否为农坝镇的村"]
+            ["地区“云阳村”按云阳镇记，但填报单位写的是农坝镇，请核实是否为农坝镇的村"]
         );
     }
 

@@ -181,6 +181,59 @@ impl RegionResolver {
         }))
     }
 
+    /// The one township named in `text` by its official name or another name with its level
+    /// (`票草镇`, `清水乡`, `双江街道办事处`), when exactly one is: `泥溪镇扶贫办`,
+    /// `中共云阳县泥溪镇委员会`, `2019年泥溪镇贫困户产品销售情况表` → 泥溪镇. `None` when none or
+    /// several are (`农坝镇人民政府、泥溪镇人民政府`). For a sheet's 填报单位 or title, not a 地区.
+    pub fn only_township_named_in(&self, text: &str) -> Option<&Township> {
+        let text = squeeze(&to_half_width(&clean_text(text)));
+        let mut named = self
+            .townships
+            .iter()
+            .zip(&self.names)
+            .filter(|(_, (names, _))| {
+                names.iter().any(|name| {
+                    LEVEL_ENDINGS.iter().any(|end| name.ends_with(end))
+                        && text.contains(name.as_str())
+                })
+            });
+        let (first, _) = named.next()?;
+        named.next().is_none().then_some(first)
+    }
+
+    /// The warning for a 地区 read through a township name that is also the county's: `云阳三坪村`
+    /// is 云阳镇's 三坪村 (`云阳` is 云阳镇's short name), but a clerk may have meant 云阳县.
+    /// `None` when the text writes the township in full (`云阳镇三坪村`), writes the county
+    /// (`云阳县…`), or was not read through such a name.
+    pub fn county_name_warning(&self, text: &str, resolved: &ResolvedRegion) -> Option<String> {
+        // Runs for every imported row: most texts name no county at all.
+        if !COUNTY_PREFIXES.iter().any(|prefix| text.contains(prefix)) {
+            return None;
+        }
+        let compact = squeeze(&to_half_width(&clean_text(text)));
+        let rest = ["重庆市", "重庆"]
+            .iter()
+            .find_map(|prefix| compact.strip_prefix(prefix))
+            .unwrap_or(&compact);
+        // `云阳村`: a village named after the township, not the county.
+        if resolved.village == rest {
+            return None;
+        }
+        let township = self.by_code(&resolved.township_code)?;
+        let names = township_names(township);
+        let county = COUNTY_PREFIXES.iter().find(|prefix| {
+            names.iter().any(|name| name == *prefix)
+                && rest.starts_with(*prefix)
+                && !rest.starts_with(township.name.as_str())
+                && !rest[prefix.len()..].starts_with(['县', '市'])
+        })?;
+        Some(format!(
+            "地区“{}”中的“{county}”按{}记（也可能是指{county}县），请核实",
+            clean_text(text),
+            township.name
+        ))
+    }
+
     /// [`RegionResolver::resolve`] of a text already cleaned, half-width and without whitespace;
     /// `None` when it names no township, or two different ones.
     fn resolve_compact(&self, compact: &str, depth: usize) -> Option<ResolvedRegion> {
@@ -694,6 +747,53 @@ mod tests {
                 "{text}"
             );
         }
+    }
+
+    #[test]
+    fn one_township_named_in_a_unit_or_title() {
+        let r = resolver();
+        for (text, named) in [
+            ("泥溪镇扶贫办", Some("泥溪镇")),
+            ("中共云阳县泥溪镇委员会", Some("泥溪镇")),
+            (
+                "云阳县泥溪镇2019年第三季度贫困户产品销售情况表",
+                Some("泥溪镇"),
+            ),
+            ("2019年泥溪镇贫困户产品销售情况表", Some("泥溪镇")),
+            ("票草镇人民政府", Some("蔈草镇")),
+            ("双江街道办事处", Some("双江街道")),
+            ("农坝镇人民政府、泥溪镇人民政府", None),
+            ("平安镇人民政府（代高阳镇填报）", None),
+            ("云阳县教育委员会", None),
+            ("乡镇(街道)贫困户产品销售情况表", None),
+        ] {
+            let found = r.only_township_named_in(text).map(|t| t.name.as_str());
+            assert_eq!(found, named, "{text}");
+        }
+    }
+
+    /// `云阳` is both 云阳镇's short name and the county's: read as 云阳镇, with a warning.
+    #[test]
+    fn the_county_name_read_as_a_township_is_warned() {
+        let r = resolver();
+        for (text, warned) in [
+            ("云阳三坪村", true),
+            ("重庆云阳三坪村", true),
+            ("云阳村", false),
+            ("云阳镇三坪村", false),
+            ("云阳县云阳镇三坪村", false),
+            ("云阳泥溪三坪村", false),
+            ("泥溪镇三坪村", false),
+        ] {
+            let resolved = r.resolve(text).unwrap();
+            let warning = r.county_name_warning(text, &resolved);
+            assert_eq!(warning.is_some(), warned, "{text}: {warning:?}");
+        }
+        let resolved = r.resolve("云阳三坪村").unwrap();
+        assert_eq!(
+            r.county_name_warning("云阳三坪村", &resolved).as_deref(),
+            Some("地区“云阳三坪村”中的“云阳”按云阳镇记（也可能是指云阳县），请核实")
+        );
     }
 
     #[test]

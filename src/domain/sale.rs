@@ -351,6 +351,7 @@ pub(super) fn resolve_region(
     if region.village.is_empty() {
         warnings.push(TOWNSHIP_ONLY_WARNING.to_string());
     }
+    warnings.extend(resolver.county_name_warning(region_text, &region));
     Ok(region)
 }
 

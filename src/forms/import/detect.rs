@@ -666,7 +666,7 @@ fn parse_info_line(line: &str, info: &mut InfoFields) {
 }
 
 /// `raw` without the bracketed notes a form's info line carries beside its values: `（盖章）`
-/// after 填报单位 or its value, `（星期五）` after a date.
+/// after 填报单位 or its value, `（星期五）` or `（第三季度）` after a date.
 fn without_annotations(raw: &str) -> String {
     let mut out = String::with_capacity(raw.len());
     let mut rest = raw;
@@ -679,7 +679,7 @@ fn without_annotations(raw: &str) -> String {
         let Some(close) = close else { break };
         let inside = &after_open[..close];
         out.push_str(&rest[..open]);
-        if !["章", "签字", "星期", "周"]
+        if !["章", "签字", "星期", "周", "季度"]
             .iter()
             .any(|note| inside.contains(note))
         {
@@ -691,17 +691,19 @@ fn without_annotations(raw: &str) -> String {
     out
 }
 
-/// The place typed before `贫困户` in a form's title (`农坝镇贫困户产品销售情况表` → `农坝镇`;
-/// the template's own `乡镇(街道)` is returned too and names no township), from the rows above
-/// the header; `None` without such a title.
-pub(crate) fn title_place(rows: &[GridRow]) -> Option<String> {
+/// A form's title among the rows above the header: the first text that is no info line (none of
+/// 填报/填写/报送 labels, no colon) and has more than a few characters, e.g.
+/// `农坝镇贫困户产品销售情况表`; the form's label (`附件2`) is skipped. `None` without one.
+pub(crate) fn title_text(rows: &[GridRow]) -> Option<String> {
     rows.iter()
         .flat_map(|row| row.cells.iter())
-        .find_map(|(_, value)| {
-            let text = value.to_text();
-            let (place, _) = text.split_once("贫困户")?;
-            let place = place.trim_matches(super::grid::is_blank_char);
-            (!place.is_empty()).then(|| place.to_string())
+        .map(|(_, value)| value.to_text())
+        .map(|text| text.trim_matches(super::grid::is_blank_char).to_string())
+        .find(|text| {
+            text.chars().count() > 4
+                && !text.starts_with("附件")
+                && !text.contains([':', '：'])
+                && !INFO_LABELS.iter().any(|(label, _)| text.contains(label))
         })
 }
 
@@ -830,6 +832,11 @@ mod tests {
                 "填报单位：泥溪镇人民政府(盖章)  填报时间：2019年9月30日(周一)",
                 "泥溪镇人民政府",
                 Some("2019年9月30日"),
+            ),
+            (
+                "填报单位：泥溪镇人民政府  填报时间：2019年10月8日（第三季度）",
+                "泥溪镇人民政府",
+                Some("2019年10月8日"),
             ),
             (
                 "填报单位：云阳县农业农村委员会（扶贫办）",

@@ -310,7 +310,12 @@ fn parse_inner(
             header: &header,
             resolver,
             reference: info.date,
-            unit_township: reporting_township(header.kind, info.unit.as_deref(), &above, resolver),
+            reporting_township: reporting_township(
+                header.kind,
+                info.unit.as_deref(),
+                &above,
+                resolver,
+            ),
         };
         let rows_started = std::time::Instant::now();
         let rows = rows::import_rows(&ctx);
@@ -414,28 +419,30 @@ fn too_many_rejected(sheet: &str, rows: &rows::SheetRows) -> FileRejection {
 }
 
 /// The township whose own form a sheet is, for a 地区 that gives only the village: the one
-/// township its 填报单位 names (`农坝镇人民政府`; `农坝镇人民政府、泥溪镇人民政府` or a department
-/// names none), or, when the sheet has no 填报单位 at all, the township typed into its title
-/// (`农坝镇贫困户产品销售情况表`). Only a township's own forms (附件1, 附件2) list its villages: a
-/// 附件3's sellers may come from anywhere, so it has none.
+/// township its 填报单位 names (`农坝镇人民政府`, `泥溪镇扶贫办`; `农坝镇人民政府、泥溪镇人民政府` or a
+/// department names none), or, when the sheet has no 填报单位 at all, the one its title names
+/// (`农坝镇贫困户产品销售情况表`, `2019年泥溪镇贫困户…`). Only a township's own forms (附件1,
+/// 附件2) list its villages: a 附件3's sellers may come from anywhere, so it has none.
 fn reporting_township(
     kind: FormKind,
     unit: Option<&str>,
     above_header: &[GridRow],
     resolver: &RegionResolver,
-) -> Option<String> {
+) -> Option<regions::ReportingTownship> {
     if kind == FormKind::Procurement {
         return None;
     }
-    let named = match unit {
-        Some(unit) => unit.to_string(),
-        None => detect::title_place(above_header)?,
+    let (named, from_title) = match unit {
+        Some(unit) => (unit.to_string(), false),
+        None => (detect::title_text(above_header)?, true),
     };
-    resolver
+    let name = resolver
         .resolve(&named)
         .ok()
         .filter(|region| region.village.is_empty())
         .map(|region| region.township_name)
+        .or_else(|| Some(resolver.only_township_named_in(&named)?.name.clone()))?;
+    Some(regions::ReportingTownship { name, from_title })
 }
 
 /// `提交编号:<id>` written above the header (in the exporter's hidden column).

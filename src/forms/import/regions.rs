@@ -8,6 +8,25 @@ use crate::domain::RegionResolver;
 use crate::domain::region::{is_village_name, strip_county};
 use crate::domain::text::{clean_text, squeeze, to_half_width};
 
+/// The township whose own form a sheet is (official name), and whether the sheet says so in its
+/// 填报单位 or only in its title: the township of a 地区 that gives only the village.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ReportingTownship {
+    pub name: String,
+    pub from_title: bool,
+}
+
+impl ReportingTownship {
+    /// Where the sheet names it, for warnings.
+    fn source(&self) -> &'static str {
+        if self.from_title {
+            "表格标题"
+        } else {
+            "填报单位"
+        }
+    }
+}
+
 /// Resolving 地区 against the 42-township registry is the costliest step per row and the same
 /// few texts repeat on every row: each distinct text is resolved once, and the row is then
 /// validated against a registry holding only the township it resolved to (checked to resolve
@@ -51,18 +70,20 @@ impl<'a> RegionCache<'a> {
 
     /// The 地区 to validate a row with: `region` itself, or, when it names no township but is a
     /// village name alone ([`is_village_name`]: `大河村`, `滨江社区`, `大河村3组`, also after
-    /// `云阳县`) and the sheet's 填报单位 names one township (`unit_township`, its official name),
+    /// `云阳县`) and the sheet is a township's own form (`reporting`: its 填报单位 or title names it),
     /// that township before the village, with the warning to attach: a township's own form often
     /// writes only the village. The completed text is what is stored and printed, so the record
     /// reads the same without its file's 填报单位.
     pub(crate) fn completed(
         &mut self,
         region: String,
-        unit_township: Option<&str>,
+        reporting: Option<&ReportingTownship>,
     ) -> (String, Option<String>) {
-        let Some(township) = unit_township else {
+        let Some(reporting) = reporting else {
             return (region, None);
         };
+        let township = reporting.name.as_str();
+        let source = reporting.source();
         // The usual case first: the text names its township (one lookup of a remembered text).
         let named = self
             .slot(&region)
@@ -87,7 +108,7 @@ impl<'a> RegionCache<'a> {
             // `双龙村` on 农坝镇's form: read as 双龙镇's village of that name; it may be
             // 农坝镇's own 双龙村.
             let warning = format!(
-                "地区“{typed}”按{named}记，但填报单位是{township}，请核实是否为{township}的村"
+                "地区“{typed}”按{named}记，但{source}写的是{township}，请核实是否为{township}的村"
             );
             return (region, Some(warning));
         }
@@ -95,7 +116,7 @@ impl<'a> RegionCache<'a> {
         if self.slot(&completed).is_none() {
             return (region, None);
         }
-        let warning = format!("地区“{typed}”未写乡镇，按填报单位记为“{completed}”");
+        let warning = format!("地区“{typed}”未写乡镇，按{source}记为“{completed}”");
         (completed, Some(warning))
     }
 

@@ -11,7 +11,7 @@ use crate::domain::{DatePrecision, Money, Quantity, RegionResolver, ReportDate};
 
 use super::detect::{Header, Role, fold, is_header_row};
 use super::grid::{CellValue, GridRow, GridSheet, is_a_result, number_text};
-use super::regions::RegionCache;
+use super::regions::{RegionCache, ReportingTownship};
 use super::{ImportedRow, RowContent, RowIssue};
 
 /// The warning every record from a hidden row carries (rule 16).
@@ -192,7 +192,7 @@ pub(crate) struct RowContext<'a> {
     /// The official name of the township whose own form the sheet is (its 填报单位
     /// `农坝镇人民政府`, or without one its title), if any: the township of a 地区 that gives only
     /// the village ([`RegionCache::completed`]).
-    pub unit_township: Option<String>,
+    pub reporting_township: Option<ReportingTownship>,
 }
 
 /// Below this many data rows validation runs on the calling thread only.
@@ -802,7 +802,7 @@ fn sale_row(
     let mut extra = Vec::new();
     let (region, completed) = regions.completed(
         cell_text(row, h.col(Role::Region)),
-        ctx.unit_township.as_deref(),
+        ctx.reporting_township.as_ref(),
     );
     extra.extend(completed);
     let draft = SaleDraft {
@@ -950,7 +950,7 @@ fn listing_row(
     };
     let (region, completed) = regions.completed(
         cell_text(row, h.col(Role::Region)),
-        ctx.unit_township.as_deref(),
+        ctx.reporting_township.as_ref(),
     );
     let (shop_url, url_warning) = shop_url(ctx.sheet, row, h.col(Role::ShopUrl));
     let url_read_failed = url_warning.is_some();
