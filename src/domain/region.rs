@@ -36,16 +36,27 @@ pub struct RegionResolver {
     /// Per township (same order): every name it is recognised by ([`township_names`]) and its
     /// name without suffix ([`base_name`]), computed once: `resolve` runs once per imported row.
     names: Vec<(Vec<String>, Option<String>)>,
+    /// The county's names that are also a township's (`云阳`, 云阳镇's short name).
+    county_names: Vec<&'static str>,
 }
 
 impl RegionResolver {
     /// Builds a resolver over the given townships.
     pub fn new(townships: Vec<Township>) -> Self {
-        let names = townships
+        let names: Vec<(Vec<String>, Option<String>)> = townships
             .iter()
             .map(|township| (township_names(township), base_name(township)))
             .collect();
-        Self { townships, names }
+        let county_names = COUNTY_PREFIXES
+            .iter()
+            .copied()
+            .filter(|prefix| names.iter().any(|(all, _)| all.iter().any(|n| n == prefix)))
+            .collect();
+        Self {
+            townships,
+            names,
+            county_names,
+        }
     }
 
     /// The townships, in registry order.
@@ -206,8 +217,12 @@ impl RegionResolver {
     /// `None` when the text writes the township in full (`云阳镇三坪村`), writes the county
     /// (`云阳县…`), or was not read through such a name.
     pub fn county_name_warning(&self, text: &str, resolved: &ResolvedRegion) -> Option<String> {
-        // Runs for every imported row: most texts name no county at all.
-        if !COUNTY_PREFIXES.iter().any(|prefix| text.contains(prefix)) {
+        // Runs for every imported row: most texts have no such name, or `云阳县`.
+        let ambiguous = self.county_names.iter().any(|name| {
+            text.match_indices(name)
+                .any(|(at, _)| !text[at + name.len()..].starts_with(['县', '市']))
+        });
+        if !ambiguous {
             return None;
         }
         let compact = squeeze(&to_half_width(&clean_text(text)));
