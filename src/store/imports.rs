@@ -532,6 +532,16 @@ mod tests {
         !recomputed.is_empty() && recomputed == stored
     }
 
+    /// The steps of SQLite's plan for `sql` (the detail column of `EXPLAIN QUERY PLAN`).
+    fn query_plan(conn: &Connection, sql: &str) -> Vec<String> {
+        conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+            .unwrap()
+            .query_map([], |r| r.get::<_, String>(3))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    }
+
     fn trigger_exists(store: &Store) -> bool {
         store
             .connection()
@@ -633,14 +643,7 @@ mod tests {
             "SELECT id FROM sale WHERE household = '王成芳' AND (NULL IS NULL OR township_code = NULL)
                AND date >= '2019-09-01' AND date <= '2019-09-30' LIMIT 500",
         ] {
-            let plan: Vec<String> = store
-                .connection()
-                .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
-                .unwrap()
-                .query_map([], |r| r.get::<_, String>(3))
-                .unwrap()
-                .collect::<Result<_, _>>()
-                .unwrap();
+            let plan = query_plan(store.connection(), sql);
             assert!(
                 plan.iter().any(|d| d.contains("sale_by_household (household=?)")),
                 "{sql}: {plan:?}"
@@ -681,13 +684,7 @@ mod tests {
                AND EXISTS (SELECT 1 FROM sale s WHERE s.match_key = substr(shipment.sale_fingerprint, 3)
                                                   AND s.fingerprint = shipment.sale_fingerprint)",
         ] {
-            let plan: Vec<String> = conn
-                .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
-                .unwrap()
-                .query_map([], |r| r.get::<_, String>(3))
-                .unwrap()
-                .collect::<Result<_, _>>()
-                .unwrap();
+            let plan = query_plan(conn, sql);
             // Every step on `sale` (aliases p, s or the table itself) is a search by match key.
             let on_sale: Vec<&String> = plan
                 .iter()
