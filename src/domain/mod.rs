@@ -14,6 +14,7 @@ pub mod price;
 pub mod price_check;
 pub mod quantity;
 pub mod region;
+pub mod region_text;
 pub mod sale;
 pub mod text;
 

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use crate::domain::RegionResolver;
-use crate::domain::region::{is_village_name, strip_county};
+use crate::domain::region_text::{is_village_name, strip_county};
 use crate::domain::text::{clean_text, squeeze, to_half_width};
 
 /// The township whose own form a sheet is (official name), and whether the sheet says so in its

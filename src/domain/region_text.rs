@@ -1,0 +1,133 @@
+//! How a 地区 text is written, apart from the township registry: the municipality and county
+//! before it, brackets, the shape of a village name and what may stand between the township
+//! and the village (import rule 8). [`super::region::RegionResolver`] reads texts with these.
+
+/// Prefixes stripped before the township: the municipality and the county.
+pub(crate) const COUNTY_PREFIXES: [&str; 4] = ["重庆市", "重庆", "云阳县", "云阳"];
+
+/// Brackets a 地区 text may use, and their closing pairs (after [`super::text::to_half_width`]).
+pub(crate) const BRACKETS: [(char, char); 6] = [
+    ('(', ')'),
+    ('【', '】'),
+    ('[', ']'),
+    ('〔', '〕'),
+    ('「', '」'),
+    ('『', '』'),
+];
+
+/// What ends a village name: 村 (also as 村委会), 社区 (a town's community), 居委会.
+pub const VILLAGE_SUFFIXES: [&str; 4] = ["村委会", "村", "社区", "居委会"];
+
+/// How a township's name ends when it is written with its level.
+pub(crate) const LEVEL_ENDINGS: [&str; 5] = ["镇", "乡", "街道", "街办", "办事处"];
+
+/// The number of characters before the village suffix ([`VILLAGE_SUFFIXES`]) that comes first
+/// in `village` (`三坪村` → 2, `村` → 0); `None` without one.
+pub(crate) fn village_name_length(village: &str) -> Option<usize> {
+    VILLAGE_SUFFIXES
+        .iter()
+        .filter_map(|suffix| village.find(suffix))
+        .min()
+        .map(|at| village[..at].chars().count())
+}
+
+/// Whether `text` (cleaned, half-width, no whitespace) reads as a village name alone: one to
+/// three Chinese characters naming no level (省, 市, 县, 区, 镇, 乡), then 村, 社区 or 居委会,
+/// then at most a group number (`3组`, `三社`, `2队`): `大河村`, `滨江社区`, `大河村3组`. A longer
+/// name is more likely a place before the village (`万州大河村`, a misspelt `泥西大河村`).
+pub fn is_village_name(text: &str) -> bool {
+    let Some((name, rest)) = VILLAGE_SUFFIXES
+        .iter()
+        .filter_map(|suffix| Some((text.find(suffix)?, suffix.len())))
+        .min_by_key(|&(at, len)| (at, std::cmp::Reverse(len)))
+        .map(|(at, len)| (&text[..at], &text[at + len..]))
+    else {
+        return false;
+    };
+    let name_chars = name.chars().count();
+    let is_han = |c: char| {
+        ('\u{4E00}'..='\u{9FFF}').contains(&c) || ('\u{20000}'..='\u{3FFFF}').contains(&c)
+    };
+    let names_a_level = name.chars().any(|c| "省市县区镇乡".contains(c));
+    if !(1..=3).contains(&name_chars) || !name.chars().all(is_han) || names_a_level {
+        return false;
+    }
+    if rest.is_empty() {
+        return true;
+    }
+    let Some(number) = ["组", "社", "队"]
+        .iter()
+        .find_map(|group| rest.strip_suffix(group))
+    else {
+        return false;
+    };
+    !number.is_empty()
+        && number
+            .chars()
+            .all(|c| c.is_ascii_digit() || "〇零一二两三四五六七八九十".contains(c))
+}
+
+/// `text` without the municipality and county prefixes (`重庆市云阳县…` → `…`), when more follows.
+pub(crate) fn strip_county(text: &str) -> &str {
+    let mut current = text;
+    while let Some(rest) = COUNTY_PREFIXES
+        .iter()
+        .find_map(|prefix| current.strip_prefix(prefix).filter(|rest| !rest.is_empty()))
+    {
+        current = rest;
+    }
+    current
+}
+
+/// `三坪村(泥溪镇)` → (`三坪村`, `泥溪镇`): the text before a bracketed part that ends the text,
+/// and what is inside it; `None` when the text does not end with a closing bracket or nothing
+/// stands before the bracket.
+pub(crate) fn trailing_bracketed(text: &str) -> Option<(&str, &str)> {
+    BRACKETS.iter().find_map(|&(open, close)| {
+        let inner = text.strip_suffix(close)?;
+        let start = inner.rfind(open)?;
+        let before = &inner[..start];
+        (!before.is_empty()).then(|| (before, &inner[start + open.len_utf8()..]))
+    })
+}
+
+/// `(泥溪镇)三坪村` → (`泥溪镇`, `三坪村`): the text inside a bracket the candidate opens with, and
+/// what follows its closing bracket; `None` when the text does not open with a bracket or never
+/// closes it.
+pub(crate) fn leading_bracketed(text: &str) -> Option<(&str, &str)> {
+    BRACKETS.iter().find_map(|&(open, close)| {
+        let inner = text.strip_prefix(open)?;
+        let end = inner.find(close)?;
+        Some((&inner[..end], &inner[end + close.len_utf8()..]))
+    })
+}
+
+/// The village part left after the township name.
+pub(crate) fn village_from(rest: &str, by_base: bool) -> String {
+    let mut rest = rest;
+    if by_base {
+        // `泥溪乡三坪村` for 泥溪镇: a wrong suffix after a bare name (`区`: the 区公所 level
+        // older clerks still write).
+        for suffix in ["街道办事处", "街道", "镇", "乡", "区"] {
+            if let Some(stripped) = rest.strip_prefix(suffix) {
+                rest = stripped;
+                break;
+            }
+        }
+    }
+    // Separators, and a closing bracket left from `泥溪镇)三坪村`.
+    let rest = rest.trim_start_matches([
+        '-', '—', '–', '·', '/', '\\', '、', ',', ':', ';', ')', '】', ']', '〕', '」', '』',
+    ]);
+    // `泥溪镇人民政府`, and `泥溪镇人民政府三坪村` (the unit, then the village).
+    let rest = ["人民政府", "政府", "办事处"]
+        .iter()
+        .find_map(|office| rest.strip_prefix(office))
+        .unwrap_or(rest);
+    let unbracketed = BRACKETS.iter().find_map(|&(open, close)| {
+        rest.strip_prefix(open)
+            .and_then(|r| r.strip_suffix(close))
+            .filter(|inner| !inner.contains(open) && !inner.contains(close))
+    });
+    unbracketed.unwrap_or(rest).to_string()
+}
