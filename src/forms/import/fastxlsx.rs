@@ -16,7 +16,7 @@ use zip::ZipArchive;
 
 use super::grid::{
     CellValue, GridSheet, MAX_CELLS, MAX_CELLS_SCANNED, Merge, SheetBuilder, formula_matters,
-    is_a_result, parse_a1, parse_range,
+    parse_a1, parse_range,
 };
 use super::read::Workbook;
 use super::xlsx::{attr, iso_datetime, read_relationships, read_small_part, xml_unescape};
@@ -772,7 +772,7 @@ fn parse_sheet_part(xml: &[u8], ctx: &Context<'_>) -> Option<ParsedSheet> {
                     continue;
                 };
                 if let Some(f) = formula
-                    && formula_matters(&f, is_a_result(value.as_ref()))
+                    && formula_matters(&f, value.as_ref())
                 {
                     out.formulas.insert((row1, col), f);
                 }

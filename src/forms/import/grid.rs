@@ -152,11 +152,12 @@ impl GridSheet {
     }
 }
 
-/// Whether the readers keep a formula's text: a `HYPERLINK(…)` (rule 19: 网店网址 may take its
-/// first argument), and any formula saved without its result (a file written by a program that
-/// does not calculate), so that an empty required cell can say why it is empty.
-pub(crate) fn formula_matters(formula: &str, has_value: bool) -> bool {
-    !has_value || formula.to_ascii_uppercase().contains("HYPERLINK")
+/// Whether the readers keep a formula's text, given the value saved with it: a `HYPERLINK(…)`
+/// (rule 19: 网店网址 may take its first argument), and any formula saved without its result
+/// ([`is_a_result`]; a file written by a program that does not calculate), so that an empty
+/// required cell can say why it is empty.
+pub(crate) fn formula_matters(formula: &str, saved: Option<&CellValue>) -> bool {
+    !is_a_result(saved) || formula.to_ascii_uppercase().contains("HYPERLINK")
 }
 
 /// Whether a formula cell's saved value is a result: not missing and not empty text (xlwt and

@@ -11,7 +11,7 @@ use std::io::Cursor;
 use calamine::{Data, Reader, SheetType, SheetVisible, Xls, XlsError};
 
 use super::FileRejection;
-use super::grid::{CellValue, MAX_CELLS, Merge, SheetBuilder, formula_matters, is_a_result};
+use super::grid::{CellValue, MAX_CELLS, Merge, SheetBuilder, formula_matters};
 use super::read::{Workbook, corrupt, password_protected, too_large};
 
 /// Most cells the bounding box of one sheet's cells may span (calamine allocates it densely).
@@ -117,9 +117,9 @@ fn formulas_that_matter(
         .filter_map(|(r, c, formula)| {
             let row = r0.checked_add(u32::try_from(r).ok()?)?;
             let col = c0.checked_add(u32::try_from(c).ok()?)?;
-            let has_value = is_a_result(values.get_value((row, col)).and_then(convert).as_ref());
+            let saved = values.get_value((row, col)).and_then(convert);
             let row1 = row.checked_add(1)?;
-            formula_matters(formula, has_value).then(|| ((row1, col), formula.clone()))
+            formula_matters(formula, saved.as_ref()).then(|| ((row1, col), formula.clone()))
         })
         .collect()
 }

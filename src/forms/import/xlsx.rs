@@ -13,7 +13,7 @@ use zip::ZipArchive;
 use super::FileRejection;
 use super::grid::{
     CellValue, GridSheet, MAX_CELLS, MAX_CELLS_SCANNED, Merge, SheetBuilder, formula_matters,
-    is_a_result, parse_a1, parse_range,
+    parse_a1, parse_range,
 };
 use super::read::{Workbook, corrupt, too_large};
 
@@ -168,7 +168,7 @@ fn read_cells(bytes: &[u8]) -> Result<(Workbook, RawSheets), FileRejection> {
                         _ => None,
                     };
                     if let Some(f) = text
-                        && formula_matters(&f, is_a_result(convert(record.value.clone()).as_ref()))
+                        && formula_matters(&f, convert(record.value.clone()).as_ref())
                     {
                         formulas.insert((row, col), f);
                     }
