@@ -320,12 +320,7 @@ fn hyperlink_record(data: &[u8]) -> Option<((u16, u16, u16, u16), String)> {
         let chars = usize::try_from(u32_at(data, *at)?).ok()?;
         let bytes = data.get(*at + 4..(*at + 4).checked_add(chars.checked_mul(2)?)?)?;
         *at += 4 + bytes.len();
-        let units: Vec<u16> = bytes
-            .chunks_exact(2)
-            .map(|pair| u16::from_le_bytes([pair[0], pair[1]]))
-            .take_while(|unit| *unit != 0)
-            .collect();
-        String::from_utf16(&units).ok()
+        utf16_text(bytes)
     };
     if flags & 0x10 != 0 {
         string(&mut at)?; // display name
@@ -343,17 +338,21 @@ fn hyperlink_record(data: &[u8]) -> Option<((u16, u16, u16, u16), String)> {
             return None;
         }
         let bytes = usize::try_from(u32_at(data, at + 16)?).ok()?;
-        let text = data.get(at + 20..(at + 20).checked_add(bytes)?)?;
-        let units: Vec<u16> = text
-            .chunks_exact(2)
-            .map(|pair| u16::from_le_bytes([pair[0], pair[1]]))
-            .take_while(|unit| *unit != 0)
-            .collect();
-        String::from_utf16(&units).ok()?
+        utf16_text(data.get(at + 20..(at + 20).checked_add(bytes)?)?)?
     };
     let lower = url.to_ascii_lowercase();
     (lower.starts_with("http://") || lower.starts_with("https://") || lower.starts_with("www."))
         .then_some((cells, url))
+}
+
+/// UTF-16LE text up to its terminating zero (or the end); `None` when it is not valid UTF-16.
+fn utf16_text(bytes: &[u8]) -> Option<String> {
+    let units: Vec<u16> = bytes
+        .chunks_exact(2)
+        .map(|pair| u16::from_le_bytes([pair[0], pair[1]]))
+        .take_while(|unit| *unit != 0)
+        .collect();
+    String::from_utf16(&units).ok()
 }
 
 /// Mirrors calamine's DIMENSION handling; rejects what would underflow or over-reserve there.
