@@ -1281,6 +1281,227 @@ mod crafted {
         );
     }
 
+    /// A 地区 split over columns, as clerks redraw the form: `乡镇（街道） | 村（社区）` instead of
+    /// 地区, a merged 地区 over the sub-headers `乡镇 | 村`, and a `村组` column beside a
+    /// township-only 地区 (not added again when the 地区 already names the village). Each row is
+    /// stored with its township and village; nothing is refused as a missing 地区.
+    #[test]
+    fn a_region_split_over_columns_is_read_as_one_region() {
+        let resolver = resolver();
+        let township_of = |s: &xiaofei_fupin::domain::sale::SaleRecord| {
+            (
+                township_name(&resolver, &s.township_code),
+                s.village.clone(),
+            )
+        };
+        let header = |ws: &mut rust_xlsxwriter::Worksheet, row: u32, names: &[&str]| {
+            for (c, h) in names.iter().enumerate() {
+                ws.write_string(row, c as u16, *h).unwrap();
+            }
+        };
+        let data = |ws: &mut rust_xlsxwriter::Worksheet, row: u32, values: &[&str]| {
+            for (c, v) in values.iter().enumerate() {
+                ws.write_string(row, c as u16, *v).unwrap();
+            }
+        };
+        // 1. 乡镇（街道） | 村（社区） in place of 地区, and a row whose village cell is empty.
+        let mut wb = Workbook::new();
+        let ws = wb.add_worksheet();
+        ws.write_string(0, 0, "填报单位：泥溪镇人民政府　填报时间：2019年9月30日")
+            .unwrap();
+        header(
+            ws,
+            1,
+            &[
+                "序号",
+                "采购单位",
+                "销售时间",
+                "乡镇（街道）",
+                "村（社区）",
+                "贫困户姓名",
+                "产品品种",
+                "销售数量",
+                "销售金额",
+            ],
+        );
+        data(
+            ws,
+            2,
+            &[
+                "1",
+                "云阳县青松中学",
+                "2019.9.1",
+                "泥溪镇",
+                "三坪村",
+                "刘光富",
+                "土豆",
+                "30斤",
+                "90元",
+            ],
+        );
+        data(
+            ws,
+            3,
+            &[
+                "2",
+                "云阳县青松中学",
+                "2019.9.2",
+                "农坝",
+                "大河村",
+                "王成",
+                "红薯",
+                "20斤",
+                "40元",
+            ],
+        );
+        data(
+            ws,
+            4,
+            &[
+                "3",
+                "云阳县青松中学",
+                "2019.9.3",
+                "泥溪镇",
+                "",
+                "李四",
+                "红薯",
+                "20斤",
+                "40元",
+            ],
+        );
+        let p = parse("split.xlsx", &wb.save_to_buffer().unwrap());
+        assert!(p.file_warnings.is_empty(), "{:?}", p.file_warnings);
+        assert_eq!(
+            p.errors().count(),
+            0,
+            "{:?}",
+            p.errors().collect::<Vec<_>>()
+        );
+        let got: Vec<(String, String)> =
+            sales(&p).into_iter().map(|(_, s)| township_of(s)).collect();
+        assert_eq!(
+            got,
+            [
+                ("泥溪镇".to_string(), "三坪村".to_string()),
+                ("农坝镇".to_string(), "大河村".to_string()),
+                ("泥溪镇".to_string(), String::new()),
+            ]
+        );
+        assert_eq!(sales(&p)[0].1.region_text, "泥溪镇三坪村");
+        // 2. A merged 地区 over the sub-headers 乡镇 | 村 (a header over two rows).
+        let mut wb = Workbook::new();
+        let ws = wb.add_worksheet();
+        ws.write_string(0, 0, "填报单位：泥溪镇人民政府　填报时间：2019年9月30日")
+            .unwrap();
+        header(
+            ws,
+            1,
+            &[
+                "序号",
+                "采购单位",
+                "销售时间",
+                "地区",
+                "",
+                "贫困户姓名",
+                "产品品种",
+                "销售数量",
+                "销售金额",
+            ],
+        );
+        ws.merge_range(1, 3, 1, 4, "地区", &Format::new()).unwrap();
+        header(ws, 2, &["", "", "", "乡镇", "村"]);
+        // The other header cells merged down over both rows.
+        for (c, name) in [(0u16, "序号"), (5, "贫困户姓名"), (8, "销售金额")] {
+            ws.merge_range(1, c, 2, c, name, &Format::new()).unwrap();
+        }
+        data(
+            ws,
+            3,
+            &[
+                "1",
+                "云阳县青松中学",
+                "2019.9.1",
+                "泥溪镇",
+                "三坪村",
+                "刘光富",
+                "土豆",
+                "30斤",
+                "90元",
+            ],
+        );
+        let p = parse("merged.xlsx", &wb.save_to_buffer().unwrap());
+        let got: Vec<(u32, (String, String))> = sales(&p)
+            .into_iter()
+            .map(|(row, s)| (row, township_of(s)))
+            .collect();
+        assert_eq!(got, [(4, ("泥溪镇".to_string(), "三坪村".to_string()))]);
+        // 3. 地区 with the township only, and a 村组 column beside it.
+        let mut wb = Workbook::new();
+        let ws = wb.add_worksheet();
+        ws.write_string(0, 0, "填报单位：泥溪镇人民政府　填报时间：2019年9月30日")
+            .unwrap();
+        header(
+            ws,
+            1,
+            &[
+                "序号",
+                "采购单位",
+                "销售时间",
+                "地区",
+                "村组",
+                "贫困户姓名",
+                "产品品种",
+                "销售数量",
+                "销售金额",
+            ],
+        );
+        data(
+            ws,
+            2,
+            &[
+                "1",
+                "云阳县青松中学",
+                "2019.9.1",
+                "云阳县泥溪镇",
+                "三坪村3组",
+                "刘光富",
+                "土豆",
+                "30斤",
+                "90元",
+            ],
+        );
+        data(
+            ws,
+            3,
+            &[
+                "2",
+                "云阳县青松中学",
+                "2019.9.2",
+                "泥溪镇三坪村",
+                "三坪村",
+                "王成",
+                "红薯",
+                "20斤",
+                "40元",
+            ],
+        );
+        let p = parse("village_column.xlsx", &wb.save_to_buffer().unwrap());
+        let got: Vec<(String, String, Vec<String>)> = sales(&p)
+            .into_iter()
+            .map(|(_, s)| {
+                let (township, village) = township_of(s);
+                (township, village, s.warnings.clone())
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("泥溪镇".to_string(), "三坪村3组".to_string(), vec![]),
+                ("泥溪镇".to_string(), "三坪村".to_string(), vec![]),
+            ]
+        );
+    }
+
     /// rule 21: a sheet that declares A1:Z1048576 (and has cells far apart) is sized from the
     /// cells present.
     #[test]

@@ -22,8 +22,14 @@ pub(crate) enum Role {
     Purchaser,
     /// 销售时间 / 采购时间.
     Date,
-    /// 地区.
+    /// 地区; also a 乡镇(街道) column when the form has no 地区 column (the 地区 split into
+    /// `乡镇(街道) | 村(社区)`).
     Region,
+    /// A 乡镇(街道) column beside a 地区 column: its text completes the 地区 of the row
+    /// ([`Header::region_text`]).
+    Township,
+    /// A 村(社区) or 村组 column: its text completes the 地区 of the row ([`Header::region_text`]).
+    Village,
     /// 贫困户姓名.
     Household,
     /// 产品品种.
@@ -89,6 +95,39 @@ impl Header {
     /// The 0-based column index with this role.
     pub(crate) fn col(&self, role: Role) -> Option<u32> {
         self.column(role).map(|c| c.col)
+    }
+
+    /// True when the 地区 is split over several columns (a 乡镇 or 村 column besides 地区).
+    pub(crate) fn has_split_region(&self) -> bool {
+        self.col(Role::Township).is_some() || self.col(Role::Village).is_some()
+    }
+
+    /// The 地区 text of a row: its 地区 cell, completed by the row's 乡镇 and 村 cells when the
+    /// form has such columns (the 地区 split into `乡镇(街道) | 村(社区)`, or a `村组` column
+    /// beside a township-only 地区). A part is added only when the text does not already hold
+    /// it: 乡镇 before, 村 after. Empty when the row has none of them.
+    pub(crate) fn region_text(&self, row: &GridRow) -> String {
+        let text_of = |role| {
+            self.col(role)
+                .and_then(|c| row.get(c))
+                .map(CellValue::to_text)
+                .unwrap_or_default()
+        };
+        let mut region = text_of(Role::Region);
+        if !self.has_split_region() {
+            return region;
+        }
+        let township = text_of(Role::Township);
+        let township = township.trim();
+        if !township.is_empty() && !region.contains(township) {
+            region = format!("{township}{}", region.trim());
+        }
+        let village = text_of(Role::Village);
+        let village = village.trim();
+        if !village.is_empty() && !region.contains(village) {
+            region = format!("{}{village}", region.trim());
+        }
+        region
     }
 
     /// First and last column of the form's columns.
@@ -209,7 +248,16 @@ fn role_of(name: &str) -> Option<(Role, Option<FormKind>)> {
         | "地区(乡镇村)"
         | "乡镇村"
         | "乡镇(街道)村(社区)"
+        | "乡镇(街道)村"
         | "所在地" => (Role::Region, None),
+        // The 地区 split into two columns (names after the bracket is split off: `乡镇(街道)`
+        // → `乡镇`, `村(社区)` → `村`).
+        "乡镇" | "乡" | "镇" | "镇乡" | "乡镇街道" | "镇街" | "乡镇名称" | "所在乡镇"
+        | "所属乡镇" => (Role::Township, None),
+        "村" | "村社区" | "村居" | "村名" | "村名称" | "所在村" | "所属村" | "行政村" | "村组"
+        | "村社" | "村委会" | "村居委会" | "社区" | "村(社区)名称" | "村(居)名称" => {
+            (Role::Village, None)
+        }
         "贫困户姓名"
         | "贫困户"
         | "姓名"
@@ -275,6 +323,18 @@ fn match_header(cells: &[(u32, String)]) -> Option<(FormKind, Vec<Column>)> {
             unit,
         });
     }
+    // Without a 地区 column, the 乡镇 column holds it (the village, if any, completes it); a
+    // 村 column alone holds a village-only 地区.
+    if !columns.iter().any(|c| c.role == Role::Region)
+        && let Some(column) = columns.iter_mut().find(|c| c.role == Role::Township)
+    {
+        column.role = Role::Region;
+    }
+    if !columns.iter().any(|c| c.role == Role::Region)
+        && let Some(column) = columns.iter_mut().find(|c| c.role == Role::Village)
+    {
+        column.role = Role::Region;
+    }
     let recognised = columns
         .iter()
         .filter(|c| !c.role.is_exchange() && c.role != Role::Seq)
@@ -315,7 +375,10 @@ pub(crate) fn row_texts(row: &GridRow) -> Vec<(u32, String)> {
 pub(crate) fn is_header_row(header: &Header, row: &GridRow) -> bool {
     // Words every header spelling of these columns contains; data never holds them.
     const MARKERS: [(Role, &[&str]); 3] = [
-        (Role::Region, &["地区", "地址", "区域", "所在地", "乡镇村"]),
+        (
+            Role::Region,
+            &["地区", "地址", "区域", "所在地", "乡镇", "镇街"],
+        ),
         (Role::Household, &["姓名", "贫困户", "销售方", "户名"]),
         (Role::Product, &["品种", "产品", "品名"]),
     ];
@@ -340,7 +403,20 @@ pub(crate) fn find_header(sheet: &GridSheet) -> Option<Header> {
         }
         let texts = row_texts(row);
         let (found, next_index) = match match_header(&texts) {
-            Some(m) => (Some(m), i + 1),
+            // A merged 地区 over the sub-headers `乡镇 | 村` in the row below.
+            Some(m) => match rows.get(i + 1) {
+                Some(below)
+                    if below.number == row.number + 1
+                        && is_region_sub_header(&texts, &row_texts(below)) =>
+                {
+                    let below_texts = row_texts(below);
+                    (
+                        match_header(&combine(&texts, &below_texts)).or(Some(m)),
+                        i + 2,
+                    )
+                }
+                _ => (Some(m), i + 1),
+            },
             None => {
                 // A header over two rows: group titles above, column names below.
                 match rows.get(i + 1) {
@@ -384,6 +460,25 @@ pub(crate) fn find_header(sheet: &GridSheet) -> Option<Header> {
         return Some(header);
     }
     None
+}
+
+/// True when the row under a header holds the sub-headers of a split 地区 (`乡镇`, `村(社区)`,
+/// …) under a merged 地区 cell, and otherwise only the header's own texts (its cells merged
+/// down over both rows).
+fn is_region_sub_header(header: &[(u32, String)], below: &[(u32, String)]) -> bool {
+    let mut any = false;
+    for (col, text) in below {
+        let folded = fold(text);
+        if folded.is_empty() {
+            continue;
+        }
+        match role_of(split_unit(&folded).0) {
+            Some((Role::Township | Role::Village, _)) => any = true,
+            _ if header.iter().any(|(c, t)| c == col && fold(t) == folded) => {}
+            _ => return false,
+        }
+    }
+    any
 }
 
 /// Cell-wise combination of a group-title row and the column-name row below it.

@@ -175,9 +175,14 @@ pub(crate) fn key_columns(kind: FormKind) -> Vec<(Role, &'static str)> {
 /// The Chinese name of a non-key column, for the [`NoteOnlyRows`] warning.
 fn other_column_name(role: Option<Role>) -> &'static str {
     match role {
-        Some(role @ (Role::Remark | Role::SupplyMethod | Role::ShopUrl | Role::Contact)) => {
-            role_column(FormKind::Catalogue, role)
-        }
+        Some(
+            role @ (Role::Remark
+            | Role::SupplyMethod
+            | Role::ShopUrl
+            | Role::Contact
+            | Role::Township
+            | Role::Village),
+        ) => role_column(FormKind::Catalogue, role),
         _ => "表格外的列",
     }
 }
@@ -468,12 +473,17 @@ fn is_sample_row(header: &Header, row: &GridRow) -> bool {
     };
     let name_is_sample =
         text_of(Role::Household).is_some_and(|n| n.contains("某某") && fold(n) == "王某某");
-    let region_is_sample = text_of(Role::Region).is_some_and(|r| {
+    let is_sample_region = |r: &str| {
         r.contains(['x', 'X', '×', 'ｘ', 'Ｘ']) && {
             let f = fold(r).to_lowercase();
             f.contains("xx乡镇") || f.contains("xx村") || f.contains("××")
         }
-    });
+    };
+    let region_is_sample = if header.has_split_region() {
+        is_sample_region(&header.region_text(row))
+    } else {
+        text_of(Role::Region).is_some_and(is_sample_region)
+    };
     name_is_sample || region_is_sample
 }
 
@@ -584,6 +594,8 @@ fn role_column(kind: FormKind, role: Role) -> &'static str {
         Role::Purchaser => "采购单位",
         Role::Date => date,
         Role::Region => "地区",
+        Role::Township => "乡镇(街道)",
+        Role::Village => "村(社区)",
         Role::Household => "贫困户姓名",
         Role::Product => "产品品种",
         Role::Quantity => quantity,
@@ -800,10 +812,8 @@ fn sale_row(
 ) {
     let h = ctx.header;
     let mut extra = Vec::new();
-    let (region, completed) = regions.completed(
-        cell_text(row, h.col(Role::Region)),
-        ctx.reporting_township.as_ref(),
-    );
+    let (region, completed) =
+        regions.completed(h.region_text(row), ctx.reporting_township.as_ref());
     extra.extend(completed);
     let draft = SaleDraft {
         purchaser: cell_text(row, h.col(Role::Purchaser)),
@@ -948,10 +958,8 @@ fn listing_row(
         }
         None => price_cell.map(CellValue::to_text).unwrap_or_default(),
     };
-    let (region, completed) = regions.completed(
-        cell_text(row, h.col(Role::Region)),
-        ctx.reporting_township.as_ref(),
-    );
+    let (region, completed) =
+        regions.completed(h.region_text(row), ctx.reporting_township.as_ref());
     let (shop_url, url_warning) = shop_url(ctx.sheet, row, h.col(Role::ShopUrl));
     let url_read_failed = url_warning.is_some();
     let draft = ListingDraft {
