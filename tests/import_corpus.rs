@@ -1502,6 +1502,79 @@ mod crafted {
         );
     }
 
+    /// A column written twice (`销售金额（含运费）` before `销售金额`, `销售数量（袋）` before
+    /// `销售数量（斤）`, `销售时间（月份）` before `销售时间`): the better fitting one is read, and a
+    /// sheet warning names both, whatever their order.
+    #[test]
+    fn a_column_written_twice_reads_the_better_fitting_one_and_says_so() {
+        for reversed in [false, true] {
+            let mut names = vec![
+                "序号",
+                "采购单位",
+                "销售时间（月份）",
+                "销售时间",
+                "地区",
+                "贫困户姓名",
+                "产品品种",
+                "销售数量（袋）",
+                "销售数量（斤）",
+                "销售金额（含运费）",
+                "销售金额",
+            ];
+            let mut values = vec![
+                "1",
+                "云阳县青松中学",
+                "9月",
+                "2019.9.1",
+                "泥溪镇三坪村",
+                "刘光富",
+                "土豆",
+                "2",
+                "30",
+                "999元",
+                "90元",
+            ];
+            if reversed {
+                for pair in [(2, 3), (7, 8), (9, 10)] {
+                    names.swap(pair.0, pair.1);
+                    values.swap(pair.0, pair.1);
+                }
+            }
+            let mut wb = Workbook::new();
+            let ws = wb.add_worksheet();
+            ws.write_string(0, 0, "填报单位：泥溪镇人民政府　填报时间：2019年9月30日")
+                .unwrap();
+            for (c, (name, value)) in names.iter().zip(&values).enumerate() {
+                ws.write_string(1, c as u16, *name).unwrap();
+                ws.write_string(2, c as u16, *value).unwrap();
+            }
+            let p = parse("twice.xlsx", &wb.save_to_buffer().unwrap());
+            let sales = sales(&p);
+            assert_eq!(sales.len(), 1);
+            let sale = sales[0].1;
+            assert_eq!(sale.amount.to_string(), "90.00", "reversed: {reversed}");
+            assert_eq!(
+                sale.date.date.to_string(),
+                "2019-09-01",
+                "reversed: {reversed}"
+            );
+            assert_eq!(
+                sale.quantity.unit.as_deref(),
+                Some("斤"),
+                "reversed: {reversed}"
+            );
+            let (used, ignored) = if reversed { ("J", "K") } else { ("K", "J") };
+            assert!(
+                p.file_warnings.contains(&format!(
+                    "表头有两列“销售金额”：导入“销售金额”（{used}列），未导入“销售金额（含运费）”（{ignored}列），请核对"
+                )),
+                "{:?}",
+                p.file_warnings
+            );
+            assert_eq!(p.file_warnings.len(), 3, "{:?}", p.file_warnings);
+        }
+    }
+
     /// rule 21: a sheet that declares A1:Z1048576 (and has cells far apart) is sized from the
     /// cells present.
     #[test]

@@ -84,6 +84,8 @@ pub(crate) struct Header {
     pub columns: Vec<Column>,
     /// Excel row number of the unit row, when there is one.
     pub unit_row: Option<u32>,
+    /// Sheet warnings about header cells naming a column twice (the other one is read).
+    pub ignored_columns: Vec<String>,
 }
 
 impl Header {
@@ -311,7 +313,13 @@ fn match_header(cells: &[(u32, String)]) -> Option<(FormKind, Vec<Column>)> {
         let Some((role, key)) = role_of(name) else {
             continue;
         };
-        if columns.iter().any(|c| c.role == role) {
+        // The same column twice (`销售金额（含运费）` and `销售金额`): the better fitting one is
+        // read; [`ignored_duplicates`] names the other.
+        if let Some(existing) = columns.iter_mut().find(|c| c.role == role) {
+            if fitness(role, unit.as_deref()) > fitness(role, existing.unit.as_deref()) {
+                existing.col = *col;
+                existing.unit = unit;
+            }
             continue;
         }
         if let Some(kind) = key {
@@ -355,6 +363,72 @@ fn match_header(cells: &[(u32, String)]) -> Option<(FormKind, Vec<Column>)> {
         return None;
     }
     Some((best, columns))
+}
+
+/// How well a header's bracketed text fits its column, when a sheet has the column twice:
+/// a plain name or a unit of the column (元/万元 for amounts; a weight for quantities, which gives
+/// the 斤-equivalent) fits better than a count unit (`（袋）`), which fits better than another
+/// qualifier (`（含运费）`, `（月份）`).
+fn fitness(role: Role, unit: Option<&str>) -> u8 {
+    const WEIGHTS: [&str; 7] = ["斤", "公斤", "千克", "吨", "克", "kg", "KG"];
+    let Some(unit) = unit else { return 2 };
+    match role {
+        Role::Amount | Role::Price if unit.contains('元') => 2,
+        Role::Quantity | Role::PlannedQuantity if WEIGHTS.contains(&unit) => 3,
+        Role::Quantity | Role::PlannedQuantity
+            if unit.chars().count() == 1 || unit.starts_with("单位") =>
+        {
+            1
+        }
+        _ => 0,
+    }
+}
+
+/// The spreadsheet letters of a 0-based column: 0 → `A`, 26 → `AA`.
+pub(crate) fn column_letters(col: u32) -> String {
+    let mut letters = Vec::new();
+    let mut n = u64::from(col) + 1;
+    while n > 0 {
+        let rest = (n - 1) % 26;
+        letters.push(char::from(b'A' + rest as u8));
+        n = (n - 1) / 26;
+    }
+    letters.iter().rev().collect()
+}
+
+/// Sheet warnings for header cells naming a column the header already has (read from the other
+/// cell, the better fitting one): `表头有两列“销售金额”：导入“销售金额”（I列），未导入“销售金额（含运费）”（H列）`.
+fn ignored_duplicates(texts: &[(u32, String)], columns: &[Column]) -> Vec<String> {
+    let shown = |text: &str| text.split_whitespace().collect::<String>();
+    let mut warnings = Vec::new();
+    for (col, text) in texts {
+        let folded = fold(text);
+        let Some((role, _)) = role_of(split_unit(&folded).0) else {
+            continue;
+        };
+        if role == Role::Seq || role.is_exchange() {
+            continue;
+        }
+        let Some(used) = columns.iter().find(|c| c.role == role) else {
+            continue;
+        };
+        if used.col == *col {
+            continue;
+        }
+        let used_text = texts
+            .iter()
+            .find(|(c, _)| *c == used.col)
+            .map(|(_, t)| shown(t))
+            .unwrap_or_default();
+        warnings.push(format!(
+            "表头有两列“{}”：导入“{used_text}”（{}列），未导入“{}”（{}列），请核对",
+            split_unit(&folded).0,
+            column_letters(used.col),
+            shown(text),
+            column_letters(*col),
+        ));
+    }
+    warnings
 }
 
 fn kind_index(kind: FormKind) -> usize {
@@ -402,6 +476,7 @@ pub(crate) fn find_header(sheet: &GridSheet) -> Option<Header> {
             break;
         }
         let texts = row_texts(row);
+        let mut used_texts = texts.clone();
         let (found, next_index) = match match_header(&texts) {
             // A merged 地区 over the sub-headers `乡镇 | 村` in the row below.
             Some(m) => match rows.get(i + 1) {
@@ -409,11 +484,14 @@ pub(crate) fn find_header(sheet: &GridSheet) -> Option<Header> {
                     if below.number == row.number + 1
                         && is_region_sub_header(&texts, &row_texts(below)) =>
                 {
-                    let below_texts = row_texts(below);
-                    (
-                        match_header(&combine(&texts, &below_texts)).or(Some(m)),
-                        i + 2,
-                    )
+                    let combined = combine(&texts, &row_texts(below));
+                    match match_header(&combined) {
+                        Some(split) => {
+                            used_texts = combined;
+                            (Some(split), i + 2)
+                        }
+                        None => (Some(m), i + 2),
+                    }
                 }
                 _ => (Some(m), i + 1),
             },
@@ -426,7 +504,8 @@ pub(crate) fn find_header(sheet: &GridSheet) -> Option<Header> {
                             // The next row is a header on its own: found on the next turn.
                             (None, i + 1)
                         } else {
-                            (match_header(&combine(&texts, &below_texts)), i + 2)
+                            used_texts = combine(&texts, &below_texts);
+                            (match_header(&used_texts), i + 2)
                         }
                     }
                     _ => (None, i + 1),
@@ -442,6 +521,7 @@ pub(crate) fn find_header(sheet: &GridSheet) -> Option<Header> {
             data_start: next_index,
             columns: Vec::new(),
             unit_row: None,
+            ignored_columns: ignored_duplicates(&used_texts, &columns),
         };
         // A row right under the header holding only units belongs to the header (rule 17).
         if let Some(below) = rows.get(next_index)
@@ -968,6 +1048,7 @@ mod tests {
             data_start: 0,
             columns,
             unit_row: None,
+            ignored_columns: Vec::new(),
         };
         apply_unit_note(
             &mut header,
@@ -989,6 +1070,7 @@ mod tests {
             data_start: 0,
             columns,
             unit_row: None,
+            ignored_columns: Vec::new(),
         };
         apply_unit_note(&mut header, &[row(1, "填报单位：万元镇")]);
         assert_eq!(header.amount_unit(), AmountUnit::Yuan);

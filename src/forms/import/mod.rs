@@ -295,6 +295,9 @@ fn parse_inner(
                 format!("{what}：只写月日的日期无法确定年份，销售时间也无法与填报时间比较"),
             ));
         }
+        for ignored in &header.ignored_columns {
+            sheet_warnings.push((sheet.name.clone(), ignored.clone()));
+        }
         for missing in missing_columns(&header) {
             sheet_warnings.push((sheet.name.clone(), format!("表头缺少“{missing}”列")));
         }
