@@ -1869,3 +1869,149 @@ fn after_an_import_the_ledger_file_alone_holds_every_record() {
     let stored = copied.sale_ids(&SaleFilter::default()).unwrap().len() as u64;
     assert_eq!(stored, added);
 }
+
+/// A township's corrected form sent again without hidden ids (the clerk changed one amount in
+/// the file they sent before): the changed row is added, but with a warning, reported and stored
+/// with the record, that names the stored sale it likely corrects. A file holding both the old
+/// and the new row (two sales) gets no such warning.
+#[test]
+fn a_corrected_form_sent_again_flags_the_row_that_differs_only_in_amount() {
+    let (dir, _db, mut store) = temp_store();
+    let info = "填报单位：泥溪镇人民政府　填报时间：2019年9月30日";
+    let first = [
+        [
+            "云阳县青松中学",
+            "2019.9.1",
+            "泥溪镇三坪村",
+            "刘光富",
+            "土豆",
+            "30斤",
+            "90元",
+        ],
+        [
+            "云阳县青松中学",
+            "2019.9.2",
+            "泥溪镇三坪村",
+            "王成",
+            "红薯",
+            "20斤",
+            "40元",
+        ],
+    ];
+    let original = dir.path().join("original.xlsx");
+    write_sale_form(&original, info, ["销售数量", "销售金额"], &first);
+    assert_eq!(import(&mut store, &original).rows_added, 2);
+    let mut corrected_rows = first;
+    corrected_rows[1][6] = "45元";
+    let corrected = dir.path().join("corrected.xlsx");
+    write_sale_form(&corrected, info, ["销售数量", "销售金额"], &corrected_rows);
+    let report = import(&mut store, &corrected);
+    assert_eq!(
+        (report.rows_added, report.rows_duplicate),
+        (1, 1),
+        "{}",
+        report.message
+    );
+    let expected = "台账中已有同一地区、同一户、同一产品、同一天的记录（数量“20斤”，金额40.00元），只有数量或金额不同：如本行是对它的更正，请删除原记录，以免重复计入";
+    let flagged: Vec<(u32, &str)> = report
+        .warnings
+        .iter()
+        .map(|w| (w.row, w.message.as_str()))
+        .collect();
+    assert_eq!(flagged, [(4, expected)]);
+    let stored = store.sales(&SaleFilter::default()).unwrap();
+    let with_warning: Vec<(String, i64)> = stored
+        .iter()
+        .filter(|s| s.record.warnings.iter().any(|w| w == expected))
+        .map(|s| (s.record.household.clone(), s.record.amount.to_fen()))
+        .collect();
+    assert_eq!(with_warning, [("王成".to_string(), 4500)]);
+    // Both the old and the new amount in one file: two sales, nothing to flag.
+    let (dir, _db, mut store) = temp_store();
+    assert_eq!(import(&mut store, &original).rows_added, 2);
+    let both = dir.path().join("both.xlsx");
+    write_sale_form(
+        &both,
+        info,
+        ["销售数量", "销售金额"],
+        &[first[0], first[1], corrected_rows[1]],
+    );
+    let report = import(&mut store, &both);
+    assert_eq!(report.rows_added, 1, "{}", report.message);
+    assert!(report.warnings.is_empty(), "{:?}", report.warnings);
+}
+
+/// A 附件1 catalogue sent again with a new price for one product updates that product's entry
+/// (a household lists each product once) instead of listing it twice.
+#[test]
+fn a_catalogue_sent_again_with_a_new_price_updates_the_product() {
+    let (dir, _db, mut store) = temp_store();
+    let write = |path: &Path, potato_price: &str| {
+        let mut wb = Workbook::new();
+        let ws = wb.add_worksheet();
+        ws.write_string(0, 0, "填报单位：泥溪镇人民政府　填报时间：2019年8月20日")
+            .unwrap();
+        let header = [
+            "序号",
+            "地区",
+            "贫困户姓名",
+            "产品品种",
+            "计划销量",
+            "销售价格(元)",
+            "供货方式",
+            "网店网址",
+            "供货联系人及联系方式",
+            "备注",
+        ];
+        for (c, h) in header.iter().enumerate() {
+            ws.write_string(1, c as u16, *h).unwrap();
+        }
+        let rows = [
+            [
+                "1",
+                "泥溪镇三坪村",
+                "刘光富",
+                "土豆",
+                "2000斤",
+                potato_price,
+            ],
+            ["2", "泥溪镇三坪村", "刘光富", "红薯", "1000斤", "2元/斤"],
+        ];
+        for (r, values) in rows.iter().enumerate() {
+            for (c, v) in values.iter().enumerate() {
+                ws.write_string(r as u32 + 2, c as u16, *v).unwrap();
+            }
+        }
+        wb.save(path).unwrap();
+    };
+    let august = dir.path().join("august.xlsx");
+    write(&august, "3元/斤");
+    assert_eq!(import(&mut store, &august).rows_added, 2);
+    let september = dir.path().join("september.xlsx");
+    write(&september, "3.2元/斤");
+    let report = import(&mut store, &september);
+    assert_eq!(
+        (
+            report.rows_added,
+            report.rows_updated,
+            report.rows_duplicate
+        ),
+        (0, 1, 1),
+        "{}",
+        report.message
+    );
+    let listings = store
+        .listings(&xiaofei_fupin::store::ListingFilter::default())
+        .unwrap();
+    let prices: Vec<(String, String)> = listings
+        .iter()
+        .map(|l| (l.listing.product.clone(), l.listing.price_text.clone()))
+        .collect();
+    assert_eq!(
+        prices,
+        [
+            ("土豆".to_string(), "3.2元/斤".to_string()),
+            ("红薯".to_string(), "2元/斤".to_string())
+        ]
+    );
+}

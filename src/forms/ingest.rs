@@ -676,7 +676,8 @@ impl PreparedImport {
     }
 }
 
-/// One warning per row of `parsed` that the plan keeps as the ledger has it
+/// One warning per row of `parsed` that the plan adds beside a stored sale differing only in
+/// quantity or amount ([`ImportPlan::similar`]), keeps as the ledger has it
 /// ([`ImportAction::KeptNewer`]), recognises as a corrected record's earlier content
 /// ([`ImportAction::Superseded`]), or applies over another corrected copy of the same export;
 /// the plan's actions are in the order of `parsed.rows()`.
@@ -685,37 +686,66 @@ fn plan_warnings<'a>(
     plan: &'a ImportPlan,
     exported: &'a ExportedRecords,
 ) -> impl Iterator<Item = IssueJson> + 'a {
+    let similar: std::collections::HashMap<usize, String> = plan
+        .similar
+        .iter()
+        .map(|(index, sale)| (*index, sale.warning()))
+        .collect();
     parsed
         .rows()
         .zip(&plan.actions)
-        .filter_map(|(row, action)| {
-            let recorrected = match (&row.content, action) {
-                (RowContent::Sale(_), ImportAction::Updated(id)) => {
-                    exported.recorrected_sales.contains(id)
-                }
-                (RowContent::Listing(_), ImportAction::Updated(id)) => {
-                    exported.recorrected_listings.contains(id)
-                }
-                _ => false,
-            };
-            let message = match action {
-                ImportAction::Added(_)
-                    if row.record_id.is_none() && exported.own_export_sheets.contains(&row.sheet) =>
-                {
-                    "这一行在本台账导出的表格中，但没有隐藏的记录编号（复制粘贴到新表格时丢失？），内容又与台账中的记录都不同，已作为新的销售导入；如这其实是对某条记录的更正，请在程序中删除原记录"
-                }
-                ImportAction::Updated(_) if recorrected => "这条记录已由同一份导出表格的另一份更正改过，本文件对它的更正与之不同，已按本文件更新；如本文件是较早的版本，请重新导出后再更正",
-                ImportAction::KeptNewer(_) => "这条记录在本文件导出后已在台账中修改（在程序中更正或由其他文件导入），文件中对这一行的更正未导入，台账保留修改后的内容；如需按文件更正，请重新导出后在新文件中修改",
-                ImportAction::Superseded(_) => "这一行与台账中一条记录更正前的内容相同（该记录已按更正后的内容保存），按已导入处理，未重复添加",
-                _ => return None,
-            };
-            Some(IssueJson {
+        .enumerate()
+        .flat_map(move |(index, (row, action))| {
+            let similar = similar.get(&index).map(|message| IssueJson {
                 sheet: row.sheet.clone(),
                 row: row.row,
                 column: "整行".to_string(),
-                message: message.to_string(),
-            })
+                message: message.clone(),
+            });
+            plan_warning(row, action, exported)
+                .into_iter()
+                .chain(similar)
         })
+}
+
+/// The warning of one row's planned action, if any (see [`plan_warnings`]).
+fn plan_warning(
+    row: &crate::forms::import::ImportedRow,
+    action: &ImportAction,
+    exported: &ExportedRecords,
+) -> Option<IssueJson> {
+    let recorrected = match (&row.content, *action) {
+        (RowContent::Sale(_), ImportAction::Updated(id)) => {
+            exported.recorrected_sales.contains(&id)
+        }
+        (RowContent::Listing(_), ImportAction::Updated(id)) => {
+            exported.recorrected_listings.contains(&id)
+        }
+        _ => false,
+    };
+    let message = match action {
+        ImportAction::Added(_)
+            if row.record_id.is_none() && exported.own_export_sheets.contains(&row.sheet) =>
+        {
+            "这一行在本台账导出的表格中，但没有隐藏的记录编号（复制粘贴到新表格时丢失？），内容又与台账中的记录都不同，已作为新的销售导入；如这其实是对某条记录的更正，请在程序中删除原记录"
+        }
+        ImportAction::Updated(_) if recorrected => {
+            "这条记录已由同一份导出表格的另一份更正改过，本文件对它的更正与之不同，已按本文件更新；如本文件是较早的版本，请重新导出后再更正"
+        }
+        ImportAction::KeptNewer(_) => {
+            "这条记录在本文件导出后已在台账中修改（在程序中更正或由其他文件导入），文件中对这一行的更正未导入，台账保留修改后的内容；如需按文件更正，请重新导出后在新文件中修改"
+        }
+        ImportAction::Superseded(_) => {
+            "这一行与台账中一条记录更正前的内容相同（该记录已按更正后的内容保存），按已导入处理，未重复添加"
+        }
+        _ => return None,
+    };
+    Some(IssueJson {
+        sheet: row.sheet.clone(),
+        row: row.row,
+        column: "整行".to_string(),
+        message: message.to_string(),
+    })
 }
 
 /// One error per row of `parsed` the plan refuses because the file's hidden 记录编号 are out of

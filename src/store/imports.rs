@@ -60,6 +60,34 @@ pub enum ImportAction {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ImportPlan {
     pub actions: Vec<ImportAction>,
+    /// Sales the plan adds (index into the records) for which the ledger already holds a sale
+    /// of the same form, township, village, household, product and date, differing only in
+    /// quantity or amount, that no row of the file took: likely the record the row corrects
+    /// (a township's corrected form sent again without the hidden 记录编号). The row is still
+    /// added; the warning [`SimilarSale::warning`] is stored with it and reported.
+    pub similar: Vec<(usize, SimilarSale)>,
+}
+
+/// A stored sale that differs from an added row only in quantity or amount (see
+/// [`ImportPlan::similar`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SimilarSale {
+    pub id: i64,
+    /// The stored sale's quantity as typed (e.g. `30斤`).
+    pub quantity_text: String,
+    /// The stored sale's amount, in 分.
+    pub amount_fen: i64,
+}
+
+impl SimilarSale {
+    /// The row warning, in Chinese: what the stored sale holds and what to do.
+    pub fn warning(&self) -> String {
+        format!(
+            "台账中已有同一地区、同一户、同一产品、同一天的记录（数量“{}”，金额{}元），只有数量或金额不同：如本行是对它的更正，请删除原记录，以免重复计入",
+            self.quantity_text,
+            crate::domain::Money::from_fen(self.amount_fen),
+        )
+    }
 }
 
 impl ImportPlan {
@@ -230,6 +258,33 @@ fn listing_with_former_fingerprint(
         .optional()?)
 }
 
+/// The stored 附件1 listing of the same township, village, household and product as `listing`
+/// (the first by id that no other row of the file took), if any: a catalogue sent again updates
+/// its entries (a household lists each product once; 附件1 is resubmitted when prices or
+/// quantities change).
+fn same_product_listing(
+    conn: &Connection,
+    listing: &Listing,
+    claimed: &HashSet<i64>,
+) -> StoreResult<Option<i64>> {
+    let ids: Vec<i64> = conn
+        .prepare_cached(
+            "SELECT id FROM listing WHERE township_code = ?1 AND household = ?2 AND product = ?3
+             AND village = ?4 ORDER BY id",
+        )?
+        .query_map(
+            params![
+                listing.township_code,
+                listing.household,
+                listing.product,
+                listing.village
+            ],
+            |r| r.get(0),
+        )?
+        .collect::<Result<_, _>>()?;
+    Ok(ids.into_iter().find(|id| !claimed.contains(id)))
+}
+
 fn listing_with_fingerprint(conn: &Connection, fingerprint: &str) -> StoreResult<Option<i64>> {
     Ok(conn
         .prepare_cached("SELECT id FROM listing WHERE fingerprint = ?1 LIMIT 1")?
@@ -271,7 +326,7 @@ fn plan_in(
     conn: &Connection,
     records: &[ImportRecord],
     exported: &ExportedRecords,
-) -> StoreResult<Vec<ImportAction>> {
+) -> StoreResult<ImportPlan> {
     let mut claimed = ClaimedSales::default();
     let mut sale_check = ExportCheck::new(&exported.exported_sales, &exported.changed_sales);
     let mut listing_check =
@@ -336,6 +391,8 @@ fn plan_in(
         *slot = Some(action);
     }
     let mut planned = Vec::with_capacity(records.len());
+    // Stored listings a row without id took (same content, or the same product updated).
+    let mut claimed_listings: HashSet<i64> = HashSet::new();
     for (record, action) in records.iter().zip(actions) {
         if let Some(action) = action {
             planned.push(action);
@@ -374,10 +431,23 @@ fn plan_in(
                     None => {
                         let fingerprint = listing_fingerprint(listing);
                         match listing_with_fingerprint(conn, &fingerprint)? {
-                            Some(id) => ImportAction::Duplicate(id),
+                            Some(id) => {
+                                claimed_listings.insert(id);
+                                ImportAction::Duplicate(id)
+                            }
                             None => match listing_with_former_fingerprint(conn, &fingerprint)? {
                                 Some(id) => ImportAction::Superseded(id),
-                                None => ImportAction::Added(0),
+                                None => {
+                                    match same_product_listing(conn, listing, &claimed_listings)? {
+                                        // A catalogue sent again with a new price or quantity: the
+                                        // household's product is updated, not listed twice.
+                                        Some(id) => {
+                                            claimed_listings.insert(id);
+                                            ImportAction::Updated(id)
+                                        }
+                                        None => ImportAction::Added(0),
+                                    }
+                                }
                             },
                         }
                     }
@@ -386,7 +456,60 @@ fn plan_in(
         };
         planned.push(action);
     }
-    Ok(planned)
+    let similar = similar_sales_in(conn, records, &planned, &claimed.claimed)?;
+    Ok(ImportPlan {
+        actions: planned,
+        similar,
+    })
+}
+
+/// For each sale the plan adds, a stored sale that differs only in quantity or amount and
+/// that no row of the file took ([`ImportPlan::similar`]): one range lookup in the
+/// `sale_by_match_key` index per added row (the key's first five parts are township, village,
+/// household, product and date).
+fn similar_sales_in(
+    conn: &Connection,
+    records: &[ImportRecord],
+    planned: &[ImportAction],
+    claimed: &HashSet<i64>,
+) -> StoreResult<Vec<(usize, SimilarSale)>> {
+    let mut similar = Vec::new();
+    let mut statement = conn.prepare_cached(
+        "SELECT id, quantity_text, amount_fen FROM sale
+         WHERE match_key >= ?1 AND match_key < ?2 AND form = ?3 AND match_key <> ?4
+         ORDER BY match_key, id LIMIT 16",
+    )?;
+    for (index, (record, action)) in records.iter().zip(planned).enumerate() {
+        let (ImportRecord::Sale { record, .. }, ImportAction::Added(_)) = (record, action) else {
+            continue;
+        };
+        let key = sale_match_key(record);
+        // The key up to and with the separator after the date.
+        let Some(cut) = key
+            .rfind('\u{1f}')
+            .and_then(|last| key[..last].rfind('\u{1f}'))
+        else {
+            continue;
+        };
+        let prefix = &key[..=cut];
+        let end = format!("{}\u{20}", &key[..cut]);
+        let mut rows = statement.query(params![prefix, end, record.kind.number(), key])?;
+        while let Some(row) = rows.next()? {
+            let id: i64 = row.get(0)?;
+            if !claimed.contains(&id) {
+                similar.push((
+                    index,
+                    SimilarSale {
+                        id,
+                        quantity_text: row.get(1)?,
+                        amount_fen: row.get(2)?,
+                    },
+                ));
+                break;
+            }
+        }
+    }
+    Ok(similar)
 }
 
 impl Store {
@@ -398,9 +521,7 @@ impl Store {
         records: &[ImportRecord],
         exported: &ExportedRecords,
     ) -> StoreResult<ImportPlan> {
-        Ok(ImportPlan {
-            actions: plan_in(self.connection(), records, exported)?,
-        })
+        plan_in(self.connection(), records, exported)
     }
 
     /// Imports `records` of one file in one transaction (all or nothing): adds new records,
@@ -427,19 +548,32 @@ impl Store {
         };
         self.with_checkpoint_in_background(|conn| {
         let tx = conn.transaction()?;
-        let planned = plan_in(&tx, records, exported)?;
+        let ImportPlan {
+            actions: planned,
+            similar,
+        } = plan_in(&tx, records, exported)?;
         phase("planned");
         tx.execute(
             "INSERT OR IGNORE INTO submission (id, form, direction, unit, file_name, created_at) VALUES (?1, ?2, 'import', ?3, ?4, ?5)",
             params![submission_id, kind.number(), unit, file_name, now_text()],
         )?;
         // New rows are added to the dashboard's summary in one go at the end (bulk writer).
+        let similar_by_index: std::collections::HashMap<usize, &SimilarSale> =
+            similar.iter().map(|(index, sale)| (*index, sale)).collect();
         let actions = SaleWriter::bulk_in(&tx, |writer| {
             let mut actions = Vec::with_capacity(planned.len());
-            for (record, action) in records.iter().zip(planned) {
+            for (index, (record, action)) in records.iter().zip(planned).enumerate() {
                 let done = match (record, action) {
                     (ImportRecord::Sale { record, .. }, ImportAction::Added(_)) => {
-                        ImportAction::Added(writer.insert(record, Some(submission_id))?)
+                        // The warning of a likely correction stays with the record.
+                        match similar_by_index.get(&index) {
+                            Some(similar) => {
+                                let mut record = record.clone();
+                                record.warnings.push(similar.warning());
+                                ImportAction::Added(writer.insert(&record, Some(submission_id))?)
+                            }
+                            None => ImportAction::Added(writer.insert(record, Some(submission_id))?),
+                        }
                     }
                     (ImportRecord::Sale { record, .. }, ImportAction::Updated(id)) => {
                         // A file cannot carry the operator's channel override: keep it.
@@ -484,7 +618,7 @@ impl Store {
         phase("paired");
         tx.commit()?;
         phase("committed");
-        Ok(ImportPlan { actions })
+        Ok(ImportPlan { actions, similar })
         })
     }
 }
