@@ -1575,6 +1575,134 @@ mod crafted {
         }
     }
 
+    /// rule 3 as clerks write it: subtotals named by what they sum (`9月小计` in column A,
+    /// `本月合计` in column B), sign-off lines (`审核人：…`, `制表：…` in column B) and the date
+    /// signed under the table are not data: no row errors, and the 合计 is still checked.
+    #[test]
+    fn named_subtotals_and_sign_off_lines_are_not_data() {
+        let mut wb = Workbook::new();
+        let ws = wb.add_worksheet();
+        ws.write_string(0, 0, "填报单位：泥溪镇人民政府　填报时间：2019年10月31日")
+            .unwrap();
+        for (c, h) in HEADER2.iter().enumerate() {
+            ws.write_string(1, c as u16, *h).unwrap();
+        }
+        let sale = |ws: &mut rust_xlsxwriter::Worksheet, r: u32, date: &str, amount: &str| {
+            let values = [
+                "1",
+                "云阳县青松中学",
+                date,
+                "泥溪镇三坪村",
+                "刘光富",
+                "土豆",
+                "30斤",
+                amount,
+            ];
+            for (c, v) in values.iter().enumerate() {
+                ws.write_string(r, c as u16, *v).unwrap();
+            }
+        };
+        sale(ws, 2, "2019.9.1", "90元");
+        sale(ws, 3, "2019.9.2", "100元");
+        ws.write_string(4, 0, "9月小计").unwrap();
+        ws.write_string(4, 7, "190元").unwrap();
+        sale(ws, 5, "2019.10.2", "50元");
+        ws.write_string(6, 1, "本月合计").unwrap();
+        ws.write_string(6, 7, "50元").unwrap();
+        ws.write_string(7, 0, "合计").unwrap();
+        ws.write_string(7, 7, "240元").unwrap();
+        ws.write_string(8, 0, "审核人：王某").unwrap();
+        ws.write_string(8, 4, "单位（盖章）").unwrap();
+        ws.write_string(9, 5, "2019年10月31日").unwrap();
+        ws.write_string(10, 1, "制表：李某某").unwrap();
+        let p = parse("subtotals.xlsx", &wb.save_to_buffer().unwrap());
+        assert_eq!(
+            p.errors().count(),
+            0,
+            "{:?}",
+            p.errors().collect::<Vec<_>>()
+        );
+        assert_eq!(p.rows().count(), 3);
+        assert!(p.file_warnings.is_empty(), "{:?}", p.file_warnings);
+        // A wrong 合计 is still reported.
+        let mut wb = Workbook::new();
+        let ws = wb.add_worksheet();
+        ws.write_string(0, 0, "填报单位：泥溪镇人民政府　填报时间：2019年10月31日")
+            .unwrap();
+        for (c, h) in HEADER2.iter().enumerate() {
+            ws.write_string(1, c as u16, *h).unwrap();
+        }
+        sale(ws, 2, "2019.9.1", "90元");
+        ws.write_string(3, 0, "9月小计").unwrap();
+        ws.write_string(3, 7, "90元").unwrap();
+        ws.write_string(4, 0, "合计").unwrap();
+        ws.write_string(4, 7, "99元").unwrap();
+        let p = parse("wrong_total.xlsx", &wb.save_to_buffer().unwrap());
+        assert_eq!(p.file_warnings.len(), 1, "{:?}", p.file_warnings);
+        // A data row whose household is named like a subtotal is still data.
+        let mut wb = Workbook::new();
+        let ws = wb.add_worksheet();
+        ws.write_string(0, 0, "填报单位：泥溪镇人民政府　填报时间：2019年10月31日")
+            .unwrap();
+        for (c, h) in HEADER2.iter().enumerate() {
+            ws.write_string(1, c as u16, *h).unwrap();
+        }
+        let values = [
+            "三坪村小计",
+            "云阳县青松中学",
+            "2019.9.1",
+            "泥溪镇三坪村",
+            "刘光富",
+            "土豆",
+            "30斤",
+            "90元",
+        ];
+        for (c, v) in values.iter().enumerate() {
+            ws.write_string(2, c as u16, *v).unwrap();
+        }
+        let p = parse("named_like_subtotal.xlsx", &wb.save_to_buffer().unwrap());
+        assert_eq!(p.rows().count(), 1);
+    }
+
+    /// A sheet copied within the workbook (`9月` and Excel's copy `9月 (2)`) holds the same sales
+    /// again: they are imported once, with a warning naming both sheets. A third sheet with one
+    /// amount changed is another sheet of sales and is imported.
+    #[test]
+    fn a_copied_sheet_is_imported_once_with_a_warning() {
+        let mut wb = Workbook::new();
+        for (name, amount) in [("9月", "90元"), ("9月 (2)", "90元"), ("10月", "95元")] {
+            let ws = wb.add_worksheet();
+            ws.set_name(name).unwrap();
+            ws.write_string(0, 0, "填报单位：泥溪镇人民政府　填报时间：2019年10月31日")
+                .unwrap();
+            for (c, h) in HEADER2.iter().enumerate() {
+                ws.write_string(1, c as u16, *h).unwrap();
+            }
+            let values = [
+                "1",
+                "云阳县青松中学",
+                "2019.9.1",
+                "泥溪镇三坪村",
+                "刘光富",
+                "土豆",
+                "30斤",
+                amount,
+            ];
+            for (c, v) in values.iter().enumerate() {
+                ws.write_string(2, c as u16, *v).unwrap();
+            }
+        }
+        let p = parse("copied.xlsx", &wb.save_to_buffer().unwrap());
+        let sheets: Vec<&str> = p.sheets.iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(sheets, ["9月", "10月"]);
+        assert_eq!(
+            p.file_warnings,
+            [
+                "工作表“9月 (2)”与工作表“9月”的记录完全相同（复制的工作表？），只导入了一次；如确是另外的销售，请分开提交"
+            ]
+        );
+    }
+
     /// rule 21: a sheet that declares A1:Z1048576 (and has cells far apart) is sized from the
     /// cells present.
     #[test]

@@ -359,6 +359,19 @@ fn parse_inner(
                 sheet_warnings.push((sheet.name.clone(), message));
             }
         }
+        // A sheet copied within the workbook (Excel's 移动或复制 → 建立副本 gives `9月 (2)`)
+        // holds the same sales again: imported once, with a warning.
+        if let Some(original) = parsed
+            .sheets
+            .iter()
+            .find(|earlier| same_records(earlier, &imported))
+        {
+            parsed.file_warnings.push(format!(
+                "工作表“{}”与工作表“{}”的记录完全相同（复制的工作表？），只导入了一次；如确是另外的销售，请分开提交",
+                imported.name, original.name
+            ));
+            continue;
+        }
         parsed.sheets.push(imported);
     }
     if parsed.sheets.is_empty() {
@@ -394,6 +407,19 @@ fn missing_columns(header: &detect::Header) -> Vec<&'static str> {
         .filter(|(role, _)| header.column(*role).is_none())
         .map(|(_, name)| name)
         .collect()
+}
+
+/// True when two sheets hold the same records in the same order (same form, content and hidden
+/// ids; row numbers may differ), and at least one.
+fn same_records(earlier: &ImportedSheet, later: &ImportedSheet) -> bool {
+    earlier.kind == later.kind
+        && !later.rows.is_empty()
+        && earlier.rows.len() == later.rows.len()
+        && earlier
+            .rows
+            .iter()
+            .zip(&later.rows)
+            .all(|(a, b)| a.content == b.content && a.record_id == b.record_id)
 }
 
 /// The rejection of a file one of whose sheets has more than [`rows::MAX_REJECTED_ROWS`] bad

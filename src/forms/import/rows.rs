@@ -346,8 +346,43 @@ fn cell_text(row: &GridRow, col: Option<u32>) -> String {
         .unwrap_or_default()
 }
 
+/// A subtotal row named by what it sums (`9月小计`, `本月合计`, `三坪村小计`): a short first text
+/// ending in 小计/合计, and no 贫困户姓名 or 产品品种 (not data, rule 3; its amount is not checked
+/// against the rows, like a 小计).
+fn is_named_subtotal(header: &Header, row: &GridRow, first: &str) -> bool {
+    let named = first.chars().count() <= 10
+        && ["小计", "合计"].iter().any(|word| {
+            first
+                .trim_end_matches([':', '：'])
+                .strip_suffix(word)
+                .is_some_and(|name| !name.is_empty())
+        });
+    named
+        && [Role::Household, Role::Product].iter().all(|role| {
+            header
+                .col(*role)
+                .and_then(|c| row.get(c))
+                .is_none_or(|v| !holds_a_value(v))
+        })
+}
+
+/// A date alone under the table, as signed at the foot of the form (`2019年9月30日` under
+/// `单位（盖章）`): one text cell outside the date column, written as a full date with 年月日.
+fn is_signature_date(header: &Header, row: &GridRow) -> bool {
+    let [(col, CellValue::Text(text))] = row.cells.as_slice() else {
+        return false;
+    };
+    let folded = fold(text);
+    Some(*col) != header.col(Role::Date)
+        && folded.ends_with('日')
+        && folded.contains('年')
+        && folded.contains('月')
+        && folded.chars().count() <= 12
+        && ReportDate::parse(&folded, None).is_ok()
+}
+
 /// Footnote openings (after folding).
-const FOOTNOTE_PREFIXES: [&str; 14] = [
+const FOOTNOTE_PREFIXES: [&str; 19] = [
     "备注:",
     "注:",
     "说明:",
@@ -355,7 +390,12 @@ const FOOTNOTE_PREFIXES: [&str; 14] = [
     "填表人",
     "填报人:",
     "审核人",
+    "审核:",
     "制表人",
+    "制表:",
+    "复核人",
+    "复核:",
+    "经办人",
     "负责人",
     "单位负责人",
     "分管领导",
@@ -400,7 +440,7 @@ fn classify(header: &Header, row: &GridRow, in_footnotes: bool) -> RowClass {
                 return RowClass::Total { grand: true };
             }
         }
-        if first.starts_with("小计") {
+        if first.starts_with("小计") || is_named_subtotal(header, row, &first) {
             return RowClass::Total { grand: false };
         }
         if first == "备注" && distinct() == 1 {
@@ -425,6 +465,11 @@ fn classify(header: &Header, row: &GridRow, in_footnotes: bool) -> RowClass {
     });
     if !key_filled {
         return RowClass::NoteOnly;
+    }
+    if is_signature_date(header, row) {
+        return RowClass::Footnote {
+            starts_block: false,
+        };
     }
     if is_header_row(header, row) {
         return RowClass::RepeatedHeader;
