@@ -2015,3 +2015,48 @@ fn a_catalogue_sent_again_with_a_new_price_updates_the_product() {
         ]
     );
 }
+
+/// The editors' save (`update_*_opened_as`): refused, writing nothing, when the record changed
+/// after the editor opened it; applied when it did not.
+#[test]
+fn an_editors_save_is_refused_when_the_record_changed_since_it_was_opened() {
+    let (_dir, _db, mut store) = temp_store();
+    import(&mut store, &sample("06_fj1_catalogue_price_formats.xlsx"));
+    let ids = store
+        .listing_ids(&xiaofei_fupin::store::ListingFilter::default())
+        .unwrap();
+    let opened = store.listing(ids[0]).unwrap().listing;
+    let mut corrected = opened.clone();
+    corrected.remark = "乡镇更正".to_string();
+    store.update_listing(ids[0], &corrected).unwrap();
+    let mut edited = opened.clone();
+    edited.remark = "编辑".to_string();
+    let refused = store.update_listing_opened_as(ids[0], &edited, &opened);
+    assert!(
+        matches!(refused, Err(xiaofei_fupin::store::StoreError::ChangedMeanwhile(id)) if id == ids[0]),
+        "{refused:?}"
+    );
+    assert_eq!(store.listing(ids[0]).unwrap().listing.remark, "乡镇更正");
+    store
+        .update_listing_opened_as(ids[0], &edited, &corrected)
+        .unwrap();
+    assert_eq!(store.listing(ids[0]).unwrap().listing.remark, "编辑");
+
+    import(&mut store, &sample("01_fj2_baseline_nixi_20rows.xlsx"));
+    let id = store.sale_ids(&SaleFilter::default()).unwrap()[0];
+    let opened = store.sale(id).unwrap().record;
+    let mut corrected = opened.clone();
+    corrected.remark = "乡镇更正".to_string();
+    store.update_sale(id, &corrected).unwrap();
+    let mut edited = opened.clone();
+    edited.remark = "编辑".to_string();
+    assert!(matches!(
+        store.update_sale_opened_as(id, &edited, &opened),
+        Err(xiaofei_fupin::store::StoreError::ChangedMeanwhile(_))
+    ));
+    assert_eq!(store.sale(id).unwrap().record.remark, "乡镇更正");
+    store
+        .update_sale_opened_as(id, &edited, &corrected)
+        .unwrap();
+    assert_eq!(store.sale(id).unwrap().record.remark, "编辑");
+}

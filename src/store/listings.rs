@@ -269,6 +269,29 @@ impl Store {
         Ok(())
     }
 
+    /// Replaces listing `id` like [`Store::update_listing`], but only while it still holds
+    /// `opened`, the listing an editor started from (see [`Store::update_sale_opened_as`]).
+    /// Errors: [`StoreError::ChangedMeanwhile`] (nothing written), [`StoreError::NotFound`].
+    pub fn update_listing_opened_as(
+        &mut self,
+        id: i64,
+        listing: &Listing,
+        opened: &Listing,
+    ) -> StoreResult<()> {
+        let tx = self.connection_mut().transaction()?;
+        let current = tx
+            .prepare_cached(&format!("{SELECT_ROW} WHERE l.id = ?1"))?
+            .query_row([id], read_row)
+            .optional()?
+            .ok_or(StoreError::NotFound(id))?;
+        if current.listing != *opened {
+            return Err(StoreError::ChangedMeanwhile(id));
+        }
+        update_listing_in(&tx, id, listing, None)?;
+        tx.commit()?;
+        Ok(())
+    }
+
     /// Deletes listing `id`. Errors: not found.
     pub fn delete_listing(&mut self, id: i64) -> StoreResult<()> {
         if self

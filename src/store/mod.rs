@@ -61,6 +61,12 @@ pub enum StoreError {
     /// A record referred to does not exist (deleted meanwhile).
     #[error("记录不存在（编号 {0}），可能已被删除")]
     NotFound(i64),
+    /// An editor's save of a record that was changed after the editor opened it (an import of a
+    /// corrected form, another window): nothing was written, so the other change is kept.
+    #[error(
+        "这条记录（编号 {0}）在打开编辑后已被修改（如导入了更正的表格），为免覆盖那次修改，本次修改未保存；请关闭编辑，重新打开这条记录后再改"
+    )]
+    ChangedMeanwhile(i64),
     /// A value was refused (e.g. an unknown township code).
     #[error("{0}")]
     Invalid(String),

@@ -665,6 +665,31 @@ impl Store {
         Ok(())
     }
 
+    /// Replaces sale `id` like [`Store::update_sale`], but only while it still holds `opened`,
+    /// the record an editor started from: an import or another window may have changed it since,
+    /// and saving the editor's copy would silently undo that. Errors:
+    /// [`StoreError::ChangedMeanwhile`] (nothing written), [`StoreError::NotFound`].
+    pub fn update_sale_opened_as(
+        &mut self,
+        id: i64,
+        record: &SaleRecord,
+        opened: &SaleRecord,
+    ) -> StoreResult<()> {
+        let tx = self.connection_mut().transaction()?;
+        let current = tx
+            .prepare_cached(&format!("{SELECT_ROW} WHERE s.id = ?1"))?
+            .query_row([id], read_row)
+            .optional()?
+            .ok_or(StoreError::NotFound(id))?;
+        if current.record != *opened {
+            return Err(StoreError::ChangedMeanwhile(id));
+        }
+        update_sale_in(&tx, id, record)?;
+        pair_exact_same_sales_touching_in(&tx, &[(id, record)])?;
+        tx.commit()?;
+        Ok(())
+    }
+
     /// Deletes record `id`. A 附件3 row that was linked to it as the same sale becomes counted
     /// again, unless another equal 附件2 sale is free to pair with it automatically.
     pub fn delete_sale(&mut self, id: i64) -> StoreResult<()> {

@@ -392,11 +392,15 @@ impl App {
     /// Applies one command; failures become the status-line message.
     fn apply(&mut self, ctx: &egui::Context, command: Command) {
         match command {
-            Command::SaveSale { id, record } => {
+            Command::SaveSale { id, record, opened } => {
                 let kind = record.kind;
-                let outcome = match id {
-                    Some(id) => self.store.update_sale(id, &record).map(|()| id),
-                    None => self.store.insert_sale(&record),
+                let outcome = match (id, &opened) {
+                    (Some(id), Some(opened)) => self
+                        .store
+                        .update_sale_opened_as(id, &record, opened)
+                        .map(|()| id),
+                    (Some(id), None) => self.store.update_sale(id, &record).map(|()| id),
+                    (None, _) => self.store.insert_sale(&record),
                 };
                 match outcome {
                     Ok(saved) => {
@@ -429,10 +433,18 @@ impl App {
                 }
                 Err(e) => self.error(format!("删除失败：{e}")),
             },
-            Command::SaveListing { id, listing } => {
-                let outcome = match id {
-                    Some(id) => self.store.update_listing(id, &listing).map(|()| id),
-                    None => self.store.insert_listing(&listing),
+            Command::SaveListing {
+                id,
+                listing,
+                opened,
+            } => {
+                let outcome = match (id, &opened) {
+                    (Some(id), Some(opened)) => self
+                        .store
+                        .update_listing_opened_as(id, &listing, opened)
+                        .map(|()| id),
+                    (Some(id), None) => self.store.update_listing(id, &listing).map(|()| id),
+                    (None, _) => self.store.insert_listing(&listing),
                 };
                 match outcome {
                     Ok(saved) => {

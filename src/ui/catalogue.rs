@@ -91,6 +91,9 @@ type ListingOutcome = Result<Listing, Vec<(ListingField, String)>>;
 /// The listing being added or edited.
 struct ListingEditor {
     id: Option<i64>,
+    /// The stored listing as opened (`None` for a new one): saving is refused when the ledger's
+    /// listing has changed since.
+    opened: Option<Listing>,
     draft: ListingDraft,
     /// 电商, 送货上门, 上门自提 (in [`SUPPLY_METHODS`] order).
     methods: [bool; 3],
@@ -105,6 +108,7 @@ impl ListingEditor {
     fn new_listing() -> Self {
         Self {
             id: None,
+            opened: None,
             draft: ListingDraft::default(),
             methods: [false; 3],
             other_methods: Vec::new(),
@@ -126,6 +130,7 @@ impl ListingEditor {
         }
         Self {
             id: Some(row.id),
+            opened: Some(row.listing.clone()),
             draft: ListingDraft {
                 region: l.region_text.clone(),
                 household: l.household.clone(),
@@ -587,6 +592,7 @@ impl CatalogueTab {
                     commands.push(Command::SaveListing {
                         id: editor.id,
                         listing: listing.clone(),
+                        opened: editor.opened.clone(),
                     });
                 }
             }

@@ -38,11 +38,22 @@ use crate::store::{SaleFilter, Settings, Store, Targets};
 #[derive(Debug, Clone)]
 pub enum Command {
     /// Insert (`id` = `None`) or replace a sale/procurement (附件2/附件3; the kind is in the record).
-    SaveSale { id: Option<i64>, record: SaleRecord },
+    /// `opened`: for a stored record, the record as the editor read it (not saved when the
+    /// ledger's record has changed since).
+    SaveSale {
+        id: Option<i64>,
+        record: SaleRecord,
+        opened: Option<SaleRecord>,
+    },
     /// Delete a sale/procurement (after the user confirmed).
     DeleteSale { id: i64, kind: FormKind },
     /// Insert (`id` = `None`) or replace a catalogue listing (附件1).
-    SaveListing { id: Option<i64>, listing: Listing },
+    /// `opened` as for [`Command::SaveSale`].
+    SaveListing {
+        id: Option<i64>,
+        listing: Listing,
+        opened: Option<Listing>,
+    },
     /// Delete a catalogue listing (after the user confirmed).
     DeleteListing { id: i64 },
     /// Set a township's deep-poverty flag.

@@ -91,6 +91,9 @@ pub(crate) fn purchaser_hint(purchaser_type: Option<PurchaserType>, confirmed: b
 /// The record being added or edited.
 struct SaleEditor {
     id: Option<i64>,
+    /// The stored record as opened (`None` for a new one): saving is refused when the ledger's
+    /// record has changed since.
+    opened: Option<SaleRecord>,
     draft: SaleDraft,
     channel: ChannelChoice,
     /// Set by the first 保存 attempt: from then on empty required fields are reported too.
@@ -112,6 +115,7 @@ impl SaleEditor {
     fn new_record() -> Self {
         Self {
             id: None,
+            opened: None,
             draft: SaleDraft::default(),
             channel: None,
             save_attempted: false,
@@ -133,6 +137,7 @@ impl SaleEditor {
         let (_, quantity_column, _) = r.kind.column_names();
         Self {
             id: Some(row.id),
+            opened: Some(row.record.clone()),
             draft: SaleDraft {
                 purchaser: r.purchaser.clone(),
                 date: r
@@ -689,6 +694,7 @@ impl SalesTab {
                     commands.push(Command::SaveSale {
                         id: editor.id,
                         record,
+                        opened: editor.opened.clone(),
                     });
                     if let (Some(id), Ok((paid, paid_date))) = (editor.id, &payment)
                         && (*paid, *paid_date) != editor.stored_paid

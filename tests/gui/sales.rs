@@ -468,3 +468,51 @@ fn saving_an_imported_record_in_the_editor_keeps_its_date_quantity_and_amount() 
     assert_eq!(record.quantity.in_jin(), Some(Decimal::from(50)));
     assert_eq!(record.amount, yuan("215"));
 }
+
+/// A record open in the editor while an import (here another connection, as the CLI in another
+/// window) corrects it: 保存 must not silently undo the correction. Nothing is written, and the
+/// window says why.
+#[test]
+fn saving_an_editor_opened_before_the_record_changed_keeps_the_other_change() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("ledger.db");
+    {
+        let mut store = Store::open(&path).expect("open");
+        let form = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/samples/01_fj2_baseline_nixi_20rows.xlsx");
+        let prepared = xiaofei_fupin::forms::ingest::prepare(&store, &form).expect("prepare");
+        xiaofei_fupin::forms::ingest::commit(&mut store, &prepared).expect("import");
+    }
+    let mut harness = window_on(&path);
+    click(&mut harness, "销售情况");
+    harness
+        .get_all_by_label("编辑")
+        .next()
+        .expect("an 编辑 button")
+        .click();
+    harness.run();
+    let opened_id = {
+        let store = harness.state().store();
+        store.sale_ids(&SaleFilter::default()).expect("ids")[0]
+    };
+    // Meanwhile, a correction arrives through another connection.
+    {
+        let mut other = Store::open(&path).expect("second connection");
+        let mut record = other.sale(opened_id).expect("sale").record;
+        record.amount = yuan("999");
+        record.amount_text = "999元".to_string();
+        other.update_sale(opened_id, &record).expect("update");
+    }
+    set_text(&mut harness, "备注", "已核实");
+    click(&mut harness, "保存");
+    let store = harness.state().store();
+    let record = store.sale(opened_id).expect("sale").record;
+    assert_eq!(record.amount, yuan("999"), "the correction is kept");
+    assert_eq!(record.remark, "", "the editor's copy was not saved");
+    assert!(
+        harness
+            .query_by_label_contains("在打开编辑后已被修改")
+            .is_some(),
+        "the window says why nothing was saved"
+    );
+}
