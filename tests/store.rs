@@ -519,3 +519,33 @@ fn backup_writes_a_readable_copy() {
         (1, Money::from_fen(9000))
     );
 }
+
+/// The search box: several words must all be found (`王某某 土豆`, with an ideographic space
+/// too), and a word that is an amount finds the records of that amount (`1.5`, `1.50元`).
+#[test]
+fn the_search_text_matches_every_word_and_amounts() {
+    let (_dir, _, mut store) = temp_store();
+    let mut potato = sale(FormKind::Sale, "云阳县商务委", NIXI, "三坪村", (2019, 2, 1), 150);
+    potato.product = "土豆".into();
+    let mut eggs = sale(FormKind::Sale, "云阳县商务委", NIXI, "三坪村", (2019, 2, 2), 200);
+    eggs.product = "土鸡蛋".into();
+    store.insert_sale(&potato).unwrap();
+    store.insert_sale(&eggs).unwrap();
+    let found = |store: &Store, text: &str| {
+        store
+            .sales(&SaleFilter {
+                text: text.into(),
+                ..SaleFilter::default()
+            })
+            .unwrap()
+            .into_iter()
+            .map(|s| s.record.product)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(found(&store, "王某某 土豆"), ["土豆"]);
+    assert_eq!(found(&store, "王某某　土鸡"), ["土鸡蛋"]);
+    assert_eq!(found(&store, "王某某 白菜"), Vec::<String>::new());
+    assert_eq!(found(&store, "1.5"), ["土豆"]);
+    assert_eq!(found(&store, "2.00元"), ["土鸡蛋"]);
+    assert_eq!(found(&store, "土"), ["土豆", "土鸡蛋"]);
+}

@@ -45,14 +45,9 @@ impl ListingFilter {
         if self.with_warnings_only {
             conditions.push("l.warnings <> ''".into());
         }
-        let text = self.text.trim();
-        if !text.is_empty() {
-            values.push(Box::new(format!(
-                "%{}%",
-                text.replace('\\', "\\\\")
-                    .replace('%', "\\%")
-                    .replace('_', "\\_")
-            )));
+        // Each word must be found (`刘光富 土豆`).
+        for word in super::search_words(&self.text) {
+            values.push(Box::new(super::like_pattern(word)));
             let n = values.len();
             conditions.push(format!(
                 "(l.household LIKE ?{n} ESCAPE '\\' OR l.product LIKE ?{n} ESCAPE '\\' \

@@ -55,7 +55,8 @@ pub struct SaleFilter {
     /// Only records that carry warnings.
     pub with_warnings_only: bool,
     pub purchaser_id: Option<i64>,
-    /// Free text matched inside 采购单位, 地区, 姓名, 品种, 备注.
+    /// Free text: each of its words (split at spaces) must be found inside 采购单位, 地区, 姓名,
+    /// 品种 or 备注; a word that reads as an amount in 元 (`521.4`) also finds that amount.
     pub text: String,
 }
 
@@ -136,20 +137,25 @@ impl SaleFilter {
                 &mut conditions,
             );
         }
-        let text = self.text.trim();
-        if !text.is_empty() {
-            let pattern = format!(
-                "%{}%",
-                text.replace('\\', "\\\\")
-                    .replace('%', "\\%")
-                    .replace('_', "\\_")
-            );
-            values.push(Box::new(pattern));
+        // Each word must be found (`冉启兵 土鸡`); a word that is an amount also finds the
+        // records of that amount (`521.4`, `521.40元`).
+        for word in super::search_words(&self.text) {
+            values.push(Box::new(super::like_pattern(word)));
             let n = values.len();
+            let amount = crate::domain::Money::parse(word, crate::domain::AmountUnit::Yuan)
+                .ok()
+                .filter(|_| word.chars().next().is_some_and(|c| c.is_ascii_digit()));
+            let amount_condition = match amount {
+                Some(amount) => {
+                    values.push(Box::new(amount.to_fen()));
+                    format!(" OR s.amount_fen = ?{}", values.len())
+                }
+                None => String::new(),
+            };
             conditions.push(format!(
                 "(s.household LIKE ?{n} ESCAPE '\\' OR s.product LIKE ?{n} ESCAPE '\\' \
                  OR s.region_text LIKE ?{n} ESCAPE '\\' OR s.remark LIKE ?{n} ESCAPE '\\' \
-                 OR s.purchaser_id IN (SELECT id FROM purchaser WHERE name LIKE ?{n} ESCAPE '\\'))"
+                 OR s.purchaser_id IN (SELECT id FROM purchaser WHERE name LIKE ?{n} ESCAPE '\\'){amount_condition})"
             ));
         }
         if conditions.is_empty() {
