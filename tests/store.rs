@@ -525,9 +525,23 @@ fn backup_writes_a_readable_copy() {
 #[test]
 fn the_search_text_matches_every_word_and_amounts() {
     let (_dir, _, mut store) = temp_store();
-    let mut potato = sale(FormKind::Sale, "云阳县商务委", NIXI, "三坪村", (2019, 2, 1), 150);
+    let mut potato = sale(
+        FormKind::Sale,
+        "云阳县商务委",
+        NIXI,
+        "三坪村",
+        (2019, 2, 1),
+        150,
+    );
     potato.product = "土豆".into();
-    let mut eggs = sale(FormKind::Sale, "云阳县商务委", NIXI, "三坪村", (2019, 2, 2), 200);
+    let mut eggs = sale(
+        FormKind::Sale,
+        "云阳县商务委",
+        NIXI,
+        "三坪村",
+        (2019, 2, 2),
+        200,
+    );
     eggs.product = "土鸡蛋".into();
     store.insert_sale(&potato).unwrap();
     store.insert_sale(&eggs).unwrap();

@@ -550,7 +550,8 @@ mod tests {
 /// The words of a search box text, split at spaces of every kind (`冉启兵 土鸡`, `冉启兵　土鸡`):
 /// each must be found for a record to match.
 pub(crate) fn search_words(text: &str) -> impl Iterator<Item = &str> {
-    text.split(char::is_whitespace).filter(|word| !word.is_empty())
+    text.split(char::is_whitespace)
+        .filter(|word| !word.is_empty())
 }
 
 /// A `LIKE … ESCAPE '\'` pattern finding `word` anywhere (its `%`, `_` and `\` taken literally).

@@ -11,7 +11,7 @@ use egui_extras::{Column, TableBuilder};
 use super::export::ExportPanel;
 use super::widgets::{
     Confirm, ERROR_COLOR, WARNING_COLOR, confirm_delete_ui, field_row_ui, fitted_widths,
-    import_button_ui, note_ui, township_combo_ui, wan_text, warnings_ui, yuan_text,
+    import_button_ui, note_ui, submits, township_combo_ui, wan_text, warnings_ui, yuan_text,
 };
 use super::{Command, Shared};
 use crate::domain::Money;
@@ -482,51 +482,53 @@ impl CatalogueTab {
                 .map(|(_, m)| m.clone())
         };
 
-        egui::Grid::new("listing_editor_grid")
+        let submitted = egui::Grid::new("listing_editor_grid")
             .num_columns(2)
             .spacing([8.0, 6.0])
             .show(ui, |ui| {
                 let d = &mut editor.draft;
-                field_row_ui(
+                // Enter in a field saves, as in an office form.
+                let mut submitted = false;
+                submitted |= submits(&field_row_ui(
                     ui,
                     "地区",
                     &mut d.region,
                     "如 云阳县泥溪镇三坪村",
                     error_for(ListingField::Region).as_deref(),
                     None,
-                );
-                field_row_ui(
+                ));
+                submitted |= submits(&field_row_ui(
                     ui,
                     "贫困户姓名",
                     &mut d.household,
                     "姓名或合作社名称",
                     error_for(ListingField::Household).as_deref(),
                     None,
-                );
-                field_row_ui(
+                ));
+                submitted |= submits(&field_row_ui(
                     ui,
                     "产品品种",
                     &mut d.product,
                     "如 土豆",
                     error_for(ListingField::Product).as_deref(),
                     None,
-                );
-                field_row_ui(
+                ));
+                submitted |= submits(&field_row_ui(
                     ui,
                     "计划销量",
                     &mut d.planned_quantity,
                     "如 30斤",
                     error_for(ListingField::PlannedQuantity).as_deref(),
                     None,
-                );
-                field_row_ui(
+                ));
+                submitted |= submits(&field_row_ui(
                     ui,
                     "销售价格",
                     &mut d.price,
                     "如 3元/斤 或 面议",
                     error_for(ListingField::Price).as_deref(),
                     None,
-                );
+                ));
                 ui.label("供货方式");
                 ui.vertical(|ui| {
                     ui.horizontal(|ui| {
@@ -543,31 +545,33 @@ impl CatalogueTab {
                 });
                 ui.end_row();
                 let d = &mut editor.draft;
-                field_row_ui(
+                submitted |= submits(&field_row_ui(
                     ui,
                     "网店网址",
                     &mut d.shop_url,
                     "供货方式为电商时填写",
                     error_for(ListingField::ShopUrl).as_deref(),
                     None,
-                );
-                field_row_ui(
+                ));
+                submitted |= submits(&field_row_ui(
                     ui,
                     "供货联系人及联系方式",
                     &mut d.contact,
                     "如 王五 17723635558",
                     error_for(ListingField::Contact).as_deref(),
                     None,
-                );
-                field_row_ui(
+                ));
+                submitted |= submits(&field_row_ui(
                     ui,
                     "备注",
                     &mut d.remark,
                     "合作社请注明涉及贫困户数",
                     error_for(ListingField::Remark).as_deref(),
                     None,
-                );
-            });
+                ));
+                submitted
+            })
+            .inner;
 
         if let Some((_, Ok(listing))) = &editor.validated
             && !listing.warnings.is_empty()
@@ -585,6 +589,7 @@ impl CatalogueTab {
                     egui::Button::new(RichText::new("保存").strong()),
                 )
                 .clicked()
+                || (submitted && !editor.saving)
             {
                 editor.save_attempted = true;
                 if let Some((_, Ok(listing))) = &editor.validated {

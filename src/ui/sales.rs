@@ -10,8 +10,8 @@ use super::export::ExportPanel;
 use super::records::{RowAction, SaleList, TableOptions, sale_table_ui};
 use super::widgets::{
     Confirm, ERROR_COLOR, confirm_delete_ui, field_row_ui, import_button_ui, note_ui,
-    quarter_combo_ui, township_combo_ui, wan_text, warnings_ui, year_choices, year_combo_ui,
-    yuan_text,
+    quarter_combo_ui, submits, township_combo_ui, wan_text, warnings_ui, year_choices,
+    year_combo_ui, yuan_text,
 };
 use super::{Command, Shared};
 use crate::domain::sale::{FieldErrors, FormKind, SaleDraft, SaleField, SaleRecord, validate_sale};
@@ -539,75 +539,77 @@ impl SalesTab {
             .map(|(_, h)| h.clone())
             .filter(|h| !h.is_empty());
 
-        egui::Grid::new(("sale_editor_grid", kind.number()))
+        let submitted = egui::Grid::new(("sale_editor_grid", kind.number()))
             .num_columns(2)
             .spacing([8.0, 6.0])
             .show(ui, |ui| {
                 let d = &mut editor.draft;
-                field_row_ui(
+                // Enter in a field saves, as in an office form.
+                let mut submitted = false;
+                submitted |= submits(&field_row_ui(
                     ui,
                     "采购单位",
                     &mut d.purchaser,
                     "如 云阳县商务委",
                     error_for(SaleField::Purchaser).as_deref(),
                     hint_text.as_deref(),
-                );
-                field_row_ui(
+                ));
+                submitted |= submits(&field_row_ui(
                     ui,
                     date_col,
                     &mut d.date,
                     "如 2019.9.1",
                     error_for(SaleField::Date).as_deref(),
                     None,
-                );
-                field_row_ui(
+                ));
+                submitted |= submits(&field_row_ui(
                     ui,
                     "地区",
                     &mut d.region,
                     "如 云阳县泥溪镇三坪村",
                     error_for(SaleField::Region).as_deref(),
                     None,
-                );
-                field_row_ui(
+                ));
+                submitted |= submits(&field_row_ui(
                     ui,
                     "贫困户姓名",
                     &mut d.household,
                     "姓名或合作社名称",
                     error_for(SaleField::Household).as_deref(),
                     None,
-                );
-                field_row_ui(
+                ));
+                submitted |= submits(&field_row_ui(
                     ui,
                     "产品品种",
                     &mut d.product,
                     "如 土豆",
                     error_for(SaleField::Product).as_deref(),
                     None,
-                );
-                field_row_ui(
+                ));
+                submitted |= submits(&field_row_ui(
                     ui,
                     qty_col,
                     &mut d.quantity,
                     "如 30斤",
                     error_for(SaleField::Quantity).as_deref(),
                     None,
-                );
-                field_row_ui(
+                ));
+                submitted |= submits(&field_row_ui(
                     ui,
                     amount_col,
                     &mut d.amount,
                     "如 90元",
                     error_for(SaleField::Amount).as_deref(),
                     None,
-                );
-                field_row_ui(
+                ));
+                submitted |= submits(&field_row_ui(
                     ui,
                     "备注",
                     &mut d.remark,
                     "合作社请注明涉及贫困户数",
                     error_for(SaleField::Remark).as_deref(),
                     None,
-                );
+                ));
 
                 let label = ui.label("销售方式");
                 let selected_text = match editor.channel {
@@ -631,7 +633,9 @@ impl SalesTab {
                     .response
                     .labelled_by(label.id);
                 ui.end_row();
-            });
+                submitted
+            })
+            .inner;
 
         // Payment (R12), for a stored record; saved with 保存 or on its own.
         let payment = editor.payment(shared.today);
@@ -685,7 +689,7 @@ impl SalesTab {
                 !editor.saving,
                 egui::Button::new(RichText::new("保存").strong()),
             );
-            if save.clicked() {
+            if save.clicked() || (submitted && !editor.saving) {
                 editor.save_attempted = true;
                 if let Some((_, Ok(record))) = &editor.validated {
                     let mut record = record.clone();

@@ -75,6 +75,12 @@ pub(crate) fn field_row_ui(
     response
 }
 
+/// True when the user pressed Enter in this single-line field (it gave up the focus because of
+/// it): an editor saves then, as office forms do.
+pub(crate) fn submits(response: &egui::Response) -> bool {
+    response.lost_focus() && response.ctx.input(|i| i.key_pressed(egui::Key::Enter))
+}
+
 /// A picker of one township (or all). Returns true when the choice changed.
 pub(crate) fn township_combo_ui(
     ui: &mut Ui,

@@ -516,3 +516,20 @@ fn saving_an_editor_opened_before_the_record_changed_keeps_the_other_change() {
         "the window says why nothing was saved"
     );
 }
+
+/// Enter in a field of the editor saves the record, as in an office form.
+#[test]
+fn enter_in_a_field_saves_the_record() {
+    let (_dir, _path, mut harness) = window();
+    click(&mut harness, "销售情况");
+    click(&mut harness, "新增销售记录");
+    for (label, text) in SAMPLE_SALE {
+        type_into(&mut harness, label, text);
+    }
+    harness.key_press(egui::Key::Enter);
+    harness.run();
+    let store = harness.state().store();
+    let ids = store.sale_ids(&SaleFilter::default()).expect("ids");
+    assert_eq!(ids.len(), 1, "saved by Enter");
+    assert_eq!(store.sale(ids[0]).expect("row").record.amount, yuan("90"));
+}
