@@ -483,6 +483,23 @@ impl Store {
     }
 }
 
+/// The words of a search box text, split at spaces of every kind (`冉启兵 土鸡`, `冉启兵　土鸡`):
+/// each must be found for a record to match.
+pub(crate) fn search_words(text: &str) -> impl Iterator<Item = &str> {
+    text.split(char::is_whitespace)
+        .filter(|word| !word.is_empty())
+}
+
+/// A `LIKE … ESCAPE '\'` pattern finding `word` anywhere (its `%`, `_` and `\` taken literally).
+pub(crate) fn like_pattern(word: &str) -> String {
+    format!(
+        "%{}%",
+        word.replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_")
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -545,21 +562,4 @@ mod tests {
             .unwrap();
         assert_eq!(rows, 20000);
     }
-}
-
-/// The words of a search box text, split at spaces of every kind (`冉启兵 土鸡`, `冉启兵　土鸡`):
-/// each must be found for a record to match.
-pub(crate) fn search_words(text: &str) -> impl Iterator<Item = &str> {
-    text.split(char::is_whitespace)
-        .filter(|word| !word.is_empty())
-}
-
-/// A `LIKE … ESCAPE '\'` pattern finding `word` anywhere (its `%`, `_` and `\` taken literally).
-pub(crate) fn like_pattern(word: &str) -> String {
-    format!(
-        "%{}%",
-        word.replace('\\', "\\\\")
-            .replace('%', "\\%")
-            .replace('_', "\\_")
-    )
 }
