@@ -13,28 +13,68 @@ use crate::forms::{ExportRequest, export_form};
 use crate::report::{dashboard, review, status};
 use crate::store::Store;
 
+/// A whole number from `low` to `high` typed on the command line; the error is Chinese (clap
+/// prints it after the argument's name).
+fn whole_number_in<T: TryFrom<i64>>(text: &str, low: i64, high: i64) -> Result<T, String> {
+    let out_of_range = || format!("应是 {low} 到 {high} 之间的整数");
+    let number: i64 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("“{text}”不是整数，{}", out_of_range()))?;
+    if !(low..=high).contains(&number) {
+        return Err(out_of_range());
+    }
+    T::try_from(number).map_err(|_| out_of_range())
+}
+
+/// `--form`: 1 = 附件1, 2 = 附件2, 3 = 附件3.
+fn form_number(text: &str) -> Result<u8, String> {
+    whole_number_in(text, 1, 3)
+        .map_err(|_| "表只能是 1（待销目录）、2（销售情况）或 3（采购情况）".to_string())
+}
+
+/// `--quarter`: 1–4.
+fn quarter_number(text: &str) -> Result<u8, String> {
+    whole_number_in(text, 1, 4)
+}
+
+/// `--procurement-percent`: 0–100.
+fn percent(text: &str) -> Result<u8, String> {
+    whole_number_in(text, 0, 100)
+}
+
+/// `--rows`: 1–10,000,000.
+fn row_count(text: &str) -> Result<u64, String> {
+    whole_number_in(text, 1, 10_000_000)
+}
+
+/// `--year`: 1990–2100 (the years a date may have, see `ReportDate::parse`).
+fn year_number(text: &str) -> Result<i32, String> {
+    whole_number_in(text, 1990, 2100)
+}
+
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// 生成演示数据（可重复：同一种子得到同样的记录）
     Demo {
         /// 年份
-        #[arg(long, default_value_t = 2019)]
+        #[arg(long, default_value_t = 2019, value_parser = year_number)]
         year: i32,
         /// 记录条数（最多 10,000,000）
-        #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..=10_000_000))]
+        #[arg(long, default_value_t = 1000, value_parser = row_count)]
         rows: u64,
         /// 随机种子
         #[arg(long, default_value_t = 2019)]
         seed: u64,
         /// 其中附件3采购记录所占百分比（其余为附件2销售记录）
-        #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u8).range(0..=100))]
+        #[arg(long, default_value_t = 0, value_parser = percent)]
         procurement_percent: u8,
     },
     /// 输出某年的进度（--json 输出机器可读的 JSON）
     Report {
         /// 年份
-        #[arg(long)]
+        #[arg(long, value_parser = year_number)]
         year: i32,
         /// 输出 JSON
         #[arg(long)]
@@ -57,16 +97,16 @@ pub enum Command {
     /// 按官方表样导出附件1/2/3 为 Excel
     Export {
         /// 表：1=待销目录，2=销售情况，3=采购情况
-        #[arg(long, value_parser = clap::value_parser!(u8).range(1..=3))]
+        #[arg(long, value_parser = form_number)]
         form: u8,
         /// 乡镇(街道)名称，如 泥溪镇
         #[arg(long)]
         township: Option<String>,
         /// 年份
-        #[arg(long)]
+        #[arg(long, value_parser = year_number)]
         year: Option<i32>,
         /// 季度 1-4（需同时给出年份）
-        #[arg(long, value_parser = clap::value_parser!(u8).range(1..=4))]
+        #[arg(long, value_parser = quarter_number)]
         quarter: Option<u8>,
         /// 输出文件 .xlsx
         #[arg(long)]
@@ -75,10 +115,10 @@ pub enum Command {
     /// 生成季度通报（Excel，可直接打印）：合计、深度贫困、各渠道、各乡镇、各牵头单位、重复剔除、未报送单位、与上季度比较
     Bulletin {
         /// 年份
-        #[arg(long)]
+        #[arg(long, value_parser = year_number)]
         year: i32,
         /// 季度 1-4
-        #[arg(long, value_parser = clap::value_parser!(u8).range(1..=4))]
+        #[arg(long, value_parser = quarter_number)]
         quarter: u8,
         /// 通报日期（YYYY-MM-DD，默认今天）：印在标题下，报送情况截至该日
         #[arg(long)]

@@ -36,16 +36,17 @@ fn main() -> ExitCode {
     let arguments = match Arguments::try_parse() {
         Ok(arguments) => arguments,
         Err(error) => {
-            // --help and --version are not errors.
-            if error.use_stderr() {
-                eprintln!(
-                    "用法错误：{}（详见下方说明，或运行 xiaofei-fupin --help）",
-                    usage_error_chinese(error.kind())
-                );
+            // --help and --version are not errors: clap prints them.
+            if !error.use_stderr() {
+                let _ = error.print();
+                return ExitCode::SUCCESS;
             }
-            let code = if error.use_stderr() { 2 } else { 0 };
-            let _ = error.print();
-            return ExitCode::from(code);
+            eprintln!(
+                "用法错误：{}。运行 {} --help 查看用法",
+                usage_error_text(&error),
+                program_name()
+            );
+            return ExitCode::from(2);
         }
     };
     if matches!(arguments.command, Some(cli::Command::Demo { .. })) && arguments.db.is_none() {
@@ -69,7 +70,51 @@ fn main() -> ExitCode {
     }
 }
 
-/// The kind of a command-line mistake, in Chinese (clap's own text follows in English).
+/// The name this program was started by (`xiaofei-fupin`, or a renamed copy), for messages.
+fn program_name() -> String {
+    std::env::args_os()
+        .next()
+        .and_then(|path| {
+            PathBuf::from(path)
+                .file_stem()
+                .map(|stem| stem.to_string_lossy().into_owned())
+        })
+        .unwrap_or_else(|| "xiaofei-fupin".to_string())
+}
+
+/// A command-line mistake in Chinese: its kind, the argument and value concerned, the reason a
+/// value was refused (our parsers' Chinese text) and clap's suggestion, if any.
+fn usage_error_text(error: &clap::Error) -> String {
+    use clap::error::{ContextKind, ContextValue};
+    let context = |kind| match error.get(kind) {
+        Some(ContextValue::String(text)) => Some(text.clone()),
+        Some(ContextValue::Strings(texts)) => Some(texts.join("、")),
+        _ => None,
+    };
+    let mut text = usage_error_chinese(error.kind()).to_string();
+    if let Some(argument) = context(ContextKind::InvalidArg) {
+        text.push_str(&format!("：“{argument}”"));
+        if let Some(value) = context(ContextKind::InvalidValue) {
+            text.push_str(&format!("的值“{value}”"));
+        }
+    } else if let Some(subcommand) = context(ContextKind::InvalidSubcommand) {
+        text.push_str(&format!("：“{subcommand}”"));
+    }
+    if let Some(reason) = std::error::Error::source(error) {
+        text.push_str(&format!("，{reason}"));
+    }
+    if let Some(valid) = context(ContextKind::ValidValue) {
+        text.push_str(&format!("（可用：{valid}）"));
+    }
+    if let Some(suggested) =
+        context(ContextKind::SuggestedSubcommand).or_else(|| context(ContextKind::SuggestedArg))
+    {
+        text.push_str(&format!("（是否想用“{suggested}”？）"));
+    }
+    text
+}
+
+/// The kind of a command-line mistake, in Chinese.
 fn usage_error_chinese(kind: clap::error::ErrorKind) -> &'static str {
     use clap::error::ErrorKind;
     match kind {

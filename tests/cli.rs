@@ -283,8 +283,22 @@ fn errors_are_chinese_on_stderr_with_a_non_zero_exit() {
     );
     assert_ne!(code, 0);
     assert!(err.contains("年份"), "{err}");
-    let (code, _, _) = run(&db, &["export", "--form", "5", "--out", "x.xlsx"]);
+    let (code, _, err) = run(&db, &["export", "--form", "5", "--out", "x.xlsx"]);
     assert_eq!(code, 2);
+    // In Chinese only, naming the argument, the value and what it may be.
+    assert!(
+        err.contains(
+            "“--form <FORM>”的值“5”，表只能是 1（待销目录）、2（销售情况）或 3（采购情况）"
+        ),
+        "{err}"
+    );
+    assert!(
+        !err.contains("error:") && !err.contains("invalid value"),
+        "{err}"
+    );
+    let (code, _, err) = run(&db, &["report", "--year", "abc"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("“abc”不是整数"), "{err}");
     let missing_folder = dir.path().join("no_such_folder").join("x.xlsx");
     let (code, _, err) = run(
         &db,
