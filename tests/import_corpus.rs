@@ -1703,6 +1703,51 @@ mod crafted {
         );
     }
 
+    /// rule 2 with the header-info line signed at the foot of the table instead of above the
+    /// header (here starting in column B): its 填报时间 gives the year of `9月1日` and its
+    /// 填报单位 the township of a village-only 地区; the line itself is not data.
+    #[test]
+    fn an_info_line_under_the_table_is_read() {
+        let mut wb = Workbook::new();
+        let ws = wb.add_worksheet();
+        ws.write_string(0, 0, "乡镇(街道)贫困户产品销售情况表")
+            .unwrap();
+        for (c, h) in HEADER2.iter().enumerate() {
+            ws.write_string(1, c as u16, *h).unwrap();
+        }
+        let values = [
+            "1",
+            "云阳县青松中学",
+            "9月1日",
+            "三坪村",
+            "刘光富",
+            "土豆",
+            "30斤",
+            "90元",
+        ];
+        for (c, v) in values.iter().enumerate() {
+            ws.write_string(2, c as u16, *v).unwrap();
+        }
+        ws.write_string(4, 1, "填报单位：泥溪镇人民政府　　填报时间：2019年9月30日")
+            .unwrap();
+        let p = parse("foot.xlsx", &wb.save_to_buffer().unwrap());
+        assert_eq!(
+            p.errors().count(),
+            0,
+            "{:?}",
+            p.errors().collect::<Vec<_>>()
+        );
+        assert!(p.file_warnings.is_empty(), "{:?}", p.file_warnings);
+        let sales = sales(&p);
+        assert_eq!(sales.len(), 1);
+        assert_eq!(sales[0].1.date.date.to_string(), "2019-09-01");
+        assert_eq!(
+            township_name(&resolver(), &sales[0].1.township_code),
+            "泥溪镇"
+        );
+        assert_eq!(p.sheets[0].header.unit.as_deref(), Some("泥溪镇人民政府"));
+    }
+
     /// rule 21: a sheet that declares A1:Z1048576 (and has cells far apart) is sized from the
     /// cells present.
     #[test]

@@ -761,6 +761,23 @@ const INFO_LABELS: [(&str, InfoLabel); 24] = [
     ("单位(盖章)", InfoLabel::Other),
 ];
 
+/// True when a row under the table is the header-info line written at the foot of the form: its
+/// first text starts with a 填报单位 or 填报时间 label (after folding, `填报单位：…`).
+pub(crate) fn is_info_line(row: &GridRow) -> bool {
+    let Some((_, CellValue::Text(text))) = row.cells.first() else {
+        return false;
+    };
+    let folded = fold(text);
+    INFO_LABELS
+        .iter()
+        .filter(|(_, kind)| matches!(kind, InfoLabel::Unit | InfoLabel::Date))
+        .any(|(label, _)| {
+            folded
+                .strip_prefix(label)
+                .is_some_and(|rest| rest.starts_with(':'))
+        })
+}
+
 /// Reads the header-info fields from the rows above the header.
 pub(crate) fn read_info(rows: &[GridRow]) -> InfoFields {
     let mut info = InfoFields::default();

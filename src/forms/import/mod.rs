@@ -47,6 +47,10 @@ pub use rows::HIDDEN_ROW_WARNING;
 // The readers, for the courier-file import (`crate::forms::logistics`), which maps its own header.
 pub(crate) use detect::fold as fold_header;
 pub(crate) use grid::{CellValue, GridRow, GridSheet};
+
+/// How many last rows of a sheet are searched for a header-info line written at the foot of the
+/// table (when the rows above the header lack 填报单位 or 填报时间).
+const INFO_LINE_FOOT_ROWS: usize = 30;
 pub(crate) use read::read_workbook;
 
 /// The header-info line of a sheet (rule 2): `填报单位：… 供货联系人姓名：… 联系方式：… 填报时间：…`
@@ -278,7 +282,24 @@ fn parse_inner(
             .cloned()
             .collect::<Vec<_>>();
         detect::apply_unit_note(&mut header, &above);
-        let fields = detect::read_info(&above);
+        let mut fields = detect::read_info(&above);
+        if fields.date_text.is_none() || fields.unit.is_none() {
+            // The header-info line written at the foot of the table instead (its last rows).
+            let foot: Vec<GridRow> = sheet
+                .rows
+                .iter()
+                .skip(header.data_start)
+                .rev()
+                .take(INFO_LINE_FOOT_ROWS)
+                .filter(|row| detect::is_info_line(row))
+                .cloned()
+                .collect();
+            if !foot.is_empty() {
+                let mut with_foot = above.clone();
+                with_foot.extend(foot.into_iter().rev());
+                fields = detect::read_info(&with_foot);
+            }
+        }
         let info = HeaderInfo {
             unit: fields.unit.clone(),
             date: fields.date_text.as_deref().and_then(detect::info_date),

@@ -382,7 +382,13 @@ fn is_signature_date(header: &Header, row: &GridRow) -> bool {
 }
 
 /// Footnote openings (after folding).
-const FOOTNOTE_PREFIXES: [&str; 19] = [
+const FOOTNOTE_PREFIXES: [&str; 25] = [
+    "填报单位:",
+    "填报时间:",
+    "填报日期:",
+    "填写单位:",
+    "填写日期:",
+    "报送单位:",
     "备注:",
     "注:",
     "说明:",
