@@ -182,6 +182,12 @@ struct ClaimedSales {
     any_former_key: Option<bool>,
 }
 
+/// The stored sales of one match-key range (same form, township, village, household, product
+/// and date), each with whether its key is `?4`. `+form` keeps the planner on the
+/// `sale_by_match_key` range: without statistics it would otherwise scan every sale of the form.
+const SAME_DAY_SALES_SQL: &str = "SELECT id, match_key = ?4, quantity_text, amount_fen FROM sale
+     WHERE match_key >= ?1 AND match_key < ?2 AND +form = ?3";
+
 impl ClaimedSales {
     /// A stored sale that had the content of `record` before it was corrected
     /// (`sale_former_key`) and that no row of this file took yet, now taken.
@@ -213,6 +219,59 @@ impl ClaimedSales {
             self.claimed.insert(id);
         }
         Ok(free)
+    }
+
+    /// Like [`ClaimedSales::take`], in the same one indexed lookup (a range of the
+    /// `sale_by_match_key` index: the stored sales of the same form, township, village,
+    /// household, product and date): the stored sale with the content of `record` that no row
+    /// took yet, now taken; and, when there is none, the others of that range in id order (they
+    /// differ only in quantity or amount: [`ImportPlan::similar`]).
+    fn take_or_list_similar(
+        &mut self,
+        conn: &Connection,
+        record: &SaleRecord,
+    ) -> StoreResult<(Option<i64>, Vec<SimilarSale>)> {
+        let key = sale_match_key(record);
+        // The key up to and with the separator after the date; the range ends before the
+        // next character.
+        let Some(cut) = key
+            .rfind('\u{1f}')
+            .and_then(|last| key[..last].rfind('\u{1f}'))
+        else {
+            return Ok((self.take(conn, record)?, Vec::new()));
+        };
+        let end = format!("{}\u{20}", &key[..cut]);
+        // No ORDER BY (see `take`): the few rows are sorted here.
+        let mut rows: Vec<(i64, bool, SimilarSale)> = conn
+            .prepare_cached(SAME_DAY_SALES_SQL)?
+            .query_map(params![&key[..=cut], end, record.kind.number(), key], |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    SimilarSale {
+                        id: r.get(0)?,
+                        quantity_text: r.get(2)?,
+                        amount_fen: r.get(3)?,
+                    },
+                ))
+            })?
+            .collect::<Result<_, _>>()?;
+        rows.sort_by_key(|(id, _, _)| *id);
+        if let Some((id, _, _)) = rows
+            .iter()
+            .find(|(id, equal, _)| *equal && !self.claimed.contains(id))
+        {
+            let id = *id;
+            self.claimed.insert(id);
+            return Ok((Some(id), Vec::new()));
+        }
+        Ok((
+            None,
+            rows.into_iter()
+                .filter(|(_, equal, _)| !equal)
+                .map(|(_, _, sale)| sale)
+                .collect(),
+        ))
     }
 
     /// A stored sale with the content of `record` (form + match key, by the match-key index)
@@ -393,19 +452,29 @@ fn plan_in(
     let mut planned = Vec::with_capacity(records.len());
     // Stored listings a row without id took (same content, or the same product updated).
     let mut claimed_listings: HashSet<i64> = HashSet::new();
+    // Per added sale (index), the stored sales that differ only in quantity or amount.
+    let mut similar_candidates: Vec<(usize, Vec<SimilarSale>)> = Vec::new();
     for (record, action) in records.iter().zip(actions) {
         if let Some(action) = action {
             planned.push(action);
             continue;
         }
         let action = match record {
-            ImportRecord::Sale { record, .. } => match claimed.take(conn, record)? {
-                Some(id) => ImportAction::Duplicate(id),
-                None => match claimed.take_former(conn, record)? {
-                    Some(id) => ImportAction::Superseded(id),
-                    None => ImportAction::Added(0),
-                },
-            },
+            ImportRecord::Sale { record, .. } => {
+                let (exact, others) = claimed.take_or_list_similar(conn, record)?;
+                match exact {
+                    Some(id) => ImportAction::Duplicate(id),
+                    None => match claimed.take_former(conn, record)? {
+                        Some(id) => ImportAction::Superseded(id),
+                        None => {
+                            if !others.is_empty() {
+                                similar_candidates.push((planned.len(), others));
+                            }
+                            ImportAction::Added(0)
+                        }
+                    },
+                }
+            }
             ImportRecord::Listing { record_id, listing } => {
                 let exists: Option<i64> = match record_id {
                     Some(id) => conn
@@ -456,60 +525,20 @@ fn plan_in(
         };
         planned.push(action);
     }
-    let similar = similar_sales_in(conn, records, &planned, &claimed.claimed)?;
+    // A stored sale another row of the file took is that row's, not the one this row corrects.
+    let similar = similar_candidates
+        .into_iter()
+        .filter_map(|(index, others)| {
+            others
+                .into_iter()
+                .find(|sale| !claimed.claimed.contains(&sale.id))
+                .map(|sale| (index, sale))
+        })
+        .collect();
     Ok(ImportPlan {
         actions: planned,
         similar,
     })
-}
-
-/// For each sale the plan adds, a stored sale that differs only in quantity or amount and
-/// that no row of the file took ([`ImportPlan::similar`]): one range lookup in the
-/// `sale_by_match_key` index per added row (the key's first five parts are township, village,
-/// household, product and date).
-fn similar_sales_in(
-    conn: &Connection,
-    records: &[ImportRecord],
-    planned: &[ImportAction],
-    claimed: &HashSet<i64>,
-) -> StoreResult<Vec<(usize, SimilarSale)>> {
-    let mut similar = Vec::new();
-    let mut statement = conn.prepare_cached(
-        "SELECT id, quantity_text, amount_fen FROM sale
-         WHERE match_key >= ?1 AND match_key < ?2 AND form = ?3 AND match_key <> ?4
-         ORDER BY match_key, id LIMIT 16",
-    )?;
-    for (index, (record, action)) in records.iter().zip(planned).enumerate() {
-        let (ImportRecord::Sale { record, .. }, ImportAction::Added(_)) = (record, action) else {
-            continue;
-        };
-        let key = sale_match_key(record);
-        // The key up to and with the separator after the date.
-        let Some(cut) = key
-            .rfind('\u{1f}')
-            .and_then(|last| key[..last].rfind('\u{1f}'))
-        else {
-            continue;
-        };
-        let prefix = &key[..=cut];
-        let end = format!("{}\u{20}", &key[..cut]);
-        let mut rows = statement.query(params![prefix, end, record.kind.number(), key])?;
-        while let Some(row) = rows.next()? {
-            let id: i64 = row.get(0)?;
-            if !claimed.contains(&id) {
-                similar.push((
-                    index,
-                    SimilarSale {
-                        id,
-                        quantity_text: row.get(1)?,
-                        amount_fen: row.get(2)?,
-                    },
-                ));
-                break;
-            }
-        }
-    }
-    Ok(similar)
 }
 
 impl Store {
@@ -783,6 +812,24 @@ mod tests {
                 "{sql}: {plan:?}"
             );
         }
+    }
+
+    /// The planner's lookup of a row's stored sales of the same day reads a range of the
+    /// match-key index, not every sale of the form.
+    #[test]
+    fn same_day_lookups_read_a_range_of_the_match_key_index() {
+        let store = Store::open_in_memory().unwrap();
+        let sql = SAME_DAY_SALES_SQL
+            .replace("?1", "'a'")
+            .replace("?2", "'b'")
+            .replace("?3", "2")
+            .replace("?4", "'a'");
+        let plan = query_plan(store.connection(), &sql);
+        assert!(
+            plan.iter()
+                .any(|d| d.contains("sale_by_match_key (match_key>? AND match_key<?)")),
+            "{plan:?}"
+        );
     }
 
     #[test]
