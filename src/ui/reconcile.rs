@@ -16,9 +16,9 @@ use super::records::SaleList;
 use super::report_export::ReportPanel;
 use super::shipments::ShipmentsView;
 use super::widgets::{
-    ERROR_COLOR, OK_COLOR, WARNING_COLOR, cell_ui, current_quarter, fitted_widths, month_day_text,
-    note_ui, quarter_combo_ui, quarter_only_combo_ui, township_combo_ui, year_choices,
-    year_combo_ui, yuan_text,
+    Confirm, ERROR_COLOR, OK_COLOR, WARNING_COLOR, cell_ui, confirm_ui, current_quarter,
+    fitted_widths, month_day_text, note_ui, quarter_combo_ui, quarter_only_combo_ui,
+    township_combo_ui, year_choices, year_combo_ui, yuan_text,
 };
 use super::{Command, ReportKind, Shared};
 use crate::domain::Quarter;
@@ -86,6 +86,8 @@ pub(crate) struct ReconcileTab {
     pub(crate) report: ReportPanel,
     /// The 物流记录 view.
     shipments: ShipmentsView,
+    /// A 取消配对 waiting for confirmation: the 附件3 record's id and what the pair is.
+    unpair_asked: Option<(i64, String)>,
 }
 
 impl ReconcileTab {
@@ -109,6 +111,7 @@ impl ReconcileTab {
             unmatched_procurements: SaleList::default(),
             report: ReportPanel::new(),
             shipments: ShipmentsView::new(),
+            unpair_asked: None,
         }
     }
 
@@ -356,6 +359,7 @@ impl ReconcileTab {
         let pair_count = data.pairs.len();
         let mut near_page = self.near_page;
         let mut pair_page = self.pair_page;
+        let mut unpair_asked = None;
         // An empty section takes one line; otherwise the near matches get a little more than half.
         let near_size = match (near_count, pair_count) {
             (0, _) => Size::exact(44.0),
@@ -416,13 +420,35 @@ impl ReconcileTab {
                             for (procurement, sale) in
                                 data.pairs.iter().skip(start).take(PAIRS_PER_PAGE)
                             {
-                                pair_row_ui(ui, procurement, sale, &widths, commands);
+                                pair_row_ui(ui, procurement, sale, &widths, &mut unpair_asked);
                             }
                         });
                 });
             });
         self.near_page = near_page;
         self.pair_page = pair_page;
+        if unpair_asked.is_some() {
+            self.unpair_asked = unpair_asked;
+        }
+        if let Some((procurement, what)) = &self.unpair_asked {
+            match confirm_ui(
+                ui.ctx(),
+                "confirm_unpair",
+                "取消配对",
+                &format!("确定这两条不是同一笔销售吗？\n{what}"),
+                "取消后附件3这条重新计入全县合计，不会再自动配对（可在“疑似重复”中重新确认）。",
+                "确认取消配对",
+            ) {
+                Confirm::Yes => {
+                    commands.push(Command::Unpair {
+                        procurement: *procurement,
+                    });
+                    self.unpair_asked = None;
+                }
+                Confirm::No => self.unpair_asked = None,
+                Confirm::Pending => {}
+            }
+        }
     }
 
     fn reporting_ui(&mut self, ui: &mut Ui) {
@@ -668,7 +694,7 @@ fn pair_row_ui(
     procurement: &SaleRow,
     sale: &SaleRow,
     widths: &[f32],
-    commands: &mut Vec<Command>,
+    unpair_asked: &mut Option<(i64, String)>,
 ) {
     let s = &sale.record;
     let cells = [
@@ -690,9 +716,19 @@ fn pair_row_ui(
                 .on_hover_text("两条不是同一笔：附件3这条重新计入")
                 .clicked()
             {
-                commands.push(Command::Unpair {
-                    procurement: procurement.id,
-                });
+                *unpair_asked = Some((
+                    procurement.id,
+                    format!(
+                        "{} {} {} {} {}元（附件2：{}；附件3：{}）",
+                        super::records::shown_date(s),
+                        s.household,
+                        s.product,
+                        s.quantity_text,
+                        yuan_text(procurement.record.amount),
+                        s.purchaser,
+                        procurement.record.purchaser
+                    ),
+                ));
             }
         });
     });

@@ -256,19 +256,36 @@ pub(crate) enum Confirm {
 
 /// A modal asking to confirm deleting `what` (Chinese description of the record).
 pub(crate) fn confirm_delete_ui(ctx: &egui::Context, id_salt: &str, what: &str) -> Confirm {
+    confirm_ui(
+        ctx,
+        ("confirm_delete", id_salt),
+        "删除记录",
+        &format!("确定要删除这条记录吗？\n{what}"),
+        "删除后不能恢复。",
+        "确认删除",
+    )
+}
+
+/// A modal asking to confirm an action that cannot simply be undone: `heading`, the `question`,
+/// a `warning` line and the buttons `yes` / 取消. Pending until answered; closing it is No.
+pub(crate) fn confirm_ui(
+    ctx: &egui::Context,
+    id_salt: impl std::hash::Hash + std::fmt::Debug,
+    heading: &str,
+    question: &str,
+    warning: &str,
+    yes: &str,
+) -> Confirm {
     let mut answer = Confirm::Pending;
-    let modal = egui::Modal::new(egui::Id::unique(("confirm_delete", id_salt))).show(ctx, |ui| {
+    let modal = egui::Modal::new(egui::Id::unique(id_salt)).show(ctx, |ui| {
         ui.set_max_width(420.0);
-        ui.heading("删除记录");
+        ui.heading(heading);
         ui.add_space(6.0);
-        ui.label(format!("确定要删除这条记录吗？\n{what}"));
-        ui.label(RichText::new("删除后不能恢复。").color(WARNING_COLOR));
+        ui.label(question);
+        ui.label(RichText::new(warning).color(WARNING_COLOR));
         ui.add_space(8.0);
         ui.horizontal(|ui| {
-            if ui
-                .button(RichText::new("确认删除").color(ERROR_COLOR))
-                .clicked()
-            {
+            if ui.button(RichText::new(yes).color(ERROR_COLOR)).clicked() {
                 answer = Confirm::Yes;
             }
             if ui.button("取消").clicked() {

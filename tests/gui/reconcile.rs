@@ -92,8 +92,28 @@ fn confirming_a_near_match_pairs_it_and_counts_it_once() {
     );
     assert!(harness.query_by_label("附件2未配对 0条 0.00元").is_some());
 
-    // 取消配对: both count again.
+    // 取消配对 asks first: cancelling the question changes nothing.
     click(&mut harness, "取消配对");
+    assert!(
+        harness
+            .query_by_label_contains("确定这两条不是同一笔销售吗")
+            .is_some(),
+        "asks before unpairing"
+    );
+    click(&mut harness, "取消");
+    assert!(
+        harness
+            .state()
+            .store()
+            .sale(procurement)
+            .expect("row")
+            .same_sale_as
+            .is_some(),
+        "still a pair"
+    );
+    // Confirmed: both count again.
+    click(&mut harness, "取消配对");
+    click(&mut harness, "确认取消配对");
     let store = harness.state().store();
     assert_eq!(store.sale(procurement).expect("row").same_sale_as, None);
     assert_eq!(
