@@ -1664,41 +1664,75 @@ mod crafted {
         assert_eq!(p.rows().count(), 1);
     }
 
-    /// A sheet copied within the workbook (`9月` and Excel's copy `9月 (2)`) holds the same sales
-    /// again: they are imported once, with a warning naming both sheets. A third sheet with one
-    /// amount changed is another sheet of sales and is imported.
+    /// Records an earlier sheet of the workbook already holds are imported once, with a warning:
+    /// a sheet copied within the workbook (`9月` and Excel's copy `9月 (2)`, here with its rows in
+    /// another order), and a 汇总 sheet repeating the month sheets beside a new row. A sheet with
+    /// one amount changed is other sales and is imported.
     #[test]
-    fn a_copied_sheet_is_imported_once_with_a_warning() {
-        let mut wb = Workbook::new();
-        for (name, amount) in [("9月", "90元"), ("9月 (2)", "90元"), ("10月", "95元")] {
-            let ws = wb.add_worksheet();
-            ws.set_name(name).unwrap();
-            ws.write_string(0, 0, "填报单位：泥溪镇人民政府　填报时间：2019年10月31日")
-                .unwrap();
-            for (c, h) in HEADER2.iter().enumerate() {
-                ws.write_string(1, c as u16, *h).unwrap();
-            }
-            let values = [
+    fn records_repeated_on_a_later_sheet_are_imported_once_with_a_warning() {
+        let row = |date: &str, amount: &str| -> [String; 8] {
+            [
                 "1",
                 "云阳县青松中学",
-                "2019.9.1",
+                date,
                 "泥溪镇三坪村",
                 "刘光富",
                 "土豆",
                 "30斤",
                 amount,
-            ];
-            for (c, v) in values.iter().enumerate() {
-                ws.write_string(2, c as u16, *v).unwrap();
+            ]
+            .map(String::from)
+        };
+        let sheets: Vec<(&str, Vec<[String; 8]>)> = vec![
+            (
+                "9月",
+                vec![row("2019.9.1", "90元"), row("2019.9.2", "60元")],
+            ),
+            (
+                "9月 (2)",
+                vec![row("2019.9.2", "60元"), row("2019.9.1", "90元")],
+            ),
+            ("10月", vec![row("2019.10.1", "95元")]),
+            (
+                "汇总",
+                vec![
+                    row("2019.9.1", "90元"),
+                    row("2019.9.2", "60元"),
+                    row("2019.10.1", "95元"),
+                    row("2019.10.3", "20元"),
+                ],
+            ),
+            ("10月改", vec![row("2019.10.1", "96元")]),
+        ];
+        let mut wb = Workbook::new();
+        for (name, rows) in &sheets {
+            let ws = wb.add_worksheet();
+            ws.set_name(*name).unwrap();
+            ws.write_string(0, 0, "填报单位：泥溪镇人民政府　填报时间：2019年10月31日")
+                .unwrap();
+            for (c, h) in HEADER2.iter().enumerate() {
+                ws.write_string(1, c as u16, *h).unwrap();
+            }
+            for (r, values) in rows.iter().enumerate() {
+                for (c, v) in values.iter().enumerate() {
+                    ws.write_string(r as u32 + 2, c as u16, v).unwrap();
+                }
             }
         }
-        let p = parse("copied.xlsx", &wb.save_to_buffer().unwrap());
-        let sheets: Vec<&str> = p.sheets.iter().map(|s| s.name.as_str()).collect();
-        assert_eq!(sheets, ["9月", "10月"]);
+        let p = parse("repeated.xlsx", &wb.save_to_buffer().unwrap());
+        let kept: Vec<(&str, usize)> = p
+            .sheets
+            .iter()
+            .map(|s| (s.name.as_str(), s.rows.len()))
+            .collect();
+        assert_eq!(kept, [("9月", 2), ("10月", 1), ("汇总", 1), ("10月改", 1)]);
+        let total: i64 = p.sheets.iter().map(|s| s.total().to_fen()).sum();
+        assert_eq!(total, 9000 + 6000 + 9500 + 2000 + 9600);
         assert_eq!(
             p.file_warnings,
             [
-                "工作表“9月 (2)”与工作表“9月”的记录完全相同（复制的工作表？），只导入了一次；如确是另外的销售，请分开提交"
+                "工作表“9月 (2)”的记录与工作表“9月”完全相同（复制的工作表或汇总表？），只导入了一次；如确是另外的销售，请分开提交",
+                "工作表“汇总”中有3行与工作表“9月”、“10月”中的记录完全相同（汇总表或复制的工作表？），这些行只导入了一次；如确是另外的销售，请分开提交",
             ]
         );
     }

@@ -32,6 +32,7 @@ mod rows;
 mod xls;
 mod xlsx;
 
+use std::collections::HashMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::Path;
 
@@ -266,6 +267,9 @@ fn parse_inner(
         file_warnings: workbook.warnings,
     };
     let mut unrecognised: Vec<String> = Vec::new();
+    // The records of the sheets before, by content key, each with its sheet's name (built when a
+    // second sheet is found: a one-sheet file pays nothing).
+    let mut earlier_records: Option<HashMap<String, Vec<String>>> = None;
     let mut sheet_warnings: Vec<(String, String)> = Vec::new();
     for sheet in &workbook.sheets {
         if sheet.rows.is_empty() {
@@ -380,18 +384,81 @@ fn parse_inner(
                 sheet_warnings.push((sheet.name.clone(), message));
             }
         }
-        // A sheet copied within the workbook (Excel's 移动或复制 → 建立副本 gives `9月 (2)`)
-        // holds the same sales again: imported once, with a warning.
-        if let Some(original) = parsed
-            .sheets
-            .iter()
-            .find(|earlier| same_records(earlier, &imported))
-        {
-            parsed.file_warnings.push(format!(
-                "工作表“{}”与工作表“{}”的记录完全相同（复制的工作表？），只导入了一次；如确是另外的销售，请分开提交",
-                imported.name, original.name
-            ));
-            continue;
+        // Records an earlier sheet already holds (a sheet copied within the workbook — Excel's
+        // 建立副本 gives `9月 (2)` —, a 汇总 sheet of the month sheets) are imported once.
+        let mut imported = imported;
+        let earlier_records = match (&mut earlier_records, parsed.sheets.is_empty()) {
+            (Some(records), _) => records,
+            (None, true) => {
+                parsed.sheets.push(imported);
+                continue;
+            }
+            (records @ None, false) => {
+                let mut built: HashMap<String, Vec<String>> = HashMap::new();
+                for sheet in &parsed.sheets {
+                    for row in &sheet.rows {
+                        built
+                            .entry(content_key(&row.content))
+                            .or_default()
+                            .push(sheet.name.clone());
+                    }
+                }
+                records.insert(built)
+            }
+        };
+        let before = imported.rows.len();
+        let mut matched_sheets: Vec<String> = Vec::new();
+        // Each earlier record stands for one row of this sheet (equal rows of one sheet are
+        // equal sales, counted); every later sheet is compared with all earlier ones.
+        let mut used: HashMap<String, usize> = HashMap::new();
+        let mut kept_keys: Vec<String> = Vec::new();
+        imported.rows.retain(|row| {
+            let key = content_key(&row.content);
+            let taken = used.entry(key.clone()).or_default();
+            match earlier_records
+                .get(&key)
+                .and_then(|sheets| sheets.get(*taken))
+            {
+                Some(sheet) => {
+                    *taken += 1;
+                    if !matched_sheets.contains(sheet) {
+                        matched_sheets.push(sheet.clone());
+                    }
+                    false
+                }
+                None => {
+                    kept_keys.push(key);
+                    true
+                }
+            }
+        });
+        let repeated = before - imported.rows.len();
+        if repeated > 0 {
+            let earlier = matched_sheets
+                .iter()
+                .map(|name| format!("“{name}”"))
+                .collect::<Vec<_>>()
+                .join("、");
+            parsed.file_warnings.push(if imported.rows.is_empty() {
+                format!(
+                    "工作表“{}”的记录与工作表{earlier}完全相同（复制的工作表或汇总表？），只导入了一次；如确是另外的销售，请分开提交",
+                    imported.name
+                )
+            } else {
+                format!(
+                    "工作表“{}”中有{repeated}行与工作表{earlier}中的记录完全相同（汇总表或复制的工作表？），这些行只导入了一次；如确是另外的销售，请分开提交",
+                    imported.name
+                )
+            });
+            if imported.rows.is_empty() && imported.errors.is_empty() {
+                continue;
+            }
+        }
+        for key in kept_keys {
+            earlier_records
+                .entry(key)
+                .or_default()
+                .push(imported.name.clone());
         }
         parsed.sheets.push(imported);
     }
@@ -430,17 +497,34 @@ fn missing_columns(header: &detect::Header) -> Vec<&'static str> {
         .collect()
 }
 
-/// True when two sheets hold the same records in the same order (same form, content and hidden
-/// ids; row numbers may differ), and at least one.
-fn same_records(earlier: &ImportedSheet, later: &ImportedSheet) -> bool {
-    earlier.kind == later.kind
-        && !later.rows.is_empty()
-        && earlier.rows.len() == later.rows.len()
-        && earlier
-            .rows
-            .iter()
-            .zip(&later.rows)
-            .all(|(a, b)| a.content == b.content && a.record_id == b.record_id)
+/// What makes two rows of different sheets the same record: form, 采购单位, township, village,
+/// household, product, date, quantity and amount for a sale (not 备注: a 汇总 sheet often leaves
+/// it out); township, village, household, product, 计划销量 and price as typed for a listing.
+fn content_key(content: &RowContent) -> String {
+    match content {
+        RowContent::Sale(s) => format!(
+            "{}\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{:?}\u{1f}{}\u{1f}{}",
+            s.kind.number(),
+            s.purchaser,
+            s.township_code,
+            s.village,
+            s.household,
+            s.product,
+            s.date.date,
+            s.date.precision,
+            s.quantity,
+            s.amount.to_fen(),
+        ),
+        RowContent::Listing(l) => format!(
+            "L\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{}",
+            l.township_code,
+            l.village,
+            l.household,
+            l.product,
+            l.planned_quantity_text,
+            l.price_text,
+        ),
+    }
 }
 
 /// The rejection of a file one of whose sheets has more than [`rows::MAX_REJECTED_ROWS`] bad
