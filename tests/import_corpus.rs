@@ -1500,6 +1500,117 @@ mod crafted {
                 ("泥溪镇".to_string(), "三坪村".to_string(), vec![]),
             ]
         );
+        // 4. The 村组 column repeating the village of 地区 with the group, or naming another
+        // village; and 乡镇 | 村 | 组 in three columns.
+        let mut wb = Workbook::new();
+        let ws = wb.add_worksheet();
+        ws.write_string(0, 0, "填报单位：泥溪镇人民政府　填报时间：2019年9月30日")
+            .unwrap();
+        header(
+            ws,
+            1,
+            &[
+                "序号",
+                "采购单位",
+                "销售时间",
+                "地区",
+                "村组",
+                "贫困户姓名",
+                "产品品种",
+                "销售数量",
+                "销售金额",
+            ],
+        );
+        data(
+            ws,
+            2,
+            &[
+                "1",
+                "云阳县青松中学",
+                "2019.9.1",
+                "泥溪镇三坪村",
+                "三坪村5组",
+                "刘光富",
+                "土豆",
+                "30斤",
+                "90元",
+            ],
+        );
+        data(
+            ws,
+            3,
+            &[
+                "2",
+                "云阳县青松中学",
+                "2019.9.2",
+                "泥溪镇三坪村",
+                "黎明村",
+                "王成",
+                "红薯",
+                "20斤",
+                "40元",
+            ],
+        );
+        let p = parse("overlap.xlsx", &wb.save_to_buffer().unwrap());
+        let got: Vec<(String, String, Vec<String>)> = sales(&p)
+            .into_iter()
+            .map(|(_, s)| {
+                let (township, village) = township_of(s);
+                (township, village, s.warnings.clone())
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("泥溪镇".to_string(), "三坪村5组".to_string(), vec![]),
+                (
+                    "泥溪镇".to_string(),
+                    "三坪村".to_string(),
+                    vec!["地区“泥溪镇三坪村”已写了村(社区)，与“村(社区)”列的“黎明村”不同，按地区导入，请核实".to_string()]
+                ),
+            ]
+        );
+        let mut wb = Workbook::new();
+        let ws = wb.add_worksheet();
+        ws.write_string(0, 0, "填报单位：泥溪镇人民政府　填报时间：2019年9月30日")
+            .unwrap();
+        header(
+            ws,
+            1,
+            &[
+                "序号",
+                "采购单位",
+                "销售时间",
+                "乡镇",
+                "村",
+                "组",
+                "贫困户姓名",
+                "产品品种",
+                "销售数量",
+                "销售金额",
+            ],
+        );
+        data(
+            ws,
+            2,
+            &[
+                "1",
+                "云阳县青松中学",
+                "2019.9.1",
+                "泥溪镇",
+                "三坪村",
+                "5组",
+                "刘光富",
+                "土豆",
+                "30斤",
+                "90元",
+            ],
+        );
+        let p = parse("three.xlsx", &wb.save_to_buffer().unwrap());
+        let got: Vec<(String, String)> =
+            sales(&p).into_iter().map(|(_, s)| township_of(s)).collect();
+        assert_eq!(got, [("泥溪镇".to_string(), "三坪村5组".to_string())]);
+        assert!(p.file_warnings.is_empty(), "{:?}", p.file_warnings);
     }
 
     /// A column written twice (`销售金额（含运费）` before `销售金额`, `销售数量（袋）` before
@@ -1780,6 +1891,56 @@ mod crafted {
             "泥溪镇"
         );
         assert_eq!(p.sheets[0].header.unit.as_deref(), Some("泥溪镇人民政府"));
+    }
+
+    /// 销售金额 in 万元 (rounded) and in 元: the exact 元 column is read, whichever comes first.
+    #[test]
+    fn an_amount_in_yuan_is_read_before_the_same_in_wan_yuan() {
+        for yuan_first in [false, true] {
+            let mut names = vec!["销售金额（万元）", "销售金额（元）"];
+            let mut values = vec!["0.01", "90"];
+            if yuan_first {
+                names.reverse();
+                values.reverse();
+            }
+            let mut wb = Workbook::new();
+            let ws = wb.add_worksheet();
+            ws.write_string(0, 0, "填报单位：泥溪镇人民政府　填报时间：2019年9月30日")
+                .unwrap();
+            let header = [
+                "序号",
+                "采购单位",
+                "销售时间",
+                "地区",
+                "贫困户姓名",
+                "产品品种",
+                "销售数量",
+            ];
+            let row = [
+                "1",
+                "云阳县青松中学",
+                "2019.9.1",
+                "泥溪镇三坪村",
+                "刘光富",
+                "土豆",
+                "30斤",
+            ];
+            for (c, (h, v)) in header
+                .iter()
+                .chain(&names)
+                .zip(row.iter().chain(&values))
+                .enumerate()
+            {
+                ws.write_string(1, c as u16, *h).unwrap();
+                ws.write_string(2, c as u16, *v).unwrap();
+            }
+            let p = parse("wan.xlsx", &wb.save_to_buffer().unwrap());
+            assert_eq!(
+                sales(&p)[0].1.amount.to_string(),
+                "90.00",
+                "元 first: {yuan_first}"
+            );
+        }
     }
 
     /// rule 21: a sheet that declares A1:Z1048576 (and has cells far apart) is sized from the

@@ -30,6 +30,8 @@ pub(crate) enum Role {
     Township,
     /// A 村(社区) or 村组 column: its text completes the 地区 of the row ([`Header::region_text`]).
     Village,
+    /// A 组 (村民小组) column: its text completes the 地区 after the village.
+    Group,
     /// 贫困户姓名.
     Household,
     /// 产品品种.
@@ -101,14 +103,18 @@ impl Header {
 
     /// True when the 地区 is split over several columns (a 乡镇 or 村 column besides 地区).
     pub(crate) fn has_split_region(&self) -> bool {
-        self.col(Role::Township).is_some() || self.col(Role::Village).is_some()
+        self.col(Role::Township).is_some()
+            || self.col(Role::Village).is_some()
+            || self.col(Role::Group).is_some()
     }
 
-    /// The 地区 text of a row: its 地区 cell, completed by the row's 乡镇 and 村 cells when the
-    /// form has such columns (the 地区 split into `乡镇(街道) | 村(社区)`, or a `村组` column
-    /// beside a township-only 地区). A part is added only when the text does not already hold
-    /// it: 乡镇 before, 村 after. Empty when the row has none of them.
-    pub(crate) fn region_text(&self, row: &GridRow) -> String {
+    /// The 地区 text of a row: its 地区 cell, completed by the row's 乡镇, 村 and 组 cells when the
+    /// form has such columns (the 地区 split into `乡镇(街道) | 村(社区) | 组`, or a `村组` column
+    /// beside a township-only 地区). 乡镇 goes before unless the text holds it; 村 and 组 go after,
+    /// overlapping what the text already ends with (`泥溪镇三坪村` + `三坪村5组` →
+    /// `泥溪镇三坪村5组`). When the 地区 already names another village, it is kept and the second
+    /// value is the row warning saying so. Empty when the row has none of these cells.
+    pub(crate) fn region_text(&self, row: &GridRow) -> (String, Option<String>) {
         let text_of = |role| {
             self.col(role)
                 .and_then(|c| row.get(c))
@@ -117,19 +123,38 @@ impl Header {
         };
         let mut region = text_of(Role::Region);
         if !self.has_split_region() {
-            return region;
+            return (region, None);
         }
+        region = region.trim().to_string();
         let township = text_of(Role::Township);
         let township = township.trim();
         if !township.is_empty() && !region.contains(township) {
-            region = format!("{township}{}", region.trim());
+            region = format!("{township}{region}");
         }
-        let village = text_of(Role::Village);
-        let village = village.trim();
-        if !village.is_empty() && !region.contains(village) {
-            region = format!("{}{village}", region.trim());
+        let mut warning = None;
+        for (role, column) in [(Role::Village, "村(社区)"), (Role::Group, "组")] {
+            let part = text_of(role);
+            let part = part.trim();
+            if part.is_empty() || region.ends_with(part) {
+                continue;
+            }
+            // The longest start of `part` that the text already ends with (at least 2 characters).
+            let overlap = part
+                .char_indices()
+                .map(|(i, c)| i + c.len_utf8())
+                .filter(|&end| part[..end].chars().count() >= 2 && region.ends_with(&part[..end]))
+                .max();
+            match overlap {
+                Some(end) => region.push_str(&part[end..]),
+                None if role == Role::Village && names_a_village(&region) => {
+                    warning = Some(format!(
+                        "地区“{region}”已写了村(社区)，与“{column}”列的“{part}”不同，按地区导入，请核实"
+                    ));
+                }
+                None => region.push_str(part),
+            }
         }
-        region
+        (region, warning)
     }
 
     /// First and last column of the form's columns.
@@ -260,6 +285,7 @@ fn role_of(name: &str) -> Option<(Role, Option<FormKind>)> {
         | "村社" | "村委会" | "村居委会" | "社区" | "村(社区)名称" | "村(居)名称" => {
             (Role::Village, None)
         }
+        "组" | "村民小组" | "小组" | "组别" | "所在组" => (Role::Group, None),
         "贫困户姓名"
         | "贫困户"
         | "姓名"
@@ -366,13 +392,15 @@ fn match_header(cells: &[(u32, String)]) -> Option<(FormKind, Vec<Column>)> {
 }
 
 /// How well a header's bracketed text fits its column, when a sheet has the column twice:
-/// a plain name or a unit of the column (元/万元 for amounts; a weight for quantities, which gives
-/// the 斤-equivalent) fits better than a count unit (`（袋）`), which fits better than another
+/// a unit of the column that is exact (元 rather than 万元) or a weight (which gives the
+/// 斤-equivalent) fits best, then a plain name or 万元, then a count unit (`（袋）`), then another
 /// qualifier (`（含运费）`, `（月份）`).
 fn fitness(role: Role, unit: Option<&str>) -> u8 {
     const WEIGHTS: [&str; 7] = ["斤", "公斤", "千克", "吨", "克", "kg", "KG"];
     let Some(unit) = unit else { return 2 };
     match role {
+        // 元 is exact to the fen; a 万元 column is often rounded.
+        Role::Amount | Role::Price if unit.contains('元') && !unit.contains('万') => 3,
         Role::Amount | Role::Price if unit.contains('元') => 2,
         Role::Quantity | Role::PlannedQuantity if WEIGHTS.contains(&unit) => 3,
         Role::Quantity | Role::PlannedQuantity
@@ -542,6 +570,13 @@ pub(crate) fn find_header(sheet: &GridSheet) -> Option<Header> {
     None
 }
 
+/// True when a 地区 text ends with a village or group (`…三坪村`, `…滨江社区`, `…3组`).
+fn names_a_village(region: &str) -> bool {
+    ["村", "社区", "居委会", "组"]
+        .iter()
+        .any(|ending| region.ends_with(ending))
+}
+
 /// True when the row under a header holds the sub-headers of a split 地区 (`乡镇`, `村(社区)`,
 /// …) under a merged 地区 cell, and otherwise only the header's own texts (its cells merged
 /// down over both rows).
@@ -553,7 +588,7 @@ fn is_region_sub_header(header: &[(u32, String)], below: &[(u32, String)]) -> bo
             continue;
         }
         match role_of(split_unit(&folded).0) {
-            Some((Role::Township | Role::Village, _)) => any = true,
+            Some((Role::Township | Role::Village | Role::Group, _)) => any = true,
             _ if header.iter().any(|(c, t)| c == col && fold(t) == folded) => {}
             _ => return false,
         }

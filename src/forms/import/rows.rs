@@ -181,7 +181,8 @@ fn other_column_name(role: Option<Role>) -> &'static str {
             | Role::ShopUrl
             | Role::Contact
             | Role::Township
-            | Role::Village),
+            | Role::Village
+            | Role::Group),
         ) => role_column(FormKind::Catalogue, role),
         _ => "表格外的列",
     }
@@ -531,7 +532,7 @@ fn is_sample_row(header: &Header, row: &GridRow) -> bool {
         }
     };
     let region_is_sample = if header.has_split_region() {
-        is_sample_region(&header.region_text(row))
+        is_sample_region(&header.region_text(row).0)
     } else {
         text_of(Role::Region).is_some_and(is_sample_region)
     };
@@ -647,6 +648,7 @@ fn role_column(kind: FormKind, role: Role) -> &'static str {
         Role::Region => "地区",
         Role::Township => "乡镇(街道)",
         Role::Village => "村(社区)",
+        Role::Group => "组",
         Role::Household => "贫困户姓名",
         Role::Product => "产品品种",
         Role::Quantity => quantity,
@@ -863,8 +865,9 @@ fn sale_row(
 ) {
     let h = ctx.header;
     let mut extra = Vec::new();
-    let (region, completed) =
-        regions.completed(h.region_text(row), ctx.reporting_township.as_ref());
+    let (region, split_warning) = h.region_text(row);
+    let (region, completed) = regions.completed(region, ctx.reporting_township.as_ref());
+    extra.extend(split_warning);
     extra.extend(completed);
     let draft = SaleDraft {
         purchaser: cell_text(row, h.col(Role::Purchaser)),
@@ -1009,8 +1012,9 @@ fn listing_row(
         }
         None => price_cell.map(CellValue::to_text).unwrap_or_default(),
     };
-    let (region, completed) =
-        regions.completed(h.region_text(row), ctx.reporting_township.as_ref());
+    let (region, split_warning) = h.region_text(row);
+    let (region, completed) = regions.completed(region, ctx.reporting_township.as_ref());
+    let completed: Vec<String> = split_warning.into_iter().chain(completed).collect();
     let (shop_url, url_warning) = shop_url(ctx.sheet, row, h.col(Role::ShopUrl));
     let url_read_failed = url_warning.is_some();
     let draft = ListingDraft {
