@@ -1773,6 +1773,76 @@ mod crafted {
         }
         let p = parse("named_like_subtotal.xlsx", &wb.save_to_buffer().unwrap());
         assert_eq!(p.rows().count(), 1);
+        // Totals in other columns (`合计` or `刘光富小计` as 贫困户姓名 on a full row, `土豆小计` in
+        // 产品品种), seal lines, and a wrong 本月合计 that is the only total.
+        let mut wb = Workbook::new();
+        let ws = wb.add_worksheet();
+        ws.write_string(0, 0, "填报单位：泥溪镇人民政府　填报时间：2019年10月31日")
+            .unwrap();
+        for (c, h) in HEADER2.iter().enumerate() {
+            ws.write_string(1, c as u16, *h).unwrap();
+        }
+        sale(ws, 2, "2019.9.1", "90元");
+        sale(ws, 3, "2019.9.2", "60元");
+        let full = [
+            "",
+            "云阳县青松中学",
+            "2019.9.2",
+            "泥溪镇三坪村",
+            "合计",
+            "土豆",
+            "50斤",
+            "150元",
+        ];
+        for (c, v) in full.iter().enumerate() {
+            ws.write_string(4, c as u16, *v).unwrap();
+        }
+        let full = [
+            "",
+            "云阳县青松中学",
+            "",
+            "泥溪镇三坪村",
+            "刘光富小计",
+            "土豆",
+            "50斤",
+            "150元",
+        ];
+        for (c, v) in full.iter().enumerate() {
+            ws.write_string(5, c as u16, *v).unwrap();
+        }
+        ws.write_string(6, 5, "土豆小计").unwrap();
+        ws.write_string(6, 7, "150元").unwrap();
+        ws.write_string(7, 1, "本月合计").unwrap();
+        ws.write_string(7, 7, "140元").unwrap();
+        ws.write_string(8, 1, "泥溪镇人民政府（盖章）").unwrap();
+        ws.write_string(8, 5, "2019年10月31日").unwrap();
+        ws.write_string(9, 6, "（单位盖章）").unwrap();
+        ws.write_string(10, 4, "泥溪镇人民政府").unwrap();
+        let p = parse("totals_and_seals.xlsx", &wb.save_to_buffer().unwrap());
+        assert_eq!(
+            p.errors().count(),
+            0,
+            "{:?}",
+            p.errors().collect::<Vec<_>>()
+        );
+        assert_eq!(p.rows().count(), 2);
+        // The 合计 in 贫困户姓名 (150) is the sheet's total; the 本月合计 is not checked then.
+        assert!(p.file_warnings.is_empty(), "{:?}", p.file_warnings);
+        // A wrong 本月合计 that is the sheet's only total is checked.
+        let mut wb = Workbook::new();
+        let ws = wb.add_worksheet();
+        ws.write_string(0, 0, "填报单位：泥溪镇人民政府　填报时间：2019年10月31日")
+            .unwrap();
+        for (c, h) in HEADER2.iter().enumerate() {
+            ws.write_string(1, c as u16, *h).unwrap();
+        }
+        sale(ws, 2, "2019.9.1", "90元");
+        sale(ws, 3, "2019.9.2", "60元");
+        ws.write_string(4, 1, "本月合计").unwrap();
+        ws.write_string(4, 7, "140元").unwrap();
+        let p = parse("month_total.xlsx", &wb.save_to_buffer().unwrap());
+        assert_eq!(p.rows().count(), 2);
+        assert_eq!(p.file_warnings, ["合计(140.00)与明细之和(150.00)不符"]);
     }
 
     /// Records an earlier sheet of the workbook already holds are imported once, with a warning:

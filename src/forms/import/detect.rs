@@ -135,7 +135,12 @@ impl Header {
         for (role, column) in [(Role::Village, "村(社区)"), (Role::Group, "组")] {
             let part = text_of(role);
             let part = part.trim();
-            if part.is_empty() || region.ends_with(part) {
+            // Already there after the township (`泥溪镇三坪村` + `三坪`), not inside its name
+            // (`渠马镇` + `渠马`).
+            let after_township = region
+                .rfind(['镇', '乡', '道'])
+                .map_or(region.as_str(), |i| &region[i..]);
+            if part.is_empty() || after_township.contains(part) {
                 continue;
             }
             // The longest start of `part` that the text already ends with (at least 2 characters).
@@ -146,7 +151,7 @@ impl Header {
                 .max();
             match overlap {
                 Some(end) => region.push_str(&part[end..]),
-                None if role == Role::Village && names_a_village(&region) => {
+                None if role == Role::Village && names_a_village(&region) && !is_group(part) => {
                     warning = Some(format!(
                         "地区“{region}”已写了村(社区)，与“{column}”列的“{part}”不同，按地区导入，请核实"
                     ));
@@ -568,6 +573,16 @@ pub(crate) fn find_header(sheet: &GridSheet) -> Option<Header> {
         return Some(header);
     }
     None
+}
+
+/// True when a text is a group number only (`5组`, `五组`, `3社`): it follows the village.
+fn is_group(text: &str) -> bool {
+    text.strip_suffix(['组', '社']).is_some_and(|number| {
+        !number.is_empty()
+            && number
+                .chars()
+                .all(|c| c.is_ascii_digit() || "一二三四五六七八九十〇零".contains(c))
+    })
 }
 
 /// True when a 地区 text ends with a village or group (`…三坪村`, `…滨江社区`, `…3组`).

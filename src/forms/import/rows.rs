@@ -28,9 +28,11 @@ enum RowClass {
     Footnote {
         starts_block: bool,
     },
-    /// 合计/总计 (`grand`) or 小计.
+    /// 合计/总计 (`grand`), 小计, or a total named by what it sums (`本月合计`: `named`, checked
+    /// like a 合计 when it is the sheet's only total).
     Total {
         grand: bool,
+        named: bool,
     },
     /// The template's own sample row (`云阳县xx乡镇xx村` / `王某某`).
     Sample,
@@ -210,6 +212,8 @@ pub(crate) fn import_rows(ctx: &RowContext<'_>) -> SheetRows {
     let mut out = SheetRows::default();
     let mut in_footnotes = false;
     let mut data: Vec<&GridRow> = Vec::new();
+    // The amounts of totals named by what they sum (`本月合计`).
+    let mut named_totals: Vec<Money> = Vec::new();
     let rows = ctx.sheet.rows.get(ctx.header.data_start..).unwrap_or(&[]);
     for row in rows {
         match classify(ctx.header, row, in_footnotes) {
@@ -220,9 +224,13 @@ pub(crate) fn import_rows(ctx: &RowContext<'_>) -> SheetRows {
             }
             RowClass::RepeatedHeader => {}
             RowClass::Footnote { starts_block } => in_footnotes |= starts_block,
-            RowClass::Total { grand } => {
-                if grand && let Some(total) = total_value(ctx.header, row) {
-                    out.stated_total = Some(total);
+            RowClass::Total { grand, named } => {
+                if let Some(total) = total_value(ctx.header, row) {
+                    if grand {
+                        out.stated_total = Some(total);
+                    } else if named {
+                        named_totals.push(total);
+                    }
                 }
             }
             RowClass::NoteOnly => {
@@ -268,6 +276,12 @@ pub(crate) fn import_rows(ctx: &RowContext<'_>) -> SheetRows {
         }
     }
 
+    // A sheet whose only total is named (`本月合计`, `第三季度合计`) is checked against it.
+    if out.stated_total.is_none()
+        && let [only] = named_totals.as_slice()
+    {
+        out.stated_total = Some(*only);
+    }
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .clamp(1, 4);
@@ -347,24 +361,42 @@ fn cell_text(row: &GridRow, col: Option<u32>) -> String {
         .unwrap_or_default()
 }
 
-/// A subtotal row named by what it sums (`9月小计`, `本月合计`, `三坪村小计`): a short first text
-/// ending in 小计/合计, and no 贫困户姓名 or 产品品种 (not data, rule 3; its amount is not checked
-/// against the rows, like a 小计).
-fn is_named_subtotal(header: &Header, row: &GridRow, first: &str) -> bool {
-    let named = first.chars().count() <= 10
-        && ["小计", "合计"].iter().any(|word| {
-            first
-                .trim_end_matches([':', '：'])
-                .strip_suffix(word)
-                .is_some_and(|name| !name.is_empty())
-        });
-    named
-        && [Role::Household, Role::Product].iter().all(|role| {
-            header
-                .col(*role)
-                .and_then(|c| row.get(c))
-                .is_none_or(|v| !holds_a_value(v))
-        })
+/// A subtotal or total row named by what it sums (`9月小计`, `本月合计`, `三坪村小计`,
+/// `土豆小计` in 产品品种, `刘光富小计` or `合计` in 贫困户姓名): some cell's short text ends in
+/// 小计, 合计 or 总计, and it is the 贫困户姓名 (no household is named so) or the row has none.
+/// A [`RowClass::Total`]: grand for a bare 合计/总计, named for another 合计/总计 (checked like
+/// one when the sheet has no other total); `None` for a record.
+fn named_total(header: &Header, row: &GridRow) -> Option<RowClass> {
+    const WORDS: [&str; 3] = ["小计", "合计", "总计"];
+    let household = header.col(Role::Household);
+    for (col, value) in &row.cells {
+        let CellValue::Text(text) = value else {
+            continue;
+        };
+        // Most cells of most rows: nothing to fold.
+        if !text.contains('计') {
+            continue;
+        }
+        let folded = fold(text);
+        let label = folded.trim_end_matches(':');
+        if label.chars().count() > 14 {
+            continue;
+        }
+        let Some(word) = WORDS.iter().find(|word| label.ends_with(*word)) else {
+            continue;
+        };
+        // No household's name ends so; in another column the row names no household.
+        let in_household = Some(*col) == household;
+        let household_filled = household.is_some_and(|c| row.get(c).is_some_and(holds_a_value));
+        if in_household || !household_filled {
+            let grand = *word != "小计" && label == *word;
+            return Some(RowClass::Total {
+                grand,
+                named: *word != "小计" && !grand,
+            });
+        }
+    }
+    None
 }
 
 /// A date alone under the table, as signed at the foot of the form (`2019年9月30日` under
@@ -373,13 +405,43 @@ fn is_signature_date(header: &Header, row: &GridRow) -> bool {
     let [(col, CellValue::Text(text))] = row.cells.as_slice() else {
         return false;
     };
-    let folded = fold(text);
-    Some(*col) != header.col(Role::Date)
-        && folded.ends_with('日')
+    Some(*col) != header.col(Role::Date) && is_written_full_date(&fold(text))
+}
+
+/// `2019年9月30日` (folded): a full date written with 年月日, as signed under a form.
+fn is_written_full_date(folded: &str) -> bool {
+    folded.ends_with('日')
         && folded.contains('年')
         && folded.contains('月')
         && folded.chars().count() <= 12
-        && ReportDate::parse(&folded, None).is_ok()
+        && ReportDate::parse(folded, None).is_ok()
+}
+
+/// The seal line at the foot of a form: `（单位盖章）`, `泥溪镇人民政府（盖章）` with the signed date
+/// beside it, or the unit's name alone in a row of at most two cells (`泥溪镇人民政府` under the
+/// table, `2019年9月30日` beside it): every cell is such text or the written date.
+fn is_seal_line(row: &GridRow) -> bool {
+    if row.cells.len() > 4 {
+        return false;
+    }
+    let mut sealed = false;
+    for (_, value) in &row.cells {
+        let CellValue::Text(text) = value else {
+            return false;
+        };
+        let folded = fold(text);
+        if ["盖章", "签字", "签名", "签章"]
+            .iter()
+            .any(|w| folded.contains(w))
+        {
+            sealed = true;
+        } else if folded.ends_with("人民政府") && row.cells.len() <= 2 {
+            sealed = true;
+        } else if !is_written_full_date(&folded) {
+            return false;
+        }
+    }
+    sealed
 }
 
 /// Footnote openings (after folding).
@@ -444,11 +506,17 @@ fn classify(header: &Header, row: &GridRow, in_footnotes: bool) -> RowClass {
     if !first.is_empty() {
         for word in ["总合计", "合计", "总计", "共计", "累计"] {
             if first.starts_with(word) {
-                return RowClass::Total { grand: true };
+                return RowClass::Total {
+                    grand: true,
+                    named: false,
+                };
             }
         }
-        if first.starts_with("小计") || is_named_subtotal(header, row, &first) {
-            return RowClass::Total { grand: false };
+        if first.starts_with("小计") {
+            return RowClass::Total {
+                grand: false,
+                named: false,
+            };
         }
         if first == "备注" && distinct() == 1 {
             return RowClass::Footnote { starts_block: true };
@@ -464,6 +532,14 @@ fn classify(header: &Header, row: &GridRow, in_footnotes: bool) -> RowClass {
                 starts_block: false,
             };
         }
+    }
+    if is_seal_line(row) {
+        return RowClass::Footnote {
+            starts_block: false,
+        };
+    }
+    if let Some(total) = named_total(header, row) {
+        return total;
     }
     let key_filled = key_columns(header.kind).iter().any(|(role, _)| {
         header
