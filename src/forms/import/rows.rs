@@ -430,12 +430,10 @@ fn is_seal_line(row: &GridRow) -> bool {
             return false;
         };
         let folded = fold(text);
-        if ["盖章", "签字", "签名", "签章"]
+        let seal = ["盖章", "签字", "签名", "签章"]
             .iter()
-            .any(|w| folded.contains(w))
-        {
-            sealed = true;
-        } else if folded.ends_with("人民政府") && row.cells.len() <= 2 {
+            .any(|w| folded.contains(w));
+        if seal || (folded.ends_with("人民政府") && row.cells.len() <= 2) {
             sealed = true;
         } else if !is_written_full_date(&folded) {
             return false;
