@@ -94,8 +94,10 @@ fn usage_error_text(error: &clap::Error) -> String {
     let mut text = usage_error_chinese(error.kind()).to_string();
     if let Some(argument) = context(ContextKind::InvalidArg) {
         text.push_str(&format!("：“{argument}”"));
-        if let Some(value) = context(ContextKind::InvalidValue) {
-            text.push_str(&format!("的值“{value}”"));
+        match context(ContextKind::InvalidValue) {
+            Some(value) if value.is_empty() => text.push_str("缺少值"),
+            Some(value) => text.push_str(&format!("的值“{value}”")),
+            None => {}
         }
     } else if let Some(subcommand) = context(ContextKind::InvalidSubcommand) {
         text.push_str(&format!("：“{subcommand}”"));
@@ -103,7 +105,7 @@ fn usage_error_text(error: &clap::Error) -> String {
     if let Some(reason) = std::error::Error::source(error) {
         text.push_str(&format!("，{reason}"));
     }
-    if let Some(valid) = context(ContextKind::ValidValue) {
+    if let Some(valid) = context(ContextKind::ValidValue).filter(|v| !v.is_empty()) {
         text.push_str(&format!("（可用：{valid}）"));
     }
     if let Some(suggested) =

@@ -299,6 +299,12 @@ fn errors_are_chinese_on_stderr_with_a_non_zero_exit() {
     let (code, _, err) = run(&db, &["report", "--year", "abc"]);
     assert_eq!(code, 2);
     assert!(err.contains("“abc”不是整数"), "{err}");
+    let (code, _, err) = run(&db, &["report", "--year", "-1"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("“-1”，应是 1990 到 2100 之间的整数"), "{err}");
+    let (code, _, err) = run(&db, &["report", "--year"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("“--year <YEAR>”缺少值"), "{err}");
     let missing_folder = dir.path().join("no_such_folder").join("x.xlsx");
     let (code, _, err) = run(
         &db,
