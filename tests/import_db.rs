@@ -1926,6 +1926,25 @@ fn a_corrected_form_sent_again_flags_the_row_that_differs_only_in_amount() {
         .map(|s| (s.record.household.clone(), s.record.amount.to_fen()))
         .collect();
     assert_eq!(with_warning, [("王成".to_string(), 4500)]);
+    // Only the 采购单位 corrected: counted as the stored sale, and the difference is reported.
+    let mut purchaser_corrected = first;
+    purchaser_corrected[0][0] = "云阳县南岸医院";
+    let third = dir.path().join("purchaser.xlsx");
+    write_sale_form(&third, info, ["销售数量", "销售金额"], &purchaser_corrected);
+    let report = import(&mut store, &third);
+    assert_eq!(report.rows_added, 0, "{}", report.message);
+    let messages: Vec<(u32, &str)> = report
+        .warnings
+        .iter()
+        .map(|w| (w.row, w.message.as_str()))
+        .collect();
+    assert_eq!(
+        messages,
+        [(
+            3,
+            "与台账中已有记录相同，按已导入处理，未重复添加；但采购单位（台账中为“云阳县青松中学”，本文件为“云阳县南岸医院”）不同，未按本文件修改：如本行是更正，请在程序中修改该记录"
+        )]
+    );
     // Both the old and the new amount in one file: two sales, nothing to flag.
     let (dir, _db, mut store) = temp_store();
     assert_eq!(import(&mut store, &original).rows_added, 2);

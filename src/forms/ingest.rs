@@ -690,6 +690,7 @@ fn plan_warnings<'a>(
         .similar
         .iter()
         .map(|(index, sale)| (*index, sale.warning()))
+        .chain(plan.differing.iter().cloned())
         .collect();
     parsed
         .rows()

@@ -66,6 +66,9 @@ pub struct ImportPlan {
     /// (a township's corrected form sent again without the hidden 记录编号). The row is still
     /// added; the warning [`SimilarSale::warning`] is stored with it and reported.
     pub similar: Vec<(usize, SimilarSale)>,
+    /// Rows counted as a stored sale (duplicates by content) whose 采购单位 or 备注 differ from
+    /// the stored ones (index into the records, Chinese warning): not applied, reported.
+    pub differing: Vec<(usize, String)>,
 }
 
 /// A stored sale that differs from an added row only in quantity or amount (see
@@ -182,10 +185,38 @@ struct ClaimedSales {
     any_former_key: Option<bool>,
 }
 
+/// The warning of a row counted as a stored sale (same content) whose 采购单位 or 备注 differ
+/// from the stored ones: the file's differing text is not applied (a duplicate writes nothing),
+/// so the clerk is told where to correct it.
+fn differing_note(record: &SaleRecord, purchaser: Option<&str>, remark: &str) -> Option<String> {
+    let mut differences = Vec::new();
+    if purchaser.is_some_and(|stored| stored != record.purchaser) {
+        differences.push(format!(
+            "采购单位（台账中为“{}”，本文件为“{}”）",
+            purchaser.unwrap_or_default(),
+            record.purchaser
+        ));
+    }
+    if remark != record.remark {
+        differences.push(format!(
+            "备注（台账中为“{remark}”，本文件为“{}”）",
+            record.remark
+        ));
+    }
+    if differences.is_empty() {
+        return None;
+    }
+    Some(format!(
+        "与台账中已有记录相同，按已导入处理，未重复添加；但{}不同，未按本文件修改：如本行是更正，请在程序中修改该记录",
+        differences.join("、")
+    ))
+}
+
 /// The stored sales of one match-key range (same form, township, village, household, product
 /// and date), each with whether its key is `?4`. `+form` keeps the planner on the
 /// `sale_by_match_key` range: without statistics it would otherwise scan every sale of the form.
-const SAME_DAY_SALES_SQL: &str = "SELECT id, match_key = ?4, quantity_text, amount_fen FROM sale
+const SAME_DAY_SALES_SQL: &str = "SELECT id, match_key = ?4, quantity_text, amount_fen,
+     (SELECT name FROM purchaser WHERE purchaser.id = sale.purchaser_id), remark FROM sale
      WHERE match_key >= ?1 AND match_key < ?2 AND +form = ?3";
 
 impl ClaimedSales {
@@ -230,7 +261,7 @@ impl ClaimedSales {
         &mut self,
         conn: &Connection,
         record: &SaleRecord,
-    ) -> StoreResult<(Option<i64>, Vec<SimilarSale>)> {
+    ) -> StoreResult<(Option<i64>, Vec<SimilarSale>, Option<String>)> {
         let key = sale_match_key(record);
         // The key up to and with the separator after the date; the range ends before the
         // next character.
@@ -238,11 +269,12 @@ impl ClaimedSales {
             .rfind('\u{1f}')
             .and_then(|last| key[..last].rfind('\u{1f}'))
         else {
-            return Ok((self.take(conn, record)?, Vec::new()));
+            return Ok((self.take(conn, record)?, Vec::new(), None));
         };
         let end = format!("{}\u{20}", &key[..cut]);
         // No ORDER BY (see `take`): the few rows are sorted here.
-        let mut rows: Vec<(i64, bool, SimilarSale)> = conn
+        type Row = (i64, bool, SimilarSale, Option<String>, String);
+        let mut rows: Vec<Row> = conn
             .prepare_cached(SAME_DAY_SALES_SQL)?
             .query_map(params![&key[..=cut], end, record.kind.number(), key], |r| {
                 Ok((
@@ -253,24 +285,28 @@ impl ClaimedSales {
                         quantity_text: r.get(2)?,
                         amount_fen: r.get(3)?,
                     },
+                    r.get(4)?,
+                    r.get(5)?,
                 ))
             })?
             .collect::<Result<_, _>>()?;
-        rows.sort_by_key(|(id, _, _)| *id);
-        if let Some((id, _, _)) = rows
+        rows.sort_by_key(|(id, ..)| *id);
+        if let Some((id, _, _, purchaser, remark)) = rows
             .iter()
-            .find(|(id, equal, _)| *equal && !self.claimed.contains(id))
+            .find(|(id, equal, ..)| *equal && !self.claimed.contains(id))
         {
             let id = *id;
             self.claimed.insert(id);
-            return Ok((Some(id), Vec::new()));
+            let note = differing_note(record, purchaser.as_deref(), remark);
+            return Ok((Some(id), Vec::new(), note));
         }
         Ok((
             None,
             rows.into_iter()
-                .filter(|(_, equal, _)| !equal)
-                .map(|(_, _, sale)| sale)
+                .filter(|(_, equal, ..)| !equal)
+                .map(|(_, _, sale, ..)| sale)
                 .collect(),
+            None,
         ))
     }
 
@@ -454,6 +490,8 @@ fn plan_in(
     let mut claimed_listings: HashSet<i64> = HashSet::new();
     // Per added sale (index), the stored sales that differ only in quantity or amount.
     let mut similar_candidates: Vec<(usize, Vec<SimilarSale>)> = Vec::new();
+    // Per duplicate sale (index), what the file says differently ([`ImportPlan::differing`]).
+    let mut differing: Vec<(usize, String)> = Vec::new();
     for (record, action) in records.iter().zip(actions) {
         if let Some(action) = action {
             planned.push(action);
@@ -461,7 +499,10 @@ fn plan_in(
         }
         let action = match record {
             ImportRecord::Sale { record, .. } => {
-                let (exact, others) = claimed.take_or_list_similar(conn, record)?;
+                let (exact, others, note) = claimed.take_or_list_similar(conn, record)?;
+                if let Some(note) = note {
+                    differing.push((planned.len(), note));
+                }
                 match exact {
                     Some(id) => ImportAction::Duplicate(id),
                     None => match claimed.take_former(conn, record)? {
@@ -538,6 +579,7 @@ fn plan_in(
     Ok(ImportPlan {
         actions: planned,
         similar,
+        differing,
     })
 }
 
@@ -580,6 +622,7 @@ impl Store {
         let ImportPlan {
             actions: planned,
             similar,
+            differing,
         } = plan_in(&tx, records, exported)?;
         phase("planned");
         tx.execute(
@@ -647,7 +690,11 @@ impl Store {
         phase("paired");
         tx.commit()?;
         phase("committed");
-        Ok(ImportPlan { actions, similar })
+        Ok(ImportPlan {
+            actions,
+            similar,
+            differing,
+        })
         })
     }
 }
