@@ -1281,95 +1281,60 @@ mod crafted {
         );
     }
 
-    /// A 地区 split over columns, as clerks redraw the form: `乡镇（街道） | 村（社区）` instead of
-    /// 地区, a merged 地区 over the sub-headers `乡镇 | 村`, and a `村组` column beside a
-    /// township-only 地区 (not added again when the 地区 already names the village). Each row is
-    /// stored with its township and village; nothing is refused as a missing 地区.
-    #[test]
-    fn a_region_split_over_columns_is_read_as_one_region() {
-        let resolver = resolver();
-        let township_of = |s: &xiaofei_fupin::domain::sale::SaleRecord| {
-            (
-                township_name(&resolver, &s.township_code),
-                s.village.clone(),
-            )
-        };
-        let header = |ws: &mut rust_xlsxwriter::Worksheet, row: u32, names: &[&str]| {
-            for (c, h) in names.iter().enumerate() {
-                ws.write_string(row, c as u16, *h).unwrap();
-            }
-        };
-        let data = |ws: &mut rust_xlsxwriter::Worksheet, row: u32, values: &[&str]| {
-            for (c, v) in values.iter().enumerate() {
-                ws.write_string(row, c as u16, *v).unwrap();
-            }
-        };
-        // 1. 乡镇（街道） | 村（社区） in place of 地区, and a row whose village cell is empty.
+    /// A one-sheet 附件2 of 泥溪镇 (info line in row 1, filed 2019年9月30日): the header and the
+    /// rows given as `|`-separated cells.
+    fn nixi_form(header: &str, rows: &[&str]) -> Vec<u8> {
         let mut wb = Workbook::new();
         let ws = wb.add_worksheet();
         ws.write_string(0, 0, "填报单位：泥溪镇人民政府　填报时间：2019年9月30日")
             .unwrap();
-        header(
-            ws,
-            1,
-            &[
-                "序号",
-                "采购单位",
-                "销售时间",
-                "乡镇（街道）",
-                "村（社区）",
-                "贫困户姓名",
-                "产品品种",
-                "销售数量",
-                "销售金额",
-            ],
+        for (r, line) in std::iter::once(&header).chain(rows).enumerate() {
+            for (c, cell) in line.split('|').enumerate() {
+                ws.write_string(r as u32 + 1, c as u16, cell).unwrap();
+            }
+        }
+        wb.save_to_buffer().unwrap()
+    }
+
+    /// A 地区 split over columns, as clerks redraw the form: `乡镇（街道） | 村（社区）` instead of
+    /// 地区, a merged 地区 over the sub-headers `乡镇 | 村`, a `村组` column beside a
+    /// township-only 地区 (not added again when the 地区 already names the village; overlapping
+    /// it; naming another village: flagged), and `乡镇 | 村 | 组`. Each row is stored with its
+    /// township and village; nothing is refused as a missing 地区.
+    #[test]
+    fn a_region_split_over_columns_is_read_as_one_region() {
+        let resolver = resolver();
+        let stored = |p: &ParsedFile| -> Vec<(String, String, Vec<String>)> {
+            sales(p)
+                .into_iter()
+                .map(|(_, s)| {
+                    (
+                        township_name(&resolver, &s.township_code),
+                        s.village.clone(),
+                        s.warnings.clone(),
+                    )
+                })
+                .collect()
+        };
+        let place = |township: &str, village: &str| {
+            (
+                township.to_string(),
+                village.to_string(),
+                Vec::<String>::new(),
+            )
+        };
+        // 1. 乡镇（街道） | 村（社区） in place of 地区, and a row whose village cell is empty.
+        let p = parse(
+            "split.xlsx",
+            &nixi_form(
+                "序号|采购单位|销售时间|乡镇（街道）|村（社区）|贫困户姓名|产品品种|销售数量|销售金额",
+                &[
+                    "1|云阳县青松中学|2019.9.1|泥溪镇|三坪村|刘光富|土豆|30斤|90元",
+                    "2|云阳县青松中学|2019.9.2|农坝|大河村|王成|红薯|20斤|40元",
+                    "3|云阳县青松中学|2019.9.3|泥溪镇||李四|红薯|20斤|40元",
+                ],
+            ),
         );
-        data(
-            ws,
-            2,
-            &[
-                "1",
-                "云阳县青松中学",
-                "2019.9.1",
-                "泥溪镇",
-                "三坪村",
-                "刘光富",
-                "土豆",
-                "30斤",
-                "90元",
-            ],
-        );
-        data(
-            ws,
-            3,
-            &[
-                "2",
-                "云阳县青松中学",
-                "2019.9.2",
-                "农坝",
-                "大河村",
-                "王成",
-                "红薯",
-                "20斤",
-                "40元",
-            ],
-        );
-        data(
-            ws,
-            4,
-            &[
-                "3",
-                "云阳县青松中学",
-                "2019.9.3",
-                "泥溪镇",
-                "",
-                "李四",
-                "红薯",
-                "20斤",
-                "40元",
-            ],
-        );
-        let p = parse("split.xlsx", &wb.save_to_buffer().unwrap());
         assert!(p.file_warnings.is_empty(), "{:?}", p.file_warnings);
         assert_eq!(
             p.errors().count(),
@@ -1377,8 +1342,7 @@ mod crafted {
             "{:?}",
             p.errors().collect::<Vec<_>>()
         );
-        let got: Vec<(String, String)> =
-            sales(&p).into_iter().map(|(_, s)| township_of(s)).collect();
+        let got: Vec<(String, String)> = stored(&p).into_iter().map(|(t, v, _)| (t, v)).collect();
         assert_eq!(
             got,
             [
@@ -1388,228 +1352,86 @@ mod crafted {
             ]
         );
         assert_eq!(sales(&p)[0].1.region_text, "泥溪镇三坪村");
-        // 2. A merged 地区 over the sub-headers 乡镇 | 村 (a header over two rows).
+        // 2. A merged 地区 over the sub-headers 乡镇 | 村 (a header over two rows), the other
+        // header cells merged down over both rows.
         let mut wb = Workbook::new();
         let ws = wb.add_worksheet();
         ws.write_string(0, 0, "填报单位：泥溪镇人民政府　填报时间：2019年9月30日")
             .unwrap();
-        header(
-            ws,
-            1,
-            &[
-                "序号",
-                "采购单位",
-                "销售时间",
-                "地区",
-                "",
-                "贫困户姓名",
-                "产品品种",
-                "销售数量",
-                "销售金额",
-            ],
-        );
+        let names = [
+            "序号",
+            "采购单位",
+            "销售时间",
+            "地区",
+            "",
+            "贫困户姓名",
+            "产品品种",
+            "销售数量",
+            "销售金额",
+        ];
+        for (c, name) in names.iter().enumerate() {
+            ws.write_string(1, c as u16, *name).unwrap();
+        }
         ws.merge_range(1, 3, 1, 4, "地区", &Format::new()).unwrap();
-        header(ws, 2, &["", "", "", "乡镇", "村"]);
-        // The other header cells merged down over both rows.
+        ws.write_string(2, 3, "乡镇").unwrap();
+        ws.write_string(2, 4, "村").unwrap();
         for (c, name) in [(0u16, "序号"), (5, "贫困户姓名"), (8, "销售金额")] {
             ws.merge_range(1, c, 2, c, name, &Format::new()).unwrap();
         }
-        data(
-            ws,
-            3,
-            &[
-                "1",
-                "云阳县青松中学",
-                "2019.9.1",
-                "泥溪镇",
-                "三坪村",
-                "刘光富",
-                "土豆",
-                "30斤",
-                "90元",
-            ],
-        );
+        let row = [
+            "1",
+            "云阳县青松中学",
+            "2019.9.1",
+            "泥溪镇",
+            "三坪村",
+            "刘光富",
+            "土豆",
+            "30斤",
+            "90元",
+        ];
+        for (c, value) in row.iter().enumerate() {
+            ws.write_string(3, c as u16, *value).unwrap();
+        }
         let p = parse("merged.xlsx", &wb.save_to_buffer().unwrap());
-        let got: Vec<(u32, (String, String))> = sales(&p)
-            .into_iter()
-            .map(|(row, s)| (row, township_of(s)))
-            .collect();
-        assert_eq!(got, [(4, ("泥溪镇".to_string(), "三坪村".to_string()))]);
-        // 3. 地区 with the township only, and a 村组 column beside it.
-        let mut wb = Workbook::new();
-        let ws = wb.add_worksheet();
-        ws.write_string(0, 0, "填报单位：泥溪镇人民政府　填报时间：2019年9月30日")
-            .unwrap();
-        header(
-            ws,
-            1,
-            &[
-                "序号",
-                "采购单位",
-                "销售时间",
-                "地区",
-                "村组",
-                "贫困户姓名",
-                "产品品种",
-                "销售数量",
-                "销售金额",
-            ],
+        assert_eq!(sales(&p)[0].0, 4);
+        assert_eq!(stored(&p), [place("泥溪镇", "三坪村")]);
+        // 3. 地区 with the township only, and a 村组 column beside it (or repeating, overlapping,
+        // contradicting the village of 地区).
+        let p = parse(
+            "village_column.xlsx",
+            &nixi_form(
+                "序号|采购单位|销售时间|地区|村组|贫困户姓名|产品品种|销售数量|销售金额",
+                &[
+                    "1|云阳县青松中学|2019.9.1|云阳县泥溪镇|三坪村3组|刘光富|土豆|30斤|90元",
+                    "2|云阳县青松中学|2019.9.2|泥溪镇三坪村|三坪村|王成|红薯|20斤|40元",
+                    "3|云阳县青松中学|2019.9.1|泥溪镇三坪村|三坪村5组|刘光富|土豆|30斤|90元",
+                    "4|云阳县青松中学|2019.9.2|泥溪镇三坪村|黎明村|王成|红薯|20斤|40元",
+                ],
+            ),
         );
-        data(
-            ws,
-            2,
-            &[
-                "1",
-                "云阳县青松中学",
-                "2019.9.1",
-                "云阳县泥溪镇",
-                "三坪村3组",
-                "刘光富",
-                "土豆",
-                "30斤",
-                "90元",
-            ],
-        );
-        data(
-            ws,
-            3,
-            &[
-                "2",
-                "云阳县青松中学",
-                "2019.9.2",
-                "泥溪镇三坪村",
-                "三坪村",
-                "王成",
-                "红薯",
-                "20斤",
-                "40元",
-            ],
-        );
-        let p = parse("village_column.xlsx", &wb.save_to_buffer().unwrap());
-        let got: Vec<(String, String, Vec<String>)> = sales(&p)
-            .into_iter()
-            .map(|(_, s)| {
-                let (township, village) = township_of(s);
-                (township, village, s.warnings.clone())
-            })
-            .collect();
+        let mut flagged = place("泥溪镇", "三坪村");
+        flagged.2 = vec![
+            "地区“泥溪镇三坪村”已写了村(社区)，与“村(社区)”列的“黎明村”不同，按地区导入，请核实"
+                .to_string(),
+        ];
         assert_eq!(
-            got,
+            stored(&p),
             [
-                ("泥溪镇".to_string(), "三坪村3组".to_string(), vec![]),
-                ("泥溪镇".to_string(), "三坪村".to_string(), vec![]),
+                place("泥溪镇", "三坪村3组"),
+                place("泥溪镇", "三坪村"),
+                place("泥溪镇", "三坪村5组"),
+                flagged,
             ]
         );
-        // 4. The 村组 column repeating the village of 地区 with the group, or naming another
-        // village; and 乡镇 | 村 | 组 in three columns.
-        let mut wb = Workbook::new();
-        let ws = wb.add_worksheet();
-        ws.write_string(0, 0, "填报单位：泥溪镇人民政府　填报时间：2019年9月30日")
-            .unwrap();
-        header(
-            ws,
-            1,
-            &[
-                "序号",
-                "采购单位",
-                "销售时间",
-                "地区",
-                "村组",
-                "贫困户姓名",
-                "产品品种",
-                "销售数量",
-                "销售金额",
-            ],
+        // 4. 乡镇 | 村 | 组 in three columns.
+        let p = parse(
+            "three.xlsx",
+            &nixi_form(
+                "序号|采购单位|销售时间|乡镇|村|组|贫困户姓名|产品品种|销售数量|销售金额",
+                &["1|云阳县青松中学|2019.9.1|泥溪镇|三坪村|5组|刘光富|土豆|30斤|90元"],
+            ),
         );
-        data(
-            ws,
-            2,
-            &[
-                "1",
-                "云阳县青松中学",
-                "2019.9.1",
-                "泥溪镇三坪村",
-                "三坪村5组",
-                "刘光富",
-                "土豆",
-                "30斤",
-                "90元",
-            ],
-        );
-        data(
-            ws,
-            3,
-            &[
-                "2",
-                "云阳县青松中学",
-                "2019.9.2",
-                "泥溪镇三坪村",
-                "黎明村",
-                "王成",
-                "红薯",
-                "20斤",
-                "40元",
-            ],
-        );
-        let p = parse("overlap.xlsx", &wb.save_to_buffer().unwrap());
-        let got: Vec<(String, String, Vec<String>)> = sales(&p)
-            .into_iter()
-            .map(|(_, s)| {
-                let (township, village) = township_of(s);
-                (township, village, s.warnings.clone())
-            })
-            .collect();
-        assert_eq!(
-            got,
-            [
-                ("泥溪镇".to_string(), "三坪村5组".to_string(), vec![]),
-                (
-                    "泥溪镇".to_string(),
-                    "三坪村".to_string(),
-                    vec!["地区“泥溪镇三坪村”已写了村(社区)，与“村(社区)”列的“黎明村”不同，按地区导入，请核实".to_string()]
-                ),
-            ]
-        );
-        let mut wb = Workbook::new();
-        let ws = wb.add_worksheet();
-        ws.write_string(0, 0, "填报单位：泥溪镇人民政府　填报时间：2019年9月30日")
-            .unwrap();
-        header(
-            ws,
-            1,
-            &[
-                "序号",
-                "采购单位",
-                "销售时间",
-                "乡镇",
-                "村",
-                "组",
-                "贫困户姓名",
-                "产品品种",
-                "销售数量",
-                "销售金额",
-            ],
-        );
-        data(
-            ws,
-            2,
-            &[
-                "1",
-                "云阳县青松中学",
-                "2019.9.1",
-                "泥溪镇",
-                "三坪村",
-                "5组",
-                "刘光富",
-                "土豆",
-                "30斤",
-                "90元",
-            ],
-        );
-        let p = parse("three.xlsx", &wb.save_to_buffer().unwrap());
-        let got: Vec<(String, String)> =
-            sales(&p).into_iter().map(|(_, s)| township_of(s)).collect();
-        assert_eq!(got, [("泥溪镇".to_string(), "三坪村5组".to_string())]);
+        assert_eq!(stored(&p), [place("泥溪镇", "三坪村5组")]);
         assert!(p.file_warnings.is_empty(), "{:?}", p.file_warnings);
     }
 
