@@ -1281,13 +1281,17 @@ mod crafted {
         );
     }
 
-    /// A one-sheet 附件2 of 泥溪镇 (info line in row 1, filed 2019年9月30日): the header and the
-    /// rows given as `|`-separated cells.
-    fn nixi_form(header: &str, rows: &[&str]) -> Vec<u8> {
+    /// A one-sheet form of 泥溪镇 (info line in row 1, filed on `filed`, e.g. `2019年9月30日`):
+    /// the header and the rows given as `|`-separated cells.
+    fn nixi_form(filed: &str, header: &str, rows: &[&str]) -> Vec<u8> {
         let mut wb = Workbook::new();
         let ws = wb.add_worksheet();
-        ws.write_string(0, 0, "填报单位：泥溪镇人民政府　填报时间：2019年9月30日")
-            .unwrap();
+        ws.write_string(
+            0,
+            0,
+            &format!("填报单位：泥溪镇人民政府　填报时间：{filed}"),
+        )
+        .unwrap();
         for (r, line) in std::iter::once(&header).chain(rows).enumerate() {
             for (c, cell) in line.split('|').enumerate() {
                 ws.write_string(r as u32 + 1, c as u16, cell).unwrap();
@@ -1327,6 +1331,7 @@ mod crafted {
         let p = parse(
             "split.xlsx",
             &nixi_form(
+                "2019年9月30日",
                 "序号|采购单位|销售时间|乡镇（街道）|村（社区）|贫困户姓名|产品品种|销售数量|销售金额",
                 &[
                     "1|云阳县青松中学|2019.9.1|泥溪镇|三坪村|刘光富|土豆|30斤|90元",
@@ -1400,6 +1405,7 @@ mod crafted {
         let p = parse(
             "village_column.xlsx",
             &nixi_form(
+                "2019年9月30日",
                 "序号|采购单位|销售时间|地区|村组|贫困户姓名|产品品种|销售数量|销售金额",
                 &[
                     "1|云阳县青松中学|2019.9.1|云阳县泥溪镇|三坪村3组|刘光富|土豆|30斤|90元",
@@ -1427,6 +1433,7 @@ mod crafted {
         let p = parse(
             "three.xlsx",
             &nixi_form(
+                "2019年9月30日",
                 "序号|采购单位|销售时间|乡镇|村|组|贫困户姓名|产品品种|销售数量|销售金额",
                 &["1|云阳县青松中学|2019.9.1|泥溪镇|三坪村|5组|刘光富|土豆|30斤|90元"],
             ),
@@ -1509,162 +1516,75 @@ mod crafted {
     }
 
     /// rule 3 as clerks write it: subtotals named by what they sum (`9月小计` in column A,
-    /// `本月合计` in column B), sign-off lines (`审核人：…`, `制表：…` in column B) and the date
-    /// signed under the table are not data: no row errors, and the 合计 is still checked.
+    /// `本月合计` in column B, `土豆小计` in 产品品种, `合计` or `刘光富小计` as 贫困户姓名 on a
+    /// full row), sign-off and seal lines (`审核人：…`, `制表：…`, `（单位盖章）`, the unit's
+    /// name) and the date signed under the table are not data: no row errors. The 合计 is still
+    /// checked, and so is a 本月合计 that is the sheet's only total; a row whose first cell is
+    /// named like a subtotal but that names a household is still a record.
     #[test]
     fn named_subtotals_and_sign_off_lines_are_not_data() {
-        let mut wb = Workbook::new();
-        let ws = wb.add_worksheet();
-        ws.write_string(0, 0, "填报单位：泥溪镇人民政府　填报时间：2019年10月31日")
-            .unwrap();
-        for (c, h) in HEADER2.iter().enumerate() {
-            ws.write_string(1, c as u16, *h).unwrap();
-        }
-        let sale = |ws: &mut rust_xlsxwriter::Worksheet, r: u32, date: &str, amount: &str| {
-            let values = [
-                "1",
-                "云阳县青松中学",
-                date,
-                "泥溪镇三坪村",
-                "刘光富",
-                "土豆",
-                "30斤",
-                amount,
-            ];
-            for (c, v) in values.iter().enumerate() {
-                ws.write_string(r, c as u16, *v).unwrap();
-            }
+        const HEADER: &str =
+            "序号|采购单位|销售时间|地区|贫困户姓名|产品品种|销售数量|销售金额|备注";
+        const SEPTEMBER_1: &str = "1|云阳县青松中学|2019.9.1|泥溪镇三坪村|刘光富|土豆|30斤|90元";
+        const SEPTEMBER_2: &str = "2|云阳县青松中学|2019.9.2|泥溪镇三坪村|刘光富|土豆|30斤|60元";
+        let check = |name: &str, rows: &[&str], imported: usize, warnings: &[&str]| {
+            let p = parse(name, &nixi_form("2019年10月31日", HEADER, rows));
+            let errors: Vec<_> = p.errors().collect();
+            assert!(errors.is_empty(), "{name}: {errors:?}");
+            assert_eq!(p.rows().count(), imported, "{name}");
+            assert_eq!(p.file_warnings, warnings, "{name}");
         };
-        sale(ws, 2, "2019.9.1", "90元");
-        sale(ws, 3, "2019.9.2", "100元");
-        ws.write_string(4, 0, "9月小计").unwrap();
-        ws.write_string(4, 7, "190元").unwrap();
-        sale(ws, 5, "2019.10.2", "50元");
-        ws.write_string(6, 1, "本月合计").unwrap();
-        ws.write_string(6, 7, "50元").unwrap();
-        ws.write_string(7, 0, "合计").unwrap();
-        ws.write_string(7, 7, "240元").unwrap();
-        ws.write_string(8, 0, "审核人：王某").unwrap();
-        ws.write_string(8, 4, "单位（盖章）").unwrap();
-        ws.write_string(9, 5, "2019年10月31日").unwrap();
-        ws.write_string(10, 1, "制表：李某某").unwrap();
-        let p = parse("subtotals.xlsx", &wb.save_to_buffer().unwrap());
-        assert_eq!(
-            p.errors().count(),
-            0,
-            "{:?}",
-            p.errors().collect::<Vec<_>>()
+        check(
+            "subtotals.xlsx",
+            &[
+                SEPTEMBER_1,
+                SEPTEMBER_2,
+                "9月小计|||||||150元",
+                "3|云阳县青松中学|2019.10.2|泥溪镇三坪村|刘光富|土豆|30斤|50元",
+                "|本月合计||||||50元",
+                "合计|||||||200元",
+                "审核人：王某||||单位（盖章）",
+                "|||||2019年10月31日",
+                "|制表：李某某",
+            ],
+            3,
+            &[],
         );
-        assert_eq!(p.rows().count(), 3);
-        assert!(p.file_warnings.is_empty(), "{:?}", p.file_warnings);
-        // A wrong 合计 is still reported.
-        let mut wb = Workbook::new();
-        let ws = wb.add_worksheet();
-        ws.write_string(0, 0, "填报单位：泥溪镇人民政府　填报时间：2019年10月31日")
-            .unwrap();
-        for (c, h) in HEADER2.iter().enumerate() {
-            ws.write_string(1, c as u16, *h).unwrap();
-        }
-        sale(ws, 2, "2019.9.1", "90元");
-        ws.write_string(3, 0, "9月小计").unwrap();
-        ws.write_string(3, 7, "90元").unwrap();
-        ws.write_string(4, 0, "合计").unwrap();
-        ws.write_string(4, 7, "99元").unwrap();
-        let p = parse("wrong_total.xlsx", &wb.save_to_buffer().unwrap());
-        assert_eq!(p.file_warnings.len(), 1, "{:?}", p.file_warnings);
-        // A data row whose household is named like a subtotal is still data.
-        let mut wb = Workbook::new();
-        let ws = wb.add_worksheet();
-        ws.write_string(0, 0, "填报单位：泥溪镇人民政府　填报时间：2019年10月31日")
-            .unwrap();
-        for (c, h) in HEADER2.iter().enumerate() {
-            ws.write_string(1, c as u16, *h).unwrap();
-        }
-        let values = [
-            "三坪村小计",
-            "云阳县青松中学",
-            "2019.9.1",
-            "泥溪镇三坪村",
-            "刘光富",
-            "土豆",
-            "30斤",
-            "90元",
-        ];
-        for (c, v) in values.iter().enumerate() {
-            ws.write_string(2, c as u16, *v).unwrap();
-        }
-        let p = parse("named_like_subtotal.xlsx", &wb.save_to_buffer().unwrap());
-        assert_eq!(p.rows().count(), 1);
-        // Totals in other columns (`合计` or `刘光富小计` as 贫困户姓名 on a full row, `土豆小计` in
-        // 产品品种), seal lines, and a wrong 本月合计 that is the only total.
-        let mut wb = Workbook::new();
-        let ws = wb.add_worksheet();
-        ws.write_string(0, 0, "填报单位：泥溪镇人民政府　填报时间：2019年10月31日")
-            .unwrap();
-        for (c, h) in HEADER2.iter().enumerate() {
-            ws.write_string(1, c as u16, *h).unwrap();
-        }
-        sale(ws, 2, "2019.9.1", "90元");
-        sale(ws, 3, "2019.9.2", "60元");
-        let full = [
-            "",
-            "云阳县青松中学",
-            "2019.9.2",
-            "泥溪镇三坪村",
-            "合计",
-            "土豆",
-            "50斤",
-            "150元",
-        ];
-        for (c, v) in full.iter().enumerate() {
-            ws.write_string(4, c as u16, *v).unwrap();
-        }
-        let full = [
-            "",
-            "云阳县青松中学",
-            "",
-            "泥溪镇三坪村",
-            "刘光富小计",
-            "土豆",
-            "50斤",
-            "150元",
-        ];
-        for (c, v) in full.iter().enumerate() {
-            ws.write_string(5, c as u16, *v).unwrap();
-        }
-        ws.write_string(6, 5, "土豆小计").unwrap();
-        ws.write_string(6, 7, "150元").unwrap();
-        ws.write_string(7, 1, "本月合计").unwrap();
-        ws.write_string(7, 7, "140元").unwrap();
-        ws.write_string(8, 1, "泥溪镇人民政府（盖章）").unwrap();
-        ws.write_string(8, 5, "2019年10月31日").unwrap();
-        ws.write_string(9, 6, "（单位盖章）").unwrap();
-        ws.write_string(10, 4, "泥溪镇人民政府").unwrap();
-        let p = parse("totals_and_seals.xlsx", &wb.save_to_buffer().unwrap());
-        assert_eq!(
-            p.errors().count(),
-            0,
-            "{:?}",
-            p.errors().collect::<Vec<_>>()
+        check(
+            "wrong_total.xlsx",
+            &[SEPTEMBER_1, "9月小计|||||||90元", "合计|||||||99元"],
+            1,
+            &["合计(99.00)与明细之和(90.00)不符"],
         );
-        assert_eq!(p.rows().count(), 2);
-        // The 合计 in 贫困户姓名 (150) is the sheet's total; the 本月合计 is not checked then.
-        assert!(p.file_warnings.is_empty(), "{:?}", p.file_warnings);
-        // A wrong 本月合计 that is the sheet's only total is checked.
-        let mut wb = Workbook::new();
-        let ws = wb.add_worksheet();
-        ws.write_string(0, 0, "填报单位：泥溪镇人民政府　填报时间：2019年10月31日")
-            .unwrap();
-        for (c, h) in HEADER2.iter().enumerate() {
-            ws.write_string(1, c as u16, *h).unwrap();
-        }
-        sale(ws, 2, "2019.9.1", "90元");
-        sale(ws, 3, "2019.9.2", "60元");
-        ws.write_string(4, 1, "本月合计").unwrap();
-        ws.write_string(4, 7, "140元").unwrap();
-        let p = parse("month_total.xlsx", &wb.save_to_buffer().unwrap());
-        assert_eq!(p.rows().count(), 2);
-        assert_eq!(p.file_warnings, ["合计(140.00)与明细之和(150.00)不符"]);
+        check(
+            "totals_and_seals.xlsx",
+            &[
+                SEPTEMBER_1,
+                SEPTEMBER_2,
+                "|云阳县青松中学|2019.9.2|泥溪镇三坪村|合计|土豆|60斤|150元",
+                "|云阳县青松中学||泥溪镇三坪村|刘光富小计|土豆|60斤|150元",
+                "||||||土豆小计||150元",
+                "|本月合计||||||140元",
+                "|泥溪镇人民政府（盖章）||||2019年10月31日",
+                "||||||（单位盖章）",
+                "||||泥溪镇人民政府",
+            ],
+            2,
+            // The 合计 in 贫困户姓名 (150) is the sheet's total; the 本月合计 is not checked then.
+            &[],
+        );
+        check(
+            "month_total.xlsx",
+            &[SEPTEMBER_1, SEPTEMBER_2, "|本月合计||||||140元"],
+            2,
+            &["合计(140.00)与明细之和(150.00)不符"],
+        );
+        check(
+            "named_like_subtotal.xlsx",
+            &["三坪村小计|云阳县青松中学|2019.9.1|泥溪镇三坪村|刘光富|土豆|30斤|90元"],
+            1,
+            &[],
+        );
     }
 
     /// Records an earlier sheet of the workbook already holds are imported once, with a warning:
