@@ -1289,7 +1289,7 @@ mod crafted {
         ws.write_string(
             0,
             0,
-            &format!("填报单位：泥溪镇人民政府　填报时间：{filed}"),
+            format!("填报单位：泥溪镇人民政府　填报时间：{filed}"),
         )
         .unwrap();
         for (r, line) in std::iter::once(&header).chain(rows).enumerate() {
