@@ -1286,12 +1286,8 @@ mod crafted {
     fn nixi_form(filed: &str, header: &str, rows: &[&str]) -> Vec<u8> {
         let mut wb = Workbook::new();
         let ws = wb.add_worksheet();
-        ws.write_string(
-            0,
-            0,
-            format!("填报单位：泥溪镇人民政府　填报时间：{filed}"),
-        )
-        .unwrap();
+        ws.write_string(0, 0, format!("填报单位：泥溪镇人民政府　填报时间：{filed}"))
+            .unwrap();
         for (r, line) in std::iter::once(&header).chain(rows).enumerate() {
             for (c, cell) in line.split('|').enumerate() {
                 ws.write_string(r as u32 + 1, c as u16, cell).unwrap();

@@ -165,30 +165,6 @@ const STATUS_WIDTHS: [f64; 5] = [7.0, 22.0, 12.0, 20.0, 22.0];
 /// Row height (pt) of the 更新情况 table, so that the 42 townships fit on one A4 page.
 const STATUS_ROW_HEIGHT: f64 = 14.5;
 
-/// Lines a web address needs in a cell `usable` width units wide: it breaks after `/` (greedy),
-/// and a part longer than the line is cut by characters.
-fn url_line_count(url: &str, usable: f64) -> f64 {
-    if url.is_empty() {
-        return 1.0;
-    }
-    let mut lines = 1.0;
-    let mut used = 0.0;
-    for part in url.split_inclusive('/') {
-        let width = crate::forms::export::text_width(part);
-        if used + width <= usable {
-            used += width;
-        } else if width <= usable {
-            lines += 1.0;
-            used = width;
-        } else {
-            let extra = ((used + width) / usable).ceil() - 1.0;
-            lines += extra;
-            used = (used + width) - extra * usable;
-        }
-    }
-    lines
-}
-
 /// Writes the supply catalogue as a print-ready xlsx at `path` (temporary file, then renamed).
 pub fn write_supply_catalogue(catalogue: &SupplyCatalogue, path: &Path) -> Result<(), ExportError> {
     let bytes = supply_catalogue_to_bytes(catalogue)?;
@@ -272,7 +248,7 @@ pub fn supply_catalogue_to_bytes(c: &SupplyCatalogue) -> Result<Vec<u8>, ExportE
                     spans.push(at(column, cell));
                 }
                 // Web addresses wrap only after `/`, so they need more lines than their length says.
-                let url_lines = url_line_count(&l.shop_url, WIDTHS[7] - 1.5);
+                let url_lines = crate::forms::export::wrapped_lines(&l.shop_url, WIDTHS[7] - 1.5);
                 doc.row(&spans, false, url_lines * LINE_HEIGHT + ROW_PADDING)?;
             }
         }
