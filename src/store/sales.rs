@@ -696,6 +696,20 @@ impl Store {
         Ok(())
     }
 
+    /// The record counted as the same sale as record `id` (import rule 14): for a 附件3 row the
+    /// 附件2 sale it is paired with, for a 附件2 sale a 附件3 row paired with it; `None` when the
+    /// record is not paired.
+    pub fn same_sale_partner(&self, id: i64) -> StoreResult<Option<i64>> {
+        Ok(self
+            .connection()
+            .prepare_cached(
+                "SELECT same_sale_as FROM sale WHERE id = ?1 AND same_sale_as IS NOT NULL
+                 UNION ALL SELECT id FROM sale WHERE same_sale_as = ?1 LIMIT 1",
+            )?
+            .query_row([id], |r| r.get(0))
+            .optional()?)
+    }
+
     /// Deletes record `id`. A 附件3 row that was linked to it as the same sale becomes counted
     /// again, unless another equal 附件2 sale is free to pair with it automatically.
     pub fn delete_sale(&mut self, id: i64) -> StoreResult<()> {

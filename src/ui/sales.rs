@@ -9,8 +9,8 @@ use egui::{RichText, Ui};
 use super::export::ExportPanel;
 use super::records::{RowAction, SaleList, TableOptions, sale_table_ui};
 use super::widgets::{
-    Confirm, ERROR_COLOR, confirm_delete_ui, field_row_ui, import_button_ui, note_ui,
-    quarter_combo_ui, submits, township_combo_ui, wan_text, warnings_ui, year_choices,
+    Confirm, ERROR_COLOR, WARNING_COLOR, confirm_delete_ui, field_row_ui, import_button_ui,
+    note_ui, quarter_combo_ui, submits, township_combo_ui, wan_text, warnings_ui, year_choices,
     year_combo_ui, yuan_text,
 };
 use super::{Command, Shared};
@@ -94,6 +94,8 @@ struct SaleEditor {
     /// The stored record as opened (`None` for a new one): saving is refused when the ledger's
     /// record has changed since.
     opened: Option<SaleRecord>,
+    /// The record of the other form paired with this one as the same sale, if any.
+    paired_with: Option<i64>,
     draft: SaleDraft,
     channel: ChannelChoice,
     /// Set by the first 保存 attempt: from then on empty required fields are reported too.
@@ -116,6 +118,7 @@ impl SaleEditor {
         Self {
             id: None,
             opened: None,
+            paired_with: None,
             draft: SaleDraft::default(),
             channel: None,
             save_attempted: false,
@@ -138,6 +141,7 @@ impl SaleEditor {
         Self {
             id: Some(row.id),
             opened: Some(row.record.clone()),
+            paired_with: None,
             draft: SaleDraft {
                 purchaser: r.purchaser.clone(),
                 date: r
@@ -241,7 +245,9 @@ impl SalesTab {
     /// Opens record `id` in the editor (from the 明细 window or a row's 编辑).
     pub(crate) fn edit(&mut self, store: &Store, id: i64) -> Result<(), String> {
         let row = store.sale(id).map_err(|e| e.to_string())?;
-        self.editor = Some(SaleEditor::from_row(&row));
+        let mut editor = SaleEditor::from_row(&row);
+        editor.paired_with = store.same_sale_partner(id).map_err(|e| e.to_string())?;
+        self.editor = Some(editor);
         Ok(())
     }
 
@@ -682,6 +688,19 @@ impl SalesTab {
             warnings_ui(ui, &record.warnings);
         }
 
+        if let Some(partner) = editor.paired_with {
+            let other = match kind {
+                FormKind::Procurement => "附件2",
+                _ => "附件3",
+            };
+            ui.add_space(4.0);
+            ui.label(
+                RichText::new(format!(
+                    "这条记录与{other}中编号 {partner} 的记录是同一笔销售（只计一次）。改动时间、地区、姓名、产品、数量或金额后两条不再配对，都计入合计。"
+                ))
+                .color(WARNING_COLOR),
+            );
+        }
         ui.add_space(8.0);
         let mut close = false;
         ui.horizontal(|ui| {

@@ -455,3 +455,27 @@ fn an_unmatched_row_in_a_near_match_is_marked() {
             .is_some()
     );
 }
+
+/// The editor of a record paired as the same sale says so: changing its content ends the pair
+/// and both records count.
+#[test]
+fn the_editor_of_a_paired_record_says_it_is_paired() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("ledger.db");
+    let (sale, procurement) = near_match_db(&path);
+    {
+        let mut store = Store::open(&path).expect("open");
+        store.set_same_sale(procurement, Some(sale)).expect("pair");
+    }
+    let mut harness = window_on(&path);
+    click(&mut harness, "销售情况");
+    click(&mut harness, "编辑");
+    assert!(
+        harness
+            .query_by_label_contains(&format!(
+                "这条记录与附件3中编号 {procurement} 的记录是同一笔销售"
+            ))
+            .is_some(),
+        "the 附件2 editor names its 附件3 partner"
+    );
+}
