@@ -1281,19 +1281,28 @@ mod crafted {
         );
     }
 
-    /// A one-sheet form of 泥溪镇 (info line in row 1, filed on `filed`, e.g. `2019年9月30日`):
-    /// the header and the rows given as `|`-separated cells.
-    fn nixi_form(filed: &str, header: &str, rows: &[&str]) -> Vec<u8> {
+    /// A one-sheet form: `first_line` in row 1 (a title or the info line), then the header and
+    /// the rows given as `|`-separated cells.
+    fn form_under(first_line: &str, header: &str, rows: &[&str]) -> Vec<u8> {
         let mut wb = Workbook::new();
         let ws = wb.add_worksheet();
-        ws.write_string(0, 0, format!("填报单位：泥溪镇人民政府　填报时间：{filed}"))
-            .unwrap();
+        ws.write_string(0, 0, first_line).unwrap();
         for (r, line) in std::iter::once(&header).chain(rows).enumerate() {
             for (c, cell) in line.split('|').enumerate() {
                 ws.write_string(r as u32 + 1, c as u16, cell).unwrap();
             }
         }
         wb.save_to_buffer().unwrap()
+    }
+
+    /// A one-sheet form of 泥溪镇 filed on `filed` (e.g. `2019年9月30日`): [`form_under`] its
+    /// info line.
+    fn nixi_form(filed: &str, header: &str, rows: &[&str]) -> Vec<u8> {
+        form_under(
+            &format!("填报单位：泥溪镇人民政府　填报时间：{filed}"),
+            header,
+            rows,
+        )
     }
 
     /// A 地区 split over columns, as clerks redraw the form: `乡镇（街道） | 村（社区）` instead of
@@ -1661,29 +1670,16 @@ mod crafted {
     /// 填报单位 the township of a village-only 地区; the line itself is not data.
     #[test]
     fn an_info_line_under_the_table_is_read() {
-        let mut wb = Workbook::new();
-        let ws = wb.add_worksheet();
-        ws.write_string(0, 0, "乡镇(街道)贫困户产品销售情况表")
-            .unwrap();
-        for (c, h) in HEADER2.iter().enumerate() {
-            ws.write_string(1, c as u16, *h).unwrap();
-        }
-        let values = [
-            "1",
-            "云阳县青松中学",
-            "9月1日",
-            "三坪村",
-            "刘光富",
-            "土豆",
-            "30斤",
-            "90元",
-        ];
-        for (c, v) in values.iter().enumerate() {
-            ws.write_string(2, c as u16, *v).unwrap();
-        }
-        ws.write_string(4, 1, "填报单位：泥溪镇人民政府　　填报时间：2019年9月30日")
-            .unwrap();
-        let p = parse("foot.xlsx", &wb.save_to_buffer().unwrap());
+        let form = form_under(
+            "乡镇(街道)贫困户产品销售情况表",
+            "序号|采购单位|销售时间|地区|贫困户姓名|产品品种|销售数量|销售金额|备注",
+            &[
+                "1|云阳县青松中学|9月1日|三坪村|刘光富|土豆|30斤|90元",
+                "",
+                "|填报单位：泥溪镇人民政府　　填报时间：2019年9月30日",
+            ],
+        );
+        let p = parse("foot.xlsx", &form);
         assert_eq!(
             p.errors().count(),
             0,
@@ -1705,44 +1701,19 @@ mod crafted {
     #[test]
     fn an_amount_in_yuan_is_read_before_the_same_in_wan_yuan() {
         for yuan_first in [false, true] {
-            let mut names = vec!["销售金额（万元）", "销售金额（元）"];
-            let mut values = vec!["0.01", "90"];
-            if yuan_first {
-                names.reverse();
-                values.reverse();
-            }
-            let mut wb = Workbook::new();
-            let ws = wb.add_worksheet();
-            ws.write_string(0, 0, "填报单位：泥溪镇人民政府　填报时间：2019年9月30日")
-                .unwrap();
-            let header = [
-                "序号",
-                "采购单位",
-                "销售时间",
-                "地区",
-                "贫困户姓名",
-                "产品品种",
-                "销售数量",
-            ];
-            let row = [
-                "1",
-                "云阳县青松中学",
-                "2019.9.1",
-                "泥溪镇三坪村",
-                "刘光富",
-                "土豆",
-                "30斤",
-            ];
-            for (c, (h, v)) in header
-                .iter()
-                .chain(&names)
-                .zip(row.iter().chain(&values))
-                .enumerate()
-            {
-                ws.write_string(1, c as u16, *h).unwrap();
-                ws.write_string(2, c as u16, *v).unwrap();
-            }
-            let p = parse("wan.xlsx", &wb.save_to_buffer().unwrap());
+            let (amounts, values) = if yuan_first {
+                ("销售金额（元）|销售金额（万元）", "90|0.01")
+            } else {
+                ("销售金额（万元）|销售金额（元）", "0.01|90")
+            };
+            let form = nixi_form(
+                "2019年9月30日",
+                &format!("序号|采购单位|销售时间|地区|贫困户姓名|产品品种|销售数量|{amounts}"),
+                &[&format!(
+                    "1|云阳县青松中学|2019.9.1|泥溪镇三坪村|刘光富|土豆|30斤|{values}"
+                )],
+            );
+            let p = parse("wan.xlsx", &form);
             assert_eq!(
                 sales(&p)[0].1.amount.to_string(),
                 "90.00",

@@ -428,14 +428,7 @@ fn info_line(layout: &FormLayout, header: &HeaderInfo) -> String {
 
 /// A1-style reference of a 0-based (row, column).
 fn cell_ref(row: u32, col: u16) -> String {
-    let mut letters = Vec::new();
-    let mut n = u32::from(col) + 1;
-    while n > 0 {
-        let rem = (n - 1) % 26;
-        letters.push(char::from(b'A' + rem as u8));
-        n = (n - 1) / 26;
-    }
-    letters.iter().rev().collect::<String>() + &(row + 1).to_string()
+    rust_xlsxwriter::utility::row_col_to_cell(row, col)
 }
 
 /// Converts a 0-based index to a column number. Form columns are at most 11, so this never fails.

@@ -5,6 +5,7 @@
 use chrono::NaiveDate;
 
 use crate::domain::AmountUnit;
+use crate::domain::region_text::{LEVEL_ENDINGS, VILLAGE_SUFFIXES};
 use crate::domain::sale::FormKind;
 
 use super::grid::{CellValue, GridRow, GridSheet};
@@ -137,9 +138,11 @@ impl Header {
             let part = part.trim();
             // Already there after the township (`泥溪镇三坪村` + `三坪`), not inside its name
             // (`渠马镇` + `渠马`).
-            let after_township = region
-                .rfind(['镇', '乡', '道'])
-                .map_or(region.as_str(), |i| &region[i..]);
+            let after_township = LEVEL_ENDINGS
+                .iter()
+                .filter_map(|ending| region.rfind(ending).map(|i| i + ending.len()))
+                .max()
+                .map_or(region.as_str(), |end| &region[end..]);
             if part.is_empty() || after_township.contains(part) {
                 continue;
             }
@@ -418,15 +421,8 @@ fn fitness(role: Role, unit: Option<&str>) -> u8 {
 }
 
 /// The spreadsheet letters of a 0-based column: 0 → `A`, 26 → `AA`.
-pub(crate) fn column_letters(col: u32) -> String {
-    let mut letters = Vec::new();
-    let mut n = u64::from(col) + 1;
-    while n > 0 {
-        let rest = (n - 1) % 26;
-        letters.push(char::from(b'A' + rest as u8));
-        n = (n - 1) / 26;
-    }
-    letters.iter().rev().collect()
+fn column_letters(col: u32) -> String {
+    rust_xlsxwriter::utility::column_number_to_name(u16::try_from(col).unwrap_or(u16::MAX))
 }
 
 /// Sheet warnings for header cells naming a column the header already has (read from the other
@@ -587,9 +583,10 @@ fn is_group(text: &str) -> bool {
 
 /// True when a 地区 text ends with a village or group (`…三坪村`, `…滨江社区`, `…3组`).
 fn names_a_village(region: &str) -> bool {
-    ["村", "社区", "居委会", "组"]
-        .iter()
-        .any(|ending| region.ends_with(ending))
+    region.ends_with('组')
+        || VILLAGE_SUFFIXES
+            .iter()
+            .any(|suffix| region.ends_with(suffix))
 }
 
 /// True when the row under a header holds the sub-headers of a split 地区 (`乡镇`, `村(社区)`,
