@@ -1305,6 +1305,123 @@ mod crafted {
         )
     }
 
+    /// A one-sheet workbook of `lines` (`|`-separated cells; `""` leaves the row empty), row 1
+    /// first.
+    fn sheet_of_lines(lines: &[&str]) -> Vec<u8> {
+        let mut wb = Workbook::new();
+        let ws = wb.add_worksheet();
+        for (r, line) in lines.iter().enumerate() {
+            for (c, cell) in line.split('|').enumerate() {
+                if !cell.is_empty() {
+                    ws.write_string(r as u32, c as u16, cell).unwrap();
+                }
+            }
+        }
+        wb.save_to_buffer().unwrap()
+    }
+
+    /// Each month's form pasted under the last on one sheet, across the new year: every table
+    /// is dated by its own 填报时间 (a yearless `1月20日` under a January 2020 table is 2020),
+    /// and its 合计 is checked against its own rows. A 合计 that disagrees names its table.
+    #[test]
+    fn tables_pasted_one_under_another_are_each_dated_by_their_own_info_line() {
+        const HEADER: &str =
+            "序号|采购单位|销售时间|地区|贫困户姓名|产品品种|销售数量|销售金额（元）|备注";
+        let file = sheet_of_lines(&[
+            "附件2",
+            "乡镇(街道)贫困户产品销售情况表（12月）",
+            "填报单位：泥溪镇人民政府　填报时间：2019年12月31日",
+            HEADER,
+            "1|云阳县教委|12月20日|泥溪镇黄岭村|冉启兵|腊肉|30斤|1500|",
+            "合计|||||||1500|",
+            "",
+            "附件2",
+            "乡镇(街道)贫困户产品销售情况表（1月）",
+            "填报单位：泥溪镇人民政府　填报时间：2020年1月31日",
+            HEADER,
+            "1|云阳县教委|1月20日|泥溪镇黄岭村|冉启兵|土鸡|5只|400|",
+            "2|云阳县人民医院|1月22日|泥溪镇三坪村|王成芳|蜂蜜|20斤|1200|",
+            "合计|||||||1600|",
+            "",
+            "乡镇(街道)贫困户产品销售情况表（2月）",
+            "填报单位：泥溪镇人民政府　填报时间：2020年2月29日",
+            HEADER,
+            "1|云阳县教委|2月20日|泥溪镇黄岭村|冉启兵|土鸡|5只|400|",
+            "合计|||||||999|",
+        ]);
+        let parsed = parse("stacked.xlsx", &file);
+        let dates: Vec<(u32, String)> = sales(&parsed)
+            .into_iter()
+            .map(|(row, sale)| (row, sale.date.date.to_string()))
+            .collect();
+        assert_eq!(
+            dates,
+            vec![
+                (5, "2019-12-20".to_string()),
+                (12, "2020-01-20".to_string()),
+                (13, "2020-01-22".to_string()),
+                (19, "2020-02-20".to_string()),
+            ]
+        );
+        assert!(
+            parsed.errors().next().is_none(),
+            "{:?}",
+            parsed.errors().collect::<Vec<_>>()
+        );
+        assert_eq!(
+            parsed.file_warnings,
+            vec!["工作表“Sheet1”第16行起的表格：合计(999.00)与明细之和(400.00)不符".to_string()]
+        );
+    }
+
+    /// A header repeated on the sheet without a title or info line of its own (a header row per
+    /// printed page) continues the table above: one 合计 at the end covers all rows. Equal rows in
+    /// two tables of one sheet are two sales, as equal rows of one table are.
+    #[test]
+    fn a_header_repeated_per_page_continues_the_table_and_equal_rows_of_two_tables_are_kept() {
+        const HEADER: &str =
+            "序号|采购单位|销售时间|地区|贫困户姓名|产品品种|销售数量|销售金额（元）|备注";
+        let paged = sheet_of_lines(&[
+            "填报单位：泥溪镇人民政府　填报时间：2019年9月30日",
+            HEADER,
+            "1|云阳县教委|9月3日|泥溪镇黄岭村|冉启兵|腊肉|30斤|1500|",
+            HEADER,
+            "2|云阳县教委|9月4日|泥溪镇黄岭村|冉启兵|土鸡|5只|400|",
+            "合计|||||||1900|",
+        ]);
+        let parsed = parse("paged.xlsx", &paged);
+        assert_eq!(sales(&parsed).len(), 2);
+        assert!(
+            parsed.file_warnings.is_empty(),
+            "{:?}",
+            parsed.file_warnings
+        );
+
+        let repeated = sheet_of_lines(&[
+            "填报单位：泥溪镇人民政府　填报时间：2019年9月30日",
+            HEADER,
+            "1|云阳县教委|9月3日|泥溪镇黄岭村|冉启兵|腊肉|30斤|1500|",
+            "",
+            "2019年9月（补报）",
+            "填报单位：泥溪镇人民政府　填报时间：2019年9月30日",
+            HEADER,
+            "1|云阳县教委|9月3日|泥溪镇黄岭村|冉启兵|腊肉|30斤|1500|",
+        ]);
+        let parsed = parse("repeated.xlsx", &repeated);
+        assert_eq!(
+            sales(&parsed)
+                .iter()
+                .map(|(row, _)| *row)
+                .collect::<Vec<_>>(),
+            vec![3, 8]
+        );
+        assert!(
+            parsed.file_warnings.is_empty(),
+            "{:?}",
+            parsed.file_warnings
+        );
+    }
+
     /// A 地区 split over columns, as clerks redraw the form: `乡镇（街道） | 村（社区）` instead of
     /// 地区, a merged 地区 over the sub-headers `乡镇 | 村`, a `村组` column beside a
     /// township-only 地区 (not added again when the 地区 already names the village; overlapping

@@ -10,7 +10,8 @@ use crate::domain::sale::FormKind;
 
 use super::grid::{CellValue, GridRow, GridSheet};
 
-/// How many rows (present rows, and Excel rows) from the top are searched for the header.
+/// How many rows (present rows, and Excel rows from the first row with content) are searched for
+/// the header.
 const HEADER_SEARCH_ROWS: usize = 20;
 const HEADER_SEARCH_LAST_ROW: u32 = 30;
 
@@ -477,31 +478,111 @@ pub(crate) fn row_texts(row: &GridRow) -> Vec<(u32, String)> {
 /// runs only when one of the text columns holds a column name.
 pub(crate) fn is_header_row(header: &Header, row: &GridRow) -> bool {
     // Words every header spelling of these columns contains; data never holds them.
-    const MARKERS: [(Role, &[&str]); 3] = [
-        (
-            Role::Region,
-            &["地区", "地址", "区域", "所在地", "乡镇", "镇街"],
-        ),
-        (Role::Household, &["姓名", "贫困户", "销售方", "户名"]),
-        (Role::Product, &["品种", "产品", "品名"]),
+    // Looked for in all three columns: a later table of the sheet may order its columns otherwise.
+    const MARKERS: [&str; 13] = [
+        "地区",
+        "地址",
+        "区域",
+        "所在地",
+        "乡镇",
+        "镇街",
+        "姓名",
+        "贫困户",
+        "销售方",
+        "户名",
+        "品种",
+        "产品",
+        "品名",
     ];
-    let suspicious = MARKERS.iter().any(|(role, words)| {
-        header
-            .col(*role)
-            .and_then(|c| row.get(c))
-            .is_some_and(|v| match v {
-                CellValue::Text(t) => t.len() <= 90 && words.iter().any(|w| t.contains(w)),
-                _ => false,
-            })
-    });
+    let suspicious = [Role::Region, Role::Household, Role::Product]
+        .iter()
+        .any(|role| {
+            header
+                .col(*role)
+                .and_then(|c| row.get(c))
+                .is_some_and(|v| match v {
+                    CellValue::Text(t) => t.len() <= 90 && MARKERS.iter().any(|w| t.contains(w)),
+                    _ => false,
+                })
+        });
     suspicious && match_header(&row_texts(row)).is_some()
+}
+
+/// Where the later tables of a sheet start, as indices into `sheet.rows`: a clerk who pastes each
+/// month's form under the last one gives a sheet of several tables of one form, each with its own
+/// title and header-info line (whose 填报时间 dates that table's rows) above its header. A later
+/// table starts at its header row or at the title and info lines right above it
+/// ([`is_table_preamble`]). A header repeated without its own title or info line (a header row
+/// per printed page) continues the table above and starts none, and so does a header repeated
+/// with no row between.
+pub(crate) fn later_table_starts(sheet: &GridSheet, header: &Header) -> Vec<usize> {
+    let rows = &sheet.rows;
+    let mut starts = Vec::new();
+    // The first row after the header of the table being read.
+    let mut table_rows_start = header.data_start;
+    for index in header.data_start..rows.len() {
+        let Some(row) = rows.get(index) else { break };
+        if !is_header_row(header, row) {
+            continue;
+        }
+        let mut start = index;
+        while start > table_rows_start && rows.get(start - 1).is_some_and(is_table_preamble) {
+            start -= 1;
+        }
+        if start < index && start > table_rows_start {
+            starts.push(start);
+        }
+        table_rows_start = index + 1;
+    }
+    starts
+}
+
+/// True for a line that goes above a form's header: a header-info line (`填报单位：…`,
+/// `供货联系人：…`), the form's label (`附件2`), or one text alone (a title merged across the
+/// table) naming a form (`…销售情况表`, `…目录`, `…台账`) or a period (`2019年12月`, `12月份`,
+/// `第四季度`). Notes (`填表说明：…`, `1.…`, a sentence ending in `。`) are not.
+fn is_table_preamble(row: &GridRow) -> bool {
+    let Some((_, CellValue::Text(first))) = row.cells.first() else {
+        return false;
+    };
+    let folded = fold(first);
+    let labelled = INFO_LABELS
+        .iter()
+        .filter(|(_, kind)| *kind != InfoLabel::Other)
+        .any(|(label, _)| {
+            folded
+                .strip_prefix(label)
+                .is_some_and(|rest| rest.starts_with(':'))
+        });
+    if labelled {
+        return true;
+    }
+    if row.cells.iter().any(|(_, value)| value.to_text() != *first) {
+        return false;
+    }
+    let note = folded.contains([':', ',', '，', '。'])
+        || folded.starts_with(|c: char| c.is_ascii_digit() || c == '(')
+        || folded.starts_with("注")
+        || folded.contains("说明");
+    if note {
+        return false;
+    }
+    folded.starts_with("附件")
+        || ["表", "目录", "台账", "清单"]
+            .iter()
+            .any(|word| folded.contains(word))
+        || folded.ends_with("月份")
+        || folded.ends_with("季度")
+        || info_date(&folded).is_some()
 }
 
 /// Finds the header in the first rows of a sheet.
 pub(crate) fn find_header(sheet: &GridSheet) -> Option<Header> {
     let rows = &sheet.rows;
+    let first_number = rows.first().map_or(1, |row| row.number.max(1)) - 1;
     for (i, row) in rows.iter().enumerate().take(HEADER_SEARCH_ROWS) {
-        if row.number > HEADER_SEARCH_LAST_ROW {
+        // Counted from the first row with content (a later table of the sheet starts further down).
+        if row.number.saturating_sub(first_number) > HEADER_SEARCH_LAST_ROW {
             break;
         }
         let texts = row_texts(row);

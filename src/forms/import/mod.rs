@@ -275,192 +275,72 @@ fn parse_inner(
         if sheet.rows.is_empty() {
             continue;
         }
-        let Some(mut header) = detect::find_header(sheet) else {
+        let Some(first_header) = detect::find_header(sheet) else {
             unrecognised.push(sheet.name.clone());
             continue;
         };
-        let above = sheet
-            .rows
-            .iter()
-            .take_while(|r| r.number < header.first_row)
-            .cloned()
-            .collect::<Vec<_>>();
-        detect::apply_unit_note(&mut header, &above);
-        let mut fields = detect::read_info(&above);
-        if fields.date_text.is_none() || fields.unit.is_none() {
-            // The header-info line written at the foot of the table instead (its last rows).
-            let foot: Vec<GridRow> = sheet
-                .rows
-                .iter()
-                .skip(header.data_start)
-                .rev()
-                .take(INFO_LINE_FOOT_ROWS)
-                .filter(|row| detect::is_info_line(row))
-                .cloned()
-                .collect();
-            if !foot.is_empty() {
-                let mut with_foot = above.clone();
-                with_foot.extend(foot.into_iter().rev());
-                fields = detect::read_info(&with_foot);
-            }
-        }
-        let info = HeaderInfo {
-            unit: fields.unit.clone(),
-            date: fields.date_text.as_deref().and_then(detect::info_date),
-            contact_person: fields.contact_person.clone(),
-            phone: fields.phone.clone(),
-        };
-        if info.date.is_none() && header.kind != FormKind::Catalogue {
-            let what = match &fields.date_text {
-                Some(t) => format!("填报时间“{t}”无法识别"),
-                None => "未找到填报时间".to_string(),
-            };
-            sheet_warnings.push((
-                sheet.name.clone(),
-                format!("{what}：只写月日的日期无法确定年份，销售时间也无法与填报时间比较"),
-            ));
-        }
-        for ignored in &header.ignored_columns {
-            sheet_warnings.push((sheet.name.clone(), ignored.clone()));
-        }
-        for missing in missing_columns(&header) {
-            sheet_warnings.push((sheet.name.clone(), format!("表头缺少“{missing}”列")));
-        }
         if sheet.hidden_sheet {
             sheet_warnings.push((
-                sheet.name.clone(),
+                format!("工作表“{}”", sheet.name),
                 "这是隐藏的工作表，其中的数据也已读取".to_string(),
             ));
         }
-        let submission_id = submission_id(&above);
-        let ctx = rows::RowContext {
-            sheet,
-            header: &header,
-            resolver,
-            reference: info.date,
-            reporting_township: reporting_township(
-                header.kind,
-                info.unit.as_deref(),
-                &above,
+        // Tables pasted one under another on the sheet are read one by one, each dated by its
+        // own header-info line; a table without one keeps the one above it.
+        let starts = detect::later_table_starts(sheet, &first_header);
+        let mut tables: Vec<(std::borrow::Cow<'_, GridSheet>, Option<detect::Header>)> =
+            Vec::with_capacity(starts.len() + 1);
+        if starts.is_empty() {
+            tables.push((std::borrow::Cow::Borrowed(sheet), Some(first_header)));
+        } else {
+            let bounds: Vec<usize> = std::iter::once(0)
+                .chain(starts.iter().copied())
+                .chain(std::iter::once(sheet.rows.len()))
+                .collect();
+            for (number, pair) in bounds.windows(2).enumerate() {
+                let [from, to] = pair else { continue };
+                let part = GridSheet {
+                    name: sheet.name.clone(),
+                    rows: sheet.rows.get(*from..*to).unwrap_or(&[]).to_vec(),
+                    formulas: sheet.formulas.clone(),
+                    links: sheet.links.clone(),
+                    hidden_sheet: sheet.hidden_sheet,
+                    cells_are_text: sheet.cells_are_text,
+                };
+                // The first table's header was found above, with the same row indices.
+                let header = (number == 0).then(|| first_header.clone());
+                tables.push((std::borrow::Cow::Owned(part), header));
+            }
+        }
+        let several_tables = tables.len() > 1;
+        let mut previous: Option<TableInfo> = None;
+        for (table, header) in tables {
+            let label = match table.rows.first() {
+                Some(first) if several_tables => {
+                    format!("工作表“{}”第{}行起的表格", table.name, first.number)
+                }
+                _ => format!("工作表“{}”", table.name),
+            };
+            let Some(header) = header.or_else(|| detect::find_header(&table)) else {
+                sheet_warnings.push((label, "没有找到可识别的表头，未导入".to_string()));
+                continue;
+            };
+            let (imported, info) = read_table(
+                &table,
+                header,
+                previous.as_ref(),
                 resolver,
-            ),
-        };
-        let rows_started = std::time::Instant::now();
-        let rows = rows::import_rows(&ctx);
-        tracing::debug!(
-            sheet = sheet.name.as_str(),
-            rows = rows.rows.len(),
-            seconds = rows_started.elapsed().as_secs_f64(),
-            "import: rows classified and validated"
-        );
-        if rows.too_many_rejected() {
-            return Err(too_many_rejected(&sheet.name, &rows));
-        }
-        if let Some(warning) = rows.note_only.warning(header.kind) {
-            sheet_warnings.push((sheet.name.clone(), warning));
-        }
-        if let Some(warning) = rows.emptied_warning() {
-            sheet_warnings.push((sheet.name.clone(), warning));
-        }
-        let imported = ImportedSheet {
-            name: sheet.name.clone(),
-            kind: header.kind,
-            header: info,
-            submission_id,
-            rows: rows.rows,
-            errors: rows.errors,
-            stated_total: rows.stated_total,
-        };
-        if let Some(stated) = imported.stated_total
-            && imported.kind != FormKind::Catalogue
-        {
-            let sum = imported.total();
-            if stated != sum {
-                let with_rejected = sum + rows.rejected_amounts.iter().copied().sum::<Money>();
-                let mut message = format!("合计({stated})与明细之和({sum})不符");
-                if !rows.rejected_amounts.is_empty() && with_rejected == stated {
-                    message.push_str("（差额为未导入的行）");
-                }
-                sheet_warnings.push((sheet.name.clone(), message));
-            }
-        }
-        // Records an earlier sheet already holds (a sheet copied within the workbook — Excel's
-        // 建立副本 gives `9月 (2)` —, a 汇总 sheet of the month sheets) are imported once.
-        let mut imported = imported;
-        let earlier_records = match (&mut earlier_records, parsed.sheets.is_empty()) {
-            (Some(records), _) => records,
-            (None, true) => {
-                parsed.sheets.push(imported);
+                &label,
+                &mut sheet_warnings,
+            )?;
+            previous = Some(info);
+            let Some(imported) =
+                dedupe_against_earlier_sheets(imported, &mut parsed, &mut earlier_records)
+            else {
                 continue;
-            }
-            (records @ None, false) => {
-                let mut built: HashMap<String, Vec<String>> = HashMap::new();
-                for sheet in &parsed.sheets {
-                    for row in &sheet.rows {
-                        built
-                            .entry(content_key(&row.content))
-                            .or_default()
-                            .push(sheet.name.clone());
-                    }
-                }
-                records.insert(built)
-            }
-        };
-        let before = imported.rows.len();
-        let mut matched_sheets: Vec<String> = Vec::new();
-        // Each earlier record stands for one row of this sheet (equal rows of one sheet are
-        // equal sales, counted); every later sheet is compared with all earlier ones.
-        let mut used: HashMap<String, usize> = HashMap::new();
-        let mut kept_keys: Vec<String> = Vec::new();
-        imported.rows.retain(|row| {
-            let key = content_key(&row.content);
-            let taken = used.entry(key.clone()).or_default();
-            match earlier_records
-                .get(&key)
-                .and_then(|sheets| sheets.get(*taken))
-            {
-                Some(sheet) => {
-                    *taken += 1;
-                    if !matched_sheets.contains(sheet) {
-                        matched_sheets.push(sheet.clone());
-                    }
-                    false
-                }
-                None => {
-                    kept_keys.push(key);
-                    true
-                }
-            }
-        });
-        let repeated = before - imported.rows.len();
-        if repeated > 0 {
-            let earlier = matched_sheets
-                .iter()
-                .map(|name| format!("“{name}”"))
-                .collect::<Vec<_>>()
-                .join("、");
-            parsed.file_warnings.push(if imported.rows.is_empty() {
-                format!(
-                    "工作表“{}”的记录与工作表{earlier}完全相同（复制的工作表或汇总表？），只导入了一次；如确是另外的销售，请分开提交",
-                    imported.name
-                )
-            } else {
-                format!(
-                    "工作表“{}”中有{repeated}行与工作表{earlier}中的记录完全相同（汇总表或复制的工作表？），这些行只导入了一次；如确是另外的销售，请分开提交",
-                    imported.name
-                )
-            });
-            if imported.rows.is_empty() && imported.errors.is_empty() {
-                continue;
-            }
+            };
+            parsed.sheets.push(imported);
         }
-        for key in kept_keys {
-            earlier_records
-                .entry(key)
-                .or_default()
-                .push(imported.name.clone());
-        }
-        parsed.sheets.push(imported);
     }
     if parsed.sheets.is_empty() {
         if unrecognised.is_empty() {
@@ -473,9 +353,9 @@ fn parse_inner(
         });
     }
     let several = parsed.sheets.len() > 1;
-    for (sheet, message) in sheet_warnings {
+    for (label, message) in sheet_warnings {
         parsed.file_warnings.push(if several {
-            format!("工作表“{sheet}”：{message}")
+            format!("{label}：{message}")
         } else {
             message
         });
@@ -486,6 +366,226 @@ fn parse_inner(
             .push(format!("工作表“{name}”中没有找到可识别的表头，未导入"));
     }
     Ok(parsed)
+}
+
+/// What a table of a sheet says about itself, for the next table pasted under it on the same
+/// sheet: its header-info fields and 提交编号.
+struct TableInfo {
+    fields: detect::InfoFields,
+    submission_id: Option<String>,
+}
+
+/// Reads one table of a sheet (the whole sheet, or one of the tables pasted one under another):
+/// its header-info line (above the header, or at the foot of the table; fields it lacks are
+/// taken from `previous`, the table above it on the sheet), then its rows. Warnings about the
+/// table go to `warnings` as (`label`, message). Errors: a table with too many rejected rows
+/// rejects the file.
+fn read_table(
+    table: &GridSheet,
+    mut header: detect::Header,
+    previous: Option<&TableInfo>,
+    resolver: &RegionResolver,
+    label: &str,
+    warnings: &mut Vec<(String, String)>,
+) -> Result<(ImportedSheet, TableInfo), FileRejection> {
+    let above = table
+        .rows
+        .iter()
+        .take_while(|r| r.number < header.first_row)
+        .cloned()
+        .collect::<Vec<_>>();
+    detect::apply_unit_note(&mut header, &above);
+    let mut fields = detect::read_info(&above);
+    if fields.date_text.is_none() || fields.unit.is_none() {
+        // The header-info line written at the foot of the table instead (its last rows).
+        let foot: Vec<GridRow> = table
+            .rows
+            .iter()
+            .skip(header.data_start)
+            .rev()
+            .take(INFO_LINE_FOOT_ROWS)
+            .filter(|row| detect::is_info_line(row))
+            .cloned()
+            .collect();
+        if !foot.is_empty() {
+            let mut with_foot = above.clone();
+            with_foot.extend(foot.into_iter().rev());
+            fields = detect::read_info(&with_foot);
+        }
+    }
+    if let Some(previous) = previous {
+        let earlier = &previous.fields;
+        fields.unit = fields.unit.or_else(|| earlier.unit.clone());
+        fields.date_text = fields.date_text.or_else(|| earlier.date_text.clone());
+        fields.contact_person = fields
+            .contact_person
+            .or_else(|| earlier.contact_person.clone());
+        fields.phone = fields.phone.or_else(|| earlier.phone.clone());
+    }
+    let info = HeaderInfo {
+        unit: fields.unit.clone(),
+        date: fields.date_text.as_deref().and_then(detect::info_date),
+        contact_person: fields.contact_person.clone(),
+        phone: fields.phone.clone(),
+    };
+    let mut warn = |message: String| warnings.push((label.to_string(), message));
+    if info.date.is_none() && header.kind != FormKind::Catalogue {
+        let what = match &fields.date_text {
+            Some(t) => format!("填报时间“{t}”无法识别"),
+            None => "未找到填报时间".to_string(),
+        };
+        warn(format!(
+            "{what}：只写月日的日期无法确定年份，销售时间也无法与填报时间比较"
+        ));
+    }
+    for ignored in &header.ignored_columns {
+        warn(ignored.clone());
+    }
+    for missing in missing_columns(&header) {
+        warn(format!("表头缺少“{missing}”列"));
+    }
+    let submission_id =
+        submission_id(&above).or_else(|| previous.and_then(|p| p.submission_id.clone()));
+    let ctx = rows::RowContext {
+        sheet: table,
+        header: &header,
+        resolver,
+        reference: info.date,
+        reporting_township: reporting_township(header.kind, info.unit.as_deref(), &above, resolver),
+    };
+    let rows_started = std::time::Instant::now();
+    let rows = rows::import_rows(&ctx);
+    tracing::debug!(
+        sheet = table.name.as_str(),
+        rows = rows.rows.len(),
+        seconds = rows_started.elapsed().as_secs_f64(),
+        "import: rows classified and validated"
+    );
+    if rows.too_many_rejected() {
+        return Err(too_many_rejected(&table.name, &rows));
+    }
+    if let Some(warning) = rows.note_only.warning(header.kind) {
+        warn(warning);
+    }
+    if let Some(warning) = rows.emptied_warning() {
+        warn(warning);
+    }
+    let imported = ImportedSheet {
+        name: table.name.clone(),
+        kind: header.kind,
+        header: info,
+        submission_id: submission_id.clone(),
+        rows: rows.rows,
+        errors: rows.errors,
+        stated_total: rows.stated_total,
+    };
+    if let Some(stated) = imported.stated_total
+        && imported.kind != FormKind::Catalogue
+    {
+        let sum = imported.total();
+        if stated != sum {
+            let with_rejected = sum + rows.rejected_amounts.iter().copied().sum::<Money>();
+            let mut message = format!("合计({stated})与明细之和({sum})不符");
+            if !rows.rejected_amounts.is_empty() && with_rejected == stated {
+                message.push_str("（差额为未导入的行）");
+            }
+            warn(message);
+        }
+    }
+    Ok((
+        imported,
+        TableInfo {
+            fields,
+            submission_id,
+        },
+    ))
+}
+
+/// Drops the records of `imported` that an earlier sheet of the file already holds (a sheet
+/// copied within the workbook — Excel's 建立副本 gives `9月 (2)` —, a 汇总 sheet of the month
+/// sheets), with a file warning naming the sheets. Equal rows of one sheet (also in different
+/// tables of it) are equal sales and all kept. `earlier_records` (content key → sheet of each
+/// earlier record) is built when a second table appears, so a one-table file pays nothing.
+/// Returns `None` when nothing of `imported` is left to keep.
+fn dedupe_against_earlier_sheets(
+    mut imported: ImportedSheet,
+    parsed: &mut ParsedFile,
+    earlier_records: &mut Option<HashMap<String, Vec<String>>>,
+) -> Option<ImportedSheet> {
+    let earlier_records = match (earlier_records, parsed.sheets.is_empty()) {
+        (Some(records), _) => records,
+        (None, true) => return Some(imported),
+        (records @ None, false) => {
+            let mut built: HashMap<String, Vec<String>> = HashMap::new();
+            for sheet in &parsed.sheets {
+                for row in &sheet.rows {
+                    built
+                        .entry(content_key(&row.content))
+                        .or_default()
+                        .push(sheet.name.clone());
+                }
+            }
+            records.insert(built)
+        }
+    };
+    let before = imported.rows.len();
+    let mut matched_sheets: Vec<String> = Vec::new();
+    // Each earlier record stands for one row of this sheet (equal rows of one sheet are equal
+    // sales, counted); every later sheet is compared with all earlier ones.
+    let mut used: HashMap<String, usize> = HashMap::new();
+    let mut kept_keys: Vec<String> = Vec::new();
+    let this_sheet = imported.name.clone();
+    imported.rows.retain(|row| {
+        let key = content_key(&row.content);
+        let taken = used.entry(key.clone()).or_default();
+        match earlier_records.get(&key).and_then(|sheets| {
+            sheets
+                .iter()
+                .filter(|sheet| **sheet != this_sheet)
+                .nth(*taken)
+        }) {
+            Some(sheet) => {
+                *taken += 1;
+                if !matched_sheets.contains(sheet) {
+                    matched_sheets.push(sheet.clone());
+                }
+                false
+            }
+            None => {
+                kept_keys.push(key);
+                true
+            }
+        }
+    });
+    let repeated = before - imported.rows.len();
+    if repeated > 0 {
+        let earlier = matched_sheets
+            .iter()
+            .map(|name| format!("“{name}”"))
+            .collect::<Vec<_>>()
+            .join("、");
+        parsed.file_warnings.push(if imported.rows.is_empty() {
+            format!(
+                "工作表“{}”的记录与工作表{earlier}完全相同（复制的工作表或汇总表？），只导入了一次；如确是另外的销售，请分开提交",
+                imported.name
+            )
+        } else {
+            format!(
+                "工作表“{}”中有{repeated}行与工作表{earlier}中的记录完全相同（汇总表或复制的工作表？），这些行只导入了一次；如确是另外的销售，请分开提交",
+                imported.name
+            )
+        });
+        if imported.rows.is_empty() && imported.errors.is_empty() {
+            return None;
+        }
+    }
+    for key in kept_keys {
+        earlier_records
+            .entry(key)
+            .or_default()
+            .push(imported.name.clone());
+    }
+    Some(imported)
 }
 
 /// Required columns the header lacks, by their official names.
