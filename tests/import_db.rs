@@ -2079,3 +2079,66 @@ fn an_editors_save_is_refused_when_the_record_changed_since_it_was_opened() {
         .unwrap();
     assert_eq!(store.sale(id).unwrap().record.remark, "编辑");
 }
+
+/// Two departments' 附件3 with the same goods bought on the same day by different buyers (a
+/// co-operative's festival packs): two purchases, both counted; the later one says which stored
+/// record looks like it. The same file sent again adds nothing, and a unit's own file sent again
+/// with a corrected 采购单位 still counts as its stored sale.
+#[test]
+fn the_same_goods_bought_by_another_buyer_and_reported_by_another_unit_are_another_purchase() {
+    let (dir, _db, mut store) = temp_store();
+    let row = |purchaser: &'static str| {
+        [
+            purchaser,
+            "2019.9.3",
+            "泥溪镇三坪村",
+            "刘光富",
+            "核桃",
+            "50斤",
+            "750元",
+        ]
+    };
+    let school = dir.path().join("school.xlsx");
+    write_sale_form(
+        &school,
+        "填报单位：县教委　填报时间：2019年9月30日",
+        ["采购数量", "采购金额"],
+        &[row("云阳县青松中学")],
+    );
+    let hospital = dir.path().join("hospital.xlsx");
+    write_sale_form(
+        &hospital,
+        "填报单位：云阳县卫生健康委　填报时间：2019年9月30日",
+        ["采购数量", "采购金额"],
+        &[row("云阳县人民医院")],
+    );
+    assert_eq!(import(&mut store, &school).rows_added, 1);
+    let report = import(&mut store, &hospital);
+    assert_eq!(report.rows_added, 1, "{}", report.message);
+    let messages: Vec<&str> = report.warnings.iter().map(|w| w.message.as_str()).collect();
+    assert_eq!(
+        messages,
+        [
+            "台账中已有同一地区、同一户、同一产品、同一天、同样数量和金额的记录，但采购单位是“云阳县青松中学”（县教委报送），已作为另一笔采购导入；如两者是同一笔采购，请删除其中一条，以免重复计入"
+        ]
+    );
+    assert_eq!(import(&mut store, &hospital).rows_added, 0);
+    assert_eq!(import(&mut store, &school).rows_added, 0);
+    // The school's unit sends its file again with the buyer's name corrected: the same purchase.
+    let corrected = dir.path().join("school_corrected.xlsx");
+    write_sale_form(
+        &corrected,
+        "填报单位：云阳县教委　填报时间：2019年9月30日",
+        ["采购数量", "采购金额"],
+        &[row("云阳县青松初级中学")],
+    );
+    let report = import(&mut store, &corrected);
+    assert_eq!(
+        (report.rows_added, report.rows_duplicate),
+        (0, 1),
+        "{}",
+        report.message
+    );
+    let stored = store.sales(&SaleFilter::default()).unwrap();
+    assert_eq!(stored.len(), 2);
+}

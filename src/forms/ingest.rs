@@ -216,8 +216,9 @@ pub fn prepare(store: &Store, path: &Path) -> Result<PreparedImport, String> {
 pub fn prepare_file(store: &Store, path: &Path, shown_as: &str) -> Result<PreparedImport, String> {
     let mut prepared = read_and_check(store, path)?;
     prepared.shown_as = shown_as.to_string();
+    let unit = prepared.unit();
     prepared.plan = store
-        .plan_import(&prepared.records, &prepared.exported_records)
+        .plan_import(&prepared.records, &prepared.exported_records, &unit)
         .map_err(|e| e.to_string())?;
     Ok(prepared)
 }
@@ -572,6 +573,15 @@ impl PreparedImport {
             .map(|s| s.kind)
     }
 
+    /// The file's 填报单位: that of the first sheet naming one ('' when none does).
+    pub fn unit(&self) -> String {
+        self.parsed
+            .as_ref()
+            .ok()
+            .and_then(|f| f.sheets.iter().find_map(|s| s.header.unit.clone()))
+            .unwrap_or_default()
+    }
+
     /// The report of this file: as previewed (`plan` = the plan) or as applied.
     pub fn report(&self, plan: &ImportPlan, applied: bool) -> FileReport {
         let file = self.file_name();
@@ -790,11 +800,7 @@ pub fn commit(store: &mut Store, prepared: &PreparedImport) -> Result<FileReport
                 rand::random::<u32>()
             )
         });
-    let unit = parsed
-        .sheets
-        .first()
-        .and_then(|s| s.header.unit.clone())
-        .unwrap_or_default();
+    let unit = prepared.unit();
     let kind = prepared.kind().unwrap_or(FormKind::Sale);
     let plan = store
         .apply_import(

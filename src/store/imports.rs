@@ -71,8 +71,8 @@ pub struct ImportPlan {
     pub differing: Vec<(usize, String)>,
 }
 
-/// A stored sale that differs from an added row only in quantity or amount (see
-/// [`ImportPlan::similar`]).
+/// A stored sale that differs from an added row only in quantity or amount, or only in its
+/// buyer (see [`ImportPlan::similar`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SimilarSale {
     pub id: i64,
@@ -80,17 +80,43 @@ pub struct SimilarSale {
     pub quantity_text: String,
     /// The stored sale's amount, in 分.
     pub amount_fen: i64,
+    /// When the stored sale has the row's content (quantity and amount too) but another
+    /// 采购单位, and came in a file of another 填报单位: (its 采购单位, that 填报单位). Two
+    /// buyers of the same goods on one day (several units buying a co-operative's festival
+    /// packs) are two sales, so the row is added.
+    pub other_buyer: Option<(String, String)>,
 }
 
 impl SimilarSale {
     /// The row warning, in Chinese: what the stored sale holds and what to do.
     pub fn warning(&self) -> String {
-        format!(
-            "台账中已有同一地区、同一户、同一产品、同一天的记录（数量“{}”，金额{}元），只有数量或金额不同：如本行是对它的更正，请删除原记录，以免重复计入",
-            self.quantity_text,
-            crate::domain::Money::from_fen(self.amount_fen),
-        )
+        match &self.other_buyer {
+            Some((purchaser, unit)) => format!(
+                "台账中已有同一地区、同一户、同一产品、同一天、同样数量和金额的记录，但采购单位是“{purchaser}”（{unit}报送），已作为另一笔采购导入；如两者是同一笔采购，请删除其中一条，以免重复计入"
+            ),
+            None => format!(
+                "台账中已有同一地区、同一户、同一产品、同一天的记录（数量“{}”，金额{}元），只有数量或金额不同：如本行是对它的更正，请删除原记录，以免重复计入",
+                self.quantity_text,
+                crate::domain::Money::from_fen(self.amount_fen),
+            ),
+        }
     }
+}
+
+/// A 填报单位 as compared between files: without spaces, the county's name in front
+/// (`云阳县`, `县`) and a township's `人民政府`/`政府` at the end, so `泥溪镇人民政府` and
+/// `泥溪镇政府` are one unit, and so are `云阳县教委` and `县教委`.
+fn unit_for_comparison(unit: &str) -> String {
+    let folded: String = unit.chars().filter(|c| !c.is_whitespace()).collect();
+    let folded = ["云阳县", "云阳", "县"]
+        .iter()
+        .find_map(|county| folded.strip_prefix(county))
+        .unwrap_or(&folded);
+    let folded = folded
+        .strip_suffix("人民政府")
+        .or_else(|| folded.strip_suffix("政府"))
+        .unwrap_or(folded);
+    folded.to_string()
 }
 
 impl ImportPlan {
@@ -183,6 +209,8 @@ struct ClaimedSales {
     claimed: HashSet<i64>,
     /// Whether any sale has a former key (read once: usually none, then no lookups).
     any_former_key: Option<bool>,
+    /// The file's 填报单位 ([`unit_for_comparison`]; empty when it names none).
+    unit: String,
 }
 
 /// The warning of a row counted as a stored sale (same content) whose 采购单位 or 备注 differ
@@ -216,7 +244,8 @@ fn differing_note(record: &SaleRecord, purchaser: Option<&str>, remark: &str) ->
 /// and date), each with whether its key is `?4`. `+form` keeps the planner on the
 /// `sale_by_match_key` range: without statistics it would otherwise scan every sale of the form.
 const SAME_DAY_SALES_SQL: &str = "SELECT id, match_key = ?4, quantity_text, amount_fen,
-     (SELECT name FROM purchaser WHERE purchaser.id = sale.purchaser_id), remark FROM sale
+     (SELECT name FROM purchaser WHERE purchaser.id = sale.purchaser_id), remark,
+     (SELECT unit FROM submission WHERE submission.id = sale.submission_id) FROM sale
      WHERE match_key >= ?1 AND match_key < ?2 AND +form = ?3";
 
 impl ClaimedSales {
@@ -277,6 +306,20 @@ impl ClaimedSales {
         let mut rows: Vec<Row> = conn
             .prepare_cached(SAME_DAY_SALES_SQL)?
             .query_map(params![&key[..=cut], end, record.kind.number(), key], |r| {
+                let purchaser: Option<String> = r.get(4)?;
+                let stored_unit: Option<String> = r.get(6)?;
+                // Equal content bought by another buyer, reported by another unit.
+                let other_buyer = match (&purchaser, stored_unit) {
+                    (Some(stored), Some(unit))
+                        if *stored != record.purchaser
+                            && !self.unit.is_empty()
+                            && !unit.trim().is_empty()
+                            && unit_for_comparison(&unit) != self.unit =>
+                    {
+                        Some((stored.clone(), unit))
+                    }
+                    _ => None,
+                };
                 Ok((
                     r.get(0)?,
                     r.get(1)?,
@@ -284,17 +327,17 @@ impl ClaimedSales {
                         id: r.get(0)?,
                         quantity_text: r.get(2)?,
                         amount_fen: r.get(3)?,
+                        other_buyer,
                     },
-                    r.get(4)?,
+                    purchaser,
                     r.get(5)?,
                 ))
             })?
             .collect::<Result<_, _>>()?;
         rows.sort_by_key(|(id, ..)| *id);
-        if let Some((id, _, _, purchaser, remark)) = rows
-            .iter()
-            .find(|(id, equal, ..)| *equal && !self.claimed.contains(id))
-        {
+        if let Some((id, _, _, purchaser, remark)) = rows.iter().find(|(id, equal, sale, ..)| {
+            *equal && sale.other_buyer.is_none() && !self.claimed.contains(id)
+        }) {
             let id = *id;
             self.claimed.insert(id);
             let note = differing_note(record, purchaser.as_deref(), remark);
@@ -303,7 +346,9 @@ impl ClaimedSales {
         Ok((
             None,
             rows.into_iter()
-                .filter(|(_, equal, ..)| !equal)
+                .filter(|(id, equal, sale, ..)| {
+                    !equal || (sale.other_buyer.is_some() && !self.claimed.contains(id))
+                })
                 .map(|(_, _, sale, ..)| sale)
                 .collect(),
             None,
@@ -421,8 +466,12 @@ fn plan_in(
     conn: &Connection,
     records: &[ImportRecord],
     exported: &ExportedRecords,
+    unit: &str,
 ) -> StoreResult<ImportPlan> {
-    let mut claimed = ClaimedSales::default();
+    let mut claimed = ClaimedSales {
+        unit: unit_for_comparison(unit),
+        ..ClaimedSales::default()
+    };
     let mut sale_check = ExportCheck::new(&exported.exported_sales, &exported.changed_sales);
     let mut listing_check =
         ExportCheck::new(&exported.exported_listings, &exported.changed_listings);
@@ -586,13 +635,15 @@ fn plan_in(
 impl Store {
     /// What importing `records` would do, without writing anything (for the preview).
     /// `exported`: what the file's exports say about the records it names
-    /// ([`ExportedRecords`]).
+    /// ([`ExportedRecords`]); `unit`: the file's 填报单位 ('' when it names none), which tells a
+    /// file sent again by the same unit from another unit's report of the same goods.
     pub fn plan_import(
         &self,
         records: &[ImportRecord],
         exported: &ExportedRecords,
+        unit: &str,
     ) -> StoreResult<ImportPlan> {
-        plan_in(self.connection(), records, exported)
+        plan_in(self.connection(), records, exported, unit)
     }
 
     /// Imports `records` of one file in one transaction (all or nothing): adds new records,
@@ -623,7 +674,7 @@ impl Store {
             actions: planned,
             similar,
             differing,
-        } = plan_in(&tx, records, exported)?;
+        } = plan_in(&tx, records, exported, unit)?;
         phase("planned");
         tx.execute(
             "INSERT OR IGNORE INTO submission (id, form, direction, unit, file_name, created_at) VALUES (?1, ?2, 'import', ?3, ?4, ?5)",
