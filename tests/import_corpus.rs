@@ -1422,6 +1422,78 @@ mod crafted {
         );
     }
 
+    /// 填报时间 given as a period (`2019年第三季度`, `2019年7-9月`), or only in the title
+    /// (`2019年第三季度…情况表`): yearless dates take its year and are bounded by its last day.
+    /// A month sheet without any takes the year of the sheet before, with a warning naming it.
+    #[test]
+    fn a_period_or_a_title_or_the_sheet_before_gives_the_year() {
+        const HEADER: &str =
+            "序号|采购单位|销售时间|地区|贫困户姓名|产品品种|销售数量|销售金额（元）|备注";
+        const ROW: &str = "1|云阳县教委|9月28日|泥溪镇黄岭村|冉启兵|腊肉|30斤|1500|";
+        for first_line in [
+            "填报单位：泥溪镇人民政府　填报时间：2019年第三季度",
+            "填报单位：泥溪镇人民政府　填报时间：2019年7-9月",
+            "泥溪镇2019年第三季度贫困户产品销售情况表",
+        ] {
+            let parsed = parse("period.xlsx", &form_under(first_line, HEADER, &[ROW]));
+            let dates: Vec<String> = sales(&parsed)
+                .iter()
+                .map(|(_, sale)| sale.date.date.to_string())
+                .collect();
+            assert_eq!(dates, ["2019-09-28"], "{first_line}");
+            assert!(
+                parsed.file_warnings.is_empty(),
+                "{first_line}: {:?}",
+                parsed.file_warnings
+            );
+        }
+        let mut wb = Workbook::new();
+        for (name, lines) in [
+            (
+                "10月",
+                vec![
+                    "填报单位：泥溪镇人民政府　填报时间：2019年10月31日",
+                    HEADER,
+                    "1|云阳县教委|10月8日|泥溪镇黄岭村|冉启兵|腊肉|30斤|1500|",
+                ],
+            ),
+            (
+                "11月",
+                vec![
+                    HEADER,
+                    "1|云阳县教委|11月8日|泥溪镇黄岭村|冉启兵|土鸡|5只|400|",
+                ],
+            ),
+            (
+                "12月",
+                vec![
+                    HEADER,
+                    "1|云阳县教委|12月8日|泥溪镇黄岭村|冉启兵|土豆|50斤|100|",
+                ],
+            ),
+        ] {
+            let ws = wb.add_worksheet();
+            ws.set_name(name).unwrap();
+            for (r, line) in lines.iter().enumerate() {
+                for (c, cell) in line.split('|').enumerate() {
+                    ws.write_string(r as u32, c as u16, cell).unwrap();
+                }
+            }
+        }
+        let parsed = parse("months.xlsx", &wb.save_to_buffer().unwrap());
+        let dates: Vec<String> = sales(&parsed)
+            .iter()
+            .map(|(_, sale)| sale.date.date.to_string())
+            .collect();
+        assert_eq!(dates, ["2019-10-08", "2019-11-08", "2019-12-08"]);
+        assert_eq!(
+            parsed.file_warnings,
+            ["11月", "12月"].map(|sheet| format!(
+                "工作表“{sheet}”：未找到填报时间：只写月日的日期按工作表“10月”的填报时间取2019年，请核实"
+            ))
+        );
+    }
+
     /// A 地区 split over columns, as clerks redraw the form: `乡镇（街道） | 村（社区）` instead of
     /// 地区, a merged 地区 over the sub-headers `乡镇 | 村`, a `村组` column beside a
     /// township-only 地区 (not added again when the 地区 already names the village; overlapping

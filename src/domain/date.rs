@@ -106,10 +106,12 @@ fn parse_cjk_date(
 }
 
 /// A date written without its year (`9月1日`, `9-1`, `9月`): the year of the form's 填报时间
-/// (rule 2), or the year before when that would put the day six months or more after 填报时间
-/// (by the calendar), with a warning naming the year taken: `12月30日` on a fourth-quarter form filed on
-/// 2020年1月5日 is 2019-12-30. A day a little after 填报时间 keeps the year (and is then refused
-/// as after 填报时间: a slip the clerk must see). Errors: no 填报时间, a day that does not exist.
+/// (rule 2), or the year before when that would put the day a month or more after 填报时间 (by
+/// the calendar; a sale cannot come after the form that reports it), with a warning naming the
+/// year taken: `12月30日` on a fourth-quarter form filed on 2020年1月5日 is 2019-12-30, and so is
+/// `3月5日` on a year's form filed on 2020年1月10日. A day less than a month after 填报时间 keeps
+/// the year (and is then refused as after 填报时间: a slip in the date or in 填报时间 the clerk must
+/// see). Errors: no 填报时间, a day that does not exist.
 fn date_without_year(
     reference: Option<NaiveDate>,
     month: u32,
@@ -126,10 +128,10 @@ fn date_without_year(
         None => month_date(year, month, original),
     };
     let same_year = in_year(reference.year())?;
-    let half_a_year_later = reference
-        .checked_add_months(chrono::Months::new(6))
+    let a_month_later = reference
+        .checked_add_months(chrono::Months::new(1))
         .unwrap_or(NaiveDate::MAX);
-    if same_year.value.date < half_a_year_later {
+    if same_year.value.date < a_month_later {
         return Ok(same_year);
     }
     let year = reference.year() - 1;
@@ -495,7 +497,7 @@ mod tests {
     }
 
     /// Rule 2: a date without its year takes the year of 填报时间, or the year before when it would
-    /// be more than half a year after 填报时间 (a fourth-quarter form filed in January), with a
+    /// be a month or more after 填报时间 (a fourth-quarter form filed in January), with a
     /// warning; a few days after stays in the year (refused later as after 填报时间).
     #[test]
     fn a_date_without_year_long_after_the_reference_day_is_of_the_year_before() {
@@ -510,7 +512,9 @@ mod tests {
                 true,
             ),
             ("7月5日", ymd(2019, 7, 5), DatePrecision::Day, true),
-            ("7月4日", ymd(2020, 7, 4), DatePrecision::Day, false),
+            ("7月4日", ymd(2019, 7, 4), DatePrecision::Day, true),
+            ("2月5日", ymd(2019, 2, 5), DatePrecision::Day, true),
+            ("2月4日", ymd(2020, 2, 4), DatePrecision::Day, false),
             ("1月9日", ymd(2020, 1, 9), DatePrecision::Day, false),
             ("1月5日", ymd(2020, 1, 5), DatePrecision::Day, false),
             ("1-3", ymd(2020, 1, 3), DatePrecision::Day, false),
@@ -532,12 +536,24 @@ mod tests {
                 "日期“12月”没有年份，按填报时间（2020-01-05）推定为2019年，请核实".to_string()
             ]
         );
-        // Six months by the calendar: from 填报时间 2019-01-31, 2019-07-31 is six months on.
+        // A month by the calendar: from 填报时间 2019-01-31, 2019-02-28 is a month on.
         let end_of_january = NaiveDate::from_ymd_opt(2019, 1, 31);
-        let july = ReportDate::parse("7月30日", end_of_january).unwrap();
-        assert_eq!(july.value.date, ymd(2019, 7, 30));
-        let july = ReportDate::parse("7月31日", end_of_january).unwrap();
-        assert_eq!(july.value.date, ymd(2018, 7, 31));
+        let february = ReportDate::parse("2月27日", end_of_january).unwrap();
+        assert_eq!(february.value.date, ymd(2019, 2, 27));
+        let february = ReportDate::parse("2月28日", end_of_january).unwrap();
+        assert_eq!(february.value.date, ymd(2018, 2, 28));
+        // A year's form filed in January: March to July are last year's.
+        let filed_in_january = NaiveDate::from_ymd_opt(2020, 1, 10);
+        for (text, date) in [("3月5日", ymd(2019, 3, 5)), ("7月3日", ymd(2019, 7, 3))] {
+            let parsed = ReportDate::parse(text, filed_in_january).unwrap();
+            assert_eq!(parsed.value.date, date, "{text}");
+            assert_eq!(
+                parsed.warnings,
+                [format!(
+                    "日期“{text}”没有年份，按填报时间（2020-01-10）推定为2019年，请核实"
+                )]
+            );
+        }
         let june = ReportDate::parse("12月30日", NaiveDate::from_ymd_opt(2020, 6, 30)).unwrap();
         assert_eq!(june.value.date, ymd(2019, 12, 30));
         // 2月29日 of a form filed in March of a leap year, and of a common year.

@@ -1027,10 +1027,13 @@ pub(crate) fn title_text(rows: &[GridRow]) -> Option<String> {
         })
 }
 
-/// The 填报时间 as a date: a full date, or the last day of a month-precision date.
+/// The 填报时间 as a date: a full date, the last day of a month-precision date, or the last day
+/// of a period ([`period_end`]: `2019年第三季度` → 2019-09-30).
 pub(crate) fn info_date(text: &str) -> Option<NaiveDate> {
     use crate::domain::{DatePrecision, ReportDate};
-    let parsed = ReportDate::parse(text, None).ok()?;
+    let Ok(parsed) = ReportDate::parse(text, None) else {
+        return period_end(text);
+    };
     let d = parsed.value;
     Some(match d.precision {
         DatePrecision::Day => d.date,
@@ -1046,6 +1049,83 @@ pub(crate) fn info_date(text: &str) -> Option<NaiveDate> {
                 .unwrap_or(d.date)
         }
     })
+}
+
+/// The last day of the period a text names after a year: a quarter (`2019年第三季度`,
+/// `2019年三季度`, `2019年第3季度` → 2019-09-30), months (`2019年7-9月`, `2019年7月至9月`,
+/// `2019年9月` → 2019-09-30), a half year (`2019年上半年` → 2019-06-30), or the year alone
+/// (`2019年`, `2019年度` → 2019-12-31). Text may follow (`2019年第三季度贫困户产品销售情况表`).
+/// `None` without a year of four digits followed by `年`.
+pub(crate) fn period_end(text: &str) -> Option<NaiveDate> {
+    let folded = fold(text);
+    let chars: Vec<char> = folded.chars().collect();
+    let at = chars
+        .windows(5)
+        .position(|w| w[..4].iter().all(char::is_ascii_digit) && w[4] == '年')?;
+    if at > 0 && chars.get(at - 1).is_some_and(char::is_ascii_digit) {
+        return None;
+    }
+    let year: i32 = chars[at..at + 4].iter().collect::<String>().parse().ok()?;
+    if !(1990..=2100).contains(&year) {
+        return None;
+    }
+    let rest: String = chars[at + 5..].iter().collect();
+    let rest = rest.strip_prefix('第').unwrap_or(&rest);
+    let numeral = |text: &str| -> Option<(u32, usize)> {
+        let first = text.chars().next()?;
+        let value = match first {
+            '一' => 1,
+            '二' => 2,
+            '三' => 3,
+            '四' => 4,
+            '五' => 5,
+            '六' => 6,
+            '七' => 7,
+            '八' => 8,
+            '九' => 9,
+            '十' => {
+                return match text.chars().nth(1) {
+                    Some('一') => Some((11, 6)),
+                    Some('二') => Some((12, 6)),
+                    _ => Some((10, 3)),
+                };
+            }
+            _ => {
+                let digits: String = text.chars().take_while(char::is_ascii_digit).collect();
+                return Some((digits.parse().ok()?, digits.len()));
+            }
+        };
+        Some((value, first.len_utf8()))
+    };
+    let last_month = if let Some((quarter, used)) = numeral(rest)
+        && rest[used..].starts_with("季度")
+    {
+        (1..=4).contains(&quarter).then_some(quarter * 3)?
+    } else if rest.starts_with("上半年") {
+        6
+    } else if let Some((month, used)) = numeral(rest)
+        && (1..=12).contains(&month)
+    {
+        // `7-9月`, `7月-9月`, `7月至9月`, `9月`: the last month named.
+        let after = &rest[used..];
+        let after = after.strip_prefix('月').unwrap_or(after);
+        match after.strip_prefix(['-', '~', '—', '至', '到', '－', '～']) {
+            Some(end) => match numeral(end) {
+                Some((end_month, _)) if (month..=12).contains(&end_month) => end_month,
+                _ => return None,
+            },
+            None if rest[used..].starts_with('月') => month,
+            None => return None,
+        }
+    } else {
+        12
+    };
+    let (next_year, next_month) = if last_month == 12 {
+        (year + 1, 1)
+    } else {
+        (year, last_month + 1)
+    };
+    NaiveDate::from_ymd_opt(next_year, next_month, 1)?.pred_opt()
 }
 
 #[cfg(test)]
@@ -1227,5 +1307,29 @@ mod tests {
         assert_eq!(unit_token("单位：万元").as_deref(), Some("万元"));
         assert_eq!(unit_token("元/公斤").as_deref(), Some("元/公斤"));
         assert_eq!(unit_token("土豆"), None);
+    }
+
+    #[test]
+    fn a_period_gives_its_last_day() {
+        let ymd = |y, m, d| NaiveDate::from_ymd_opt(y, m, d);
+        for (text, end) in [
+            ("2019年第三季度", ymd(2019, 9, 30)),
+            ("2019年三季度", ymd(2019, 9, 30)),
+            ("２０１９年第4季度", ymd(2019, 12, 31)),
+            ("2019年7-9月", ymd(2019, 9, 30)),
+            ("2019年7月至9月", ymd(2019, 9, 30)),
+            ("2019年十二月", ymd(2019, 12, 31)),
+            ("2019年上半年", ymd(2019, 6, 30)),
+            ("2019年度", ymd(2019, 12, 31)),
+            ("2019年第三季度贫困户产品销售情况表", ymd(2019, 9, 30)),
+            ("泥溪镇2020年1月贫困户产品销售情况表", ymd(2020, 1, 31)),
+            ("乡镇(街道)贫困户产品销售情况表（12月）", None),
+            ("2019年第五季度", None),
+            ("12019年", None),
+        ] {
+            assert_eq!(period_end(text), end, "{text}");
+        }
+        assert_eq!(info_date("2019年第三季度"), ymd(2019, 9, 30));
+        assert_eq!(info_date("2019年9月28日"), ymd(2019, 9, 28));
     }
 }

@@ -36,7 +36,7 @@ use std::collections::HashMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::Path;
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 
 use crate::domain::RegionResolver;
 use crate::domain::money::Money;
@@ -271,6 +271,8 @@ fn parse_inner(
     // second sheet is found: a one-sheet file pays nothing).
     let mut earlier_records: Option<HashMap<String, Vec<String>>> = None;
     let mut sheet_warnings: Vec<(String, String)> = Vec::new();
+    // The table read last (on this sheet or an earlier one): fields a later table lacks.
+    let mut previous: Option<TableInfo> = None;
     for sheet in &workbook.sheets {
         if sheet.rows.is_empty() {
             continue;
@@ -313,7 +315,6 @@ fn parse_inner(
             }
         }
         let several_tables = tables.len() > 1;
-        let mut previous: Option<TableInfo> = None;
         for (table, header) in tables {
             let label = match table.rows.first() {
                 Some(first) if several_tables => {
@@ -368,11 +369,15 @@ fn parse_inner(
     Ok(parsed)
 }
 
-/// What a table of a sheet says about itself, for the next table pasted under it on the same
-/// sheet: its header-info fields and 提交编号.
+/// What a table says about itself, for the next table (pasted under it on the same sheet, or on
+/// the next sheet): its header-info fields, 填报时间 and 提交编号.
 struct TableInfo {
     fields: detect::InfoFields,
+    /// The table's 填报时间 as read ([`HeaderInfo::date`]).
+    date: Option<NaiveDate>,
     submission_id: Option<String>,
+    /// How messages name the table: `工作表“9月”`, `工作表“附件2”第12行起的表格`.
+    label: String,
 }
 
 /// Reads one table of a sheet (the whole sheet, or one of the tables pasted one under another):
@@ -416,19 +421,38 @@ fn read_table(
     if let Some(previous) = previous {
         let earlier = &previous.fields;
         fields.unit = fields.unit.or_else(|| earlier.unit.clone());
-        fields.date_text = fields.date_text.or_else(|| earlier.date_text.clone());
         fields.contact_person = fields
             .contact_person
             .or_else(|| earlier.contact_person.clone());
         fields.phone = fields.phone.or_else(|| earlier.phone.clone());
     }
+    let mut warn = |message: String| warnings.push((label.to_string(), message));
+    // Without a 填报时间 of its own: the period its title names (`2019年第三季度…情况表`), else
+    // the year of the table or sheet before (its months may be later: the year's last day bounds
+    // the dates).
+    let mut inherited = false;
+    let date = match &fields.date_text {
+        Some(text) => detect::info_date(text),
+        None => match detect::title_text(&above).and_then(|title| detect::period_end(&title)) {
+            Some(end) => Some(end),
+            None => previous.and_then(|earlier| {
+                inherited = true;
+                let date = earlier.date?;
+                let year = date.year();
+                warn(format!(
+                    "未找到填报时间：只写月日的日期按{}的填报时间取{year}年，请核实",
+                    earlier.label
+                ));
+                NaiveDate::from_ymd_opt(year, 12, 31)
+            }),
+        },
+    };
     let info = HeaderInfo {
         unit: fields.unit.clone(),
-        date: fields.date_text.as_deref().and_then(detect::info_date),
+        date,
         contact_person: fields.contact_person.clone(),
         phone: fields.phone.clone(),
     };
-    let mut warn = |message: String| warnings.push((label.to_string(), message));
     if info.date.is_none() && header.kind != FormKind::Catalogue {
         let what = match &fields.date_text {
             Some(t) => format!("填报时间“{t}”无法识别"),
@@ -492,11 +516,18 @@ fn read_table(
             warn(message);
         }
     }
+    // A table that borrowed its year passes on where it came from.
+    let (date, label) = match previous {
+        Some(earlier) if inherited => (earlier.date, earlier.label.clone()),
+        _ => (imported.header.date, label.to_string()),
+    };
     Ok((
         imported,
         TableInfo {
             fields,
+            date,
             submission_id,
+            label,
         },
     ))
 }
