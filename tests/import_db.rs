@@ -2142,3 +2142,166 @@ fn the_same_goods_bought_by_another_buyer_and_reported_by_another_unit_are_anoth
     let stored = store.sales(&SaleFilter::default()).unwrap();
     assert_eq!(stored.len(), 2);
 }
+
+/// A township's form sent again after corrections, without hidden ids: a row whose household
+/// was corrected is added with a warning naming the record it likely corrects, and a row the
+/// clerk deleted is listed in a file note (the ledger still counts it; nothing is deleted). A
+/// later file of another period that repeats nothing says nothing. Two equal deliveries sent
+/// back in the other order are taken each by its own record, with no 备注 warning.
+#[test]
+fn a_form_sent_again_names_the_records_it_corrects_or_no_longer_holds() {
+    let (dir, _db, mut store) = temp_store();
+    let info = "填报单位：泥溪镇人民政府　填报时间：2019年9月30日";
+    let rows = [
+        [
+            "云阳县青松中学",
+            "2019.9.1",
+            "泥溪镇三坪村",
+            "刘光富",
+            "土豆",
+            "30斤",
+            "90元",
+        ],
+        [
+            "云阳县青松中学",
+            "2019.9.2",
+            "泥溪镇三坪村",
+            "王德名",
+            "红薯",
+            "20斤",
+            "40元",
+        ],
+        [
+            "云阳县青松中学",
+            "2019.9.3",
+            "泥溪镇黄岭村",
+            "冉启兵",
+            "土鸡",
+            "5只",
+            "400元",
+        ],
+        [
+            "云阳县青松中学",
+            "2019.9.4",
+            "泥溪镇黄岭村",
+            "周玉珍",
+            "腊肉",
+            "10斤",
+            "500元",
+        ],
+    ];
+    let original = dir.path().join("九月.xlsx");
+    write_sale_form(&original, info, ["销售数量", "销售金额"], &rows);
+    assert_eq!(import(&mut store, &original).rows_added, 4);
+    let mut corrected = vec![rows[0], rows[1], rows[2]];
+    corrected[1][3] = "王德明";
+    let resent = dir.path().join("九月（更正）.xlsx");
+    write_sale_form(&resent, info, ["销售数量", "销售金额"], &corrected);
+    let report = import(&mut store, &resent);
+    assert_eq!(
+        (report.rows_added, report.rows_duplicate),
+        (1, 2),
+        "{}",
+        report.message
+    );
+    let warnings: Vec<(u32, &str)> = report
+        .warnings
+        .iter()
+        .map(|w| (w.row, w.message.as_str()))
+        .collect();
+    assert_eq!(
+        warnings,
+        [(
+            4,
+            "此前导入的“九月.xlsx”中有一条记录（王德名 红薯 2019-09-02 20斤 40.00元）本文件中没有，它与本行只有贫困户姓名不同（原为“王德名”，本行为“王德明”）：如本行是对它的更正，请删除原记录，以免重复计入"
+        )]
+    );
+    assert_eq!(
+        report.file_warnings,
+        ["此前导入的“九月.xlsx”中有1条同乡镇的记录本文件中没有：周玉珍 腊肉 2019-09-04 10斤 500.00元。台账中仍保留并计入这些记录；如本文件是更正后的重报、这些记录已删去，请在程序中删除它们".to_string()]
+    );
+    // Nothing is deleted: the ledger holds the four records and the corrected one.
+    assert_eq!(store.sales(&SaleFilter::default()).unwrap().len(), 5);
+    // October's form repeats nothing of September's: no note.
+    let october = dir.path().join("十月.xlsx");
+    write_sale_form(
+        &october,
+        "填报单位：泥溪镇人民政府　填报时间：2019年10月31日",
+        ["销售数量", "销售金额"],
+        &[[
+            "云阳县青松中学",
+            "2019.10.8",
+            "泥溪镇三坪村",
+            "刘光富",
+            "土豆",
+            "30斤",
+            "90元",
+        ]],
+    );
+    let report = import(&mut store, &october);
+    assert!(
+        report.file_warnings.is_empty(),
+        "{:?}",
+        report.file_warnings
+    );
+
+    // Two equal deliveries with different 备注, sent back in the other order.
+    let (dir, _db, mut store) = temp_store();
+    let with_remarks = |path: &Path, remarks: [&str; 2]| {
+        let mut wb = Workbook::new();
+        let ws = wb.add_worksheet();
+        ws.write_string(0, 0, info).unwrap();
+        let header = [
+            "序号",
+            "采购单位",
+            "销售时间",
+            "地区",
+            "贫困户姓名",
+            "产品品种",
+            "销售数量",
+            "销售金额",
+            "备注",
+        ];
+        for (c, h) in header.iter().enumerate() {
+            ws.write_string(1, c as u16, *h).unwrap();
+        }
+        for (i, remark) in remarks.iter().enumerate() {
+            let r = i as u32 + 2;
+            for (c, v) in rows[0].iter().chain([remark]).enumerate() {
+                ws.write_string(r, c as u16 + 1, *v).unwrap();
+            }
+        }
+        wb.save(path).unwrap();
+    };
+    let first = dir.path().join("first.xlsx");
+    with_remarks(&first, ["", "同日第二次送货"]);
+    assert_eq!(import(&mut store, &first).rows_added, 2);
+    let reversed = dir.path().join("reversed.xlsx");
+    with_remarks(&reversed, ["同日第二次送货", ""]);
+    let report = import(&mut store, &reversed);
+    assert_eq!(report.rows_duplicate, 2, "{}", report.message);
+    assert!(report.warnings.is_empty(), "{:?}", report.warnings);
+}
+
+/// Sample 01's export sent back with a row deleted: the file note names the record the file
+/// no longer holds, and the file it was imported from.
+#[test]
+fn an_export_sent_back_without_a_row_names_the_record() {
+    let (dir, _db, mut store, exported) = sample_01_exported();
+    let edited = dir.path().join("deleted.xlsx");
+    rewrite_export(&exported, &edited, |grid| {
+        let (row, _) = row_of(grid, "刘光富");
+        grid.remove(row);
+    });
+    let report = import(&mut store, &edited);
+    assert_eq!(report.rows_added, 0, "{}", report.message);
+    let notes: Vec<&String> = report
+        .file_warnings
+        .iter()
+        .filter(|w| {
+            w.starts_with("此前导入的“01_fj2_baseline_nixi_20rows.xlsx”中有1条同乡镇的记录")
+        })
+        .collect();
+    assert_eq!(notes.len(), 1, "{:?}", report.file_warnings);
+    assert!(notes[0].contains("刘光富"), "{}", notes[0]);
+}

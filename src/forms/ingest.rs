@@ -675,7 +675,12 @@ impl PreparedImport {
             rows_duplicate: duplicates,
             rows_unchanged: unchanged,
             rows_kept: kept_newer,
-            file_warnings: parsed.file_warnings.clone(),
+            file_warnings: parsed
+                .file_warnings
+                .iter()
+                .chain(&plan.file_notes)
+                .cloned()
+                .collect(),
             warnings,
             errors: parsed
                 .errors()

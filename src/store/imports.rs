@@ -1,7 +1,7 @@
 //! Applying an import: one transaction per file; records from our own exports are updated by their
 //! hidden 记录编号, others are matched by content fingerprint so the same file twice adds nothing.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use rusqlite::{Connection, OptionalExtension, params};
 
@@ -69,35 +69,66 @@ pub struct ImportPlan {
     /// Rows counted as a stored sale (duplicates by content) whose 采购单位 or 备注 differ from
     /// the stored ones (index into the records, Chinese warning): not applied, reported.
     pub differing: Vec<(usize, String)>,
+    /// Warnings about the file as a whole, in Chinese: stored sales of the earlier file it sends
+    /// again that it no longer holds (see `resent_file_check`).
+    pub file_notes: Vec<String>,
 }
 
-/// A stored sale that differs from an added row only in quantity or amount, or only in its
-/// buyer (see [`ImportPlan::similar`]).
+/// A stored sale an added row looks like (see [`ImportPlan::similar`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SimilarSale {
     pub id: i64,
-    /// The stored sale's quantity as typed (e.g. `30斤`).
-    pub quantity_text: String,
-    /// The stored sale's amount, in 分.
-    pub amount_fen: i64,
-    /// When the stored sale has the row's content (quantity and amount too) but another
-    /// 采购单位, and came in a file of another 填报单位: (its 采购单位, that 填报单位). Two
-    /// buyers of the same goods on one day (several units buying a co-operative's festival
-    /// packs) are two sales, so the row is added.
-    pub other_buyer: Option<(String, String)>,
+    pub likeness: Likeness,
+}
+
+/// How an added row is like a stored sale.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Likeness {
+    /// Same form, township, village, household, product and date; only quantity or amount
+    /// differ: the stored sale's quantity as typed (e.g. `30斤`) and amount in 分.
+    QuantityOrAmount {
+        quantity_text: String,
+        amount_fen: i64,
+    },
+    /// The row's content (quantity and amount too) but another 采购单位, in a file of another
+    /// 填报单位: (its 采购单位, that 填报单位). Two buyers of the same goods on one day (several
+    /// units buying a co-operative's festival packs) are two sales, so the row is added.
+    OtherBuyer { purchaser: String, unit: String },
+    /// A sale of an earlier file that this file sends again (most of its rows are that file's)
+    /// and that no row of this file repeats, differing from the row in one of 村, 贫困户姓名,
+    /// 产品品种 and date: likely the record the row corrects. `field` names it (`贫困户姓名`);
+    /// `stored` and `file` are its two values; `earlier_file` the earlier file's name.
+    OneField {
+        field: &'static str,
+        stored: String,
+        file: String,
+        earlier_file: String,
+        description: String,
+    },
 }
 
 impl SimilarSale {
     /// The row warning, in Chinese: what the stored sale holds and what to do.
     pub fn warning(&self) -> String {
-        match &self.other_buyer {
-            Some((purchaser, unit)) => format!(
+        match &self.likeness {
+            Likeness::OtherBuyer { purchaser, unit } => format!(
                 "台账中已有同一地区、同一户、同一产品、同一天、同样数量和金额的记录，但采购单位是“{purchaser}”（{unit}报送），已作为另一笔采购导入；如两者是同一笔采购，请删除其中一条，以免重复计入"
             ),
-            None => format!(
-                "台账中已有同一地区、同一户、同一产品、同一天的记录（数量“{}”，金额{}元），只有数量或金额不同：如本行是对它的更正，请删除原记录，以免重复计入",
-                self.quantity_text,
-                crate::domain::Money::from_fen(self.amount_fen),
+            Likeness::QuantityOrAmount {
+                quantity_text,
+                amount_fen,
+            } => format!(
+                "台账中已有同一地区、同一户、同一产品、同一天的记录（数量“{quantity_text}”，金额{}元），只有数量或金额不同：如本行是对它的更正，请删除原记录，以免重复计入",
+                crate::domain::Money::from_fen(*amount_fen),
+            ),
+            Likeness::OneField {
+                field,
+                stored,
+                file,
+                earlier_file,
+                description,
+            } => format!(
+                "此前导入的“{earlier_file}”中有一条记录（{description}）本文件中没有，它与本行只有{field}不同（原为“{stored}”，本行为“{file}”）：如本行是对它的更正，请删除原记录，以免重复计入"
             ),
         }
     }
@@ -325,9 +356,13 @@ impl ClaimedSales {
                     r.get(1)?,
                     SimilarSale {
                         id: r.get(0)?,
-                        quantity_text: r.get(2)?,
-                        amount_fen: r.get(3)?,
-                        other_buyer,
+                        likeness: match other_buyer {
+                            Some((purchaser, unit)) => Likeness::OtherBuyer { purchaser, unit },
+                            None => Likeness::QuantityOrAmount {
+                                quantity_text: r.get(2)?,
+                                amount_fen: r.get(3)?,
+                            },
+                        },
                     },
                     purchaser,
                     r.get(5)?,
@@ -335,9 +370,21 @@ impl ClaimedSales {
             })?
             .collect::<Result<_, _>>()?;
         rows.sort_by_key(|(id, ..)| *id);
-        if let Some((id, _, _, purchaser, remark)) = rows.iter().find(|(id, equal, sale, ..)| {
-            *equal && sale.other_buyer.is_none() && !self.claimed.contains(id)
-        }) {
+        let other_buyer = |sale: &SimilarSale| matches!(sale.likeness, Likeness::OtherBuyer { .. });
+        // Equal rows of the file (two deliveries on one day) may come back in another order: a
+        // stored sale with the same 采购单位 and 备注 too is taken first.
+        let takeable = |(id, equal, sale, ..): &&Row| {
+            *equal && !other_buyer(sale) && !self.claimed.contains(id)
+        };
+        let same_notes = |(.., purchaser, remark): &&Row| {
+            differing_note(record, purchaser.as_deref(), remark).is_none()
+        };
+        let chosen = rows
+            .iter()
+            .filter(takeable)
+            .find(same_notes)
+            .or_else(|| rows.iter().find(takeable));
+        if let Some((id, _, _, purchaser, remark)) = chosen {
             let id = *id;
             self.claimed.insert(id);
             let note = differing_note(record, purchaser.as_deref(), remark);
@@ -347,7 +394,7 @@ impl ClaimedSales {
             None,
             rows.into_iter()
                 .filter(|(id, equal, sale, ..)| {
-                    !equal || (sale.other_buyer.is_some() && !self.claimed.contains(id))
+                    !equal || (other_buyer(sale) && !self.claimed.contains(id))
                 })
                 .map(|(_, _, sale, ..)| sale)
                 .collect(),
@@ -616,7 +663,7 @@ fn plan_in(
         planned.push(action);
     }
     // A stored sale another row of the file took is that row's, not the one this row corrects.
-    let similar = similar_candidates
+    let mut similar: Vec<(usize, SimilarSale)> = similar_candidates
         .into_iter()
         .filter_map(|(index, others)| {
             others
@@ -625,11 +672,260 @@ fn plan_in(
                 .map(|sale| (index, sale))
         })
         .collect();
+    let file_notes = resent_file_check(conn, records, &planned, exported, &mut similar)?;
     Ok(ImportPlan {
         actions: planned,
         similar,
         differing,
+        file_notes,
     })
+}
+
+/// A stored sale of an earlier file (or export) that the file being imported sends again.
+struct LeftOut {
+    id: i64,
+    township_code: String,
+    /// ISO date.
+    date: String,
+    /// [`sale_match_key`] parts: township, village, household, product, date, quantity, amount.
+    key: String,
+    description: String,
+}
+
+/// Which parts of a match key ([`sale_match_key`]) a correction may change, by their column.
+const KEY_FIELDS: [(usize, &str); 4] = [(1, "村"), (2, "贫困户姓名"), (3, "产品品种"), (4, "时间")];
+
+/// A file sent again after a correction: the stored sales of the earlier files (and exports of
+/// this ledger) that the file repeats, in the file's townships and period (its earliest to its
+/// latest date), that no row of the file repeats now. Each added row that differs from one of
+/// them only in 村, 贫困户姓名, 产品品种 or date gets a [`Likeness::OneField`] warning (the clerk
+/// corrected it); the others are listed in one file note each per earlier file: the clerk may
+/// have deleted them from the form, and the ledger still counts them. Nothing is deleted.
+fn resent_file_check(
+    conn: &Connection,
+    records: &[ImportRecord],
+    planned: &[ImportAction],
+    exported: &ExportedRecords,
+    similar: &mut Vec<(usize, SimilarSale)>,
+) -> StoreResult<Vec<String>> {
+    let mut repeated: HashSet<i64> = HashSet::new();
+    let mut townships: HashSet<&str> = HashSet::new();
+    let mut form = None;
+    let mut first_date = None;
+    let mut last_date = None;
+    for (record, action) in records.iter().zip(planned) {
+        let ImportRecord::Sale { record, .. } = record else {
+            continue;
+        };
+        form = Some(record.kind.number());
+        townships.insert(record.township_code.as_str());
+        let date = record.date.date;
+        first_date = Some(first_date.map_or(date, |d: chrono::NaiveDate| d.min(date)));
+        last_date = Some(last_date.map_or(date, |d: chrono::NaiveDate| d.max(date)));
+        match action {
+            ImportAction::Updated(id)
+            | ImportAction::Unchanged(id)
+            | ImportAction::Duplicate(id)
+            | ImportAction::AsExported(id)
+            | ImportAction::KeptNewer(id)
+            | ImportAction::Superseded(id)
+            | ImportAction::Misaligned(id) => {
+                repeated.insert(*id);
+            }
+            ImportAction::Added(_) => {}
+        }
+    }
+    let (Some(form), Some(first_date), Some(last_date)) = (form, first_date, last_date) else {
+        return Ok(Vec::new());
+    };
+    if repeated.is_empty() && exported.exported_sales.is_empty() {
+        return Ok(Vec::new());
+    }
+    // The earlier files the repeated rows came from, most repeated first.
+    let mut earlier: HashMap<String, usize> = HashMap::new();
+    {
+        let mut statement = conn.prepare_cached("SELECT submission_id FROM sale WHERE id = ?1")?;
+        for id in &repeated {
+            if let Some(Some(submission)) = statement
+                .query_row([id], |r| r.get::<_, Option<String>>(0))
+                .optional()?
+            {
+                *earlier.entry(submission).or_default() += 1;
+            }
+        }
+    }
+    // Only imported files (an export's rows are checked below, by the export's own list).
+    let mut is_import = conn.prepare_cached(
+        "SELECT EXISTS (SELECT 1 FROM submission WHERE id = ?1 AND direction = 'import')",
+    )?;
+    let mut imports = Vec::with_capacity(earlier.len());
+    for (submission, count) in earlier {
+        if is_import.query_row([&submission], |r| r.get::<_, bool>(0))? {
+            imports.push((submission, count));
+        }
+    }
+    drop(is_import);
+    let mut earlier = imports;
+    earlier.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    const SELECT_LEFT_OUT: &str = "SELECT id, township_code, match_key, household, product,
+         date, quantity_text, amount_fen FROM sale";
+    let left_out_row = |r: &rusqlite::Row<'_>| -> rusqlite::Result<LeftOut> {
+        let household: String = r.get(3)?;
+        let product: String = r.get(4)?;
+        let date: String = r.get(5)?;
+        let quantity: String = r.get(6)?;
+        let amount = crate::domain::Money::from_fen(r.get(7)?);
+        Ok(LeftOut {
+            id: r.get(0)?,
+            township_code: r.get(1)?,
+            key: r.get(2)?,
+            description: format!("{household} {product} {date} {quantity} {amount}元"),
+            date,
+        })
+    };
+    let in_scope = |sale: &LeftOut| {
+        !repeated.contains(&sale.id) && townships.contains(sale.township_code.as_str())
+    };
+    // (earlier file's name, its left-out sales, whether only those of the file's period)
+    let mut groups: Vec<(String, Vec<LeftOut>, bool)> = Vec::new();
+    let (from, to) = (first_date.to_string(), last_date.to_string());
+    for (submission, repeated_count) in &earlier {
+        let file_name: String = conn
+            .prepare_cached("SELECT file_name FROM submission WHERE id = ?1")?
+            .query_row([submission], |r| r.get(0))?;
+        let mut of_townships = 0;
+        let mut left_out: Vec<LeftOut> = Vec::new();
+        let mut statement = conn.prepare_cached(&format!(
+            "{SELECT_LEFT_OUT} WHERE submission_id = ?1 AND form = ?2 ORDER BY id"
+        ))?;
+        let mut rows = statement.query(params![submission, form])?;
+        while let Some(row) = rows.next()? {
+            // Most rows were repeated: only the others are read whole.
+            let township: String = row.get(1)?;
+            if !townships.contains(township.as_str()) {
+                continue;
+            }
+            of_townships += 1;
+            if !repeated.contains(&row.get::<_, i64>(0)?) {
+                left_out.push(left_out_row(row)?);
+            }
+        }
+        // A file that repeats at least half of the earlier one is that file sent again: all it
+        // left out counts. Otherwise (months overlapping) only what it left out of its period.
+        let whole = repeated_count * 2 >= of_townships;
+        if !whole {
+            left_out.retain(|sale| {
+                sale.date.as_str() >= from.as_str() && sale.date.as_str() <= to.as_str()
+            });
+        }
+        if !left_out.is_empty() {
+            groups.push((file_name, left_out, !whole));
+        }
+    }
+    // Exported records the file's export sheets no longer hold.
+    let mut exported_ids: Vec<i64> = exported.exported_sales.keys().copied().collect();
+    exported_ids.sort_unstable();
+    let mut from_exports = Vec::new();
+    for id in exported_ids {
+        if repeated.contains(&id) || groups.iter().any(|(_, g, _)| g.iter().any(|s| s.id == id)) {
+            continue;
+        }
+        let sale = conn
+            .prepare_cached(&format!("{SELECT_LEFT_OUT} WHERE id = ?1 AND form = ?2"))?
+            .query_row(params![id, form], left_out_row)
+            .optional()?;
+        if let Some(sale) = sale.filter(in_scope) {
+            from_exports.push(sale);
+        }
+    }
+    if !from_exports.is_empty() {
+        groups.push(("本台账导出的表格".to_string(), from_exports, false));
+    }
+    // Added rows that differ from a left-out sale in one field: likely its correction. A
+    // left-out sale a row already names (quantity or amount corrected) is explained too.
+    let flagged: HashSet<usize> = similar.iter().map(|(index, _)| *index).collect();
+    let mut explained: HashSet<i64> = similar.iter().map(|(_, sale)| sale.id).collect();
+    for (index, (record, action)) in records.iter().zip(planned).enumerate() {
+        let (ImportRecord::Sale { record, .. }, ImportAction::Added(_)) = (record, action) else {
+            continue;
+        };
+        if flagged.contains(&index) {
+            continue;
+        }
+        let key = sale_match_key(record);
+        let parts: Vec<&str> = key.split('\u{1f}').collect();
+        'groups: for (earlier_file, left_out, _) in &groups {
+            for sale in left_out {
+                if explained.contains(&sale.id) {
+                    continue;
+                }
+                let stored: Vec<&str> = sale.key.split('\u{1f}').collect();
+                if stored.len() != parts.len() || stored.first() != parts.first() {
+                    continue;
+                }
+                let differing: Vec<usize> = (1..parts.len())
+                    .filter(|&i| stored.get(i) != parts.get(i))
+                    .collect();
+                let [only] = differing.as_slice() else {
+                    continue;
+                };
+                let Some((_, field)) = KEY_FIELDS.iter().find(|(i, _)| i == only) else {
+                    continue;
+                };
+                explained.insert(sale.id);
+                similar.push((
+                    index,
+                    SimilarSale {
+                        id: sale.id,
+                        likeness: Likeness::OneField {
+                            field,
+                            stored: stored.get(*only).copied().unwrap_or("").to_string(),
+                            file: parts.get(*only).copied().unwrap_or("").to_string(),
+                            earlier_file: earlier_file.clone(),
+                            description: sale.description.clone(),
+                        },
+                    },
+                ));
+                break 'groups;
+            }
+        }
+    }
+    similar.sort_by_key(|(index, _)| *index);
+    const LISTED: usize = 5;
+    let mut notes = Vec::new();
+    for (earlier_file, left_out, of_period) in groups {
+        let left: Vec<&LeftOut> = left_out
+            .iter()
+            .filter(|sale| !explained.contains(&sale.id))
+            .collect();
+        if left.is_empty() {
+            continue;
+        }
+        let mut listed: Vec<&str> = left
+            .iter()
+            .take(LISTED)
+            .map(|sale| sale.description.as_str())
+            .collect();
+        if left.len() > LISTED {
+            listed.push("……");
+        }
+        let source = if earlier_file == "本台账导出的表格" {
+            earlier_file
+        } else {
+            format!("此前导入的“{earlier_file}”")
+        };
+        let period = if of_period {
+            format!("同期（{first_date}至{last_date}）、")
+        } else {
+            String::new()
+        };
+        notes.push(format!(
+            "{source}中有{}条{period}同乡镇的记录本文件中没有：{}。台账中仍保留并计入这些记录；如本文件是更正后的重报、这些记录已删去，请在程序中删除它们",
+            left.len(),
+            listed.join("；")
+        ));
+    }
+    Ok(notes)
 }
 
 impl Store {
@@ -674,6 +970,7 @@ impl Store {
             actions: planned,
             similar,
             differing,
+            file_notes,
         } = plan_in(&tx, records, exported, unit)?;
         phase("planned");
         tx.execute(
@@ -745,6 +1042,7 @@ impl Store {
             actions,
             similar,
             differing,
+            file_notes,
         })
         })
     }
