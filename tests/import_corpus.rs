@@ -1494,6 +1494,110 @@ mod crafted {
         );
     }
 
+    /// An amount cell holding a number finer than one fen (a formula's result, shown to the fen
+    /// by its format) is rounded 四舍五入 with a warning, in 元 and in 万元; the same typed as text
+    /// is still refused.
+    #[test]
+    fn a_number_amount_finer_than_a_fen_is_rounded_with_a_warning() {
+        let mut wb = Workbook::new();
+        let ws = wb.add_worksheet();
+        ws.write_string(0, 0, "填报单位：泥溪镇人民政府　填报时间：2019年9月30日")
+            .unwrap();
+        for (c, h) in [
+            "序号",
+            "采购单位",
+            "销售时间",
+            "地区",
+            "贫困户姓名",
+            "产品品种",
+            "销售数量",
+            "销售金额（元）",
+        ]
+        .iter()
+        .enumerate()
+        {
+            ws.write_string(1, c as u16, *h).unwrap();
+        }
+        for (r, amount) in [(2u32, Some(78.255)), (3, Some(27.305)), (4, None)] {
+            for (c, v) in [
+                "1",
+                "云阳县教委",
+                "9月3日",
+                "泥溪镇黄岭村",
+                "冉启兵",
+                "腊肉",
+                "3斤",
+            ]
+            .iter()
+            .enumerate()
+            {
+                ws.write_string(r, c as u16, *v).unwrap();
+            }
+            match amount {
+                Some(amount) => ws.write_number(r, 7, amount).map(|_| ()),
+                None => ws.write_string(r, 7, "78.255元").map(|_| ()),
+            }
+            .unwrap();
+        }
+        let parsed = parse("rounded.xlsx", &wb.save_to_buffer().unwrap());
+        let stored: Vec<(u32, i64, Vec<String>)> = sales(&parsed)
+            .into_iter()
+            .map(|(row, sale)| (row, sale.amount.to_fen(), sale.warnings.clone()))
+            .collect();
+        assert_eq!(
+            stored,
+            [
+                (3, 7826, vec!["金额78.255元精确到分以下（多为公式计算的结果，单元格只显示到分），已四舍五入为78.26元，请核实".to_string()]),
+                (4, 2731, vec!["金额27.305元精确到分以下（多为公式计算的结果，单元格只显示到分），已四舍五入为27.31元，请核实".to_string()]),
+            ]
+        );
+        let errors: Vec<u32> = parsed.errors().map(|e| e.row).collect();
+        assert_eq!(errors, [5]);
+        let mut wb = Workbook::new();
+        let ws = wb.add_worksheet();
+        ws.write_string(0, 0, "填报单位：泥溪镇人民政府　填报时间：2019年9月30日")
+            .unwrap();
+        for (c, h) in [
+            "序号",
+            "采购单位",
+            "销售时间",
+            "地区",
+            "贫困户姓名",
+            "产品品种",
+            "销售数量",
+            "销售金额（万元）",
+        ]
+        .iter()
+        .enumerate()
+        {
+            ws.write_string(1, c as u16, *h).unwrap();
+        }
+        for (c, v) in [
+            "1",
+            "云阳县教委",
+            "9月3日",
+            "泥溪镇黄岭村",
+            "冉启兵",
+            "腊肉",
+            "3斤",
+        ]
+        .iter()
+        .enumerate()
+        {
+            ws.write_string(2, c as u16, *v).unwrap();
+        }
+        ws.write_number(2, 7, 0.0078255).unwrap();
+        let parsed = parse("wan.xlsx", &wb.save_to_buffer().unwrap());
+        let stored: Vec<(i64, Vec<String>)> = sales(&parsed)
+            .into_iter()
+            .map(|(_, sale)| (sale.amount.to_fen(), sale.warnings.clone()))
+            .collect();
+        assert_eq!(
+            stored,
+            [(7826, vec!["金额0.0078255万元精确到分以下（多为公式计算的结果，单元格只显示到分），已四舍五入为78.26元，请核实".to_string()])]
+        );
+    }
+
     /// A 地区 split over columns, as clerks redraw the form: `乡镇（街道） | 村（社区）` instead of
     /// 地区, a merged 地区 over the sub-headers `乡镇 | 村`, a `村组` column beside a
     /// township-only 地区 (not added again when the 地区 already names the village; overlapping

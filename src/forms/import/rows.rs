@@ -641,6 +641,41 @@ fn value_text(value: Option<&CellValue>) -> String {
     value.map(CellValue::to_text).unwrap_or_default()
 }
 
+/// The amount text to validate. A number cell finer than one fen (`=G5*H5` giving 78.255, shown
+/// as 78.26 by the cell's format) is rounded 四舍五入 to the fen, with a warning in `warnings`;
+/// typed text finer than a fen stays an error for the clerk to correct.
+fn amount_text(
+    value: Option<&CellValue>,
+    unit: crate::domain::AmountUnit,
+    warnings: &mut Vec<String>,
+) -> String {
+    let text = value_text(value);
+    if !matches!(value, Some(CellValue::Number(_))) || Money::parse(&text, unit).is_ok() {
+        return text;
+    }
+    let Ok(number) = text.parse::<rust_decimal::Decimal>() else {
+        return text;
+    };
+    let (yuan, unit_name) = match unit {
+        crate::domain::AmountUnit::Yuan => (Some(number), "元"),
+        crate::domain::AmountUnit::WanYuan => (
+            number.checked_mul(rust_decimal::Decimal::from(10_000)),
+            "万元",
+        ),
+    };
+    let Some(yuan) = yuan else { return text };
+    let rounded =
+        yuan.round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
+    if rounded.is_zero() && !yuan.is_zero() {
+        return text;
+    }
+    let rounded = Money::from_yuan(rounded).map_or(rounded.to_string(), |m| m.to_string());
+    warnings.push(format!(
+        "金额{text}{unit_name}精确到分以下（多为公式计算的结果，单元格只显示到分），已四舍五入为{rounded}元，请核实"
+    ));
+    format!("{rounded}元")
+}
+
 /// The date text to validate, from a date cell, an Excel serial, or text.
 fn date_text(
     value: Option<&CellValue>,
@@ -955,7 +990,11 @@ fn sale_row(
         household: cell_text(row, h.col(Role::Household)),
         product: cell_text(row, h.col(Role::Product)),
         quantity: value_text(h.col(Role::Quantity).and_then(|c| row.get(c))),
-        amount: value_text(h.col(Role::Amount).and_then(|c| row.get(c))),
+        amount: amount_text(
+            h.col(Role::Amount).and_then(|c| row.get(c)),
+            units.amount,
+            &mut extra,
+        ),
         remark: cell_text(row, h.col(Role::Remark)),
     };
     let resolver = regions.resolver_for(&draft.region);
