@@ -1598,6 +1598,36 @@ mod crafted {
         );
     }
 
+    /// 附件1 with the contact split over `联系人 | 联系电话` (a number cell), or only a phone
+    /// column: both end in 供货联系人及联系方式.
+    #[test]
+    fn a_phone_column_of_its_own_joins_the_contact() {
+        let parsed = parse(
+            "phone.xlsx",
+            &form_under(
+                "填写单位：泥溪镇人民政府　填写日期：2019年9月12日",
+                "序号|地区|贫困户姓名|产品品种|计划销量|销售价格(元)|供货方式|联系人|联系电话",
+                &[
+                    "1|泥溪镇黄岭村|冉启兵|土鸡|100只|80元/只|送货上门|冉启兵|13800004001",
+                    "2|泥溪镇黄岭村|刘光富|土豆|500斤|3元/斤|送货上门||13800004002",
+                ],
+            ),
+        );
+        let contacts: Vec<String> = parsed
+            .rows()
+            .filter_map(|row| match &row.content {
+                RowContent::Listing(listing) => Some(listing.contact.clone()),
+                RowContent::Sale(_) => None,
+            })
+            .collect();
+        assert_eq!(contacts, ["冉启兵 13800004001", "13800004002"]);
+        assert!(
+            parsed.file_warnings.is_empty(),
+            "{:?}",
+            parsed.file_warnings
+        );
+    }
+
     /// A 地区 split over columns, as clerks redraw the form: `乡镇（街道） | 村（社区）` instead of
     /// 地区, a merged 地区 over the sub-headers `乡镇 | 村`, a `村组` column beside a
     /// township-only 地区 (not added again when the 地区 already names the village; overlapping

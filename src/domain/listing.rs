@@ -6,8 +6,8 @@
 use super::sale::{
     EMPTY_HOUSEHOLD, FormKind, HouseholdFields, formula_warning, household_fields, resolve_region,
 };
-use super::text::clean_text;
-use super::{InvolvedCount, Price, Quantity, RegionResolver};
+use super::text::{clean_text, is_formula_like};
+use super::{InvolvedCount, ParseError, Price, Quantity, RegionResolver};
 
 /// A field of a catalogue listing (附件1 row).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -116,19 +116,37 @@ pub fn validate_listing_with_units(
     }
 
     let planned_quantity_text = clean_text(&draft.planned_quantity);
-    let planned_quantity = match Quantity::parse(&planned_quantity_text, quantity_unit, qty_col) {
-        Err(e) => {
-            errors.push((ListingField::PlannedQuantity, e.message));
-            None
-        }
-        Ok(parsed) => {
-            warnings.extend(parsed.warnings);
-            Some(parsed.value)
-        }
-    };
+    let planned_quantity =
+        match approximately(&planned_quantity_text, qty_col, &mut warnings, |t| {
+            Quantity::parse(t, quantity_unit, qty_col)
+        }) {
+            Err(e) => {
+                errors.push((ListingField::PlannedQuantity, e.message));
+                None
+            }
+            Ok(parsed) => {
+                warnings.extend(parsed.warnings);
+                Some(parsed.value)
+            }
+        };
 
     let price_text = clean_text(&draft.price);
-    let price = match Price::parse(&price_text, None) {
+    let price = match approximately(&price_text, "销售价格", &mut warnings, |t| {
+        Price::parse(t, None)
+    }) {
+        // A price a clerk wrote in words (`按市场价`, `5-6元/斤`): the household stays in the
+        // catalogue with the text as written, like 面议, and no amount is checked against it. A
+        // negative price is still an error.
+        Err(e)
+            if !price_text.is_empty()
+                && !is_formula_like(&price_text)
+                && !e.message.contains("负数") =>
+        {
+            warnings.push(format!(
+                "销售价格“{price_text}”读不出具体价格，已按原文保存（不用于核对销售金额），请核实"
+            ));
+            Some(Price::Negotiable)
+        }
         Err(e) => {
             errors.push((ListingField::Price, e.message));
             None
@@ -187,6 +205,60 @@ pub fn validate_listing_with_units(
             warnings,
         }),
         _ => Err(errors),
+    }
+}
+
+/// Parses `text` with `parse`; when that fails, again without the words that make a figure
+/// approximate or periodic (`约`, `左右`, `每月`, `/年`, …) and without a note in brackets
+/// (`15元/斤（送货上门16元/斤）`), warning that `column` was not exact. Errors: `parse`'s error
+/// for the text as written.
+fn approximately<T>(
+    text: &str,
+    column: &str,
+    warnings: &mut Vec<String>,
+    parse: impl Fn(&str) -> Result<T, ParseError>,
+) -> Result<T, ParseError> {
+    const PREFIXES: [&str; 9] = [
+        "大约", "大概", "约", "预计", "估计", "每月", "每年", "月均", "年均",
+    ];
+    const SUFFIXES: [&str; 10] = [
+        "左右", "上下", "以上", "以内", "/年", "/月", "每年", "每月", "一年", "一月",
+    ];
+    let first = match parse(text) {
+        Ok(parsed) => return Ok(parsed),
+        Err(e) => e,
+    };
+    let mut stripped = match text.find(['(', '（']) {
+        Some(open) if open > 0 => text[..open].trim().to_string(),
+        _ => text.trim().to_string(),
+    };
+    loop {
+        let before = stripped.len();
+        for prefix in PREFIXES {
+            if let Some(rest) = stripped.strip_prefix(prefix) {
+                stripped = rest.trim().to_string();
+            }
+        }
+        for suffix in SUFFIXES {
+            if let Some(rest) = stripped.strip_suffix(suffix) {
+                stripped = rest.trim().to_string();
+            }
+        }
+        if stripped.len() == before {
+            break;
+        }
+    }
+    if stripped.is_empty() || stripped == text.trim() {
+        return Err(first);
+    }
+    match parse(&stripped) {
+        Ok(parsed) => {
+            warnings.push(format!(
+                "{column}“{text}”不是确切的数，按“{stripped}”导入，请核实"
+            ));
+            Ok(parsed)
+        }
+        Err(_) => Err(first),
     }
 }
 
@@ -390,7 +462,7 @@ mod tests {
             &ListingDraft {
                 region: "泥西镇三坪村".into(),
                 planned_quantity: "很多".into(),
-                price: "便宜".into(),
+                price: "-3元/斤".into(),
                 ..listing()
             },
             &resolver(),
@@ -411,5 +483,50 @@ mod tests {
             errors[1].1
         );
         assert_eq!(errors[2].0, ListingField::Price);
+    }
+
+    /// A price or planned quantity written approximately is read without its words, with a
+    /// warning; a price in words keeps the household listed (as 面议, the text kept); a
+    /// formula-like price is still refused.
+    #[test]
+    fn approximate_figures_are_read_and_a_price_in_words_is_kept_as_written() {
+        let read = |price: &str, planned: &str| {
+            validate_listing(
+                &ListingDraft {
+                    price: price.into(),
+                    planned_quantity: planned.into(),
+                    ..listing()
+                },
+                &resolver(),
+            )
+        };
+        let l = read("约3元/斤", "2000斤/年").unwrap();
+        assert_eq!(
+            l.price,
+            Price::PerUnit {
+                yuan: rust_decimal::Decimal::from(3),
+                unit: Some("斤".into())
+            }
+        );
+        assert_eq!(l.planned_quantity.to_string(), "2000斤");
+        assert_eq!(
+            l.warnings,
+            [
+                "计划销量“2000斤/年”不是确切的数，按“2000斤”导入，请核实",
+                "销售价格“约3元/斤”不是确切的数，按“3元/斤”导入，请核实"
+            ]
+        );
+        let l = read("15元/斤（送货上门16元/斤）", "每月500斤").unwrap();
+        assert_eq!(l.planned_quantity.to_string(), "500斤");
+        assert_eq!(l.price_text, "15元/斤（送货上门16元/斤）");
+        let l = read("按市场价", "2000斤").unwrap();
+        assert_eq!(l.price, Price::Negotiable);
+        assert_eq!(l.price_text, "按市场价");
+        assert_eq!(
+            l.warnings,
+            ["销售价格“按市场价”读不出具体价格，已按原文保存（不用于核对销售金额），请核实"]
+        );
+        assert!(read("=A1*2", "2000斤").is_err());
+        assert!(read("3元/斤", "不限").is_err());
     }
 }

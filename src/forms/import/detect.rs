@@ -52,8 +52,11 @@ pub(crate) enum Role {
     SupplyMethod,
     /// 网店网址 (附件1).
     ShopUrl,
-    /// 供货联系人及联系方式 (附件1).
+    /// 供货联系人及联系方式 (附件1); also a 供货联系人 column beside a phone column.
     Contact,
+    /// A phone column of its own (`联系电话`, `手机号码`) beside or instead of the contact: joined
+    /// into 供货联系人及联系方式 after the contact's name.
+    ContactPhone,
     /// The exporter's hidden 记录编号 column.
     RecordId,
     /// The exporter's hidden 填写原文 column (typed texts replaced by self-contained values).
@@ -329,7 +332,12 @@ fn role_of(name: &str) -> Option<(Role, Option<FormKind>)> {
         | "供货联系人及电话"
         | "联系人及电话"
         | "供货联系人"
-        | "联系方式" => (Role::Contact, None),
+        | "联系方式"
+        | "联系人"
+        | "联系人姓名"
+        | "供货联系人姓名" => (Role::Contact, None),
+        "联系电话" | "电话" | "手机" | "手机号" | "手机号码" | "联系人电话" | "联系电话号码"
+        | "供货联系电话" => (Role::ContactPhone, None),
         _ => return None,
     })
 }

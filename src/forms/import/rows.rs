@@ -182,6 +182,7 @@ fn other_column_name(role: Option<Role>) -> &'static str {
             | Role::SupplyMethod
             | Role::ShopUrl
             | Role::Contact
+            | Role::ContactPhone
             | Role::Township
             | Role::Village
             | Role::Group),
@@ -641,6 +642,21 @@ fn value_text(value: Option<&CellValue>) -> String {
     value.map(CellValue::to_text).unwrap_or_default()
 }
 
+/// 供货联系人及联系方式: the contact column, and a phone column of its own after it (`刘光富` and
+/// `13800004001` → `刘光富 13800004001`; a phone already in the contact text is not repeated).
+fn contact_text(header: &Header, row: &GridRow) -> String {
+    let contact = cell_text(row, header.col(Role::Contact));
+    let phone = cell_text(row, header.col(Role::ContactPhone));
+    let phone = phone.trim();
+    if phone.is_empty() || contact.contains(phone) {
+        return contact;
+    }
+    if contact.trim().is_empty() {
+        return phone.to_string();
+    }
+    format!("{} {phone}", contact.trim())
+}
+
 /// The amount text to validate. A number cell finer than one fen (`=G5*H5` giving 78.255, shown
 /// as 78.26 by the cell's format) is rounded 四舍五入 to the fen, with a warning in `warnings`;
 /// typed text finer than a fen stays an error for the clerk to correct.
@@ -768,6 +784,7 @@ fn role_column(kind: FormKind, role: Role) -> &'static str {
         Role::SupplyMethod => "供货方式",
         Role::ShopUrl => "网店网址",
         Role::Contact => "供货联系人及联系方式",
+        Role::ContactPhone => "联系电话",
         Role::RecordId | Role::TypedText => "",
     }
 }
@@ -866,6 +883,8 @@ pub(crate) fn warning_column(kind: FormKind, message: &str) -> String {
         "备注"
     } else if has(&["地区", "乡镇", "村(社区)"]) {
         "地区"
+    } else if message.starts_with("供货方式“") {
+        "供货方式"
     } else if has(&["网址", "电商"]) {
         "网店网址"
     } else if has(&["价格"]) {
@@ -1138,7 +1157,7 @@ fn listing_row(
         price,
         supply_method: cell_text(row, h.col(Role::SupplyMethod)),
         shop_url,
-        contact: cell_text(row, h.col(Role::Contact)),
+        contact: contact_text(h, row),
         remark: cell_text(row, h.col(Role::Remark)),
     };
     let resolver = regions.resolver_for(&draft.region);
@@ -1271,5 +1290,28 @@ mod tests {
             "采购时间"
         );
         assert_eq!(warning_column(FormKind::Sale, HIDDEN_ROW_WARNING), "");
+    }
+
+    /// A row warning is shown under the column it is about.
+    #[test]
+    fn warnings_name_their_column() {
+        for (message, column) in [
+            ("供货方式“快递”不是电商、送货上门、上门自提之一", "供货方式"),
+            ("供货方式为电商，但未填写网店网址", "网店网址"),
+            (
+                "销售价格“按市场价”读不出具体价格，已按原文保存（不用于核对销售金额），请核实",
+                "销售价格(元)",
+            ),
+            (
+                "计划销量“约200斤”不是确切的数，按“200斤”导入，请核实",
+                "计划销量",
+            ),
+        ] {
+            assert_eq!(
+                warning_column(FormKind::Catalogue, message),
+                column,
+                "{message}"
+            );
+        }
     }
 }
