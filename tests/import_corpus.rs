@@ -1628,6 +1628,48 @@ mod crafted {
         );
     }
 
+    /// A unit's 附件3 of its own purchases with 采购单位 left empty: the 填报单位 is the buyer, with
+    /// a warning. A 附件2 row without 采购单位 is still refused.
+    #[test]
+    fn a_procurement_form_without_purchasers_is_bought_by_its_unit() {
+        let row = "1||2019.9.3|泥溪镇黄岭村|冉启兵|腊肉|30斤|1500|";
+        let parsed = parse(
+            "own.xlsx",
+            &form_under(
+                "填报单位：云阳县明德初级中学　填报时间：2019年9月30日",
+                "序号|采购单位|采购时间|地区|贫困户姓名|产品品种|采购数量|采购金额（元）|备注",
+                &[row],
+            ),
+        );
+        let stored: Vec<(String, Vec<String>)> = sales(&parsed)
+            .into_iter()
+            .map(|(_, sale)| (sale.purchaser.clone(), sale.warnings.clone()))
+            .collect();
+        assert_eq!(
+            stored,
+            [(
+                "云阳县明德初级中学".to_string(),
+                vec!["采购单位为空，按填报单位“云阳县明德初级中学”导入，请核实".to_string()]
+            )]
+        );
+        let parsed = parse(
+            "township.xlsx",
+            &nixi_form(
+                "2019年9月30日",
+                "序号|采购单位|销售时间|地区|贫困户姓名|产品品种|销售数量|销售金额（元）|备注",
+                &[row],
+            ),
+        );
+        assert!(sales(&parsed).is_empty());
+        assert_eq!(
+            parsed
+                .errors()
+                .map(|e| e.column.as_str())
+                .collect::<Vec<_>>(),
+            ["采购单位"]
+        );
+    }
+
     /// A 地区 split over columns, as clerks redraw the form: `乡镇（街道） | 村（社区）` instead of
     /// 地区, a merged 地区 over the sub-headers `乡镇 | 村`, a `村组` column beside a
     /// township-only 地区 (not added again when the 地区 already names the village; overlapping

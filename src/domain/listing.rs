@@ -114,6 +114,7 @@ pub fn validate_listing_with_units(
     if product.is_empty() {
         errors.push((ListingField::Product, "产品品种不能为空".to_string()));
     }
+    warnings.extend(super::sale::several_products_warning(&product));
 
     let planned_quantity_text = clean_text(&draft.planned_quantity);
     let planned_quantity =

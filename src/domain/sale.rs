@@ -249,6 +249,7 @@ pub fn validate_sale_with_units(
     if product.is_empty() {
         errors.push((SaleField::Product, "产品品种不能为空".to_string()));
     }
+    warnings.extend(several_products_warning(&product));
 
     // 数量
     let quantity_text = clean_text(&draft.quantity);
@@ -378,6 +379,7 @@ pub(super) fn household_fields(
     if !household.is_empty() {
         warnings.extend(name_warning(&household));
         warnings.extend(cooperative_warning(&household, &remark));
+        warnings.extend(several_households_warning(&household));
     }
     let involved = if is_cooperative(&household) {
         parse_involved(&remark)
@@ -397,6 +399,36 @@ fn name_warning(name: &str) -> Option<String> {
     name.chars()
         .find(|c| matches!(c, '?' | '？' | '\u{FFFD}'))
         .map(|c| format!("贫困户姓名含“{c}”，疑为编码丢失的生僻字，需核实"))
+}
+
+/// The warning for a 贫困户姓名 that names several households (`杜金凤、杜金花`, `杜金木等3户`):
+/// one record counts one household, so the clerk checks it. A co-operative's name is one seller.
+fn several_households_warning(household: &str) -> Option<String> {
+    if is_cooperative(household) {
+        return None;
+    }
+    let listed = household.contains(['、', '，', ',', '；', ';', '/']);
+    let counted = household.split_once('等').is_some_and(|(_, rest)| {
+        rest.ends_with(['户', '人'])
+            && rest.chars().count() > 1
+            && rest
+                .chars()
+                .take(rest.chars().count() - 1)
+                .all(|c| c.is_ascii_digit() || super::text::is_chinese_numeral_char(c))
+    });
+    (listed || counted).then(|| {
+        format!(
+            "贫困户姓名“{household}”写了不止一户，已作为一条记录导入：请核实，宜每户一行（合作社请写合作社名称，并在备注中填涉及的贫困户人数）"
+        )
+    })
+}
+
+/// The warning for a 产品品种 that names several products (`土豆、红薯`): the quantity and amount
+/// cannot be told apart by product, and no catalogue price fits the row.
+pub(super) fn several_products_warning(product: &str) -> Option<String> {
+    product.contains(['、', '，', ',', '；', ';']).then(|| {
+        format!("产品品种“{product}”写了不止一种产品，已作为一条记录导入：请核实，宜每种产品一行")
+    })
 }
 
 /// The warning for formula-like text (import rule 10), naming the column.
@@ -937,5 +969,27 @@ mod robustness {
             };
             let _ = validate_listing(&listing, &resolver());
         }
+    }
+
+    /// A 贫困户姓名 naming several households, or a 产品品种 naming several products, is imported
+    /// as one record with a warning; a co-operative's name and a name with 等 in it are not.
+    #[test]
+    fn several_households_or_products_in_one_cell_are_flagged() {
+        for (name, flagged) in [
+            ("杜金凤、杜金花", true),
+            ("杜金木等3户", true),
+            ("杜金木等三户", true),
+            ("杜金木", false),
+            ("等待", false),
+            ("云阳县三坪村种养殖专业合作社", false),
+        ] {
+            assert_eq!(
+                several_households_warning(name).is_some(),
+                flagged,
+                "{name}"
+            );
+        }
+        assert!(several_products_warning("土豆、红薯").is_some());
+        assert!(several_products_warning("土豆").is_none());
     }
 }

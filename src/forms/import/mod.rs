@@ -476,6 +476,7 @@ fn read_table(
         resolver,
         reference: info.date,
         reporting_township: reporting_township(header.kind, info.unit.as_deref(), &above, resolver),
+        unit: info.unit.clone(),
     };
     let rows_started = std::time::Instant::now();
     let rows = rows::import_rows(&ctx);

@@ -202,6 +202,9 @@ pub(crate) struct RowContext<'a> {
     /// `农坝镇人民政府`, or without one its title), if any: the township of a 地区 that gives only
     /// the village ([`RegionCache::completed`]).
     pub reporting_township: Option<ReportingTownship>,
+    /// The sheet's 填报单位 as written: the buyer of a 附件3 row that leaves 采购单位 empty (a unit
+    /// reporting its own purchases).
+    pub unit: Option<String>,
 }
 
 /// Below this many data rows validation runs on the calling thread only.
@@ -642,6 +645,22 @@ fn value_text(value: Option<&CellValue>) -> String {
     value.map(CellValue::to_text).unwrap_or_default()
 }
 
+/// The 采购单位 of a row. A 附件3 row that leaves it empty was bought by the 填报单位 itself (a
+/// school reporting its own canteen's purchases): that unit, with a warning in `warnings`.
+fn purchaser_text(ctx: &RowContext<'_>, row: &GridRow, warnings: &mut Vec<String>) -> String {
+    let written = cell_text(row, ctx.header.col(Role::Purchaser));
+    if !written.trim().is_empty() || ctx.header.kind != FormKind::Procurement {
+        return written;
+    }
+    match ctx.unit.as_deref().map(str::trim) {
+        Some(unit) if !unit.is_empty() => {
+            warnings.push(format!("采购单位为空，按填报单位“{unit}”导入，请核实"));
+            unit.to_string()
+        }
+        _ => written,
+    }
+}
+
 /// 供货联系人及联系方式: the contact column, and a phone column of its own after it (`刘光富` and
 /// `13800004001` → `刘光富 13800004001`; a phone already in the contact text is not repeated).
 fn contact_text(header: &Header, row: &GridRow) -> String {
@@ -998,7 +1017,7 @@ fn sale_row(
     extra.extend(split_warning);
     extra.extend(completed);
     let draft = SaleDraft {
-        purchaser: cell_text(row, h.col(Role::Purchaser)),
+        purchaser: purchaser_text(ctx, row, &mut extra),
         date: date_text(
             h.col(Role::Date).and_then(|c| row.get(c)),
             ctx.reference,
