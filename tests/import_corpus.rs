@@ -1670,6 +1670,48 @@ mod crafted {
         );
     }
 
+    /// A unit column of its own beside 销售数量: a bare quantity takes its unit (50 and 公斤 is
+    /// 100斤); a quantity with its own unit keeps it.
+    #[test]
+    fn a_unit_column_of_its_own_gives_the_quantity_its_unit() {
+        let parsed = parse(
+            "units.xlsx",
+            &nixi_form(
+                "2019年9月30日",
+                "序号|采购单位|销售时间|地区|贫困户姓名|产品品种|销售数量|单位|销售金额（元）",
+                &[
+                    "1|云阳县教委|9月3日|泥溪镇黄岭村|冉启兵|腊肉|50|公斤|1500",
+                    "2|云阳县教委|9月4日|泥溪镇黄岭村|冉启兵|土鸡|2只||160",
+                    "3|云阳县教委|9月5日|泥溪镇黄岭村|冉启兵|土豆|30斤|斤|90",
+                ],
+            ),
+        );
+        let quantities: Vec<(String, Option<String>)> = sales(&parsed)
+            .into_iter()
+            .map(|(_, sale)| {
+                (
+                    sale.quantity.to_string(),
+                    sale.quantity
+                        .in_jin()
+                        .map(|jin| jin.normalize().to_string()),
+                )
+            })
+            .collect();
+        assert_eq!(
+            quantities,
+            [
+                ("50公斤".to_string(), Some("100".to_string())),
+                ("2只".to_string(), None),
+                ("30斤".to_string(), Some("30".to_string())),
+            ]
+        );
+        assert!(
+            parsed.file_warnings.is_empty(),
+            "{:?}",
+            parsed.file_warnings
+        );
+    }
+
     /// A 地区 split over columns, as clerks redraw the form: `乡镇（街道） | 村（社区）` instead of
     /// 地区, a merged 地区 over the sub-headers `乡镇 | 村`, a `村组` column beside a
     /// township-only 地区 (not added again when the 地区 already names the village; overlapping

@@ -40,6 +40,9 @@ pub(crate) enum Role {
     Product,
     /// 销售数量 / 采购数量.
     Quantity,
+    /// A unit column of its own beside 销售数量 / 采购数量 / 计划销量 (`数量 | 单位`: `50 | 公斤`):
+    /// its text follows a bare quantity.
+    QuantityUnit,
     /// 销售金额 / 采购金额.
     Amount,
     /// 备注.
@@ -315,6 +318,7 @@ fn role_of(name: &str) -> Option<(Role, Option<FormKind>)> {
         "销售数量" | "销量" => (Role::Quantity, Some(Sale)),
         "采购数量" | "购买数量" => (Role::Quantity, Some(Procurement)),
         "数量" => (Role::Quantity, None),
+        "单位" | "计量单位" | "数量单位" | "单位名称" => (Role::QuantityUnit, None),
         "销售金额" | "销售额" => (Role::Amount, Some(Sale)),
         "采购金额" | "购买金额" => (Role::Amount, Some(Procurement)),
         "金额" => (Role::Amount, None),

@@ -183,6 +183,7 @@ fn other_column_name(role: Option<Role>) -> &'static str {
             | Role::ShopUrl
             | Role::Contact
             | Role::ContactPhone
+            | Role::QuantityUnit
             | Role::Township
             | Role::Village
             | Role::Group),
@@ -661,6 +662,20 @@ fn purchaser_text(ctx: &RowContext<'_>, row: &GridRow, warnings: &mut Vec<String
     }
 }
 
+/// A quantity followed by the row's unit column (`50` and `公斤` → `50公斤`) when the quantity is
+/// a bare number and the form has such a column; otherwise the quantity as written.
+fn with_unit_column(header: &Header, row: &GridRow, quantity: String) -> String {
+    let unit = cell_text(row, header.col(Role::QuantityUnit));
+    let unit = unit.trim();
+    // A unit is a word or two (`斤`, `公斤`, `箱`), never a name or a figure.
+    let a_unit =
+        !unit.is_empty() && unit.chars().count() <= 4 && !unit.chars().any(|c| c.is_ascii_digit());
+    if !a_unit || !is_bare_number(&fold(&quantity)) {
+        return quantity;
+    }
+    format!("{}{unit}", quantity.trim())
+}
+
 /// 供货联系人及联系方式: the contact column, and a phone column of its own after it (`刘光富` and
 /// `13800004001` → `刘光富 13800004001`; a phone already in the contact text is not repeated).
 fn contact_text(header: &Header, row: &GridRow) -> String {
@@ -804,6 +819,7 @@ fn role_column(kind: FormKind, role: Role) -> &'static str {
         Role::ShopUrl => "网店网址",
         Role::Contact => "供货联系人及联系方式",
         Role::ContactPhone => "联系电话",
+        Role::QuantityUnit => "单位",
         Role::RecordId | Role::TypedText => "",
     }
 }
@@ -1027,7 +1043,11 @@ fn sale_row(
         region,
         household: cell_text(row, h.col(Role::Household)),
         product: cell_text(row, h.col(Role::Product)),
-        quantity: value_text(h.col(Role::Quantity).and_then(|c| row.get(c))),
+        quantity: with_unit_column(
+            h,
+            row,
+            value_text(h.col(Role::Quantity).and_then(|c| row.get(c))),
+        ),
         amount: amount_text(
             h.col(Role::Amount).and_then(|c| row.get(c)),
             units.amount,
@@ -1172,7 +1192,11 @@ fn listing_row(
         region,
         household: cell_text(row, h.col(Role::Household)),
         product: cell_text(row, h.col(Role::Product)),
-        planned_quantity: value_text(h.col(Role::PlannedQuantity).and_then(|c| row.get(c))),
+        planned_quantity: with_unit_column(
+            h,
+            row,
+            value_text(h.col(Role::PlannedQuantity).and_then(|c| row.get(c))),
+        ),
         price,
         supply_method: cell_text(row, h.col(Role::SupplyMethod)),
         shop_url,
