@@ -238,7 +238,7 @@ impl ReportDate {
     /// Errors (Chinese) for unreadable text and impossible dates (`2019.2.30`).
     ///
     /// Also: `2019年9月` (month precision), `二〇一九年九月一日`, `19年9月1日` (two-digit year with 年
-    /// = 20xx), `2019年9月1号`, `201909` (month precision), a time after the date
+    /// = 20xx), `19.9.3` (the same, warned), `2019。9。4`, `2019.9.5日`, `2019年9月1号`, `201909` (month precision), a time after the date
     /// (`2019-09-01 00:00:00`, `2019-09-01T08:30`: dropped), `9.1` / `9/1` (month.day, year from
     /// `reference`) and digit-only text that [`ReportDate::from_number`] reads (`20190901`, `43709`).
     /// Years must lie in 1990–2100. A date after `reference` is not an error here (the caller checks).
@@ -247,9 +247,17 @@ impl ReportDate {
         if cleaned.is_empty() {
             return Err(ParseError::new("日期为空"));
         }
-        let half = to_half_width(&cleaned);
+        // `2019。9。4` (the Chinese full stop of the input method).
+        let half = to_half_width(&cleaned).replace('。', ".");
         let date_part = strip_time(&half);
-        let compact = squeeze(date_part);
+        let mut compact = squeeze(date_part);
+        // `2019.9.5日`, `9-5号`: a day mark after a date written with separators.
+        if !compact.contains(['年', '月'])
+            && compact.contains(['.', '-', '/'])
+            && let Some(without) = compact.strip_suffix(['日', '号'])
+        {
+            compact = without.to_string();
+        }
         let unreadable = || {
             ParseError::new(format!(
                 "无法识别的日期“{cleaned}”：应为 2019.9.1、2019-09-01 或 2019年9月1日"
@@ -296,6 +304,15 @@ impl ReportDate {
             [y, m, d] if y.len() == 4 && m.len() <= 2 && d.len() <= 2 => {
                 let year = i32::try_from(number(y)?).map_err(|_| unreadable())?;
                 day_date(year, number(m)?, number(d)?, &cleaned)
+            }
+            // `19.9.3`: a two-digit year is of this century, as `19年9月3日` is.
+            [y, m, d] if y.len() == 2 && m.len() <= 2 && d.len() <= 2 => {
+                let year = 2000 + i32::try_from(number(y)?).map_err(|_| unreadable())?;
+                let mut parsed = day_date(year, number(m)?, number(d)?, &cleaned)?;
+                parsed.warnings.push(format!(
+                    "日期“{cleaned}”的年份只写了两位，按{year}年导入，请核实"
+                ));
+                Ok(parsed)
             }
             [y, m] if y.len() == 4 && m.len() <= 2 => {
                 let year = i32::try_from(number(y)?).map_err(|_| unreadable())?;
@@ -746,5 +763,20 @@ mod tests {
                 quarter: 1
             }
         );
+    }
+
+    #[test]
+    fn typing_slips_in_dates_are_read() {
+        let day = |text: &str| ReportDate::parse(text, REFERENCE).unwrap();
+        assert_eq!(day("2019。9。4").value.date, ymd(2019, 9, 4));
+        assert_eq!(day("2019.9.5日").value.date, ymd(2019, 9, 5));
+        assert_eq!(day("2019-9-6号").value.date, ymd(2019, 9, 6));
+        let short = day("19.9.3");
+        assert_eq!(short.value.date, ymd(2019, 9, 3));
+        assert_eq!(
+            short.warnings,
+            ["日期“19.9.3”的年份只写了两位，按2019年导入，请核实"]
+        );
+        assert!(ReportDate::parse("19.9.31", REFERENCE).is_err());
     }
 }

@@ -104,7 +104,29 @@ impl Money {
                 "无法识别的金额“{cleaned}”：应为数字加“元”，如 90元"
             ))
         };
-        let half = squeeze(&to_half_width(&cleaned));
+        let mut half = squeeze(&to_half_width(&cleaned));
+        // `360元.`, `360元。`: a full stop typed after the amount.
+        while let Some(without) = half.strip_suffix(['.', '。']) {
+            half = without.to_string();
+        }
+        // `叁佰元伍角`, `360元5角2分`: 角 and 分 after the 元.
+        if let Some((yuan_text, minor)) = half.split_once(['元', '圆'])
+            && !minor.is_empty()
+            && minor.ends_with(['角', '分'])
+        {
+            let yuan = Money::parse(&format!("{yuan_text}元"), AmountUnit::Yuan)?;
+            let fen = fen_of_minor(minor).ok_or_else(|| {
+                ParseError::new(format!(
+                    "无法识别的金额“{cleaned}”：应为数字加“元”，如 90元"
+                ))
+            })?;
+            let minor = Decimal::new(fen, 2);
+            return Money::from_yuan(if yuan.is_negative() {
+                yuan.yuan() - minor
+            } else {
+                yuan.yuan() + minor
+            });
+        }
         let mut rest: &str = &half;
 
         let mut negative = false;
@@ -186,6 +208,30 @@ impl Money {
         };
         Money::from_yuan(yuan)
     }
+}
+
+/// The fen of the part after 元: `伍角` → 50, `5角2分` → 52, `贰分` → 2, `零伍分` → 5. `None`
+/// unless it is 角 and/or 分 with one digit each.
+fn fen_of_minor(minor: &str) -> Option<i64> {
+    let digit = |text: &str| -> Option<i64> {
+        let text = text.strip_prefix(['零', '〇']).unwrap_or(text);
+        let value = parse_chinese_number(text).or_else(|| text.parse::<Decimal>().ok())?;
+        if !value.fract().is_zero() {
+            return None;
+        }
+        let value = i64::try_from(value).ok()?;
+        (0..=9).contains(&value).then_some(value)
+    };
+    let (jiao, rest) = match minor.split_once('角') {
+        Some((jiao, rest)) => (digit(jiao)?, rest),
+        None => (0, minor),
+    };
+    let fen = match rest.strip_suffix('分') {
+        Some(fen) => digit(fen)?,
+        None if rest.is_empty() => 0,
+        None => return None,
+    };
+    Some(jiao * 10 + fen)
 }
 
 /// Rounds a number written with more than 15 significant digits to 15, as Excel and WPS keep
@@ -454,5 +500,18 @@ mod tests {
                 "{text}"
             );
         }
+    }
+
+    #[test]
+    fn jiao_and_fen_and_a_trailing_full_stop_are_read() {
+        let fen = |text: &str| Money::parse(text, AmountUnit::Yuan).map(|m| m.to_fen());
+        assert_eq!(fen("叁佰元伍角"), Ok(30050));
+        assert_eq!(fen("360元5角2分"), Ok(36052));
+        assert_eq!(fen("十元零五分"), Ok(1005));
+        assert_eq!(fen("360元."), Ok(36000));
+        assert_eq!(fen("360元。"), Ok(36000));
+        assert_eq!(fen("-3元5角"), Ok(-350));
+        assert!(fen("3元15角").is_err());
+        assert!(fen("3元5毛").is_err());
     }
 }

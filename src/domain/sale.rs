@@ -272,7 +272,23 @@ pub fn validate_sale_with_units(
     if amount_text.is_empty() {
         errors.push((SaleField::Amount, format!("{amt_col}不能为空")));
     } else {
-        match Money::parse(&amount_text, units.amount) {
+        match Money::parse(&amount_text, units.amount).or_else(|error| {
+            // `360元（已付）`: a note in brackets after the amount.
+            match amount_text.split_once(['(', '（']) {
+                Some((amount, note))
+                    if !amount.trim().is_empty()
+                        && note.ends_with([')', '）'])
+                        && !note.chars().any(|c| c.is_ascii_digit()) =>
+                {
+                    let money = Money::parse(amount, units.amount).map_err(|_| error)?;
+                    warnings.push(format!(
+                        "{amt_col}“{amount_text}”括号中的说明未导入，请核实"
+                    ));
+                    Ok(money)
+                }
+                _ => Err(error),
+            }
+        }) {
             Err(e) => errors.push((SaleField::Amount, e.message)),
             Ok(money) if money.is_negative() => errors.push((
                 SaleField::Amount,
@@ -886,6 +902,56 @@ mod tests {
         assert_eq!(record.quantity.unit.as_deref(), Some("公斤"));
         assert_eq!(record.amount, Money::from_fen(9000));
     }
+    /// `360元（已付）`: the amount is read and the note reported; a bracket holding a figure is
+    /// still an error.
+    #[test]
+    fn a_note_in_brackets_after_the_amount_is_reported() {
+        let with_amount = |amount: &str| SaleDraft {
+            amount: amount.into(),
+            ..draft()
+        };
+        let record = validate_sale(
+            &with_amount("360元（已付）"),
+            FormKind::Sale,
+            &resolver(),
+            reference(),
+        )
+        .unwrap();
+        assert_eq!(record.amount.to_fen(), 36000);
+        assert_eq!(
+            record.warnings,
+            ["销售金额“360元（已付）”括号中的说明未导入，请核实"]
+        );
+        let errors = errors_of(validate_sale(
+            &with_amount("360元（含运费10元）"),
+            FormKind::Sale,
+            &resolver(),
+            reference(),
+        ));
+        assert_eq!(errors[0].0, SaleField::Amount);
+    }
+
+    /// A 贫困户姓名 naming several households, or a 产品品种 naming several products, is imported
+    /// as one record with a warning; a co-operative's name and a name with 等 in it are not.
+    #[test]
+    fn several_households_or_products_in_one_cell_are_flagged() {
+        for (name, flagged) in [
+            ("杜金凤、杜金花", true),
+            ("杜金木等3户", true),
+            ("杜金木等三户", true),
+            ("杜金木", false),
+            ("等待", false),
+            ("云阳县三坪村种养殖专业合作社", false),
+        ] {
+            assert_eq!(
+                several_households_warning(name).is_some(),
+                flagged,
+                "{name}"
+            );
+        }
+        assert!(several_products_warning("土豆、红薯").is_some());
+        assert!(several_products_warning("土豆").is_none());
+    }
 }
 
 #[cfg(test)]
@@ -969,27 +1035,5 @@ mod robustness {
             };
             let _ = validate_listing(&listing, &resolver());
         }
-    }
-
-    /// A 贫困户姓名 naming several households, or a 产品品种 naming several products, is imported
-    /// as one record with a warning; a co-operative's name and a name with 等 in it are not.
-    #[test]
-    fn several_households_or_products_in_one_cell_are_flagged() {
-        for (name, flagged) in [
-            ("杜金凤、杜金花", true),
-            ("杜金木等3户", true),
-            ("杜金木等三户", true),
-            ("杜金木", false),
-            ("等待", false),
-            ("云阳县三坪村种养殖专业合作社", false),
-        ] {
-            assert_eq!(
-                several_households_warning(name).is_some(),
-                flagged,
-                "{name}"
-            );
-        }
-        assert!(several_products_warning("土豆、红薯").is_some());
-        assert!(several_products_warning("土豆").is_none());
     }
 }
