@@ -2305,3 +2305,51 @@ fn an_export_sent_back_without_a_row_names_the_record() {
     assert_eq!(notes.len(), 1, "{:?}", report.file_warnings);
     assert!(notes[0].contains("刘光富"), "{}", notes[0]);
 }
+
+/// A household listing one product at two prices (ordinary and 精品): a sale at either price is
+/// not flagged; a sale at neither is, naming both.
+#[test]
+fn a_product_listed_at_two_prices_fits_either() {
+    let (dir, _db, mut store) = temp_store();
+    let catalogue = dir.path().join("附件1.xlsx");
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.write_string(0, 0, "填写单位：泥溪镇人民政府　填写日期：2019年9月1日")
+        .unwrap();
+    let rows = [
+        ["序号", "地区", "贫困户姓名", "产品品种", "计划销量", "销售价格(元)", "供货方式"],
+        ["1", "泥溪镇三坪村", "刘光富", "腊肉", "300斤", "45元/斤", "送货上门"],
+        ["2", "泥溪镇三坪村", "刘光富", "腊肉", "100斤", "60元/斤", "送货上门"],
+    ];
+    for (r, row) in rows.iter().enumerate() {
+        for (c, v) in row.iter().enumerate() {
+            ws.write_string(r as u32 + 1, c as u16, *v).unwrap();
+        }
+    }
+    wb.save(&catalogue).unwrap();
+    assert_eq!(import(&mut store, &catalogue).rows_added, 2);
+    let sales = dir.path().join("附件2.xlsx");
+    write_sale_form(
+        &sales,
+        "填报单位：泥溪镇人民政府　填报时间：2019年9月30日",
+        ["销售数量", "销售金额"],
+        &[
+            ["云阳县青松中学", "2019.9.3", "泥溪镇三坪村", "刘光富", "腊肉", "10斤", "450元"],
+            ["云阳县青松中学", "2019.9.4", "泥溪镇三坪村", "刘光富", "腊肉", "10斤", "600元"],
+            ["云阳县青松中学", "2019.9.5", "泥溪镇三坪村", "刘光富", "腊肉", "10斤", "500元"],
+        ],
+    );
+    let report = import(&mut store, &sales);
+    let flagged: Vec<(u32, &str)> = report
+        .warnings
+        .iter()
+        .map(|w| (w.row, w.message.as_str()))
+        .collect();
+    assert_eq!(
+        flagged,
+        [(
+            5,
+            "销售金额500.00元与目录价格不符：10斤×45元/斤=450.00元或10斤×60元/斤=600.00元（按填报金额计，不自动更正）"
+        )]
+    );
+}

@@ -491,12 +491,12 @@ fn read_and_check(store: &Store, path: &Path) -> Result<PreparedImport, String> 
             .catalogue_prices(&townships)
             .map_err(|e| e.to_string())?;
         // Looked up by borrowed text: no key is built per row.
-        let prices: HashMap<(&str, &str, &str), &Price> = prices
+        let prices: HashMap<(&str, &str, &str), &[Price]> = prices
             .iter()
-            .map(|((township, household, product), price)| {
+            .map(|((township, household, product), prices)| {
                 (
                     (township.as_str(), household.as_str(), product.as_str()),
-                    price,
+                    prices.as_slice(),
                 )
             })
             .collect();
@@ -510,14 +510,33 @@ fn read_and_check(store: &Store, path: &Path) -> Result<PreparedImport, String> 
                         record.household.as_str(),
                         record.product.as_str(),
                     );
-                    if let Some(price) = prices.get(&key).copied()
-                        && let Some(expected) = price.expected_amount(&record.quantity)
-                        && expected != record.amount
+                    // A household may list a product at several prices (`普通`, `精品`): the
+                    // amount fits when it fits any of them.
+                    let mut expected: Vec<(&Price, Money)> = prices
+                        .get(&key)
+                        .copied()
+                        .unwrap_or_default()
+                        .iter()
+                        .filter_map(|price| {
+                            price
+                                .expected_amount(&record.quantity)
+                                .map(|expected| (price, expected))
+                        })
+                        .collect();
+                    let mut seen = HashSet::new();
+                    expected.retain(|(_, amount)| seen.insert(*amount));
+                    if !expected.is_empty()
+                        && expected.iter().all(|(_, amount)| *amount != record.amount)
                     {
                         let (_, _, amount_column) = record.kind.column_names();
+                        let products = expected
+                            .iter()
+                            .map(|(price, amount)| format!("{}×{price}={amount}元", record.quantity))
+                            .collect::<Vec<_>>()
+                            .join("或");
                         let message = format!(
-                            "{amount_column}{}元与目录价格不符：{}×{}={}元（按填报金额计，不自动更正）",
-                            record.amount, record.quantity, price, expected
+                            "{amount_column}{}元与目录价格不符：{products}（按填报金额计，不自动更正）",
+                            record.amount
                         );
                         record.warnings.push(message.clone());
                         warnings.push(RowIssue {

@@ -346,7 +346,7 @@ impl Store {
     pub fn catalogue_prices(
         &self,
         township_codes: &[String],
-    ) -> StoreResult<std::collections::HashMap<(String, String, String), Price>> {
+    ) -> StoreResult<std::collections::HashMap<(String, String, String), Vec<Price>>> {
         let mut prices = std::collections::HashMap::new();
         let mut statement = self.connection().prepare_cached(
             "SELECT household, product, price_yuan, price_unit FROM listing WHERE township_code = ?1 ORDER BY id",
@@ -365,7 +365,10 @@ impl Store {
             })?;
             for row in rows {
                 let (household, product, price) = row?;
-                prices.insert((code.clone(), household, product), price);
+                prices
+                    .entry((code.clone(), household, product))
+                    .or_insert_with(Vec::new)
+                    .push(price);
             }
         }
         Ok(prices)

@@ -136,8 +136,10 @@ impl Store {
         let catalogue: HashMap<String, Price> = self
             .catalogue_prices(&townships)?
             .into_iter()
-            .map(|((code, household, product), price)| {
-                (format!("{code}\u{1}{household}\u{1}{product}"), price)
+            .filter_map(|((code, household, product), mut prices)| {
+                // The newest listing's price.
+                let price = prices.pop()?;
+                Some((format!("{code}\u{1}{household}\u{1}{product}"), price))
             })
             .collect();
         let township_names: HashMap<String, String> = self
