@@ -2141,6 +2141,46 @@ fn the_same_goods_bought_by_another_buyer_and_reported_by_another_unit_are_anoth
     );
     let stored = store.sales(&SaleFilter::default()).unwrap();
     assert_eq!(stored.len(), 2);
+    // The school's unit corrects the buyer to the hospital's name: still its own record (not the
+    // hospital's, reported by another unit), and the difference is reported.
+    let renamed = dir.path().join("school_renamed.xlsx");
+    write_sale_form(
+        &renamed,
+        "填报单位：县教委　填报时间：2019年9月30日",
+        ["采购数量", "采购金额"],
+        &[row("云阳县人民医院")],
+    );
+    let report = import(&mut store, &renamed);
+    assert_eq!(report.rows_duplicate, 1, "{}", report.message);
+    assert!(
+        report.warnings[0]
+            .message
+            .contains("采购单位（台账中为“云阳县青松中学”，本文件为“云阳县人民医院”）不同"),
+        "{:?}",
+        report.warnings
+    );
+    assert!(
+        report.file_warnings.is_empty(),
+        "{:?}",
+        report.file_warnings
+    );
+    // A third unit reporting the hospital's purchase: the same sale, and the office is told.
+    let union = dir.path().join("union.xlsx");
+    write_sale_form(
+        &union,
+        "填报单位：县总工会　填报时间：2019年9月30日",
+        ["采购数量", "采购金额"],
+        &[row("云阳县人民医院")],
+    );
+    let report = import(&mut store, &union);
+    assert_eq!(report.rows_duplicate, 1, "{}", report.message);
+    let messages: Vec<&str> = report.warnings.iter().map(|w| w.message.as_str()).collect();
+    assert_eq!(
+        messages,
+        [
+            "与台账中云阳县卫生健康委报送的记录（同一采购单位、同一户、同一产品、同一天、同样数量和金额）相同，按同一笔计，未重复添加"
+        ]
+    );
 }
 
 /// A township's form sent again after corrections, without hidden ids: a row whose household
@@ -2222,6 +2262,32 @@ fn a_form_sent_again_names_the_records_it_corrects_or_no_longer_holds() {
     );
     // Nothing is deleted: the ledger holds the four records and the corrected one.
     assert_eq!(store.sales(&SaleFilter::default()).unwrap().len(), 5);
+    // A supplement sharing one row with September's form is no resend of it: no note.
+    let supplement = dir.path().join("补报.xlsx");
+    write_sale_form(
+        &supplement,
+        info,
+        ["销售数量", "销售金额"],
+        &[
+            rows[0],
+            [
+                "云阳县青松中学",
+                "2019.9.8",
+                "泥溪镇三坪村",
+                "刘光富",
+                "土豆",
+                "60斤",
+                "180元",
+            ],
+        ],
+    );
+    let report = import(&mut store, &supplement);
+    assert_eq!(report.rows_added, 1, "{}", report.message);
+    assert!(
+        report.file_warnings.is_empty(),
+        "{:?}",
+        report.file_warnings
+    );
     // October's form repeats nothing of September's: no note.
     let october = dir.path().join("十月.xlsx");
     write_sale_form(
@@ -2317,9 +2383,33 @@ fn a_product_listed_at_two_prices_fits_either() {
     ws.write_string(0, 0, "填写单位：泥溪镇人民政府　填写日期：2019年9月1日")
         .unwrap();
     let rows = [
-        ["序号", "地区", "贫困户姓名", "产品品种", "计划销量", "销售价格(元)", "供货方式"],
-        ["1", "泥溪镇三坪村", "刘光富", "腊肉", "300斤", "45元/斤", "送货上门"],
-        ["2", "泥溪镇三坪村", "刘光富", "腊肉", "100斤", "60元/斤", "送货上门"],
+        [
+            "序号",
+            "地区",
+            "贫困户姓名",
+            "产品品种",
+            "计划销量",
+            "销售价格(元)",
+            "供货方式",
+        ],
+        [
+            "1",
+            "泥溪镇三坪村",
+            "刘光富",
+            "腊肉",
+            "300斤",
+            "45元/斤",
+            "送货上门",
+        ],
+        [
+            "2",
+            "泥溪镇三坪村",
+            "刘光富",
+            "腊肉",
+            "100斤",
+            "60元/斤",
+            "送货上门",
+        ],
     ];
     for (r, row) in rows.iter().enumerate() {
         for (c, v) in row.iter().enumerate() {
@@ -2334,9 +2424,33 @@ fn a_product_listed_at_two_prices_fits_either() {
         "填报单位：泥溪镇人民政府　填报时间：2019年9月30日",
         ["销售数量", "销售金额"],
         &[
-            ["云阳县青松中学", "2019.9.3", "泥溪镇三坪村", "刘光富", "腊肉", "10斤", "450元"],
-            ["云阳县青松中学", "2019.9.4", "泥溪镇三坪村", "刘光富", "腊肉", "10斤", "600元"],
-            ["云阳县青松中学", "2019.9.5", "泥溪镇三坪村", "刘光富", "腊肉", "10斤", "500元"],
+            [
+                "云阳县青松中学",
+                "2019.9.3",
+                "泥溪镇三坪村",
+                "刘光富",
+                "腊肉",
+                "10斤",
+                "450元",
+            ],
+            [
+                "云阳县青松中学",
+                "2019.9.4",
+                "泥溪镇三坪村",
+                "刘光富",
+                "腊肉",
+                "10斤",
+                "600元",
+            ],
+            [
+                "云阳县青松中学",
+                "2019.9.5",
+                "泥溪镇三坪村",
+                "刘光富",
+                "腊肉",
+                "10斤",
+                "500元",
+            ],
         ],
     );
     let report = import(&mut store, &sales);

@@ -531,7 +531,9 @@ fn read_and_check(store: &Store, path: &Path) -> Result<PreparedImport, String> 
                         let (_, _, amount_column) = record.kind.column_names();
                         let products = expected
                             .iter()
-                            .map(|(price, amount)| format!("{}×{price}={amount}元", record.quantity))
+                            .map(|(price, amount)| {
+                                format!("{}×{price}={amount}元", record.quantity)
+                            })
                             .collect::<Vec<_>>()
                             .join("或");
                         let message = format!(

@@ -279,6 +279,17 @@ const SAME_DAY_SALES_SQL: &str = "SELECT id, match_key = ?4, quantity_text, amou
      (SELECT unit FROM submission WHERE submission.id = sale.submission_id) FROM sale
      WHERE match_key >= ?1 AND match_key < ?2 AND +form = ?3";
 
+/// The 填报单位 of the file a stored sale came from, if it came from an import.
+fn stored_unit_of(conn: &Connection, id: i64) -> StoreResult<Option<String>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT s.unit FROM sale JOIN submission s ON s.id = sale.submission_id
+             WHERE sale.id = ?1 AND s.direction = 'import'",
+        )?
+        .query_row([id], |r| r.get(0))
+        .optional()?)
+}
+
 impl ClaimedSales {
     /// A stored sale that had the content of `record` before it was corrected
     /// (`sale_former_key`) and that no row of this file took yet, now taken.
@@ -333,12 +344,16 @@ impl ClaimedSales {
         };
         let end = format!("{}\u{20}", &key[..cut]);
         // No ORDER BY (see `take`): the few rows are sorted here.
-        type Row = (i64, bool, SimilarSale, Option<String>, String);
+        // (id, equal key, likeness, 采购单位, 备注, reported by the file's own unit)
+        type Row = (i64, bool, SimilarSale, Option<String>, String, bool);
         let mut rows: Vec<Row> = conn
             .prepare_cached(SAME_DAY_SALES_SQL)?
             .query_map(params![&key[..=cut], end, record.kind.number(), key], |r| {
                 let purchaser: Option<String> = r.get(4)?;
                 let stored_unit: Option<String> = r.get(6)?;
+                let own_unit = stored_unit
+                    .as_deref()
+                    .is_some_and(|unit| unit_for_comparison(unit) == self.unit);
                 // Equal content bought by another buyer, reported by another unit.
                 let other_buyer = match (&purchaser, stored_unit) {
                     (Some(stored), Some(unit))
@@ -366,6 +381,7 @@ impl ClaimedSales {
                     },
                     purchaser,
                     r.get(5)?,
+                    own_unit,
                 ))
             })?
             .collect::<Result<_, _>>()?;
@@ -376,18 +392,35 @@ impl ClaimedSales {
         let takeable = |(id, equal, sale, ..): &&Row| {
             *equal && !other_buyer(sale) && !self.claimed.contains(id)
         };
-        let same_notes = |(.., purchaser, remark): &&Row| {
+        // A record the file's own unit reported comes before another unit's report of the same
+        // goods (a resend with a corrected 采购单位 is its own record).
+        let same_notes = |(.., purchaser, remark, _): &&Row| {
             differing_note(record, purchaser.as_deref(), remark).is_none()
         };
+        let own = |row: &&Row| row.5;
         let chosen = rows
             .iter()
             .filter(takeable)
+            .filter(own)
             .find(same_notes)
+            .or_else(|| rows.iter().filter(takeable).find(own))
+            .or_else(|| rows.iter().filter(takeable).find(same_notes))
             .or_else(|| rows.iter().find(takeable));
-        if let Some((id, _, _, purchaser, remark)) = chosen {
+        if let Some((id, _, _, purchaser, remark, own_unit)) = chosen {
             let id = *id;
             self.claimed.insert(id);
             let note = differing_note(record, purchaser.as_deref(), remark);
+            // Another unit's report of the same sale: counted once, and the office told.
+            let note = match (note, *own_unit || self.unit.is_empty()) {
+                (None, false) => stored_unit_of(conn, id)?
+                    .filter(|unit| !unit.trim().is_empty())
+                    .map(|unit| {
+                        format!(
+                            "与台账中{unit}报送的记录（同一采购单位、同一户、同一产品、同一天、同样数量和金额）相同，按同一笔计，未重复添加"
+                        )
+                    }),
+                (note, _) => note,
+            };
             return Ok((Some(id), Vec::new(), note));
         }
         Ok((
@@ -685,8 +718,6 @@ fn plan_in(
 struct LeftOut {
     id: i64,
     township_code: String,
-    /// ISO date.
-    date: String,
     /// [`sale_match_key`] parts: township, village, household, product, date, quantity, amount.
     key: String,
     description: String,
@@ -695,9 +726,9 @@ struct LeftOut {
 /// Which parts of a match key ([`sale_match_key`]) a correction may change, by their column.
 const KEY_FIELDS: [(usize, &str); 4] = [(1, "村"), (2, "贫困户姓名"), (3, "产品品种"), (4, "时间")];
 
-/// A file sent again after a correction: the stored sales of the earlier files (and exports of
-/// this ledger) that the file repeats, in the file's townships and period (its earliest to its
-/// latest date), that no row of the file repeats now. Each added row that differs from one of
+/// A file sent again after a correction: the stored sales of the earlier files that the file
+/// repeats (at least half of each, in the file's townships), and of the exports of this ledger
+/// it comes from, that no row of the file repeats now. Each added row that differs from one of
 /// them only in 村, 贫困户姓名, 产品品种 or date gets a [`Likeness::OneField`] warning (the clerk
 /// corrected it); the others are listed in one file note each per earlier file: the clerk may
 /// have deleted them from the form, and the ledger still counts them. Nothing is deleted.
@@ -711,17 +742,12 @@ fn resent_file_check(
     let mut repeated: HashSet<i64> = HashSet::new();
     let mut townships: HashSet<&str> = HashSet::new();
     let mut form = None;
-    let mut first_date = None;
-    let mut last_date = None;
     for (record, action) in records.iter().zip(planned) {
         let ImportRecord::Sale { record, .. } = record else {
             continue;
         };
         form = Some(record.kind.number());
         townships.insert(record.township_code.as_str());
-        let date = record.date.date;
-        first_date = Some(first_date.map_or(date, |d: chrono::NaiveDate| d.min(date)));
-        last_date = Some(last_date.map_or(date, |d: chrono::NaiveDate| d.max(date)));
         match action {
             ImportAction::Updated(id)
             | ImportAction::Unchanged(id)
@@ -735,7 +761,7 @@ fn resent_file_check(
             ImportAction::Added(_) => {}
         }
     }
-    let (Some(form), Some(first_date), Some(last_date)) = (form, first_date, last_date) else {
+    let Some(form) = form else {
         return Ok(Vec::new());
     };
     if repeated.is_empty() && exported.exported_sales.is_empty() {
@@ -780,15 +806,13 @@ fn resent_file_check(
             township_code: r.get(1)?,
             key: r.get(2)?,
             description: format!("{household} {product} {date} {quantity} {amount}元"),
-            date,
         })
     };
     let in_scope = |sale: &LeftOut| {
         !repeated.contains(&sale.id) && townships.contains(sale.township_code.as_str())
     };
-    // (earlier file's name, its left-out sales, whether only those of the file's period)
-    let mut groups: Vec<(String, Vec<LeftOut>, bool)> = Vec::new();
-    let (from, to) = (first_date.to_string(), last_date.to_string());
+    // (earlier file's name, its left-out sales)
+    let mut groups: Vec<(String, Vec<LeftOut>)> = Vec::new();
     for (submission, repeated_count) in &earlier {
         let file_name: String = conn
             .prepare_cached("SELECT file_name FROM submission WHERE id = ?1")?
@@ -810,16 +834,13 @@ fn resent_file_check(
                 left_out.push(left_out_row(row)?);
             }
         }
-        // A file that repeats at least half of the earlier one is that file sent again: all it
-        // left out counts. Otherwise (months overlapping) only what it left out of its period.
-        let whole = repeated_count * 2 >= of_townships;
-        if !whole {
-            left_out.retain(|sale| {
-                sale.date.as_str() >= from.as_str() && sale.date.as_str() <= to.as_str()
-            });
+        // Only a file that repeats at least half of the earlier one is that file sent again; a
+        // file sharing a few rows with it (months overlapping, a supplement) says nothing.
+        if repeated_count * 2 < of_townships {
+            continue;
         }
         if !left_out.is_empty() {
-            groups.push((file_name, left_out, !whole));
+            groups.push((file_name, left_out));
         }
     }
     // Exported records the file's export sheets no longer hold.
@@ -827,7 +848,7 @@ fn resent_file_check(
     exported_ids.sort_unstable();
     let mut from_exports = Vec::new();
     for id in exported_ids {
-        if repeated.contains(&id) || groups.iter().any(|(_, g, _)| g.iter().any(|s| s.id == id)) {
+        if repeated.contains(&id) || groups.iter().any(|(_, g)| g.iter().any(|s| s.id == id)) {
             continue;
         }
         let sale = conn
@@ -839,7 +860,7 @@ fn resent_file_check(
         }
     }
     if !from_exports.is_empty() {
-        groups.push(("本台账导出的表格".to_string(), from_exports, false));
+        groups.push(("本台账导出的表格".to_string(), from_exports));
     }
     // Added rows that differ from a left-out sale in one field: likely its correction. A
     // left-out sale a row already names (quantity or amount corrected) is explained too.
@@ -854,7 +875,7 @@ fn resent_file_check(
         }
         let key = sale_match_key(record);
         let parts: Vec<&str> = key.split('\u{1f}').collect();
-        'groups: for (earlier_file, left_out, _) in &groups {
+        'groups: for (earlier_file, left_out) in &groups {
             for sale in left_out {
                 if explained.contains(&sale.id) {
                     continue;
@@ -893,7 +914,7 @@ fn resent_file_check(
     similar.sort_by_key(|(index, _)| *index);
     const LISTED: usize = 5;
     let mut notes = Vec::new();
-    for (earlier_file, left_out, of_period) in groups {
+    for (earlier_file, left_out) in groups {
         let left: Vec<&LeftOut> = left_out
             .iter()
             .filter(|sale| !explained.contains(&sale.id))
@@ -914,13 +935,8 @@ fn resent_file_check(
         } else {
             format!("此前导入的“{earlier_file}”")
         };
-        let period = if of_period {
-            format!("同期（{first_date}至{last_date}）、")
-        } else {
-            String::new()
-        };
         notes.push(format!(
-            "{source}中有{}条{period}同乡镇的记录本文件中没有：{}。台账中仍保留并计入这些记录；如本文件是更正后的重报、这些记录已删去，请在程序中删除它们",
+            "{source}中有{}条同乡镇的记录本文件中没有：{}。台账中仍保留并计入这些记录；如本文件是更正后的重报、这些记录已删去，请在程序中删除它们",
             left.len(),
             listed.join("；")
         ));
