@@ -1712,6 +1712,95 @@ mod crafted {
         );
     }
 
+    /// Tables titled by a month alone (`11月`, `（12月）`), a title repeated with the header on a
+    /// printed page (no new table: one 合计 for all), per-table 小计 with a 总计 of the sheet under
+    /// the last table, a `累计` row (not checked), 填报时间 without its year under a title naming
+    /// it, and 填报时间 as `2019.7—2019.9`: all read without false warnings.
+    #[test]
+    fn titles_totals_and_periods_of_stacked_tables_raise_no_false_alarm() {
+        const HEADER: &str =
+            "序号|采购单位|销售时间|地区|贫困户姓名|产品品种|销售数量|销售金额（元）|备注";
+        const INFO: &str = "填报单位：泥溪镇人民政府　填报时间：";
+        let nov = format!("{INFO}2019年11月30日");
+        let dec = format!("{INFO}2019年12月31日");
+        let months = sheet_of_lines(&[
+            "11月|11月|11月",
+            &nov,
+            HEADER,
+            "1|云阳县教委|11月3日|泥溪镇黄岭村|冉启兵|腊肉|30斤|1500|",
+            "小计|||||||1500|",
+            "（12月）|（12月）|（12月）",
+            &dec,
+            HEADER,
+            "1|云阳县教委|12月3日|泥溪镇黄岭村|冉启兵|土鸡|5只|400|",
+            "小计|||||||400|",
+            "总计|||||||1900|",
+            "累计|||||||25000|",
+        ]);
+        let parsed = parse("months.xlsx", &months);
+        let dates: Vec<String> = sales(&parsed)
+            .iter()
+            .map(|(_, sale)| sale.date.date.to_string())
+            .collect();
+        assert_eq!(dates, ["2019-11-03", "2019-12-03"]);
+        assert!(parsed.errors().next().is_none());
+        assert!(
+            parsed.file_warnings.is_empty(),
+            "{:?}",
+            parsed.file_warnings
+        );
+
+        let paged = sheet_of_lines(&[
+            "泥溪镇贫困户产品销售情况表（12月）",
+            &dec,
+            HEADER,
+            "1|云阳县教委|12月3日|泥溪镇黄岭村|冉启兵|腊肉|30斤|1500|",
+            "泥溪镇贫困户产品销售情况表（12月）",
+            HEADER,
+            "2|云阳县教委|12月4日|泥溪镇黄岭村|冉启兵|土鸡|5只|400|",
+            "合计|||||||1900|",
+        ]);
+        let parsed = parse("paged.xlsx", &paged);
+        assert_eq!(sales(&parsed).len(), 2);
+        assert!(parsed.errors().next().is_none());
+        assert!(
+            parsed.file_warnings.is_empty(),
+            "{:?}",
+            parsed.file_warnings
+        );
+
+        for (title, info) in [
+            (
+                "泥溪镇2019年贫困户产品销售情况表",
+                format!("{INFO}12月31日"),
+            ),
+            (
+                "泥溪镇贫困户产品销售情况表",
+                format!("{INFO}2019.10—2019.12"),
+            ),
+        ] {
+            let parsed = parse(
+                "year.xlsx",
+                &sheet_of_lines(&[
+                    title,
+                    &info,
+                    HEADER,
+                    "1|云阳县教委|12月3日|泥溪镇黄岭村|冉启兵|腊肉|30斤|1500|",
+                ]),
+            );
+            let dates: Vec<String> = sales(&parsed)
+                .iter()
+                .map(|(_, sale)| sale.date.date.to_string())
+                .collect();
+            assert_eq!(dates, ["2019-12-03"], "{info}");
+            assert!(
+                parsed.file_warnings.is_empty(),
+                "{info}: {:?}",
+                parsed.file_warnings
+            );
+        }
+    }
+
     /// A 地区 split over columns, as clerks redraw the form: `乡镇（街道） | 村（社区）` instead of
     /// 地区, a merged 地区 over the sub-headers `乡镇 | 村`, a `村组` column beside a
     /// township-only 地区 (not added again when the 地区 already names the village; overlapping

@@ -525,11 +525,19 @@ pub(crate) fn is_header_row(header: &Header, row: &GridRow) -> bool {
 /// title and header-info line (whose 填报时间 dates that table's rows) above its header. A later
 /// table starts at its header row or at the title and info lines right above it
 /// ([`is_table_preamble`]). A header repeated without its own title or info line (a header row
-/// per printed page) continues the table above and starts none, and so does a header repeated
-/// with no row between.
-pub(crate) fn later_table_starts(sheet: &GridSheet, header: &Header) -> Vec<usize> {
+/// per printed page), or under the first table's title again, continues the table above and
+/// starts none, and so does a header repeated with no row between.
+pub(crate) fn later_table_starts(sheet: &GridSheet, header: &Header) -> TableStarts {
     let rows = &sheet.rows;
     let mut starts = Vec::new();
+    let mut repeated_titles = Vec::new();
+    // The texts above the first header: a title repeated with the header on a printed page
+    // continues the table.
+    let first_preamble: Vec<String> = rows
+        .iter()
+        .take_while(|row| row.number < header.first_row)
+        .flat_map(|row| row.cells.iter().map(|(_, value)| fold(&value.to_text())))
+        .collect();
     // The first row after the header of the table being read.
     let mut table_rows_start = header.data_start;
     for index in header.data_start..rows.len() {
@@ -541,12 +549,36 @@ pub(crate) fn later_table_starts(sheet: &GridSheet, header: &Header) -> Vec<usiz
         while start > table_rows_start && rows.get(start - 1).is_some_and(is_table_preamble) {
             start -= 1;
         }
+        let repeated_title = rows.get(start..index).is_some_and(|preamble| {
+            preamble.iter().all(|row| {
+                row.cells
+                    .iter()
+                    .all(|(_, value)| first_preamble.contains(&fold(&value.to_text())))
+            })
+        });
         if start < index && start > table_rows_start {
-            starts.push(start);
+            if repeated_title {
+                repeated_titles.extend(start..index);
+            } else {
+                starts.push(start);
+            }
         }
         table_rows_start = index + 1;
     }
-    starts
+    TableStarts {
+        starts,
+        repeated_titles,
+    }
+}
+
+/// Where the later tables of a sheet start ([`later_table_starts`]), as indices into the sheet's
+/// rows.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub(crate) struct TableStarts {
+    /// The first row of each later table.
+    pub starts: Vec<usize>,
+    /// Title rows repeated above a header on a printed page: not data, left out of the table.
+    pub repeated_titles: Vec<usize>,
 }
 
 /// True for a line that goes above a form's header: a header-info line (`填报单位：…`,
@@ -572,6 +604,9 @@ fn is_table_preamble(row: &GridRow) -> bool {
     if row.cells.iter().any(|(_, value)| value.to_text() != *first) {
         return false;
     }
+    if is_month_label(&folded) {
+        return true;
+    }
     let note = folded.contains([':', ',', '，', '。'])
         || folded.starts_with(|c: char| c.is_ascii_digit() || c == '(')
         || folded.starts_with("注")
@@ -586,6 +621,26 @@ fn is_table_preamble(row: &GridRow) -> bool {
         || folded.ends_with("月份")
         || folded.ends_with("季度")
         || info_date(&folded).is_some()
+}
+
+/// `12月`, `(11月)`, `十二月份`: a month named alone (a title over one month's table).
+fn is_month_label(folded: &str) -> bool {
+    let inner = folded
+        .strip_prefix('(')
+        .and_then(|rest| rest.strip_suffix(')'))
+        .unwrap_or(folded);
+    let Some(number) = inner
+        .strip_suffix("月份")
+        .or_else(|| inner.strip_suffix('月'))
+    else {
+        return false;
+    };
+    let value = match number.parse::<u32>() {
+        Ok(value) => Some(value),
+        Err(_) => crate::domain::text::parse_chinese_number(number)
+            .and_then(|value| u32::try_from(value.trunc()).ok()),
+    };
+    value.is_some_and(|month| (1..=12).contains(&month))
 }
 
 /// Finds the header in the first rows of a sheet.
@@ -1044,7 +1099,17 @@ pub(crate) fn title_text(rows: &[GridRow]) -> Option<String> {
 pub(crate) fn info_date(text: &str) -> Option<NaiveDate> {
     use crate::domain::{DatePrecision, ReportDate};
     let Ok(parsed) = ReportDate::parse(text, None) else {
-        return period_end(text);
+        if let Some(end) = period_end(text) {
+            return Some(end);
+        }
+        // `2019.7—2019.9`, `2019.7-2019.9`: a range of months ends with its last.
+        let last = text
+            .rsplit(['—', '－', '-', '~', '～', '至', '到'])
+            .next()?;
+        if last.len() == text.len() || last.trim().is_empty() {
+            return None;
+        }
+        return info_date(last);
     };
     let d = parsed.value;
     Some(match d.precision {

@@ -289,10 +289,15 @@ fn parse_inner(
         }
         // Tables pasted one under another on the sheet are read one by one, each dated by its
         // own header-info line; a table without one keeps the one above it.
-        let starts = detect::later_table_starts(sheet, &first_header);
+        let detect::TableStarts {
+            starts,
+            repeated_titles,
+        } = detect::later_table_starts(sheet, &first_header);
         let mut tables: Vec<(std::borrow::Cow<'_, GridSheet>, Option<detect::Header>)> =
             Vec::with_capacity(starts.len() + 1);
-        if starts.is_empty() {
+        let repeated_titles: std::collections::HashSet<usize> =
+            repeated_titles.into_iter().collect();
+        if starts.is_empty() && repeated_titles.is_empty() {
             tables.push((std::borrow::Cow::Borrowed(sheet), Some(first_header)));
         } else {
             let bounds: Vec<usize> = std::iter::once(0)
@@ -303,7 +308,11 @@ fn parse_inner(
                 let [from, to] = pair else { continue };
                 let part = GridSheet {
                     name: sheet.name.clone(),
-                    rows: sheet.rows.get(*from..*to).unwrap_or(&[]).to_vec(),
+                    // Without the titles repeated on printed pages (after the first header).
+                    rows: (*from..*to)
+                        .filter(|index| !repeated_titles.contains(index))
+                        .filter_map(|index| sheet.rows.get(index).cloned())
+                        .collect(),
                     formulas: sheet.formulas.clone(),
                     links: sheet.links.clone(),
                     hidden_sheet: sheet.hidden_sheet,
@@ -315,6 +324,8 @@ fn parse_inner(
             }
         }
         let several_tables = tables.len() > 1;
+        // The rows of the tables above on this sheet: a 总计 under the last table may sum them all.
+        let mut earlier_tables_sum = Money::ZERO;
         for (table, header) in tables {
             let label = match table.rows.first() {
                 Some(first) if several_tables => {
@@ -330,10 +341,12 @@ fn parse_inner(
                 &table,
                 header,
                 previous.as_ref(),
+                earlier_tables_sum,
                 resolver,
                 &label,
                 &mut sheet_warnings,
             )?;
+            earlier_tables_sum += imported.total();
             previous = Some(info);
             let Some(imported) =
                 dedupe_against_earlier_sheets(imported, &mut parsed, &mut earlier_records)
@@ -380,7 +393,8 @@ struct TableInfo {
     label: String,
 }
 
-/// Reads one table of a sheet (the whole sheet, or one of the tables pasted one under another):
+/// Reads one table of a sheet (the whole sheet, or one of the tables pasted one under another;
+/// `earlier_tables_sum`: the amounts of the tables above it, which a 总计 under it may include):
 /// its header-info line (above the header, or at the foot of the table; fields it lacks are
 /// taken from `previous`, the table above it on the sheet), then its rows. Warnings about the
 /// table go to `warnings` as (`label`, message). Errors: a table with too many rejected rows
@@ -389,6 +403,7 @@ fn read_table(
     table: &GridSheet,
     mut header: detect::Header,
     previous: Option<&TableInfo>,
+    earlier_tables_sum: Money,
     resolver: &RegionResolver,
     label: &str,
     warnings: &mut Vec<(String, String)>,
@@ -431,9 +446,16 @@ fn read_table(
     // the year of the table or sheet before (its months may be later: the year's last day bounds
     // the dates).
     let mut inherited = false;
+    let title_period = detect::title_text(&above).and_then(|title| detect::period_end(&title));
     let date = match &fields.date_text {
-        Some(text) => detect::info_date(text),
-        None => match detect::title_text(&above).and_then(|title| detect::period_end(&title)) {
+        // `12月31日` under a title naming the year (`…2019年贫困户产品销售情况表`).
+        Some(text) => detect::info_date(text).or_else(|| {
+            let end = title_period?;
+            crate::domain::ReportDate::parse(text, Some(end))
+                .ok()
+                .map(|parsed| parsed.value.date)
+        }),
+        None => match title_period {
             Some(end) => Some(end),
             None => previous.and_then(|earlier| {
                 inherited = true;
@@ -508,7 +530,8 @@ fn read_table(
         && imported.kind != FormKind::Catalogue
     {
         let sum = imported.total();
-        if stated != sum {
+        let of_the_sheet = earlier_tables_sum != Money::ZERO && stated == sum + earlier_tables_sum;
+        if stated != sum && !of_the_sheet {
             let with_rejected = sum + rows.rejected_amounts.iter().copied().sum::<Money>();
             let mut message = format!("合计({stated})与明细之和({sum})不符");
             if !rows.rejected_amounts.is_empty() && with_rejected == stated {

@@ -507,7 +507,7 @@ fn classify(header: &Header, row: &GridRow, in_footnotes: bool) -> RowClass {
         seen.len()
     };
     if !first.is_empty() {
-        for word in ["总合计", "合计", "总计", "共计", "累计"] {
+        for word in ["总合计", "合计", "总计", "共计"] {
             if first.starts_with(word) {
                 return RowClass::Total {
                     grand: true,
@@ -515,7 +515,8 @@ fn classify(header: &Header, row: &GridRow, in_footnotes: bool) -> RowClass {
                 };
             }
         }
-        if first.starts_with("小计") {
+        // `小计`, and `累计` (the year so far, more than this table's rows): not checked.
+        if first.starts_with("小计") || first.starts_with("累计") {
             return RowClass::Total {
                 grand: false,
                 named: false,
