@@ -1621,6 +1621,30 @@ mod crafted {
             })
             .collect();
         assert_eq!(contacts, ["冉启兵 13800004001", "13800004002"]);
+        // 附件1 with a unit column: a bare price is per that unit, and so is the planned quantity.
+        let parsed = parse(
+            "unit.xlsx",
+            &form_under(
+                "填写单位：泥溪镇人民政府　填写日期：2019年9月12日",
+                "序号|地区|贫困户姓名|产品品种|计划销量|单位|销售价格(元)|供货方式",
+                &["1|泥溪镇黄岭村|冉启兵|土豆|500|斤|3|送货上门"],
+            ),
+        );
+        let listing: Vec<(String, String, Vec<String>)> = parsed
+            .rows()
+            .filter_map(|row| match &row.content {
+                RowContent::Listing(listing) => Some((
+                    listing.planned_quantity.to_string(),
+                    listing.price_text.clone(),
+                    listing.warnings.clone(),
+                )),
+                RowContent::Sale(_) => None,
+            })
+            .collect();
+        assert_eq!(
+            listing,
+            [("500斤".to_string(), "3元/斤".to_string(), vec![])]
+        );
         assert!(
             parsed.file_warnings.is_empty(),
             "{:?}",

@@ -2373,7 +2373,8 @@ fn an_export_sent_back_without_a_row_names_the_record() {
 }
 
 /// A household listing one product at two prices (ordinary and 精品): a sale at either price is
-/// not flagged; a sale at neither is, naming both.
+/// not flagged; a sale at neither is, naming both. An approximate price (`3元/斤左右`) is not
+/// checked against.
 #[test]
 fn a_product_listed_at_two_prices_fits_either() {
     let (dir, _db, mut store) = temp_store();
@@ -2410,6 +2411,15 @@ fn a_product_listed_at_two_prices_fits_either() {
             "60元/斤",
             "送货上门",
         ],
+        [
+            "3",
+            "泥溪镇三坪村",
+            "刘光富",
+            "土豆",
+            "500斤",
+            "3元/斤左右",
+            "送货上门",
+        ],
     ];
     for (r, row) in rows.iter().enumerate() {
         for (c, v) in row.iter().enumerate() {
@@ -2417,7 +2427,7 @@ fn a_product_listed_at_two_prices_fits_either() {
         }
     }
     wb.save(&catalogue).unwrap();
-    assert_eq!(import(&mut store, &catalogue).rows_added, 2);
+    assert_eq!(import(&mut store, &catalogue).rows_added, 3);
     let sales = dir.path().join("附件2.xlsx");
     write_sale_form(
         &sales,
@@ -2450,6 +2460,15 @@ fn a_product_listed_at_two_prices_fits_either() {
                 "腊肉",
                 "10斤",
                 "500元",
+            ],
+            [
+                "云阳县青松中学",
+                "2019.9.6",
+                "泥溪镇三坪村",
+                "刘光富",
+                "土豆",
+                "10斤",
+                "35元",
             ],
         ],
     );

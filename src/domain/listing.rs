@@ -209,6 +209,15 @@ pub fn validate_listing_with_units(
     }
 }
 
+/// True when a 销售价格 as written is not an exact price: approximate (`约3元/斤`, `3元/斤左右`)
+/// or with a note of another price (`15元/斤（送货上门16元/斤）`). Such a price is shown as
+/// written but no sale amount is checked against it.
+pub fn is_inexact_price_text(text: &str) -> bool {
+    ["约", "左右", "上下", "大概", "以上", "以内", "(", "（"]
+        .iter()
+        .any(|word| text.contains(word))
+}
+
 /// Parses `text` with `parse`; when that fails, again without the words that make a figure
 /// approximate or periodic (`约`, `左右`, `每月`, `/年`, …) and without a note in brackets
 /// (`15元/斤（送货上门16元/斤）`), warning that `column` was not exact. Errors: `parse`'s error

@@ -349,11 +349,15 @@ impl Store {
     ) -> StoreResult<std::collections::HashMap<(String, String, String), Vec<Price>>> {
         let mut prices = std::collections::HashMap::new();
         let mut statement = self.connection().prepare_cached(
-            "SELECT household, product, price_yuan, price_unit FROM listing WHERE township_code = ?1 ORDER BY id",
+            "SELECT household, product, price_yuan, price_unit, price_text FROM listing WHERE township_code = ?1 ORDER BY id",
         )?;
         for code in township_codes {
             let rows = statement.query_map([code], |r| {
                 let yuan: Option<String> = r.get(2)?;
+                let price_text: String = r.get(4)?;
+                // An approximate price is shown as written, never checked against.
+                let yuan =
+                    yuan.filter(|_| !crate::domain::listing::is_inexact_price_text(&price_text));
                 let price = match yuan {
                     Some(yuan) => Price::PerUnit {
                         yuan: Decimal::from_str(&yuan).unwrap_or(Decimal::ZERO),

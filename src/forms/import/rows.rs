@@ -1182,7 +1182,21 @@ fn listing_row(
                 text
             }
         }
-        None => price_cell.map(CellValue::to_text).unwrap_or_default(),
+        None => {
+            let text = price_cell.map(CellValue::to_text).unwrap_or_default();
+            // A unit column of its own (`单位`: 斤): a bare price is per that unit.
+            let unit = cell_text(row, h.col(Role::QuantityUnit));
+            let unit = unit.trim();
+            if is_bare_number(&fold(&text))
+                && !unit.is_empty()
+                && unit.chars().count() <= 4
+                && !unit.chars().any(|c| c.is_ascii_digit())
+            {
+                format!("{}元/{unit}", fold(&text))
+            } else {
+                text
+            }
+        }
     };
     let (region, split_warning) = h.region_text(row);
     let (region, completed) = regions.completed(region, ctx.reporting_township.as_ref());
