@@ -10,7 +10,7 @@ pub use super::listing::{
     validate_listing_with_units,
 };
 use super::region::ResolvedRegion;
-use super::text::{clean_name, clean_text, is_formula_like};
+use super::text::{clean_name, clean_text, clean_words, is_formula_like};
 use super::{
     AmountUnit, Channel, DatePrecision, InvolvedCount, Money, Quantity, RegionResolver, ReportDate,
     SubChannel, is_cooperative, parse_involved,
@@ -186,7 +186,7 @@ pub fn validate_sale_with_units(
     let mut warnings: Vec<String> = Vec::new();
 
     // 采购单位
-    let purchaser = clean_text(&draft.purchaser);
+    let purchaser = clean_words(&draft.purchaser);
     if purchaser.is_empty() {
         errors.push((SaleField::Purchaser, "采购单位不能为空".to_string()));
     }

@@ -25,6 +25,33 @@ pub fn clean_name(text: &str) -> String {
     squeeze(text)
 }
 
+/// [`clean_text`] and whitespace inside dropped next to a Chinese character (a line break typed
+/// in a cell, `云阳县南岸\n医院` → `云阳县南岸医院`); between two Latin letters or digits one
+/// space is kept (`ABC Food` stays).
+pub fn clean_words(text: &str) -> String {
+    let trimmed = text.trim_matches(is_blank_char);
+    if !trimmed.chars().any(is_blank_char) {
+        return trimmed.to_string();
+    }
+    let mut out = String::with_capacity(trimmed.len());
+    let mut gap = false;
+    for c in trimmed.chars() {
+        if is_blank_char(c) {
+            gap = true;
+            continue;
+        }
+        if gap {
+            let before_is_latin = out.chars().last().is_some_and(|b| b.is_ascii_alphanumeric());
+            if before_is_latin && c.is_ascii_alphanumeric() {
+                out.push(' ');
+            }
+            gap = false;
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// Removes all whitespace (of every kind) and line breaks: used to compare header cells.
 pub fn squeeze(text: &str) -> String {
     if !text.chars().any(is_blank_char) {
@@ -496,5 +523,13 @@ mod tests {
         for (input, expected) in cases {
             assert_eq!(is_formula_like(input), expected, "input {input}");
         }
+    }
+
+    #[test]
+    fn words_lose_the_spaces_a_chinese_name_cannot_have() {
+        assert_eq!(clean_words("云阳县南岸\n医院"), "云阳县南岸医院");
+        assert_eq!(clean_words(" 云阳县　教委 "), "云阳县教委");
+        assert_eq!(clean_words("ABC  Food 有限公司"), "ABC Food有限公司");
+        assert_eq!(clean_words("县人民医院"), "县人民医院");
     }
 }
