@@ -38,8 +38,12 @@ fn listings_are_grouped_by_township_with_last_update_and_a_stale_warning() {
     .unwrap();
     commit(&mut store, &prepared).unwrap();
     let conn = rusqlite::Connection::open(&db).unwrap();
-    conn.execute("UPDATE listing SET updated_at = '2019-08-15 09:00:00'", [])
-        .unwrap();
+    // As if saved in the program (no form date): the day saved counts.
+    conn.execute(
+        "UPDATE listing SET updated_at = '2019-08-15 09:00:00', reported_on = NULL",
+        [],
+    )
+    .unwrap();
     conn.execute("UPDATE listing SET updated_at = '2019-09-07 16:00:00' WHERE id = (SELECT MAX(id) FROM listing)", []).unwrap();
 
     // On 2019-10-08 the threshold is 2019-09-08: the latest change (09-07) is older.
@@ -120,4 +124,72 @@ fn the_catalogue_subcommand_writes_the_file() {
         "{stdout}"
     );
     assert!(out.exists());
+}
+
+/// A 附件1 imported long after it was filled in: the township's last update is the form's
+/// 填写日期, not the import day, so a backlog of old forms still shows as not updated. The same
+/// form sent again later with a later 填写日期 (nothing changed) refreshes it.
+#[test]
+fn the_last_update_is_the_forms_date_not_the_import_day() {
+    use rust_xlsxwriter::Workbook;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("ledger.db");
+    let mut store = Store::open(&db).unwrap();
+    let write = |name: &str, filled: &str| {
+        let path = dir.path().join(name);
+        let mut wb = Workbook::new();
+        let ws = wb.add_worksheet();
+        ws.write_string(
+            0,
+            0,
+            format!("填写单位：宝坪镇人民政府　填写日期：{filled}"),
+        )
+        .unwrap();
+        let rows = [
+            [
+                "序号",
+                "地区",
+                "贫困户姓名",
+                "产品品种",
+                "计划销量",
+                "销售价格(元)",
+                "供货方式",
+            ],
+            [
+                "1",
+                "宝坪镇",
+                "谭明富",
+                "土豆",
+                "500斤",
+                "3元/斤",
+                "送货上门",
+            ],
+        ];
+        for (r, row) in rows.iter().enumerate() {
+            for (c, v) in row.iter().enumerate() {
+                ws.write_string(r as u32 + 1, c as u16, *v).unwrap();
+            }
+        }
+        wb.save(&path).unwrap();
+        path
+    };
+    let september = write("九月.xlsx", "2019年9月12日");
+    let prepared = prepare(&store, &september).unwrap();
+    commit(&mut store, &prepared).unwrap();
+    let catalogue = supply_catalogue(&store, ymd(2019, 12, 20)).unwrap();
+    let baoping = |c: &xiaofei_fupin::report::supply_catalogue::SupplyCatalogue| {
+        let township = c.townships.iter().find(|t| t.name == "宝坪镇").unwrap();
+        (township.last_update, township.stale)
+    };
+    assert_eq!(baoping(&catalogue), (Some(ymd(2019, 9, 12)), true));
+    let december = write("十二月.xlsx", "2019年12月1日");
+    let prepared = prepare(&store, &december).unwrap();
+    commit(&mut store, &prepared).unwrap();
+    let catalogue = supply_catalogue(&store, ymd(2019, 12, 20)).unwrap();
+    assert_eq!(baoping(&catalogue), (Some(ymd(2019, 12, 1)), false));
+    // An older form imported afterwards does not turn the date back.
+    let prepared = prepare(&store, &september).unwrap();
+    commit(&mut store, &prepared).unwrap();
+    let catalogue = supply_catalogue(&store, ymd(2019, 12, 20)).unwrap();
+    assert_eq!(baoping(&catalogue), (Some(ymd(2019, 12, 1)), false));
 }

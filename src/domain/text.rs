@@ -41,7 +41,10 @@ pub fn clean_words(text: &str) -> String {
             continue;
         }
         if gap {
-            let before_is_latin = out.chars().last().is_some_and(|b| b.is_ascii_alphanumeric());
+            let before_is_latin = out
+                .chars()
+                .last()
+                .is_some_and(|b| b.is_ascii_alphanumeric());
             if before_is_latin && c.is_ascii_alphanumeric() {
                 out.push(' ');
             }

@@ -836,6 +836,7 @@ pub fn commit(store: &mut Store, prepared: &PreparedImport) -> Result<FileReport
             &prepared.file_name(),
             &prepared.records,
             &prepared.exported_records,
+            parsed.sheets.iter().find_map(|sheet| sheet.header.date),
         )
         .map_err(|e| format!("导入“{}”失败，未写入任何记录：{e}", prepared.file_name()))?;
     // New sales may be what earlier courier shipments carried (R5). A failure leaves the import

@@ -13,7 +13,8 @@
 //! - Sheet `更新情况` (A4 portrait): the 42 townships with listing count, last update and state
 //!   (正常 / 超过一个月未更新 / 未报送).
 //!
-//! The rule: a township's last update is the latest `updated_at` of its listings; it is stale when
+//! The rule: a township's last update is the latest day one of its listings was updated (the
+//! 填写日期 of the 附件1 that last listed it, else the day it was saved); it is stale when
 //! that day is before `compiled` minus one calendar month (on 2019-10-08, anything before
 //! 2019-09-08).
 
@@ -116,14 +117,7 @@ pub fn supply_catalogue(store: &Store, compiled: NaiveDate) -> StoreResult<Suppl
                 .filter(|l| l.listing.township_code == t.code)
                 .cloned()
                 .collect();
-            let last_update = own
-                .iter()
-                .filter_map(|l| {
-                    l.updated_at
-                        .get(..10)
-                        .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
-                })
-                .max();
+            let last_update = own.iter().filter_map(ListingRow::last_updated_on).max();
             TownshipCatalogue {
                 stale: last_update.is_some_and(|d| d < threshold),
                 code: t.code,

@@ -726,6 +726,16 @@ struct LeftOut {
 /// Which parts of a match key ([`sale_match_key`]) a correction may change, by their column.
 const KEY_FIELDS: [(usize, &str); 4] = [(1, "村"), (2, "贫困户姓名"), (3, "产品品种"), (4, "时间")];
 
+/// Sets the day a 附件1 listed catalogue entry `id` (its 填写日期; `None` leaves it unset, so
+/// the entry's save day counts).
+fn listed_on_in(conn: &Connection, id: i64, day: Option<chrono::NaiveDate>) -> StoreResult<()> {
+    if let Some(day) = day {
+        conn.prepare_cached("UPDATE listing SET reported_on = ?2 WHERE id = ?1")?
+            .execute(params![id, day.to_string()])?;
+    }
+    Ok(())
+}
+
 /// A file sent again after a correction: the stored sales of the earlier files that the file
 /// repeats (at least half of each, in the file's townships), and of the exports of this ledger
 /// it comes from, that no row of the file repeats now. Each added row that differs from one of
@@ -961,8 +971,9 @@ impl Store {
     /// Imports `records` of one file in one transaction (all or nothing): adds new records,
     /// updates changed exported ones, skips duplicates. Records the submission
     /// (`submission_id`, form, unit, file name) unless it is already known (an export of this
-    /// database keeps its `export` row, so its ids stay trusted on the next re-import). Returns
-    /// what happened to each record.
+    /// database keeps its `export` row, so its ids stay trusted on the next re-import).
+    /// `reported_on`: the form's 填写日期 (附件1: the day its catalogue entries were last listed).
+    /// Returns what happened to each record.
     pub fn apply_import(
         &mut self,
         submission_id: &str,
@@ -971,6 +982,7 @@ impl Store {
         file_name: &str,
         records: &[ImportRecord],
         exported: &ExportedRecords,
+        reported_on: Option<chrono::NaiveDate>,
     ) -> StoreResult<ImportPlan> {
         let started = std::time::Instant::now();
         let phase = |name: &str| {
@@ -1024,11 +1036,31 @@ impl Store {
                         ImportAction::Updated(id)
                     }
                     (ImportRecord::Listing { listing, .. }, ImportAction::Added(_)) => {
-                        ImportAction::Added(insert_listing_in(&tx, listing, Some(submission_id))?)
+                        let id = insert_listing_in(&tx, listing, Some(submission_id))?;
+                        listed_on_in(&tx, id, reported_on)?;
+                        ImportAction::Added(id)
                     }
                     (ImportRecord::Listing { listing, .. }, ImportAction::Updated(id)) => {
                         update_listing_in(&tx, id, listing, Some(submission_id))?;
+                        listed_on_in(&tx, id, reported_on)?;
                         ImportAction::Updated(id)
+                    }
+                    // The form lists the entry again as it is: the township confirmed it then.
+                    (
+                        ImportRecord::Listing { .. },
+                        action @ (ImportAction::Duplicate(id)
+                        | ImportAction::Unchanged(id)
+                        | ImportAction::AsExported(id)
+                        | ImportAction::Superseded(id)),
+                    ) => {
+                        if let Some(day) = reported_on {
+                            tx.prepare_cached(
+                                "UPDATE listing SET reported_on = ?2
+                                 WHERE id = ?1 AND COALESCE(reported_on, substr(updated_at, 1, 10)) < ?2",
+                            )?
+                            .execute(params![id, day.to_string()])?;
+                        }
+                        action
                     }
                     (_, other) => other,
                 };
@@ -1161,6 +1193,7 @@ mod tests {
                 "t.xlsx",
                 &records,
                 &ExportedRecords::default(),
+                None,
             )
             .unwrap();
         assert_eq!(plan.counts(), (1, 1, 0, 0));
@@ -1196,6 +1229,7 @@ mod tests {
                     "bad.xlsx",
                     &failing,
                     &ExportedRecords::default(),
+                    None,
                 )
                 .is_err()
         );

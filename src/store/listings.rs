@@ -17,6 +17,18 @@ pub struct ListingRow {
     pub township_name: String,
     pub updated_at: String,
     pub submission_id: Option<String>,
+    /// The 填写日期 of the last 附件1 that listed this entry (ISO date), when imported with one
+    /// and not changed in the program since (migration 0009).
+    pub reported_on: Option<String>,
+}
+
+impl ListingRow {
+    /// The day this entry was last updated: its form's 填写日期, else the day it was saved.
+    pub fn last_updated_on(&self) -> Option<chrono::NaiveDate> {
+        let day = self.reported_on.as_deref().unwrap_or(&self.updated_at);
+        day.get(..10)
+            .and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+    }
 }
 
 /// Which listings a list or an export covers.
@@ -31,7 +43,7 @@ pub struct ListingFilter {
 const SELECT_ROW: &str = "SELECT l.id, l.region_text, l.township_code, l.village, l.household, l.product,
         l.planned_quantity_text, l.planned_quantity, l.planned_unit, l.price_text, l.price_yuan, l.price_unit,
         l.supply_methods, l.shop_url, l.contact, l.remark, l.households_involved, l.persons_involved,
-        l.warnings, t.name, l.updated_at, l.submission_id
+        l.warnings, t.name, l.updated_at, l.submission_id, l.reported_on
     FROM listing l JOIN township t ON t.code = l.township_code";
 
 impl ListingFilter {
@@ -107,6 +119,7 @@ fn read_row(r: &Row<'_>) -> rusqlite::Result<ListingRow> {
         township_name: r.get(19)?,
         updated_at: r.get(20)?,
         submission_id: r.get(21)?,
+        reported_on: r.get(22)?,
     })
 }
 
@@ -201,7 +214,7 @@ pub(crate) fn update_listing_in(
             planned_quantity_text = ?7, planned_quantity = ?8, planned_unit = ?9, price_text = ?10, price_yuan = ?11,
             price_unit = ?12, supply_methods = ?13, shop_url = ?14, contact = ?15, remark = ?16,
             households_involved = ?17, persons_involved = ?18, warnings = ?19, fingerprint = ?20, updated_at = ?21,
-            content_changed_at = ?21, content_changed_by = ?22
+            content_changed_at = ?21, content_changed_by = ?22, reported_on = NULL
          WHERE id = ?1",
         )?
         .execute(params![

@@ -48,6 +48,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "0008_household_index.sql",
         include_str!("../../migrations/0008_household_index.sql"),
     ),
+    (
+        9,
+        "0009_listing_reported_on.sql",
+        include_str!("../../migrations/0009_listing_reported_on.sql"),
+    ),
 ];
 
 /// The migration that rewrote month-only content keys and undid the automatic pairs they had
