@@ -771,6 +771,7 @@ fn a_dry_run_leaves_a_ledger_of_an_older_version_as_it_was() {
              ALTER TABLE sale DROP COLUMN content_changed_by;
              ALTER TABLE listing DROP COLUMN content_changed_at;
              ALTER TABLE listing DROP COLUMN content_changed_by;
+             ALTER TABLE listing DROP COLUMN reported_on;
              DROP TABLE exported_record;
              DROP TABLE sale_former_key;
              DROP TABLE listing_former_fingerprint;

@@ -344,12 +344,13 @@ mod tests {
                     rusqlite::params![proc_c_id, old_fingerprint(&proc_c)],
                 )
                 .unwrap();
-                // The later migrations run again too: undo 0007's columns.
+                // The later migrations run again too: undo 0007's and 0009's columns.
                 conn.execute_batch(
                     "ALTER TABLE sale DROP COLUMN content_changed_at;
                      ALTER TABLE sale DROP COLUMN content_changed_by;
                      ALTER TABLE listing DROP COLUMN content_changed_at;
                      ALTER TABLE listing DROP COLUMN content_changed_by;
+                     ALTER TABLE listing DROP COLUMN reported_on;
                      DROP TABLE exported_record;
                      DROP TABLE sale_former_key;
                      DROP TABLE listing_former_fingerprint;",
