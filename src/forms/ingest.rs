@@ -828,15 +828,18 @@ pub fn commit(store: &mut Store, prepared: &PreparedImport) -> Result<FileReport
         });
     let unit = prepared.unit();
     let kind = prepared.kind().unwrap_or(FormKind::Sale);
+    let file_name = prepared.file_name();
     let plan = store
         .apply_import(
-            &submission_id,
-            kind,
-            &unit,
-            &prepared.file_name(),
+            &crate::store::ImportedFile {
+                submission_id: &submission_id,
+                kind,
+                unit: &unit,
+                file_name: &file_name,
+                reported_on: parsed.sheets.iter().find_map(|sheet| sheet.header.date),
+            },
             &prepared.records,
             &prepared.exported_records,
-            parsed.sheets.iter().find_map(|sheet| sheet.header.date),
         )
         .map_err(|e| format!("导入“{}”失败，未写入任何记录：{e}", prepared.file_name()))?;
     // New sales may be what earlier courier shipments carried (R5). A failure leaves the import

@@ -25,6 +25,21 @@ pub enum ImportRecord {
     },
 }
 
+/// The file an import writes, as the ledger records it (table `submission`).
+#[derive(Debug, Clone, Copy)]
+pub struct ImportedFile<'a> {
+    /// 提交编号: the id our export wrote into the file, or a new one (`I-…`).
+    pub submission_id: &'a str,
+    /// The form of its first recognised sheet.
+    pub kind: FormKind,
+    /// Its 填报单位 ('' when it names none).
+    pub unit: &'a str,
+    /// Its name as reported.
+    pub file_name: &'a str,
+    /// Its 填报时间 / 填写日期 (附件1: the day its catalogue entries were last listed).
+    pub reported_on: Option<chrono::NaiveDate>,
+}
+
 /// What happened to one record of an import.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ImportAction {
@@ -969,21 +984,23 @@ impl Store {
     }
 
     /// Imports `records` of one file in one transaction (all or nothing): adds new records,
-    /// updates changed exported ones, skips duplicates. Records the submission
-    /// (`submission_id`, form, unit, file name) unless it is already known (an export of this
-    /// database keeps its `export` row, so its ids stay trusted on the next re-import).
-    /// `reported_on`: the form's 填写日期 (附件1: the day its catalogue entries were last listed).
-    /// Returns what happened to each record.
+    /// updates changed exported ones, skips duplicates. Records the submission (see
+    /// [`ImportedFile`]) unless it is already known (an export of this database keeps its
+    /// `export` row, so its ids stay trusted on the next re-import). Returns what happened to
+    /// each record.
     pub fn apply_import(
         &mut self,
-        submission_id: &str,
-        kind: FormKind,
-        unit: &str,
-        file_name: &str,
+        file: &ImportedFile<'_>,
         records: &[ImportRecord],
         exported: &ExportedRecords,
-        reported_on: Option<chrono::NaiveDate>,
     ) -> StoreResult<ImportPlan> {
+        let ImportedFile {
+            submission_id,
+            kind,
+            unit,
+            file_name,
+            reported_on,
+        } = *file;
         let started = std::time::Instant::now();
         let phase = |name: &str| {
             tracing::debug!(
@@ -1187,13 +1204,15 @@ mod tests {
         ];
         let plan = store
             .apply_import(
-                "I-test-1",
-                FormKind::Sale,
-                "",
-                "t.xlsx",
+                &ImportedFile {
+                    submission_id: "I-test-1",
+                    kind: FormKind::Sale,
+                    unit: "",
+                    file_name: "t.xlsx",
+                    reported_on: None,
+                },
                 &records,
                 &ExportedRecords::default(),
-                None,
             )
             .unwrap();
         assert_eq!(plan.counts(), (1, 1, 0, 0));
@@ -1223,13 +1242,15 @@ mod tests {
         assert!(
             store
                 .apply_import(
-                    "I-test-2",
-                    FormKind::Sale,
-                    "",
-                    "bad.xlsx",
+                    &ImportedFile {
+                        submission_id: "I-test-2",
+                        kind: FormKind::Sale,
+                        unit: "",
+                        file_name: "bad.xlsx",
+                        reported_on: None,
+                    },
                     &failing,
                     &ExportedRecords::default(),
-                    None,
                 )
                 .is_err()
         );

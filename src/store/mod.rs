@@ -28,7 +28,7 @@ use rusqlite::{Connection, OptionalExtension};
 
 pub use enterprises::{EnterprisePairing, MAX_ENTERPRISE_PAIRINGS, PairingDraft, PairingPurchases};
 pub use exports::{ExportSnapshot, ExportedRecords};
-pub use imports::{ImportAction, ImportPlan, ImportRecord};
+pub use imports::{ImportAction, ImportPlan, ImportRecord, ImportedFile};
 pub use listings::{ListingFilter, ListingRow};
 pub use payments::{UnpaidBuckets, UnpaidRow, unpaid_totals};
 pub use period::PeriodFigures;
