@@ -112,12 +112,13 @@ pub enum Likeness {
     /// A sale of an earlier file that this file sends again (most of its rows are that file's)
     /// and that no row of this file repeats, differing from the row in one of 村, 贫困户姓名,
     /// 产品品种 and date: likely the record the row corrects. `field` names it (`贫困户姓名`);
-    /// `stored` and `file` are its two values; `earlier_file` the earlier file's name.
+    /// `stored` and `file` are its two values; `source` names where the sale came from
+    /// (`此前导入的“九月.xlsx”`, `本台账导出的表格`).
     OneField {
         field: &'static str,
         stored: String,
         file: String,
-        earlier_file: String,
+        source: String,
         description: String,
     },
 }
@@ -140,10 +141,10 @@ impl SimilarSale {
                 field,
                 stored,
                 file,
-                earlier_file,
+                source,
                 description,
             } => format!(
-                "此前导入的“{earlier_file}”中有一条记录（{description}）本文件中没有，它与本行只有{field}不同（原为“{stored}”，本行为“{file}”）：如本行是对它的更正，请删除原记录，以免重复计入"
+                "{source}中有一条记录（{description}）本文件中没有，它与本行只有{field}不同（原为“{stored}”，本行为“{file}”）：如本行是对它的更正，请删除原记录，以免重复计入"
             ),
         }
     }
@@ -805,18 +806,7 @@ fn resent_file_check(
             }
         }
     }
-    // Only imported files (an export's rows are checked below, by the export's own list).
-    let mut is_import = conn.prepare_cached(
-        "SELECT EXISTS (SELECT 1 FROM submission WHERE id = ?1 AND direction = 'import')",
-    )?;
-    let mut imports = Vec::with_capacity(earlier.len());
-    for (submission, count) in earlier {
-        if is_import.query_row([&submission], |r| r.get::<_, bool>(0))? {
-            imports.push((submission, count));
-        }
-    }
-    drop(is_import);
-    let mut earlier = imports;
+    let mut earlier: Vec<(String, usize)> = earlier.into_iter().collect();
     earlier.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     const SELECT_LEFT_OUT: &str = "SELECT id, township_code, match_key, household, product,
          date, quantity_text, amount_fen FROM sale";
@@ -836,12 +826,19 @@ fn resent_file_check(
     let in_scope = |sale: &LeftOut| {
         !repeated.contains(&sale.id) && townships.contains(sale.township_code.as_str())
     };
-    // (earlier file's name, its left-out sales)
+    // (where the sales came from, for messages; its left-out sales)
     let mut groups: Vec<(String, Vec<LeftOut>)> = Vec::new();
     for (submission, repeated_count) in &earlier {
-        let file_name: String = conn
-            .prepare_cached("SELECT file_name FROM submission WHERE id = ?1")?
-            .query_row([submission], |r| r.get(0))?;
+        // Only imported files (an export's rows are checked below, by the export's own list).
+        let Some(file_name) = conn
+            .prepare_cached(
+                "SELECT file_name FROM submission WHERE id = ?1 AND direction = 'import'",
+            )?
+            .query_row([submission], |r| r.get::<_, String>(0))
+            .optional()?
+        else {
+            continue;
+        };
         let mut of_townships = 0;
         let mut left_out: Vec<LeftOut> = Vec::new();
         let mut statement = conn.prepare_cached(&format!(
@@ -865,15 +862,19 @@ fn resent_file_check(
             continue;
         }
         if !left_out.is_empty() {
-            groups.push((file_name, left_out));
+            groups.push((format!("此前导入的“{file_name}”"), left_out));
         }
     }
     // Exported records the file's export sheets no longer hold.
     let mut exported_ids: Vec<i64> = exported.exported_sales.keys().copied().collect();
     exported_ids.sort_unstable();
+    let listed: HashSet<i64> = groups
+        .iter()
+        .flat_map(|(_, left_out)| left_out.iter().map(|sale| sale.id))
+        .collect();
     let mut from_exports = Vec::new();
     for id in exported_ids {
-        if repeated.contains(&id) || groups.iter().any(|(_, g)| g.iter().any(|s| s.id == id)) {
+        if repeated.contains(&id) || listed.contains(&id) {
             continue;
         }
         let sale = conn
@@ -900,7 +901,7 @@ fn resent_file_check(
         }
         let key = sale_match_key(record);
         let parts: Vec<&str> = key.split('\u{1f}').collect();
-        'groups: for (earlier_file, left_out) in &groups {
+        'groups: for (source, left_out) in &groups {
             for sale in left_out {
                 if explained.contains(&sale.id) {
                     continue;
@@ -927,7 +928,7 @@ fn resent_file_check(
                             field,
                             stored: stored.get(*only).copied().unwrap_or("").to_string(),
                             file: parts.get(*only).copied().unwrap_or("").to_string(),
-                            earlier_file: earlier_file.clone(),
+                            source: source.clone(),
                             description: sale.description.clone(),
                         },
                     },
@@ -939,7 +940,7 @@ fn resent_file_check(
     similar.sort_by_key(|(index, _)| *index);
     const LISTED: usize = 5;
     let mut notes = Vec::new();
-    for (earlier_file, left_out) in groups {
+    for (source, left_out) in groups {
         let left: Vec<&LeftOut> = left_out
             .iter()
             .filter(|sale| !explained.contains(&sale.id))
@@ -955,11 +956,7 @@ fn resent_file_check(
         if left.len() > LISTED {
             listed.push("……");
         }
-        let source = if earlier_file == "本台账导出的表格" {
-            earlier_file
-        } else {
-            format!("此前导入的“{earlier_file}”")
-        };
+
         notes.push(format!(
             "{source}中有{}条同乡镇的记录本文件中没有：{}。台账中仍保留并计入这些记录；如本文件是更正后的重报、这些记录已删去，请在程序中删除它们",
             left.len(),

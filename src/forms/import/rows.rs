@@ -666,15 +666,20 @@ fn purchaser_text(ctx: &RowContext<'_>, row: &GridRow, warnings: &mut Vec<String
 /// A quantity followed by the row's unit column (`50` and `公斤` → `50公斤`) when the quantity is
 /// a bare number and the form has such a column; otherwise the quantity as written.
 fn with_unit_column(header: &Header, row: &GridRow, quantity: String) -> String {
+    match unit_column(header, row) {
+        Some(unit) if is_bare_number(&fold(&quantity)) => format!("{}{unit}", quantity.trim()),
+        _ => quantity,
+    }
+}
+
+/// The row's text in a unit column of its own (`单位`), when it is a unit: a word or two (`斤`,
+/// `公斤`, `箱`), never a name or a figure.
+fn unit_column(header: &Header, row: &GridRow) -> Option<String> {
     let unit = cell_text(row, header.col(Role::QuantityUnit));
     let unit = unit.trim();
-    // A unit is a word or two (`斤`, `公斤`, `箱`), never a name or a figure.
     let a_unit =
         !unit.is_empty() && unit.chars().count() <= 4 && !unit.chars().any(|c| c.is_ascii_digit());
-    if !a_unit || !is_bare_number(&fold(&quantity)) {
-        return quantity;
-    }
-    format!("{}{unit}", quantity.trim())
+    a_unit.then(|| unit.to_string())
 }
 
 /// 供货联系人及联系方式: the contact column, and a phone column of its own after it (`刘光富` and
@@ -1185,16 +1190,9 @@ fn listing_row(
         None => {
             let text = price_cell.map(CellValue::to_text).unwrap_or_default();
             // A unit column of its own (`单位`: 斤): a bare price is per that unit.
-            let unit = cell_text(row, h.col(Role::QuantityUnit));
-            let unit = unit.trim();
-            if is_bare_number(&fold(&text))
-                && !unit.is_empty()
-                && unit.chars().count() <= 4
-                && !unit.chars().any(|c| c.is_ascii_digit())
-            {
-                format!("{}元/{unit}", fold(&text))
-            } else {
-                text
+            match unit_column(h, row) {
+                Some(unit) if is_bare_number(&fold(&text)) => format!("{}元/{unit}", fold(&text)),
+                _ => text,
             }
         }
     };
