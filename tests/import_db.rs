@@ -2,6 +2,8 @@
 //! `shared/samples/README.md` (catalogue price check, the same sale in 附件2 and 附件3), no double
 //! import, re-import of a corrected export, and the `import` subcommand's JSON and exit codes.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -2380,54 +2382,39 @@ fn an_export_sent_back_without_a_row_names_the_record() {
 fn a_product_listed_at_two_prices_fits_either() {
     let (dir, _db, mut store) = temp_store();
     let catalogue = dir.path().join("附件1.xlsx");
-    let mut wb = Workbook::new();
-    let ws = wb.add_worksheet();
-    ws.write_string(0, 0, "填写单位：泥溪镇人民政府　填写日期：2019年9月1日")
-        .unwrap();
-    let rows = [
-        [
-            "序号",
-            "地区",
-            "贫困户姓名",
-            "产品品种",
-            "计划销量",
-            "销售价格(元)",
-            "供货方式",
+    common::write_catalogue_form(
+        &catalogue,
+        "填写单位：泥溪镇人民政府　填写日期：2019年9月1日",
+        &[
+            [
+                "1",
+                "泥溪镇三坪村",
+                "刘光富",
+                "腊肉",
+                "300斤",
+                "45元/斤",
+                "送货上门",
+            ],
+            [
+                "2",
+                "泥溪镇三坪村",
+                "刘光富",
+                "腊肉",
+                "100斤",
+                "60元/斤",
+                "送货上门",
+            ],
+            [
+                "3",
+                "泥溪镇三坪村",
+                "刘光富",
+                "土豆",
+                "500斤",
+                "3元/斤左右",
+                "送货上门",
+            ],
         ],
-        [
-            "1",
-            "泥溪镇三坪村",
-            "刘光富",
-            "腊肉",
-            "300斤",
-            "45元/斤",
-            "送货上门",
-        ],
-        [
-            "2",
-            "泥溪镇三坪村",
-            "刘光富",
-            "腊肉",
-            "100斤",
-            "60元/斤",
-            "送货上门",
-        ],
-        [
-            "3",
-            "泥溪镇三坪村",
-            "刘光富",
-            "土豆",
-            "500斤",
-            "3元/斤左右",
-            "送货上门",
-        ],
-    ];
-    for (r, row) in rows.iter().enumerate() {
-        for (c, v) in row.iter().enumerate() {
-            ws.write_string(r as u32 + 1, c as u16, *v).unwrap();
-        }
-    }
-    wb.save(&catalogue).unwrap();
+    );
     assert_eq!(import(&mut store, &catalogue).rows_added, 3);
     let sales = dir.path().join("附件2.xlsx");
     write_sale_form(

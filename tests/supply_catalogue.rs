@@ -131,31 +131,15 @@ fn the_catalogue_subcommand_writes_the_file() {
 /// form sent again later with a later 填写日期 (nothing changed) refreshes it.
 #[test]
 fn the_last_update_is_the_forms_date_not_the_import_day() {
-    use rust_xlsxwriter::Workbook;
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("ledger.db");
     let mut store = Store::open(&db).unwrap();
     let write = |name: &str, filled: &str| {
         let path = dir.path().join(name);
-        let mut wb = Workbook::new();
-        let ws = wb.add_worksheet();
-        ws.write_string(
-            0,
-            0,
-            format!("填写单位：宝坪镇人民政府　填写日期：{filled}"),
-        )
-        .unwrap();
-        let rows = [
-            [
-                "序号",
-                "地区",
-                "贫困户姓名",
-                "产品品种",
-                "计划销量",
-                "销售价格(元)",
-                "供货方式",
-            ],
-            [
+        common::write_catalogue_form(
+            &path,
+            &format!("填写单位：宝坪镇人民政府　填写日期：{filled}"),
+            &[[
                 "1",
                 "宝坪镇",
                 "谭明富",
@@ -163,14 +147,8 @@ fn the_last_update_is_the_forms_date_not_the_import_day() {
                 "500斤",
                 "3元/斤",
                 "送货上门",
-            ],
-        ];
-        for (r, row) in rows.iter().enumerate() {
-            for (c, v) in row.iter().enumerate() {
-                ws.write_string(r as u32 + 1, c as u16, *v).unwrap();
-            }
-        }
-        wb.save(&path).unwrap();
+            ]],
+        );
         path
     };
     let september = write("九月.xlsx", "2019年9月12日");

@@ -123,3 +123,26 @@ pub fn sample(name: &str) -> PathBuf {
         .join("tests/samples")
         .join(name)
 }
+
+/// A 附件1 form: `info` in row 1 (`填写单位：… 填写日期：…`), the header 序号, 地区, 贫困户姓名,
+/// 产品品种, 计划销量, 销售价格(元), 供货方式 in row 2, then `rows` of those 7 cells.
+pub fn write_catalogue_form(path: &Path, info: &str, rows: &[[&str; 7]]) {
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.write_string(0, 0, info).unwrap();
+    let header = [
+        "序号",
+        "地区",
+        "贫困户姓名",
+        "产品品种",
+        "计划销量",
+        "销售价格(元)",
+        "供货方式",
+    ];
+    for (r, row) in std::iter::once(&header).chain(rows).enumerate() {
+        for (c, v) in row.iter().enumerate() {
+            ws.write_string(r as u32 + 1, c as u16, *v).unwrap();
+        }
+    }
+    wb.save(path).unwrap();
+}
