@@ -87,20 +87,25 @@ impl TargetsEdit {
     }
 }
 
-/// Parses an amount in 万元 typed in the targets form (`6000`, `1500.5`, `6000万元`).
+/// Parses an amount in 万元 typed in the targets form (`6000`, `1500.5`, `6,500`, `６０００`,
+/// `6000万元`, `6000 万`). Errors: a Chinese message for the field (empty, not a number, negative,
+/// finer than a fen once in 元).
 pub(crate) fn parse_wan_yuan(text: &str) -> Result<Money, String> {
-    let cleaned = text
-        .trim()
+    let half_width = crate::domain::text::to_half_width(text.trim());
+    let cleaned = half_width
         .trim_end_matches("万元")
         .trim_end_matches('万')
         .trim();
     if cleaned.is_empty() {
         return Err("请填写金额（万元）".to_string());
     }
-    let wan: Decimal = cleaned
-        .parse()
-        .map_err(|_| format!("无法识别“{}”：应为数字，单位万元，如 6000", text.trim()))?;
-    if wan.is_sign_negative() && !wan.is_zero() {
+    let (negative, digits) = match cleaned.strip_prefix('-') {
+        Some(rest) => (true, rest.trim_start()),
+        None => (false, cleaned),
+    };
+    let wan: Decimal = crate::domain::text::parse_decimal_number(digits)
+        .ok_or_else(|| format!("无法识别“{}”：应为数字，单位万元，如 6000", text.trim()))?;
+    if negative && !wan.is_zero() {
         return Err("目标不能为负数".to_string());
     }
     let yuan = wan
@@ -670,6 +675,11 @@ impl BasicInfoTab {
         ) != before
         {
             edit.dirty = true;
+            // An error shown since the last save goes as soon as its field reads well; new
+            // errors wait for the next save, so typing is not interrupted.
+            let still_wrong = edit.parse().err().unwrap_or_default();
+            edit.errors
+                .retain(|label, _| still_wrong.contains_key(label));
         }
         if let Ok(targets) = edit.parse() {
             let sum: Money = targets.channels.iter().map(|(_, m)| *m).sum();
@@ -781,5 +791,17 @@ mod tests {
         assert!(parse_wan_yuan("abc").is_err());
         assert!(parse_wan_yuan("").is_err());
         assert!(parse_wan_yuan("0.0000001").is_err());
+        // As clerks type amounts: thousands commas, full-width digits, a space before the unit.
+        assert_eq!(parse_wan_yuan("6,500"), Ok(Money::from_fen(6_500_000_000)));
+        assert_eq!(
+            parse_wan_yuan("６０００"),
+            Ok(Money::from_fen(6_000_000_000))
+        );
+        assert_eq!(
+            parse_wan_yuan(" 1000 万元"),
+            Ok(Money::from_fen(1_000_000_000))
+        );
+        assert!(parse_wan_yuan("6,50").is_err());
+        assert!(parse_wan_yuan("- 5").is_err());
     }
 }

@@ -10,8 +10,9 @@ use egui_extras::{Column, TableBuilder};
 
 use super::export::ExportPanel;
 use super::widgets::{
-    Confirm, ERROR_COLOR, WARNING_COLOR, confirm_delete_ui, field_row_ui, fitted_widths,
-    import_button_ui, note_ui, submits, township_combo_ui, wan_text, warnings_ui, yuan_text,
+    Confirm, ERROR_COLOR, WARNING_COLOR, confirm_delete_ui, editor_close_ui, field_row_ui,
+    fitted_widths, import_button_ui, note_ui, submits, township_combo_ui, wan_text, warnings_ui,
+    yuan_text,
 };
 use super::{Command, Shared};
 use crate::domain::Money;
@@ -102,6 +103,10 @@ struct ListingEditor {
     save_attempted: bool,
     validated: Option<(ListingDraft, ListingOutcome)>,
     saving: bool,
+    /// The draft and supply methods as opened, to tell whether closing loses typing.
+    initial: (ListingDraft, [bool; 3]),
+    /// 取消 or Escape was pressed with changes typed: asking whether to discard them.
+    confirming_close: bool,
 }
 
 impl ListingEditor {
@@ -115,6 +120,8 @@ impl ListingEditor {
             save_attempted: false,
             validated: None,
             saving: false,
+            initial: (ListingDraft::default(), [false; 3]),
+            confirming_close: false,
         }
     }
 
@@ -128,7 +135,7 @@ impl ListingEditor {
                 None => other_methods.push(method.clone()),
             }
         }
-        Self {
+        let mut editor = Self {
             id: Some(row.id),
             opened: Some(row.listing.clone()),
             draft: ListingDraft {
@@ -151,7 +158,11 @@ impl ListingEditor {
             save_attempted: false,
             validated: None,
             saving: false,
-        }
+            initial: (ListingDraft::default(), [false; 3]),
+            confirming_close: false,
+        };
+        editor.initial = (editor.draft.clone(), editor.methods);
+        editor
     }
 
     /// The 供货方式 text from the checkboxes (and any other methods kept).
@@ -601,7 +612,7 @@ impl CatalogueTab {
                     });
                 }
             }
-            if ui.button("取消").clicked() {
+            if ui.button("取消").on_hover_text("关闭编辑（Esc）").clicked() {
                 close = true;
             }
         });
@@ -610,7 +621,15 @@ impl CatalogueTab {
                 RichText::new("有内容需要改正（见各栏下方的红字），未保存。").color(ERROR_COLOR),
             );
         }
-        if close {
+        let has_changes =
+            (editor.draft.clone(), editor.methods) != editor.initial && !editor.saving;
+        if editor_close_ui(
+            ui,
+            "discard_listing_edit",
+            close,
+            has_changes,
+            &mut editor.confirming_close,
+        ) {
             self.editor = None;
         }
     }

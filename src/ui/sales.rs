@@ -9,9 +9,9 @@ use egui::{RichText, Ui};
 use super::export::ExportPanel;
 use super::records::{RowAction, SaleList, TableOptions, sale_table_ui};
 use super::widgets::{
-    Confirm, ERROR_COLOR, WARNING_COLOR, confirm_delete_ui, field_row_ui, import_button_ui,
-    note_ui, quarter_combo_ui, submits, township_combo_ui, wan_text, warnings_ui, year_choices,
-    year_combo_ui, yuan_text,
+    Confirm, ERROR_COLOR, WARNING_COLOR, confirm_delete_ui, editor_close_ui, field_row_ui,
+    import_button_ui, note_ui, quarter_combo_ui, submits, township_combo_ui, wan_text, warnings_ui,
+    year_choices, year_combo_ui, yuan_text,
 };
 use super::{Command, Shared};
 use crate::domain::sale::{FieldErrors, FormKind, SaleDraft, SaleField, SaleRecord, validate_sale};
@@ -111,6 +111,10 @@ struct SaleEditor {
     paid_date: String,
     /// The payment as stored, to tell whether it was changed.
     stored_paid: (bool, Option<chrono::NaiveDate>),
+    /// The fields as opened, to tell whether closing loses typing.
+    initial: (SaleDraft, ChannelChoice, bool, String),
+    /// 取消 or Escape was pressed with changes typed: asking whether to discard them.
+    confirming_close: bool,
 }
 
 impl SaleEditor {
@@ -128,6 +132,8 @@ impl SaleEditor {
             paid: false,
             paid_date: String::new(),
             stored_paid: (false, None),
+            initial: (SaleDraft::default(), None, false, String::new()),
+            confirming_close: false,
         }
     }
 
@@ -138,7 +144,7 @@ impl SaleEditor {
     fn from_row(row: &SaleRow) -> Self {
         let r = &row.record;
         let (_, quantity_column, _) = r.kind.column_names();
-        Self {
+        let mut editor = Self {
             id: Some(row.id),
             opened: Some(row.record.clone()),
             paired_with: None,
@@ -169,7 +175,26 @@ impl SaleEditor {
             paid: row.paid,
             paid_date: row.paid_date.map(date_text).unwrap_or_default(),
             stored_paid: (row.paid, row.paid_date),
-        }
+            initial: (SaleDraft::default(), None, false, String::new()),
+            confirming_close: false,
+        };
+        editor.initial = editor.current();
+        editor
+    }
+
+    /// What the clerk can change in the editor: the fields, the channel, 已付款 and 付款日期.
+    fn current(&self) -> (SaleDraft, ChannelChoice, bool, String) {
+        (
+            self.draft.clone(),
+            self.channel,
+            self.paid,
+            self.paid_date.clone(),
+        )
+    }
+
+    /// Whether closing now would lose something typed since the editor opened.
+    fn has_changes(&self) -> bool {
+        self.current() != self.initial
     }
 
     /// The payment as entered: (paid, date), or a Chinese message when the date is unreadable.
@@ -730,7 +755,7 @@ impl SalesTab {
                     }
                 }
             }
-            if ui.button("取消").clicked() {
+            if ui.button("取消").on_hover_text("关闭编辑（Esc）").clicked() {
                 close = true;
             }
         });
@@ -741,7 +766,14 @@ impl SalesTab {
         }
         ui.add_space(6.0);
         note_ui(ui, "时间、数量、金额按填写原文保存，打印的表格显示原文。");
-        if close {
+        let has_changes = editor.has_changes() && !editor.saving;
+        if editor_close_ui(
+            ui,
+            ("discard_sale_edit", kind.number()),
+            close,
+            has_changes,
+            &mut editor.confirming_close,
+        ) {
             self.editor = None;
         }
     }

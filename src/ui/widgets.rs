@@ -299,6 +299,47 @@ pub(crate) fn confirm_ui(
     answer
 }
 
+/// The closing of a record editor: `cancel_clicked` (its 取消) or Escape (unless Escape is
+/// closing a dropdown or a dialog) closes it; when `has_changes`, a dialog first asks whether to
+/// discard the typing (`confirming` keeps the question open across frames). Returns true when the
+/// editor is to be closed now. Call after the editor's widgets, every frame the editor shows.
+pub(crate) fn editor_close_ui(
+    ui: &Ui,
+    id_salt: impl std::hash::Hash + std::fmt::Debug,
+    cancel_clicked: bool,
+    has_changes: bool,
+    confirming: &mut bool,
+) -> bool {
+    let ctx = ui.ctx();
+    let escape = ctx.memory(|m| m.top_modal_layer()).is_none()
+        && !egui::Popup::is_any_open(ctx)
+        && ui.input(|i| i.key_pressed(egui::Key::Escape));
+    if cancel_clicked || escape {
+        if !has_changes {
+            return true;
+        }
+        *confirming = true;
+    }
+    if !*confirming {
+        return false;
+    }
+    match confirm_ui(
+        ctx,
+        id_salt,
+        "放弃修改",
+        "关闭编辑并放弃已填写的内容吗？",
+        "未保存的内容将丢失。",
+        "放弃修改",
+    ) {
+        Confirm::Yes => true,
+        Confirm::No => {
+            *confirming = false;
+            false
+        }
+        Confirm::Pending => false,
+    }
+}
+
 /// A small weak note (for explanations next to controls).
 pub(crate) fn note_ui(ui: &mut Ui, text: &str) {
     ui.label(RichText::new(text).weak());

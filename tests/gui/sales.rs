@@ -533,3 +533,65 @@ fn enter_in_a_field_saves_the_record() {
     assert_eq!(ids.len(), 1, "saved by Enter");
     assert_eq!(store.sale(ids[0]).expect("row").record.amount, yuan("90"));
 }
+
+/// Escape closes the editor like 取消; with something typed it first asks whether to discard it.
+#[test]
+fn escape_closes_the_editor_and_asks_before_discarding_typing() {
+    let (_dir, _path, mut harness) = window();
+    click(&mut harness, "销售情况");
+    let editor_open = |harness: &egui_kittest::Harness<'_, xiaofei_fupin::ui::App>| {
+        harness.query_by_label("新增销售记录（附件2）").is_some()
+    };
+    click(&mut harness, "新增销售记录");
+    assert!(editor_open(&harness));
+    harness.key_press(egui::Key::Escape);
+    harness.run();
+    assert!(
+        !editor_open(&harness),
+        "nothing typed: Escape closes at once"
+    );
+
+    click(&mut harness, "新增销售记录");
+    type_into(&mut harness, "贫困户姓名", "王某某");
+    harness.key_press(egui::Key::Escape);
+    harness.run();
+    assert!(
+        editor_open(&harness),
+        "typing is not dropped without asking"
+    );
+    assert!(
+        harness
+            .query_by_label("关闭编辑并放弃已填写的内容吗？")
+            .is_some()
+    );
+    // Escape answers the question with No; it does not ask again.
+    harness.key_press(egui::Key::Escape);
+    harness.run();
+    assert!(
+        harness
+            .query_by_label("关闭编辑并放弃已填写的内容吗？")
+            .is_none()
+    );
+    assert!(editor_open(&harness));
+    assert_eq!(
+        harness
+            .get_by_role_and_label(Role::TextInput, "贫困户姓名")
+            .value()
+            .as_deref(),
+        Some("王某某"),
+        "kept after 取消"
+    );
+    harness.key_press(egui::Key::Escape);
+    harness.run();
+    harness
+        .get_by_role_and_label(Role::Button, "放弃修改")
+        .click();
+    harness.run();
+    assert!(!editor_open(&harness), "closed after 放弃修改");
+    let ids = harness
+        .state()
+        .store()
+        .sale_ids(&SaleFilter::default())
+        .expect("ids");
+    assert!(ids.is_empty(), "nothing saved");
+}
