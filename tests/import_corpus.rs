@@ -2185,6 +2185,136 @@ mod crafted {
         );
     }
 
+    /// A group title over two columns (`销售情况` merged over `销售数量 | 销售金额`, the other
+    /// titles merged down over both header rows): the two rows are one header. The same table
+    /// saved as CSV (no merges: the lower row holds only the two names) reads the same.
+    #[test]
+    fn a_group_title_over_two_header_rows_is_read_as_one_header() {
+        let upper = [
+            "序号",
+            "采购单位",
+            "销售时间",
+            "地区",
+            "贫困户姓名",
+            "产品品种",
+            "销售情况",
+            "",
+            "备注",
+        ];
+        let mut wb = Workbook::new();
+        let ws = wb.add_worksheet();
+        ws.write_string(0, 0, INFO).unwrap();
+        let plain = Format::new();
+        for (c, title) in upper.iter().enumerate() {
+            let c = c as u16;
+            match *title {
+                "" => {}
+                "销售情况" => {
+                    ws.merge_range(1, c, 1, c + 1, title, &plain).unwrap();
+                }
+                _ => {
+                    ws.merge_range(1, c, 2, c, title, &plain).unwrap();
+                }
+            }
+        }
+        ws.write_string(2, 6, "销售数量").unwrap();
+        ws.write_string(2, 7, "销售金额").unwrap();
+        write_potato_sale(ws, 3, "2019.9.1", "泥溪镇三坪村");
+        write_potato_sale(ws, 4, "2019.9.2", "泥溪镇三坪村");
+        let csv = format!(
+            "{INFO}\r\n{}\r\n,,,,,,销售数量,销售金额,\r\n1,云阳县青松中学,2019.9.1,泥溪镇三坪村,刘光富,土豆,30斤,90元,\r\n1,云阳县青松中学,2019.9.2,泥溪镇三坪村,刘光富,土豆,30斤,90元,\r\n",
+            upper.join(",")
+        );
+        for p in [
+            parse("分组表头.xlsx", &wb.save_to_buffer().unwrap()),
+            parse("分组表头.csv", csv.as_bytes()),
+        ] {
+            assert_eq!(
+                p.errors().count(),
+                0,
+                "{:?}",
+                p.errors().collect::<Vec<_>>()
+            );
+            let s = sales(&p);
+            let read: Vec<(u32, String, String)> = s
+                .iter()
+                .map(|(row, r)| (*row, r.quantity_text.clone(), r.amount.to_string()))
+                .collect();
+            assert_eq!(
+                read,
+                [
+                    (4, "30斤".to_string(), "90.00".to_string()),
+                    (5, "30斤".to_string(), "90.00".to_string())
+                ],
+                "{}",
+                p.file_name
+            );
+        }
+    }
+
+    /// A 填表说明 sheet naming some of the columns (no 贫困户姓名 or 产品品种) is not a form; the
+    /// rows of a hidden sheet are imported, each flagged, as hidden rows are (rule 16).
+    #[test]
+    fn instructions_are_skipped_and_hidden_sheet_rows_are_flagged() {
+        let mut wb = Workbook::new();
+        let ws = wb.add_worksheet();
+        ws.set_name("填表说明").unwrap();
+        let explained = ["序号", "销售时间", "地区", "销售数量", "销售金额"];
+        let example = ["说明", "如2019.9.1", "乡镇+村", "带单位", "元"];
+        for (c, (h, e)) in explained.iter().zip(example).enumerate() {
+            ws.write_string(2, c as u16, *h).unwrap();
+            ws.write_string(3, c as u16, e).unwrap();
+        }
+        for (name, date, hidden) in [("9月", "2019.9.1", false), ("旧", "2019.9.2", true)] {
+            let ws = wb.add_worksheet();
+            ws.set_name(name).unwrap();
+            ws.write_string(0, 0, INFO).unwrap();
+            for (c, h) in HEADER2.iter().enumerate() {
+                ws.write_string(1, c as u16, *h).unwrap();
+            }
+            write_potato_sale(ws, 2, date, "泥溪镇三坪村");
+            if hidden {
+                ws.set_hidden(true);
+            }
+        }
+        let p = parse("说明与隐藏.xlsx", &wb.save_to_buffer().unwrap());
+        assert_eq!(
+            p.errors().count(),
+            0,
+            "{:?}",
+            p.errors().collect::<Vec<_>>()
+        );
+        let names: Vec<&str> = p.sheets.iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(names, ["9月", "旧"]);
+        let flagged: Vec<(String, bool)> = p
+            .sheets
+            .iter()
+            .flat_map(|sheet| {
+                sheet.rows.iter().filter_map(|row| match &row.content {
+                    RowContent::Sale(record) => Some((
+                        record.date.date.to_string(),
+                        record.warnings.iter().any(|w| w == "隐藏工作表中的行"),
+                    )),
+                    RowContent::Listing(_) => None,
+                })
+            })
+            .collect();
+        assert_eq!(
+            flagged,
+            [
+                ("2019-09-01".to_string(), false),
+                ("2019-09-02".to_string(), true)
+            ]
+        );
+        assert!(
+            p.file_warnings
+                .iter()
+                .any(|w| w.contains("工作表“旧”") && w.contains("隐藏的工作表")),
+            "{:?}",
+            p.file_warnings
+        );
+    }
+
     /// rule 2 with the header-info line signed at the foot of the table instead of above the
     /// header (here starting in column B): its 填报时间 gives the year of `9月1日` and its
     /// 填报单位 the township of a village-only 地区; the line itself is not data.

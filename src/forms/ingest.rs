@@ -651,16 +651,27 @@ impl PreparedImport {
             .sum::<usize>()
             + misaligned;
         let (added, updated, unchanged, duplicates) = plan.counts();
-        let verb = if applied { "已导入" } else { "将导入" };
-        let mut message = format!("{verb}{rows_imported}行：新增{added}行，更新{updated}行");
+        // `读取8行，已导入：新增2行，更新1行，5行此前已导入…`; nothing to write says so.
+        let mut message = format!("读取{rows_imported}行，");
+        let mut rest = Vec::new();
+        if added + updated > 0 {
+            message.push_str(if applied {
+                "已导入："
+            } else {
+                "将导入："
+            });
+            rest.push(format!("新增{added}行"));
+            rest.push(format!("更新{updated}行"));
+        } else {
+            message.push_str("没有新增或更改的记录：");
+        }
         if unchanged > 0 {
-            message.push_str(&format!(
-                "，{unchanged}行未改动（与台账中或导出时的内容相同）"
-            ));
+            rest.push(format!("{unchanged}行未改动（与台账中或导出时的内容相同）"));
         }
         if duplicates > 0 {
-            message.push_str(&format!("，{duplicates}行此前已导入（未重复添加）"));
+            rest.push(format!("{duplicates}行此前已导入（未重复添加）"));
         }
+        message.push_str(&rest.join("，"));
         let kept_newer = plan.kept_newer();
         if kept_newer > 0 {
             message.push_str(&format!(
@@ -764,7 +775,7 @@ fn plan_warning(
         ImportAction::Added(_)
             if row.record_id.is_none() && exported.own_export_sheets.contains(&row.sheet) =>
         {
-            "这一行在本台账导出的表格中，但没有隐藏的记录编号（复制粘贴到新表格时丢失？），内容又与台账中的记录都不同，已作为新记录导入；如这其实是对某条记录的更正，请在程序中删除原记录"
+            "这一行是在本台账导出的表格中新加的（没有隐藏的记录编号），已作为新记录导入；如它是从别处复制来的已有记录或对某条记录的更正，请核对并在程序中删除重复的那条"
         }
         ImportAction::Updated(_) if recorrected => {
             "这条记录已由同一份导出表格的另一份更正改过，本文件对它的更正与之不同，已按本文件更新；如本文件是较早的版本，请重新导出后再更正"

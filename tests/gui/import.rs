@@ -87,7 +87,7 @@ fn a_dropped_file_is_previewed_then_imported_on_confirm() {
     );
     assert!(
         harness
-            .query_by_label_contains("将导入20行：新增20行")
+            .query_by_label_contains("读取20行，将导入：新增20行")
             .is_some()
     );
     assert!(
@@ -120,7 +120,11 @@ fn a_dropped_file_is_previewed_then_imported_on_confirm() {
         .sale_totals(&SaleFilter::default())
         .unwrap();
     assert_eq!((count, total.to_string()), (20, "11795.00".to_string()));
-    assert!(harness.query_by_label_contains("已导入20行").is_some());
+    assert!(
+        harness
+            .query_by_label_contains("读取20行，已导入：新增20行")
+            .is_some()
+    );
     click(&mut harness, "关闭");
     assert!(!harness.state().import_window_open());
     // The dashboard shows the imported amount.

@@ -401,6 +401,14 @@ fn match_header(cells: &[(u32, String)]) -> Option<(FormKind, Vec<Column>)> {
     if hits == 0 || recognised < 4 || (hits < 2 && recognised < 5) {
         return None;
     }
+    // Every form names whose goods: a row of column names without 贫困户姓名 and 产品品种 (a
+    // 填表说明 sheet listing some columns) is not a form's header.
+    if !columns
+        .iter()
+        .any(|c| matches!(c.role, Role::Household | Role::Product))
+    {
+        return None;
+    }
     // A catalogue has no date or amount; a sales table has no price.
     if best != FormKind::Catalogue
         && !columns
@@ -670,6 +678,21 @@ pub(crate) fn find_header(sheet: &GridSheet) -> Option<Header> {
                         None => (Some(m), i + 2),
                     }
                 }
+                // A group title over some columns (`销售情况` merged over `销售数量 | 销售金额`
+                // in the row below): the row below completes the header.
+                Some(below)
+                    if below.number == row.number + 1
+                        && completes_header(&texts, &row_texts(below), &m.1) =>
+                {
+                    let combined = combine(&texts, &row_texts(below));
+                    match match_header(&combined) {
+                        Some(completed) if completed.1.len() > m.1.len() => {
+                            used_texts = combined;
+                            (Some(completed), i + 2)
+                        }
+                        _ => (Some(m), i + 1),
+                    }
+                }
                 _ => (Some(m), i + 1),
             },
             None => {
@@ -757,6 +780,34 @@ fn is_region_sub_header(header: &[(u32, String)], below: &[(u32, String)]) -> bo
 }
 
 /// Cell-wise combination of a group-title row and the column-name row below it.
+/// True when `lower`, the row under a header row `upper` whose columns are `columns`, is the
+/// second row of that header: it names at least one column the upper row lacks, and every other
+/// cell of it is empty or repeats the cell above (a title merged down over both rows). A data
+/// row never qualifies: its values are not column names.
+fn completes_header(upper: &[(u32, String)], lower: &[(u32, String)], columns: &[Column]) -> bool {
+    let mut adds = false;
+    for (col, text) in lower {
+        let folded = fold(text);
+        if folded.is_empty() {
+            continue;
+        }
+        let above = upper
+            .iter()
+            .find(|(c, _)| c == col)
+            .map(|(_, t)| fold(t))
+            .unwrap_or_default();
+        if folded == above {
+            continue;
+        }
+        let (name, _) = split_unit(&folded);
+        match role_of(name) {
+            Some((role, _)) if !columns.iter().any(|c| c.role == role) => adds = true,
+            _ => return false,
+        }
+    }
+    adds
+}
+
 fn combine(upper: &[(u32, String)], lower: &[(u32, String)]) -> Vec<(u32, String)> {
     let mut cols: Vec<u32> = upper.iter().chain(lower.iter()).map(|(c, _)| *c).collect();
     cols.sort_unstable();

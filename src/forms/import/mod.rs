@@ -284,7 +284,7 @@ fn parse_inner(
         if sheet.hidden_sheet {
             sheet_warnings.push((
                 format!("工作表“{}”", sheet.name),
-                "这是隐藏的工作表，其中的数据也已读取".to_string(),
+                "这是隐藏的工作表，其中的数据也已读取（每行标注“隐藏工作表中的行”），请核对是否应当计入".to_string(),
             ));
         }
         // Tables pasted one under another on the sheet are read one by one, each dated by its

@@ -17,6 +17,10 @@ use super::{ImportedRow, RowContent, RowIssue};
 /// The warning every record from a hidden row carries (rule 16).
 pub const HIDDEN_ROW_WARNING: &str = "隐藏行";
 
+/// The warning every record from a hidden sheet carries: its rows are data in the file (as
+/// hidden rows are, rule 16), but the clerk who sent it may not have seen them.
+pub const HIDDEN_SHEET_WARNING: &str = "隐藏工作表中的行";
+
 /// What a row below the header is.
 #[derive(Debug, Clone, PartialEq)]
 enum RowClass {
@@ -916,7 +920,7 @@ pub(crate) fn warning_column(kind: FormKind, message: &str) -> String {
     if let Some((column, _)) = message.split_once("是公式“") {
         return column.to_string();
     }
-    let column = if message == HIDDEN_ROW_WARNING {
+    let column = if message == HIDDEN_ROW_WARNING || message == HIDDEN_SHEET_WARNING {
         ""
     } else if has(&["贫困户姓名", "姓名"]) {
         "贫困户姓名"
@@ -1072,6 +1076,9 @@ fn sale_row(
             }
             if row.hidden {
                 add_warning(&mut record.warnings, HIDDEN_ROW_WARNING.to_string());
+            }
+            if ctx.sheet.hidden_sheet {
+                add_warning(&mut record.warnings, HIDDEN_SHEET_WARNING.to_string());
             }
             let mut issues = Vec::new();
             push_warnings(ctx, row, &record.warnings, &mut issues);
@@ -1242,6 +1249,9 @@ fn listing_row(
             }
             if row.hidden {
                 add_warning(&mut listing.warnings, HIDDEN_ROW_WARNING.to_string());
+            }
+            if ctx.sheet.hidden_sheet {
+                add_warning(&mut listing.warnings, HIDDEN_SHEET_WARNING.to_string());
             }
             let mut issues = Vec::new();
             push_warnings(ctx, row, &listing.warnings, &mut issues);
