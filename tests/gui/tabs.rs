@@ -184,6 +184,14 @@ fn basic_info_changes_flags_targets_and_settings() {
     set_text(&mut harness, "全年总目标（万元）", "6500");
     set_text(&mut harness, "电子商务营销（万元）", "2000");
     click(&mut harness, "保存2019年目标");
+    let total_2019 = |harness: &egui_kittest::Harness<'_, xiaofei_fupin::ui::App>| {
+        harness
+            .state()
+            .store()
+            .targets(2019)
+            .expect("targets")
+            .total
+    };
     let targets = harness.state().store().targets(2019).expect("targets");
     assert_eq!(targets.total, Money::from_fen(6_500 * 1_000_000));
     assert_eq!(
@@ -198,28 +206,12 @@ fn basic_info_changes_flags_targets_and_settings() {
     set_text(&mut harness, "全年总目标（万元）", "六千");
     click(&mut harness, "保存2019年目标");
     assert!(harness.query_by_label_contains("无法识别“六千”").is_some());
-    assert_eq!(
-        harness
-            .state()
-            .store()
-            .targets(2019)
-            .expect("targets")
-            .total,
-        Money::from_fen(6_500 * 1_000_000)
-    );
+    assert_eq!(total_2019(&harness), Money::from_fen(6_500 * 1_000_000));
     // The message goes once the field reads well, before saving; `6,800` is read.
     set_text(&mut harness, "全年总目标（万元）", "6,800");
     assert!(harness.query_by_label_contains("无法识别").is_none());
     click(&mut harness, "保存2019年目标");
-    assert_eq!(
-        harness
-            .state()
-            .store()
-            .targets(2019)
-            .expect("targets")
-            .total,
-        Money::from_fen(6_800 * 1_000_000)
-    );
+    assert_eq!(total_2019(&harness), Money::from_fen(6_800 * 1_000_000));
 
     // This installation's unit and contact.
     click(&mut harness, "本单位信息");
