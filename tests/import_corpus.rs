@@ -2247,6 +2247,30 @@ mod crafted {
         }
     }
 
+    /// 销售金额 twice, the old column hidden (a WPS habit): the visible column is read, in xlsx
+    /// (`<col hidden>`) and xls (COLINFO), with a sheet warning naming both columns.
+    #[test]
+    fn a_hidden_duplicate_column_is_not_read() {
+        for name in [
+            "v80_hidden_old_amount_column_openpyxl.xlsx",
+            "v80_hidden_old_amount_column_lo.xls",
+        ] {
+            let p = variant(name);
+            let amounts: Vec<String> = sales(&p)
+                .iter()
+                .map(|(_, r)| r.amount.to_string())
+                .collect();
+            assert_eq!(amounts, ["300.00", "600.00"], "{name}");
+            assert!(
+                p.file_warnings
+                    .iter()
+                    .any(|w| w.contains("未导入隐藏的H列") && w.contains("导入I列")),
+                "{name}: {:?}",
+                p.file_warnings
+            );
+        }
+    }
+
     /// A 填表说明 sheet naming some of the columns (no 贫困户姓名 or 产品品种) is not a form; the
     /// rows of a hidden sheet are imported, each flagged, as hidden rows are (rule 16).
     #[test]

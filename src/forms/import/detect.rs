@@ -446,6 +446,48 @@ fn column_letters(col: u32) -> String {
     rust_xlsxwriter::utility::column_number_to_name(u16::try_from(col).unwrap_or(u16::MAX))
 }
 
+/// A header row's texts without the hidden cells that name a column a visible cell of the row
+/// names too (an old 销售金额 column hidden next to the new one: the visible one is read), each
+/// dropped one noted in `notes` as a sheet warning.
+fn without_hidden_duplicates(
+    sheet: &GridSheet,
+    texts: Vec<(u32, String)>,
+    notes: &mut Vec<String>,
+) -> Vec<(u32, String)> {
+    if sheet.hidden_columns.is_empty() {
+        return texts;
+    }
+    let role = |text: &str| role_of(split_unit(&fold(text)).0).map(|(role, _)| role);
+    let visible_roles: Vec<(Role, u32)> = texts
+        .iter()
+        .filter(|(col, _)| !sheet.column_hidden(*col))
+        .filter_map(|(col, text)| Some((role(text)?, *col)))
+        .collect();
+    texts
+        .into_iter()
+        .filter(|(col, text)| {
+            if !sheet.column_hidden(*col) {
+                return true;
+            }
+            let Some(visible) = role(text).and_then(|r| {
+                visible_roles
+                    .iter()
+                    .find(|(role, _)| *role == r)
+                    .map(|(_, c)| *c)
+            }) else {
+                return true;
+            };
+            let name = text.split_whitespace().collect::<String>();
+            notes.push(format!(
+                "表头有两列“{name}”：导入{}列，未导入隐藏的{}列，请核对",
+                column_letters(visible),
+                column_letters(*col),
+            ));
+            false
+        })
+        .collect()
+}
+
 /// Sheet warnings for header cells naming a column the header already has (read from the other
 /// cell, the better fitting one): `表头有两列“销售金额”：导入“销售金额”（I列），未导入“销售金额（含运费）”（H列）`.
 fn ignored_duplicates(texts: &[(u32, String)], columns: &[Column]) -> Vec<String> {
@@ -660,7 +702,8 @@ pub(crate) fn find_header(sheet: &GridSheet) -> Option<Header> {
         if row.number.saturating_sub(first_number) > HEADER_SEARCH_LAST_ROW {
             break;
         }
-        let texts = row_texts(row);
+        let mut hidden_notes = Vec::new();
+        let texts = without_hidden_duplicates(sheet, row_texts(row), &mut hidden_notes);
         let mut used_texts = texts.clone();
         let (found, next_index) = match match_header(&texts) {
             // A merged 地区 over the sub-headers `乡镇 | 村` in the row below.
@@ -721,7 +764,10 @@ pub(crate) fn find_header(sheet: &GridSheet) -> Option<Header> {
             data_start: next_index,
             columns: Vec::new(),
             unit_row: None,
-            ignored_columns: ignored_duplicates(&used_texts, &columns),
+            ignored_columns: hidden_notes
+                .into_iter()
+                .chain(ignored_duplicates(&used_texts, &columns))
+                .collect(),
         };
         // A row right under the header holding only units belongs to the header (rule 17).
         if let Some(below) = rows.get(next_index)

@@ -16,7 +16,7 @@ use zip::ZipArchive;
 
 use super::grid::{
     CellValue, GridSheet, MAX_CELLS, MAX_CELLS_SCANNED, Merge, SheetBuilder, formula_matters,
-    parse_a1, parse_range,
+    hidden_column_range, parse_a1, parse_range,
 };
 use super::read::Workbook;
 use super::xlsx::{attr, iso_datetime, read_relationships, read_small_part, xml_unescape};
@@ -59,6 +59,7 @@ pub(crate) fn read(bytes: &[u8], names: &HashMap<String, String>) -> Option<Work
                 .finish(sheet.name, &parsed.hidden_rows, &parsed.merges);
         grid.formulas = std::mem::take(&mut parsed.formulas);
         grid.hidden_sheet = sheet.hidden;
+        grid.hidden_columns = std::mem::take(&mut parsed.hidden_columns);
         if !parsed.links.is_empty()
             && let Some(slash) = stored.rfind('/')
         {
@@ -622,6 +623,7 @@ struct ParsedSheet {
     /// `<c>` elements read (empty ones too), against [`Context::max_scanned`].
     scanned: usize,
     hidden_rows: Vec<u32>,
+    hidden_columns: Vec<(u32, u32)>,
     merges: Vec<Merge>,
     links: Vec<((u32, u32), String)>,
     formulas: HashMap<(u32, u32), String>,
@@ -675,6 +677,7 @@ fn parse_halves(xml: &[u8], split: usize, ctx: &Context<'_>) -> Option<ParsedShe
     }
     out.hidden_rows.extend(second.hidden_rows);
     out.hidden_rows.sort_unstable();
+    out.hidden_columns.extend(second.hidden_columns);
     out.merges.extend(second.merges);
     out.links.extend(second.links);
     out.formulas.extend(second.formulas);
@@ -781,6 +784,15 @@ fn parse_sheet_part(xml: &[u8], ctx: &Context<'_>) -> Option<ParsedSheet> {
                     if out.builder.cell_count() > MAX_CELLS {
                         return None;
                     }
+                }
+            }
+            (b"col", false) => {
+                let text =
+                    |key: &[u8]| attr_raw(tag.attrs, key).and_then(|v| std::str::from_utf8(v).ok());
+                if let Some(range) =
+                    hidden_column_range(text(b"min"), text(b"max"), text(b"hidden"))
+                {
+                    out.hidden_columns.push(range);
                 }
             }
             (b"mergeCell", false) => {

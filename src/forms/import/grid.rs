@@ -136,12 +136,21 @@ pub(crate) struct GridSheet {
     pub links: HashMap<(u32, u32), String>,
     /// The sheet tab was hidden in the workbook.
     pub hidden_sheet: bool,
+    /// Columns saved hidden, as 0-based inclusive ranges (xlsx `<col hidden="1">`, xls COLINFO).
+    pub hidden_columns: Vec<(u32, u32)>,
     /// Every cell was read as text (a CSV file, an HTML table): a number Excel stored reaches us
     /// as the text it showed, so `1.1` may be a month.day that lost its trailing zero.
     pub cells_are_text: bool,
 }
 
 impl GridSheet {
+    /// Whether the 0-based column `col` was saved hidden.
+    pub(crate) fn column_hidden(&self, col: u32) -> bool {
+        self.hidden_columns
+            .iter()
+            .any(|(first, last)| (*first..=*last).contains(&col))
+    }
+
     /// The row with this Excel row number.
     #[cfg_attr(not(test), allow(dead_code))]
     pub(crate) fn row(&self, number: u32) -> Option<&GridRow> {
@@ -168,6 +177,21 @@ pub(crate) fn is_a_result(value: Option<&CellValue>) -> bool {
         Some(CellValue::Text(text)) => !text.is_empty(),
         Some(_) => true,
     }
+}
+
+/// The 0-based inclusive column range of an xlsx `<col min=".." max=".." hidden="1">` element
+/// (`min`/`max` 1-based), when it is hidden and well-formed.
+pub(crate) fn hidden_column_range(
+    min: Option<&str>,
+    max: Option<&str>,
+    hidden: Option<&str>,
+) -> Option<(u32, u32)> {
+    if !hidden.is_some_and(|h| matches!(h.trim(), "1" | "true")) {
+        return None;
+    }
+    let first = min?.trim().parse::<u32>().ok()?.checked_sub(1)?;
+    let last = max?.trim().parse::<u32>().ok()?.checked_sub(1)?;
+    (first <= last).then_some((first, last))
 }
 
 /// A merged region in 0-based (first row, first col, last row, last col).

@@ -316,6 +316,7 @@ fn parse_inner(
                     formulas: sheet.formulas.clone(),
                     links: sheet.links.clone(),
                     hidden_sheet: sheet.hidden_sheet,
+                    hidden_columns: sheet.hidden_columns.clone(),
                     cells_are_text: sheet.cells_are_text,
                 };
                 // The first table's header was found above, with the same row indices.

@@ -23,6 +23,8 @@ const MAX_DECLARED_CELLS: u64 = 65_536 * 256;
 #[derive(Debug, Default)]
 struct SheetScan {
     hidden_rows: Vec<u32>,
+    /// Columns saved hidden (COLINFO records), 0-based inclusive ranges.
+    hidden_columns: Vec<(u32, u32)>,
     /// URL targets of cell hyperlinks (HLINK records) by (row 1-based, col 0-based): calamine
     /// does not read them; the xlsx readers report `<hyperlink>` targets the same way.
     links: HashMap<(u32, u32), String>,
@@ -97,6 +99,10 @@ fn read_with_calamine(bytes: &[u8], scans: &[SheetScan]) -> Result<Workbook, Fil
             .map(|s| s.links.clone())
             .unwrap_or_default();
         sheet.hidden_sheet = !matches!(visible, SheetVisible::Visible);
+        sheet.hidden_columns = scans
+            .get(index)
+            .map(|s| s.hidden_columns.clone())
+            .unwrap_or_default();
         out.sheets.push(sheet);
     }
     Ok(out)
@@ -241,6 +247,18 @@ fn scan_sheet(sub: &[u8]) -> Result<SheetScan, FileRejection> {
                     && flags & 0x0020 != 0
                 {
                     scan.hidden_rows.push(u32::from(row) + 1);
+                }
+            }
+            // COLINFO: first and last column, width, format, then options; fHidden is bit 0.
+            0x007D => {
+                if let (Some(first), Some(last), Some(options)) =
+                    (u16_at(data, 0), u16_at(data, 2), u16_at(data, 8))
+                    && options & 0x0001 != 0
+                    && first <= last
+                    && scan.hidden_columns.len() < 256
+                {
+                    scan.hidden_columns
+                        .push((u32::from(first), u32::from(last)));
                 }
             }
             // HLINK: a cell hyperlink; only web addresses are kept.

@@ -13,7 +13,7 @@ use zip::ZipArchive;
 use super::FileRejection;
 use super::grid::{
     CellValue, GridSheet, MAX_CELLS, MAX_CELLS_SCANNED, Merge, SheetBuilder, formula_matters,
-    parse_a1, parse_range,
+    hidden_column_range, parse_a1, parse_range,
 };
 use super::read::{Workbook, corrupt, too_large};
 
@@ -64,7 +64,7 @@ pub(crate) fn read_with_calamine(
         let (mut out, sheets) = cells?;
         let mut metas = metas;
         for (name, builder, formulas, visible) in sheets {
-            let meta = match metas.remove(&name) {
+            let mut meta = match metas.remove(&name) {
                 Some(Ok(m)) => m,
                 Some(Err(())) => {
                     out.warnings.push(format!(
@@ -77,6 +77,7 @@ pub(crate) fn read_with_calamine(
             let mut grid: GridSheet = builder.finish(name, &meta.hidden_rows, &meta.merges);
             grid.formulas = formulas;
             grid.hidden_sheet = !matches!(visible, SheetVisible::Visible);
+            grid.hidden_columns = std::mem::take(&mut meta.hidden_columns);
             if !meta.links.is_empty() {
                 let rels = meta
                     .rels_path
@@ -404,6 +405,8 @@ pub(crate) fn read_relationships(
 struct SheetMeta {
     /// 1-based numbers of rows saved hidden (by hand or by an active filter).
     hidden_rows: Vec<u32>,
+    /// Columns saved hidden (`<col hidden="1">`), 0-based inclusive ranges.
+    hidden_columns: Vec<(u32, u32)>,
     merges: Vec<Merge>,
     /// (cell, relationship id) of `<hyperlink>` anchors.
     links: Vec<((u32, u32), String)>,
@@ -483,7 +486,7 @@ impl MetaScanner {
                 // The name itself may continue in the next chunk.
                 return start;
             }
-            if !matches!(local, b"row" | b"mergeCell" | b"hyperlink") {
+            if !matches!(local, b"row" | b"col" | b"mergeCell" | b"hyperlink") {
                 pos = start + 1;
                 continue;
             }
@@ -505,6 +508,15 @@ impl MetaScanner {
                     self.next_row = number.saturating_add(1);
                     if get(b"hidden").is_some_and(|v| matches!(v.trim(), "1" | "true")) {
                         meta.hidden_rows.push(number);
+                    }
+                }
+                b"col" => {
+                    if let Some(range) = hidden_column_range(
+                        get(b"min").as_deref(),
+                        get(b"max").as_deref(),
+                        get(b"hidden").as_deref(),
+                    ) {
+                        meta.hidden_columns.push(range);
                     }
                 }
                 b"mergeCell" => {
@@ -632,6 +644,7 @@ mod tests {
         for (a, b) in fast.sheets.iter().zip(slow.sheets.iter()) {
             assert_eq!(a.name, b.name, "{label}");
             assert_eq!(a.hidden_sheet, b.hidden_sheet, "{label} {}", a.name);
+            assert_eq!(a.hidden_columns, b.hidden_columns, "{label} {}", a.name);
             assert_eq!(a.rows, b.rows, "{label} {}", a.name);
             assert_eq!(a.formulas, b.formulas, "{label} {}", a.name);
             assert_eq!(a.links, b.links, "{label} {}", a.name);
@@ -711,6 +724,7 @@ mod tests {
             .unwrap();
         ws.set_row_hidden(7).unwrap();
         ws.write_string(7, 0, "hidden").unwrap();
+        ws.set_column_hidden(4).unwrap();
         ws.write_rich_string(
             8,
             0,
@@ -730,6 +744,8 @@ mod tests {
         let names = names_of(&bytes);
         let fast = super::super::fastxlsx::read(&bytes, &names).unwrap();
         let first = &fast.sheets[0];
+        assert_eq!(first.hidden_columns, [(4, 4)]);
+        assert!(first.column_hidden(4) && !first.column_hidden(3));
         assert_eq!(
             first.row(1).unwrap().get(2),
             Some(&CellValue::Text("ctrl\u{1}char _x0041_ literal".into()))
