@@ -193,3 +193,85 @@ fn a_typed_path_with_a_rejected_row_and_a_bad_file_shows_both_and_imports_the_re
     assert!(harness.query_by_label_contains("此前已导入").is_some());
     assert!(harness.query_by_label("没有需要写入的新记录").is_some());
 }
+
+/// A 附件2 of 泥溪镇 with one 90元 sale of 土豆 per household, one day apart from 2019-09-01.
+fn write_nixi_form(path: &Path, households: &[&str]) {
+    let mut workbook = rust_xlsxwriter::Workbook::new();
+    let sheet = workbook.add_worksheet();
+    sheet
+        .write_string(0, 0, "填报单位：泥溪镇人民政府　填报时间：2019年9月30日")
+        .unwrap();
+    let header = [
+        "采购单位",
+        "销售时间",
+        "地区",
+        "贫困户姓名",
+        "产品品种",
+        "销售数量",
+        "销售金额",
+    ];
+    for (column, title) in header.iter().enumerate() {
+        sheet.write_string(1, column as u16, *title).unwrap();
+    }
+    for (index, household) in households.iter().enumerate() {
+        let row = index as u32 + 2;
+        let date = format!("2019.9.{}", index + 1);
+        let values = [
+            "云阳县青松中学",
+            &date,
+            "泥溪镇三坪村",
+            household,
+            "土豆",
+            "30斤",
+            "90元",
+        ];
+        for (column, value) in values.iter().enumerate() {
+            sheet.write_string(row, column as u16, *value).unwrap();
+        }
+    }
+    workbook.save(path).unwrap();
+}
+
+/// A township's form sent again with a row deleted: the preview offers to replace the earlier
+/// file; ticked, 确认导入 deletes the record the form no longer holds.
+#[test]
+fn a_resent_form_can_replace_the_earlier_one_from_the_preview() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("ledger.db");
+    let households = ["刘光富", "王德明", "冉启兵", "周玉珍"];
+    let original = dir.path().join("九月.xlsx");
+    write_nixi_form(&original, &households);
+    {
+        let mut store = xiaofei_fupin::store::Store::open(&db).unwrap();
+        let report = xiaofei_fupin::forms::ingest::import_file(&mut store, &original).unwrap();
+        assert_eq!(report.rows_added, 4);
+    }
+    let resent = dir.path().join("九月（重报）.xlsx");
+    write_nixi_form(&resent, &households[..3]);
+    let mut harness = crate::harness::window_on(&db);
+    harness
+        .input_mut()
+        .dropped_files
+        .push(Arc::new(Dropped(resent)));
+    wait_for(&mut harness, "确认导入");
+    let offer = "以本文件替换此前的表格：删除此前导入、本文件中已没有的1条记录";
+    harness.get_by_role_and_label(Role::CheckBox, offer).click();
+    // The click is taken in one frame; the next one shows what the choice does.
+    harness.step();
+    harness.step();
+    assert!(
+        harness
+            .query_by_label_contains("将按更正后的重报替换此前的表格，删除1条")
+            .is_some()
+    );
+    press(&mut harness, "确认导入");
+    wait_until(&mut harness, |app| {
+        app.status_text().is_some_and(|s| s.contains("导入完成"))
+    });
+    let (count, total) = harness
+        .state()
+        .store()
+        .sale_totals(&SaleFilter::default())
+        .unwrap();
+    assert_eq!((count, total.to_string()), (3, "270.00".to_string()));
+}
