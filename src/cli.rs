@@ -97,9 +97,6 @@ pub enum Command {
         /// 只检查并预览，不写入数据库
         #[arg(long)]
         dry_run: bool,
-        /// 更正后重报的表格替换此前导入的同一份表格：删除此前导入、本文件中已没有的记录（可先加 --dry-run 查看）
-        #[arg(long)]
-        replace: bool,
         /// 要导入的文件
         #[arg(required = true)]
         files: Vec<PathBuf>,
@@ -219,7 +216,6 @@ fn execute(db_path: &Path, command: Command) -> Result<ExitCode, String> {
         Command::Import {
             json,
             dry_run,
-            replace,
             files,
         } => {
             // A preview writes nothing: without a ledger, files are judged against a new, empty
@@ -238,12 +234,10 @@ fn execute(db_path: &Path, command: Command) -> Result<ExitCode, String> {
                 // A file whose transaction fails (database busy, disk full …) is reported as
                 // rejected and the next files are still tried.
                 let outcome = if dry_run {
-                    ingest::prepare_file(&store, &file.path, &file.shown_as).map(|mut p| {
-                        p.replace_earlier = replace;
-                        p.report(&p.plan, false)
-                    })
+                    ingest::prepare_file(&store, &file.path, &file.shown_as)
+                        .map(|p| p.report(&p.plan, false))
                 } else {
-                    ingest::import_file_shown_as(&mut store, &file.path, &file.shown_as, replace)
+                    ingest::import_file_shown_as(&mut store, &file.path, &file.shown_as)
                 };
                 let report = outcome
                     .unwrap_or_else(|message| FileReport::rejected(file.shown_as.clone(), message));

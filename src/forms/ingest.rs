@@ -36,11 +36,6 @@ pub struct PreparedImport {
     /// A courier/postal file (R5; no form header, so `parsed` is the form reader's rejection):
     /// its waybills, reported and stored as shipments by [`logistics`] instead.
     pub logistics: Option<PreparedShipments>,
-    /// Import it as the corrected resend that replaces the earlier file it sends again: the
-    /// earlier file's sales it no longer holds ([`ImportPlan::replaceable`]) are deleted in the
-    /// same transaction. Chosen by the operator (preview checkbox, CLI `--replace`); false by
-    /// default.
-    pub replace_earlier: bool,
 }
 
 /// One file's outcome, as `import --json` prints it (amounts in yuan, two decimals).
@@ -72,9 +67,6 @@ pub struct FileReport {
     /// has a warning). `rows_added + rows_updated + rows_duplicate + rows_unchanged +
     /// rows_kept` = `rows_imported`.
     pub rows_kept: usize,
-    /// Stored sales deleted because the file replaced the earlier file it corrects
-    /// (`--replace`): the earlier file's records this file no longer holds.
-    pub rows_removed: usize,
     pub file_warnings: Vec<String>,
     pub warnings: Vec<IssueJson>,
     pub errors: Vec<IssueJson>,
@@ -98,7 +90,6 @@ impl FileReport {
             rows_duplicate: 0,
             rows_unchanged: 0,
             rows_kept: 0,
-            rows_removed: 0,
             file_warnings: Vec::new(),
             warnings: Vec::new(),
             errors: Vec::new(),
@@ -235,22 +226,18 @@ pub fn prepare_file(store: &Store, path: &Path, shown_as: &str) -> Result<Prepar
 /// Reads, checks and imports one file without a preview (the CLI's `import`): the plan is made
 /// once, inside the write transaction. Same outcome as [`prepare`] then [`commit`].
 pub fn import_file(store: &mut Store, path: &Path) -> Result<FileReport, String> {
-    import_file_shown_as(store, path, &name_of(path), false)
+    import_file_shown_as(store, path, &name_of(path))
 }
 
-/// [`import_file`] for a file that reports name `shown_as` ([`FileToImport`]); with
-/// `replace_earlier`, as a corrected resend replacing the earlier file
-/// ([`PreparedImport::replace_earlier`]).
+/// [`import_file`] for a file that reports name `shown_as` ([`FileToImport`]).
 pub fn import_file_shown_as(
     store: &mut Store,
     path: &Path,
     shown_as: &str,
-    replace_earlier: bool,
 ) -> Result<FileReport, String> {
     let started = std::time::Instant::now();
     let mut prepared = read_and_check(store, path)?;
     prepared.shown_as = shown_as.to_string();
-    prepared.replace_earlier = replace_earlier;
     tracing::debug!(
         seconds = started.elapsed().as_secs_f64(),
         "import: read and checked"
@@ -589,7 +576,6 @@ fn read_and_check(store: &Store, path: &Path) -> Result<PreparedImport, String> 
         exported_records,
         township_names,
         logistics,
-        replace_earlier: false,
     })
 }
 
@@ -692,23 +678,6 @@ impl PreparedImport {
                 "，{kept_newer}行对应的记录在本文件导出后已在台账中修改，保留台账中的内容（未按文件覆盖）"
             ));
         }
-        if !plan.removed.is_empty() {
-            message.push_str(&format!(
-                "；按更正后的重报替换此前的表格，删除了{}条本文件中已没有的记录",
-                plan.removed.len()
-            ));
-        } else if self.replace_earlier && !applied && !plan.replaceable.is_empty() {
-            message.push_str(&format!(
-                "；将按更正后的重报替换此前的表格，删除{}条本文件中已没有的记录",
-                plan.replaceable.len()
-            ));
-        }
-        if plan.paired > 0 {
-            message.push_str(&format!(
-                "；{}行与另一张表中的记录是同一笔销售，已配对（全县合计只计一次）",
-                plan.paired
-            ));
-        }
         if rows_rejected > 0 {
             message.push_str(&format!("；{rows_rejected}行有错误未导入"));
         }
@@ -738,7 +707,6 @@ impl PreparedImport {
             rows_duplicate: duplicates,
             rows_unchanged: unchanged,
             rows_kept: kept_newer,
-            rows_removed: plan.removed.len(),
             file_warnings: parsed
                 .file_warnings
                 .iter()
@@ -880,7 +848,6 @@ pub fn commit(store: &mut Store, prepared: &PreparedImport) -> Result<FileReport
                 unit: &unit,
                 file_name: &file_name,
                 reported_on: parsed.sheets.iter().find_map(|sheet| sheet.header.date),
-                replace_earlier: prepared.replace_earlier,
             },
             &prepared.records,
             &prepared.exported_records,

@@ -588,7 +588,6 @@ impl PreparedShipments {
             rows_duplicate: duplicates,
             rows_unchanged: 0,
             rows_kept: 0,
-            rows_removed: 0,
             file_warnings: parsed.file_warnings.clone(),
             warnings: parsed.warnings.iter().map(Into::into).collect(),
             errors: parsed.errors.iter().map(Into::into).collect(),

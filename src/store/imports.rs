@@ -38,9 +38,6 @@ pub struct ImportedFile<'a> {
     pub file_name: &'a str,
     /// Its 填报时间 / 填写日期 (附件1: the day its catalogue entries were last listed).
     pub reported_on: Option<chrono::NaiveDate>,
-    /// The operator chose to import it as the corrected resend that replaces the earlier file:
-    /// the plan's [`ImportPlan::replaceable`] sales are deleted in the same transaction.
-    pub replace_earlier: bool,
 }
 
 /// What happened to one record of an import.
@@ -90,19 +87,6 @@ pub struct ImportPlan {
     /// Warnings about the file as a whole, in Chinese: stored sales of the earlier file it sends
     /// again that it no longer holds (see `resent_file_check`).
     pub file_notes: Vec<String>,
-    /// For each of `file_notes`, the stored sales (ids) it lists (empty for other notes).
-    pub file_note_records: Vec<Vec<i64>>,
-    /// Those stored sales (ids): what importing the file as a replacement of the earlier file
-    /// deletes ([`ImportedFile::replace_earlier`]). Empty when the file sends no earlier file
-    /// again.
-    pub replaceable: Vec<i64>,
-    /// The sales deleted by the import (ids): `replaceable` when the file replaced the earlier
-    /// one, else none. Always empty in a plan that was not applied.
-    pub removed: Vec<i64>,
-    /// Same-sale pairs (rule 14: a 附件2 sale and a 附件3 purchase of the same goods, counted
-    /// once) the import made between its records and the ledger's. Always 0 in a plan that was
-    /// not applied.
-    pub paired: usize,
 }
 
 /// A stored sale an added row looks like (see [`ImportPlan::similar`]).
@@ -737,23 +721,14 @@ fn plan_in(
                 .map(|sale| (index, sale))
         })
         .collect();
-    let (notes, replaceable) =
-        resent_file_check(conn, records, &planned, exported, unit, &mut similar)?;
-    let (file_notes, file_note_records) = notes.into_iter().unzip();
+    let file_notes = resent_file_check(conn, records, &planned, exported, &mut similar)?;
     Ok(ImportPlan {
         actions: planned,
         similar,
         differing,
         file_notes,
-        file_note_records,
-        replaceable,
-        removed: Vec::new(),
-        paired: 0,
     })
 }
-
-/// A file note and the stored sales (ids) it lists.
-type ListedNote = (String, Vec<i64>);
 
 /// A stored sale of an earlier file (or export) that the file being imported sends again.
 struct LeftOut {
@@ -782,19 +757,14 @@ fn listed_on_in(conn: &Connection, id: i64, day: Option<chrono::NaiveDate>) -> S
 /// it comes from, that no row of the file repeats now. Each added row that differs from one of
 /// them only in 村, 贫困户姓名, 产品品种 or date gets a [`Likeness::OneField`] warning (the clerk
 /// corrected it); the others are listed in one file note each per earlier file: the clerk may
-/// have deleted them from the form, and the ledger still counts them. Nothing is deleted here.
-/// Returns the notes and the ids of the stored sales a replacement may delete
-/// ([`ImportPlan::replaceable`]): those of exports of this ledger, and of earlier files from the
-/// same 填报单位 (`unit`; either file naming none counts as the same) — another unit's report
-/// of the same goods is never replaced.
+/// have deleted them from the form, and the ledger still counts them. Nothing is deleted.
 fn resent_file_check(
     conn: &Connection,
     records: &[ImportRecord],
     planned: &[ImportAction],
     exported: &ExportedRecords,
-    unit: &str,
     similar: &mut Vec<(usize, SimilarSale)>,
-) -> StoreResult<(Vec<ListedNote>, Vec<i64>)> {
+) -> StoreResult<Vec<String>> {
     let mut repeated: HashSet<i64> = HashSet::new();
     let mut townships: HashSet<&str> = HashSet::new();
     let mut form = None;
@@ -818,10 +788,10 @@ fn resent_file_check(
         }
     }
     let Some(form) = form else {
-        return Ok((Vec::new(), Vec::new()));
+        return Ok(Vec::new());
     };
     if repeated.is_empty() && exported.exported_sales.is_empty() {
-        return Ok((Vec::new(), Vec::new()));
+        return Ok(Vec::new());
     }
     // The earlier files the repeated rows came from, most repeated first.
     let mut earlier: HashMap<String, usize> = HashMap::new();
@@ -858,23 +828,17 @@ fn resent_file_check(
     };
     // (where the sales came from, for messages; its left-out sales)
     let mut groups: Vec<(String, Vec<LeftOut>)> = Vec::new();
-    let unit = unit_for_comparison(unit);
-    let mut other_units: HashSet<i64> = HashSet::new();
     for (submission, repeated_count) in &earlier {
         // Only imported files (an export's rows are checked below, by the export's own list).
-        let Some((file_name, earlier_unit)) = conn
+        let Some(file_name) = conn
             .prepare_cached(
-                "SELECT file_name, unit FROM submission WHERE id = ?1 AND direction = 'import'",
+                "SELECT file_name FROM submission WHERE id = ?1 AND direction = 'import'",
             )?
-            .query_row([submission], |r| {
-                Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?))
-            })
+            .query_row([submission], |r| r.get::<_, String>(0))
             .optional()?
         else {
             continue;
         };
-        let earlier_unit = unit_for_comparison(earlier_unit.as_deref().unwrap_or(""));
-        let same_unit = unit.is_empty() || earlier_unit.is_empty() || unit == earlier_unit;
         let mut of_townships = 0;
         let mut left_out: Vec<LeftOut> = Vec::new();
         let mut statement = conn.prepare_cached(&format!(
@@ -896,9 +860,6 @@ fn resent_file_check(
         // file sharing a few rows with it (months overlapping, a supplement) says nothing.
         if repeated_count * 2 < of_townships {
             continue;
-        }
-        if !same_unit {
-            other_units.extend(left_out.iter().map(|sale| sale.id));
         }
         if !left_out.is_empty() {
             groups.push((format!("此前导入的“{file_name}”"), left_out));
@@ -977,11 +938,6 @@ fn resent_file_check(
         }
     }
     similar.sort_by_key(|(index, _)| *index);
-    let replaceable: Vec<i64> = groups
-        .iter()
-        .flat_map(|(_, left_out)| left_out.iter().map(|sale| sale.id))
-        .filter(|id| !other_units.contains(id))
-        .collect();
     const LISTED: usize = 5;
     let mut notes = Vec::new();
     for (source, left_out) in groups {
@@ -1001,16 +957,13 @@ fn resent_file_check(
             listed.push("……");
         }
 
-        notes.push((
-            format!(
-                "{source}中有{}条同乡镇的记录本文件中没有：{}。台账中仍保留并计入这些记录；如本文件是更正后的重报、这些记录已删去，请选择“以本文件替换此前的表格”导入（命令行加 --replace），或在程序中删除它们",
-                left.len(),
-                listed.join("；")
-            ),
-            left.iter().map(|sale| sale.id).collect(),
+        notes.push(format!(
+            "{source}中有{}条同乡镇的记录本文件中没有：{}。台账中仍保留并计入这些记录；如本文件是更正后的重报、这些记录已删去，请在程序中删除它们",
+            left.len(),
+            listed.join("；")
         ));
     }
-    Ok((notes, replaceable))
+    Ok(notes)
 }
 
 impl Store {
@@ -1044,7 +997,6 @@ impl Store {
             unit,
             file_name,
             reported_on,
-            replace_earlier,
         } = *file;
         let started = std::time::Instant::now();
         let phase = |name: &str| {
@@ -1058,30 +1010,10 @@ impl Store {
         let tx = conn.transaction()?;
         let ImportPlan {
             actions: planned,
-            mut similar,
+            similar,
             differing,
-            mut file_notes,
-            mut file_note_records,
-            replaceable,
-            removed: _,
-            paired: _,
+            file_notes,
         } = plan_in(&tx, records, exported, unit)?;
-        // A replacement deletes the sales a likely-correction warning would name: no warning.
-        let removing: HashSet<i64> = if replace_earlier {
-            replaceable.iter().copied().collect()
-        } else {
-            HashSet::new()
-        };
-        similar.retain(|(_, sale)| !removing.contains(&sale.id));
-        // … nor a note listing only deleted sales.
-        if !removing.is_empty() {
-            let kept: Vec<ListedNote> = file_notes
-                .into_iter()
-                .zip(file_note_records)
-                .filter(|(_, ids)| ids.is_empty() || !ids.iter().all(|id| removing.contains(id)))
-                .collect();
-            (file_notes, file_note_records) = kept.into_iter().unzip();
-        }
         phase("planned");
         tx.execute(
             "INSERT OR IGNORE INTO submission (id, form, direction, unit, file_name, created_at) VALUES (?1, ?2, 'import', ?3, ?4, ?5)",
@@ -1151,13 +1083,6 @@ impl Store {
             Ok(actions)
         })?;
         phase("rows written");
-        // The earlier file's sales this corrected resend no longer holds (the operator chose to
-        // replace it): deleted, in the same transaction.
-        let mut removed: Vec<i64> = removing.into_iter().collect();
-        removed.sort_unstable();
-        for id in &removed {
-            super::sales::delete_sale_in(&tx, *id)?;
-        }
         // Sales added or changed: only pairs with one of them on a side can be new.
         let touched: Vec<(i64, &SaleRecord)> = records
             .iter()
@@ -1170,7 +1095,7 @@ impl Store {
                 _ => None,
             })
             .collect();
-        let paired = super::sales::pair_exact_same_sales_touching_in(&tx, &touched)?;
+        super::sales::pair_exact_same_sales_touching_in(&tx, &touched)?;
         super::reconcile::reapply_pairing_decisions_in(&tx)?;
         phase("paired");
         tx.commit()?;
@@ -1180,10 +1105,6 @@ impl Store {
             similar,
             differing,
             file_notes,
-            file_note_records,
-            replaceable,
-            removed,
-            paired,
         })
         })
     }
@@ -1286,7 +1207,6 @@ mod tests {
                     unit: "",
                     file_name: "t.xlsx",
                     reported_on: None,
-                    replace_earlier: false,
                 },
                 &records,
                 &ExportedRecords::default(),
@@ -1325,7 +1245,6 @@ mod tests {
                         unit: "",
                         file_name: "bad.xlsx",
                         reported_on: None,
-                        replace_earlier: false,
                     },
                     &failing,
                     &ExportedRecords::default(),

@@ -580,22 +580,6 @@ fn update_sql_cached() -> &'static str {
     SQL.get_or_init(update_sql)
 }
 
-/// [`Store::delete_sale`] inside the caller's transaction. Errors: not found.
-pub(crate) fn delete_sale_in(conn: &Connection, id: i64) -> StoreResult<()> {
-    let partners: Vec<(i64, String)> = conn
-        .prepare_cached(
-            "SELECT id, match_key FROM sale WHERE same_sale_as = ?1 AND pairing_decided = 0",
-        )?
-        .query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<Result<_, _>>()?;
-    let changed = conn.execute("DELETE FROM sale WHERE id = ?1", [id])?;
-    if changed == 0 {
-        return Err(StoreError::NotFound(id));
-    }
-    pair_candidates_in(conn, partners)?;
-    Ok(())
-}
-
 /// Inserts a record inside the caller's transaction. Returns the new id.
 pub(crate) fn insert_sale_in(
     conn: &Connection,
@@ -730,7 +714,17 @@ impl Store {
     /// again, unless another equal 附件2 sale is free to pair with it automatically.
     pub fn delete_sale(&mut self, id: i64) -> StoreResult<()> {
         let tx = self.connection_mut().transaction()?;
-        delete_sale_in(&tx, id)?;
+        let partners: Vec<(i64, String)> = tx
+            .prepare_cached(
+                "SELECT id, match_key FROM sale WHERE same_sale_as = ?1 AND pairing_decided = 0",
+            )?
+            .query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<_, _>>()?;
+        let changed = tx.execute("DELETE FROM sale WHERE id = ?1", [id])?;
+        if changed == 0 {
+            return Err(StoreError::NotFound(id));
+        }
+        pair_candidates_in(&tx, partners)?;
         tx.commit()?;
         Ok(())
     }

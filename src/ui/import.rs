@@ -183,7 +183,7 @@ impl ImportWindow {
     }
 
     fn contents_ui(&mut self, ui: &mut Ui) -> Action {
-        match &mut self.stage {
+        match &self.stage {
             Stage::Choose => self.choose_ui(ui),
             Stage::Preparing(job, all) => {
                 let (done, all) = files_done(job.progress(), *all);
@@ -277,7 +277,7 @@ fn progress_ui(ui: &mut Ui, text: &str, done: usize, all: usize) {
     );
 }
 
-fn preview_ui(ui: &mut Ui, prepared: &mut [PreparedImport]) -> Action {
+fn preview_ui(ui: &mut Ui, prepared: &[PreparedImport]) -> Action {
     let mut action = Action::None;
     let reports: Vec<FileReport> = prepared.iter().map(|p| p.report(&p.plan, false)).collect();
     let importable = reports
@@ -285,12 +285,6 @@ fn preview_ui(ui: &mut Ui, prepared: &mut [PreparedImport]) -> Action {
         .filter(|r| r.outcome == "imported" && r.rows_imported > 0)
         .count();
     let new_rows: usize = reports.iter().map(|r| r.rows_added + r.rows_updated).sum();
-    // Records a replacement chosen in the preview deletes.
-    let removals: usize = prepared
-        .iter()
-        .filter(|p| p.replace_earlier)
-        .map(|p| p.plan.replaceable.len())
-        .sum();
     ui.label(
         RichText::new(format!(
             "预览：{}个文件，其中{importable}个可导入，将新增或更新{new_rows}条记录。尚未写入数据库。",
@@ -303,14 +297,14 @@ fn preview_ui(ui: &mut Ui, prepared: &mut [PreparedImport]) -> Action {
         .max_height(ui.available_height() - 40.0)
         .auto_shrink([false, false])
         .show(ui, |ui| {
-            for (file, report) in prepared.iter_mut().zip(&reports) {
+            for (file, report) in prepared.iter().zip(&reports) {
                 file_report_ui(ui, file, report);
             }
         });
     ui.separator();
     ui.horizontal(|ui| {
         let confirm = ui.add_enabled(
-            new_rows + removals > 0,
+            new_rows > 0,
             egui::Button::new(RichText::new("确认导入").strong()),
         );
         if confirm.clicked() {
@@ -322,16 +316,15 @@ fn preview_ui(ui: &mut Ui, prepared: &mut [PreparedImport]) -> Action {
         if ui.button("取消").clicked() {
             action = Action::Close;
         }
-        if new_rows + removals == 0 {
+        if new_rows == 0 {
             ui.label(RichText::new("没有需要写入的新记录").color(WARNING_COLOR));
         }
     });
     action
 }
 
-/// One file's preview, with the choice to import a corrected resend as the replacement of the
-/// earlier file (deleting that file's records it no longer holds) when it is one.
-fn file_report_ui(ui: &mut Ui, file: &mut PreparedImport, report: &FileReport) {
+/// One file's preview or result.
+fn file_report_ui(ui: &mut Ui, file: &PreparedImport, report: &FileReport) {
     let (mark, color) = if report.outcome == "rejected" {
         ("× 拒绝", ERROR_COLOR)
     } else if report.rows_rejected > 0
@@ -380,18 +373,6 @@ fn file_report_ui(ui: &mut Ui, file: &mut PreparedImport, report: &FileReport) {
             }
             for warning in &report.file_warnings {
                 ui.label(RichText::new(format!("! {warning}")).color(WARNING_COLOR));
-            }
-            if !file.plan.replaceable.is_empty() {
-                ui.checkbox(
-                    &mut file.replace_earlier,
-                    format!(
-                        "以本文件替换此前的表格：删除此前导入、本文件中已没有的{}条记录",
-                        file.plan.replaceable.len()
-                    ),
-                )
-                .on_hover_text(
-                    "本文件是更正后重报的同一份表格时勾选：台账将与本文件一致（改正的行已作为新记录导入，原记录和已删去的行一并删除）",
-                );
             }
             for issue in &report.errors {
                 ui.label(
