@@ -2271,6 +2271,67 @@ mod crafted {
         }
     }
 
+    /// A hidden old copy of a sheet placed before the visible sheet: the visible rows are the
+    /// ones imported (no hidden-sheet warning on them); the hidden copy is named as the repeat.
+    #[test]
+    fn a_hidden_copy_before_the_visible_sheet_gives_way_to_it() {
+        let mut wb = Workbook::new();
+        for (name, hidden) in [("旧", true), ("9月", false)] {
+            let ws = wb.add_worksheet();
+            ws.set_name(name).unwrap();
+            ws.write_string(0, 0, INFO).unwrap();
+            for (c, h) in HEADER2.iter().enumerate() {
+                ws.write_string(1, c as u16, *h).unwrap();
+            }
+            write_potato_sale(ws, 2, "2019.9.1", "泥溪镇三坪村");
+            // The active sheet cannot be hidden: the visible one is active.
+            if hidden {
+                ws.set_hidden(true);
+            } else {
+                ws.set_active(true);
+            }
+        }
+        let p = parse("旧在前.xlsx", &wb.save_to_buffer().unwrap());
+        let s = sales(&p);
+        assert_eq!(s.len(), 1);
+        assert!(s[0].1.warnings.is_empty(), "{:?}", s[0].1.warnings);
+        let kept: Vec<(&str, usize)> = p
+            .sheets
+            .iter()
+            .map(|sheet| (sheet.name.as_str(), sheet.rows.len()))
+            .filter(|(_, rows)| *rows > 0)
+            .collect();
+        assert_eq!(kept, [("9月", 1)]);
+        assert!(
+            p.file_warnings
+                .iter()
+                .any(|w| w.starts_with("工作表“旧”的记录与工作表“9月”完全相同")),
+            "{:?}",
+            p.file_warnings
+        );
+    }
+
+    /// A row numbering the columns under the header (栏次 `1 2 … 9`) belongs to the header.
+    #[test]
+    fn a_column_number_row_under_the_header_is_not_data() {
+        let mut wb = Workbook::new();
+        let ws = wb.add_worksheet();
+        ws.write_string(0, 0, INFO).unwrap();
+        for (c, h) in HEADER2.iter().enumerate() {
+            ws.write_string(1, c as u16, *h).unwrap();
+            ws.write_number(2, c as u16, (c + 1) as f64).unwrap();
+        }
+        write_potato_sale(ws, 3, "2019.9.1", "泥溪镇三坪村");
+        let p = parse("栏次.xlsx", &wb.save_to_buffer().unwrap());
+        assert_eq!(
+            p.errors().count(),
+            0,
+            "{:?}",
+            p.errors().collect::<Vec<_>>()
+        );
+        assert_eq!(sales(&p).len(), 1);
+    }
+
     /// A 填表说明 sheet naming some of the columns (no 贫困户姓名 or 产品品种) is not a form; the
     /// rows of a hidden sheet are imported, each flagged, as hidden rows are (rule 16).
     #[test]

@@ -124,6 +124,15 @@ fn the_same_sale_in_10_and_11_counts_once() {
     assert_eq!(ten.total.as_deref(), Some("10901.00"));
     let eleven = import(&mut store, &sample("11_fj3_pair_dept_overlap5.xlsx"));
     assert_eq!(eleven.total.as_deref(), Some("9954.00"));
+    // The report says so, not only the pair list.
+    assert!(
+        eleven
+            .message
+            .contains("5行与另一张表中的记录是同一笔销售，已配对（全县合计只计一次）"),
+        "{}",
+        eleven.message
+    );
+    assert!(!ten.message.contains("已配对"), "{}", ten.message);
     let paired = store
         .sales(&SaleFilter {
             form: Some(FormKind::Procurement),

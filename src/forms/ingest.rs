@@ -651,7 +651,7 @@ impl PreparedImport {
             .sum::<usize>()
             + misaligned;
         let (added, updated, unchanged, duplicates) = plan.counts();
-        // `读取8行，已导入：新增2行，更新1行，5行此前已导入…`; nothing to write says so.
+        // `读取8行，已导入：新增2行，更新1行，5行此前已导入…`; nothing to add or update says so.
         let mut message = format!("读取{rows_imported}行，");
         let mut rest = Vec::new();
         if added + updated > 0 {
@@ -662,8 +662,10 @@ impl PreparedImport {
             });
             rest.push(format!("新增{added}行"));
             rest.push(format!("更新{updated}行"));
+        } else if unchanged + duplicates > 0 {
+            message.push_str("没有要新增或更新的行：");
         } else {
-            message.push_str("没有新增或更改的记录：");
+            message.push_str("没有要新增或更新的行");
         }
         if unchanged > 0 {
             rest.push(format!("{unchanged}行未改动（与台账中或导出时的内容相同）"));
@@ -676,6 +678,12 @@ impl PreparedImport {
         if kept_newer > 0 {
             message.push_str(&format!(
                 "，{kept_newer}行对应的记录在本文件导出后已在台账中修改，保留台账中的内容（未按文件覆盖）"
+            ));
+        }
+        if plan.paired > 0 {
+            message.push_str(&format!(
+                "；{}行与另一张表中的记录是同一笔销售，已配对（全县合计只计一次）",
+                plan.paired
             ));
         }
         if rows_rejected > 0 {

@@ -87,6 +87,10 @@ pub struct ImportPlan {
     /// Warnings about the file as a whole, in Chinese: stored sales of the earlier file it sends
     /// again that it no longer holds (see `resent_file_check`).
     pub file_notes: Vec<String>,
+    /// Same-sale pairs (rule 14: a 附件2 sale and a 附件3 purchase of the same goods, counted
+    /// once) the import made between its records and the ledger's. Always 0 in a plan that was
+    /// not applied.
+    pub paired: usize,
 }
 
 /// A stored sale an added row looks like (see [`ImportPlan::similar`]).
@@ -727,6 +731,7 @@ fn plan_in(
         similar,
         differing,
         file_notes,
+        paired: 0,
     })
 }
 
@@ -1013,6 +1018,7 @@ impl Store {
             similar,
             differing,
             file_notes,
+            paired: _,
         } = plan_in(&tx, records, exported, unit)?;
         phase("planned");
         tx.execute(
@@ -1095,7 +1101,7 @@ impl Store {
                 _ => None,
             })
             .collect();
-        super::sales::pair_exact_same_sales_touching_in(&tx, &touched)?;
+        let paired = super::sales::pair_exact_same_sales_touching_in(&tx, &touched)?;
         super::reconcile::reapply_pairing_decisions_in(&tx)?;
         phase("paired");
         tx.commit()?;
@@ -1105,6 +1111,7 @@ impl Store {
             similar,
             differing,
             file_notes,
+            paired,
         })
         })
     }

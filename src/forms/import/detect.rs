@@ -782,6 +782,14 @@ pub(crate) fn find_header(sheet: &GridSheet) -> Option<Header> {
             header.unit_row = Some(below.number);
             header.data_start = next_index + 1;
         }
+        // A row numbering the columns (栏次 `1 2 3 … 9`, as statistical forms print under the
+        // header) belongs to the header too.
+        if rows
+            .get(header.data_start)
+            .is_some_and(is_column_number_row)
+        {
+            header.data_start += 1;
+        }
         header.columns = std::mem::take(&mut columns);
         return Some(header);
     }
@@ -852,6 +860,20 @@ fn completes_header(upper: &[(u32, String)], lower: &[(u32, String)], columns: &
         }
     }
     adds
+}
+
+/// True for a row that numbers the columns (栏次): at least four cells, in column order, holding
+/// 1, 2, 3, … (numbers or their text) and nothing else. A data row always holds text.
+fn is_column_number_row(row: &GridRow) -> bool {
+    row.cells.len() >= 4
+        && row.cells.iter().enumerate().all(|(index, (_, value))| {
+            let expected = index + 1;
+            match value {
+                CellValue::Number(n) => *n == expected as f64,
+                CellValue::Text(t) => t.trim() == expected.to_string(),
+                _ => false,
+            }
+        })
 }
 
 fn combine(upper: &[(u32, String)], lower: &[(u32, String)]) -> Vec<(u32, String)> {

@@ -273,7 +273,14 @@ fn parse_inner(
     let mut sheet_warnings: Vec<(String, String)> = Vec::new();
     // The table read last (on this sheet or an earlier one): fields a later table lacks.
     let mut previous: Option<TableInfo> = None;
-    for sheet in &workbook.sheets {
+    // Hidden sheets after the visible ones: a hidden old copy of a visible sheet is the copy
+    // whose repeated rows are dropped (each sheet keeps its place otherwise).
+    let in_order = workbook
+        .sheets
+        .iter()
+        .filter(|sheet| !sheet.hidden_sheet)
+        .chain(workbook.sheets.iter().filter(|sheet| sheet.hidden_sheet));
+    for sheet in in_order {
         if sheet.rows.is_empty() {
             continue;
         }
@@ -282,9 +289,13 @@ fn parse_inner(
             continue;
         };
         if sheet.hidden_sheet {
+            // Named in the message itself: with one sheet imported, labels are left out.
             sheet_warnings.push((
-                format!("工作表“{}”", sheet.name),
-                "这是隐藏的工作表，其中的数据也已读取（每行标注“隐藏工作表中的行”），请核对是否应当计入".to_string(),
+                String::new(),
+                format!(
+                    "工作表“{}”是隐藏的工作表，其中的数据也已读取（每行标注“隐藏工作表中的行”），请核对是否应当计入",
+                    sheet.name
+                ),
             ));
         }
         // Tables pasted one under another on the sheet are read one by one, each dated by its
@@ -369,7 +380,7 @@ fn parse_inner(
     }
     let several = parsed.sheets.len() > 1;
     for (label, message) in sheet_warnings {
-        parsed.file_warnings.push(if several {
+        parsed.file_warnings.push(if several && !label.is_empty() {
             format!("{label}：{message}")
         } else {
             message
