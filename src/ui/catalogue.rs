@@ -621,8 +621,8 @@ impl CatalogueTab {
                 RichText::new("有内容需要改正（见各栏下方的红字），未保存。").color(ERROR_COLOR),
             );
         }
-        let has_changes =
-            (editor.draft.clone(), editor.methods) != editor.initial && !editor.saving;
+        let has_changes = (editor.draft != editor.initial.0 || editor.methods != editor.initial.1)
+            && !editor.saving;
         if editor_close_ui(
             ui,
             "discard_listing_edit",

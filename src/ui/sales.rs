@@ -192,9 +192,14 @@ impl SaleEditor {
         )
     }
 
-    /// Whether closing now would lose something typed since the editor opened.
+    /// Whether closing now would lose something typed since the editor opened (compared in
+    /// place: this runs every frame).
     fn has_changes(&self) -> bool {
-        self.current() != self.initial
+        let (draft, channel, paid, paid_date) = &self.initial;
+        self.draft != *draft
+            || self.channel != *channel
+            || self.paid != *paid
+            || self.paid_date != *paid_date
     }
 
     /// The payment as entered: (paid, date), or a Chinese message when the date is unreadable.

@@ -833,7 +833,6 @@ fn is_region_sub_header(header: &[(u32, String)], below: &[(u32, String)]) -> bo
     any
 }
 
-/// Cell-wise combination of a group-title row and the column-name row below it.
 /// True when `lower`, the row under a header row `upper` whose columns are `columns`, is the
 /// second row of that header: it names at least one column the upper row lacks, and every other
 /// cell of it is empty or repeats the cell above (a title merged down over both rows). A data
@@ -876,6 +875,7 @@ fn is_column_number_row(row: &GridRow) -> bool {
         })
 }
 
+/// Cell-wise combination of a group-title row and the column-name row below it.
 fn combine(upper: &[(u32, String)], lower: &[(u32, String)]) -> Vec<(u32, String)> {
     let mut cols: Vec<u32> = upper.iter().chain(lower.iter()).map(|(c, _)| *c).collect();
     cols.sort_unstable();
