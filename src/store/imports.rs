@@ -1028,7 +1028,20 @@ impl Store {
         // New rows are added to the dashboard's summary in one go at the end (bulk writer).
         let similar_by_index: std::collections::HashMap<usize, &SimilarSale> =
             similar.iter().map(|(index, sale)| (*index, sale)).collect();
-        let actions = SaleWriter::bulk_in(&tx, |writer| {
+        // A write that only adds sales may set the sale indexes aside (see `bulk_in`); an
+        // update looks its pairs up through them.
+        let count_sales = |wanted: fn(&ImportAction) -> bool| {
+            records
+                .iter()
+                .zip(&planned)
+                .filter(|(record, action)| matches!(record, ImportRecord::Sale { .. }) && wanted(action))
+                .count()
+        };
+        let sales_to_add = match count_sales(|action| matches!(action, ImportAction::Updated(_))) {
+            0 => count_sales(|action| matches!(action, ImportAction::Added(_))),
+            _ => 0,
+        };
+        let actions = SaleWriter::bulk_in(&tx, sales_to_add, |writer| {
             let mut actions = Vec::with_capacity(planned.len());
             for (index, (record, action)) in records.iter().zip(planned).enumerate() {
                 let done = match (record, action) {
@@ -1261,6 +1274,98 @@ mod tests {
         assert!(trigger_exists(&store));
         assert_eq!(store.summary_totals(2019).unwrap(), before);
         assert!(summary_is_consistent(&store));
+    }
+
+    /// The `CREATE INDEX` statements of table `sale`, by name.
+    fn sale_indexes(store: &Store) -> Vec<(String, String)> {
+        store
+            .connection()
+            .prepare(
+                "SELECT name, sql FROM sqlite_schema
+                 WHERE type = 'index' AND tbl_name = 'sale' AND sql IS NOT NULL ORDER BY name",
+            )
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    }
+
+    fn import_into(
+        store: &mut Store,
+        submission_id: &str,
+        records: &[ImportRecord],
+    ) -> StoreResult<ImportPlan> {
+        store.apply_import(
+            &ImportedFile {
+                submission_id,
+                kind: FormKind::Sale,
+                unit: "",
+                file_name: "bulk.xlsx",
+                reported_on: None,
+            },
+            records,
+            &ExportedRecords::default(),
+        )
+    }
+
+    /// A file adding more sales than the ledger holds sets the sale indexes aside and builds them
+    /// again (`SaleWriter::bulk_in`): afterwards they are all there as declared, lookups through
+    /// them find the new rows, and a file failing half-way leaves them as they were.
+    #[test]
+    fn bulk_imports_build_the_sale_indexes_again() {
+        let mut source = Store::open_in_memory().unwrap();
+        let rows = crate::store::sales::BULK_LOAD_MIN_ROWS + 500;
+        crate::demo::fill(&mut source, 2019, rows, 11, 0, &|_, _| {}).unwrap();
+        let records: Vec<ImportRecord> = source
+            .sale_ids(&Default::default())
+            .unwrap()
+            .into_iter()
+            .map(|id| ImportRecord::Sale {
+                record_id: None,
+                record: source.sale(id).unwrap().record,
+            })
+            .collect();
+        let mut store = Store::open_in_memory().unwrap();
+        let declared = sale_indexes(&store);
+        assert!(declared.len() >= 5, "{declared:?}");
+
+        // Failing at the last row: nothing written, the indexes as they were.
+        let mut failing = records.clone();
+        if let Some(ImportRecord::Sale { record, .. }) = failing.last_mut() {
+            record.amount = Money::from_fen(-1);
+        }
+        assert!(import_into(&mut store, "I-bulk-0", &failing).is_err());
+        assert_eq!(sale_indexes(&store), declared);
+        assert!(store.sale_ids(&Default::default()).unwrap().is_empty());
+
+        // Built again: created after everything else in the schema (higher schema rowids).
+        let first_index_rowid = |store: &Store| -> i64 {
+            store
+                .connection()
+                .query_row(
+                    "SELECT MIN(rowid) FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'sale' AND sql IS NOT NULL",
+                    [],
+                    |r| r.get(0),
+                )
+                .unwrap()
+        };
+        let before = first_index_rowid(&store);
+        let plan = import_into(&mut store, "I-bulk-1", &records).unwrap();
+        assert_eq!(plan.counts().0, records.len());
+        assert_eq!(sale_indexes(&store), declared);
+        assert!(first_index_rowid(&store) > before);
+        assert!(trigger_exists(&store));
+        assert!(summary_is_consistent(&store));
+        let integrity: String = store
+            .connection()
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(integrity, "ok");
+        // The same file again: every row found through the rebuilt match-key index.
+        let again = import_into(&mut store, "I-bulk-2", &records).unwrap();
+        assert_eq!(again.counts().0, 0);
+        assert_eq!(again.counts().3, records.len(), "{:?}", again.counts());
     }
 
     /// Migration 0008: the near-match join and the courier links find a household's sales

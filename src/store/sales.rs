@@ -354,6 +354,48 @@ fn update_sql() -> String {
     )
 }
 
+/// Fewest rows for which a bulk write sets the `sale` indexes aside ([`SaleWriter::bulk_in`]):
+/// below this, dropping and building them again costs more than it saves.
+pub(crate) const BULK_LOAD_MIN_ROWS: usize = 5_000;
+
+/// The secondary indexes of a table, dropped inside the caller's transaction and to be created
+/// again from their own SQL (as `sqlite_schema` holds it, so an index a later migration adds is
+/// included) by [`SetAsideIndexes::create_again_in`]. On an error in between nothing is restored
+/// here: the caller's transaction must roll back, which restores the indexes with everything else.
+#[must_use = "the indexes must be created again before the transaction commits"]
+pub(crate) struct SetAsideIndexes {
+    /// `CREATE INDEX` statements, in the order `sqlite_schema` lists them.
+    create_sql: Vec<String>,
+}
+
+impl SetAsideIndexes {
+    /// Drops every index of `table` declared with `CREATE INDEX` (not the primary key, not the
+    /// automatic indexes of UNIQUE constraints, whose `sql` is NULL).
+    pub(crate) fn drop_in(conn: &Connection, table: &str) -> StoreResult<SetAsideIndexes> {
+        let indexes: Vec<(String, String)> = conn
+            .prepare(
+                "SELECT name, sql FROM sqlite_schema
+                 WHERE type = 'index' AND tbl_name = ?1 AND sql IS NOT NULL ORDER BY rowid",
+            )?
+            .query_map([table], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<_, _>>()?;
+        for (name, _) in &indexes {
+            conn.execute_batch(&format!("DROP INDEX \"{}\"", name.replace('"', "\"\"")))?;
+        }
+        Ok(SetAsideIndexes {
+            create_sql: indexes.into_iter().map(|(_, sql)| sql).collect(),
+        })
+    }
+
+    /// Creates the dropped indexes again (SQLite sorts the rows once per index).
+    pub(crate) fn create_again_in(self, conn: &Connection) -> StoreResult<()> {
+        for sql in &self.create_sql {
+            conn.execute_batch(sql)?;
+        }
+        Ok(())
+    }
+}
+
 impl<'c> SaleWriter<'c> {
     pub(crate) fn new(conn: &'c Connection) -> Self {
         SaleWriter {
@@ -371,10 +413,30 @@ impl<'c> SaleWriter<'c> {
     /// the caller's transaction must roll back, which restores the trigger with everything else.
     /// Rows inserted by this writer must not be updated or deleted inside `write` (the update and
     /// delete triggers would adjust summary rows not yet added).
+    ///
+    /// `rows_to_insert`: how many rows `write` will insert. When that is at least
+    /// [`BULK_LOAD_MIN_ROWS`] and no fewer than the rows already stored, the secondary indexes of
+    /// `sale` are set aside too and built again at the end ([`SetAsideIndexes`]): building an index
+    /// from sorted rows is cheaper than inserting as many keys one by one (a new ledger's first
+    /// 100,000-row import). `write` must then not rely on those indexes being complete: it may look
+    /// sales up by id only.
     pub(crate) fn bulk_in<T>(
         conn: &'c Connection,
+        rows_to_insert: usize,
         write: impl FnOnce(&mut SaleWriter<'c>) -> StoreResult<T>,
     ) -> StoreResult<T> {
+        let indexes = if rows_to_insert >= BULK_LOAD_MIN_ROWS {
+            let highest_id: i64 =
+                conn.query_row("SELECT COALESCE(MAX(id), 0) FROM sale", [], |r| r.get(0))?;
+            // The highest id bounds the rows stored (found in the primary key, not by counting).
+            if i64::try_from(rows_to_insert).unwrap_or(i64::MAX) >= highest_id {
+                Some(SetAsideIndexes::drop_in(conn, "sale")?)
+            } else {
+                None
+            }
+        } else {
+            None
+        };
         let suspended = suspend_insert_summary_in(conn)?;
         let mut writer = SaleWriter::new(conn);
         writer.summary_sums = Some(HashMap::new());
@@ -385,6 +447,9 @@ impl<'c> SaleWriter<'c> {
             sums.into_iter()
                 .map(|(key, (amount, count))| (key, amount, count)),
         )?;
+        if let Some(indexes) = indexes {
+            indexes.create_again_in(conn)?;
+        }
         Ok(result)
     }
 
@@ -652,7 +717,7 @@ impl Store {
     ) -> StoreResult<Vec<i64>> {
         let tx = self.connection_mut().transaction()?;
         let mut ids = Vec::with_capacity(records.len());
-        SaleWriter::bulk_in(&tx, |writer| {
+        SaleWriter::bulk_in(&tx, records.len(), |writer| {
             for record in records {
                 ids.push(writer.insert(record, submission_id)?);
             }
