@@ -2047,6 +2047,86 @@ fn a_catalogue_sent_again_with_a_new_price_updates_the_product() {
     );
 }
 
+/// A 附件1 catalogue sent again that no longer lists an entry of its village names it in a file
+/// note (the price check still uses it; nothing is deleted). A village the file does not name,
+/// and a supplement adding a product, say nothing.
+#[test]
+fn a_catalogue_sent_again_names_the_entries_it_no_longer_lists() {
+    let (dir, _db, mut store) = temp_store();
+    let write = |path: &Path, rows: &[[&str; 5]]| {
+        let mut wb = Workbook::new();
+        let ws = wb.add_worksheet();
+        ws.write_string(0, 0, "填报单位：泥溪镇人民政府　填报时间：2019年8月20日")
+            .unwrap();
+        let header = [
+            "序号",
+            "地区",
+            "贫困户姓名",
+            "产品品种",
+            "计划销量",
+            "销售价格(元)",
+        ];
+        for (c, h) in header.iter().enumerate() {
+            ws.write_string(1, c as u16, *h).unwrap();
+        }
+        for (r, values) in rows.iter().enumerate() {
+            ws.write_string(r as u32 + 2, 0, (r + 1).to_string())
+                .unwrap();
+            for (c, v) in values.iter().enumerate() {
+                ws.write_string(r as u32 + 2, c as u16 + 1, *v).unwrap();
+            }
+        }
+        wb.save(path).unwrap();
+    };
+    let potato = ["泥溪镇三坪村", "刘光富", "土豆", "2000斤", "3元/斤"];
+    let sweet_potato = ["泥溪镇三坪村", "刘光富", "红薯", "1000斤", "2元/斤"];
+    let bacon = ["泥溪镇三坪村", "王德明", "腊肉", "200斤", "30元/斤"];
+    let chicken = ["泥溪镇黄岭村", "冉启兵", "土鸡", "50只", "面议"];
+    let august = dir.path().join("august.xlsx");
+    write(&august, &[potato, sweet_potato, bacon, chicken]);
+    assert_eq!(import(&mut store, &august).rows_added, 4);
+
+    // 三坪村 again without 王德明's 腊肉, and with a new potato price; 黄岭村 not named.
+    let september = dir.path().join("september.xlsx");
+    let mut new_price = potato;
+    new_price[4] = "3.2元/斤";
+    write(&september, &[new_price, sweet_potato]);
+    let report = import(&mut store, &september);
+    assert_eq!(
+        (
+            report.rows_added,
+            report.rows_updated,
+            report.rows_duplicate
+        ),
+        (0, 1, 1),
+        "{}",
+        report.message
+    );
+    assert_eq!(
+        report.file_warnings,
+        ["台账中泥溪镇三坪村的待销目录（附件1）有1条本文件中没有：王德明 腊肉。台账中仍保留这些条目，价格核对仍按它们；如已不再供应，请在“待销目录”中删除".to_string()]
+    );
+    // Nothing deleted.
+    let listings = store
+        .listings(&xiaofei_fupin::store::ListingFilter::default())
+        .unwrap();
+    assert_eq!(listings.len(), 4);
+
+    // A supplement with one new product of 黄岭村 repeats none of its entries: no note.
+    let supplement = dir.path().join("supplement.xlsx");
+    write(
+        &supplement,
+        &[["泥溪镇黄岭村", "周玉珍", "蜂蜜", "100斤", "40元/斤"]],
+    );
+    let report = import(&mut store, &supplement);
+    assert_eq!(report.rows_added, 1, "{}", report.message);
+    assert!(
+        report.file_warnings.is_empty(),
+        "{:?}",
+        report.file_warnings
+    );
+}
+
 /// The editors' save (`update_*_opened_as`): refused, writing nothing, when the record changed
 /// after the editor opened it; applied when it did not.
 #[test]

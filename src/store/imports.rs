@@ -725,7 +725,8 @@ fn plan_in(
                 .map(|sale| (index, sale))
         })
         .collect();
-    let file_notes = resent_file_check(conn, records, &planned, exported, &mut similar)?;
+    let mut file_notes = resent_file_check(conn, records, &planned, exported, &mut similar)?;
+    file_notes.extend(resent_catalogue_check(conn, records, &planned)?);
     Ok(ImportPlan {
         actions: planned,
         similar,
@@ -755,6 +756,83 @@ fn listed_on_in(conn: &Connection, id: i64, day: Option<chrono::NaiveDate>) -> S
             .execute(params![id, day.to_string()])?;
     }
     Ok(())
+}
+
+/// A 附件1 catalogue sent again (备注1 of 附件1: at least monthly) that no longer lists some of
+/// the stored entries of its villages: one file note per village listing them, since the price
+/// check still uses them and only the operator may delete them. A village counts as sent again
+/// when the file repeats or updates at least half of its stored entries (a supplement adding a
+/// few products says nothing); villages the file does not name are not looked at. Nothing is
+/// deleted.
+fn resent_catalogue_check(
+    conn: &Connection,
+    records: &[ImportRecord],
+    planned: &[ImportAction],
+) -> StoreResult<Vec<String>> {
+    let mut repeated: HashSet<i64> = HashSet::new();
+    // (township code, village) in file order, each once.
+    let mut villages: Vec<(&str, &str)> = Vec::new();
+    for (record, action) in records.iter().zip(planned) {
+        let ImportRecord::Listing { listing, .. } = record else {
+            continue;
+        };
+        let village = (listing.township_code.as_str(), listing.village.as_str());
+        if !villages.contains(&village) {
+            villages.push(village);
+        }
+        match action {
+            ImportAction::Added(_) => {}
+            ImportAction::Updated(id)
+            | ImportAction::Unchanged(id)
+            | ImportAction::Duplicate(id)
+            | ImportAction::AsExported(id)
+            | ImportAction::KeptNewer(id)
+            | ImportAction::Superseded(id)
+            | ImportAction::Misaligned(id) => {
+                repeated.insert(*id);
+            }
+        }
+    }
+    const LISTED: usize = 5;
+    let mut notes = Vec::new();
+    for (township_code, village) in villages {
+        let stored: Vec<(i64, String, String)> = conn
+            .prepare_cached(
+                "SELECT l.id, l.household || ' ' || l.product, t.name
+                 FROM listing l JOIN township t ON t.code = l.township_code
+                 WHERE l.township_code = ?1 AND l.village = ?2 ORDER BY l.id",
+            )?
+            .query_map(params![township_code, village], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })?
+            .collect::<Result<_, _>>()?;
+        let left_out: Vec<&(i64, String, String)> = stored
+            .iter()
+            .filter(|(id, ..)| !repeated.contains(id))
+            .collect();
+        let repeated_here = stored.len() - left_out.len();
+        if left_out.is_empty() || repeated_here * 2 < stored.len() {
+            continue;
+        }
+        let township = left_out
+            .first()
+            .map(|(_, _, township)| township.as_str())
+            .unwrap_or_default();
+        let mut listed: Vec<&str> = left_out
+            .iter()
+            .take(LISTED)
+            .map(|(_, entry, _)| entry.as_str())
+            .collect();
+        if left_out.len() > LISTED {
+            listed.push("……");
+        }
+        notes.push(format!(
+            "台账中{township}{village}的待销目录（附件1）有{}条本文件中没有：{}。台账中仍保留这些条目，价格核对仍按它们；如已不再供应，请在“待销目录”中删除",
+            left_out.len(),
+            listed.join("；")
+        ));
+    }
+    Ok(notes)
 }
 
 /// A file sent again after a correction: the stored sales of the earlier files that the file
