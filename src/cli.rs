@@ -66,22 +66,22 @@ pub enum Command {
     /// 生成演示数据（可重复：同一种子得到同样的记录）
     Demo {
         /// 年份
-        #[arg(long, default_value_t = 2019, value_parser = year_number, allow_negative_numbers = true)]
+        #[arg(long, value_name = "年份", default_value_t = 2019, value_parser = year_number, allow_negative_numbers = true)]
         year: i32,
         /// 记录条数（最多 10,000,000）
-        #[arg(long, default_value_t = 1000, value_parser = row_count, allow_negative_numbers = true)]
+        #[arg(long, value_name = "条数", default_value_t = 1000, value_parser = row_count, allow_negative_numbers = true)]
         rows: u64,
         /// 随机种子
-        #[arg(long, default_value_t = 2019, value_parser = seed_number, allow_negative_numbers = true)]
+        #[arg(long, value_name = "种子", default_value_t = 2019, value_parser = seed_number, allow_negative_numbers = true)]
         seed: u64,
         /// 其中附件3采购记录所占百分比（其余为附件2销售记录）
-        #[arg(long, default_value_t = 0, value_parser = percent, allow_negative_numbers = true)]
+        #[arg(long, value_name = "百分比", default_value_t = 0, value_parser = percent, allow_negative_numbers = true)]
         procurement_percent: u8,
     },
     /// 输出某年的进度（--json 输出机器可读的 JSON）
     Report {
         /// 年份
-        #[arg(long, value_parser = year_number, allow_negative_numbers = true)]
+        #[arg(long, value_name = "年份", value_parser = year_number, allow_negative_numbers = true)]
         year: i32,
         /// 输出 JSON
         #[arg(long)]
@@ -98,49 +98,49 @@ pub enum Command {
         #[arg(long)]
         dry_run: bool,
         /// 要导入的文件
-        #[arg(required = true)]
+        #[arg(value_name = "文件", required = true)]
         files: Vec<PathBuf>,
     },
     /// 按官方表样导出附件1/2/3 为 Excel
     Export {
         /// 表：1=待销目录，2=销售情况，3=采购情况
-        #[arg(long, value_parser = form_number, allow_negative_numbers = true)]
+        #[arg(long, value_name = "表", value_parser = form_number, allow_negative_numbers = true)]
         form: u8,
         /// 乡镇(街道)名称，如 泥溪镇
-        #[arg(long)]
+        #[arg(long, value_name = "乡镇")]
         township: Option<String>,
         /// 年份
-        #[arg(long, value_parser = year_number, allow_negative_numbers = true)]
+        #[arg(long, value_name = "年份", value_parser = year_number, allow_negative_numbers = true)]
         year: Option<i32>,
         /// 季度 1-4（需同时给出年份）
-        #[arg(long, value_parser = quarter_number, allow_negative_numbers = true)]
+        #[arg(long, value_name = "季度", value_parser = quarter_number, allow_negative_numbers = true)]
         quarter: Option<u8>,
         /// 输出文件 .xlsx
-        #[arg(long)]
+        #[arg(long, value_name = "输出文件")]
         out: PathBuf,
     },
     /// 生成季度通报（Excel，可直接打印）：合计、深度贫困、各渠道、各乡镇、各牵头单位、重复剔除、未报送单位、与上季度比较
     Bulletin {
         /// 年份
-        #[arg(long, value_parser = year_number, allow_negative_numbers = true)]
+        #[arg(long, value_name = "年份", value_parser = year_number, allow_negative_numbers = true)]
         year: i32,
         /// 季度 1-4
-        #[arg(long, value_parser = quarter_number, allow_negative_numbers = true)]
+        #[arg(long, value_name = "季度", value_parser = quarter_number, allow_negative_numbers = true)]
         quarter: u8,
         /// 通报日期（YYYY-MM-DD，默认今天）：印在标题下，报送情况截至该日
-        #[arg(long)]
+        #[arg(long, value_name = "日期")]
         date: Option<String>,
         /// 输出文件 .xlsx
-        #[arg(long)]
+        #[arg(long, value_name = "输出文件")]
         out: PathBuf,
     },
     /// 汇编全县贫困户农特产品供应目录（Excel，可直接打印），标注超过一个月未更新的乡镇(街道)
     Catalogue {
         /// 编制日期（YYYY-MM-DD，默认今天）：印在目录上，并据此判断是否超过一个月未更新
-        #[arg(long)]
+        #[arg(long, value_name = "日期")]
         date: Option<String>,
         /// 输出文件 .xlsx
-        #[arg(long)]
+        #[arg(long, value_name = "输出文件")]
         out: PathBuf,
     },
 }

@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{Arg, ArgAction, CommandFactory, FromArgMatches, Parser};
 
 use xiaofei_fupin::cli;
 
@@ -17,7 +17,7 @@ use xiaofei_fupin::cli;
 )]
 struct Arguments {
     /// 数据库文件（默认在本机的数据目录）
-    #[arg(long, global = true, value_name = "PATH")]
+    #[arg(long, global = true, value_name = "路径")]
     db: Option<PathBuf>,
     #[command(subcommand)]
     command: Option<cli::Command>,
@@ -33,7 +33,10 @@ fn main() -> ExitCode {
         )
         .with_writer(std::io::stderr)
         .init();
-    let arguments = match Arguments::try_parse() {
+    let arguments = match command_in_chinese()
+        .try_get_matches_from(arguments_with_help_word_read())
+        .and_then(|matches| Arguments::from_arg_matches(&matches))
+    {
         Ok(arguments) => arguments,
         Err(error) => {
             // --help and --version are not errors: clap prints them.
@@ -68,6 +71,100 @@ fn main() -> ExitCode {
         },
         Some(command) => cli::run(&db_path, command),
     }
+}
+
+/// The command line with its help in Chinese: clap's own headings (`Usage`, `Options`, …), the
+/// `--help`/`--version` texts and the `[OPTIONS]` placeholder replaced; the `help` subcommand left
+/// out (`--help` does the same).
+fn command_in_chinese() -> clap::Command {
+    let mut command = help_in_chinese(Arguments::command())
+        .disable_version_flag(true)
+        .arg(
+            Arg::new("version")
+                .short('V')
+                .long("version")
+                .action(ArgAction::Version)
+                .help("显示版本号")
+                .help_heading("选项"),
+        );
+    // `[OPTIONS]` is written by clap's usage line: each usage is rendered once (after the build
+    // has propagated the global `--db`) and given back translated.
+    command.build();
+    usage_in_chinese(command)
+}
+
+/// The command line, with `help` and `help COMMAND` read as `--help` and `COMMAND --help` (clap's
+/// own `help` subcommand is left out: its description is English).
+fn arguments_with_help_word_read() -> Vec<std::ffi::OsString> {
+    let mut arguments: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    // The first word that is not `--db PATH` (the one option given before a command).
+    let mut index = 1;
+    while arguments.get(index).is_some_and(|word| word == "--db") {
+        index += 2;
+    }
+    if arguments.get(index).is_some_and(|word| word == "help") {
+        arguments.remove(index);
+        arguments.push("--help".into());
+    }
+    arguments
+}
+
+/// One command's help texts in Chinese, its subcommands' too (see [`command_in_chinese`]).
+fn help_in_chinese(command: clap::Command) -> clap::Command {
+    command
+        .disable_help_flag(true)
+        .disable_help_subcommand(true)
+        .subcommand_help_heading("命令")
+        .subcommand_value_name("命令")
+        .help_template("{about-with-newline}\n用法：{usage}\n\n{all-args}{after-help}")
+        .mut_args(|arg| {
+            let heading = if arg.is_positional() {
+                "参数"
+            } else {
+                "选项"
+            };
+            // clap writes `[default: 2019]`: the default goes into the help text instead.
+            let defaults: Vec<String> = arg
+                .get_default_values()
+                .iter()
+                .map(|value| value.to_string_lossy().into_owned())
+                .collect();
+            let arg = if defaults.is_empty() {
+                arg
+            } else {
+                let help = arg.get_help().map(ToString::to_string).unwrap_or_default();
+                arg.hide_default_value(true)
+                    .help(format!("{help}（默认 {}）", defaults.join("、")))
+            };
+            arg.help_heading(heading)
+        })
+        .arg(
+            Arg::new("help")
+                .short('h')
+                .long("help")
+                .action(ArgAction::Help)
+                .help("显示帮助")
+                .help_heading("选项"),
+        )
+        .mut_subcommands(help_in_chinese)
+}
+
+/// `command` and its subcommands with their usage lines rendered and `[OPTIONS]` translated.
+fn usage_in_chinese(mut command: clap::Command) -> clap::Command {
+    let usage = command.render_usage().to_string();
+    let usage = usage
+        .trim_start_matches("Usage:")
+        .trim()
+        .replace("[OPTIONS]", "[选项]");
+    let names: Vec<String> = command
+        .get_subcommands()
+        .map(|sub| sub.get_name().to_string())
+        .collect();
+    let mut command = command.override_usage(usage);
+    for name in names {
+        command = command.mut_subcommand(name, usage_in_chinese);
+    }
+    command
 }
 
 /// The name this program was started by (`xiaofei-fupin`, or a renamed copy), for messages.

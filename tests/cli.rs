@@ -287,9 +287,7 @@ fn errors_are_chinese_on_stderr_with_a_non_zero_exit() {
     assert_eq!(code, 2);
     // In Chinese only, naming the argument, the value and what it may be.
     assert!(
-        err.contains(
-            "“--form <FORM>”的值“5”，表只能是 1（待销目录）、2（销售情况）或 3（采购情况）"
-        ),
+        err.contains("“--form <表>”的值“5”，表只能是 1（待销目录）、2（销售情况）或 3（采购情况）"),
         "{err}"
     );
     assert!(
@@ -304,7 +302,7 @@ fn errors_are_chinese_on_stderr_with_a_non_zero_exit() {
     assert!(err.contains("“-1”，应是 1990 到 2100 之间的整数"), "{err}");
     let (code, _, err) = run(&db, &["report", "--year"]);
     assert_eq!(code, 2);
-    assert!(err.contains("“--year <YEAR>”缺少值"), "{err}");
+    assert!(err.contains("“--year <年份>”缺少值"), "{err}");
     let missing_folder = dir.path().join("no_such_folder").join("x.xlsx");
     let (code, _, err) = run(
         &db,
@@ -448,4 +446,93 @@ fn readme_lists_every_report_json_key_with_the_share_unit() {
         Some(1),
         "{text}"
     );
+}
+
+/// The help is Chinese throughout: headings, placeholders, the help and version flags, for the
+/// program and each command, and `help COMMAND` reads like `COMMAND --help`.
+#[test]
+fn help_is_chinese_for_every_command() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("help.db");
+    let commands = [
+        "demo",
+        "report",
+        "import",
+        "export",
+        "bulletin",
+        "catalogue",
+    ];
+    let mut invocations: Vec<Vec<&str>> = vec![vec!["--help"], vec!["-h"], vec!["help"]];
+    for command in commands {
+        invocations.push(vec![command, "--help"]);
+        invocations.push(vec!["help", command]);
+    }
+    for arguments in &invocations {
+        let (code, out, err) = run(&db, arguments);
+        assert_eq!(code, 0, "{arguments:?}: {err}");
+        assert!(out.contains("用法：xiaofei-fupin"), "{arguments:?}: {out}");
+        assert!(out.contains("选项:"), "{arguments:?}: {out}");
+        assert!(out.contains("显示帮助"), "{arguments:?}: {out}");
+        assert!(out.contains("--db <路径>"), "{arguments:?}: {out}");
+        for english in [
+            "Usage",
+            "Options",
+            "Arguments",
+            "Commands",
+            "Print",
+            "[OPTIONS]",
+            "<PATH>",
+        ] {
+            assert!(!out.contains(english), "{arguments:?}: {english} in {out}");
+        }
+        // Only ASCII letters of option and command names and examples are left (no English words).
+        const ALLOWED: [&str; 25] = [
+            "xiaofei",
+            "fupin",
+            "json",
+            "help",
+            "version",
+            "township",
+            "quarter",
+            "year",
+            "rows",
+            "seed",
+            "procurement",
+            "percent",
+            "date",
+            "form",
+            "dry",
+            "xlsx",
+            "JSON",
+            "YYYY",
+            "Excel",
+            "demo",
+            "report",
+            "import",
+            "export",
+            "bulletin",
+            "catalogue",
+        ];
+        let words: Vec<&str> = out
+            .split(|c: char| !c.is_ascii_alphabetic())
+            .filter(|word| word.len() > 3)
+            .filter(|word| !ALLOWED.contains(word))
+            .collect();
+        assert!(words.is_empty(), "{arguments:?}: {words:?} in {out}");
+    }
+    let (code, out, _) = run(&db, &["help"]);
+    assert_eq!(code, 0);
+    for command in commands {
+        assert!(out.contains(command), "{out}");
+    }
+    let (code, out, _) = run(&db, &["--version"]);
+    assert_eq!(
+        (code, out.trim()),
+        (
+            0,
+            format!("xiaofei-fupin {}", env!("CARGO_PKG_VERSION")).as_str()
+        )
+    );
+    let (_, out, _) = run(&db, &["import", "--help"]);
+    assert!(out.contains("参数:") && out.contains("<文件>..."), "{out}");
 }

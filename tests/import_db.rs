@@ -49,6 +49,39 @@ fn import_json(db: &Path, args: &[&std::ffi::OsStr]) -> (Option<i32>, serde_json
     (output.status.code(), reports, stderr)
 }
 
+/// A 附件1 sheet in the same workbook as the sales is the catalogue they are checked against,
+/// before or after the 附件2 sheet (a tester's files: 辰一 土豆 3元/斤, 30斤 sold for 100元);
+/// the warning is stored with the record.
+#[test]
+fn a_catalogue_sheet_of_the_same_workbook_checks_its_sales() {
+    for (name, flagged_rows) in [
+        ("v81_fj1_fj2_fj3_sheets_one_workbook.xlsx", 2),
+        ("v81_fj2_sheet_before_fj1_sheet.xlsx", 1),
+    ] {
+        let (_dir, _, mut store) = temp_store();
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/variants")
+            .join(name);
+        let report = import(&mut store, &path);
+        let flagged: Vec<(&str, u32)> = report
+            .warnings
+            .iter()
+            .filter(|w| w.message.contains("与目录价格不符：30斤×3元/斤=90.00元"))
+            .map(|w| (w.sheet.as_str(), w.row))
+            .collect();
+        assert_eq!(flagged.len(), flagged_rows, "{name}: {:?}", report.warnings);
+        assert!(flagged.contains(&("附件2", 5)), "{name}: {flagged:?}");
+        let stored = store.sales(&SaleFilter::default()).unwrap();
+        assert!(
+            stored
+                .iter()
+                .filter(|s| s.record.kind == FormKind::Sale)
+                .all(|s| s.record.warnings.iter().any(|w| w.contains("目录价格"))),
+            "{name}"
+        );
+    }
+}
+
 #[test]
 fn catalogue_check_flags_only_row_5_of_09_after_06() {
     let (_dir, _, mut store) = temp_store();

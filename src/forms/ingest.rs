@@ -487,9 +487,27 @@ fn read_and_check(store: &Store, path: &Path) -> Result<PreparedImport, String> 
             .collect::<HashSet<_>>()
             .into_iter()
             .collect();
-        let prices = store
+        let mut prices = store
             .catalogue_prices(&townships)
             .map_err(|e| e.to_string())?;
+        // A 附件1 sheet of the same file is imported with it: its entries are the catalogue the
+        // sales are checked against (they replace the stored entries of the same product),
+        // whichever sheet comes first.
+        let mut file_prices: HashMap<(String, String, String), Vec<Price>> = HashMap::new();
+        for row in file.rows() {
+            if let RowContent::Listing(listing) = &row.content {
+                let key = (
+                    listing.township_code.clone(),
+                    listing.household.clone(),
+                    listing.product.clone(),
+                );
+                let entry = file_prices.entry(key).or_default();
+                if !crate::domain::listing::is_inexact_price_text(&listing.price_text) {
+                    entry.push(listing.price.clone());
+                }
+            }
+        }
+        prices.extend(file_prices);
         // Looked up by borrowed text: no key is built per row.
         let prices: HashMap<(&str, &str, &str), &[Price]> = prices
             .iter()
