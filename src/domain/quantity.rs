@@ -48,7 +48,7 @@ impl Quantity {
     /// `column`). Errors (Chinese) for empty or unreadable text and for negative values.
     ///
     /// Also: `3两`, `两斤` (= 2斤), `1,000斤`, `1.5万斤`, `30KG` (unit written `kg`), `12瓶×5箱` (=
-    /// 60瓶). In a product the weight unit wins (`2袋×30斤` = 60斤); otherwise the first part's unit.
+    /// 60瓶), `半吨` (= 0.5吨), `一斤半` (= 1.5斤), `30斤/袋×2袋` and `30斤每袋×2袋` (= 60斤). In a product the weight unit wins (`2袋×30斤` = 60斤); otherwise the first part's unit.
     /// The units known are those of [`normalize_unit`]; an unknown unit is an error, as are two
     /// weight units in one product (`30斤×2公斤`) and values a `Decimal` cannot hold.
     pub fn parse(
@@ -80,7 +80,14 @@ impl Quantity {
         let mut value = Decimal::ONE;
         let mut first_unit: Option<String> = None;
         let mut weight_unit: Option<String> = None;
-        for (index, part) in half.split(['×', '*', 'x', 'X', '✕', '✖', '乘']).enumerate() {
+        let factors: Vec<&str> = half.split(['×', '*', 'x', 'X', '✕', '✖', '乘']).collect();
+        let product = factors.len() > 1;
+        for (index, part) in factors.into_iter().enumerate() {
+            let part = if product {
+                without_per_pack(part)
+            } else {
+                part
+            };
             let (number, unit) = match parse_part(part) {
                 PartResult::Ok(number, unit) => (number, unit),
                 PartResult::UnknownUnit(unit) => {
@@ -184,11 +191,39 @@ enum PartResult {
     Unreadable,
 }
 
-/// Reads `30斤`, `30`, `三十斤`, `1.5万斤`, `两斤`, `二两` (half-width, no whitespace).
+/// `30斤/袋` or `30斤每袋` as a factor of a product (`30斤/袋×2袋` = 60斤): the weight of one
+/// pack, read as `30斤`. Other text is returned as it is.
+fn without_per_pack(part: &str) -> &str {
+    for separator in ['/', '每'] {
+        if let Some((amount, pack)) = part.rsplit_once(separator)
+            && !amount.is_empty()
+            && normalize_unit(pack).is_some()
+        {
+            return amount;
+        }
+    }
+    part
+}
+
+/// Reads `30斤`, `30`, `三十斤`, `1.5万斤`, `两斤`, `二两`, `半吨` (0.5吨), `一斤半` and `3斤半`
+/// (a half more; half-width, no whitespace).
 fn parse_part(part: &str) -> PartResult {
     let Some(first) = part.chars().next() else {
         return PartResult::Unreadable;
     };
+    if let Some(unit) = part.strip_prefix('半').and_then(normalize_unit) {
+        return PartResult::Ok(Decimal::new(5, 1), Some(unit));
+    }
+    // One half only: `一斤半半` is unreadable (and the recursion stays one level deep).
+    if let Some(whole) = part.strip_suffix('半')
+        && !whole.ends_with('半')
+        && let PartResult::Ok(number, Some(unit)) = parse_part(whole)
+    {
+        return match number.checked_add(Decimal::new(5, 1)) {
+            Some(number) => PartResult::Ok(number, Some(unit)),
+            None => PartResult::Unreadable,
+        };
+    }
     if first.is_ascii_digit() || first == '.' {
         let split = part
             .char_indices()
@@ -305,6 +340,15 @@ mod tests {
             ("三点五斤", "3.5", "斤", Some("3.5")),
             ("0斤", "0", "斤", Some("0")),
             (" 100 斤 ", "100", "斤", Some("100")),
+            ("半吨", "0.5", "吨", Some("1000")),
+            ("半斤", "0.5", "斤", Some("0.5")),
+            ("一斤半", "1.5", "斤", Some("1.5")),
+            ("3斤半", "3.5", "斤", Some("3.5")),
+            ("两吨半", "2.5", "吨", Some("5000")),
+            ("30斤/袋×2袋", "60", "斤", Some("60")),
+            ("30斤每袋×2袋", "60", "斤", Some("60")),
+            ("2袋×30斤/袋", "60", "斤", Some("60")),
+            ("12瓶/箱×5箱", "60", "瓶", None),
         ];
         for (text, value, unit, jin) in cases {
             let parsed = Quantity::parse(text, None, "销售数量").unwrap();
@@ -365,6 +409,9 @@ mod tests {
             ("30斤×", "无法识别的销售数量"),
             ("30斤×2公斤", "两个重量单位"),
             ("1,20斤", "无法识别的销售数量"),
+            ("半", "无法识别的销售数量"),
+            ("一斤半半", "无法识别"),
+            ("30斤/袋", "单位“斤/袋”无法识别"),
             ("99999999999999×99999999999999×99999999999999", "数值过大"),
         ];
         for (text, needle) in cases {
