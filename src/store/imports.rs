@@ -71,6 +71,23 @@ pub enum ImportAction {
     Superseded(i64),
 }
 
+impl ImportAction {
+    /// The stored record the row is (repeated, updated, kept or refused), or `None` for a row
+    /// added as a new record.
+    pub fn stored_record(self) -> Option<i64> {
+        match self {
+            ImportAction::Added(_) => None,
+            ImportAction::Updated(id)
+            | ImportAction::Unchanged(id)
+            | ImportAction::Duplicate(id)
+            | ImportAction::AsExported(id)
+            | ImportAction::KeptNewer(id)
+            | ImportAction::Superseded(id)
+            | ImportAction::Misaligned(id) => Some(id),
+        }
+    }
+}
+
 /// What an import would do or did, per record, in file order.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ImportPlan {
@@ -780,18 +797,7 @@ fn resent_catalogue_check(
         if !villages.contains(&village) {
             villages.push(village);
         }
-        match action {
-            ImportAction::Added(_) => {}
-            ImportAction::Updated(id)
-            | ImportAction::Unchanged(id)
-            | ImportAction::Duplicate(id)
-            | ImportAction::AsExported(id)
-            | ImportAction::KeptNewer(id)
-            | ImportAction::Superseded(id)
-            | ImportAction::Misaligned(id) => {
-                repeated.insert(*id);
-            }
-        }
+        repeated.extend(action.stored_record());
     }
     const LISTED: usize = 5;
     let mut notes = Vec::new();
@@ -857,18 +863,7 @@ fn resent_file_check(
         };
         form = Some(record.kind.number());
         townships.insert(record.township_code.as_str());
-        match action {
-            ImportAction::Updated(id)
-            | ImportAction::Unchanged(id)
-            | ImportAction::Duplicate(id)
-            | ImportAction::AsExported(id)
-            | ImportAction::KeptNewer(id)
-            | ImportAction::Superseded(id)
-            | ImportAction::Misaligned(id) => {
-                repeated.insert(*id);
-            }
-            ImportAction::Added(_) => {}
-        }
+        repeated.extend(action.stored_record());
     }
     let Some(form) = form else {
         return Ok(Vec::new());
