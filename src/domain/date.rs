@@ -238,7 +238,7 @@ impl ReportDate {
     /// Errors (Chinese) for unreadable text and impossible dates (`2019.2.30`).
     ///
     /// Also: `2019年9月` (month precision), `二〇一九年九月一日`, `19年9月1日` (two-digit year with 年
-    /// = 20xx), `19.9.3` (the same, warned), `2019。9。4`, `2019.9.5日`, `2019年9月1号`, `201909` (month precision), a time after the date
+    /// = 20xx), `19.9.3` (the same, warned), `2019。9。4`, `2019.9.5日`, `2019.09.05.`, `2019年9月1号`, `201909` (month precision), a time after the date
     /// (`2019-09-01 00:00:00`, `2019-09-01T08:30`: dropped), `9.1` / `9/1` (month.day, year from
     /// `reference`) and digit-only text that [`ReportDate::from_number`] reads (`20190901`, `43709`).
     /// Years must lie in 1990–2100. A date after `reference` is not an error here (the caller checks).
@@ -251,6 +251,12 @@ impl ReportDate {
         let half = to_half_width(&cleaned).replace('。', ".");
         let date_part = strip_time(&half);
         let mut compact = squeeze(date_part);
+        // `2019.09.05.`: a full stop typed after a date written with full stops.
+        if let Some(without) = compact.strip_suffix('.')
+            && without.contains('.')
+        {
+            compact = without.to_string();
+        }
         // `2019.9.5日`, `9-5号`: a day mark after a date written with separators.
         if !compact.contains(['年', '月'])
             && compact.contains(['.', '-', '/'])
@@ -504,6 +510,8 @@ mod tests {
             ("2019-09-01 00:00:00", ymd(2019, 9, 1)),
             ("2019-09-01T08:30", ymd(2019, 9, 1)),
             ("2020.2.29", ymd(2020, 2, 29)),
+            ("2019.09.05.", ymd(2019, 9, 5)),
+            ("2019。9。5。", ymd(2019, 9, 5)),
         ];
         for (text, date) in cases {
             let parsed = ReportDate::parse(text, REFERENCE).unwrap();

@@ -48,7 +48,9 @@ impl Quantity {
     /// `column`). Errors (Chinese) for empty or unreadable text and for negative values.
     ///
     /// Also: `3两`, `两斤` (= 2斤), `1,000斤`, `1.5万斤`, `30KG` (unit written `kg`), `12瓶×5箱` (=
-    /// 60瓶), `半吨` (= 0.5吨), `一斤半` (= 1.5斤), `30斤/袋×2袋` and `30斤每袋×2袋` (= 60斤). In a product the weight unit wins (`2袋×30斤` = 60斤); otherwise the first part's unit.
+    /// 60瓶), `半吨` (= 0.5吨), `一斤半` (= 1.5斤), `30斤/袋×2袋` and `30斤每袋×2袋` (= 60斤), a weight
+    /// in brackets (`1箱(20斤)` = 20斤, `2箱(每箱20斤)` = 40斤; `2箱(40斤)` is an error: per box or
+    /// in all?). In a product the weight unit wins (`2袋×30斤` = 60斤); otherwise the first part's unit.
     /// The units known are those of [`normalize_unit`]; an unknown unit is an error, as are two
     /// weight units in one product (`30斤×2公斤`) and values a `Decimal` cannot hold.
     pub fn parse(
@@ -76,6 +78,9 @@ impl Quantity {
                 "无法识别的{column}“{cleaned}”：应为数字加单位，如 30斤、2头、1.5吨"
             ))
         };
+        if let Some(bracketed) = with_bracketed_weight(&half, column, &cleaned) {
+            return bracketed;
+        }
 
         let mut value = Decimal::ONE;
         let mut first_unit: Option<String> = None;
@@ -189,6 +194,59 @@ enum PartResult {
     Ok(Decimal, Option<String>),
     UnknownUnit(String),
     Unreadable,
+}
+
+/// A quantity with a weight in brackets after it, as clerks note the weight of packed goods
+/// (half-width text, no whitespace): `1箱(20斤)` (= 20斤), `2箱(每箱20斤)` and `2箱(20斤/箱)` (=
+/// 40斤); a weight first keeps it (`20斤(1箱)` = 20斤). `2箱(40斤)` is refused: the weight may be
+/// per box or in all. `None` when the text has no such bracket (no brackets inside either part).
+fn with_bracketed_weight(
+    half: &str,
+    column: &str,
+    cleaned: &str,
+) -> Option<Result<Parsed<Quantity>, ParseError>> {
+    let inner_and_close = half.strip_suffix(')')?;
+    let (outer, inner) = inner_and_close.split_once('(')?;
+    if outer.is_empty() || inner.contains(['(', ')']) || outer.contains(')') {
+        return None;
+    }
+    let outer = Quantity::parse(outer, None, column).ok()?.value;
+    if outer.in_jin().is_some() {
+        return Some(Ok(Parsed::clean(outer)));
+    }
+    // `每箱20斤`, `20斤/箱`, `20斤每箱`: a weight per pack; otherwise the weight of all.
+    let (weight, per_pack) = match inner.strip_prefix('每') {
+        Some(rest) => (
+            outer
+                .unit
+                .as_deref()
+                .and_then(|unit| rest.strip_prefix(unit))
+                .unwrap_or(rest),
+            true,
+        ),
+        None => match inner.split_once(['/', '每']) {
+            Some((weight, _)) => (weight, true),
+            None => (inner, false),
+        },
+    };
+    let weight = Quantity::parse(weight, None, column).ok()?.value;
+    weight.in_jin()?;
+    if per_pack {
+        let value = outer.value.checked_mul(weight.value)?;
+        return Some(Ok(Parsed::clean(Quantity {
+            value: value.normalize(),
+            unit: weight.unit,
+        })));
+    }
+    if outer.value == Decimal::ONE {
+        return Some(Ok(Parsed::clean(weight)));
+    }
+    Some(Err(ParseError::new(format!(
+        "{column}“{cleaned}”括号里的重量是每{unit}的还是共计的？请写成{count}{unit}×{weight}或共计的重量",
+        unit = outer.unit.as_deref().unwrap_or(""),
+        count = outer.value.normalize(),
+        weight = weight,
+    ))))
 }
 
 /// `30斤/袋` or `30斤每袋` as a factor of a product (`30斤/袋×2袋` = 60斤): the weight of one
@@ -349,6 +407,13 @@ mod tests {
             ("30斤每袋×2袋", "60", "斤", Some("60")),
             ("2袋×30斤/袋", "60", "斤", Some("60")),
             ("12瓶/箱×5箱", "60", "瓶", None),
+            ("1箱(20斤)", "20", "斤", Some("20")),
+            ("1箱（20公斤）", "20", "公斤", Some("40")),
+            ("2箱(每箱20斤)", "40", "斤", Some("40")),
+            ("2箱(20斤/箱)", "40", "斤", Some("40")),
+            ("3袋（每袋10公斤）", "30", "公斤", Some("60")),
+            ("20斤(1箱)", "20", "斤", Some("20")),
+            ("2箱(每箱二十斤)", "40", "斤", Some("40")),
         ];
         for (text, value, unit, jin) in cases {
             let parsed = Quantity::parse(text, None, "销售数量").unwrap();
@@ -412,6 +477,12 @@ mod tests {
             ("半", "无法识别的销售数量"),
             ("一斤半半", "无法识别"),
             ("30斤/袋", "单位“斤/袋”无法识别"),
+            (
+                "2箱(40斤)",
+                "括号里的重量是每箱的还是共计的？请写成2箱×40斤或共计的重量",
+            ),
+            ("1箱(若干)", "无法识别"),
+            ("1箱((20斤))", "无法识别"),
             ("99999999999999×99999999999999×99999999999999", "数值过大"),
         ];
         for (text, needle) in cases {
