@@ -1598,6 +1598,64 @@ mod crafted {
         );
     }
 
+    /// A 附件1 row copied twice is one entry (a household lists each product once), with a file
+    /// warning naming the rows; the same product at another price is its own entry. Equal rows
+    /// of a 附件2 stay equal sales.
+    #[test]
+    fn a_catalogue_row_repeated_exactly_is_one_entry() {
+        let parsed = parse(
+            "repeated.xlsx",
+            &form_under(
+                "填写单位：泥溪镇人民政府　填写日期：2019年9月12日",
+                "序号|地区|贫困户姓名|产品品种|计划销量|销售价格(元)|供货方式",
+                &[
+                    "1|泥溪镇黄岭村|冉启兵|土鸡|100只|80元/只|送货上门",
+                    "2|泥溪镇黄岭村|刘光富|土豆|500斤|3元/斤|送货上门",
+                    "3|泥溪镇黄岭村|冉启兵|土鸡|100只|80元/只|送货上门",
+                    "4|泥溪镇黄岭村|刘光富|土豆|200斤|5元/斤|送货上门",
+                ],
+            ),
+        );
+        let entries: Vec<(u32, String)> = parsed
+            .rows()
+            .filter_map(|row| match &row.content {
+                RowContent::Listing(listing) => Some((row.row, listing.price_text.clone())),
+                RowContent::Sale(_) => None,
+            })
+            .collect();
+        assert_eq!(
+            entries,
+            [
+                (3, "80元/只".to_string()),
+                (4, "3元/斤".to_string()),
+                (6, "5元/斤".to_string())
+            ]
+        );
+        assert_eq!(
+            parsed.file_warnings,
+            [
+                "工作表“Sheet1”中有1行与上面的行完全相同（第5行同第3行），只导入了一次：同一户的同一产品在待销目录中只列一次"
+            ]
+        );
+        let equal_sales = parse(
+            "equal_sales.xlsx",
+            &form_under(
+                INFO,
+                "序号|销售时间|地区|贫困户姓名|产品品种|销售数量|销售金额|采购单位",
+                &[
+                    "1|2019.9.1|泥溪镇三坪村|刘光富|土豆|30斤|90|云阳县青松中学",
+                    "2|2019.9.1|泥溪镇三坪村|刘光富|土豆|30斤|90|云阳县青松中学",
+                ],
+            ),
+        );
+        assert_eq!(sales(&equal_sales).len(), 2);
+        assert!(
+            equal_sales.file_warnings.is_empty(),
+            "{:?}",
+            equal_sales.file_warnings
+        );
+    }
+
     /// 附件1 with the contact split over `联系人 | 联系电话` (a number cell), or only a phone
     /// column: both end in 供货联系人及联系方式.
     #[test]

@@ -360,11 +360,12 @@ fn parse_inner(
             )?;
             earlier_tables_sum += imported.total();
             previous = Some(info);
-            let Some(imported) =
+            let Some(mut imported) =
                 dedupe_against_earlier_sheets(imported, &mut parsed, &mut earlier_records)
             else {
                 continue;
             };
+            drop_repeated_catalogue_rows(&mut imported, &mut parsed.file_warnings);
             parsed.sheets.push(imported);
         }
     }
@@ -653,6 +654,50 @@ fn dedupe_against_earlier_sheets(
             .push(imported.name.clone());
     }
     Some(imported)
+}
+
+/// Drops the rows of a 附件1 sheet that repeat an earlier row of it exactly (a row copied twice:
+/// a household lists each product once, 附件1), with one file warning naming the rows. Rows of
+/// the same product at another price (`普通`, `精品`) are kept. Sales are left alone: equal rows
+/// of a 附件2/附件3 sheet are equal sales.
+fn drop_repeated_catalogue_rows(imported: &mut ImportedSheet, file_warnings: &mut Vec<String>) {
+    if imported.kind != FormKind::Catalogue {
+        return;
+    }
+    // Rows naming different records of an export are different entries, even when equal.
+    let mut first_row: HashMap<(String, Option<i64>), u32> = HashMap::new();
+    // (repeated row, the row it repeats)
+    let mut repeats: Vec<(u32, u32)> = Vec::new();
+    imported.rows.retain(
+        |row| match first_row.entry((content_key(&row.content), row.record_id)) {
+            std::collections::hash_map::Entry::Occupied(first) => {
+                repeats.push((row.row, *first.get()));
+                false
+            }
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                slot.insert(row.row);
+                true
+            }
+        },
+    );
+    if repeats.is_empty() {
+        return;
+    }
+    const LISTED: usize = 5;
+    let mut listed: Vec<String> = repeats
+        .iter()
+        .take(LISTED)
+        .map(|(row, first)| format!("第{row}行同第{first}行"))
+        .collect();
+    if repeats.len() > LISTED {
+        listed.push("……".to_string());
+    }
+    file_warnings.push(format!(
+        "工作表“{}”中有{}行与上面的行完全相同（{}），只导入了一次：同一户的同一产品在待销目录中只列一次",
+        imported.name,
+        repeats.len(),
+        listed.join("；")
+    ));
 }
 
 /// Required columns the header lacks, by their official names.
