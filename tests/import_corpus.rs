@@ -1598,6 +1598,43 @@ mod crafted {
         );
     }
 
+    /// A department's 附件3 with a 供货合作社 column of its own: a row whose 贫困户姓名 is empty
+    /// is the cooperative's (read as a cooperative, rule 11, with its 户 count from 备注); a row
+    /// naming a household stays the household's.
+    #[test]
+    fn a_cooperative_column_of_its_own_names_the_seller_when_no_household_is_given() {
+        let parsed = parse(
+            "coop_column.xlsx",
+            &form_under(
+                "填报单位：县总工会　填报时间：2019年12月20日",
+                "序号|采购单位|采购时间|乡镇(街道)|村(社区)|贫困户姓名|供货合作社|产品品种|采购数量|采购金额|备注",
+                &[
+                    "1|县总工会|12月1日|南溪镇|八角村|刘一||土豆|300斤|900元|职工福利",
+                    "2|县总工会|12月2日|鱼泉镇|鱼泉社区||鱼泉镇柑橘专业合作社|柑橘|1000斤|2000元|涉及贫困户6户",
+                ],
+            ),
+        );
+        assert!(
+            parsed.sheets[0].errors.is_empty(),
+            "{:?}",
+            parsed.sheets[0].errors
+        );
+        let sellers: Vec<(String, Option<InvolvedCount>)> = sales(&parsed)
+            .iter()
+            .map(|(_, s)| (s.household.clone(), s.involved))
+            .collect();
+        assert_eq!(
+            sellers,
+            [
+                ("刘一".to_string(), None),
+                (
+                    "鱼泉镇柑橘专业合作社".to_string(),
+                    Some(InvolvedCount::Households(6))
+                )
+            ]
+        );
+    }
+
     /// A 附件1 row copied twice is one entry (a household lists each product once), with a file
     /// warning naming the rows; the same product at another price is its own entry. Equal rows
     /// of a 附件2 stay equal sales.

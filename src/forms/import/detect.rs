@@ -36,6 +36,9 @@ pub(crate) enum Role {
     Group,
     /// 贫困户姓名.
     Household,
+    /// A 供货合作社 column of its own (a department's layout): a row with 贫困户姓名 empty names
+    /// the cooperative there (rule 11 then reads it as a cooperative).
+    Cooperative,
     /// 产品品种.
     Product,
     /// 销售数量 / 采购数量.
@@ -313,6 +316,13 @@ fn role_of(name: &str) -> Option<(Role, Option<FormKind>)> {
         | "供货方"
         | "销售方名称"
         | "户名" => (Role::Household, None),
+        "供货合作社"
+        | "合作社"
+        | "合作社名称"
+        | "供货合作社名称"
+        | "专业合作社"
+        | "所属合作社"
+        | "带贫合作社" => (Role::Cooperative, None),
         "产品品种" | "品种" | "产品" | "产品名称" | "产品种类" | "农产品品种" | "农特产品品种"
         | "品名" => (Role::Product, None),
         "销售数量" | "销量" => (Role::Quantity, Some(Sale)),

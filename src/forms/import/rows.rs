@@ -190,7 +190,8 @@ fn other_column_name(role: Option<Role>) -> &'static str {
             | Role::QuantityUnit
             | Role::Township
             | Role::Village
-            | Role::Group),
+            | Role::Group
+            | Role::Cooperative),
         ) => role_column(FormKind::Catalogue, role),
         _ => "表格外的列",
     }
@@ -819,6 +820,7 @@ fn role_column(kind: FormKind, role: Role) -> &'static str {
         Role::Village => "村(社区)",
         Role::Group => "组",
         Role::Household => "贫困户姓名",
+        Role::Cooperative => "供货合作社",
         Role::Product => "产品品种",
         Role::Quantity => quantity,
         Role::Amount => amount,
@@ -1029,6 +1031,19 @@ fn add_warning(warnings: &mut Vec<String>, w: String) {
     }
 }
 
+/// The 贫困户姓名 of a row; when it is empty, the cooperative of a 供货合作社 column of its own
+/// ([`Role::Cooperative`]), which rule 11 then reads as a cooperative.
+fn household_text(h: &Header, row: &GridRow) -> String {
+    let household = cell_text(row, h.col(Role::Household));
+    if !household.trim().is_empty() {
+        return household;
+    }
+    match cell_text(row, h.col(Role::Cooperative)) {
+        cooperative if !cooperative.trim().is_empty() => cooperative,
+        _ => household,
+    }
+}
+
 fn sale_row(
     ctx: &RowContext<'_>,
     regions: &mut RegionCache<'_>,
@@ -1051,7 +1066,7 @@ fn sale_row(
             &mut extra,
         ),
         region,
-        household: cell_text(row, h.col(Role::Household)),
+        household: household_text(h, row),
         product: cell_text(row, h.col(Role::Product)),
         quantity: with_unit_column(
             h,
@@ -1210,7 +1225,7 @@ fn listing_row(
     let url_read_failed = url_warning.is_some();
     let draft = ListingDraft {
         region,
-        household: cell_text(row, h.col(Role::Household)),
+        household: household_text(h, row),
         product: cell_text(row, h.col(Role::Product)),
         planned_quantity: with_unit_column(
             h,
