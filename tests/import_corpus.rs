@@ -3201,3 +3201,48 @@ fn formulas_dragged_down_empty_rows_are_skipped_like_blank_rows() {
         parsed.file_warnings
     );
 }
+
+/// A row of the sheet's XML left without its `</row>` (damaged or hand-edited XML; a tester's
+/// case ran a broken row into the next and lost it): the file is refused as damaged, naming the
+/// sheet and row, whichever reader reads it; the same file intact imports.
+#[test]
+fn a_row_without_its_end_tag_refuses_the_file() {
+    let bytes = std::fs::read(samples_dir().join("01_fj2_baseline_nixi_20rows.xlsx")).expect("01");
+    let mut entries = unzip(&bytes);
+    let sheet = entries
+        .iter()
+        .position(|(name, _)| name == "xl/worksheets/sheet1.xml")
+        .expect("sheet1");
+    let text = String::from_utf8(entries[sheet].1.clone()).expect("utf-8");
+    let row_10 = text.find("<row r=\"10\"").expect("row 10");
+    let end = row_10 + text[row_10..].find("</row>").expect("end of row 10");
+    for broken in [
+        // The end tag dropped.
+        format!("{}{}", &text[..end], &text[end + "</row>".len()..]),
+        // A stray cell text with a wrong end tag, then the row opened again (the tester's file).
+        format!(
+            "{}<row r=\"10\"><c r=\"A10\" t=\"inlineStr\"><is><t>oops</is></c>{}",
+            &text[..row_10],
+            &text[row_10..]
+        ),
+    ] {
+        entries[sheet].1 = broken.into_bytes();
+        let rejection = match parse_bytes("broken.xlsx", &rezip(&entries), &resolver()) {
+            Err(rejection) => rejection.message,
+            Ok(parsed) => panic!("imported {} rows", parsed.rows().count()),
+        };
+        assert!(
+            rejection.contains("文件已损坏或不完整")
+                && rejection.contains("第10行附近有一行没有正确结束"),
+            "{rejection}"
+        );
+    }
+    entries[sheet].1 = text.into_bytes();
+    assert_eq!(
+        parse_bytes("intact.xlsx", &rezip(&entries), &resolver())
+            .expect("intact")
+            .rows()
+            .count(),
+        20
+    );
+}

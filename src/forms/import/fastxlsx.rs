@@ -720,11 +720,17 @@ fn parse_sheet_part(xml: &[u8], ctx: &Context<'_>) -> Option<ParsedSheet> {
     let mut row_index: u32 = 0;
     let mut col_index: u32 = 0;
     let mut meta_next_row: u32 = 1;
+    // Inside an open `<row>`: a row opened or closed out of turn is malformed XML (a row without
+    // its `</row>`), left to calamine, which refuses it rather than run two rows together.
+    let mut in_row = false;
     while let Some((_, tag)) = next_tag(xml, pos).ok()? {
         pos = tag.end;
         match (tag.local, tag.closing) {
             (b"row" | b"c", false) if !attrs_well_formed(tag.attrs) => return None,
+            (b"row", false) if in_row => return None,
+            (b"row", true) if !in_row => return None,
             (b"row", false) => {
+                in_row = !tag.empty;
                 let r = row_number(tag.attrs);
                 // Hidden rows (our numbering: a row without `r` follows the previous one).
                 let number = r.unwrap_or(meta_next_row);
@@ -743,6 +749,7 @@ fn parse_sheet_part(xml: &[u8], ctx: &Context<'_>) -> Option<ParsedSheet> {
                 }
             }
             (b"row", true) => {
+                in_row = false;
                 row_index = row_index.saturating_add(1);
                 col_index = 0;
             }

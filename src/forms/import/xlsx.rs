@@ -61,6 +61,17 @@ pub(crate) fn read_with_calamine(
             // No thread to be had: scan here.
             Err(_) => scan_sheets(bytes, names, &sheet_paths),
         };
+        // A broken row is named even when calamine gave up on the sheet too.
+        let mut broken: Vec<(&String, u32)> = metas
+            .iter()
+            .filter_map(|(name, meta)| Some((name, meta.as_ref().ok()?.broken_row?)))
+            .collect();
+        broken.sort();
+        if let Some((name, row)) = broken.first() {
+            return Err(corrupt(&format!(
+                "工作表“{name}”第{row}行附近有一行没有正确结束"
+            )));
+        }
         let (mut out, sheets) = cells?;
         let mut metas = metas;
         for (name, builder, formulas, visible) in sheets {
@@ -412,6 +423,10 @@ struct SheetMeta {
     links: Vec<((u32, u32), String)>,
     /// Path of the sheet's relationships part.
     rels_path: Option<String>,
+    /// The number of the first row opened while another was still open, or closed when none
+    /// was (a row without its `</row>`: damaged XML that a lenient reader would run into the
+    /// next row, losing one of them).
+    broken_row: Option<u32>,
 }
 
 /// Streams a sheet's XML once, reading row attributes, `<mergeCell>` and `<hyperlink>`. A byte
@@ -432,7 +447,10 @@ fn scan_sheet(
         ));
     }
     let mut entry = zip.by_name(&stored).map_err(|_| ())?;
-    let mut scanner = MetaScanner { next_row: 1 };
+    let mut scanner = MetaScanner {
+        next_row: 1,
+        open_row: None,
+    };
     let mut buf: Vec<u8> = Vec::with_capacity(CHUNK + 4096);
     let mut chunk = vec![0u8; CHUNK];
     loop {
@@ -459,6 +477,8 @@ const CHUNK: usize = 1 << 20;
 
 struct MetaScanner {
     next_row: u32,
+    /// The number of the `<row>` opened whose `</row>` was not yet seen.
+    open_row: Option<u32>,
 }
 
 impl MetaScanner {
@@ -486,6 +506,35 @@ impl MetaScanner {
                 // The name itself may continue in the next chunk.
                 return start;
             }
+            // `</row>` (or `</x:row>`): the name begins after the slash.
+            if name.is_empty() && buf.get(name_start) == Some(&b'/') {
+                let closing = buf
+                    .get(name_start + 1..)
+                    .map(|b| {
+                        b.iter()
+                            .take_while(|c| !matches!(c, b' ' | b'\t' | b'\r' | b'\n' | b'>'))
+                            .count()
+                    })
+                    .unwrap_or(0);
+                if name_start + 1 + closing >= buf.len() {
+                    return start;
+                }
+                let closed = buf
+                    .get(name_start + 1..name_start + 1 + closing)
+                    .unwrap_or(&[]);
+                let closed = match closed.iter().rposition(|c| *c == b':') {
+                    Some(i) => closed.get(i + 1..).unwrap_or(&[]),
+                    None => closed,
+                };
+                if closed == b"row" {
+                    if self.open_row.is_none() && meta.broken_row.is_none() {
+                        meta.broken_row = Some(self.next_row.saturating_sub(1));
+                    }
+                    self.open_row = None;
+                }
+                pos = start + 1;
+                continue;
+            }
             if !matches!(local, b"row" | b"col" | b"mergeCell" | b"hyperlink") {
                 pos = start + 1;
                 continue;
@@ -509,6 +558,13 @@ impl MetaScanner {
                     if get(b"hidden").is_some_and(|v| matches!(v.trim(), "1" | "true")) {
                         meta.hidden_rows.push(number);
                     }
+                    if let Some(open) = self.open_row
+                        && meta.broken_row.is_none()
+                    {
+                        meta.broken_row = Some(open);
+                    }
+                    let self_closing = end > 0 && buf.get(end - 1) == Some(&b'/');
+                    self.open_row = (!self_closing).then_some(number);
                 }
                 b"col" => {
                     if let Some(range) = hidden_column_range(
@@ -613,7 +669,10 @@ mod tests {
         let xml = br#"<worksheet><sheetData><row r="1"><c r="A1"><v>1</v></c></row><x:row r="5" hidden="1" spans="1:9"/><row hidden='true'/><row r="9" ht="3"></row></sheetData><mergeCells count="1"><mergeCell ref="A2:I2"/></mergeCells><hyperlinks><hyperlink ref="H7" r:id="rId1" tooltip="a>b"/></hyperlinks></worksheet>"#;
         for split in 0..xml.len() {
             let mut meta = SheetMeta::default();
-            let mut scanner = MetaScanner { next_row: 1 };
+            let mut scanner = MetaScanner {
+                next_row: 1,
+                open_row: None,
+            };
             let mut buf = xml[..split].to_vec();
             let consumed = scanner.scan(&buf, &mut meta);
             buf.drain(..consumed);
@@ -622,6 +681,37 @@ mod tests {
             assert_eq!(meta.hidden_rows, vec![5, 6], "split at {split}");
             assert_eq!(meta.merges, vec![(1, 0, 1, 8)]);
             assert_eq!(meta.links, vec![((7, 7), "rId1".to_string())]);
+            assert_eq!(meta.broken_row, None, "split at {split}");
+        }
+    }
+
+    /// A row opened while another is open, or closed when none is, wherever the chunk splits.
+    #[test]
+    fn meta_scanner_finds_a_row_without_its_end_tag_across_chunks() {
+        let cases: [(&[u8], u32); 2] = [
+            (
+                br#"<sheetData><row r="1"><c r="A1"><v>1</v></c></row><row r="2"><c r="A2"><v>2</v></c><x:row r="3"><c r="A3"><v>3</v></c></x:row></sheetData>"#,
+                2,
+            ),
+            (
+                br#"<sheetData><row r="1"/><row r="4"><c r="A4"><v>1</v></c></row></row></sheetData>"#,
+                4,
+            ),
+        ];
+        for (xml, row) in cases {
+            for split in 0..xml.len() {
+                let mut meta = SheetMeta::default();
+                let mut scanner = MetaScanner {
+                    next_row: 1,
+                    open_row: None,
+                };
+                let mut buf = xml[..split].to_vec();
+                let consumed = scanner.scan(&buf, &mut meta);
+                buf.drain(..consumed);
+                buf.extend_from_slice(&xml[split..]);
+                scanner.scan(&buf, &mut meta);
+                assert_eq!(meta.broken_row, Some(row), "split at {split}");
+            }
         }
     }
 
