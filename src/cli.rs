@@ -128,8 +128,8 @@ pub enum Command {
         #[arg(long, value_name = "季度", value_parser = quarter_number, allow_negative_numbers = true)]
         quarter: u8,
         /// 通报日期（YYYY-MM-DD，默认今天）：印在标题下，报送情况截至该日
-        #[arg(long, value_name = "日期")]
-        date: Option<String>,
+        #[arg(long, value_name = "日期", value_parser = day_text)]
+        date: Option<chrono::NaiveDate>,
         /// 输出文件 .xlsx
         #[arg(long, value_name = "输出文件")]
         out: PathBuf,
@@ -137,8 +137,8 @@ pub enum Command {
     /// 汇编全县贫困户农特产品供应目录（Excel，可直接打印），标注超过一个月未更新的乡镇(街道)
     Catalogue {
         /// 编制日期（YYYY-MM-DD，默认今天）：印在目录上，并据此判断是否超过一个月未更新
-        #[arg(long, value_name = "日期")]
-        date: Option<String>,
+        #[arg(long, value_name = "日期", value_parser = day_text)]
+        date: Option<chrono::NaiveDate>,
         /// 输出文件 .xlsx
         #[arg(long, value_name = "输出文件")]
         out: PathBuf,
@@ -325,7 +325,7 @@ fn execute(db_path: &Path, command: Command) -> Result<ExitCode, String> {
             date,
             out,
         } => {
-            let issued = parse_day(date.as_deref())?;
+            let issued = day_or_today(date);
             let store = Store::open_existing(db_path).map_err(|e| e.to_string())?;
             let quarter = crate::domain::Quarter { year, quarter };
             let figures = crate::report::bulletin::bulletin(&store, quarter, issued)
@@ -343,7 +343,7 @@ fn execute(db_path: &Path, command: Command) -> Result<ExitCode, String> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Catalogue { date, out } => {
-            let compiled = parse_day(date.as_deref())?;
+            let compiled = day_or_today(date);
             let store = Store::open_existing(db_path).map_err(|e| e.to_string())?;
             let catalogue = crate::report::supply_catalogue::supply_catalogue(&store, compiled)
                 .map_err(|e| e.to_string())?;
@@ -410,13 +410,15 @@ fn xlsx_name_error(out: &Path, example: &str) -> Option<String> {
     ))
 }
 
-/// A `--date` argument (`YYYY-MM-DD`), or today.
-fn parse_day(text: Option<&str>) -> Result<chrono::NaiveDate, String> {
-    match text {
-        None => Ok(chrono::Local::now().date_naive()),
-        Some(text) => chrono::NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
-            .map_err(|_| format!("日期“{text}”无法识别，请写成 2019-10-08 的形式")),
-    }
+/// The day of a `--date` argument, or today.
+fn day_or_today(day: Option<chrono::NaiveDate>) -> chrono::NaiveDate {
+    day.unwrap_or_else(|| chrono::Local::now().date_naive())
+}
+
+/// `--date`: a day written `2019-10-08`; a mistake is a usage error (exit code 2).
+fn day_text(text: &str) -> Result<chrono::NaiveDate, String> {
+    chrono::NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
+        .map_err(|_| "日期无法识别，请写成 2019-10-08 的形式".to_string())
 }
 
 /// The readable Chinese report of one imported file.

@@ -303,6 +303,19 @@ fn errors_are_chinese_on_stderr_with_a_non_zero_exit() {
     let (code, _, err) = run(&db, &["report", "--year"]);
     assert_eq!(code, 2);
     assert!(err.contains("“--year <年份>”缺少值"), "{err}");
+    // A mistyped --date is a usage error too, for both commands that take one.
+    for command in ["catalogue", "bulletin"] {
+        let mut arguments = vec![command, "--date", "2019-13-01", "--out", "x.xlsx"];
+        if command == "bulletin" {
+            arguments.extend(["--year", "2019", "--quarter", "4"]);
+        }
+        let (code, _, err) = run(&db, &arguments);
+        assert_eq!(code, 2, "{command}: {err}");
+        assert!(
+            err.contains("“--date <日期>”的值“2019-13-01”，日期无法识别，请写成 2019-10-08 的形式"),
+            "{command}: {err}"
+        );
+    }
     let missing_folder = dir.path().join("no_such_folder").join("x.xlsx");
     let (code, _, err) = run(
         &db,

@@ -1611,8 +1611,37 @@ mod crafted {
                 &[
                     "1|县总工会|12月1日|南溪镇|八角村|刘一||土豆|300斤|900元|职工福利",
                     "2|县总工会|12月2日|鱼泉镇|鱼泉社区||鱼泉镇柑橘专业合作社|柑橘|1000斤|2000元|涉及贫困户6户",
+                    "3|县总工会|12月3日|石门乡|石门村|王七|石门腊肉专业合作社|腊肉|20斤|900元|",
+                    "4|县总工会|12月4日|石门乡|石门村||张三家庭农场|蜂蜜|10斤|500元|涉及贫困户3户",
                 ],
             ),
+        );
+        // A household that sold through a cooperative keeps it in 备注; a seller not named
+        // 合作社 is not read as one, and the row says so.
+        let remarks: Vec<&str> = sales(&parsed)
+            .iter()
+            .map(|(_, s)| s.remark.as_str())
+            .collect();
+        assert_eq!(
+            remarks,
+            [
+                "职工福利",
+                "涉及贫困户6户",
+                "供货合作社：石门腊肉专业合作社",
+                "涉及贫困户3户"
+            ]
+        );
+        let farm = &sales(&parsed)[3].1;
+        assert_eq!(
+            (farm.household.as_str(), farm.involved),
+            ("张三家庭农场", None)
+        );
+        assert!(
+            farm.warnings
+                .iter()
+                .any(|w| w.contains("其名称中没有“合作社”，未从备注读取涉及的贫困户户数")),
+            "{:?}",
+            farm.warnings
         );
         assert!(
             parsed.sheets[0].errors.is_empty(),
@@ -1621,6 +1650,7 @@ mod crafted {
         );
         let sellers: Vec<(String, Option<InvolvedCount>)> = sales(&parsed)
             .iter()
+            .take(2)
             .map(|(_, s)| (s.household.clone(), s.involved))
             .collect();
         assert_eq!(
@@ -1671,7 +1701,7 @@ mod crafted {
         assert_eq!(
             parsed.file_warnings,
             [
-                "工作表“Sheet1”中有1行与上面的行完全相同（第5行同第3行），只导入了一次：同一户的同一产品在待销目录中只列一次"
+                "工作表“Sheet1”中有1行与上面的行内容相同（第5行同第3行），只导入了一次：同一户的同一产品在待销目录中只列一次"
             ]
         );
         let equal_sales = parse(

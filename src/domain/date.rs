@@ -251,9 +251,9 @@ impl ReportDate {
         let half = to_half_width(&cleaned).replace('。', ".");
         let date_part = strip_time(&half);
         let mut compact = squeeze(date_part);
-        // `2019.09.05.`: a full stop typed after a date written with full stops.
+        // `2019.09.05.`, `2019-09-05.`, `2019年9月5日。`: a full stop typed after the date.
         if let Some(without) = compact.strip_suffix('.')
-            && without.contains('.')
+            && without.ends_with(|c: char| c.is_ascii_digit() || matches!(c, '日' | '号' | '月'))
         {
             compact = without.to_string();
         }
@@ -512,6 +512,11 @@ mod tests {
             ("2020.2.29", ymd(2020, 2, 29)),
             ("2019.09.05.", ymd(2019, 9, 5)),
             ("2019。9。5。", ymd(2019, 9, 5)),
+            ("2019-09-05.", ymd(2019, 9, 5)),
+            ("2019/9/5.", ymd(2019, 9, 5)),
+            ("20190905.", ymd(2019, 9, 5)),
+            ("2019年9月5日。", ymd(2019, 9, 5)),
+            ("9月5日.", ymd(2019, 9, 5)),
         ];
         for (text, date) in cases {
             let parsed = ReportDate::parse(text, REFERENCE).unwrap();

@@ -85,14 +85,18 @@ impl Quantity {
         let mut value = Decimal::ONE;
         let mut first_unit: Option<String> = None;
         let mut weight_unit: Option<String> = None;
+        // The unit of a per-pack factor (`12瓶` of `12瓶/箱`): what the product counts.
+        let mut per_pack_unit: Option<String> = None;
         let factors: Vec<&str> = half.split(['×', '*', 'x', 'X', '✕', '✖', '乘']).collect();
         let product = factors.len() > 1;
         for (index, part) in factors.into_iter().enumerate() {
-            let part = if product {
+            let stripped = if product {
                 without_per_pack(part)
             } else {
                 part
             };
+            let per_pack = stripped.len() != part.len();
+            let part = stripped;
             let (number, unit) = match parse_part(part) {
                 PartResult::Ok(number, unit) => (number, unit),
                 PartResult::UnknownUnit(unit) => {
@@ -114,13 +118,16 @@ impl Quantity {
                     }
                     weight_unit = Some(unit.clone());
                 }
+                if per_pack && per_pack_unit.is_none() {
+                    per_pack_unit = Some(unit.clone());
+                }
                 if index == 0 {
                     first_unit = Some(unit);
                 }
             }
         }
 
-        let unit = weight_unit.or(first_unit);
+        let unit = weight_unit.or(per_pack_unit).or(first_unit);
         let value = value.normalize();
         if unit.is_some() {
             return Ok(Parsed::clean(Quantity { value, unit }));
@@ -272,10 +279,12 @@ fn parse_part(part: &str) -> PartResult {
     if let Some(unit) = part.strip_prefix('半').and_then(normalize_unit) {
         return PartResult::Ok(Decimal::new(5, 1), Some(unit));
     }
-    // One half only: `一斤半半` is unreadable (and the recursion stays one level deep).
+    // One half after a whole number only: `一斤半半`, `半吨半`, `3.5斤半` are unreadable (and the
+    // recursion stays one level deep).
     if let Some(whole) = part.strip_suffix('半')
-        && !whole.ends_with('半')
+        && !whole.contains('半')
         && let PartResult::Ok(number, Some(unit)) = parse_part(whole)
+        && number.fract().is_zero()
     {
         return match number.checked_add(Decimal::new(5, 1)) {
             Some(number) => PartResult::Ok(number, Some(unit)),
@@ -407,6 +416,8 @@ mod tests {
             ("30斤每袋×2袋", "60", "斤", Some("60")),
             ("2袋×30斤/袋", "60", "斤", Some("60")),
             ("12瓶/箱×5箱", "60", "瓶", None),
+            ("5箱×12瓶/箱", "60", "瓶", None),
+            ("5袋×30斤/袋", "150", "斤", Some("150")),
             ("1箱(20斤)", "20", "斤", Some("20")),
             ("1箱（20公斤）", "20", "公斤", Some("40")),
             ("2箱(每箱20斤)", "40", "斤", Some("40")),
@@ -476,6 +487,8 @@ mod tests {
             ("1,20斤", "无法识别的销售数量"),
             ("半", "无法识别的销售数量"),
             ("一斤半半", "无法识别"),
+            ("半吨半", "无法识别"),
+            ("3.5斤半", "无法识别"),
             ("30斤/袋", "单位“斤/袋”无法识别"),
             (
                 "2箱(40斤)",

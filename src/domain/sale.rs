@@ -434,7 +434,7 @@ fn several_households_warning(household: &str) -> Option<String> {
     });
     (listed || counted).then(|| {
         format!(
-            "贫困户姓名“{household}”写了不止一户，已作为一条记录导入：请核实，宜每户一行（合作社请写合作社名称，并在备注中填涉及的贫困户人数）"
+            "贫困户姓名“{household}”写了不止一户，已作为一条记录导入：请核实，宜每户一行（合作社请写合作社名称，并在备注中填涉及的贫困户户数，如“涉及贫困户5户”）"
         )
     })
 }

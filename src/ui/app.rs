@@ -867,5 +867,5 @@ pub fn run(db_path: PathBuf) -> Result<(), String> {
         options,
         Box::new(move |cc| Ok(Box::new(App::new(cc, store, db_path)))),
     )
-    .map_err(|e| format!("无法打开窗口：{e}"))
+    .map_err(|e| format!("无法打开窗口（本机没有可用的图形界面？导入、导出等也可用命令行完成，见 --help）。详细信息：{e}"))
 }

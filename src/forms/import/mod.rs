@@ -626,6 +626,10 @@ fn dedupe_against_earlier_sheets(
         }
     });
     let repeated = before - imported.rows.len();
+    let what = match imported.kind {
+        FormKind::Catalogue => "产品",
+        FormKind::Sale | FormKind::Procurement => "销售",
+    };
     if repeated > 0 {
         let earlier = matched_sheets
             .iter()
@@ -634,12 +638,12 @@ fn dedupe_against_earlier_sheets(
             .join("、");
         parsed.file_warnings.push(if imported.rows.is_empty() {
             format!(
-                "工作表“{}”的记录与工作表{earlier}完全相同（复制的工作表或汇总表？），只导入了一次；如确是另外的销售，请分开提交",
+                "工作表“{}”的记录与工作表{earlier}完全相同（复制的工作表或汇总表？），只导入了一次；如确是另外的{what}，请分开提交",
                 imported.name
             )
         } else {
             format!(
-                "工作表“{}”中有{repeated}行与工作表{earlier}中的记录完全相同（汇总表或复制的工作表？），这些行只导入了一次；如确是另外的销售，请分开提交",
+                "工作表“{}”中有{repeated}行与工作表{earlier}中的记录完全相同（汇总表或复制的工作表？），这些行只导入了一次；如确是另外的{what}，请分开提交",
                 imported.name
             )
         });
@@ -693,7 +697,7 @@ fn drop_repeated_catalogue_rows(imported: &mut ImportedSheet, file_warnings: &mu
         listed.push("……".to_string());
     }
     file_warnings.push(format!(
-        "工作表“{}”中有{}行与上面的行完全相同（{}），只导入了一次：同一户的同一产品在待销目录中只列一次",
+        "工作表“{}”中有{}行与上面的行内容相同（{}），只导入了一次：同一户的同一产品在待销目录中只列一次",
         imported.name,
         repeats.len(),
         listed.join("；")

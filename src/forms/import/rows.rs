@@ -1032,15 +1032,44 @@ fn add_warning(warnings: &mut Vec<String>, w: String) {
 }
 
 /// The 贫困户姓名 of a row; when it is empty, the cooperative of a 供货合作社 column of its own
-/// ([`Role::Cooperative`]), which rule 11 then reads as a cooperative.
-fn household_text(h: &Header, row: &GridRow) -> String {
+/// ([`Role::Cooperative`]), which rule 11 then reads as a cooperative. A seller there whose name
+/// lacks `合作社` (`张三家庭农场`) is not read as one: `warnings` gets a note that its 户 count
+/// in 备注 was not read.
+fn household_text(h: &Header, row: &GridRow, warnings: &mut Vec<String>) -> String {
     let household = cell_text(row, h.col(Role::Household));
     if !household.trim().is_empty() {
         return household;
     }
     match cell_text(row, h.col(Role::Cooperative)) {
-        cooperative if !cooperative.trim().is_empty() => cooperative,
+        cooperative if !cooperative.trim().is_empty() => {
+            if !crate::domain::is_cooperative(&cooperative) {
+                warnings.push(format!(
+                    "贫困户姓名为空，按供货合作社列的“{}”导入；其名称中没有“合作社”，未从备注读取涉及的贫困户户数，请核实",
+                    cooperative.trim()
+                ));
+            }
+            cooperative
+        }
         _ => household,
+    }
+}
+
+/// The 备注 of a row; when the row names a household and, in a 供货合作社 column of its own,
+/// another name (the cooperative it sold through), `供货合作社：…` is added so it is kept.
+fn remark_text(h: &Header, row: &GridRow) -> String {
+    let remark = cell_text(row, h.col(Role::Remark));
+    let cooperative = cell_text(row, h.col(Role::Cooperative));
+    let household = cell_text(row, h.col(Role::Household));
+    if cooperative.trim().is_empty()
+        || household.trim().is_empty()
+        || household.trim() == cooperative.trim()
+    {
+        return remark;
+    }
+    let note = format!("供货合作社：{}", cooperative.trim());
+    match remark.trim() {
+        "" => note,
+        remark => format!("{remark}；{note}"),
     }
 }
 
@@ -1066,7 +1095,7 @@ fn sale_row(
             &mut extra,
         ),
         region,
-        household: household_text(h, row),
+        household: household_text(h, row, &mut extra),
         product: cell_text(row, h.col(Role::Product)),
         quantity: with_unit_column(
             h,
@@ -1078,7 +1107,7 @@ fn sale_row(
             units.amount,
             &mut extra,
         ),
-        remark: cell_text(row, h.col(Role::Remark)),
+        remark: remark_text(h, row),
     };
     let resolver = regions.resolver_for(&draft.region);
     match validate_sale_with_units(&draft, h.kind, resolver, ctx.reference, units) {
@@ -1220,12 +1249,12 @@ fn listing_row(
     };
     let (region, split_warning) = h.region_text(row);
     let (region, completed) = regions.completed(region, ctx.reporting_township.as_ref());
-    let completed: Vec<String> = split_warning.into_iter().chain(completed).collect();
+    let mut completed: Vec<String> = split_warning.into_iter().chain(completed).collect();
     let (shop_url, url_warning) = shop_url(ctx.sheet, row, h.col(Role::ShopUrl));
     let url_read_failed = url_warning.is_some();
     let draft = ListingDraft {
         region,
-        household: household_text(h, row),
+        household: household_text(h, row, &mut completed),
         product: cell_text(row, h.col(Role::Product)),
         planned_quantity: with_unit_column(
             h,
@@ -1236,7 +1265,7 @@ fn listing_row(
         supply_method: cell_text(row, h.col(Role::SupplyMethod)),
         shop_url,
         contact: contact_text(h, row),
-        remark: cell_text(row, h.col(Role::Remark)),
+        remark: remark_text(h, row),
     };
     let resolver = regions.resolver_for(&draft.region);
     match validate_listing_with_units(&draft, resolver, h.quantity_unit(Role::PlannedQuantity)) {
