@@ -205,7 +205,8 @@ enum PartResult {
 
 /// A quantity with a weight in brackets after it, as clerks note the weight of packed goods
 /// (half-width text, no whitespace): `1箱(20斤)` (= 20斤), `2箱(每箱20斤)` and `2箱(20斤/箱)` (=
-/// 40斤); a weight first keeps it (`20斤(1箱)` = 20斤). `2箱(40斤)` is refused: the weight may be
+/// 40斤), also a count per pack (`2箱(每箱20瓶)` = 40瓶); a weight first keeps it (`20斤(1箱)` =
+/// 20斤). `2箱(40斤)` is refused: the weight may be
 /// per box or in all. `None` when the text has no such bracket (no brackets inside either part).
 fn with_bracketed_weight(
     half: &str,
@@ -237,7 +238,12 @@ fn with_bracketed_weight(
         },
     };
     let weight = Quantity::parse(weight, None, column).ok()?.value;
-    weight.in_jin()?;
+    // A count per pack (`2箱(每箱20瓶)` = 40瓶) is read like a weight per pack; in all, only a
+    // weight (`1箱(20斤)`).
+    weight.unit.as_ref()?;
+    if !per_pack {
+        weight.in_jin()?;
+    }
     if per_pack {
         let value = outer.value.checked_mul(weight.value)?;
         return Some(Ok(Parsed::clean(Quantity {
@@ -425,6 +431,7 @@ mod tests {
             ("3袋（每袋10公斤）", "30", "公斤", Some("60")),
             ("20斤(1箱)", "20", "斤", Some("20")),
             ("2箱(每箱二十斤)", "40", "斤", Some("40")),
+            ("2箱(每箱20瓶)", "40", "瓶", None),
         ];
         for (text, value, unit, jin) in cases {
             let parsed = Quantity::parse(text, None, "销售数量").unwrap();
