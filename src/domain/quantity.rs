@@ -573,4 +573,16 @@ mod tests {
         let bare = Quantity::parse("30", None, "销售数量").unwrap().value;
         assert_eq!(bare.text_without_context("30", "销售数量"), None);
     }
+
+    proptest::proptest! {
+        /// Any text of the characters the spellings use (brackets, halves, per-pack marks,
+        /// products, numerals) parses or is refused, never panics; a parsed quantity is never
+        /// negative.
+        #[test]
+        fn any_spelling_parses_or_is_refused(text in "[0-9.半斤箱瓶袋吨每/×*()（）一二十两万千]{0,16}") {
+            if let Ok(parsed) = Quantity::parse(&text, None, "销售数量") {
+                proptest::prop_assert!(parsed.value.value >= Decimal::ZERO, "{text}");
+            }
+        }
+    }
 }
