@@ -2005,48 +2005,51 @@ fn a_corrected_form_sent_again_flags_the_row_that_differs_only_in_amount() {
     assert!(report.warnings.is_empty(), "{:?}", report.warnings);
 }
 
+/// Writes a 泥溪镇 附件1 form (填报时间 2019年8月20日, the official header) with `rows` of
+/// 地区, 贫困户姓名, 产品品种, 计划销量, 销售价格(元), numbered from 1.
+fn write_catalogue_form(path: &Path, rows: &[[&str; 5]]) {
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.write_string(0, 0, "填报单位：泥溪镇人民政府　填报时间：2019年8月20日")
+        .unwrap();
+    let header = [
+        "序号",
+        "地区",
+        "贫困户姓名",
+        "产品品种",
+        "计划销量",
+        "销售价格(元)",
+        "供货方式",
+        "网店网址",
+        "供货联系人及联系方式",
+        "备注",
+    ];
+    for (c, h) in header.iter().enumerate() {
+        ws.write_string(1, c as u16, *h).unwrap();
+    }
+    for (r, values) in rows.iter().enumerate() {
+        ws.write_string(r as u32 + 2, 0, (r + 1).to_string())
+            .unwrap();
+        for (c, v) in values.iter().enumerate() {
+            ws.write_string(r as u32 + 2, c as u16 + 1, *v).unwrap();
+        }
+    }
+    wb.save(path).unwrap();
+}
+
 /// A 附件1 catalogue sent again with a new price for one product updates that product's entry
 /// (a household lists each product once) instead of listing it twice.
 #[test]
 fn a_catalogue_sent_again_with_a_new_price_updates_the_product() {
     let (dir, _db, mut store) = temp_store();
     let write = |path: &Path, potato_price: &str| {
-        let mut wb = Workbook::new();
-        let ws = wb.add_worksheet();
-        ws.write_string(0, 0, "填报单位：泥溪镇人民政府　填报时间：2019年8月20日")
-            .unwrap();
-        let header = [
-            "序号",
-            "地区",
-            "贫困户姓名",
-            "产品品种",
-            "计划销量",
-            "销售价格(元)",
-            "供货方式",
-            "网店网址",
-            "供货联系人及联系方式",
-            "备注",
-        ];
-        for (c, h) in header.iter().enumerate() {
-            ws.write_string(1, c as u16, *h).unwrap();
-        }
-        let rows = [
-            [
-                "1",
-                "泥溪镇三坪村",
-                "刘光富",
-                "土豆",
-                "2000斤",
-                potato_price,
+        write_catalogue_form(
+            path,
+            &[
+                ["泥溪镇三坪村", "刘光富", "土豆", "2000斤", potato_price],
+                ["泥溪镇三坪村", "刘光富", "红薯", "1000斤", "2元/斤"],
             ],
-            ["2", "泥溪镇三坪村", "刘光富", "红薯", "1000斤", "2元/斤"],
-        ];
-        for (r, values) in rows.iter().enumerate() {
-            for (c, v) in values.iter().enumerate() {
-                ws.write_string(r as u32 + 2, c as u16, *v).unwrap();
-            }
-        }
-        wb.save(path).unwrap();
+        )
     };
     let august = dir.path().join("august.xlsx");
     write(&august, "3元/斤");
@@ -2086,31 +2089,7 @@ fn a_catalogue_sent_again_with_a_new_price_updates_the_product() {
 #[test]
 fn a_catalogue_sent_again_names_the_entries_it_no_longer_lists() {
     let (dir, _db, mut store) = temp_store();
-    let write = |path: &Path, rows: &[[&str; 5]]| {
-        let mut wb = Workbook::new();
-        let ws = wb.add_worksheet();
-        ws.write_string(0, 0, "填报单位：泥溪镇人民政府　填报时间：2019年8月20日")
-            .unwrap();
-        let header = [
-            "序号",
-            "地区",
-            "贫困户姓名",
-            "产品品种",
-            "计划销量",
-            "销售价格(元)",
-        ];
-        for (c, h) in header.iter().enumerate() {
-            ws.write_string(1, c as u16, *h).unwrap();
-        }
-        for (r, values) in rows.iter().enumerate() {
-            ws.write_string(r as u32 + 2, 0, (r + 1).to_string())
-                .unwrap();
-            for (c, v) in values.iter().enumerate() {
-                ws.write_string(r as u32 + 2, c as u16 + 1, *v).unwrap();
-            }
-        }
-        wb.save(path).unwrap();
-    };
+    let write = write_catalogue_form;
     let potato = ["泥溪镇三坪村", "刘光富", "土豆", "2000斤", "3元/斤"];
     let sweet_potato = ["泥溪镇三坪村", "刘光富", "红薯", "1000斤", "2元/斤"];
     let bacon = ["泥溪镇三坪村", "王德明", "腊肉", "200斤", "30元/斤"];

@@ -664,20 +664,26 @@ fn attributes(tag: &[u8]) -> Vec<(&[u8], String)> {
 mod tests {
     use super::*;
 
+    /// What the scanner finds in `xml` read as two chunks split at byte `split`.
+    fn scan_in_two_chunks(xml: &[u8], split: usize) -> SheetMeta {
+        let mut meta = SheetMeta::default();
+        let mut scanner = MetaScanner {
+            next_row: 1,
+            open_row: None,
+        };
+        let mut buf = xml[..split].to_vec();
+        let consumed = scanner.scan(&buf, &mut meta);
+        buf.drain(..consumed);
+        buf.extend_from_slice(&xml[split..]);
+        scanner.scan(&buf, &mut meta);
+        meta
+    }
+
     #[test]
     fn meta_scanner_reads_rows_merges_and_links_across_chunks() {
         let xml = br#"<worksheet><sheetData><row r="1"><c r="A1"><v>1</v></c></row><x:row r="5" hidden="1" spans="1:9"/><row hidden='true'/><row r="9" ht="3"></row></sheetData><mergeCells count="1"><mergeCell ref="A2:I2"/></mergeCells><hyperlinks><hyperlink ref="H7" r:id="rId1" tooltip="a>b"/></hyperlinks></worksheet>"#;
         for split in 0..xml.len() {
-            let mut meta = SheetMeta::default();
-            let mut scanner = MetaScanner {
-                next_row: 1,
-                open_row: None,
-            };
-            let mut buf = xml[..split].to_vec();
-            let consumed = scanner.scan(&buf, &mut meta);
-            buf.drain(..consumed);
-            buf.extend_from_slice(&xml[split..]);
-            scanner.scan(&buf, &mut meta);
+            let meta = scan_in_two_chunks(xml, split);
             assert_eq!(meta.hidden_rows, vec![5, 6], "split at {split}");
             assert_eq!(meta.merges, vec![(1, 0, 1, 8)]);
             assert_eq!(meta.links, vec![((7, 7), "rId1".to_string())]);
@@ -700,16 +706,7 @@ mod tests {
         ];
         for (xml, row) in cases {
             for split in 0..xml.len() {
-                let mut meta = SheetMeta::default();
-                let mut scanner = MetaScanner {
-                    next_row: 1,
-                    open_row: None,
-                };
-                let mut buf = xml[..split].to_vec();
-                let consumed = scanner.scan(&buf, &mut meta);
-                buf.drain(..consumed);
-                buf.extend_from_slice(&xml[split..]);
-                scanner.scan(&buf, &mut meta);
+                let meta = scan_in_two_chunks(xml, split);
                 assert_eq!(meta.broken_row, Some(row), "split at {split}");
             }
         }
