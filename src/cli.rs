@@ -220,7 +220,10 @@ fn execute(db_path: &Path, command: Command) -> Result<ExitCode, String> {
         } => {
             // A preview writes nothing: without a ledger, files are judged against a new, empty
             // ledger in memory; a ledger of an older version is migrated in a copy in memory.
-            let mut store = if dry_run && !db_path.exists() {
+            // Nor is a new ledger made when none of the files exists (a mistyped path).
+            let files = ingest::files_to_import(&files);
+            let nothing_to_read = files.iter().all(|file| !file.path.exists());
+            let mut store = if (dry_run || nothing_to_read) && !db_path.exists() {
                 Store::open_in_memory()
             } else if dry_run {
                 Store::open_for_preview(db_path)
@@ -228,7 +231,6 @@ fn execute(db_path: &Path, command: Command) -> Result<ExitCode, String> {
                 Store::open(db_path)
             }
             .map_err(|e| e.to_string())?;
-            let files = ingest::files_to_import(&files);
             let mut reports = Vec::with_capacity(files.len());
             for file in &files {
                 // A file whose transaction fails (database busy, disk full …) is reported as

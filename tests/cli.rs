@@ -248,6 +248,12 @@ fn errors_are_chinese_on_stderr_with_a_non_zero_exit() {
     assert_eq!(code, 1);
     assert!(err.contains("文件不存在"), "{err}");
     assert!(!db.exists());
+    // Nor does an import of files that are not there.
+    let missing = dir.path().join("nosuch.xlsx");
+    let (code, out, _) = run(&db, &["import", missing.to_str().unwrap()]);
+    assert_eq!(code, 1);
+    assert!(out.contains("nosuch.xlsx"), "{out}");
+    assert!(!db.exists());
     // Demo data only goes into a database named with --db.
     let demo = program().args(["demo", "--rows", "5"]).output().unwrap();
     assert_eq!(demo.status.code(), Some(2));

@@ -964,6 +964,33 @@ mod crafted {
         assert_eq!(flagged, [true, true, false, false, false]);
     }
 
+    /// A form sent back with its header and no data row (a CSV or a workbook) imports nothing
+    /// and says so in a file warning.
+    #[test]
+    fn a_form_with_only_its_header_says_nothing_was_imported() {
+        let csv = format!("{INFO}\r\n{}\r\n", HEADER2.join(","));
+        let workbook = nixi_form("2019年9月30日", &HEADER2.join("|"), &[]);
+        for p in [
+            parse("empty.csv", csv.as_bytes()),
+            parse("empty.xlsx", &workbook),
+        ] {
+            assert_eq!(p.rows().count(), 0);
+            assert_eq!(
+                p.file_warnings,
+                ["表格中只有表头，没有数据行，没有导入任何记录"]
+            );
+        }
+        let p = parse(
+            "one.xlsx",
+            &nixi_form(
+                "2019年9月30日",
+                &HEADER2.join("|"),
+                &["1|云阳县青松中学|2019.9.1|泥溪镇三坪村|刘光富|土豆|30斤|90元|"],
+            ),
+        );
+        assert!(p.file_warnings.is_empty(), "{:?}", p.file_warnings);
+    }
+
     /// Built-in date formats with no numFmt entry (14, 22, 31, 57, 58) are dates; number formats 4
     /// and 43 are not; a General serial and a yyyymmdd number are read as dates too. A phone stored
     /// as a number keeps its digits.
@@ -1723,6 +1750,49 @@ mod crafted {
         );
     }
 
+    /// 附件1 with `计划销量 | 单位`: an approximate or periodic figure (`每月500`, `300左右`) takes
+    /// the unit column's unit like a bare one, and is warned as not exact.
+    #[test]
+    fn an_approximate_planned_quantity_takes_the_unit_column() {
+        let parsed = parse(
+            "units.xlsx",
+            &form_under(
+                "填写单位：泥溪镇人民政府　填写日期：2019年9月12日",
+                "序号|地区|贫困户姓名|产品品种|计划销量|单位|销售价格(元)|供货方式",
+                &[
+                    "1|泥溪镇黄岭村|冉启兵|土豆|每月500|斤|3元/斤|送货上门",
+                    "2|泥溪镇黄岭村|刘光富|腊肉|300左右|公斤|40元/斤|送货上门",
+                    "3|泥溪镇黄岭村|冉启兵|土鸡|100|只|80元/只|送货上门",
+                    "4|泥溪镇黄岭村|刘光富|蜂蜜|每月20斤|斤|50元/斤|送货上门",
+                ],
+            ),
+        );
+        assert_eq!(parsed.errors().count(), 0);
+        let quantities: Vec<(String, Option<String>, usize)> = parsed
+            .rows()
+            .filter_map(|row| match &row.content {
+                RowContent::Listing(listing) => Some((
+                    listing.planned_quantity.to_string(),
+                    listing
+                        .planned_quantity
+                        .in_jin()
+                        .map(|jin| jin.normalize().to_string()),
+                    listing.warnings.len(),
+                )),
+                RowContent::Sale(_) => None,
+            })
+            .collect();
+        assert_eq!(
+            quantities,
+            [
+                ("500斤".to_string(), Some("500".to_string()), 1),
+                ("300公斤".to_string(), Some("600".to_string()), 1),
+                ("100只".to_string(), None, 0),
+                ("20斤".to_string(), Some("20".to_string()), 1),
+            ]
+        );
+    }
+
     /// 附件1 with the contact split over `联系人 | 联系电话` (a number cell), or only a phone
     /// column: both end in 供货联系人及联系方式.
     #[test]
@@ -2090,6 +2160,35 @@ mod crafted {
         );
         assert_eq!(stored(&p), [place("泥溪镇", "三坪村5组")]);
         assert!(p.file_warnings.is_empty(), "{:?}", p.file_warnings);
+        // 5. A short township name and a one-character village in two columns: the village is
+        // `石村`, as when written `泥溪镇石村`; written together, the whole name with a warning.
+        let p = parse(
+            "short.xlsx",
+            &nixi_form(
+                "2019年9月30日",
+                "序号|采购单位|销售时间|乡镇|村|贫困户姓名|产品品种|销售数量|销售金额",
+                &[
+                    "1|云阳县青松中学|2019.9.1|泥溪|石村|刘光富|土豆|30斤|90元",
+                    "2|云阳县青松中学|2019.9.1|泥溪镇|石村|刘光富|土豆|31斤|93元",
+                    "3|云阳县青松中学|2019.9.1||泥溪石村|刘光富|土豆|32斤|96元",
+                ],
+            ),
+        );
+        assert_eq!(
+            stored(&p),
+            [
+                place("泥溪镇", "石村"),
+                place("泥溪镇", "石村"),
+                (
+                    "泥溪镇".to_string(),
+                    "泥溪石村".to_string(),
+                    vec![
+                        "地区“泥溪石村”按泥溪镇的“泥溪石村”记；如果是泥溪镇的“石村”，请写成“泥溪镇石村”"
+                            .to_string()
+                    ]
+                ),
+            ]
+        );
     }
 
     /// A column written twice (`销售金额（含运费）` before `销售金额`, `销售数量（袋）` before

@@ -1182,14 +1182,23 @@ fn hidden_ids_left_behind_by_a_sort_do_not_move_content_between_records() {
 
 #[test]
 fn a_date_corrected_without_a_year_keeps_the_year_of_the_record_it_corrects() {
-    let (dir, _db, mut store, exported) = sample_01_exported();
+    let (dir, db, mut store) = temp_store();
+    import(&mut store, &sample("01_fj2_baseline_nixi_20rows.xlsx"));
+    // Exported without a year, the form's 填报时间 is today (2026 or later), not 2019.
+    let exported = dir.path().join("export.xlsx");
+    let request = ExportRequest {
+        kind: FormKind::Sale,
+        township_code: None,
+        year: None,
+        quarter: None,
+    };
+    export_form(&db, &request, &exported, &|_| {}).unwrap();
     let corrected = dir.path().join("corrected.xlsx");
     rewrite_export(&exported, &corrected, |grid| {
         let date_column = column_of(grid, "销售时间");
         let (row, _) = row_of(grid, "刘光富");
         grid[row][date_column] = Some(Cell::Text("9月8日".into()));
     });
-    // The export's 填报时间 is today (2026 or later), not 2019.
     let report = import(&mut store, &corrected);
     assert_eq!(
         (report.rows_added, report.rows_updated),
@@ -1214,6 +1223,52 @@ fn a_date_corrected_without_a_year_keeps_the_year_of_the_record_it_corrects() {
     assert_eq!(
         store.summary_totals(2019).unwrap().total.to_string(),
         "11795.00"
+    );
+}
+
+/// Exported for 2019 (in 2026), the form says 填报时间 2019年12月31日: a row added to it with a
+/// date without its year is a 2019 sale, with no warning about the year.
+#[test]
+fn a_row_added_to_a_past_years_export_is_dated_in_that_year() {
+    let (dir, _db, mut store, exported) = sample_01_exported();
+    let added = dir.path().join("added.xlsx");
+    let mut header_line = String::new();
+    rewrite_export(&exported, &added, |grid| {
+        header_line = grid
+            .iter()
+            .flatten()
+            .find_map(|cell| match cell {
+                Some(Cell::Text(text)) if text.contains("填报时间") => Some(text.clone()),
+                _ => None,
+            })
+            .unwrap();
+        let (row, column) = row_of(grid, "刘光富");
+        let mut new_row = grid[row].clone();
+        new_row[column] = Some(Cell::Text("张新户".into()));
+        let date_column = column_of(grid, "销售时间");
+        new_row[date_column] = Some(Cell::Text("9月20日".into()));
+        // No record id: a row the clerk typed in.
+        let remark_column = column_of(grid, "备注");
+        for cell in new_row.iter_mut().skip(remark_column + 1) {
+            *cell = None;
+        }
+        let last = data_rows(grid).1;
+        grid.insert(last + 1, new_row);
+    });
+    assert!(
+        header_line.ends_with("填报时间：2019年12月31日"),
+        "{header_line}"
+    );
+    let report = import(&mut store, &added);
+    assert_eq!(report.rows_added, 1, "{}", report.message);
+    assert!(
+        !report.warnings.iter().any(|w| w.message.contains("年份")),
+        "{:?}",
+        report.warnings
+    );
+    assert_eq!(
+        sale_of(&store, "张新户").record.date.date.to_string(),
+        "2019-09-20"
     );
 }
 

@@ -331,6 +331,29 @@ impl ReportDate {
             [m, d] if m.len() <= 2 && d.len() <= 2 => {
                 date_without_year(reference, number(m)?, Some(number(d)?), &cleaned)
             }
+            // `9/15/2019` (an English-language Excel's month/day/year) or `15/9/2019`
+            // (day/month/year): read when a part above 12 tells which is the day, else refused.
+            [a, b, y] if y.len() == 4 && a.len() <= 2 && b.len() <= 2 => {
+                let year = i32::try_from(number(y)?).map_err(|_| unreadable())?;
+                let (a, b) = (number(a)?, number(b)?);
+                let (month, day) = match (a > 12, b > 12) {
+                    (false, true) => (a, b),
+                    (true, false) => (b, a),
+                    (true, true) => {
+                        return Err(ParseError::new(format!("日期“{cleaned}”不存在，请核对")));
+                    }
+                    (false, false) => {
+                        return Err(ParseError::new(format!(
+                            "日期“{cleaned}”把年份写在最后，无法判断哪个是月、哪个是日，请写成 {year}-月-日"
+                        )));
+                    }
+                };
+                let mut parsed = day_date(year, month, day, &cleaned)?;
+                parsed.warnings.push(format!(
+                    "日期“{cleaned}”把年份写在最后，按{year}年{month}月{day}日导入，请核实"
+                ));
+                Ok(parsed)
+            }
             _ => Err(unreadable()),
         }
     }
@@ -636,6 +659,22 @@ mod tests {
     }
 
     #[test]
+    fn a_year_written_last_is_read_when_a_part_above_12_tells_the_day() {
+        for text in ["9/15/2019", "15/9/2019", "9-15-2019", "15.9.2019"] {
+            let parsed = ReportDate::parse(text, REFERENCE).unwrap();
+            assert_eq!(parsed.value.date, ymd(2019, 9, 15), "{text}");
+            assert_eq!(parsed.value.precision, DatePrecision::Day, "{text}");
+            assert_eq!(
+                parsed.warnings,
+                vec![format!(
+                    "日期“{text}”把年份写在最后，按2019年9月15日导入，请核实"
+                )],
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
     fn rejects_unreadable_and_impossible_dates() {
         let cases: &[(&str, Option<NaiveDate>, &str)] = &[
             ("", REFERENCE, "日期为空"),
@@ -648,7 +687,14 @@ mod tests {
             ("9.1", None, "缺少填报时间"),
             ("昨天", REFERENCE, "无法识别的日期“昨天”"),
             ("2019", REFERENCE, "无法识别的日期"),
-            ("1/9/2019", REFERENCE, "无法识别的日期"),
+            (
+                "1/9/2019",
+                REFERENCE,
+                "无法判断哪个是月、哪个是日，请写成 2019-月-日",
+            ),
+            ("15/13/2019", REFERENCE, "日期“15/13/2019”不存在"),
+            ("2/30/2019", REFERENCE, "日期“2/30/2019”不存在"),
+            ("1/9/20190", REFERENCE, "无法识别的日期"),
             ("2019..1", REFERENCE, "无法识别的日期"),
             ("2019.9.1.5", REFERENCE, "无法识别的日期"),
             ("1819.9.1", REFERENCE, "年份1819不合理"),

@@ -228,36 +228,16 @@ fn approximately<T>(
     warnings: &mut Vec<String>,
     parse: impl Fn(&str) -> Result<T, ParseError>,
 ) -> Result<T, ParseError> {
-    const PREFIXES: [&str; 9] = [
-        "大约", "大概", "约", "预计", "估计", "每月", "每年", "月均", "年均",
-    ];
-    const SUFFIXES: [&str; 10] = [
-        "左右", "上下", "以上", "以内", "/年", "/月", "每年", "每月", "一年", "一月",
-    ];
     let first = match parse(text) {
         Ok(parsed) => return Ok(parsed),
         Err(e) => e,
     };
-    let mut stripped = match text.find(['(', '（']) {
-        Some(open) if open > 0 => text[..open].trim().to_string(),
-        _ => text.trim().to_string(),
+    let before_note = match text.find(['(', '（']) {
+        Some(open) if open > 0 => &text[..open],
+        _ => text,
     };
-    loop {
-        let before = stripped.len();
-        for prefix in PREFIXES {
-            if let Some(rest) = stripped.strip_prefix(prefix) {
-                stripped = rest.trim().to_string();
-            }
-        }
-        for suffix in SUFFIXES {
-            if let Some(rest) = stripped.strip_suffix(suffix) {
-                stripped = rest.trim().to_string();
-            }
-        }
-        if stripped.len() == before {
-            break;
-        }
-    }
+    let (_, stripped, _) = without_inexact_words(before_note);
+    let stripped = stripped.to_string();
     if stripped.is_empty() || stripped == text.trim() {
         return Err(first);
     }
@@ -272,12 +252,82 @@ fn approximately<T>(
     }
 }
 
+/// Words that make a figure approximate or periodic, before it (`约500斤`, `每月500斤`).
+const INEXACT_PREFIXES: [&str; 9] = [
+    "大约", "大概", "约", "预计", "估计", "每月", "每年", "月均", "年均",
+];
+/// The same after it (`500斤左右`, `500斤/月`).
+const INEXACT_SUFFIXES: [&str; 10] = [
+    "左右", "上下", "以上", "以内", "/年", "/月", "每年", "每月", "一年", "一月",
+];
+
+/// Splits `text` into the words that make it approximate or periodic before the figure, the
+/// figure, and those after it: `每月 500 左右` → (`每月 `, `500`, ` 左右`). The figure is trimmed;
+/// the three parts concatenate to `text`.
+fn without_inexact_words(text: &str) -> (&str, &str, &str) {
+    let mut core = text.trim();
+    loop {
+        let before = core.len();
+        for prefix in INEXACT_PREFIXES {
+            if let Some(rest) = core.strip_prefix(prefix) {
+                core = rest.trim();
+            }
+        }
+        for suffix in INEXACT_SUFFIXES {
+            if let Some(rest) = core.strip_suffix(suffix) {
+                core = rest.trim();
+            }
+        }
+        if core.len() == before {
+            break;
+        }
+    }
+    // `core` is a subslice of `text`: its offset splits `text` on char boundaries.
+    let start = core.as_ptr() as usize - text.as_ptr() as usize;
+    let end = start + core.len();
+    (&text[..start], core, &text[end..])
+}
+
+/// A 计划销量 whose figure has no unit, with `unit` (from a 单位 column of its own) put after the
+/// figure: `每月500` and `斤` → `每月500斤`, `500左右` → `500斤左右`, `500` → `500斤`. `None` when
+/// the figure, without the approximate or periodic words, is not a bare number (it has a unit
+/// already, or is not a figure at all). Seed: 附件1 计划销量.
+pub fn with_unit_after_figure(text: &str, unit: &str) -> Option<String> {
+    let (before, figure, after) = without_inexact_words(text);
+    let bare = figure.chars().any(|c| c.is_ascii_digit())
+        && figure
+            .chars()
+            .all(|c| c.is_ascii_digit() || c == ',' || c == '.');
+    bare.then(|| format!("{before}{figure}{unit}{after}"))
+}
+
 /// The three 供货方式 of 附件1.
 pub const SUPPLY_METHODS: [&str; 3] = ["电商", "送货上门", "上门自提"];
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_unit_goes_after_the_figure_of_an_inexact_quantity() {
+        let cases = [
+            ("每月500", "斤", Some("每月500斤")),
+            ("500左右", "公斤", Some("500公斤左右")),
+            ("约 1,000 /月", "斤", Some("约 1,000斤 /月")),
+            ("500", "斤", Some("500斤")),
+            ("500斤", "斤", None),
+            ("每月500斤", "斤", None),
+            ("每月", "斤", None),
+            ("若干", "斤", None),
+        ];
+        for (text, unit, expected) in cases {
+            assert_eq!(
+                with_unit_after_figure(text, unit).as_deref(),
+                expected,
+                "{text}"
+            );
+        }
+    }
 
     fn resolver() -> RegionResolver {
         RegionResolver::from_csv(include_str!("../../assets/townships.csv")).unwrap()

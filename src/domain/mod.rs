@@ -27,7 +27,7 @@ pub use quantity::Quantity;
 pub use region::{RegionResolver, ResolvedRegion, Township};
 
 /// A value a clerk typed could not be understood. `message` is Chinese and names the problem and,
-/// where useful, what was expected (e.g. `无法识别的金额“九十块”：应为数字加“元”，如 90元`).
+/// where useful, what was expected (e.g. `无法识别的金额“九十多元”：应为数字加“元”，如 90元`).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{message}")]
 pub struct ParseError {

@@ -89,7 +89,7 @@ impl Money {
     /// a unit written in the text wins. Errors (Chinese) for unreadable text and for values finer than
     /// one fen (after applying 万). Negative values parse (the caller decides whether to reject them).
     ///
-    /// Also accepted: `￥90`, `RMB90`, `人民币90元`, `90元整`, `90圆`, `0.9万` (万 without 元),
+    /// Also accepted: `￥90`, `RMB90`, `人民币90元`, `90元整`, `90圆`, `90块`, `90块钱`, `0.9万` (万 without 元),
     /// `1，200` (full-width comma), scientific number text `1e12`, Chinese numerals in upper case
     /// (`玖拾元`). Thousands separators must group by three (`1,20` is an error). Values whose fen
     /// would not fit an `i64` (over about 9.2×10¹⁶ 元) are errors, as is anything a `Decimal` cannot
@@ -152,6 +152,9 @@ impl Money {
             ("圆整", AmountUnit::Yuan),
             ("元", AmountUnit::Yuan),
             ("圆", AmountUnit::Yuan),
+            // Spoken 元: `90块`, `90块钱`.
+            ("块钱", AmountUnit::Yuan),
+            ("块", AmountUnit::Yuan),
         ] {
             if let Some(stripped) = rest.strip_suffix(suffix) {
                 rest = stripped;
@@ -369,6 +372,8 @@ mod tests {
             ("52.5", AmountUnit::Yuan, 5250),
             ("  90元\u{3000}", AmountUnit::Yuan, 9000),
             ("90元整", AmountUnit::Yuan, 9000),
+            ("90块", AmountUnit::Yuan, 9000),
+            ("90块钱", AmountUnit::WanYuan, 9000),
             ("人民币90元", AmountUnit::Yuan, 9000),
             ("0", AmountUnit::Yuan, 0),
             ("-0", AmountUnit::Yuan, 0),
@@ -392,7 +397,7 @@ mod tests {
         let cases: &[(&str, AmountUnit, &str)] = &[
             ("", AmountUnit::Yuan, "金额为空"),
             ("\u{3000}", AmountUnit::Yuan, "金额为空"),
-            ("九十块", AmountUnit::Yuan, "无法识别的金额“九十块”"),
+            ("九十多元", AmountUnit::Yuan, "无法识别的金额“九十多元”"),
             ("元", AmountUnit::Yuan, "无法识别的金额"),
             ("abc", AmountUnit::Yuan, "无法识别的金额"),
             ("1,20", AmountUnit::Yuan, "无法识别的金额"),

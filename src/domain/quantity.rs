@@ -9,6 +9,11 @@ use super::text::{
 };
 use super::{ParseError, Parsed};
 
+/// The smallest quantity refused as absurd: 10亿 of its unit, or 10亿斤 (50万吨) for a weight.
+/// No household, cooperative or unit sells or buys that much in one row; such a figure is a
+/// typing slip (digits pasted twice) and would overflow totals.
+pub const MAX_QUANTITY: Decimal = Decimal::from_parts(1_000_000_000, 0, 0, false, 0);
+
 /// A quantity as reported: a decimal value and its unit as written (`斤`, `公斤`, `吨`, `头`, `个`, …),
 /// `None` when the clerk wrote a bare number and no header gave a unit.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -52,7 +57,8 @@ impl Quantity {
     /// in brackets (`1箱(20斤)` = 20斤, `2箱(每箱20斤)` = 40斤; `2箱(40斤)` is an error: per box or
     /// in all?). In a product the weight unit wins (`2袋×30斤` = 60斤); otherwise the first part's unit.
     /// The units known are those of [`normalize_unit`]; an unknown unit is an error, as are two
-    /// weight units in one product (`30斤×2公斤`) and values a `Decimal` cannot hold.
+    /// weight units in one product (`30斤×2公斤`), and values of [`MAX_QUANTITY`] or more (of
+    /// the unit, or in 斤 for a weight: `1000000吨` is 20亿斤).
     pub fn parse(
         text: &str,
         header_unit: Option<&str>,
@@ -63,6 +69,27 @@ impl Quantity {
         } else {
             column
         };
+        let parsed = Self::parse_any_size(text, header_unit, column)?;
+        let quantity = &parsed.value;
+        let weight = match quantity.unit.as_deref().and_then(jin_per_unit) {
+            Some(factor) => quantity.value.checked_mul(factor),
+            None => Some(quantity.value),
+        };
+        if weight.is_none_or(|weight| weight >= MAX_QUANTITY) {
+            return Err(ParseError::new(format!(
+                "{column}“{}”数值过大（一行达到10亿斤或10亿件），请核对",
+                clean_text(text)
+            )));
+        }
+        Ok(parsed)
+    }
+
+    /// [`Quantity::parse`] without the [`MAX_QUANTITY`] limit (`column` is never empty).
+    fn parse_any_size(
+        text: &str,
+        header_unit: Option<&str>,
+        column: &str,
+    ) -> Result<Parsed<Quantity>, ParseError> {
         let cleaned = clean_text(text);
         if cleaned.is_empty() {
             return Err(ParseError::new(format!("{column}为空")));
@@ -78,6 +105,14 @@ impl Quantity {
                 "无法识别的{column}“{cleaned}”：应为数字加单位，如 30斤、2头、1.5吨"
             ))
         };
+        // `30(斤)`: the unit in brackets after the number.
+        if let Some((number, unit)) = half.strip_suffix(')').and_then(|t| t.split_once('('))
+            && !number.is_empty()
+            && number.chars().all(|c| c.is_ascii_digit() || c == '.')
+            && normalize_unit(unit).is_some()
+        {
+            return Self::parse_any_size(&format!("{number}{unit}"), header_unit, column);
+        }
         if let Some(bracketed) = with_bracketed_weight(&half, column, &cleaned) {
             return bracketed;
         }
@@ -185,6 +220,7 @@ pub fn normalize_unit(unit: &str) -> Option<String> {
     };
     let unit = match unit.as_str() {
         "kgs" | "公斤(kg)" => "kg".to_string(),
+        "t" => "吨".to_string(),
         "l" => "升".to_string(),
         "ml" => "毫升".to_string(),
         _ => unit,
@@ -391,6 +427,9 @@ mod tests {
             ("30千克", "30", "千克", Some("60")),
             ("30kg", "30", "kg", Some("60")),
             ("30KG", "30", "kg", Some("60")),
+            ("0.5t", "0.5", "吨", Some("1000")),
+            ("30（斤）", "30", "斤", Some("30")),
+            ("2 (箱)", "2", "箱", None),
             ("1.5吨", "1.5", "吨", Some("3000")),
             ("36.2斤", "36.2", "斤", Some("36.2")),
             ("3两", "3", "两", Some("0.3")),
@@ -514,15 +553,27 @@ mod tests {
     }
 
     #[test]
-    fn huge_weights_do_not_overflow() {
-        let q = Quantity::parse("79228162514264337593543950335吨", None, "销售数量")
+    fn absurd_quantities_are_refused_without_overflow() {
+        for text in [
+            "79228162514264337593543950335吨",
+            "79228162514264337593543950335个",
+            "2箱(每箱999999999斤)",
+            "1000000000斤",
+            "500000吨",
+        ] {
+            let refused = Quantity::parse(text, Some("斤"), "销售数量");
+            assert!(
+                refused
+                    .as_ref()
+                    .is_err_and(|e| e.message.contains("数值过大")),
+                "{text}: {refused:?}"
+            );
+        }
+        let largest = Quantity::parse("499999.9995吨", None, "销售数量")
             .unwrap()
             .value;
-        assert_eq!(q.in_jin(), None);
-        let q = Quantity::parse("79228162514264337593543950335个", None, "销售数量")
-            .unwrap()
-            .value;
-        assert_eq!(q.value, Decimal::MAX);
+        assert_eq!(largest.in_jin(), Some(dec("999999999")));
+        assert!(Quantity::parse("999999999个", None, "销售数量").is_ok());
     }
 
     #[test]

@@ -253,6 +253,30 @@ impl RegionResolver {
         ))
     }
 
+    /// The warning for a 地区 read as one village whose name starts with its township's short
+    /// name and one more character (`泥溪石村` → 泥溪镇's village `泥溪石村`): the clerk may have
+    /// meant 泥溪镇's `石村`, and the same village written the other way would not match it.
+    /// `None` for every other text, also when the township is written with its level
+    /// (`泥溪镇石村`) or set apart (`泥溪-石村`).
+    pub fn whole_village_warning(&self, text: &str, resolved: &ResolvedRegion) -> Option<String> {
+        let compact = squeeze(&to_half_width(&clean_text(text)));
+        let stripped = strip_county(&compact);
+        if resolved.village != stripped {
+            return None;
+        }
+        let (township, rest, by_base) = self.match_township(stripped)?;
+        let matched = &stripped[..stripped.len() - rest.len()];
+        let bare = by_base || !LEVEL_ENDINGS.iter().any(|end| matched.ends_with(end));
+        if !bare || village_name_length(rest) != Some(1) || village_from(rest, by_base) != rest {
+            return None;
+        }
+        Some(format!(
+            "地区“{original}”按{name}的“{stripped}”记；如果是{name}的“{rest}”，请写成“{name}{rest}”",
+            original = clean_text(text),
+            name = township.name
+        ))
+    }
+
     /// [`RegionResolver::resolve`] of a text already cleaned, half-width and without whitespace;
     /// `None` when it names no township, or two different ones.
     fn resolve_compact(&self, compact: &str, depth: usize) -> Option<ResolvedRegion> {
@@ -284,7 +308,7 @@ impl RegionResolver {
                 // (`石门坎村` of 石门乡, not 石门乡's `坎村`).
                 let whole = match village_name_length(&village) {
                     Some(0) => true,
-                    Some(1) => bare,
+                    Some(1) => bare && village == rest,
                     _ => false,
                 };
                 if whole {
@@ -659,6 +683,34 @@ mod tests {
             let found = r.only_township_named_in(text).map(|t| t.name.as_str());
             assert_eq!(found, named, "{text}");
         }
+    }
+
+    /// `泥溪石村`: 泥溪镇's village `泥溪石村` or its `石村`? Read as the first, with a warning;
+    /// split or with the level written, it is `石村`.
+    #[test]
+    fn a_short_township_name_and_one_character_village_is_warned() {
+        let r = resolver();
+        for (text, village, warned) in [
+            ("泥溪石村", "泥溪石村", true),
+            ("云阳县石门坎村", "石门坎村", true),
+            ("泥溪新村", "泥溪新村", true),
+            ("泥溪镇石村", "石村", false),
+            ("泥溪-石村", "石村", false),
+            ("泥溪（石村）", "石村", false),
+            ("泥溪三坪村", "三坪村", false),
+            ("农坝村", "农坝村", false),
+            ("清水村", "清水村", false),
+        ] {
+            let resolved = r.resolve(text).unwrap();
+            assert_eq!(resolved.village, village, "{text}");
+            let warning = r.whole_village_warning(text, &resolved);
+            assert_eq!(warning.is_some(), warned, "{text}: {warning:?}");
+        }
+        let resolved = r.resolve("泥溪石村").unwrap();
+        assert_eq!(
+            r.whole_village_warning("泥溪石村", &resolved).as_deref(),
+            Some("地区“泥溪石村”按泥溪镇的“泥溪石村”记；如果是泥溪镇的“石村”，请写成“泥溪镇石村”")
+        );
     }
 
     /// `云阳` is both 云阳镇's short name and the county's: read as 云阳镇, with a warning.

@@ -302,6 +302,11 @@ pub fn validate_sale_with_units(
                 if money == Money::ZERO {
                     warnings.push(format!("{amt_col}为0元，需核实"));
                 }
+                if has_space_between_digits(&amount_text) {
+                    warnings.push(format!(
+                        "{amt_col}“{amount_text}”的数字中间有空格，按{money}元导入，请核实"
+                    ));
+                }
                 amount = Some(money);
             }
         }
@@ -356,6 +361,29 @@ fn iso_date(date: &ReportDate) -> String {
 pub const TOWNSHIP_ONLY_WARNING: &str = "地区只填到乡镇，缺少村(社区)";
 
 /// Resolves 地区 (required); pushes the township-only warning. `Err` holds the Chinese message.
+/// Whether a space (of any width) stands between two digits (`90 00`, `1 200元`): the amount
+/// is read without it, but a clerk may have meant two figures.
+fn has_space_between_digits(text: &str) -> bool {
+    let half = super::text::to_half_width(text);
+    let mut last_digit_before_space = false;
+    let mut previous_was_digit = false;
+    for c in half.chars() {
+        if c.is_whitespace() {
+            last_digit_before_space |= previous_was_digit;
+            previous_was_digit = false;
+        } else if c.is_ascii_digit() {
+            if last_digit_before_space {
+                return true;
+            }
+            previous_was_digit = true;
+        } else {
+            last_digit_before_space = false;
+            previous_was_digit = false;
+        }
+    }
+    false
+}
+
 pub(super) fn resolve_region(
     region_text: &str,
     resolver: &RegionResolver,
@@ -369,6 +397,7 @@ pub(super) fn resolve_region(
         warnings.push(TOWNSHIP_ONLY_WARNING.to_string());
     }
     warnings.extend(resolver.county_name_warning(region_text, &region));
+    warnings.extend(resolver.whole_village_warning(region_text, &region));
     Ok(region)
 }
 
@@ -524,6 +553,23 @@ mod tests {
             ("30斤×2袋", "180元", Some(60), 18000, &[]),
             ("2头", "1,200.00", None, 120000, &[]),
             ("36.2斤", "90.5元", None, 9050, &[]),
+            ("30斤", "90块", Some(30), 9000, &[]),
+            (
+                "0.015t",
+                "90 00",
+                Some(30),
+                900000,
+                &["销售金额“90 00”的数字中间有空格，按9000.00元导入，请核实"],
+            ),
+            (
+                "30（斤）",
+                "1\u{3000}200元",
+                Some(30),
+                120000,
+                &["销售金额“1\u{3000}200元”的数字中间有空格，按1200.00元导入，请核实"],
+            ),
+            ("30斤", " 90元 ", Some(30), 9000, &[]),
+            ("30斤", "¥ 90", Some(30), 9000, &[]),
         ];
         for (quantity, amount, jin, fen, warnings) in cases {
             let d = SaleDraft {
@@ -758,7 +804,7 @@ mod tests {
             date: "昨天".into(),
             region: "泥西镇三坪村".into(),
             quantity: "很多".into(),
-            amount: "九十块".into(),
+            amount: "九十多元".into(),
             ..draft()
         };
         let errors = errors_of(validate_sale(&d, FormKind::Sale, &resolver(), reference()));
@@ -776,7 +822,7 @@ mod tests {
             errors[1].1,
             "无法识别地区“泥西镇三坪村”中的乡镇（是否为“泥溪镇”？）"
         );
-        assert!(errors[3].1.contains("九十块"));
+        assert!(errors[3].1.contains("九十多元"));
     }
 
     #[test]

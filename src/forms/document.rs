@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use chrono::Datelike;
+use chrono::{Datelike, NaiveDate};
 
 use crate::domain::sale::FormKind;
 use crate::domain::{Money, Quantity, ReportDate};
@@ -31,7 +31,7 @@ pub struct ExportSummary {
 }
 
 /// Builds the form document for `request` from the store: header from this installation's
-/// settings (unit; when none is set, the township's name), today's date as 填报时间, one row per
+/// settings (unit; when none is set, the township's name), [`filling_date`] as 填报时间, one row per
 /// record in list order with its record id, and a new submission id recorded in the store.
 pub fn build_document(
     store: &Store,
@@ -52,12 +52,17 @@ pub fn build_document(
     } else {
         settings.unit.clone()
     };
-    let today = chrono::Local::now().date_naive();
+    let filled_on = filling_date(request, chrono::Local::now().date_naive());
     let header = HeaderInfo {
         unit,
         person: settings.contact_person.clone(),
         phone: settings.phone.clone(),
-        date: format!("{}年{}月{}日", today.year(), today.month(), today.day()),
+        date: format!(
+            "{}年{}月{}日",
+            filled_on.year(),
+            filled_on.month(),
+            filled_on.day()
+        ),
     };
     let mut total = Money::ZERO;
     let rows: Vec<FormRow> = match request.kind {
@@ -151,6 +156,30 @@ pub fn build_document(
     ))
 }
 
+/// The 填报时间 (附件2/3) or 填写日期 (附件1) printed on an export made on `today`: today, or
+/// the last day of the requested year or quarter when that period is over (a 2019 第三季度 form
+/// exported in 2026 says 2019年9月30日), so that a date typed without its year (`9月20日`) on the
+/// printed form is read in the form's year when the form comes back (import rule 5).
+pub fn filling_date(request: &ExportRequest, today: NaiveDate) -> NaiveDate {
+    if request.kind == FormKind::Catalogue {
+        return today;
+    }
+    let Some(year) = request.year else {
+        return today;
+    };
+    let last_month = match request.quarter {
+        Some(quarter @ 1..=4) => u32::from(quarter) * 3,
+        _ => 12,
+    };
+    let period_end = NaiveDate::from_ymd_opt(year, last_month, 1)
+        .and_then(|first| first.checked_add_months(chrono::Months::new(1)))
+        .and_then(|next| next.pred_opt());
+    match period_end {
+        Some(end) if end < today => end,
+        _ => today,
+    }
+}
+
 /// The text to print for a date: the typed text when it reads back as the same date on its own
 /// (no 填报时间 needed), else the full date (`9月9日` read with 填报时间 2019年9月30日 prints
 /// `2019年9月9日`, [`ReportDate::text_without_context`]), with the typed text kept in `typed`
@@ -234,4 +263,48 @@ pub fn export_form(
         rows,
         total,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(text: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap()
+    }
+
+    fn request(kind: FormKind, year: Option<i32>, quarter: Option<u8>) -> ExportRequest {
+        ExportRequest {
+            kind,
+            township_code: None,
+            year,
+            quarter,
+        }
+    }
+
+    #[test]
+    fn a_past_period_is_filled_on_its_last_day() {
+        let today = day("2026-12-01");
+        let cases = [
+            (request(FormKind::Sale, Some(2019), Some(3)), "2019-09-30"),
+            (
+                request(FormKind::Procurement, Some(2019), Some(4)),
+                "2019-12-31",
+            ),
+            (request(FormKind::Sale, Some(2020), Some(1)), "2020-03-31"),
+            (request(FormKind::Sale, Some(2019), None), "2019-12-31"),
+            // The period still running, a later one, no period, and 附件1: today.
+            (request(FormKind::Sale, Some(2026), Some(4)), "2026-12-01"),
+            (request(FormKind::Sale, Some(2026), None), "2026-12-01"),
+            (request(FormKind::Sale, Some(2027), Some(1)), "2026-12-01"),
+            (request(FormKind::Sale, None, Some(3)), "2026-12-01"),
+            (
+                request(FormKind::Catalogue, Some(2019), Some(3)),
+                "2026-12-01",
+            ),
+        ];
+        for (request, expected) in cases {
+            assert_eq!(filling_date(&request, today), day(expected), "{request:?}");
+        }
+    }
 }

@@ -346,7 +346,7 @@ fn an_invalid_amount_is_reported_next_to_the_field_and_nothing_is_saved() {
     click(&mut harness, "新增销售记录");
     for (label, text) in SAMPLE_SALE {
         let text = if label == "销售金额" {
-            "九十块"
+            "九十多元"
         } else {
             text
         };
@@ -357,7 +357,7 @@ fn an_invalid_amount_is_reported_next_to_the_field_and_nothing_is_saved() {
         .get_by_role_and_label(Role::TextInput, "销售金额")
         .rect();
     let message = harness
-        .get_by_label_contains("无法识别的金额“九十块”")
+        .get_by_label_contains("无法识别的金额“九十多元”")
         .rect();
     assert!(
         message.top() >= field.bottom() - 1.0 && message.top() - field.bottom() < 24.0,

@@ -5,7 +5,7 @@
 use chrono::NaiveDate;
 
 use crate::domain::AmountUnit;
-use crate::domain::region_text::{LEVEL_ENDINGS, VILLAGE_SUFFIXES};
+use crate::domain::region_text::{LEVEL_ENDINGS, VILLAGE_SUFFIXES, is_village_name};
 use crate::domain::sale::FormKind;
 
 use super::grid::{CellValue, GridRow, GridSheet};
@@ -169,7 +169,19 @@ impl Header {
                         "地区“{region}”已写了村(社区)，与“{column}”列的“{part}”不同，按地区导入，请核实"
                     ));
                 }
-                None => region.push_str(part),
+                None => {
+                    // `凤鸣` + `黄村`: a township written without its level, then the village, is
+                    // kept apart (`凤鸣-黄村`): together they would read as one village's name.
+                    let bare_township = role == Role::Village
+                        && !region.is_empty()
+                        && !LEVEL_ENDINGS.iter().any(|end| region.ends_with(end))
+                        && !VILLAGE_SUFFIXES.iter().any(|end| region.ends_with(end))
+                        && is_village_name(part);
+                    if bare_township {
+                        region.push('-');
+                    }
+                    region.push_str(part);
+                }
             }
         }
         (region, warning)

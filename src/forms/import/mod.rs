@@ -392,6 +392,12 @@ fn parse_inner(
             .file_warnings
             .push(format!("工作表“{name}”中没有找到可识别的表头，未导入"));
     }
+    // A form sent back empty (no sales this quarter?) is no error, but must not pass unnoticed.
+    if parsed.rows().next().is_none() && parsed.errors().next().is_none() {
+        parsed
+            .file_warnings
+            .push("表格中只有表头，没有数据行，没有导入任何记录".to_string());
+    }
     Ok(parsed)
 }
 

@@ -677,6 +677,15 @@ fn with_unit_column(header: &Header, row: &GridRow, quantity: String) -> String 
     }
 }
 
+/// A 计划销量 with the unit of a unit column of its own put after its figure, also when the
+/// figure is approximate or periodic (`每月500` and `斤` → `每月500斤`; see
+/// [`crate::domain::listing::with_unit_after_figure`]).
+fn planned_quantity_with_unit_column(header: &Header, row: &GridRow, quantity: String) -> String {
+    unit_column(header, row)
+        .and_then(|unit| crate::domain::listing::with_unit_after_figure(&fold(&quantity), &unit))
+        .unwrap_or(quantity)
+}
+
 /// The row's text in a unit column of its own (`单位`), when it is a unit: a word or two (`斤`,
 /// `公斤`, `箱`), never a name or a figure.
 fn unit_column(header: &Header, row: &GridRow) -> Option<String> {
@@ -1256,7 +1265,7 @@ fn listing_row(
         region,
         household: household_text(h, row, &mut completed),
         product: cell_text(row, h.col(Role::Product)),
-        planned_quantity: with_unit_column(
+        planned_quantity: planned_quantity_with_unit_column(
             h,
             row,
             value_text(h.col(Role::PlannedQuantity).and_then(|c| row.get(c))),
