@@ -1933,7 +1933,7 @@ mod crafted {
 
     /// Tables titled by a month alone (`11月`, `（12月）`), a title repeated with the header on a
     /// printed page (no new table: one 合计 for all), per-table 小计 with a 总计 of the sheet under
-    /// the last table, a `累计` row (not checked), 填报时间 without its year under a title naming
+    /// the last table, a `其中：深度贫困村` and a `累计` row (not checked), 填报时间 without its year under a title naming
     /// it, and 填报时间 as `2019.7—2019.9`: all read without false warnings.
     #[test]
     fn titles_totals_and_periods_of_stacked_tables_raise_no_false_alarm() {
@@ -1954,6 +1954,7 @@ mod crafted {
             "1|云阳县教委|12月3日|泥溪镇黄岭村|冉启兵|土鸡|5只|400|",
             "小计|||||||400|",
             "总计|||||||1900|",
+            "其中：深度贫困村|||||||400|",
             "累计|||||||25000|",
         ]);
         let parsed = parse("months.xlsx", &months);

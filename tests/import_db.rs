@@ -1744,6 +1744,101 @@ fn a_correction_in_rows_shifted_away_from_their_ids_overwrites_nothing() {
     );
 }
 
+/// An export sent back with two rows the import refuses (`很多` as 销售数量) and one row
+/// deleted: the file note lists only the deleted row's record as missing from the file; the
+/// refused rows are reported as errors, not as records the file left out.
+#[test]
+fn rows_refused_in_a_resent_export_are_not_listed_as_left_out() {
+    let (dir, _db, mut store, exported) = sample_01_exported();
+    let edited = dir.path().join("edited.xlsx");
+    rewrite_export(&exported, &edited, |grid| {
+        let quantity_column = column_of(grid, "销售数量");
+        for household in ["张桂兰", "李长青"] {
+            let (row, _) = row_of(grid, household);
+            grid[row][quantity_column] = Some(Cell::Text("很多".into()));
+        }
+        let (row, _) = row_of(grid, "周玉珍");
+        grid.remove(row);
+    });
+    let report = import(&mut store, &edited);
+    assert_eq!(report.rows_rejected, 2, "{}", report.message);
+    let left_out: Vec<&String> = report
+        .file_warnings
+        .iter()
+        .filter(|w| w.contains("本文件中没有"))
+        .collect();
+    assert_eq!(left_out.len(), 1, "{:?}", report.file_warnings);
+    assert!(left_out[0].contains("周玉珍"), "{}", left_out[0]);
+    assert!(
+        !left_out[0].contains("张桂兰") && !left_out[0].contains("李长青"),
+        "{}",
+        left_out[0]
+    );
+}
+
+/// Only the 销售金额 column of an export sorted (Excel's 以当前选定区域排序, the rest of the rows
+/// left in place): the amounts would move between households. The rows are refused as out of
+/// line and the ledger keeps its amounts; three real corrections of amounts still update.
+#[test]
+fn one_column_sorted_on_its_own_moves_no_amount_between_records() {
+    let (dir, _db, mut store, exported) = sample_01_exported();
+    let amounts = |store: &Store| -> Vec<(i64, Money)> {
+        store
+            .sales(&SaleFilter::default())
+            .unwrap()
+            .into_iter()
+            .map(|row| (row.id, row.record.amount))
+            .collect()
+    };
+    let before = amounts(&store);
+    let sorted = dir.path().join("sorted.xlsx");
+    rewrite_export(&exported, &sorted, |grid| {
+        let amount_column = column_of(grid, "销售金额");
+        let (first, last) = data_rows(grid);
+        let mut column: Vec<Option<Cell>> = (first..=last)
+            .map(|row| grid[row][amount_column].clone())
+            .collect();
+        column.sort_by(|a, b| match (a, b) {
+            (Some(Cell::Number(a)), Some(Cell::Number(b))) => a.total_cmp(b),
+            _ => std::cmp::Ordering::Equal,
+        });
+        for (row, cell) in (first..=last).zip(column) {
+            grid[row][amount_column] = cell;
+        }
+    });
+    let report = import(&mut store, &sorted);
+    assert_eq!(amounts(&store), before, "{}", report.message);
+    assert_eq!(report.rows_updated, 0, "{}", report.message);
+    assert!(report.rows_rejected >= 3, "{}", report.message);
+    assert!(
+        report
+            .errors
+            .iter()
+            .all(|e| e.message.contains("记录编号与各行内容错位")),
+        "{:?}",
+        report.errors
+    );
+    // Three amounts corrected by hand (no reordering of the same values): updated.
+    let corrected = dir.path().join("corrected.xlsx");
+    rewrite_export(&exported, &corrected, |grid| {
+        let amount_column = column_of(grid, "销售金额");
+        let (first, _) = data_rows(grid);
+        for row in grid.iter_mut().skip(first).take(3) {
+            let Some(Cell::Number(amount)) = row[amount_column] else {
+                panic!("no amount")
+            };
+            row[amount_column] = Some(Cell::Number(amount + 5.0));
+        }
+    });
+    let report = import(&mut store, &corrected);
+    assert_eq!(
+        (report.rows_updated, report.rows_rejected),
+        (3, 0),
+        "{}",
+        report.message
+    );
+}
+
 /// Row 1 (the 附件2 label with the hidden 提交编号) deleted from an export: the export is
 /// recognised by its ids and content, so a correction updates its record instead of adding it.
 #[test]

@@ -31,7 +31,7 @@ impl Price {
         if cleaned.is_empty() {
             return Err(ParseError::new("销售价格为空"));
         }
-        let half = squeeze(&to_half_width(&cleaned));
+        let half = spoken_yuan(&squeeze(&to_half_width(&cleaned)));
         if matches!(half.as_str(), "议价" | "面谈" | "电议" | "价格面议") || half.contains("面议")
         {
             return Ok(Parsed::clean(Price::Negotiable));
@@ -171,6 +171,30 @@ impl std::fmt::Display for Price {
     }
 }
 
+/// `3块/斤`, `三块钱一斤` → `3元/斤`, `三元一斤`: the spoken 块 (块钱) for 元 after a figure, when
+/// the text has no 元 (in `3元一块` and `3元/块`, 块 is the unit sold: a piece).
+fn spoken_yuan(half: &str) -> String {
+    if half.contains(['元', '圆']) {
+        return half.to_string();
+    }
+    let mut out = String::with_capacity(half.len());
+    let mut after_figure = false;
+    let mut chars = half.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '块' && after_figure {
+            out.push('元');
+            if chars.peek() == Some(&'钱') {
+                chars.next();
+            }
+            after_figure = false;
+            continue;
+        }
+        after_figure = c.is_ascii_digit() || is_chinese_numeral_char(c);
+        out.push(c);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -202,6 +226,12 @@ mod tests {
             ("每斤3元", per("3", Some("斤"))),
             ("3元一斤", per("3", Some("斤"))),
             ("３元／斤", per("3", Some("斤"))),
+            ("3块/斤", per("3", Some("斤"))),
+            ("三块钱一斤", per("3", Some("斤"))),
+            ("2.5块每斤", per("2.5", Some("斤"))),
+            ("3元一块", per("3", Some("块"))),
+            ("3元/块", per("3", Some("块"))),
+            ("每块3元", per("3", Some("块"))),
             ("3/斤", per("3", Some("斤"))),
             ("三元/斤", per("3", Some("斤"))),
             ("¥3/kg", per("3", Some("kg"))),

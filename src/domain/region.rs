@@ -277,6 +277,28 @@ impl RegionResolver {
         ))
     }
 
+    /// The warning for a 地区 whose township is written with a level it does not have
+    /// (`平安乡新华村`, `泥溪区三坪村`): read as the township of that name (平安镇, 泥溪镇), but
+    /// the clerk may mean a place elsewhere (平安乡 is also a township of 奉节县). `None` for
+    /// every other text, also for the older names the registry lists (`养鹿乡`, `人和镇`).
+    pub fn level_warning(&self, text: &str, resolved: &ResolvedRegion) -> Option<String> {
+        let compact = squeeze(&to_half_width(&clean_text(text)));
+        let stripped = strip_county(&compact);
+        let (township, rest, by_base) = self.match_township(stripped)?;
+        if !by_base || township.code != resolved.township_code {
+            return None;
+        }
+        let level = ["街道办事处", "街道", "镇", "乡", "区"]
+            .into_iter()
+            .find(|level| rest.starts_with(level))?;
+        let written = &stripped[..stripped.len() - rest.len() + level.len()];
+        Some(format!(
+            "地区“{}”中的“{written}”按{}记，请核实",
+            clean_text(text),
+            township.name
+        ))
+    }
+
     /// [`RegionResolver::resolve`] of a text already cleaned, half-width and without whitespace;
     /// `None` when it names no township, or two different ones.
     fn resolve_compact(&self, compact: &str, depth: usize) -> Option<ResolvedRegion> {
@@ -711,6 +733,36 @@ mod tests {
             r.whole_village_warning("泥溪石村", &resolved).as_deref(),
             Some("地区“泥溪石村”按泥溪镇的“泥溪石村”记；如果是泥溪镇的“石村”，请写成“泥溪镇石村”")
         );
+    }
+
+    /// A township written with a level it does not have is read, with a warning; its official
+    /// name and the older names of the registry are not warned.
+    #[test]
+    fn a_township_written_with_another_level_is_warned() {
+        let r = resolver();
+        for (text, warning) in [
+            (
+                "平安乡新华村",
+                Some("地区“平安乡新华村”中的“平安乡”按平安镇记，请核实"),
+            ),
+            (
+                "云阳县泥溪区三坪村",
+                Some("地区“云阳县泥溪区三坪村”中的“泥溪区”按泥溪镇记，请核实"),
+            ),
+            ("泥溪镇三坪村", None),
+            ("泥溪三坪村", None),
+            ("养鹿乡新村", None),
+            ("人和镇永安社区", None),
+            ("清水乡东升村", None),
+            ("双江街道滨江社区", None),
+        ] {
+            let resolved = r.resolve(text).unwrap();
+            assert_eq!(
+                r.level_warning(text, &resolved).as_deref(),
+                warning,
+                "{text}"
+            );
+        }
     }
 
     /// `云阳` is both 云阳镇's short name and the county's: read as 云阳镇, with a warning.

@@ -261,6 +261,9 @@ pub fn validate_sale_with_units(
             Err(e) => errors.push((SaleField::Quantity, e.message)),
             Ok(parsed) => {
                 warnings.extend(parsed.warnings);
+                if parsed.value.value.is_zero() {
+                    warnings.push(format!("{qty_col}为0，需核实"));
+                }
                 quantity = Some(parsed.value);
             }
         }
@@ -398,6 +401,7 @@ pub(super) fn resolve_region(
     }
     warnings.extend(resolver.county_name_warning(region_text, &region));
     warnings.extend(resolver.whole_village_warning(region_text, &region));
+    warnings.extend(resolver.level_warning(region_text, &region));
     Ok(region)
 }
 
@@ -570,6 +574,7 @@ mod tests {
             ),
             ("30斤", " 90元 ", Some(30), 9000, &[]),
             ("30斤", "¥ 90", Some(30), 9000, &[]),
+            ("0斤", "90元", Some(0), 9000, &["销售数量为0，需核实"]),
         ];
         for (quantity, amount, jin, fen, warnings) in cases {
             let d = SaleDraft {

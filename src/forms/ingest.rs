@@ -356,10 +356,14 @@ fn trust_record_ids(store: &Store, file: &mut ParsedFile) -> Result<ExportedReco
                 exported.changed_listings.extend(newer);
                 exported.exported_listings.extend(as_exported);
                 exported.recorrected_listings.extend(recorrected);
+                exported
+                    .rejected_listings
+                    .extend(&sheet.rejected_record_ids);
             } else {
                 exported.changed_sales.extend(newer);
                 exported.exported_sales.extend(as_exported);
                 exported.recorrected_sales.extend(recorrected);
+                exported.rejected_sales.extend(&sheet.rejected_record_ids);
             }
         }
         if !repeated_rows.is_empty() {

@@ -53,6 +53,11 @@ pub struct ExportedRecords {
     /// Sheets of the file that are exports of this ledger (by their 提交编号): a row there
     /// without an id that adds a record is worth a warning (its id may have been lost).
     pub own_export_sheets: HashSet<String>,
+    /// `sale` ids carried by rows of the file that were rejected: the file still holds those
+    /// records (not listed as left out of it).
+    pub rejected_sales: HashSet<i64>,
+    /// The same for `listing` ids.
+    pub rejected_listings: HashSet<i64>,
 }
 
 impl ExportedRecords {

@@ -567,6 +567,89 @@ pub(super) fn sale_comparison_key(conn: &Connection, record: &SaleRecord) -> Sto
     ))
 }
 
+/// The visible columns of a 附件2/3 row, in the form's order (采购单位, 销售时间, 地区, 贫困户姓名,
+/// 产品品种, 销售数量, 销售金额 in 分, 备注), as the ledger holds record `id`; `None` when there is
+/// no such record.
+fn stored_columns(conn: &Connection, id: i64) -> StoreResult<Option<[String; 8]>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT p.name, s.date_text, s.region_text, s.household, s.product, s.quantity_text,
+                    s.amount_fen, s.remark
+             FROM sale s JOIN purchaser p ON p.id = s.purchaser_id WHERE s.id = ?1",
+        )?
+        .query_row([id], |r| {
+            Ok([
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+                r.get::<_, i64>(6)?.to_string(),
+                r.get(7)?,
+            ])
+        })
+        .optional()?)
+}
+
+/// [`stored_columns`] of an incoming row.
+fn incoming_columns(record: &SaleRecord) -> [String; 8] {
+    [
+        record.purchaser.clone(),
+        record.date_text.clone(),
+        record.region_text.clone(),
+        record.household.clone(),
+        record.product.clone(),
+        record.quantity_text.clone(),
+        record.amount.to_fen().to_string(),
+        record.remark.clone(),
+    ]
+}
+
+/// Turns the corrections of an export into [`ImportAction::Misaligned`] when they are one
+/// column sorted on its own (Excel's 以当前选定区域排序): three or more rows each change only
+/// that column, and their new values are the old ones in another order. Real corrections of
+/// several rows (`90` → `95`, `250` → `260`) never are; the records are left as they are and the
+/// rows reported, instead of 销售金额 moving between households.
+fn one_column_sorted_alone(
+    conn: &Connection,
+    records: &[ImportRecord],
+    actions: &mut [Option<ImportAction>],
+) -> StoreResult<()> {
+    let mut column: Option<usize> = None;
+    let mut moved: Vec<(usize, i64)> = Vec::new();
+    let (mut new_values, mut old_values) = (Vec::new(), Vec::new());
+    for (index, (record, action)) in records.iter().zip(actions.iter()).enumerate() {
+        let (Some(ImportAction::Updated(id)), ImportRecord::Sale { record, .. }) = (action, record)
+        else {
+            continue;
+        };
+        let Some(stored) = stored_columns(conn, *id)? else {
+            continue;
+        };
+        let incoming = incoming_columns(record);
+        let mut changed = (0..stored.len()).filter(|&c| stored[c] != incoming[c]);
+        let (Some(only), None) = (changed.next(), changed.next()) else {
+            return Ok(());
+        };
+        if column.is_some_and(|column| column != only) {
+            return Ok(());
+        }
+        column = Some(only);
+        moved.push((index, *id));
+        new_values.push(incoming[only].clone());
+        old_values.push(stored[only].clone());
+    }
+    new_values.sort_unstable();
+    old_values.sort_unstable();
+    if moved.len() >= 3 && new_values == old_values {
+        for (index, id) in moved {
+            actions[index] = Some(ImportAction::Misaligned(id));
+        }
+    }
+    Ok(())
+}
+
 /// Decides, without writing, what each record would do (the preview), in three passes:
 /// 1. rows carrying the id of a stored record (trusted by the importer) with the same content:
 ///    that record, unchanged;
@@ -651,6 +734,7 @@ fn plan_in(
         }
         *slot = Some(action);
     }
+    one_column_sorted_alone(conn, records, &mut actions)?;
     let mut planned = Vec::with_capacity(records.len());
     // Stored listings a row without id took (same content, or the same product updated).
     let mut claimed_listings: HashSet<i64> = HashSet::new();
@@ -743,7 +827,12 @@ fn plan_in(
         })
         .collect();
     let mut file_notes = resent_file_check(conn, records, &planned, exported, &mut similar)?;
-    file_notes.extend(resent_catalogue_check(conn, records, &planned)?);
+    file_notes.extend(resent_catalogue_check(
+        conn,
+        records,
+        &planned,
+        &exported.rejected_listings,
+    )?);
     Ok(ImportPlan {
         actions: planned,
         similar,
@@ -779,12 +868,14 @@ fn listed_on_in(conn: &Connection, id: i64, day: Option<chrono::NaiveDate>) -> S
 /// the stored entries of its villages: one file note per village listing them, since the price
 /// check still uses them and only the operator may delete them. A village counts as sent again
 /// when the file repeats or updates at least half of its stored entries (a supplement adding a
-/// few products says nothing); villages the file does not name are not looked at. Nothing is
-/// deleted.
+/// few products says nothing); villages the file does not name are not looked at. Entries whose
+/// row is in the file but rejected (`rejected_in_file`, by hidden 记录编号) are not listed.
+/// Nothing is deleted.
 fn resent_catalogue_check(
     conn: &Connection,
     records: &[ImportRecord],
     planned: &[ImportAction],
+    rejected_in_file: &HashSet<i64>,
 ) -> StoreResult<Vec<String>> {
     let mut repeated: HashSet<i64> = HashSet::new();
     // (township code, village) in file order, each once.
@@ -814,7 +905,7 @@ fn resent_catalogue_check(
             .collect::<Result<_, _>>()?;
         let left_out: Vec<&(i64, String, String)> = stored
             .iter()
-            .filter(|(id, ..)| !repeated.contains(id))
+            .filter(|(id, ..)| !repeated.contains(id) && !rejected_in_file.contains(id))
             .collect();
         let repeated_here = stored.len() - left_out.len();
         if left_out.is_empty() || repeated_here * 2 < stored.len() {
@@ -846,7 +937,9 @@ fn resent_catalogue_check(
 /// it comes from, that no row of the file repeats now. Each added row that differs from one of
 /// them only in 村, 贫困户姓名, 产品品种 or date gets a [`Likeness::OneField`] warning (the clerk
 /// corrected it); the others are listed in one file note each per earlier file: the clerk may
-/// have deleted them from the form, and the ledger still counts them. Nothing is deleted.
+/// have deleted them from the form, and the ledger still counts them. Records whose row is in
+/// the file but rejected ([`ExportedRecords::rejected_sales`]) are not listed. Nothing is
+/// deleted.
 fn resent_file_check(
     conn: &Connection,
     records: &[ImportRecord],
@@ -902,7 +995,9 @@ fn resent_file_check(
         })
     };
     let in_scope = |sale: &LeftOut| {
-        !repeated.contains(&sale.id) && townships.contains(sale.township_code.as_str())
+        !repeated.contains(&sale.id)
+            && !exported.rejected_sales.contains(&sale.id)
+            && townships.contains(sale.township_code.as_str())
     };
     // (where the sales came from, for messages; its left-out sales)
     let mut groups: Vec<(String, Vec<LeftOut>)> = Vec::new();
@@ -930,8 +1025,9 @@ fn resent_file_check(
                 continue;
             }
             of_townships += 1;
-            if !repeated.contains(&row.get::<_, i64>(0)?) {
-                left_out.push(left_out_row(row)?);
+            let sale = left_out_row(row)?;
+            if in_scope(&sale) {
+                left_out.push(sale);
             }
         }
         // Only a file that repeats at least half of the earlier one is that file sent again; a

@@ -148,6 +148,9 @@ pub struct ImportedSheet {
     pub errors: Vec<RowIssue>,
     /// The amount in the sheet's 合计/总计 row, when it has one (not data).
     pub stated_total: Option<Money>,
+    /// The hidden 记录编号 of the rejected rows that carry one (an export's rows whose
+    /// correction was refused): records the file still holds.
+    pub rejected_record_ids: Vec<i64>,
 }
 
 impl ImportedSheet {
@@ -544,6 +547,7 @@ fn read_table(
         rows: rows.rows,
         errors: rows.errors,
         stated_total: rows.stated_total,
+        rejected_record_ids: rows.rejected_record_ids,
     };
     if let Some(stated) = imported.stated_total
         && imported.kind != FormKind::Catalogue

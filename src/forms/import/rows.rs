@@ -66,6 +66,9 @@ pub(crate) struct SheetRows {
     /// Rows of an export emptied but for their hidden 记录编号 (and 序号), by Excel row number:
     /// the clerk may have meant to delete the record, which an import never does.
     pub emptied_with_id: Vec<u32>,
+    /// The hidden 记录编号 of rejected rows (an export's rows whose correction was refused):
+    /// those records are in the file, only not importable as written.
+    pub rejected_record_ids: Vec<i64>,
 }
 
 /// Most rejected rows of one sheet whose issues are kept. A sheet with more is refused as a
@@ -327,6 +330,7 @@ pub(crate) fn import_rows(ctx: &RowContext<'_>) -> SheetRows {
         out.rows.extend(part.rows);
         out.errors.extend(part.errors);
         out.rejected_amounts.extend(part.rejected_amounts);
+        out.rejected_record_ids.extend(part.rejected_record_ids);
         out.rejected_count += part.rejected_count;
     }
     out.errors.sort_by_key(|e| e.row);
@@ -520,8 +524,12 @@ fn classify(header: &Header, row: &GridRow, in_footnotes: bool) -> RowClass {
                 };
             }
         }
-        // `小计`, and `累计` (the year so far, more than this table's rows): not checked.
-        if first.starts_with("小计") || first.starts_with("累计") {
+        // `小计`, `累计` (the year so far, more than this table's rows) and `其中：深度贫困村`
+        // (a part of the total above it): not checked.
+        if ["小计", "累计", "其中"]
+            .iter()
+            .any(|word| first.starts_with(word))
+        {
             return RowClass::Total {
                 grand: false,
                 named: false,
@@ -1155,6 +1163,7 @@ fn sale_row(
                         .unwrap_or(message),
                 }
             });
+            out.rejected_record_ids.extend(record_id(h, row));
             out.reject(issues, amount);
         }
     }
@@ -1327,6 +1336,7 @@ fn listing_row(
                         .unwrap_or(message),
                 }
             });
+            out.rejected_record_ids.extend(record_id(h, row));
             out.reject(issues, None);
         }
     }
