@@ -972,6 +972,116 @@ fn write_sale_form(path: &Path, info: &str, quantity_and_amount: [&str; 2], rows
     wb.save(path).unwrap();
 }
 
+/// A township's file of September and November sales, then its 第三季度 export sent back as
+/// it is: nothing is listed as left out of it (the November sale was never in the export), and
+/// a row deleted from the export is.
+#[test]
+fn a_quarter_export_sent_back_lists_only_what_it_held() {
+    let (dir, db, mut store) = temp_store();
+    let original = dir.path().join("九月十一月.xlsx");
+    let row = |date: &'static str, household: &'static str| {
+        [
+            "云阳县青松中学",
+            date,
+            "泥溪镇三坪村",
+            household,
+            "土豆",
+            "30斤",
+            "90元",
+        ]
+    };
+    write_sale_form(
+        &original,
+        "填报单位：泥溪镇人民政府　填报时间：2019年11月30日",
+        ["销售数量", "销售金额"],
+        &[
+            row("2019.9.1", "石一"),
+            row("2019.9.2", "石二"),
+            row("2019.9.3", "石三"),
+            row("2019.11.5", "周三"),
+        ],
+    );
+    assert_eq!(import(&mut store, &original).rows_added, 4);
+    let exported = dir.path().join("第三季度.xlsx");
+    let request = ExportRequest {
+        kind: FormKind::Sale,
+        township_code: None,
+        year: Some(2019),
+        quarter: Some(3),
+    };
+    assert_eq!(
+        export_form(&db, &request, &exported, &|_| {}).unwrap().rows,
+        3
+    );
+    let report = import(&mut store, &exported);
+    assert!(
+        !report
+            .file_warnings
+            .iter()
+            .any(|w| w.contains("本文件中没有")),
+        "{:?}",
+        report.file_warnings
+    );
+    let without_one = dir.path().join("删了一行.xlsx");
+    rewrite_export(&exported, &without_one, |grid| {
+        let (row, _) = row_of(grid, "石二");
+        grid.remove(row);
+    });
+    let report = import(&mut store, &without_one);
+    let left_out: Vec<&String> = report
+        .file_warnings
+        .iter()
+        .filter(|w| w.contains("本文件中没有"))
+        .collect();
+    assert_eq!(left_out.len(), 1, "{:?}", report.file_warnings);
+    assert!(left_out[0].contains("石二") && !left_out[0].contains("周三"));
+}
+
+/// A township's own file sent again (no record ids) with rows it now gets wrong (a date that
+/// does not exist) and one row deleted: only the deleted row's sale is listed as left out, also
+/// when most rows of the resend are rejected.
+#[test]
+fn a_resent_file_lists_as_left_out_only_what_it_no_longer_holds() {
+    let row = |date: &'static str, household: &'static str| {
+        [
+            "云阳县青松中学",
+            date,
+            "泥溪镇三坪村",
+            household,
+            "土豆",
+            "30斤",
+            "90元",
+        ]
+    };
+    let info = "填报单位：泥溪镇人民政府　填报时间：2019年9月30日";
+    let households = ["石一", "石二", "石三", "石四", "石五", "石六"];
+    for bad in [1, 3] {
+        let (dir, _db, mut store) = temp_store();
+        let original = dir.path().join("九月.xlsx");
+        let rows: Vec<[&str; 7]> = households.iter().map(|h| row("2019.9.1", h)).collect();
+        write_sale_form(&original, info, ["销售数量", "销售金额"], &rows);
+        assert_eq!(import(&mut store, &original).rows_added, 6);
+        // The first `bad` rows dated 2019.9.31; 石六 deleted.
+        let resent = dir.path().join("九月重报.xlsx");
+        let rows: Vec<[&str; 7]> = households[..5]
+            .iter()
+            .enumerate()
+            .map(|(i, h)| row(if i < bad { "2019.9.31" } else { "2019.9.1" }, h))
+            .collect();
+        write_sale_form(&resent, info, ["销售数量", "销售金额"], &rows);
+        let report = import(&mut store, &resent);
+        assert_eq!(report.rows_rejected, bad, "{}", report.message);
+        let left_out: Vec<&String> = report
+            .file_warnings
+            .iter()
+            .filter(|w| w.contains("本文件中没有"))
+            .collect();
+        assert_eq!(left_out.len(), 1, "{bad}: {:?}", report.file_warnings);
+        assert!(left_out[0].contains("石六"), "{}", left_out[0]);
+        assert!(!left_out[0].contains("石一"), "{}", left_out[0]);
+    }
+}
+
 /// Issue 3: an export re-imported as is changes nothing, even when the typed text depended on
 /// the original file's 填报时间 or header unit: the export prints a self-contained value
 /// (`2019年9月9日`, `30公斤`) and keeps the typed text in its hidden 填写原文 column.
@@ -1818,6 +1928,19 @@ fn one_column_sorted_on_its_own_moves_no_amount_between_records() {
         "{:?}",
         report.errors
     );
+    // Sorted, and one amount corrected after the sort: still out of line.
+    let sorted_and_corrected = dir.path().join("sorted_and_corrected.xlsx");
+    rewrite_export(&sorted, &sorted_and_corrected, |grid| {
+        let amount_column = column_of(grid, "销售金额");
+        let (first, _) = data_rows(grid);
+        let Some(Cell::Number(amount)) = grid[first][amount_column] else {
+            panic!("no amount")
+        };
+        grid[first][amount_column] = Some(Cell::Number(amount + 20.0));
+    });
+    let report = import(&mut store, &sorted_and_corrected);
+    assert_eq!(amounts(&store), before, "{}", report.message);
+    assert_eq!(report.rows_updated, 0, "{}", report.message);
     // Three amounts corrected by hand (no reordering of the same values): updated.
     let corrected = dir.path().join("corrected.xlsx");
     rewrite_export(&exported, &corrected, |grid| {

@@ -332,11 +332,14 @@ impl ReportDate {
                 date_without_year(reference, number(m)?, Some(number(d)?), &cleaned)
             }
             // `9/15/2019` (an English-language Excel's month/day/year) or `15/9/2019`
-            // (day/month/year): read when a part above 12 tells which is the day, else refused.
+            // (day/month/year): read when a part above 12 tells which is the day, or both are
+            // the same (`9/9/2019`), else refused.
             [a, b, y] if y.len() == 4 && a.len() <= 2 && b.len() <= 2 => {
                 let year = i32::try_from(number(y)?).map_err(|_| unreadable())?;
                 let (a, b) = (number(a)?, number(b)?);
                 let (month, day) = match (a > 12, b > 12) {
+                    // `9/9/2019`: the same date either way.
+                    _ if a == b => (a, b),
                     (false, true) => (a, b),
                     (true, false) => (b, a),
                     (true, true) => {
@@ -672,6 +675,10 @@ mod tests {
                 "{text}"
             );
         }
+        let parsed = ReportDate::parse("9/9/2019", REFERENCE).unwrap();
+        assert_eq!(parsed.value.date, ymd(2019, 9, 9));
+        assert_eq!(parsed.warnings.len(), 1);
+        assert!(ReportDate::parse("13/13/2019", REFERENCE).is_err());
     }
 
     #[test]

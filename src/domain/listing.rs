@@ -127,6 +127,9 @@ pub fn validate_listing_with_units(
             }
             Ok(parsed) => {
                 warnings.extend(parsed.warnings);
+                if parsed.value.value.is_zero() {
+                    warnings.push(format!("{qty_col}为0，需核实"));
+                }
                 Some(parsed.value)
             }
         };
@@ -289,15 +292,15 @@ fn without_inexact_words(text: &str) -> (&str, &str, &str) {
 }
 
 /// A 计划销量 whose figure has no unit, with `unit` (from a 单位 column of its own) put after the
-/// figure: `每月500` and `斤` → `每月500斤`, `500左右` → `500斤左右`, `500` → `500斤`. `None` when
+/// figure: `每月500` and `斤` → `每月500斤`, `500左右` → `500斤左右`, `500` → `500斤`, `三百左右` →
+/// `三百斤左右`. `None` when
 /// the figure, without the approximate or periodic words, is not a bare number (it has a unit
 /// already, or is not a figure at all). Seed: 附件1 计划销量.
 pub fn with_unit_after_figure(text: &str, unit: &str) -> Option<String> {
     let (before, figure, after) = without_inexact_words(text);
-    let bare = figure.chars().any(|c| c.is_ascii_digit())
-        && figure
-            .chars()
-            .all(|c| c.is_ascii_digit() || c == ',' || c == '.');
+    let numeral = |c: char| c.is_ascii_digit() || super::text::is_chinese_numeral_char(c);
+    let bare =
+        figure.chars().any(numeral) && figure.chars().all(|c| numeral(c) || c == ',' || c == '.');
     bare.then(|| format!("{before}{figure}{unit}{after}"))
 }
 
@@ -315,6 +318,8 @@ mod tests {
             ("500左右", "公斤", Some("500公斤左右")),
             ("约 1,000 /月", "斤", Some("约 1,000斤 /月")),
             ("500", "斤", Some("500斤")),
+            ("三百左右", "斤", Some("三百斤左右")),
+            ("每月三百", "斤", Some("每月三百斤")),
             ("500斤", "斤", None),
             ("每月500斤", "斤", None),
             ("每月", "斤", None),
@@ -365,6 +370,12 @@ mod tests {
         assert_eq!(l.supply_methods, vec!["送货上门".to_string()]);
         assert_eq!(l.contact, "刘光富 138-0000-2301");
         assert!(l.warnings.is_empty(), "{:?}", l.warnings);
+        let zero = ListingDraft {
+            planned_quantity: "0斤".into(),
+            ..listing()
+        };
+        let l = validate_listing(&zero, &resolver()).unwrap();
+        assert_eq!(l.warnings, ["计划销量为0，需核实"]);
     }
 
     #[test]

@@ -348,8 +348,9 @@ fn parse_part(part: &str) -> PartResult {
         if let Some(unit) = normalize_unit(rest) {
             return PartResult::Ok(number, Some(unit));
         }
-        // `1.5万斤`, `3千` (a multiplier, not the unit 千克, which matched above).
-        for (multiplier, factor) in [('万', 10_000), ('千', 1_000)] {
+        // `1.5万斤`, `3千` (a multiplier, not the unit 千克, which matched above), `10亿斤` (read
+        // to be refused as too large, not as an unknown unit).
+        for (multiplier, factor) in [('万', 10_000), ('千', 1_000), ('亿', 100_000_000)] {
             if let Some(after) = rest.strip_prefix(multiplier) {
                 let Some(number) = number.checked_mul(Decimal::from(factor)) else {
                     return PartResult::Unreadable;
@@ -560,6 +561,8 @@ mod tests {
             "2箱(每箱999999999斤)",
             "1000000000斤",
             "500000吨",
+            "10亿斤",
+            "5亿公斤",
         ] {
             let refused = Quantity::parse(text, Some("斤"), "销售数量");
             assert!(

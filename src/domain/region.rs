@@ -264,10 +264,8 @@ impl RegionResolver {
         if resolved.village != stripped {
             return None;
         }
-        let (township, rest, by_base) = self.match_township(stripped)?;
-        let matched = &stripped[..stripped.len() - rest.len()];
-        let bare = by_base || !LEVEL_ENDINGS.iter().any(|end| matched.ends_with(end));
-        if !bare || village_name_length(rest) != Some(1) || village_from(rest, by_base) != rest {
+        let (township, rest, short) = self.match_township(stripped)?;
+        if !short || village_name_length(rest) != Some(1) || village_from(rest, short) != rest {
             return None;
         }
         Some(format!(
@@ -284,8 +282,8 @@ impl RegionResolver {
     pub fn level_warning(&self, text: &str, resolved: &ResolvedRegion) -> Option<String> {
         let compact = squeeze(&to_half_width(&clean_text(text)));
         let stripped = strip_county(&compact);
-        let (township, rest, by_base) = self.match_township(stripped)?;
-        if !by_base || township.code != resolved.township_code {
+        let (township, rest, short) = self.match_township(stripped)?;
+        if !short || township.code != resolved.township_code {
             return None;
         }
         let level = ["街道办事处", "街道", "镇", "乡", "区"]
@@ -321,10 +319,8 @@ impl RegionResolver {
             current = rest;
         }
         for candidate in candidates.iter().rev() {
-            if let Some((township, rest, by_base)) = self.match_township(candidate) {
-                let matched = &candidate[..candidate.len() - rest.len()];
-                let bare = by_base || !LEVEL_ENDINGS.iter().any(|end| matched.ends_with(end));
-                let village = village_from(rest, by_base);
+            if let Some((township, rest, bare)) = self.match_township(candidate) {
+                let village = village_from(rest, bare);
                 // The whole text is the village's name: nothing but the suffix after the
                 // township's name (`农坝村`, `清水社区`), or one character after a bare name
                 // (`石门坎村` of 石门乡, not 石门乡's `坎村`).
@@ -440,15 +436,16 @@ impl RegionResolver {
         {
             return found;
         }
-        let (township, rest, by_base) = self.match_township(compact)?;
-        let village = village_from(rest, by_base);
+        let (township, rest, short) = self.match_township(compact)?;
+        let village = village_from(rest, short);
         let other = self.resolve_compact(&village, depth + 1)?;
         (other.township_code != township.code && other.village != village)
             .then(|| (township.name.clone(), other.township_name))
     }
 
     /// The township whose name (or alias, …) is the longest prefix of `text`, the rest of the text,
-    /// and whether the match was a bare name without suffix.
+    /// and whether the match was a short name without a level (the bare name `泥溪`, or an alias
+    /// such as `清水`, `票草`): a wrong level may follow it (`清水镇新华村`).
     fn match_township<'a>(&self, text: &'a str) -> Option<(&Township, &'a str, bool)> {
         let mut best: Option<(&Township, &'a str, bool, usize)> = None;
         for (township, (names, base)) in self.townships.iter().zip(&self.names) {
@@ -462,11 +459,14 @@ impl RegionResolver {
                 }
                 let len = name.chars().count();
                 if best.is_none_or(|(_, _, _, best_len)| len > best_len) {
-                    best = Some((township, rest, Some(name.as_str()) == base.as_deref(), len));
+                    // A short name: the bare name, or an alias without a level (`清水`, `票草`).
+                    let bare = Some(name.as_str()) == base.as_deref()
+                        || !LEVEL_ENDINGS.iter().any(|end| name.ends_with(end));
+                    best = Some((township, rest, bare, len));
                 }
             }
         }
-        best.map(|(township, rest, by_base, _)| (township, rest, by_base))
+        best.map(|(township, rest, short, _)| (township, rest, short))
     }
 
     /// The official name nearest to the start of `text` (edit distance on characters), when close.
@@ -614,6 +614,9 @@ mod tests {
             ("泥溪镇三坪村", "泥溪镇", "三坪村"),
             ("泥溪三坪村", "泥溪镇", "三坪村"),
             ("泥溪乡三坪村", "泥溪镇", "三坪村"),
+            ("清水镇新华村", "清水土家族乡", "新华村"),
+            ("清水街道新华村", "清水土家族乡", "新华村"),
+            ("票草乡新华村", "蔈草镇", "新华村"),
             ("云阳县 泥溪镇\u{3000}三坪村 ", "泥溪镇", "三坪村"),
             ("泥溪镇-三坪村", "泥溪镇", "三坪村"),
             ("泥溪镇（三坪村）", "泥溪镇", "三坪村"),
@@ -750,6 +753,14 @@ mod tests {
                 Some("地区“云阳县泥溪区三坪村”中的“泥溪区”按泥溪镇记，请核实"),
             ),
             ("泥溪镇三坪村", None),
+            (
+                "清水镇新华村",
+                Some("地区“清水镇新华村”中的“清水镇”按清水土家族乡记，请核实"),
+            ),
+            (
+                "票草乡新华村",
+                Some("地区“票草乡新华村”中的“票草乡”按蔈草镇记，请核实"),
+            ),
             ("泥溪三坪村", None),
             ("养鹿乡新村", None),
             ("人和镇永安社区", None),

@@ -102,10 +102,11 @@ pub(crate) fn leading_bracketed(text: &str) -> Option<(&str, &str)> {
     })
 }
 
-/// The village part left after the township name.
-pub(crate) fn village_from(rest: &str, by_base: bool) -> String {
+/// The village part left after the township name; after a short name (`short`: `泥溪`, `清水`)
+/// a wrong level is dropped too (`泥溪乡三坪村`, `清水镇新华村`).
+pub(crate) fn village_from(rest: &str, short: bool) -> String {
     let mut rest = rest;
-    if by_base {
+    if short {
         // `泥溪乡三坪村` for 泥溪镇: a wrong suffix after a bare name (`区`: the 区公所 level
         // older clerks still write).
         for suffix in ["街道办事处", "街道", "镇", "乡", "区"] {

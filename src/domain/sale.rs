@@ -12,8 +12,8 @@ pub use super::listing::{
 use super::region::ResolvedRegion;
 use super::text::{clean_name, clean_text, clean_words, is_formula_like};
 use super::{
-    AmountUnit, Channel, DatePrecision, InvolvedCount, Money, Quantity, RegionResolver, ReportDate,
-    SubChannel, is_cooperative, parse_involved,
+    AmountUnit, Channel, DatePrecision, InvolvedCount, Money, ParseError, Quantity, RegionResolver,
+    ReportDate, SubChannel, is_cooperative, parse_involved,
 };
 
 /// Which official form a record belongs to.
@@ -257,12 +257,28 @@ pub fn validate_sale_with_units(
     if quantity_text.is_empty() {
         errors.push((SaleField::Quantity, format!("{qty_col}不能为空")));
     } else {
-        match Quantity::parse(&quantity_text, units.quantity.as_deref(), qty_col) {
+        let parse = |text: &str| Quantity::parse(text, units.quantity.as_deref(), qty_col);
+        // `约30斤`, `30斤左右`: the figure, warned as not exact.
+        let parsed = parse(&quantity_text).or_else(|error| {
+            let figure = without_approximation(&quantity_text).ok_or_else(|| error.clone())?;
+            let parsed = parse(figure).map_err(|_| error)?;
+            warnings.push(format!(
+                "{qty_col}“{quantity_text}”不是确切的数，按“{figure}”导入，请核实"
+            ));
+            Ok::<_, ParseError>(parsed)
+        });
+        match parsed {
             Err(e) => errors.push((SaleField::Quantity, e.message)),
             Ok(parsed) => {
                 warnings.extend(parsed.warnings);
                 if parsed.value.value.is_zero() {
                     warnings.push(format!("{qty_col}为0，需核实"));
+                }
+                if has_space_between_digits(&quantity_text) {
+                    warnings.push(format!(
+                        "{qty_col}“{quantity_text}”的数字中间有空格，按{}导入，请核实",
+                        parsed.value
+                    ));
                 }
                 quantity = Some(parsed.value);
             }
@@ -364,8 +380,29 @@ fn iso_date(date: &ReportDate) -> String {
 pub const TOWNSHIP_ONLY_WARNING: &str = "地区只填到乡镇，缺少村(社区)";
 
 /// Resolves 地区 (required); pushes the township-only warning. `Err` holds the Chinese message.
-/// Whether a space (of any width) stands between two digits (`90 00`, `1 200元`): the amount
-/// is read without it, but a clerk may have meant two figures.
+/// The figure of an approximate 销售数量 (`约30斤`, `大约 30斤`, `30斤左右`, `30斤上下` → `30斤`);
+/// `None` when the text has no such word. Periodic (`每月`) and bounding (`以上`) words are not
+/// stripped: a sale is no plan.
+fn without_approximation(text: &str) -> Option<&str> {
+    let trimmed = text.trim();
+    let mut figure = trimmed;
+    if let Some(rest) = ["大约", "大概", "约", "估计"]
+        .iter()
+        .find_map(|word| figure.strip_prefix(word))
+    {
+        figure = rest.trim();
+    }
+    if let Some(rest) = ["左右", "上下"]
+        .iter()
+        .find_map(|word| figure.strip_suffix(word))
+    {
+        figure = rest.trim();
+    }
+    (figure.len() != trimmed.len() && !figure.is_empty()).then_some(figure)
+}
+
+/// Whether a space (of any width) stands between two digits (`90 00`, `1 200元`, `3 0斤`): the
+/// figure is read without it, but a clerk may have meant two figures.
 fn has_space_between_digits(text: &str) -> bool {
     let half = super::text::to_half_width(text);
     let mut last_digit_before_space = false;
@@ -575,6 +612,27 @@ mod tests {
             ("30斤", " 90元 ", Some(30), 9000, &[]),
             ("30斤", "¥ 90", Some(30), 9000, &[]),
             ("0斤", "90元", Some(0), 9000, &["销售数量为0，需核实"]),
+            (
+                "3 0斤",
+                "90元",
+                Some(30),
+                9000,
+                &["销售数量“3 0斤”的数字中间有空格，按30斤导入，请核实"],
+            ),
+            (
+                "约30斤",
+                "90元",
+                Some(30),
+                9000,
+                &["销售数量“约30斤”不是确切的数，按“30斤”导入，请核实"],
+            ),
+            (
+                "30斤左右",
+                "90元",
+                Some(30),
+                9000,
+                &["销售数量“30斤左右”不是确切的数，按“30斤”导入，请核实"],
+            ),
         ];
         for (quantity, amount, jin, fen, warnings) in cases {
             let d = SaleDraft {

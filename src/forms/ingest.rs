@@ -471,6 +471,11 @@ fn read_and_check(store: &Store, path: &Path) -> Result<PreparedImport, String> 
     let mut exported_records = ExportedRecords::default();
     if let Ok(file) = &mut parsed {
         exported_records = trust_record_ids(store, file)?;
+        exported_records.rejected_household_products = file
+            .sheets
+            .iter()
+            .flat_map(|sheet| sheet.rejected_household_products.iter().cloned())
+            .collect();
     }
     // A file without a form header may be a courier file (R5): read it as shipments.
     let logistics = match &parsed {

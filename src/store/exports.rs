@@ -58,6 +58,9 @@ pub struct ExportedRecords {
     pub rejected_sales: HashSet<i64>,
     /// The same for `listing` ids.
     pub rejected_listings: HashSet<i64>,
+    /// (贫困户姓名, 产品品种) of the file's rejected 附件2/3 rows, with or without an id: a
+    /// stored sale of the same household and product is not listed as left out of the file.
+    pub rejected_household_products: HashSet<(String, String)>,
 }
 
 impl ExportedRecords {

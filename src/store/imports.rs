@@ -608,9 +608,10 @@ fn incoming_columns(record: &SaleRecord) -> [String; 8] {
 
 /// Turns the corrections of an export into [`ImportAction::Misaligned`] when they are one
 /// column sorted on its own (Excel's 以当前选定区域排序): three or more rows each change only
-/// that column, and their new values are the old ones in another order. Real corrections of
-/// several rows (`90` → `95`, `250` → `260`) never are; the records are left as they are and the
-/// rows reported, instead of 销售金额 moving between households.
+/// that column, and their new values are the old ones in another order (one in four may also
+/// have been corrected after the sort). Real corrections of several rows (`90` → `95`, `250` →
+/// `260`) never are; the records are left as they are and the rows reported, instead of
+/// 销售金额 moving between households.
 fn one_column_sorted_alone(
     conn: &Connection,
     records: &[ImportRecord],
@@ -642,7 +643,16 @@ fn one_column_sorted_alone(
     }
     new_values.sort_unstable();
     old_values.sort_unstable();
-    if moved.len() >= 3 && new_values == old_values {
+    // New values that are none of the old ones (a value also corrected after the sort).
+    let (mut common, mut old) = (0, old_values.iter().peekable());
+    for value in &new_values {
+        while old.next_if(|old| *old < value).is_some() {}
+        if old.next_if(|old| *old == value).is_some() {
+            common += 1;
+        }
+    }
+    let corrected = moved.len() - common;
+    if moved.len() >= 3 && corrected <= moved.len() / 4 {
         for (index, id) in moved {
             actions[index] = Some(ImportAction::Misaligned(id));
         }
@@ -849,6 +859,8 @@ struct LeftOut {
     /// [`sale_match_key`] parts: township, village, household, product, date, quantity, amount.
     key: String,
     description: String,
+    /// 贫困户姓名 and 产品品种 as stored.
+    household_product: (String, String),
 }
 
 /// Which parts of a match key ([`sale_match_key`]) a correction may change, by their column.
@@ -992,11 +1004,19 @@ fn resent_file_check(
             township_code: r.get(1)?,
             key: r.get(2)?,
             description: format!("{household} {product} {date} {quantity} {amount}元"),
+            household_product: (household, product),
         })
+    };
+    // A sale whose row is in the file but rejected is not left out of it.
+    let rejected_in_file = |sale: &LeftOut| {
+        exported.rejected_sales.contains(&sale.id)
+            || exported
+                .rejected_household_products
+                .contains(&sale.household_product)
     };
     let in_scope = |sale: &LeftOut| {
         !repeated.contains(&sale.id)
-            && !exported.rejected_sales.contains(&sale.id)
+            && !rejected_in_file(sale)
             && townships.contains(sale.township_code.as_str())
     };
     // (where the sales came from, for messages; its left-out sales)
@@ -1013,6 +1033,8 @@ fn resent_file_check(
             continue;
         };
         let mut of_townships = 0;
+        // Its sales whose rows are in the file but rejected: repeated, as far as a resend goes.
+        let mut rejected_here = 0;
         let mut left_out: Vec<LeftOut> = Vec::new();
         let mut statement = conn.prepare_cached(&format!(
             "{SELECT_LEFT_OUT} WHERE submission_id = ?1 AND form = ?2 ORDER BY id"
@@ -1025,14 +1047,23 @@ fn resent_file_check(
                 continue;
             }
             of_townships += 1;
+            if repeated.contains(&row.get::<_, i64>(0)?) {
+                continue;
+            }
             let sale = left_out_row(row)?;
-            if in_scope(&sale) {
+            // A file exported from this ledger holds what its export held (one quarter, say),
+            // not the whole of the files its records came from.
+            let held = exported.exported_sales.is_empty()
+                || exported.exported_sales.contains_key(&sale.id);
+            if rejected_in_file(&sale) {
+                rejected_here += 1;
+            } else if held && in_scope(&sale) {
                 left_out.push(sale);
             }
         }
         // Only a file that repeats at least half of the earlier one is that file sent again; a
         // file sharing a few rows with it (months overlapping, a supplement) says nothing.
-        if repeated_count * 2 < of_townships {
+        if (repeated_count + rejected_here) * 2 < of_townships {
             continue;
         }
         if !left_out.is_empty() {

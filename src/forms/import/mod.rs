@@ -151,6 +151,8 @@ pub struct ImportedSheet {
     /// The hidden 记录编号 of the rejected rows that carry one (an export's rows whose
     /// correction was refused): records the file still holds.
     pub rejected_record_ids: Vec<i64>,
+    /// (贫困户姓名, 产品品种) of the rejected 附件2/3 rows, cleaned as stored.
+    pub rejected_household_products: Vec<(String, String)>,
 }
 
 impl ImportedSheet {
@@ -548,6 +550,7 @@ fn read_table(
         errors: rows.errors,
         stated_total: rows.stated_total,
         rejected_record_ids: rows.rejected_record_ids,
+        rejected_household_products: rows.rejected_household_products,
     };
     if let Some(stated) = imported.stated_total
         && imported.kind != FormKind::Catalogue

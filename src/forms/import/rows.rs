@@ -7,6 +7,7 @@ use crate::domain::sale::{
     ColumnUnits, FormKind, ListingDraft, ListingField, SaleDraft, SaleField, SaleRecord,
     validate_listing_with_units, validate_sale_with_units,
 };
+use crate::domain::text::{clean_name, clean_text};
 use crate::domain::{DatePrecision, Money, Quantity, RegionResolver, ReportDate};
 
 use super::detect::{Header, Role, fold, is_header_row};
@@ -69,6 +70,9 @@ pub(crate) struct SheetRows {
     /// The hidden 记录编号 of rejected rows (an export's rows whose correction was refused):
     /// those records are in the file, only not importable as written.
     pub rejected_record_ids: Vec<i64>,
+    /// (贫困户姓名, 产品品种) of rejected 附件2/3 rows, cleaned as stored: a file sent again
+    /// still holds those sales, only not importable as written.
+    pub rejected_household_products: Vec<(String, String)>,
 }
 
 /// Most rejected rows of one sheet whose issues are kept. A sheet with more is refused as a
@@ -331,6 +335,8 @@ pub(crate) fn import_rows(ctx: &RowContext<'_>) -> SheetRows {
         out.errors.extend(part.errors);
         out.rejected_amounts.extend(part.rejected_amounts);
         out.rejected_record_ids.extend(part.rejected_record_ids);
+        out.rejected_household_products
+            .extend(part.rejected_household_products);
         out.rejected_count += part.rejected_count;
     }
     out.errors.sort_by_key(|e| e.row);
@@ -526,9 +532,9 @@ fn classify(header: &Header, row: &GridRow, in_footnotes: bool) -> RowClass {
         }
         // `小计`, `累计` (the year so far, more than this table's rows) and `其中：深度贫困村`
         // (a part of the total above it): not checked.
-        if ["小计", "累计", "其中"]
-            .iter()
-            .any(|word| first.starts_with(word))
+        let unbracketed = first.trim_start_matches(['(', '（', '[', '【']);
+        if ["小计", "累计"].iter().any(|word| first.starts_with(word))
+            || unbracketed.starts_with("其中")
         {
             return RowClass::Total {
                 grand: false,
@@ -1164,6 +1170,10 @@ fn sale_row(
                 }
             });
             out.rejected_record_ids.extend(record_id(h, row));
+            let (household, product) = (clean_name(&draft.household), clean_text(&draft.product));
+            if !household.is_empty() && !product.is_empty() {
+                out.rejected_household_products.push((household, product));
+            }
             out.reject(issues, amount);
         }
     }
