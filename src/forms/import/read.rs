@@ -168,7 +168,7 @@ fn read_cfb(file_name: &str, bytes: &[u8]) -> Result<Workbook, FileRejection> {
             .read_stream("Workbook")
             .or_else(|| cf.read_stream("Book"))
             .ok_or_else(|| corrupt("工作簿数据流不完整"))?;
-        return xls::read(bytes, &stream);
+        return xls::read(&stream);
     }
     if has("WordDocument") {
         return Err(not_a_workbook("Word文档", file_name));

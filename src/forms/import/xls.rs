@@ -30,15 +30,36 @@ struct SheetScan {
     links: HashMap<(u32, u32), String>,
 }
 
-/// Reads an `.xls` file; `stream` is its `Workbook` (or `Book`) stream.
-pub(crate) fn read(bytes: &[u8], stream: &[u8]) -> Result<Workbook, FileRejection> {
+/// Reads an `.xls` file from its `Workbook` (or `Book`) stream, as read from the file's compound
+/// container by [`super::cfb`].
+pub(crate) fn read(stream: &[u8]) -> Result<Workbook, FileRejection> {
     let scans = prescan(stream)?;
+    // calamine reads the stream the prescan checked, from a compound file of its own: in a
+    // damaged file calamine's reading of the container may find another stream than ours, whose
+    // cells it would allocate unchecked (a fuzzed .xls asked for 72 GB and aborted the process).
+    let rebuilt = compound_file_of(stream)
+        .ok_or_else(|| corrupt("Excel 97-2003 工作簿（.xls）的内部结构无法读取"))?;
     // calamine indexes some damaged records without checking their length (found by fuzzing):
     // such a panic means a damaged file, not a bug of ours.
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        read_with_calamine(bytes, &scans)
+        read_with_calamine(&rebuilt, &scans)
     }))
     .unwrap_or_else(|_| Err(corrupt("Excel 97-2003 工作簿（.xls）中有损坏的记录")))
+}
+
+/// A new compound file (.xls container) in memory holding `stream` as its `Workbook` stream and
+/// nothing else; `None` if the cfb library cannot write it. Version 3 (512-byte sectors), as
+/// Excel 97-2003 writes them: calamine 0.38 does not open the cfb crate's default version 4.
+fn compound_file_of(stream: &[u8]) -> Option<Vec<u8>> {
+    use std::io::Write;
+    let mut file =
+        cfb::CompoundFile::create_with_version(cfb::Version::V3, Cursor::new(Vec::new())).ok()?;
+    file.create_stream("/Workbook")
+        .ok()?
+        .write_all(stream)
+        .ok()?;
+    file.flush().ok()?;
+    Some(file.into_inner().into_inner())
 }
 
 fn read_with_calamine(bytes: &[u8], scans: &[SheetScan]) -> Result<Workbook, FileRejection> {
