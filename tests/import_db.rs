@@ -314,14 +314,10 @@ fn reimporting_an_exported_and_corrected_file_updates_the_changed_record_only() 
     let before = store.summary_totals(2019).unwrap().total;
     assert_eq!(before.to_string(), "11795.00");
     let exported = dir.path().join("exported.xlsx");
-    let request = ExportRequest {
-        kind: FormKind::Sale,
-        township_code: None,
-        year: Some(2019),
-        quarter: None,
-    };
-    let summary = export_form(&db, &request, &exported, &|_| {}).unwrap();
-    assert_eq!(summary.rows, 20);
+    assert_eq!(
+        export_to(&db, FormKind::Sale, Some(2019), None, &exported),
+        20
+    );
 
     // The unchanged export comes back: nothing added, nothing updated.
     let report = import(&mut store, &exported);
@@ -464,15 +460,7 @@ fn an_export_from_another_ledger_is_added_by_content_not_matched_by_its_record_i
     );
     let township_total = township.summary_totals(2019).unwrap().total;
     let exported = township_dir.path().join("township_export.xlsx");
-    let request = ExportRequest {
-        kind: FormKind::Sale,
-        township_code: None,
-        year: Some(2019),
-        quarter: None,
-    };
-    let rows = export_form(&township_db, &request, &exported, &|_| {})
-        .unwrap()
-        .rows;
+    let rows = export_to(&township_db, FormKind::Sale, Some(2019), None, &exported);
     drop(township);
 
     // The county's ledger already has records with the same ids (sample 01, 泥溪镇).
@@ -578,13 +566,25 @@ fn row_of(grid: &[Vec<Option<Cell>>], household: &str) -> (usize, usize) {
 }
 
 fn export_sales(db: &Path, out: &Path) {
+    export_to(db, FormKind::Sale, Some(2019), None, out);
+}
+
+/// Exports `kind` of all townships, of `year` and `quarter` (`None`: all), to `out`; the number
+/// of rows written.
+fn export_to(
+    db: &Path,
+    kind: FormKind,
+    year: Option<i32>,
+    quarter: Option<u8>,
+    out: &Path,
+) -> usize {
     let request = ExportRequest {
-        kind: FormKind::Sale,
+        kind,
         township_code: None,
-        year: Some(2019),
-        quarter: None,
+        year,
+        quarter,
     };
-    export_form(db, &request, out, &|_| {}).unwrap();
+    export_form(db, &request, out, &|_| {}).unwrap().rows
 }
 
 /// The grid indexes of the first and last data rows of sample 01's export (刘光富's row, and the
@@ -1003,14 +1003,8 @@ fn a_quarter_export_sent_back_lists_only_what_it_held() {
     );
     assert_eq!(import(&mut store, &original).rows_added, 4);
     let exported = dir.path().join("第三季度.xlsx");
-    let request = ExportRequest {
-        kind: FormKind::Sale,
-        township_code: None,
-        year: Some(2019),
-        quarter: Some(3),
-    };
     assert_eq!(
-        export_form(&db, &request, &exported, &|_| {}).unwrap().rows,
+        export_to(&db, FormKind::Sale, Some(2019), Some(3), &exported),
         3
     );
     let report = import(&mut store, &exported);
@@ -1118,13 +1112,7 @@ fn reimporting_an_export_of_context_dependent_text_changes_nothing() {
     );
 
     let exported = dir.path().join("exported.xlsx");
-    let request = ExportRequest {
-        kind: FormKind::Sale,
-        township_code: None,
-        year: Some(2019),
-        quarter: None,
-    };
-    export_form(&db, &request, &exported, &|_| {}).unwrap();
+    export_to(&db, FormKind::Sale, Some(2019), None, &exported);
 
     // The printed cells can be read on their own; the hidden 填写原文 column keeps the typed text.
     {
@@ -1200,13 +1188,7 @@ fn a_corrected_self_contained_date_in_an_export_updates_the_record() {
     contextual_sale_form(&original);
     import(&mut store, &original);
     let exported = dir.path().join("exported.xlsx");
-    let request = ExportRequest {
-        kind: FormKind::Sale,
-        township_code: None,
-        year: Some(2019),
-        quarter: None,
-    };
-    export_form(&db, &request, &exported, &|_| {}).unwrap();
+    export_to(&db, FormKind::Sale, Some(2019), None, &exported);
     let corrected = dir.path().join("corrected.xlsx");
     replace_in_sheet(&exported, "2019年9月9日", "2019年9月8日", &corrected);
     let report = import(&mut store, &corrected);
@@ -1296,13 +1278,7 @@ fn a_date_corrected_without_a_year_keeps_the_year_of_the_record_it_corrects() {
     import(&mut store, &sample("01_fj2_baseline_nixi_20rows.xlsx"));
     // Exported without a year, the form's 填报时间 is today (2026 or later), not 2019.
     let exported = dir.path().join("export.xlsx");
-    let request = ExportRequest {
-        kind: FormKind::Sale,
-        township_code: None,
-        year: None,
-        quarter: None,
-    };
-    export_form(&db, &request, &exported, &|_| {}).unwrap();
+    export_to(&db, FormKind::Sale, None, None, &exported);
     let corrected = dir.path().join("corrected.xlsx");
     rewrite_export(&exported, &corrected, |grid| {
         let date_column = column_of(grid, "销售时间");
@@ -1521,13 +1497,7 @@ fn an_older_catalogue_export_never_undoes_a_listing_corrected_after_it() {
     let (dir, db, mut store) = temp_store();
     import(&mut store, &sample("06_fj1_catalogue_price_formats.xlsx"));
     let exported = dir.path().join("catalogue.xlsx");
-    let request = ExportRequest {
-        kind: FormKind::Catalogue,
-        township_code: None,
-        year: None,
-        quarter: None,
-    };
-    export_form(&db, &request, &exported, &|_| {}).unwrap();
+    export_to(&db, FormKind::Catalogue, None, None, &exported);
     std::thread::sleep(std::time::Duration::from_millis(5));
     let first = store.listings(&ListingFilter::default()).unwrap().remove(0);
     let mut corrected = first.listing.clone();
