@@ -972,6 +972,29 @@ fn write_sale_form(path: &Path, info: &str, quantity_and_amount: [&str; 2], rows
     wb.save(path).unwrap();
 }
 
+/// The file notes of `report` that list stored records the file no longer holds.
+fn left_out_notes(report: &FileReport) -> Vec<&String> {
+    report
+        .file_warnings
+        .iter()
+        .filter(|w| w.contains("本文件中没有"))
+        .collect()
+}
+
+/// A 附件2 row for `write_sale_form`: 30斤 土豆 for 90元 sold by `household` of 泥溪镇三坪村
+/// to 云阳县青松中学 on `date`.
+fn potato_sale(date: &'static str, household: &'static str) -> [&'static str; 7] {
+    [
+        "云阳县青松中学",
+        date,
+        "泥溪镇三坪村",
+        household,
+        "土豆",
+        "30斤",
+        "90元",
+    ]
+}
+
 /// A township's file of September and November sales, then its 第三季度 export sent back as
 /// it is: nothing is listed as left out of it (the November sale was never in the export), and
 /// a row deleted from the export is.
@@ -979,17 +1002,7 @@ fn write_sale_form(path: &Path, info: &str, quantity_and_amount: [&str; 2], rows
 fn a_quarter_export_sent_back_lists_only_what_it_held() {
     let (dir, db, mut store) = temp_store();
     let original = dir.path().join("九月十一月.xlsx");
-    let row = |date: &'static str, household: &'static str| {
-        [
-            "云阳县青松中学",
-            date,
-            "泥溪镇三坪村",
-            household,
-            "土豆",
-            "30斤",
-            "90元",
-        ]
-    };
+    let row = potato_sale;
     write_sale_form(
         &original,
         "填报单位：泥溪镇人民政府　填报时间：2019年11月30日",
@@ -1022,11 +1035,7 @@ fn a_quarter_export_sent_back_lists_only_what_it_held() {
         grid.remove(row);
     });
     let report = import(&mut store, &without_one);
-    let left_out: Vec<&String> = report
-        .file_warnings
-        .iter()
-        .filter(|w| w.contains("本文件中没有"))
-        .collect();
+    let left_out = left_out_notes(&report);
     assert_eq!(left_out.len(), 1, "{:?}", report.file_warnings);
     assert!(left_out[0].contains("石二") && !left_out[0].contains("周三"));
 }
@@ -1036,17 +1045,7 @@ fn a_quarter_export_sent_back_lists_only_what_it_held() {
 /// when most rows of the resend are rejected.
 #[test]
 fn a_resent_file_lists_as_left_out_only_what_it_no_longer_holds() {
-    let row = |date: &'static str, household: &'static str| {
-        [
-            "云阳县青松中学",
-            date,
-            "泥溪镇三坪村",
-            household,
-            "土豆",
-            "30斤",
-            "90元",
-        ]
-    };
+    let row = potato_sale;
     let info = "填报单位：泥溪镇人民政府　填报时间：2019年9月30日";
     let households = ["石一", "石二", "石三", "石四", "石五", "石六"];
     for bad in [1, 3] {
@@ -1065,11 +1064,7 @@ fn a_resent_file_lists_as_left_out_only_what_it_no_longer_holds() {
         write_sale_form(&resent, info, ["销售数量", "销售金额"], &rows);
         let report = import(&mut store, &resent);
         assert_eq!(report.rows_rejected, bad, "{}", report.message);
-        let left_out: Vec<&String> = report
-            .file_warnings
-            .iter()
-            .filter(|w| w.contains("本文件中没有"))
-            .collect();
+        let left_out = left_out_notes(&report);
         assert_eq!(left_out.len(), 1, "{bad}: {:?}", report.file_warnings);
         assert!(left_out[0].contains("石六"), "{}", left_out[0]);
         assert!(!left_out[0].contains("石一"), "{}", left_out[0]);
@@ -1842,11 +1837,7 @@ fn rows_refused_in_a_resent_export_are_not_listed_as_left_out() {
     });
     let report = import(&mut store, &edited);
     assert_eq!(report.rows_rejected, 2, "{}", report.message);
-    let left_out: Vec<&String> = report
-        .file_warnings
-        .iter()
-        .filter(|w| w.contains("本文件中没有"))
-        .collect();
+    let left_out = left_out_notes(&report);
     assert_eq!(left_out.len(), 1, "{:?}", report.file_warnings);
     assert!(left_out[0].contains("周玉珍"), "{}", left_out[0]);
     assert!(
