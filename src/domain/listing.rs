@@ -264,19 +264,35 @@ const INEXACT_SUFFIXES: [&str; 10] = [
     "左右", "上下", "以上", "以内", "/年", "/月", "每年", "每月", "一年", "一月",
 ];
 
+/// Words that make any figure approximate (`约30斤`, `30斤左右`), a sale's too: a subset of
+/// [`INEXACT_PREFIXES`] and [`INEXACT_SUFFIXES`] without the periodic and bounding ones.
+pub(super) const APPROXIMATE_PREFIXES: [&str; 4] = ["大约", "大概", "约", "估计"];
+/// The same after the figure.
+pub(super) const APPROXIMATE_SUFFIXES: [&str; 2] = ["左右", "上下"];
+
 /// Splits `text` into the words that make it approximate or periodic before the figure, the
 /// figure, and those after it: `每月 500 左右` → (`每月 `, `500`, ` 左右`). The figure is trimmed;
 /// the three parts concatenate to `text`.
 fn without_inexact_words(text: &str) -> (&str, &str, &str) {
+    without_words(text, &INEXACT_PREFIXES, &INEXACT_SUFFIXES)
+}
+
+/// [`without_inexact_words`] for the words `prefixes` and `suffixes`, stripped as often as they
+/// stand before or after the figure.
+pub(super) fn without_words<'t>(
+    text: &'t str,
+    prefixes: &[&str],
+    suffixes: &[&str],
+) -> (&'t str, &'t str, &'t str) {
     let mut core = text.trim();
     loop {
         let before = core.len();
-        for prefix in INEXACT_PREFIXES {
+        for prefix in prefixes {
             if let Some(rest) = core.strip_prefix(prefix) {
                 core = rest.trim();
             }
         }
-        for suffix in INEXACT_SUFFIXES {
+        for suffix in suffixes {
             if let Some(rest) = core.strip_suffix(suffix) {
                 core = rest.trim();
             }

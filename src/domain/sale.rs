@@ -379,26 +379,17 @@ fn iso_date(date: &ReportDate) -> String {
 /// The warning for a township-only 地区 (import rules 8, 10).
 pub const TOWNSHIP_ONLY_WARNING: &str = "地区只填到乡镇，缺少村(社区)";
 
-/// Resolves 地区 (required); pushes the township-only warning. `Err` holds the Chinese message.
 /// The figure of an approximate 销售数量 (`约30斤`, `大约 30斤`, `30斤左右`, `30斤上下` → `30斤`);
 /// `None` when the text has no such word. Periodic (`每月`) and bounding (`以上`) words are not
 /// stripped: a sale is no plan.
 fn without_approximation(text: &str) -> Option<&str> {
-    let trimmed = text.trim();
-    let mut figure = trimmed;
-    if let Some(rest) = ["大约", "大概", "约", "估计"]
-        .iter()
-        .find_map(|word| figure.strip_prefix(word))
-    {
-        figure = rest.trim();
-    }
-    if let Some(rest) = ["左右", "上下"]
-        .iter()
-        .find_map(|word| figure.strip_suffix(word))
-    {
-        figure = rest.trim();
-    }
-    (figure.len() != trimmed.len() && !figure.is_empty()).then_some(figure)
+    let (before, figure, after) = super::listing::without_words(
+        text,
+        &super::listing::APPROXIMATE_PREFIXES,
+        &super::listing::APPROXIMATE_SUFFIXES,
+    );
+    let stripped = !before.trim().is_empty() || !after.trim().is_empty();
+    (stripped && !figure.is_empty()).then_some(figure)
 }
 
 /// Whether a space (of any width) stands between two digits (`90 00`, `1 200元`, `3 0斤`): the
@@ -424,6 +415,7 @@ fn has_space_between_digits(text: &str) -> bool {
     false
 }
 
+/// Resolves 地区 (required); pushes the township-only warning. `Err` holds the Chinese message.
 pub(super) fn resolve_region(
     region_text: &str,
     resolver: &RegionResolver,

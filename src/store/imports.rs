@@ -1057,7 +1057,7 @@ fn resent_file_check(
                 || exported.exported_sales.contains_key(&sale.id);
             if rejected_in_file(&sale) {
                 rejected_here += 1;
-            } else if held && in_scope(&sale) {
+            } else if held {
                 left_out.push(sale);
             }
         }
