@@ -212,6 +212,10 @@ const COUNT_UNITS: &[&str] = &[
 /// Whitespace and full-width letters are tolerated; Latin units are lower-cased (`KG` → `kg`);
 /// Chinese units stay as written (`千克` stays `千克`).
 pub fn normalize_unit(unit: &str) -> Option<String> {
+    // A unit already as stored, the usual case (`斤`, `kg`): it is its own normal form.
+    if WEIGHT_UNITS.contains(&unit) || COUNT_UNITS.contains(&unit) {
+        return Some(unit.to_string());
+    }
     let unit = squeeze(&to_half_width(unit));
     let unit = if unit.is_ascii() {
         unit.to_ascii_lowercase()
@@ -414,6 +418,20 @@ mod tests {
 
     fn dec(s: &str) -> Decimal {
         Decimal::from_str(s).unwrap()
+    }
+
+    #[test]
+    fn units_as_stored_are_their_own_normal_form_and_others_still_normalise() {
+        for unit in WEIGHT_UNITS.iter().chain(COUNT_UNITS) {
+            assert_eq!(normalize_unit(unit).as_deref(), Some(*unit), "{unit}");
+        }
+        // Not in stored form: through the full normalisation.
+        assert_eq!(normalize_unit("ＫＧ").as_deref(), Some("kg"));
+        assert_eq!(normalize_unit(" 斤 ").as_deref(), Some("斤"));
+        assert_eq!(normalize_unit("T").as_deref(), Some("吨"));
+        assert_eq!(normalize_unit("公斤(kg)").as_deref(), Some("kg"));
+        assert_eq!(normalize_unit("斤斤"), None);
+        assert_eq!(jin_per_unit("公斤"), Some(Decimal::TWO));
     }
 
     #[test]

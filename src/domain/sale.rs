@@ -178,6 +178,32 @@ pub fn validate_sale_with_units(
     reference: Option<NaiveDate>,
     units: &ColumnUnits,
 ) -> Result<SaleRecord, FieldErrors> {
+    let region = region_outcome(&draft.region, resolver);
+    validate_sale_in_region(draft, kind, region, reference, units)
+}
+
+/// What resolving a row's 地区 gives: the township and village with the warnings about how the
+/// text is written (township only, county name, whole village, level), or the Chinese message of
+/// why it names no township (`地区不能为空`, unknown township with a suggestion).
+pub type RegionOutcome = Result<(ResolvedRegion, Vec<String>), String>;
+
+/// Resolves a draft's 地区 `region` (as typed: cleaned here as the validators clean it) against
+/// `resolver`. An importer keeps the outcome of each distinct text and validates its rows with
+/// [`validate_sale_in_region`]: resolving is the costliest step of a row.
+pub fn region_outcome(region: &str, resolver: &RegionResolver) -> RegionOutcome {
+    let mut warnings = Vec::new();
+    resolve_region(&clean_text(region), resolver, &mut warnings).map(|region| (region, warnings))
+}
+
+/// [`validate_sale_with_units`] with the draft's 地区 already resolved: `region` must be
+/// [`region_outcome`] of `draft.region`.
+pub fn validate_sale_in_region(
+    draft: &SaleDraft,
+    kind: FormKind,
+    region: RegionOutcome,
+    reference: Option<NaiveDate>,
+    units: &ColumnUnits,
+) -> Result<SaleRecord, FieldErrors> {
     let (date_col, qty_col, amt_col) = match kind {
         FormKind::Catalogue => FormKind::Sale.column_names(),
         other => other.column_names(),
@@ -225,9 +251,11 @@ pub fn validate_sale_with_units(
 
     // 地区
     let region_text = clean_text(&draft.region);
-    let region = resolve_region(&region_text, resolver, &mut warnings);
     let region = match region {
-        Ok(region) => Some(region),
+        Ok((region, region_warnings)) => {
+            warnings.extend(region_warnings);
+            Some(region)
+        }
         Err(message) => {
             errors.push((SaleField::Region, message));
             None

@@ -1,10 +1,11 @@
 //! Sales (附件2, form 2) and procurements (附件3, form 3): one table `sale`, typed functions.
 
-use std::collections::{HashMap, HashSet};
 use std::str::FromStr;
 
 use chrono::{Datelike, NaiveDate};
-use rusqlite::{Connection, OptionalExtension, Row, ToSql, params, params_from_iter};
+use rusqlite::{
+    CachedStatement, Connection, OptionalExtension, Row, Statement, ToSql, params, params_from_iter,
+};
 use rust_decimal::Decimal;
 
 use super::purchasers::{channel_names, ensure_purchaser};
@@ -282,12 +283,16 @@ pub(crate) struct SaleWriter<'c> {
     conn: &'c Connection,
     /// Local time of this batch, `YYYY-MM-DD HH:MM:SS`, for `created_at`/`updated_at`.
     now: String,
-    purchasers: HashMap<String, (i64, Option<PurchaserType>)>,
+    /// (This and the maps below use FNV hashing: they are looked up once per written row.)
+    purchasers: fnv::FnvHashMap<String, (i64, Option<PurchaserType>)>,
     /// Villages registered so far, by township code.
-    villages: HashMap<String, HashSet<String>>,
+    villages: fnv::FnvHashMap<String, fnv::FnvHashSet<String>>,
     /// In a bulk write ([`SaleWriter::bulk_in`]): amount (fen) and count of the inserted rows per
     /// summary row, added to `sale_summary` at the end instead of by the per-row trigger.
-    summary_sums: Option<HashMap<SummaryKey, (i64, i64)>>,
+    summary_sums: Option<fnv::FnvHashMap<SummaryKey, (i64, i64)>>,
+    /// The insert statement, prepared on the first insert and kept: finding a cached statement by
+    /// its text hashes the whole long SQL, once per row otherwise.
+    insert_statement: Option<CachedStatement<'c>>,
 }
 
 /// The content columns of a record (everything a clerk's edit or a re-import can change), in the
@@ -401,9 +406,10 @@ impl<'c> SaleWriter<'c> {
         SaleWriter {
             conn,
             now: now_text(),
-            purchasers: HashMap::new(),
-            villages: HashMap::new(),
+            purchasers: fnv::FnvHashMap::default(),
+            villages: fnv::FnvHashMap::default(),
             summary_sums: None,
+            insert_statement: None,
         }
     }
 
@@ -439,16 +445,29 @@ impl<'c> SaleWriter<'c> {
         };
         let suspended = suspend_insert_summary_in(conn)?;
         let mut writer = SaleWriter::new(conn);
-        writer.summary_sums = Some(HashMap::new());
+        writer.summary_sums = Some(fnv::FnvHashMap::default());
+        let started = std::time::Instant::now();
         let result = write(&mut writer)?;
+        tracing::debug!(
+            seconds = started.elapsed().as_secs_f64(),
+            "bulk write: rows written"
+        );
         let sums = writer.summary_sums.take().unwrap_or_default();
         suspended.resume_in(
             conn,
             sums.into_iter()
                 .map(|(key, (amount, count))| (key, amount, count)),
         )?;
+        tracing::debug!(
+            seconds = started.elapsed().as_secs_f64(),
+            "bulk write: summary added"
+        );
         if let Some(indexes) = indexes {
             indexes.create_again_in(conn)?;
+            tracing::debug!(
+                seconds = started.elapsed().as_secs_f64(),
+                "bulk write: indexes built"
+            );
         }
         Ok(result)
     }
@@ -481,11 +500,11 @@ impl<'c> SaleWriter<'c> {
         Ok(())
     }
 
-    /// Runs `sql` with the content columns of `record` as ?1..?27, `updated_at` as ?28 and
-    /// `extra` after it. Errors: negative amount.
+    /// Runs `statement` (prepared from [`insert_sql`] or [`update_sql`]) with the content columns
+    /// of `record` as ?1..?27, `updated_at` as ?28 and `extra` after it. Errors: negative amount.
     fn execute_with_content(
         &mut self,
-        sql: &str,
+        statement: &mut Statement<'_>,
         record: &SaleRecord,
         extra: &[&dyn ToSql],
     ) -> StoreResult<(usize, &'static str, &'static str)> {
@@ -531,7 +550,6 @@ impl<'c> SaleWriter<'c> {
             &match_key,
             &self.now,
         ];
-        let mut statement = self.conn.prepare_cached(sql)?;
         for (index, value) in content.iter().chain(extra.iter()).enumerate() {
             statement.raw_bind_parameter(index + 1, value)?;
         }
@@ -545,8 +563,13 @@ impl<'c> SaleWriter<'c> {
         submission_id: Option<&str>,
     ) -> StoreResult<i64> {
         let now = self.now.clone();
-        let (_, channel, sub_channel) =
-            self.execute_with_content(insert_sql_cached(), record, &[&submission_id, &now])?;
+        let mut statement = match self.insert_statement.take() {
+            Some(statement) => statement,
+            None => self.conn.prepare_cached(insert_sql_cached())?,
+        };
+        let executed = self.execute_with_content(&mut statement, record, &[&submission_id, &now]);
+        self.insert_statement = Some(statement);
+        let (_, channel, sub_channel) = executed?;
         if let Some(sums) = &mut self.summary_sums {
             // Inserted rows are never paired yet (`same_sale_as` is NULL): all are counted.
             let key = (
@@ -583,8 +606,10 @@ impl<'c> SaleWriter<'c> {
             .prepare_cached("SELECT match_key FROM sale WHERE id = ?1")?
             .query_row([id], |r| r.get(0))
             .optional()?;
+        let mut statement = self.conn.prepare_cached(update_sql_cached())?;
         let (changed, _, _) =
-            self.execute_with_content(update_sql_cached(), record, &[&changed_by, &id])?;
+            self.execute_with_content(&mut statement, record, &[&changed_by, &id])?;
+        drop(statement);
         if changed == 0 {
             return Err(StoreError::NotFound(id));
         }

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 
 use crate::domain::RegionResolver;
 use crate::domain::region_text::{is_village_name, strip_county};
+use crate::domain::sale::{RegionOutcome, region_outcome};
 use crate::domain::text::{clean_text, squeeze, to_half_width};
 
 /// The township whose own form a sheet is (official name), and whether the sheet says so in its
@@ -36,6 +37,8 @@ pub(crate) struct RegionCache<'a> {
     by_text: HashMap<String, Option<usize>>,
     by_code: HashMap<String, usize>,
     singles: Vec<RegionResolver>,
+    /// The outcome of each distinct 地区 text validated so far ([`RegionCache::outcome`]).
+    outcomes: HashMap<String, RegionOutcome>,
 }
 
 impl<'a> RegionCache<'a> {
@@ -45,7 +48,21 @@ impl<'a> RegionCache<'a> {
             by_text: HashMap::new(),
             by_code: HashMap::new(),
             singles: Vec::new(),
+            outcomes: HashMap::new(),
         }
+    }
+
+    /// What a sale row whose 地区 is `region` resolves to ([`region_outcome`] against
+    /// [`RegionCache::resolver_for`]), worked out once per distinct text.
+    pub(crate) fn outcome(&mut self, region: &str) -> RegionOutcome {
+        if let Some(outcome) = self.outcomes.get(region) {
+            return outcome.clone();
+        }
+        let outcome = region_outcome(region, self.resolver_for(region));
+        if self.outcomes.len() < 100_000 {
+            self.outcomes.insert(region.to_string(), outcome.clone());
+        }
+        outcome
     }
 
     /// The registry to validate a row whose 地区 is `region` with.
@@ -134,5 +151,45 @@ impl<'a> RegionCache<'a> {
         };
         let same = self.singles.get(index).and_then(|s| s.resolve(text).ok()) == Some(resolved);
         same.then_some(index)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_outcome_is_that_of_the_full_registry_the_first_time_and_again() {
+        let full = RegionResolver::from_csv(include_str!("../../../assets/townships.csv")).unwrap();
+        let mut cache = RegionCache::new(&full);
+        let texts = [
+            "云阳县泥溪镇三坪村",
+            "泥溪镇三坪村",
+            " 泥溪镇  三坪村 ",
+            "泥溪镇",
+            "云阳县泥溪",
+            "人和街道滨江社区",
+            "火星镇一村",
+            "",
+        ];
+        for round in 0..2 {
+            for text in texts {
+                assert_eq!(
+                    cache.outcome(text),
+                    region_outcome(text, &full),
+                    "{text:?}, round {round}"
+                );
+            }
+        }
+        assert!(
+            cache
+                .outcome("泥溪镇")
+                .unwrap()
+                .1
+                .iter()
+                .any(|w| w.contains("乡镇"))
+        );
+        assert!(cache.outcome("火星镇一村").is_err());
+        assert_eq!(cache.outcome("").unwrap_err(), "地区不能为空");
     }
 }

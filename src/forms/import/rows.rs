@@ -5,7 +5,7 @@ use chrono::{Datelike, NaiveDate};
 
 use crate::domain::sale::{
     ColumnUnits, FormKind, ListingDraft, ListingField, SaleDraft, SaleField, SaleRecord,
-    validate_listing_with_units, validate_sale_with_units,
+    validate_listing_with_units, validate_sale_in_region,
 };
 use crate::domain::text::{clean_name, clean_text};
 use crate::domain::{DatePrecision, Money, Quantity, RegionResolver, ReportDate};
@@ -1132,8 +1132,8 @@ fn sale_row(
         ),
         remark: remark_text(h, row),
     };
-    let resolver = regions.resolver_for(&draft.region);
-    match validate_sale_with_units(&draft, h.kind, resolver, ctx.reference, units) {
+    let region = regions.outcome(&draft.region);
+    match validate_sale_in_region(&draft, h.kind, region, ctx.reference, units) {
         Ok(mut record) => {
             for (column, text) in typed_texts(h, row) {
                 restore_typed_sale_text(&mut record, &column, text);
