@@ -5,6 +5,10 @@
 
 use std::time::{Duration, Instant};
 
+/// The program's allocator (`src/main.rs`), so the figures are the program's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use xiaofei_fupin::domain::sale::FormKind;
 use xiaofei_fupin::forms::ingest::{commit, import_file, prepare};
 use xiaofei_fupin::forms::{ExportRequest, export_form};

@@ -20,6 +20,10 @@ use xiaofei_fupin::report::dashboard;
 use xiaofei_fupin::store::{SaleFilter, Store};
 use xiaofei_fupin::ui::{App, Tab};
 
+/// The program's allocator (`src/main.rs`), so the figures are the program's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn median(mut samples: Vec<Duration>) -> Duration {
     samples.sort();
     samples[samples.len() / 2]

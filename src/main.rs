@@ -8,6 +8,12 @@ use clap::{Arg, ArgAction, CommandFactory, FromArgMatches, Parser};
 
 use xiaofei_fupin::cli;
 
+/// mimalloc instead of the system allocator: reading and checking a filled form allocates many
+/// small strings per row, and the 100,000-row import spends a tenth of its time in the system
+/// allocator (measured with callgrind; see `benches/import.rs`).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// 云阳县消费扶贫台账
 #[derive(Parser)]
 #[command(
