@@ -277,6 +277,9 @@ struct ClaimedSales {
     claimed: HashSet<i64>,
     /// Whether any sale has a former key (read once: usually none, then no lookups).
     any_former_key: Option<bool>,
+    /// Per form (2, 3): whether the ledger holds any sale of it (read once: a new ledger's first
+    /// import has nothing to match, then no lookups).
+    any_sale_of_form: HashMap<i64, bool>,
     /// The file's 填报单位 ([`unit_for_comparison`]; empty when it names none).
     unit: String,
 }
@@ -328,6 +331,21 @@ fn stored_unit_of(conn: &Connection, id: i64) -> StoreResult<Option<String>> {
 }
 
 impl ClaimedSales {
+    /// Whether the ledger holds any sale of form `kind` (looked up once per form).
+    fn any_sale_of(&mut self, conn: &Connection, kind: FormKind) -> StoreResult<bool> {
+        let form = kind.number();
+        if let Some(any) = self.any_sale_of_form.get(&form) {
+            return Ok(*any);
+        }
+        let any = conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM sale WHERE form = ?1)",
+            [form],
+            |r| r.get(0),
+        )?;
+        self.any_sale_of_form.insert(form, any);
+        Ok(any)
+    }
+
     /// A stored sale that had the content of `record` before it was corrected
     /// (`sale_former_key`) and that no row of this file took yet, now taken.
     fn take_former(&mut self, conn: &Connection, record: &SaleRecord) -> StoreResult<Option<i64>> {
@@ -370,6 +388,9 @@ impl ClaimedSales {
         conn: &Connection,
         record: &SaleRecord,
     ) -> StoreResult<(Option<i64>, Vec<SimilarSale>, Option<String>)> {
+        if !self.any_sale_of(conn, record.kind)? {
+            return Ok((None, Vec::new(), None));
+        }
         let key = sale_match_key(record);
         // The key up to and with the separator after the date; the range ends before the
         // next character.
@@ -1566,6 +1587,49 @@ mod tests {
         let again = import_into(&mut store, "I-bulk-2", &records).unwrap();
         assert_eq!(again.counts().0, 0);
         assert_eq!(again.counts().3, records.len(), "{:?}", again.counts());
+    }
+
+    /// A ledger without sales of a form has nothing to match a file of that form against (no
+    /// lookups then); a sale of the other form does not count, one of the same form does.
+    #[test]
+    fn content_matching_looks_only_when_the_ledger_holds_the_form() {
+        let mut source = Store::open_in_memory().unwrap();
+        crate::demo::fill(&mut source, 2019, 3, 5, 0, &|_, _| {}).unwrap();
+        let mut sales: Vec<SaleRecord> = source
+            .sale_ids(&Default::default())
+            .unwrap()
+            .into_iter()
+            .map(|id| source.sale(id).unwrap().record)
+            .collect();
+        // Two equal rows in the file: two sales.
+        sales.push(sales[0].clone());
+        let as_form = |kind: FormKind| -> Vec<ImportRecord> {
+            sales
+                .iter()
+                .map(|record| ImportRecord::Sale {
+                    record_id: None,
+                    record: SaleRecord {
+                        kind,
+                        ..record.clone()
+                    },
+                })
+                .collect()
+        };
+        let (sales_file, procurement_file) =
+            (as_form(FormKind::Sale), as_form(FormKind::Procurement));
+        let mut store = Store::open_in_memory().unwrap();
+        let plan = |store: &Store, records: &[ImportRecord]| {
+            store
+                .plan_import(records, &ExportedRecords::default(), "")
+                .unwrap()
+                .counts()
+        };
+        assert_eq!(plan(&store, &sales_file), (4, 0, 0, 0));
+        import_into(&mut store, "I-form-3", &procurement_file).unwrap();
+        assert_eq!(plan(&store, &sales_file), (4, 0, 0, 0));
+        assert_eq!(plan(&store, &procurement_file), (0, 0, 0, 4));
+        import_into(&mut store, "I-form-2", &sales_file).unwrap();
+        assert_eq!(plan(&store, &sales_file), (0, 0, 0, 4));
     }
 
     /// Migration 0008: the near-match join and the courier links find a household's sales
