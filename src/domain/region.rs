@@ -3,8 +3,8 @@
 
 use super::ParseError;
 use super::region_text::{
-    BRACKETS, COUNTY_PREFIXES, LEVEL_ENDINGS, is_village_name, leading_bracketed, strip_county,
-    trailing_bracketed, village_from, village_name_length,
+    BRACKETS, COUNTY_PREFIXES, LEVEL_ENDINGS, WRITTEN_LEVELS, is_village_name, leading_bracketed,
+    strip_county, trailing_bracketed, village_from, village_name_length,
 };
 use super::text::{clean_text, is_blank_char, squeeze, to_half_width};
 
@@ -286,7 +286,7 @@ impl RegionResolver {
         if !short || township.code != resolved.township_code {
             return None;
         }
-        let level = ["街道办事处", "街道", "镇", "乡", "区"]
+        let level = WRITTEN_LEVELS
             .into_iter()
             .find(|level| rest.starts_with(level))?;
         let written = &stripped[..stripped.len() - rest.len() + level.len()];

@@ -21,6 +21,10 @@ pub const VILLAGE_SUFFIXES: [&str; 4] = ["村委会", "村", "社区", "居委�
 /// How a township's name ends when it is written with its level.
 pub(crate) const LEVEL_ENDINGS: [&str; 5] = ["镇", "乡", "街道", "街办", "办事处"];
 
+/// The levels a clerk may write after a township's short name, its own or a wrong one
+/// (`泥溪乡`, `清水镇`; `区`: the 区公所 level older clerks still write), longest first.
+pub(crate) const WRITTEN_LEVELS: [&str; 5] = ["街道办事处", "街道", "镇", "乡", "区"];
+
 /// The number of characters before the village suffix ([`VILLAGE_SUFFIXES`]) that comes first
 /// in `village` (`三坪村` → 2, `村` → 0); `None` without one.
 pub(crate) fn village_name_length(village: &str) -> Option<usize> {
@@ -107,9 +111,8 @@ pub(crate) fn leading_bracketed(text: &str) -> Option<(&str, &str)> {
 pub(crate) fn village_from(rest: &str, short: bool) -> String {
     let mut rest = rest;
     if short {
-        // `泥溪乡三坪村` for 泥溪镇: a wrong suffix after a bare name (`区`: the 区公所 level
-        // older clerks still write).
-        for suffix in ["街道办事处", "街道", "镇", "乡", "区"] {
+        // `泥溪乡三坪村` for 泥溪镇: a wrong level after a bare name.
+        for suffix in WRITTEN_LEVELS {
             if let Some(stripped) = rest.strip_prefix(suffix) {
                 rest = stripped;
                 break;

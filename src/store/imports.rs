@@ -589,32 +589,9 @@ pub(super) fn sale_comparison_key(conn: &Connection, record: &SaleRecord) -> Sto
 }
 
 /// The visible columns of a 附件2/3 row, in the form's order (采购单位, 销售时间, 地区, 贫困户姓名,
-/// 产品品种, 销售数量, 销售金额 in 分, 备注), as the ledger holds record `id`; `None` when there is
-/// no such record.
-fn stored_columns(conn: &Connection, id: i64) -> StoreResult<Option<[String; 8]>> {
-    Ok(conn
-        .prepare_cached(
-            "SELECT p.name, s.date_text, s.region_text, s.household, s.product, s.quantity_text,
-                    s.amount_fen, s.remark
-             FROM sale s JOIN purchaser p ON p.id = s.purchaser_id WHERE s.id = ?1",
-        )?
-        .query_row([id], |r| {
-            Ok([
-                r.get(0)?,
-                r.get(1)?,
-                r.get(2)?,
-                r.get(3)?,
-                r.get(4)?,
-                r.get(5)?,
-                r.get::<_, i64>(6)?.to_string(),
-                r.get(7)?,
-            ])
-        })
-        .optional()?)
-}
-
-/// [`stored_columns`] of an incoming row.
-fn incoming_columns(record: &SaleRecord) -> [String; 8] {
+/// 产品品种, 销售数量, 销售金额 in 分, 备注): of an incoming row, or of a stored record as
+/// [`super::sales::sale_in`] reads it.
+fn visible_columns(record: &SaleRecord) -> [String; 8] {
     [
         record.purchaser.clone(),
         record.date_text.clone(),
@@ -646,10 +623,11 @@ fn one_column_sorted_alone(
         else {
             continue;
         };
-        let Some(stored) = stored_columns(conn, *id)? else {
+        let Some(stored) = super::sales::sale_in(conn, *id)? else {
             continue;
         };
-        let incoming = incoming_columns(record);
+        let stored = visible_columns(&stored.record);
+        let incoming = visible_columns(record);
         let mut changed = (0..stored.len()).filter(|&c| stored[c] != incoming[c]);
         let (Some(only), None) = (changed.next(), changed.next()) else {
             return Ok(());

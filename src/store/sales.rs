@@ -171,6 +171,15 @@ fn parse_decimal(text: &str) -> Decimal {
     Decimal::from_str(text).unwrap_or(Decimal::ZERO)
 }
 
+/// Record `id` as [`Store::sale`] reads it, inside the caller's transaction; `None` when there is
+/// no such record.
+pub(super) fn sale_in(conn: &Connection, id: i64) -> StoreResult<Option<SaleRow>> {
+    Ok(conn
+        .prepare_cached(&format!("{SELECT_ROW} WHERE s.id = ?1"))?
+        .query_row([id], read_row)
+        .optional()?)
+}
+
 fn read_row(r: &Row<'_>) -> rusqlite::Result<SaleRow> {
     let form: i64 = r.get(1)?;
     let date_text: String = r.get(3)?;
@@ -821,11 +830,7 @@ impl Store {
 
     /// One record.
     pub fn sale(&self, id: i64) -> StoreResult<SaleRow> {
-        self.connection()
-            .prepare_cached(&format!("{SELECT_ROW} WHERE s.id = ?1"))?
-            .query_row([id], read_row)
-            .optional()?
-            .ok_or(StoreError::NotFound(id))
+        sale_in(self.connection(), id)?.ok_or(StoreError::NotFound(id))
     }
 
     /// The ids of the records the filter covers, ordered by date then id (the lists' order).
