@@ -314,11 +314,19 @@ fn execute(db_path: &Path, command: Command) -> Result<ExitCode, String> {
             } else {
                 format!("，金额合计 {} 元", summary.total)
             };
-            println!(
-                "已导出 {} 条记录{total}：{}",
-                summary.rows,
-                summary.path.display()
-            );
+            if summary.rows == 0 {
+                println!(
+                    "没有符合条件的记录，已导出空白{}（空行供填写）：{}",
+                    kind.label(),
+                    summary.path.display()
+                );
+            } else {
+                println!(
+                    "已导出 {} 条记录{total}：{}",
+                    summary.rows,
+                    summary.path.display()
+                );
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Bulletin {

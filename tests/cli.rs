@@ -555,3 +555,33 @@ fn help_is_chinese_for_every_command() {
     let (_, out, _) = run(&db, &["import", "--help"]);
     assert!(out.contains("参数:") && out.contains("<文件>..."), "{out}");
 }
+
+/// An export without matching records says it wrote a blank form, and the file has the blank
+/// rows to fill in before its 合计.
+#[test]
+fn an_export_without_records_is_a_blank_form() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("ledger.db");
+    assert_eq!(run(&db, &["demo", "--rows", "20"]).0, 0);
+    let out_file = dir.path().join("blank.xlsx");
+    let (code, out, err) = run(
+        &db,
+        &[
+            "export",
+            "--form",
+            "3",
+            "--year",
+            "2017",
+            "--out",
+            out_file.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("已导出空白附件3"), "{out}");
+    let mut workbook: Xlsx<_> = open_workbook(&out_file).unwrap();
+    let range = workbook.worksheet_range("附件3").unwrap();
+    assert_eq!(range.get_value((16, 0)), Some(&Data::String("合计".into())));
+    assert!(
+        (4..16).all(|r| (0..9).all(|c| range.get_value((r, c)).is_none_or(|d| *d == Data::Empty)))
+    );
+}

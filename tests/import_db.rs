@@ -2809,3 +2809,95 @@ fn a_product_listed_at_two_prices_fits_either() {
         )]
     );
 }
+
+/// A blank form (an export without records, 12 empty ruled rows) filled in by hand: its rows are
+/// added with no warning (no hidden id can have been lost from it) and its 合计 over the blank
+/// rows checks out. A row added by hand to an export that held records is still warned.
+#[test]
+fn a_blank_form_filled_in_by_hand_imports_without_warnings() {
+    let (dir, db, mut store) = temp_store();
+    let blank = dir.path().join("blank.xlsx");
+    assert_eq!(export_to(&db, FormKind::Sale, Some(2019), None, &blank), 0);
+    let filled = dir.path().join("filled.xlsx");
+    rewrite_export(&blank, &filled, |grid| {
+        let total_row = grid
+            .iter()
+            .position(|row| row.first() == Some(&Some(Cell::Text("合计".into()))))
+            .unwrap();
+        let header = grid
+            .iter()
+            .position(|row| row.first() == Some(&Some(Cell::Text("序号".into()))))
+            .unwrap();
+        assert_eq!(total_row - header - 1, 12, "12 blank rows to fill in");
+        let typed = [
+            [
+                "1",
+                "县商务委",
+                "2019.9.1",
+                "云阳县泥溪镇柏杨村",
+                "王成芳",
+                "土鸡",
+                "30斤",
+                "90",
+            ],
+            [
+                "2",
+                "县商务委",
+                "2019.9.2",
+                "云阳县泥溪镇柏杨村",
+                "刘光富",
+                "鸡蛋",
+                "100个",
+                "120.5",
+            ],
+        ];
+        for (offset, cells) in typed.iter().enumerate() {
+            let row = &mut grid[header + 1 + offset];
+            row.resize(9, None);
+            for (c, text) in cells.iter().enumerate() {
+                row[c] = Some(match text.parse::<f64>() {
+                    Ok(number) if c == 7 => Cell::Number(number),
+                    _ => Cell::Text((*text).into()),
+                });
+            }
+        }
+        // As Excel or WPS saves it: the SUM over the blank rows with its new result.
+        grid[total_row][7] = Some(Cell::Number(210.5));
+    });
+    let report = import(&mut store, &filled);
+    assert_eq!(
+        (report.rows_added, report.rows_rejected),
+        (2, 0),
+        "{}",
+        report.message
+    );
+    assert_eq!(report.total.as_deref(), Some("210.50"));
+    assert!(report.warnings.is_empty(), "{:?}", report.warnings);
+    assert!(
+        report.file_warnings.is_empty(),
+        "{:?}",
+        report.file_warnings
+    );
+
+    // An export with records, a row added without its hidden id: warned.
+    let with_records = dir.path().join("with_records.xlsx");
+    assert_eq!(
+        export_to(&db, FormKind::Sale, Some(2019), None, &with_records),
+        2
+    );
+    let added = dir.path().join("added.xlsx");
+    rewrite_export(&with_records, &added, |grid| {
+        let (row, column) = row_of(grid, "刘光富");
+        let mut copy = grid[row].clone();
+        copy[column] = Some(Cell::Text("张新户".into()));
+        copy.truncate(9);
+        grid.insert(row + 1, copy);
+    });
+    let report = import(&mut store, &added);
+    assert_eq!(report.rows_added, 1, "{}", report.message);
+    assert!(
+        report.warnings.iter().any(|w| w.message.contains("新加的")),
+        "{:?}",
+        report.warnings
+    );
+}

@@ -13,7 +13,8 @@
 //! | 2 | header information, merged over `0..n`: `填报单位：…　　供货联系人姓名：…　　联系方式：…　　填报时间：…` (field names from the layout's `info_fields`, full-width colons `：`, two ideographic spaces `　　` between fields; an empty value prints as six ideographic spaces) | — |
 //! | 3 | column headers exactly as the layout's `columns` | `记录编号` (string); in column `n+1` (also hidden) `填写原文` |
 //! | 4 … 4+rows−1 | one record per row: `序号` 1..=rows (number), then the cells | the record id (number) where `record_id` is `Some`, else empty; in column `n+1` the row's [`FormRow::typed`] as `列名：原文` lines, or empty |
-//! | 4+rows | 附件2/3 only: `合计` merged over columns `0..t` (t = amount column, 7), in column t a formula `=SUM(…)` over the data rows with its cached result (the exact total of the numeric cells of that column; text cells count for nothing, as in SUM) | — |
+//! | 4 … 4+12−1, only when there are no records | a blank form: 12 empty ruled rows to fill in (`BLANK_FORM_ROWS`); the amount column formatted as a number, every other column as text (`@`) | — |
+//! | 4+rows (4+12 on a blank form) | 附件2/3 only: `合计` merged over columns `0..t` (t = amount column, 7), in column t a formula `=SUM(…)` over the data rows (or the blank rows) with its cached result (the exact total of the numeric cells of that column; text cells count for nothing, as in SUM) | — |
 //! | after that | the notes, one merged row each: `备注：1.…`, then `　　　2.…` | — |
 //!
 //! Cell types: [`CellValue::Text`] is always written as a string (never a formula), even when it begins
@@ -65,6 +66,10 @@ const DEFAULT_COLUMN_PIXELS: u32 = 72;
 const CENTRED_MAX_WIDTH: f64 = 13.0;
 /// Width of the hidden record-id column.
 const RECORD_ID_WIDTH: f64 = 12.0;
+/// Empty ruled rows of a form exported without records (a blank form for a township or
+/// department to fill in), and their height in pt: about 1 cm, room to write by hand on paper.
+const BLANK_FORM_ROWS: usize = 12;
+const BLANK_ROW_HEIGHT: f64 = 28.0;
 /// Excel's row limit per worksheet.
 const EXCEL_MAX_ROWS: usize = 1_048_576;
 /// `progress` is called after every this many rows.
@@ -271,6 +276,9 @@ struct Formats {
     header: Format,
     /// Text cells: `[centred, left-aligned]`, each `[plain, quote-prefixed]`.
     text: [[Format; 2]; 2],
+    /// The empty cells of a blank form's rows (not the amount): `[centred, left-aligned]`, with
+    /// the number format `@` so that Excel and WPS keep what is typed as text.
+    fill_in_text: [Format; 2],
     money: Format,
     integer: Format,
     total_label: Format,
@@ -314,6 +322,10 @@ impl Formats {
             text: [
                 [centred.clone(), centred.clone().set_quote_prefix()],
                 [left.clone(), left.clone().set_quote_prefix()],
+            ],
+            fill_in_text: [
+                centred.clone().set_num_format("@"),
+                left.clone().set_num_format("@"),
             ],
             money: cell
                 .clone()
@@ -592,8 +604,24 @@ fn build(doc: &FormDocument, progress: &dyn Fn(f32)) -> Result<Vec<u8>, ExportEr
             progress(ROWS_SHARE * (index + 1) as f32 / count as f32);
         }
     }
-    let mut next_row = FIRST_DATA_ROW + row(count);
-    if count > 0 {
+    // A form without records is a blank form to fill in: empty ruled rows, the amount column as
+    // numbers, every other column as text (a phone or ID number typed in keeps its digits).
+    let blank_rows = if count == 0 { BLANK_FORM_ROWS } else { 0 };
+    for index in 0..blank_rows {
+        let r = FIRST_DATA_ROW + row(index);
+        for (c, aligned) in alignment.iter().enumerate().take(columns) {
+            let format = if Some(c) == layout.total_column {
+                &formats.money
+            } else {
+                &formats.fill_in_text[*aligned]
+            };
+            sheet.write_blank(r, col(c), format)?;
+        }
+        sheet.set_row_height(r, BLANK_ROW_HEIGHT)?;
+    }
+    let data_rows = count + blank_rows;
+    let mut next_row = FIRST_DATA_ROW + row(data_rows);
+    if data_rows > 0 {
         // Phone and ID numbers are text on purpose: silence Excel's green "number stored as text".
         sheet.ignore_error_range(
             FIRST_DATA_ROW,
@@ -620,21 +648,18 @@ fn build(doc: &FormDocument, progress: &dyn Fn(f32)) -> Result<Vec<u8>, ExportEr
         } else {
             sheet.write_string_with_format(next_row, 0, TOTAL_LABEL, &formats.total_label)?;
         }
-        if count > 0 {
-            let formula = format!(
-                "=SUM({}:{})",
-                cell_ref(FIRST_DATA_ROW, t),
-                cell_ref(next_row - 1, t)
-            );
-            sheet.write_formula_with_format(
-                next_row,
-                t,
-                Formula::new(formula).set_result(total.to_string()),
-                &formats.total_money,
-            )?;
-        } else {
-            sheet.write_number_with_format(next_row, t, 0.0, &formats.total_money)?;
-        }
+        // Over the blank rows too: the total of a form filled in by hand adds up in Excel or WPS.
+        let formula = format!(
+            "=SUM({}:{})",
+            cell_ref(FIRST_DATA_ROW, t),
+            cell_ref(next_row - 1, t)
+        );
+        sheet.write_formula_with_format(
+            next_row,
+            t,
+            Formula::new(formula).set_result(total.to_string()),
+            &formats.total_money,
+        )?;
         for c in (t + 1)..=last_col {
             sheet.write_blank(next_row, c, &formats.total_blank)?;
         }
@@ -841,6 +866,65 @@ mod tests {
         assert_eq!(cell(&range, 6, 9), Data::Float(103.0));
     }
 
+    /// A form exported without records is a blank form: 12 empty ruled rows, then the 合计 as a
+    /// SUM over them (cached 0), so a form filled in by hand adds up by itself.
+    #[test]
+    fn a_form_without_records_is_a_blank_form_to_fill_in() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("附件2.xlsx");
+        let mut doc = sample_sale();
+        doc.rows.clear();
+        write_form(&doc, &path, &|_| {}).expect("write");
+
+        let range = read_sheet(&path, "附件2");
+        let total_row = FIRST_DATA_ROW + row(BLANK_FORM_ROWS);
+        for r in FIRST_DATA_ROW..total_row {
+            for c in 0..9 {
+                assert_eq!(cell(&range, r, c), Data::Empty, "row {r} column {c}");
+            }
+        }
+        assert_eq!(cell(&range, total_row, 0), string("合计"));
+        assert_eq!(cell(&range, total_row, 7), Data::Float(0.0));
+        let mut workbook: Xlsx<_> = open_workbook(&path).expect("open xlsx");
+        let formulas = workbook.worksheet_formula("附件2").expect("formulas");
+        assert_eq!(
+            formulas.get_value((total_row, 7)).map(String::as_str),
+            Some("SUM(H5:H16)")
+        );
+        assert_eq!(
+            cell(&range, total_row + 1, 0),
+            string("备注：1.各乡镇(街道)每季度末月30日前收集相关采购情况,汇总后上报县商务委。")
+        );
+
+        // The blank cells are ruled and typed: text (`@`) but for the amount, a number format.
+        let part = |name: &str| -> String {
+            let file = std::fs::File::open(&path).expect("open");
+            let mut zip = zip::ZipArchive::new(file).expect("zip");
+            let mut xml = String::new();
+            std::io::Read::read_to_string(&mut zip.by_name(name).expect("part"), &mut xml)
+                .expect("read");
+            xml
+        };
+        let sheet_xml = part("xl/worksheets/sheet1.xml");
+        let style_of = |reference: &str| -> String {
+            let start = sheet_xml
+                .find(&format!("<c r=\"{reference}\""))
+                .unwrap_or_else(|| panic!("{reference} not written"));
+            let tag = &sheet_xml[start..start + sheet_xml[start..].find('>').expect("tag end")];
+            tag.split("s=\"")
+                .nth(1)
+                .expect("styled")
+                .split('"')
+                .next()
+                .expect("style")
+                .to_string()
+        };
+        assert_eq!(style_of("B5"), style_of("B16"));
+        assert_ne!(style_of("B5"), style_of("H5"));
+        let styles = part("xl/styles.xml");
+        assert!(styles.contains("formatCode=\"@\""), "{styles}");
+    }
+
     #[test]
     fn catalogue_has_no_total_row_and_empty_header_values_leave_room() {
         let doc = FormDocument {
@@ -944,18 +1028,6 @@ mod tests {
             let text = write_failure_reason(path, &Error::from(kind));
             assert!(text.contains(reason), "{kind:?}: {text}");
         }
-    }
-
-    #[test]
-    fn empty_form_prints_zero_total() {
-        let mut doc = sample_sale();
-        doc.rows.clear();
-        let dir = tempfile::tempdir().expect("temp dir");
-        let path = dir.path().join("empty.xlsx");
-        write_form(&doc, &path, &|_| {}).expect("write");
-        let range = read_sheet(&path, "附件2");
-        assert_eq!(cell(&range, 4, 0), string("合计"));
-        assert_eq!(cell(&range, 4, 7), Data::Float(0.0));
     }
 
     #[test]

@@ -50,8 +50,9 @@ pub struct ExportedRecords {
     pub recorrected_sales: HashSet<i64>,
     /// The same for `listing` ids.
     pub recorrected_listings: HashSet<i64>,
-    /// Sheets of the file that are exports of this ledger (by their 提交编号): a row there
-    /// without an id that adds a record is worth a warning (its id may have been lost).
+    /// Sheets of the file that are exports of this ledger (by their 提交编号) with records: a row
+    /// there without an id that adds a record is worth a warning (its id may have been lost).
+    /// A blank form (exported without records, filled in by hand) is not among them.
     pub own_export_sheets: HashSet<String>,
     /// `sale` ids carried by rows of the file that were rejected: the file still holds those
     /// records (not listed as left out of it).
@@ -182,6 +183,16 @@ impl Store {
         }
         tx.commit()?;
         Ok(())
+    }
+
+    /// Whether export `submission_id` carried any record (false for a blank form exported
+    /// without records, and for an unknown id).
+    pub fn export_held_records(&self, submission_id: &str) -> StoreResult<bool> {
+        Ok(self.conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM exported_record WHERE submission_id = ?1)",
+            [submission_id],
+            |r| r.get(0),
+        )?)
     }
 
     /// What record `record_id` was when export `submission_id` was written (its content hash),
