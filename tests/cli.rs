@@ -557,7 +557,7 @@ fn help_is_chinese_for_every_command() {
 }
 
 /// An export without matching records says it wrote a blank form, and the file has the blank
-/// rows to fill in before its 合计.
+/// rows to fill in before its 合计 and an empty 填报时间.
 #[test]
 fn an_export_without_records_is_a_blank_form() {
     let dir = tempfile::tempdir().unwrap();
@@ -581,6 +581,15 @@ fn an_export_without_records_is_a_blank_form() {
     let mut workbook: Xlsx<_> = open_workbook(&out_file).unwrap();
     let range = workbook.worksheet_range("附件3").unwrap();
     assert_eq!(range.get_value((16, 0)), Some(&Data::String("合计".into())));
+    // 填报时间 is left for whoever fills the form in.
+    let info = range
+        .get_value((2, 0))
+        .map(|d| d.to_string())
+        .unwrap_or_default();
+    assert!(
+        info.contains("填报时间：　") && !info.contains('年'),
+        "{info}"
+    );
     assert!(
         (4..16).all(|r| (0..9).all(|c| range.get_value((r, c)).is_none_or(|d| *d == Data::Empty)))
     );

@@ -2863,6 +2863,18 @@ fn a_blank_form_filled_in_by_hand_imports_without_warnings() {
         }
         // As Excel or WPS saves it: the SUM over the blank rows with its new result.
         grid[total_row][7] = Some(Cell::Number(210.5));
+        // The clerk writes the 填报时间 the blank form leaves empty.
+        let info = grid
+            .iter_mut()
+            .flatten()
+            .flatten()
+            .find_map(|cell| match cell {
+                Cell::Text(text) if text.contains("填报时间：") => Some(text),
+                _ => None,
+            })
+            .unwrap();
+        assert!(info.ends_with("填报时间：　　　　　　"), "{info}");
+        *info = info.replace("填报时间：　　　　　　", "填报时间：2019年9月30日");
     });
     let report = import(&mut store, &filled);
     assert_eq!(

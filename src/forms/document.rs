@@ -31,8 +31,9 @@ pub struct ExportSummary {
 }
 
 /// Builds the form document for `request` from the store: header from this installation's
-/// settings (unit; when none is set, the township's name), [`filling_date`] as 填报时间, one row per
-/// record in list order with its record id, and a new submission id recorded in the store.
+/// settings (unit; when none is set, the township's name), [`filling_date`] as 填报时间 (left
+/// empty on a blank form, one without records), one row per record in list order with its
+/// record id, and a new submission id recorded in the store.
 pub fn build_document(
     store: &Store,
     request: &ExportRequest,
@@ -143,6 +144,15 @@ pub fn build_document(
                 })
                 .collect()
         }
+    };
+    // A blank form (no records): the township or department fills in its own 填报时间.
+    let header = if rows.is_empty() {
+        HeaderInfo {
+            date: String::new(),
+            ..header
+        }
+    } else {
+        header
     };
     let submission_id = new_submission_id(request.kind);
     Ok((
