@@ -866,6 +866,22 @@ fn a_folder_stands_for_the_files_in_it() {
     )
     .unwrap();
     std::fs::write(folder.join("~$教委附件3.xlsx"), b"lock").unwrap();
+    // What Windows, macOS and Linux leave on a USB stick: system files, and recycle bins whose
+    // deleted forms must not come back.
+    std::fs::write(folder.join("desktop.ini"), b"[.ShellClassInfo]").unwrap();
+    std::fs::write(folder.join("._教委附件3.xlsx"), b"AppleDouble").unwrap();
+    for bin in [
+        "$RECYCLE.BIN/S-1-5-21",
+        ".Trash-1000/files",
+        "System Volume Information",
+    ] {
+        std::fs::create_dir_all(folder.join(bin)).unwrap();
+        std::fs::copy(
+            sample("01_fj2_baseline_nixi_20rows.xlsx"),
+            folder.join(bin).join("删除的附件2.xlsx"),
+        )
+        .unwrap();
+    }
     // The ledger itself kept in the folder is not a file to import.
     let db = folder.join("ledger.db");
     let (code, reports, stderr) = import_json(&db, &[folder.as_os_str()]);

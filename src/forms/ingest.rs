@@ -153,10 +153,13 @@ fn shown_as_given(path: &Path) -> String {
 
 /// The files to import for what the operator gave (dropped, chosen or typed): files as they are,
 /// folders replaced by the files in them and their subfolders, sorted by path; a file given
-/// twice (directly and through its folder) once. Hidden files (`.` prefix), Office lock files
-/// (`~$` prefix) and ledger files (`.db`, `.db-wal`, `.db-shm`, `.db-journal`: a ledger kept in
-/// the same folder) are left out; an unreadable folder is kept as given, so its import reports
-/// why it cannot be read.
+/// twice (directly and through its folder) once. Left out inside a folder: hidden files and
+/// folders (`.` prefix: macOS `._` copies and `.Trashes`, Linux `.Trash-1000`), Office lock files
+/// (`~$` prefix), ledger files (`.db`, `.db-wal`, `.db-shm`, `.db-journal`: a ledger kept in the
+/// same folder; also Windows' `Thumbs.db`), Windows' `desktop.ini` and `autorun.inf`, and the
+/// recycle bins and system folders of a USB stick ([`is_system_folder`]: the deleted forms in
+/// them must not come back). An unreadable folder is kept as given, so its import reports why it
+/// cannot be read.
 pub fn files_to_import(paths: &[PathBuf]) -> Vec<FileToImport> {
     let mut files = Vec::new();
     let mut seen: HashSet<PathBuf> = HashSet::new();
@@ -171,6 +174,11 @@ pub fn files_to_import(paths: &[PathBuf]) -> Vec<FileToImport> {
             let mut found: Vec<PathBuf> = walkdir::WalkDir::new(path)
                 .follow_links(true)
                 .into_iter()
+                .filter_entry(|entry| {
+                    entry.depth() == 0
+                        || !entry.file_type().is_dir()
+                        || !is_system_folder(&entry.file_name().to_string_lossy())
+                })
                 .filter_map(Result::ok)
                 .filter(|entry| entry.file_type().is_file())
                 .filter(|entry| {
@@ -178,7 +186,13 @@ pub fn files_to_import(paths: &[PathBuf]) -> Vec<FileToImport> {
                     let ledger_file = [".db", ".db-wal", ".db-shm", ".db-journal"]
                         .iter()
                         .any(|suffix| name.ends_with(suffix));
-                    !name.starts_with('.') && !name.starts_with("~$") && !ledger_file
+                    let system_file = ["desktop.ini", "autorun.inf"]
+                        .iter()
+                        .any(|system| name.eq_ignore_ascii_case(system));
+                    !name.starts_with('.')
+                        && !name.starts_with("~$")
+                        && !ledger_file
+                        && !system_file
                 })
                 .map(|entry| entry.into_path())
                 .collect();
@@ -203,6 +217,16 @@ pub fn files_to_import(paths: &[PathBuf]) -> Vec<FileToImport> {
         }
     }
     files
+}
+
+/// A folder that holds no forms however it is searched: a hidden one (`.` prefix, e.g. the
+/// `.Trashes` and `.Trash-1000` bins macOS and Linux leave on a USB stick) or Windows' recycle
+/// bins (`$RECYCLE.BIN`, `RECYCLER`) and `System Volume Information`.
+fn is_system_folder(name: &str) -> bool {
+    name.starts_with('.')
+        || ["$RECYCLE.BIN", "RECYCLER", "System Volume Information"]
+            .iter()
+            .any(|system| name.eq_ignore_ascii_case(system))
 }
 
 /// Reads and checks one file against the store and plans it (the preview), writing nothing. Never
