@@ -2929,3 +2929,81 @@ fn a_blank_form_filled_in_by_hand_imports_without_warnings() {
         report.warnings
     );
 }
+
+/// Rows a clerk marks as left empty are skipped like blank rows, not refused: `以下空白` in one
+/// cell or merged across the row, a slash or `无` in every cell. A real row whose 备注 is `无`
+/// is still a record.
+#[test]
+fn rows_marked_as_left_empty_are_skipped() {
+    let (dir, _db, mut store) = temp_store();
+    let path = dir.path().join("以下空白.xlsx");
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.write_string(0, 0, "填报单位：泥溪镇人民政府　　填报时间：2019年9月30日")
+        .unwrap();
+    let header = [
+        "序号",
+        "采购单位",
+        "销售时间",
+        "地区",
+        "贫困户姓名",
+        "产品品种",
+        "销售数量",
+        "销售金额",
+        "备注",
+    ];
+    for (c, h) in header.iter().enumerate() {
+        ws.write_string(1, c as u16, *h).unwrap();
+    }
+    let data = [
+        [
+            "县商务委",
+            "2019.9.1",
+            "云阳县泥溪镇柏杨村",
+            "王成芳",
+            "土鸡",
+            "30斤",
+            "90",
+            "",
+        ],
+        [
+            "县商务委",
+            "2019.9.2",
+            "云阳县泥溪镇柏杨村",
+            "刘光富",
+            "鸡蛋",
+            "100个",
+            "120.5",
+            "无",
+        ],
+    ];
+    for (r, values) in data.iter().enumerate() {
+        let r = r as u32 + 2;
+        ws.write_number(r, 0, f64::from(r - 1)).unwrap();
+        for (c, v) in values.iter().enumerate() {
+            ws.write_string(r, c as u16 + 1, *v).unwrap();
+        }
+    }
+    for (r, mark) in [(4, "/"), (5, "无"), (6, "——")] {
+        ws.write_number(r, 0, f64::from(r - 1)).unwrap();
+        for c in 1..9 {
+            ws.write_string(r, c, mark).unwrap();
+        }
+    }
+    ws.merge_range(7, 0, 7, 8, "以下空白", &rust_xlsxwriter::Format::new())
+        .unwrap();
+    ws.write_string(8, 1, "（以下空白）").unwrap();
+    wb.save(&path).unwrap();
+
+    let report = import(&mut store, &path);
+    assert_eq!(
+        (report.rows_added, report.rows_rejected),
+        (2, 0),
+        "{} {:?}",
+        report.message,
+        report.errors
+    );
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    assert!(report.warnings.is_empty(), "{:?}", report.warnings);
+    assert_eq!(report.total.as_deref(), Some("210.50"));
+}

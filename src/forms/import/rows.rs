@@ -501,8 +501,9 @@ fn classify(header: &Header, row: &GridRow, in_footnotes: bool) -> RowClass {
                 Some(Role::Seq | Role::RecordId | Role::TypedText)
             )
     });
-    if !content {
-        // Nothing, only 序号, only the record id, or something outside the table.
+    if !content || is_filler_row(header, row) {
+        // Nothing, only 序号, only the record id, something outside the table, or only marks
+        // that the row is left empty (`以下空白`, `/`).
         return RowClass::Blank;
     }
     let first = match row.cells.first() {
@@ -584,6 +585,70 @@ fn classify(header: &Header, row: &GridRow, in_footnotes: bool) -> RowClass {
         return RowClass::Sample;
     }
     RowClass::Data
+}
+
+/// What clerks write into rows they leave empty, on paper as in Excel: `以下空白` (in one cell or
+/// merged across the row), a slash or dash in every cell, `无`. Compared with brackets, full stops
+/// and spaces around them removed.
+const FILLER_MARKS: [&str; 17] = [
+    "以下空白",
+    "以下无内容",
+    "以下无",
+    "以下为空白",
+    "以下为空",
+    "此行空白",
+    "空白",
+    "无",
+    "/",
+    "／",
+    "\\",
+    "-",
+    "－",
+    "--",
+    "—",
+    "——",
+    "…",
+];
+
+/// A row whose cells in the form's columns (序号 and the hidden ones aside) hold only
+/// [`FILLER_MARKS`] or nothing (a blank, or the `0` of a formula dragged down): a row the clerk
+/// marked as left empty. At least one mark.
+fn is_filler_row(header: &Header, row: &GridRow) -> bool {
+    let (lo, hi) = header.span();
+    let mut marked = false;
+    for (c, value) in &row.cells {
+        if *c < lo
+            || *c > hi
+            || matches!(
+                header.columns.iter().find(|k| k.col == *c).map(|k| k.role),
+                Some(Role::Seq | Role::RecordId | Role::TypedText)
+            )
+        {
+            continue;
+        }
+        if is_filler_mark(value) {
+            marked = true;
+        } else if holds_a_value(value) {
+            return false;
+        }
+    }
+    marked
+}
+
+/// Whether `value` is one of the [`FILLER_MARKS`].
+fn is_filler_mark(value: &CellValue) -> bool {
+    let CellValue::Text(text) = value else {
+        return false;
+    };
+    let mark = text.trim_matches(|c: char| {
+        c.is_whitespace()
+            || super::grid::is_blank_char(c)
+            || matches!(
+                c,
+                '(' | ')' | '（' | '）' | '【' | '】' | '[' | ']' | '。' | '.'
+            )
+    });
+    FILLER_MARKS.contains(&mark)
 }
 
 /// Whether a key cell says anything: a formula dragged down the template leaves `0` or an error
