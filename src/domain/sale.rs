@@ -216,6 +216,7 @@ pub fn validate_sale_in_region(
     if purchaser.is_empty() {
         errors.push((SaleField::Purchaser, "采购单位不能为空".to_string()));
     }
+    warnings.extend(several_purchasers_warning(&purchaser));
 
     // 时间
     let date_text = clean_text(&draft.date);
@@ -459,6 +460,7 @@ pub(super) fn resolve_region(
     warnings.extend(resolver.county_name_warning(region_text, &region));
     warnings.extend(resolver.whole_village_warning(region_text, &region));
     warnings.extend(resolver.level_warning(region_text, &region));
+    warnings.extend(several_villages_warning(region_text, &region.village));
     Ok(region)
 }
 
@@ -529,10 +531,35 @@ fn several_households_warning(household: &str) -> Option<String> {
     })
 }
 
+/// The warning for a 地区 that names several villages (`泥溪镇石缸村、黎明村`): the row is booked
+/// to one village of that name, which no village list holds, and deep-poverty villages are told
+/// by their name.
+fn several_villages_warning(region_text: &str, village: &str) -> Option<String> {
+    village.contains(LIST_SEPARATORS).then(|| {
+        format!(
+            "地区“{region_text}”写了不止一个村（{village}），已作为一个村导入：请核实，宜每个村一行"
+        )
+    })
+}
+
+/// The warning for a 采购单位 that names several buyers (`县商务委、县教委`): they become one
+/// purchaser of that name, whose channel no one has set.
+fn several_purchasers_warning(purchaser: &str) -> Option<String> {
+    purchaser.contains(LIST_SEPARATORS).then(|| {
+        format!(
+            "采购单位“{purchaser}”写了不止一个单位，已作为一个采购单位导入：请核实，宜每个单位一行"
+        )
+    })
+}
+
+/// What separates the items of a list typed into one cell: 顿号, commas and semicolons (half and
+/// full width).
+const LIST_SEPARATORS: [char; 5] = ['、', '，', ',', '；', ';'];
+
 /// The warning for a 产品品种 that names several products (`土豆、红薯`): the quantity and amount
 /// cannot be told apart by product, and no catalogue price fits the row.
 pub(super) fn several_products_warning(product: &str) -> Option<String> {
-    product.contains(['、', '，', ',', '；', ';']).then(|| {
+    product.contains(LIST_SEPARATORS).then(|| {
         format!("产品品种“{product}”写了不止一种产品，已作为一条记录导入：请核实，宜每种产品一行")
     })
 }
@@ -1080,6 +1107,29 @@ mod tests {
         }
         assert!(several_products_warning("土豆、红薯").is_some());
         assert!(several_products_warning("土豆").is_none());
+    }
+
+    /// A 地区 naming several villages, or a 采购单位 naming several buyers, is imported as one
+    /// with a warning each; one village and one buyer are not warned.
+    #[test]
+    fn several_villages_or_purchasers_in_one_cell_are_flagged() {
+        let mut listed = draft();
+        listed.region = "云阳县泥溪镇石缸村、黎明村".into();
+        listed.purchaser = "县商务委、县教委".into();
+        let record = validate_sale(&listed, FormKind::Sale, &resolver(), reference()).unwrap();
+        assert_eq!(record.village, "石缸村、黎明村");
+        assert_eq!(record.purchaser, "县商务委、县教委");
+        let warned = |part: &str| record.warnings.iter().filter(|w| w.contains(part)).count();
+        assert_eq!(
+            warned("写了不止一个村（石缸村、黎明村）"),
+            1,
+            "{:?}",
+            record.warnings
+        );
+        assert_eq!(warned("采购单位“县商务委、县教委”写了不止一个单位"), 1);
+
+        let one = validate_sale(&draft(), FormKind::Sale, &resolver(), reference()).unwrap();
+        assert!(one.warnings.is_empty(), "{:?}", one.warnings);
     }
 }
 
