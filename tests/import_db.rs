@@ -3007,3 +3007,102 @@ fn rows_marked_as_left_empty_are_skipped() {
     assert!(report.warnings.is_empty(), "{:?}", report.warnings);
     assert_eq!(report.total.as_deref(), Some("210.50"));
 }
+
+/// A 附件2 of 泥溪镇 with one row per amount (`Cell::Number` as typed into a number cell,
+/// `Cell::Text` as text) and a 合计 row holding `total` in the amount column.
+fn write_form_with_total(path: &Path, amounts: &[Cell], total: rust_xlsxwriter::Formula) {
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.write_string(0, 0, "填报单位：泥溪镇人民政府　　填报时间：2019年9月30日")
+        .unwrap();
+    let header = [
+        "序号",
+        "采购单位",
+        "销售时间",
+        "地区",
+        "贫困户姓名",
+        "产品品种",
+        "销售数量",
+        "销售金额",
+        "备注",
+    ];
+    for (c, h) in header.iter().enumerate() {
+        ws.write_string(1, c as u16, *h).unwrap();
+    }
+    let households = ["王成芳", "刘光富", "张大山", "李小红"];
+    for (index, amount) in amounts.iter().enumerate() {
+        let r = index as u32 + 2;
+        ws.write_number(r, 0, f64::from(r - 1)).unwrap();
+        let household = households[index % households.len()];
+        let cells = [
+            "县商务委",
+            "2019.9.1",
+            "云阳县泥溪镇柏杨村",
+            household,
+            "土豆",
+            "30斤",
+        ];
+        for (c, v) in cells.iter().enumerate() {
+            ws.write_string(r, c as u16 + 1, *v).unwrap();
+        }
+        match amount {
+            Cell::Number(number) => ws.write_number(r, 7, *number).map(|_| ()),
+            Cell::Text(text) => ws.write_string(r, 7, text).map(|_| ()),
+        }
+        .unwrap();
+    }
+    let total_row = amounts.len() as u32 + 2;
+    ws.write_string(total_row, 0, "合计").unwrap();
+    ws.write_formula(total_row, 7, total).unwrap();
+    wb.save(path).unwrap();
+}
+
+/// A 合计 short by exactly the amounts typed as text (`90元`: Excel's SUM leaves text out) says
+/// so, while the rows keep the amounts as typed.
+#[test]
+fn a_total_short_by_the_text_amounts_says_why() {
+    let (dir, _db, mut store) = temp_store();
+    let path = dir.path().join("文字金额.xlsx");
+    let amounts = [
+        Cell::Number(120.5),
+        Cell::Text("90元".into()),
+        Cell::Number(300.0),
+    ];
+    let total = rust_xlsxwriter::Formula::new("=SUM(H3:H5)").set_result("420.5");
+    write_form_with_total(&path, &amounts, total);
+
+    let report = import(&mut store, &path);
+    assert_eq!(report.rows_added, 3, "{}", report.message);
+    assert_eq!(report.total.as_deref(), Some("510.50"));
+    assert!(
+        report
+            .file_warnings
+            .iter()
+            .any(|w| w.contains("合计(420.50)与明细之和(510.50)不符")
+                && w.contains("有1行的金额是文字")
+                && w.contains("少算了90.00元")),
+        "{:?}",
+        report.file_warnings
+    );
+}
+
+/// A 合计 whose formula broke (`#REF!`, after its rows were deleted) cannot be checked, and says
+/// so instead of passing in silence.
+#[test]
+fn a_broken_total_formula_is_named() {
+    let (dir, _db, mut store) = temp_store();
+    let path = dir.path().join("合计出错.xlsx");
+    let total = rust_xlsxwriter::Formula::new("=SUM(#REF!)").set_result("#REF!");
+    write_form_with_total(&path, &[Cell::Number(90.0)], total);
+
+    let report = import(&mut store, &path);
+    assert_eq!(report.rows_added, 1, "{}", report.message);
+    assert!(
+        report
+            .file_warnings
+            .iter()
+            .any(|w| w.contains("合计的金额是错误值“#REF!”")),
+        "{:?}",
+        report.file_warnings
+    );
+}

@@ -541,6 +541,14 @@ fn read_table(
     if let Some(warning) = rows.emptied_warning() {
         warn(warning);
     }
+    if let Some(error) = &rows.total_error
+        && rows.stated_total.is_none()
+        && header.kind != FormKind::Catalogue
+    {
+        warn(format!(
+            "合计的金额是错误值“{error}”（合计公式所引用的行可能已删除），无法与明细核对：请在Excel中重新求和"
+        ));
+    }
     let imported = ImportedSheet {
         name: table.name.clone(),
         kind: header.kind,
@@ -560,8 +568,15 @@ fn read_table(
         if stated != sum && !of_the_sheet {
             let with_rejected = sum + rows.rejected_amounts.iter().copied().sum::<Money>();
             let mut message = format!("合计({stated})与明细之和({sum})不符");
+            let (text_rows, text_sum) = rows.text_amounts;
             if !rows.rejected_amounts.is_empty() && with_rejected == stated {
                 message.push_str("（差额为未导入的行）");
+            } else if text_rows > 0
+                && (stated == sum - text_sum || stated == with_rejected - text_sum)
+            {
+                message.push_str(&format!(
+                    "：有{text_rows}行的金额是文字（如“90元”），Excel的求和公式不计文字，合计因此少算了{text_sum}元；明细已按填写的金额导入，金额列请填数字"
+                ));
             }
             warn(message);
         }

@@ -56,12 +56,20 @@ pub(crate) struct SheetRows {
     pub errors: Vec<RowIssue>,
     /// The value of the last 合计/总计 row's amount cell.
     pub stated_total: Option<Money>,
+    /// The error value (`#REF!`, `#VALUE!`) of the last 合计/总计 row's amount cell, when it holds
+    /// one instead of a total: a formula broken by deleted rows; nothing to check against.
+    pub total_error: Option<String>,
     /// Amounts of rejected rows that could be read (to explain a 合计 difference); at most
     /// [`MAX_REJECTED_ROWS`] of them are kept.
     pub rejected_amounts: Vec<Money>,
     /// How many rows were rejected. `errors` holds the issues of the first
     /// [`MAX_REJECTED_ROWS`] of them only.
     pub rejected_count: usize,
+    /// The imported rows whose amount cell holds text (`90元`, or a number typed into a cell
+    /// formatted as text) in a workbook (not a CSV, where every cell is text): how many, and their
+    /// amounts added up. Excel's SUM leaves text out, so they explain a 合计 that is short by
+    /// exactly that much.
+    pub text_amounts: (usize, Money),
     /// Rows skipped because only non-key columns were filled ([`RowClass::NoteOnly`]).
     pub note_only: NoteOnlyRows,
     /// Rows of an export emptied but for their hidden 记录编号 (and 序号), by Excel row number:
@@ -242,6 +250,12 @@ pub(crate) fn import_rows(ctx: &RowContext<'_>) -> SheetRows {
             RowClass::RepeatedHeader => {}
             RowClass::Footnote { starts_block } => in_footnotes |= starts_block,
             RowClass::Total { grand, named } => {
+                if grand
+                    && let Some(CellValue::Error(error)) =
+                        ctx.header.col(Role::Amount).and_then(|c| row.get(c))
+                {
+                    out.total_error = Some(error.clone());
+                }
                 if let Some(total) = total_value(ctx.header, row) {
                     if grand {
                         out.stated_total = Some(total);
@@ -338,6 +352,8 @@ pub(crate) fn import_rows(ctx: &RowContext<'_>) -> SheetRows {
         out.rejected_household_products
             .extend(part.rejected_household_products);
         out.rejected_count += part.rejected_count;
+        out.text_amounts.0 += part.text_amounts.0;
+        out.text_amounts.1 += part.text_amounts.1;
     }
     out.errors.sort_by_key(|e| e.row);
     // Each part kept the issues of its first rejected rows: keep those of the sheet's first.
@@ -1211,6 +1227,11 @@ fn sale_row(
             }
             if ctx.sheet.hidden_sheet {
                 add_warning(&mut record.warnings, HIDDEN_SHEET_WARNING.to_string());
+            }
+            let amount_cell = h.col(Role::Amount).and_then(|c| row.get(c));
+            if !ctx.sheet.cells_are_text && matches!(amount_cell, Some(CellValue::Text(_))) {
+                out.text_amounts.0 += 1;
+                out.text_amounts.1 += record.amount;
             }
             let mut issues = Vec::new();
             push_warnings(ctx, row, &record.warnings, &mut issues);
