@@ -632,6 +632,18 @@ fn a_copied_row_above_or_below_never_takes_over_the_original_record() {
             .iter()
             .any(|w| w.contains("出现了不止一次"))
     );
+    // The copy did carry an id: its warning says the id was set aside, not that it had none.
+    let copy_warnings: Vec<&str> = report
+        .warnings
+        .iter()
+        .filter(|w| w.column == "整行")
+        .map(|w| w.message.as_str())
+        .collect();
+    assert_eq!(copy_warnings.len(), 1, "{copy_warnings:?}");
+    assert!(
+        copy_warnings[0].contains("隐藏的记录编号未采用"),
+        "{copy_warnings:?}"
+    );
     let all = store.sales(&SaleFilter::default()).unwrap();
     assert_eq!(all.len(), 21);
     assert!(all.iter().any(|r| r.record.household == "刘光富"));

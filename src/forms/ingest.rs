@@ -363,7 +363,10 @@ fn trust_record_ids(store: &Store, file: &mut ParsedFile) -> Result<ExportedReco
             } else if carried.get(&(sheet.kind, id)).copied().unwrap_or(0) > 1 {
                 row.record_id = None;
                 repeated_rows.push(row.row);
+            } else {
+                continue;
             }
+            exported.ids_set_aside.insert((sheet.name.clone(), row.row));
         }
         if dropped_newer > 0 {
             file.file_warnings.push(format!(
@@ -838,6 +841,15 @@ fn plan_warning(
         _ => false,
     };
     let message = match action {
+        ImportAction::Added(_)
+            if row.record_id.is_none()
+                && !exported.ids_set_aside.is_empty()
+                && exported
+                    .ids_set_aside
+                    .contains(&(row.sheet.clone(), row.row)) =>
+        {
+            "这一行隐藏的记录编号未采用（见文件提示），已按内容作为新记录导入；如它是复制来的已有记录或对某条记录的更正，请核对并在程序中删除重复的那条"
+        }
         ImportAction::Added(_)
             if row.record_id.is_none() && exported.own_export_sheets.contains(&row.sheet) =>
         {
