@@ -2838,6 +2838,28 @@ fn a_product_listed_at_two_prices_fits_either() {
     );
 }
 
+/// Two 附件2 sales of 泥溪镇 (采购单位 to 销售金额), 210.50 元 in all.
+const TWO_NIXI_SALES: [[&str; 7]; 2] = [
+    [
+        "县商务委",
+        "2019.9.1",
+        "云阳县泥溪镇柏杨村",
+        "王成芳",
+        "土鸡",
+        "30斤",
+        "90",
+    ],
+    [
+        "县商务委",
+        "2019.9.2",
+        "云阳县泥溪镇柏杨村",
+        "刘光富",
+        "鸡蛋",
+        "100个",
+        "120.5",
+    ],
+];
+
 /// A blank form (an export without records, 12 empty ruled rows) filled in by hand: its rows are
 /// added with no warning (no hidden id can have been lost from it) and its 合计 over the blank
 /// rows checks out. A row added by hand to an export that held records is still warned.
@@ -2857,34 +2879,14 @@ fn a_blank_form_filled_in_by_hand_imports_without_warnings() {
             .position(|row| row.first() == Some(&Some(Cell::Text("序号".into()))))
             .unwrap();
         assert_eq!(total_row - header - 1, 12, "12 blank rows to fill in");
-        let typed = [
-            [
-                "1",
-                "县商务委",
-                "2019.9.1",
-                "云阳县泥溪镇柏杨村",
-                "王成芳",
-                "土鸡",
-                "30斤",
-                "90",
-            ],
-            [
-                "2",
-                "县商务委",
-                "2019.9.2",
-                "云阳县泥溪镇柏杨村",
-                "刘光富",
-                "鸡蛋",
-                "100个",
-                "120.5",
-            ],
-        ];
-        for (offset, cells) in typed.iter().enumerate() {
+        for (offset, cells) in TWO_NIXI_SALES.iter().enumerate() {
             let row = &mut grid[header + 1 + offset];
             row.resize(9, None);
+            // 序号 typed by the clerk, the amount as a number.
+            row[0] = Some(Cell::Text((offset + 1).to_string()));
             for (c, text) in cells.iter().enumerate() {
-                row[c] = Some(match text.parse::<f64>() {
-                    Ok(number) if c == 7 => Cell::Number(number),
+                row[c + 1] = Some(match text.parse::<f64>() {
+                    Ok(number) if c == 6 => Cell::Number(number),
                     _ => Cell::Text((*text).into()),
                 });
             }
@@ -2942,6 +2944,17 @@ fn a_blank_form_filled_in_by_hand_imports_without_warnings() {
     );
 }
 
+/// Rows 1–2 of a 附件2 of 泥溪镇 filled on 2019年9月30日: the header information and the
+/// official column headers; data rows start at row index 2.
+fn write_nixi_sale_header(ws: &mut rust_xlsxwriter::Worksheet) {
+    ws.write_string(0, 0, "填报单位：泥溪镇人民政府　　填报时间：2019年9月30日")
+        .unwrap();
+    let layout = xiaofei_fupin::forms::layout::form_layout(FormKind::Sale);
+    for (c, h) in layout.columns.iter().enumerate() {
+        ws.write_string(1, c as u16, *h).unwrap();
+    }
+}
+
 /// Rows a clerk marks as left empty are skipped like blank rows, not refused: `以下空白` in one
 /// cell or merged across the row, a slash or `无` in every cell. A real row whose 备注 is `无`
 /// is still a record.
@@ -2951,51 +2964,16 @@ fn rows_marked_as_left_empty_are_skipped() {
     let path = dir.path().join("以下空白.xlsx");
     let mut wb = Workbook::new();
     let ws = wb.add_worksheet();
-    ws.write_string(0, 0, "填报单位：泥溪镇人民政府　　填报时间：2019年9月30日")
-        .unwrap();
-    let header = [
-        "序号",
-        "采购单位",
-        "销售时间",
-        "地区",
-        "贫困户姓名",
-        "产品品种",
-        "销售数量",
-        "销售金额",
-        "备注",
-    ];
-    for (c, h) in header.iter().enumerate() {
-        ws.write_string(1, c as u16, *h).unwrap();
-    }
-    let data = [
-        [
-            "县商务委",
-            "2019.9.1",
-            "云阳县泥溪镇柏杨村",
-            "王成芳",
-            "土鸡",
-            "30斤",
-            "90",
-            "",
-        ],
-        [
-            "县商务委",
-            "2019.9.2",
-            "云阳县泥溪镇柏杨村",
-            "刘光富",
-            "鸡蛋",
-            "100个",
-            "120.5",
-            "无",
-        ],
-    ];
-    for (r, values) in data.iter().enumerate() {
-        let r = r as u32 + 2;
+    write_nixi_sale_header(ws);
+    // Two real rows, the second with 备注 `无`.
+    for (index, values) in TWO_NIXI_SALES.iter().enumerate() {
+        let r = index as u32 + 2;
         ws.write_number(r, 0, f64::from(r - 1)).unwrap();
         for (c, v) in values.iter().enumerate() {
             ws.write_string(r, c as u16 + 1, *v).unwrap();
         }
     }
+    ws.write_string(3, 8, "无").unwrap();
     for (r, mark) in [(4, "/"), (5, "无"), (6, "——")] {
         ws.write_number(r, 0, f64::from(r - 1)).unwrap();
         for c in 1..9 {
@@ -3025,22 +3003,7 @@ fn rows_marked_as_left_empty_are_skipped() {
 fn write_form_with_total(path: &Path, amounts: &[Cell], total: rust_xlsxwriter::Formula) {
     let mut wb = Workbook::new();
     let ws = wb.add_worksheet();
-    ws.write_string(0, 0, "填报单位：泥溪镇人民政府　　填报时间：2019年9月30日")
-        .unwrap();
-    let header = [
-        "序号",
-        "采购单位",
-        "销售时间",
-        "地区",
-        "贫困户姓名",
-        "产品品种",
-        "销售数量",
-        "销售金额",
-        "备注",
-    ];
-    for (c, h) in header.iter().enumerate() {
-        ws.write_string(1, c as u16, *h).unwrap();
-    }
+    write_nixi_sale_header(ws);
     let households = ["王成芳", "刘光富", "张大山", "李小红"];
     for (index, amount) in amounts.iter().enumerate() {
         let r = index as u32 + 2;
