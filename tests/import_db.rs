@@ -918,6 +918,15 @@ fn a_folder_stands_for_the_files_in_it() {
         store.summary_totals(2019).unwrap().total.to_string(),
         "18975.00"
     );
+
+    // A folder with nothing to import says so.
+    let empty = dir.path().join("空文件夹");
+    std::fs::create_dir_all(empty.join("$RECYCLE.BIN")).unwrap();
+    std::fs::write(empty.join("desktop.ini"), b"").unwrap();
+    let (code, reports, _) = import_json(&db, &[empty.as_os_str()]);
+    assert_eq!(code, Some(1));
+    let message = reports[0]["message"].as_str().unwrap();
+    assert!(message.contains("中没有可导入的文件"), "{message}");
 }
 
 /// A sale form whose typed text needs the file's context: dates without a year (read with
@@ -2955,9 +2964,9 @@ fn write_nixi_sale_header(ws: &mut rust_xlsxwriter::Worksheet) {
     }
 }
 
-/// Rows a clerk marks as left empty are skipped like blank rows, not refused: `以下空白` in one
-/// cell or merged across the row, a slash or `无` in every cell. A real row whose 备注 is `无`
-/// is still a record.
+/// Rows a clerk marks as left empty are skipped like blank rows, not refused: `以下空白` (however
+/// decorated) in one cell or merged across the row, a slash, dashes, dots, `N/A` or `无` in every
+/// cell, zeros saved as text. A real row whose 备注 is `无` is still a record.
 #[test]
 fn rows_marked_as_left_empty_are_skipped() {
     let (dir, _db, mut store) = temp_store();
@@ -2974,15 +2983,34 @@ fn rows_marked_as_left_empty_are_skipped() {
         }
     }
     ws.write_string(3, 8, "无").unwrap();
-    for (r, mark) in [(4, "/"), (5, "无"), (6, "——")] {
+    for (r, mark) in [
+        (4, "/"),
+        (5, "无"),
+        (6, "——"),
+        (7, "..."),
+        (8, "N/A"),
+        (9, "— —"),
+    ] {
         ws.write_number(r, 0, f64::from(r - 1)).unwrap();
         for c in 1..9 {
             ws.write_string(r, c, mark).unwrap();
         }
     }
-    ws.merge_range(7, 0, 7, 8, "以下空白", &rust_xlsxwriter::Format::new())
+    ws.merge_range(10, 0, 10, 8, "以下空白", &rust_xlsxwriter::Format::new())
         .unwrap();
-    ws.write_string(8, 1, "（以下空白）").unwrap();
+    for (r, mark) in [
+        (11, "（以下空白）"),
+        (12, "——以下空白——"),
+        (13, "-----以下空白-----"),
+        (14, "本页以下空白"),
+        (15, "以 下 空 白"),
+        (16, "＊＊以下空白＊＊"),
+    ] {
+        ws.write_string(r, 1, mark).unwrap();
+    }
+    // A formula's zeros saved as text (a CSV, or cells formatted as text): nothing either.
+    ws.write_string(17, 6, "0").unwrap();
+    ws.write_string(17, 7, "0.00").unwrap();
     wb.save(&path).unwrap();
 
     let report = import(&mut store, &path);
@@ -3059,6 +3087,30 @@ fn a_total_short_by_the_text_amounts_says_why() {
         "{:?}",
         report.file_warnings
     );
+
+    // A 合计 typed by hand (no formula) is not explained by what SUM leaves out.
+    let typed = dir.path().join("手填合计.xlsx");
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    write_nixi_sale_header(ws);
+    for (index, amount) in amounts.iter().enumerate() {
+        let r = index as u32 + 2;
+        for (c, v) in TWO_NIXI_SALES[index % 2].iter().take(6).enumerate() {
+            ws.write_string(r, c as u16 + 1, *v).unwrap();
+        }
+        match amount {
+            Cell::Number(number) => ws.write_number(r, 7, *number).map(|_| ()),
+            Cell::Text(text) => ws.write_string(r, 7, text).map(|_| ()),
+        }
+        .unwrap();
+    }
+    ws.write_string(5, 0, "合计").unwrap();
+    ws.write_number(5, 7, 420.5).unwrap();
+    wb.save(&typed).unwrap();
+    let warnings = file_warnings_of(&store, &typed);
+    let mismatch: Vec<&String> = warnings.iter().filter(|w| w.contains("不符")).collect();
+    assert_eq!(mismatch.len(), 1, "{warnings:?}");
+    assert!(!mismatch[0].contains("文字"), "{mismatch:?}");
 }
 
 /// A 合计 whose formula broke (`#REF!`, after its rows were deleted) cannot be checked, and says
@@ -3076,8 +3128,41 @@ fn a_broken_total_formula_is_named() {
         report
             .file_warnings
             .iter()
-            .any(|w| w.contains("合计的金额是错误值“#REF!”")),
+            .any(|w| w.contains("合计的金额是错误值“#REF!”（合计公式所引用的行可能已删除）")),
         "{:?}",
         report.file_warnings
     );
+
+    // Another error value says the formula failed; a CSV holds the error as text.
+    let divided = dir.path().join("合计除零.xlsx");
+    let total = rust_xlsxwriter::Formula::new("=SUM(H3:H3)/0").set_result("#DIV/0!");
+    write_form_with_total(&divided, &[Cell::Number(90.0)], total);
+    let warnings = file_warnings_of(&store, &divided);
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.contains("“#DIV/0!”（合计公式出错）")),
+        "{warnings:?}"
+    );
+    let csv = dir.path().join("合计出错.csv");
+    std::fs::write(
+        &csv,
+        "填报单位：泥溪镇人民政府　　填报时间：2019年9月30日\n\
+         序号,采购单位,销售时间,地区,贫困户姓名,产品品种,销售数量,销售金额,备注\n\
+         1,县商务委,2019.9.1,云阳县泥溪镇柏杨村,王成芳,土豆,30斤,90,\n\
+         合计,,,,,,,#REF!,\n",
+    )
+    .unwrap();
+    let warnings = file_warnings_of(&store, &csv);
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.contains("合计的金额是错误值“#REF!”")),
+        "{warnings:?}"
+    );
+}
+
+/// The file warnings of `path` as the preview shows them (nothing written).
+fn file_warnings_of(store: &Store, path: &Path) -> Vec<String> {
+    prepare(store, path).unwrap().parsed.unwrap().file_warnings
 }

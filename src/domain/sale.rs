@@ -531,11 +531,17 @@ fn several_households_warning(household: &str) -> Option<String> {
     })
 }
 
-/// The warning for a 地区 that names several villages (`泥溪镇石缸村、黎明村`): the row is booked
-/// to one village of that name, which no village list holds, and deep-poverty villages are told
-/// by their name.
+/// The warning for a 地区 that names several villages (`泥溪镇石缸村、黎明村`,
+/// `石缸村3组，黎明村2组`): the row is booked to one village of that name, which no village list
+/// holds, and deep-poverty villages are told by their name. Several groups of one village
+/// (`三坪村1、2组`), an address after the village (`三坪村，王家湾`) and a list in brackets
+/// (`三坪村（原黎明村、红岩村合并）`) name one village: warned only when two or more of the
+/// listed items name a 村 or 社区.
 fn several_villages_warning(region_text: &str, village: &str) -> Option<String> {
-    village.contains(LIST_SEPARATORS).then(|| {
+    let villages = listed_items(village)
+        .filter(|item| item.contains('村') || item.contains("社区"))
+        .count();
+    (villages >= 2).then(|| {
         format!(
             "地区“{region_text}”写了不止一个村（{village}），已作为一个村导入：请核实，宜每个村一行"
         )
@@ -543,23 +549,60 @@ fn several_villages_warning(region_text: &str, village: &str) -> Option<String> 
 }
 
 /// The warning for a 采购单位 that names several buyers (`县商务委、县教委`): they become one
-/// purchaser of that name, whose channel no one has set.
+/// purchaser of that name, whose channel no one has set. Warned only when every listed item ends
+/// like the name of a body ([`BODY_NAME_ENDINGS`]): `云阳县1、2号食堂`, `惠民超市（A、B店）` and
+/// `Trade Co., Ltd.` name one buyer.
 fn several_purchasers_warning(purchaser: &str) -> Option<String> {
-    purchaser.contains(LIST_SEPARATORS).then(|| {
+    let items: Vec<&str> = listed_items(purchaser).collect();
+    let several = items.len() >= 2
+        && items
+            .iter()
+            .all(|item| item.chars().count() >= 2 && item.ends_with(BODY_NAME_ENDINGS));
+    several.then(|| {
         format!(
             "采购单位“{purchaser}”写了不止一个单位，已作为一个采购单位导入：请核实，宜每个单位一行"
         )
     })
 }
 
+/// Last characters of the name of a body that buys (委, 局, 公司, 超市, 中学, 中心, 食堂 …).
+const BODY_NAME_ENDINGS: [char; 27] = [
+    '委', '局', '办', '院', '校', '学', '司', '市', '心', '部', '会', '站', '所', '社', '厂', '店',
+    '行', '队', '团', '馆', '处', '室', '堂', '府', '场', '厅', '园',
+];
+
 /// What separates the items of a list typed into one cell: 顿号, commas and semicolons (half and
 /// full width).
 const LIST_SEPARATORS: [char; 5] = ['、', '，', ',', '；', ';'];
 
-/// The warning for a 产品品种 that names several products (`土豆、红薯`): the quantity and amount
-/// cannot be told apart by product, and no catalogue price fits the row.
+/// The non-empty items of a list typed into one cell, split at [`LIST_SEPARATORS`] outside
+/// brackets (`腊肉（含香肠、排骨）` is one item), trimmed.
+fn listed_items(text: &str) -> impl Iterator<Item = &str> {
+    let mut depth = 0usize;
+    let mut start = 0;
+    let mut items = Vec::new();
+    for (index, c) in text.char_indices() {
+        match c {
+            '(' | '（' | '[' | '【' | '<' | '《' => depth += 1,
+            ')' | '）' | ']' | '】' | '>' | '》' => depth = depth.saturating_sub(1),
+            _ if depth == 0 && LIST_SEPARATORS.contains(&c) => {
+                items.push(&text[start..index]);
+                start = index + c.len_utf8();
+            }
+            _ => {}
+        }
+    }
+    items.push(&text[start..]);
+    items
+        .into_iter()
+        .map(str::trim)
+        .filter(|item| !item.is_empty())
+}
+
+/// The warning for a 产品品种 that names several products (`土豆、红薯`, not `腊肉（含香肠、排骨）`):
+/// the quantity and amount cannot be told apart by product, and no catalogue price fits the row.
 pub(super) fn several_products_warning(product: &str) -> Option<String> {
-    product.contains(LIST_SEPARATORS).then(|| {
+    (listed_items(product).count() >= 2).then(|| {
         format!("产品品种“{product}”写了不止一种产品，已作为一条记录导入：请核实，宜每种产品一行")
     })
 }
@@ -1130,6 +1173,37 @@ mod tests {
 
         let one = validate_sale(&draft(), FormKind::Sale, &resolver(), reference()).unwrap();
         assert!(one.warnings.is_empty(), "{:?}", one.warnings);
+
+        // One village, one buyer, one product, written with a list inside (a tester's cells).
+        for village in [
+            "三坪村1、2组",
+            "三坪村3组、5组",
+            "三坪村一、二社",
+            "三坪村，王家湾",
+            "滨江社区，滨江路88号",
+            "三坪村（原黎明村、红岩村合并）",
+        ] {
+            assert!(
+                several_villages_warning(village, village).is_none(),
+                "{village}"
+            );
+        }
+        assert!(several_villages_warning("石缸村3组，黎明村2组", "石缸村3组，黎明村2组").is_some());
+        for purchaser in [
+            "云阳县1、2号食堂",
+            "农贸市场A区3、4号摊位",
+            "云阳县惠民超市（A、B店）",
+            "Yunyang Trade Co., Ltd.",
+            "重庆三峡农业、旅游发展有限公司",
+        ] {
+            assert!(
+                several_purchasers_warning(purchaser).is_none(),
+                "{purchaser}"
+            );
+        }
+        assert!(several_purchasers_warning("云阳县商务委员会，县教委").is_some());
+        assert!(several_products_warning("腊肉（含香肠、排骨）").is_none());
+        assert!(several_products_warning("红薯粉（宽、细）").is_none());
     }
 }
 

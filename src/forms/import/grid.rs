@@ -129,8 +129,8 @@ pub(crate) struct GridSheet {
     pub name: String,
     /// Rows with content, in row order.
     pub rows: Vec<GridRow>,
-    /// Formula text of formula cells that may matter ([`formula_matters`]), by (row 1-based,
-    /// col 0-based).
+    /// Formula text of formula cells that may matter ([`formula_matters`]: hyperlinks, sums,
+    /// formulas saved without a result), by (row 1-based, col 0-based).
     pub formulas: HashMap<(u32, u32), String>,
     /// Hyperlink targets attached to cells (xlsx `<hyperlink>`), by (row 1-based, col 0-based).
     pub links: HashMap<(u32, u32), String>,
@@ -162,11 +162,16 @@ impl GridSheet {
 }
 
 /// Whether the readers keep a formula's text, given the value saved with it: a `HYPERLINK(…)`
-/// (rule 19: 网店网址 may take its first argument), and any formula saved without its result
+/// (rule 19: 网店网址 may take its first argument), a `SUM(…)` (a 合计 that is a sum leaves text
+/// amounts out, which explains a difference), and any formula saved without its result
 /// ([`is_a_result`]; a file written by a program that does not calculate), so that an empty
 /// required cell can say why it is empty.
 pub(crate) fn formula_matters(formula: &str, saved: Option<&CellValue>) -> bool {
-    !is_a_result(saved) || formula.to_ascii_uppercase().contains("HYPERLINK")
+    if !is_a_result(saved) {
+        return true;
+    }
+    let formula = formula.to_ascii_uppercase();
+    formula.contains("HYPERLINK") || formula.contains("SUM(")
 }
 
 /// Whether a formula cell's saved value is a result: not missing and not empty text (xlwt and

@@ -222,6 +222,12 @@ pub fn parse_file(path: &Path, resolver: &RegionResolver) -> Result<ParsedFile, 
     let bytes = std::fs::read(path).map_err(|e| FileRejection {
         message: match e.kind() {
             std::io::ErrorKind::NotFound => format!("找不到文件“{}”。", path.display()),
+            // A folder reaches here only when it holds no file to import (see
+            // `ingest::files_to_import`), or cannot be read.
+            _ if path.is_dir() => format!(
+                "文件夹“{}”中没有可导入的文件（.xlsx、.xls、.csv 等表格文件），或文件夹无法打开。",
+                path.display()
+            ),
             std::io::ErrorKind::PermissionDenied => {
                 format!(
                     "没有权限读取文件“{}”（文件可能正在被Excel/WPS打开），请关闭后重试。",
@@ -545,8 +551,13 @@ fn read_table(
         && rows.stated_total.is_none()
         && header.kind != FormKind::Catalogue
     {
+        let cause = if error == "#REF!" {
+            "合计公式所引用的行可能已删除"
+        } else {
+            "合计公式出错"
+        };
         warn(format!(
-            "合计的金额是错误值“{error}”（合计公式所引用的行可能已删除），无法与明细核对：请在Excel中重新求和"
+            "合计的金额是错误值“{error}”（{cause}），无法与明细核对：请在Excel中重新求和"
         ));
     }
     let imported = ImportedSheet {
@@ -572,6 +583,7 @@ fn read_table(
             if !rows.rejected_amounts.is_empty() && with_rejected == stated {
                 message.push_str("（差额为未导入的行）");
             } else if text_rows > 0
+                && rows.stated_total_is_formula
                 && (stated == sum - text_sum || stated == with_rejected - text_sum)
             {
                 message.push_str(&format!(

@@ -59,6 +59,8 @@ pub(crate) struct SheetRows {
     /// The error value (`#REF!`, `#VALUE!`) of the last 合计/总计 row's amount cell, when it holds
     /// one instead of a total: a formula broken by deleted rows; nothing to check against.
     pub total_error: Option<String>,
+    /// Whether the last 合计/总计 row's amount cell holds a formula (`=SUM(…)`), not a typed total.
+    pub stated_total_is_formula: bool,
     /// Amounts of rejected rows that could be read (to explain a 合计 difference); at most
     /// [`MAX_REJECTED_ROWS`] of them are kept.
     pub rejected_amounts: Vec<Money>,
@@ -250,11 +252,18 @@ pub(crate) fn import_rows(ctx: &RowContext<'_>) -> SheetRows {
             RowClass::RepeatedHeader => {}
             RowClass::Footnote { starts_block } => in_footnotes |= starts_block,
             RowClass::Total { grand, named } => {
-                if grand
-                    && let Some(CellValue::Error(error)) =
-                        ctx.header.col(Role::Amount).and_then(|c| row.get(c))
-                {
-                    out.total_error = Some(error.clone());
+                if grand {
+                    match ctx.header.col(Role::Amount).and_then(|c| row.get(c)) {
+                        Some(CellValue::Error(error)) => out.total_error = Some(error.clone()),
+                        Some(CellValue::Text(text)) if is_error_text(text.trim()) => {
+                            out.total_error = Some(text.trim().to_string());
+                        }
+                        _ => {}
+                    }
+                    out.stated_total_is_formula = ctx
+                        .header
+                        .col(Role::Amount)
+                        .is_some_and(|c| ctx.sheet.formulas.contains_key(&(row.number, c)));
                 }
                 if let Some(total) = total_value(ctx.header, row) {
                     if grand {
@@ -603,31 +612,24 @@ fn classify(header: &Header, row: &GridRow, in_footnotes: bool) -> RowClass {
     RowClass::Data
 }
 
-/// What clerks write into rows they leave empty, on paper as in Excel: `以下空白` (in one cell or
-/// merged across the row), a slash or dash in every cell, `无`. Compared with brackets, full stops
-/// and spaces around them removed.
-const FILLER_MARKS: [&str; 17] = [
-    "以下空白",
-    "以下无内容",
-    "以下无",
-    "以下为空白",
-    "以下为空",
-    "此行空白",
-    "空白",
-    "无",
-    "/",
-    "／",
-    "\\",
-    "-",
-    "－",
-    "--",
-    "—",
-    "——",
-    "…",
+/// What clerks write into rows they leave empty, on paper as in Excel: `以下空白` (also
+/// `——以下空白——`, `本页以下空白`, `以 下 空 白`, in one cell or merged across the row), `空白`,
+/// `无`, `N/A`, or only dashes, slashes or dots in every cell. Compared once spaces and
+/// [`FILLER_DECORATION`] are removed.
+const FILLER_WORDS: [&str; 6] = ["空白", "此处空白", "此行空白", "无", "NA", "na"];
+
+/// Words after which a cell marks the rest of the table as left empty (`本页以下空白`).
+const FILLER_ENDINGS: [&str; 5] = ["以下空白", "以下无内容", "以下无", "以下为空白", "以下为空"];
+
+/// Characters that only decorate a filler mark (`——以下空白——`, `**以下空白**`, `（以下空白）`),
+/// and that make a mark on their own (`/`, `—`, `...`).
+const FILLER_DECORATION: [char; 33] = [
+    '-', '—', '－', '–', '_', '*', '＊', '~', '～', '=', '·', '.', '。', '!', '！', '(', ')', '（',
+    '）', '【', '】', '[', ']', '/', '／', '\\', '＼', '…', '<', '>', '《', '》', '、',
 ];
 
-/// A row whose cells in the form's columns (序号 and the hidden ones aside) hold only
-/// [`FILLER_MARKS`] or nothing (a blank, or the `0` of a formula dragged down): a row the clerk
+/// A row whose cells in the form's columns (序号 and the hidden ones aside) hold only filler
+/// marks ([`is_filler_mark`]) or nothing (a blank, or the `0` of a formula dragged down): a row the clerk
 /// marked as left empty. At least one mark.
 fn is_filler_row(header: &Header, row: &GridRow) -> bool {
     let (lo, hi) = header.span();
@@ -651,32 +653,49 @@ fn is_filler_row(header: &Header, row: &GridRow) -> bool {
     marked
 }
 
-/// Whether `value` is one of the [`FILLER_MARKS`].
+/// Whether `value` is a filler mark ([`FILLER_WORDS`], [`FILLER_ENDINGS`], or only
+/// [`FILLER_DECORATION`]).
 fn is_filler_mark(value: &CellValue) -> bool {
     let CellValue::Text(text) = value else {
         return false;
     };
-    let mark = text.trim_matches(|c: char| {
-        c.is_whitespace()
-            || super::grid::is_blank_char(c)
-            || matches!(
-                c,
-                '(' | ')' | '（' | '）' | '【' | '】' | '[' | ']' | '。' | '.'
-            )
-    });
-    FILLER_MARKS.contains(&mark)
+    let core: String = text
+        .chars()
+        .filter(|c| {
+            !c.is_whitespace() && !super::grid::is_blank_char(*c) && !FILLER_DECORATION.contains(c)
+        })
+        .collect();
+    if core.is_empty() {
+        return !text.trim().is_empty();
+    }
+    FILLER_WORDS.contains(&core.as_str())
+        || FILLER_ENDINGS.iter().any(|ending| core.ends_with(ending))
 }
 
 /// Whether a key cell says anything: a formula dragged down the template leaves `0` or an error
-/// (`#N/A`) in rows nobody filled, and blank text is nothing either.
+/// (`#N/A`) in rows nobody filled — as a number, or as text once saved as CSV (`0`, `0.00`,
+/// `#N/A`) —, and blank text is nothing either.
 fn holds_a_value(value: &CellValue) -> bool {
     match value {
         CellValue::Number(n) => *n != 0.0,
         CellValue::Int(n) => *n != 0,
         CellValue::Error(_) => false,
-        CellValue::Text(text) => !text.trim().is_empty(),
+        CellValue::Text(text) => {
+            let text = text.trim();
+            !text.is_empty()
+                && !is_error_text(text)
+                && !text.parse::<f64>().is_ok_and(|number| number == 0.0)
+        }
         CellValue::Bool(_) | CellValue::Date(_) => true,
     }
+}
+
+/// Excel's error values as a CSV or a text cell holds them (`#REF!`, `#N/A` …).
+pub(crate) fn is_error_text(text: &str) -> bool {
+    matches!(
+        text,
+        "#REF!" | "#N/A" | "#VALUE!" | "#DIV/0!" | "#NAME?" | "#NUM!" | "#NULL!" | "#SPILL!"
+    )
 }
 
 /// `1.如…`, `2、…`, `(1)…`, `一、…`: a numbered note, not 序号 1 (which is a number alone).
