@@ -538,6 +538,9 @@ fn several_households_warning(household: &str) -> Option<String> {
 /// (`三坪村（原黎明村、红岩村合并）`) name one village: warned only when two or more of the
 /// listed items name a 村 or 社区.
 fn several_villages_warning(region_text: &str, village: &str) -> Option<String> {
+    if !village.contains(LIST_SEPARATORS) {
+        return None;
+    }
     let villages = listed_items(village)
         .filter(|item| item.contains('村') || item.contains("社区"))
         .count();
@@ -553,6 +556,9 @@ fn several_villages_warning(region_text: &str, village: &str) -> Option<String> 
 /// like the name of a body ([`BODY_NAME_ENDINGS`]): `云阳县1、2号食堂`, `惠民超市（A、B店）` and
 /// `Trade Co., Ltd.` name one buyer.
 fn several_purchasers_warning(purchaser: &str) -> Option<String> {
+    if !purchaser.contains(LIST_SEPARATORS) {
+        return None;
+    }
     let items: Vec<&str> = listed_items(purchaser).collect();
     let several = items.len() >= 2
         && items
@@ -602,6 +608,9 @@ fn listed_items(text: &str) -> impl Iterator<Item = &str> {
 /// The warning for a 产品品种 that names several products (`土豆、红薯`, not `腊肉（含香肠、排骨）`):
 /// the quantity and amount cannot be told apart by product, and no catalogue price fits the row.
 pub(super) fn several_products_warning(product: &str) -> Option<String> {
+    if !product.contains(LIST_SEPARATORS) {
+        return None;
+    }
     (listed_items(product).count() >= 2).then(|| {
         format!("产品品种“{product}”写了不止一种产品，已作为一条记录导入：请核实，宜每种产品一行")
     })

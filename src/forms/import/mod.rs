@@ -529,6 +529,7 @@ fn read_table(
         reference: info.date,
         reporting_township: reporting_township(header.kind, info.unit.as_deref(), &above, resolver),
         unit: info.unit.clone(),
+        formula_rows: table.formulas.keys().map(|(row, _)| *row).collect(),
     };
     let rows_started = std::time::Instant::now();
     let rows = rows::import_rows(&ctx);

@@ -228,6 +228,9 @@ pub(crate) struct RowContext<'a> {
     /// The sheet's 填报单位 as written: the buyer of a 附件3 row that leaves 采购单位 empty (a unit
     /// reporting its own purchases).
     pub unit: Option<String>,
+    /// The rows (1-based) holding a formula the sheet keeps (`sheet.formulas`): only those can
+    /// have a formula saved without its result.
+    pub formula_rows: std::collections::HashSet<u32>,
 }
 
 /// Below this many data rows validation runs on the calling thread only.
@@ -659,15 +662,17 @@ fn is_filler_mark(value: &CellValue) -> bool {
     let CellValue::Text(text) = value else {
         return false;
     };
-    let core: String = text
-        .chars()
-        .filter(|c| {
-            !c.is_whitespace() && !super::grid::is_blank_char(*c) && !FILLER_DECORATION.contains(c)
-        })
-        .collect();
-    if core.is_empty() {
+    let decoration = |c: char| {
+        c.is_whitespace() || super::grid::is_blank_char(c) || FILLER_DECORATION.contains(&c)
+    };
+    // Most cells are data: tell them apart without building anything.
+    if text.chars().all(decoration) {
         return !text.trim().is_empty();
     }
+    if !text.contains(['空', '无', '以', 'N', 'n']) {
+        return false;
+    }
+    let core: String = text.chars().filter(|c| !decoration(*c)).collect();
     FILLER_WORDS.contains(&core.as_str())
         || FILLER_ENDINGS.iter().any(|ending| core.ends_with(ending))
 }
@@ -1020,7 +1025,7 @@ fn unsaved_formula_error(ctx: &RowContext<'_>, row: &GridRow, role: Role) -> Opt
 /// Warnings for the other cells of an imported row that are formulas saved without their
 /// result: imported as blank, which the clerk should know (网店网址 is handled by [`shop_url`]).
 fn unsaved_formula_warnings(ctx: &RowContext<'_>, row: &GridRow) -> Vec<String> {
-    if ctx.sheet.formulas.is_empty() {
+    if !ctx.formula_rows.contains(&row.number) {
         return Vec::new();
     }
     ctx.header
