@@ -5,6 +5,7 @@ use std::path::Path;
 use std::process::Command;
 
 use calamine::{Data, Reader, Xlsx, open_workbook};
+use chrono::Datelike;
 use rust_decimal::Decimal;
 use std::str::FromStr;
 
@@ -557,40 +558,45 @@ fn help_is_chinese_for_every_command() {
 }
 
 /// An export without matching records says it wrote a blank form, and the file has the blank
-/// rows to fill in before its 合计 and an empty 填报时间.
+/// rows to fill in before its 合计. 填报时间 is the last day of a period that is over (so that
+/// `9月20日` is read in its year), and left empty for one that is not (today's date would refuse
+/// every later sale).
 #[test]
 fn an_export_without_records_is_a_blank_form() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("ledger.db");
     assert_eq!(run(&db, &["demo", "--rows", "20"]).0, 0);
-    let out_file = dir.path().join("blank.xlsx");
-    let (code, out, err) = run(
-        &db,
-        &[
-            "export",
-            "--form",
-            "3",
-            "--year",
-            "2017",
-            "--out",
-            out_file.to_str().unwrap(),
-        ],
-    );
-    assert_eq!(code, 0, "{out}{err}");
-    assert!(out.contains("已导出空白附件3"), "{out}");
-    let mut workbook: Xlsx<_> = open_workbook(&out_file).unwrap();
-    let range = workbook.worksheet_range("附件3").unwrap();
-    assert_eq!(range.get_value((16, 0)), Some(&Data::String("合计".into())));
-    // 填报时间 is left for whoever fills the form in.
-    let info = range
-        .get_value((2, 0))
-        .map(|d| d.to_string())
-        .unwrap_or_default();
-    assert!(
-        info.contains("填报时间：　") && !info.contains('年'),
-        "{info}"
-    );
-    assert!(
-        (4..16).all(|r| (0..9).all(|c| range.get_value((r, c)).is_none_or(|d| *d == Data::Empty)))
-    );
+    let this_year = chrono::Local::now().year().to_string();
+    for (year, filling_date) in [
+        ("2017", "填报时间：2017年12月31日"),
+        (this_year.as_str(), "填报时间：　　　　　　"),
+    ] {
+        let out_file = dir.path().join(format!("blank{year}.xlsx"));
+        let (code, out, err) = run(
+            &db,
+            &[
+                "export",
+                "--form",
+                "3",
+                "--year",
+                year,
+                "--out",
+                out_file.to_str().unwrap(),
+            ],
+        );
+        assert_eq!(code, 0, "{out}{err}");
+        assert!(out.contains("已导出空白附件3"), "{out}");
+        let mut workbook: Xlsx<_> = open_workbook(&out_file).unwrap();
+        let range = workbook.worksheet_range("附件3").unwrap();
+        assert_eq!(range.get_value((16, 0)), Some(&Data::String("合计".into())));
+        let info = range
+            .get_value((2, 0))
+            .map(|d| d.to_string())
+            .unwrap_or_default();
+        assert!(info.ends_with(filling_date), "{info}");
+        assert!(
+            (4..16)
+                .all(|r| (0..9).all(|c| range.get_value((r, c)).is_none_or(|d| *d == Data::Empty)))
+        );
+    }
 }

@@ -2870,8 +2870,8 @@ const TWO_NIXI_SALES: [[&str; 7]; 2] = [
 ];
 
 /// A blank form (an export without records, 12 empty ruled rows) filled in by hand: its rows are
-/// added with no warning (no hidden id can have been lost from it) and its 合计 over the blank
-/// rows checks out. A row added by hand to an export that held records is still warned.
+/// added with no warning (no hidden id can have been lost from it), a date without its year is
+/// read in the form's year, and its 合计 over the blank rows checks out. A row added by hand to an export that held records is still warned.
 #[test]
 fn a_blank_form_filled_in_by_hand_imports_without_warnings() {
     let (dir, db, mut store) = temp_store();
@@ -2902,18 +2902,19 @@ fn a_blank_form_filled_in_by_hand_imports_without_warnings() {
         }
         // As Excel or WPS saves it: the SUM over the blank rows with its new result.
         grid[total_row][7] = Some(Cell::Number(210.5));
-        // The clerk writes the 填报时间 the blank form leaves empty.
+        // A past year's blank form gives the year's last day as 填报时间: a date typed without
+        // its year is read in that year.
         let info = grid
-            .iter_mut()
+            .iter()
             .flatten()
             .flatten()
             .find_map(|cell| match cell {
-                Cell::Text(text) if text.contains("填报时间：") => Some(text),
+                Cell::Text(text) if text.contains("填报时间：") => Some(text.clone()),
                 _ => None,
             })
             .unwrap();
-        assert!(info.ends_with("填报时间：　　　　　　"), "{info}");
-        *info = info.replace("填报时间：　　　　　　", "填报时间：2019年9月30日");
+        assert!(info.ends_with("填报时间：2019年12月31日"), "{info}");
+        grid[header + 2][2] = Some(Cell::Text("9月2日".into()));
     });
     let report = import(&mut store, &filled);
     assert_eq!(
@@ -2929,6 +2930,13 @@ fn a_blank_form_filled_in_by_hand_imports_without_warnings() {
         "{:?}",
         report.file_warnings
     );
+    let dates: Vec<String> = store
+        .sales(&SaleFilter::default())
+        .unwrap()
+        .iter()
+        .map(|row| row.record.date.date.to_string())
+        .collect();
+    assert!(dates.contains(&"2019-09-02".to_string()), "{dates:?}");
 
     // An export with records, a row added without its hidden id: warned.
     let with_records = dir.path().join("with_records.xlsx");

@@ -515,7 +515,8 @@ fn several_households_warning(household: &str) -> Option<String> {
     if is_cooperative(household) {
         return None;
     }
-    let listed = household.contains(['、', '，', ',', '；', ';', '/']);
+    let listed = household.contains(NAME_SEPARATORS)
+        && listed_items(household, &NAME_SEPARATORS).count() >= 2;
     let counted = household.split_once('等').is_some_and(|(_, rest)| {
         rest.ends_with(['户', '人'])
             && rest.chars().count() > 1
@@ -536,19 +537,30 @@ fn several_households_warning(household: &str) -> Option<String> {
 /// holds, and deep-poverty villages are told by their name. Several groups of one village
 /// (`三坪村1、2组`), an address after the village (`三坪村，王家湾`) and a list in brackets
 /// (`三坪村（原黎明村、红岩村合并）`) name one village: warned only when two or more of the
-/// listed items name a 村 or 社区.
+/// listed items are villages' names ([`names_a_village`]).
 fn several_villages_warning(region_text: &str, village: &str) -> Option<String> {
     if !village.contains(LIST_SEPARATORS) {
         return None;
     }
-    let villages = listed_items(village)
-        .filter(|item| item.contains('村') || item.contains("社区"))
+    let villages = listed_items(village, &LIST_SEPARATORS)
+        .filter(|item| names_a_village(item))
         .count();
     (villages >= 2).then(|| {
         format!(
             "地区“{region_text}”写了不止一个村（{village}），已作为一个村导入：请核实，宜每个村一行"
         )
     })
+}
+
+/// Whether a listed item is a village's name: it ends in 村 (at least two characters) or 社区, once
+/// a group number is taken off (`石缸村3组`, `黎明村五社`). `2组`, `王家湾` and `村委会旁` are not.
+fn names_a_village(item: &str) -> bool {
+    let name = item.trim_end_matches(|c: char| {
+        c.is_ascii_digit()
+            || super::text::is_chinese_numeral_char(c)
+            || matches!(c, '组' | '社' | '队')
+    });
+    (name.ends_with('村') && name.chars().count() >= 2) || name.ends_with("社区")
 }
 
 /// The warning for a 采购单位 that names several buyers (`县商务委、县教委`): they become one
@@ -559,7 +571,7 @@ fn several_purchasers_warning(purchaser: &str) -> Option<String> {
     if !purchaser.contains(LIST_SEPARATORS) {
         return None;
     }
-    let items: Vec<&str> = listed_items(purchaser).collect();
+    let items: Vec<&str> = listed_items(purchaser, &LIST_SEPARATORS).collect();
     let several = items.len() >= 2
         && items
             .iter()
@@ -581,9 +593,12 @@ const BODY_NAME_ENDINGS: [char; 27] = [
 /// full width).
 const LIST_SEPARATORS: [char; 5] = ['、', '，', ',', '；', ';'];
 
-/// The non-empty items of a list typed into one cell, split at [`LIST_SEPARATORS`] outside
-/// brackets (`腊肉（含香肠、排骨）` is one item), trimmed.
-fn listed_items(text: &str) -> impl Iterator<Item = &str> {
+/// The same for a list of names (`刘光富/陈秀英`), where a slash separates too.
+const NAME_SEPARATORS: [char; 6] = ['、', '，', ',', '；', ';', '/'];
+
+/// The non-empty items of a list typed into one cell, split at `separators` outside brackets
+/// (`腊肉（含香肠、排骨）` is one item), trimmed.
+fn listed_items<'t>(text: &'t str, separators: &[char]) -> impl Iterator<Item = &'t str> {
     let mut depth = 0usize;
     let mut start = 0;
     let mut items = Vec::new();
@@ -591,7 +606,7 @@ fn listed_items(text: &str) -> impl Iterator<Item = &str> {
         match c {
             '(' | '（' | '[' | '【' | '<' | '《' => depth += 1,
             ')' | '）' | ']' | '】' | '>' | '》' => depth = depth.saturating_sub(1),
-            _ if depth == 0 && LIST_SEPARATORS.contains(&c) => {
+            _ if depth == 0 && separators.contains(&c) => {
                 items.push(&text[start..index]);
                 start = index + c.len_utf8();
             }
@@ -611,7 +626,7 @@ pub(super) fn several_products_warning(product: &str) -> Option<String> {
     if !product.contains(LIST_SEPARATORS) {
         return None;
     }
-    (listed_items(product).count() >= 2).then(|| {
+    (listed_items(product, &LIST_SEPARATORS).count() >= 2).then(|| {
         format!("产品品种“{product}”写了不止一种产品，已作为一条记录导入：请核实，宜每种产品一行")
     })
 }
@@ -1145,6 +1160,8 @@ mod tests {
     fn several_households_or_products_in_one_cell_are_flagged() {
         for (name, flagged) in [
             ("杜金凤、杜金花", true),
+            ("刘光富/陈秀英", true),
+            ("杜金凤（含丈夫、儿子）", false),
             ("杜金木等3户", true),
             ("杜金木等三户", true),
             ("杜金木", false),
@@ -1197,7 +1214,9 @@ mod tests {
                 "{village}"
             );
         }
+        assert!(several_villages_warning("三坪村，村委会旁", "三坪村，村委会旁").is_none());
         assert!(several_villages_warning("石缸村3组，黎明村2组", "石缸村3组，黎明村2组").is_some());
+        assert!(several_villages_warning("石村、滨江社区", "石村、滨江社区").is_some());
         for purchaser in [
             "云阳县1、2号食堂",
             "农贸市场A区3、4号摊位",

@@ -32,8 +32,8 @@ pub struct ExportSummary {
 
 /// Builds the form document for `request` from the store: header from this installation's
 /// settings (unit; when none is set, the township's name), [`filling_date`] as 填报时间 (left
-/// empty on a blank form, one without records), one row per record in list order with its
-/// record id, and a new submission id recorded in the store.
+/// empty on a blank form, one without records, of a period not over yet), one row per record in
+/// list order with its record id, and a new submission id recorded in the store.
 pub fn build_document(
     store: &Store,
     request: &ExportRequest,
@@ -53,7 +53,8 @@ pub fn build_document(
     } else {
         settings.unit.clone()
     };
-    let filled_on = filling_date(request, chrono::Local::now().date_naive());
+    let today = chrono::Local::now().date_naive();
+    let filled_on = filling_date(request, today);
     let header = HeaderInfo {
         unit,
         person: settings.contact_person.clone(),
@@ -145,8 +146,10 @@ pub fn build_document(
                 .collect()
         }
     };
-    // A blank form (no records): the township or department fills in its own 填报时间.
-    let header = if rows.is_empty() {
+    // A blank form (no records) of a period not over yet: the township or department fills in
+    // its own 填报时间 (today's date would refuse every later sale). A past period's blank form
+    // keeps the period's last day, so that `9月20日` is read in its year.
+    let header = if rows.is_empty() && filled_on == today {
         HeaderInfo {
             date: String::new(),
             ..header

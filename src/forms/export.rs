@@ -13,7 +13,7 @@
 //! | 2 | header information, merged over `0..n`: `填报单位：…　　供货联系人姓名：…　　联系方式：…　　填报时间：…` (field names from the layout's `info_fields`, full-width colons `：`, two ideographic spaces `　　` between fields; an empty value prints as six ideographic spaces) | — |
 //! | 3 | column headers exactly as the layout's `columns` | `记录编号` (string); in column `n+1` (also hidden) `填写原文` |
 //! | 4 … 4+rows−1 | one record per row: `序号` 1..=rows (number), then the cells | the record id (number) where `record_id` is `Some`, else empty; in column `n+1` the row's [`FormRow::typed`] as `列名：原文` lines, or empty |
-//! | 4 … 4+12−1, only when there are no records | a blank form: 12 empty ruled rows to fill in (`BLANK_FORM_ROWS`); the amount column formatted as a number, every other column as text (`@`) | — |
+//! | 4 … 4+12−1, only when there are no records | a blank form: 12 empty ruled rows to fill in (`BLANK_FORM_ROWS`); 序号 and the amount column formatted as numbers, every other column as text (`@`) | — |
 //! | 4+rows (4+12 on a blank form) | 附件2/3 only: `合计` merged over columns `0..t` (t = amount column, 7), in column t a formula `=SUM(…)` over the data rows (or the blank rows) with its cached result (the exact total of the numeric cells of that column; text cells count for nothing, as in SUM) | — |
 //! | after that | the notes, one merged row each: `备注：1.…`, then `　　　2.…` | — |
 //!
@@ -67,8 +67,9 @@ const CENTRED_MAX_WIDTH: f64 = 13.0;
 /// Width of the hidden record-id column.
 const RECORD_ID_WIDTH: f64 = 12.0;
 /// Empty ruled rows of a form exported without records (a blank form for a township or
-/// department to fill in), and their height in pt: about 1 cm, room to write by hand on paper.
+/// department to fill in).
 const BLANK_FORM_ROWS: usize = 12;
+/// Height of those rows in pt: about 1 cm, room to write by hand on paper.
 const BLANK_ROW_HEIGHT: f64 = 28.0;
 /// Excel's row limit per worksheet.
 const EXCEL_MAX_ROWS: usize = 1_048_576;
@@ -604,13 +605,17 @@ fn build(doc: &FormDocument, progress: &dyn Fn(f32)) -> Result<Vec<u8>, ExportEr
             progress(ROWS_SHARE * (index + 1) as f32 / count as f32);
         }
     }
-    // A form without records is a blank form to fill in: empty ruled rows, the amount column as
-    // numbers, every other column as text (a phone or ID number typed in keeps its digits).
+    // A form without records is a blank form to fill in: empty ruled rows, 序号 and the amount
+    // column as numbers, every other column as text (a phone or ID number typed in keeps its
+    // digits).
     let blank_rows = if count == 0 { BLANK_FORM_ROWS } else { 0 };
     for index in 0..blank_rows {
         let r = FIRST_DATA_ROW + row(index);
         for (c, aligned) in alignment.iter().enumerate().take(columns) {
-            let format = if Some(c) == layout.total_column {
+            let format = if c == 0 {
+                // 序号, a number as in the rows of records.
+                &formats.integer
+            } else if Some(c) == layout.total_column {
                 &formats.money
             } else {
                 &formats.fill_in_text[*aligned]
@@ -619,18 +624,16 @@ fn build(doc: &FormDocument, progress: &dyn Fn(f32)) -> Result<Vec<u8>, ExportEr
         }
         sheet.set_row_height(r, BLANK_ROW_HEIGHT)?;
     }
-    let data_rows = count + blank_rows;
-    let mut next_row = FIRST_DATA_ROW + row(data_rows);
-    if data_rows > 0 {
-        // Phone and ID numbers are text on purpose: silence Excel's green "number stored as text".
-        sheet.ignore_error_range(
-            FIRST_DATA_ROW,
-            1,
-            next_row - 1,
-            last_col,
-            IgnoreError::NumberStoredAsText,
-        )?;
-    }
+    // Every form has data rows now (records or blank ones).
+    let mut next_row = FIRST_DATA_ROW + row(count + blank_rows);
+    // Phone and ID numbers are text on purpose: silence Excel's green "number stored as text".
+    sheet.ignore_error_range(
+        FIRST_DATA_ROW,
+        1,
+        next_row - 1,
+        last_col,
+        IgnoreError::NumberStoredAsText,
+    )?;
 
     // 合计 row (附件2/3): label merged over the columns before the amount, SUM formula with its
     // exact result cached so that viewers that do not recalculate show the right total.
@@ -921,6 +924,7 @@ mod tests {
         };
         assert_eq!(style_of("B5"), style_of("B16"));
         assert_ne!(style_of("B5"), style_of("H5"));
+        assert_ne!(style_of("A5"), style_of("B5"));
         let styles = part("xl/styles.xml");
         assert!(styles.contains("formatCode=\"@\""), "{styles}");
     }

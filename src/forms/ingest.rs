@@ -301,11 +301,11 @@ fn trust_record_ids(store: &Store, file: &mut ParsedFile) -> Result<ExportedReco
         };
         let ids: Vec<i64> = sheet.rows.iter().filter_map(|row| row.record_id).collect();
         if let (Some(_), Some(submission_id)) = (&export_time, &sheet.submission_id) {
-            // A blank form (exported without records, filled in by hand) has no id to lose.
-            let blank_form = ids.is_empty()
-                && !store
-                    .export_held_records(submission_id)
-                    .map_err(|e| e.to_string())?;
+            // A blank form (exported without records, filled in by hand) has no id to lose, even
+            // when a row copied from another export brought one along.
+            let blank_form = !store
+                .export_held_records(submission_id)
+                .map_err(|e| e.to_string())?;
             if !blank_form {
                 exported.own_export_sheets.insert(sheet.name.clone());
             }

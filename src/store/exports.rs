@@ -190,7 +190,8 @@ impl Store {
     }
 
     /// Whether export `submission_id` carried any record (false for a blank form exported
-    /// without records, and for an unknown id).
+    /// without records, and for an unknown id; also for an export written before migration 0007,
+    /// which recorded no contents: its rows without an id are then not warned as added).
     pub fn export_held_records(&self, submission_id: &str) -> StoreResult<bool> {
         Ok(self.conn.query_row(
             "SELECT EXISTS (SELECT 1 FROM exported_record WHERE submission_id = ?1)",

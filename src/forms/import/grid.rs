@@ -162,8 +162,9 @@ impl GridSheet {
 }
 
 /// Whether the readers keep a formula's text, given the value saved with it: a `HYPERLINK(…)`
-/// (rule 19: 网店网址 may take its first argument), a `SUM(…)` (a 合计 that is a sum leaves text
-/// amounts out, which explains a difference), and any formula saved without its result
+/// (rule 19: 网店网址 may take its first argument), a `SUM(…)` or `SUBTOTAL(…)` (not `DSUM`: a
+/// 合计 that is a sum leaves text amounts out, which explains a difference), and any formula
+/// saved without its result
 /// ([`is_a_result`]; a file written by a program that does not calculate), so that an empty
 /// required cell can say why it is empty.
 pub(crate) fn formula_matters(formula: &str, saved: Option<&CellValue>) -> bool {
@@ -171,7 +172,10 @@ pub(crate) fn formula_matters(formula: &str, saved: Option<&CellValue>) -> bool 
         return true;
     }
     let formula = formula.to_ascii_uppercase();
-    formula.contains("HYPERLINK") || formula.contains("SUM(")
+    let sums = formula
+        .match_indices("SUM(")
+        .any(|(at, _)| !formula[..at].ends_with(|c: char| c.is_ascii_alphabetic()));
+    formula.contains("HYPERLINK") || sums || formula.contains("SUBTOTAL(")
 }
 
 /// Whether a formula cell's saved value is a result: not missing and not empty text (xlwt and

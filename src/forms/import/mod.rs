@@ -549,7 +549,6 @@ fn read_table(
         warn(warning);
     }
     if let Some(error) = &rows.total_error
-        && rows.stated_total.is_none()
         && header.kind != FormKind::Catalogue
     {
         let cause = if error == "#REF!" {

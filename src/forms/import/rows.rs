@@ -56,10 +56,11 @@ pub(crate) struct SheetRows {
     pub errors: Vec<RowIssue>,
     /// The value of the last 合计/总计 row's amount cell.
     pub stated_total: Option<Money>,
-    /// The error value (`#REF!`, `#VALUE!`) of the last 合计/总计 row's amount cell, when it holds
-    /// one instead of a total: a formula broken by deleted rows; nothing to check against.
+    /// The error value (`#REF!`, `#VALUE!`) of a 合计/总计 row's amount cell after the last readable
+    /// one: a formula broken by deleted rows; nothing to check against.
     pub total_error: Option<String>,
-    /// Whether the last 合计/总计 row's amount cell holds a formula (`=SUM(…)`), not a typed total.
+    /// Whether the amount cell of the total `stated_total` comes from holds a formula (`=SUM(…)`),
+    /// not a typed total.
     pub stated_total_is_formula: bool,
     /// Amounts of rejected rows that could be read (to explain a 合计 difference); at most
     /// [`MAX_REJECTED_ROWS`] of them are kept.
@@ -243,7 +244,7 @@ pub(crate) fn import_rows(ctx: &RowContext<'_>) -> SheetRows {
     let mut in_footnotes = false;
     let mut data: Vec<&GridRow> = Vec::new();
     // The amounts of totals named by what they sum (`本月合计`).
-    let mut named_totals: Vec<Money> = Vec::new();
+    let mut named_totals: Vec<(Money, bool)> = Vec::new();
     let rows = ctx.sheet.rows.get(ctx.header.data_start..).unwrap_or(&[]);
     for row in rows {
         match classify(ctx.header, row, in_footnotes) {
@@ -255,42 +256,39 @@ pub(crate) fn import_rows(ctx: &RowContext<'_>) -> SheetRows {
             RowClass::RepeatedHeader => {}
             RowClass::Footnote { starts_block } => in_footnotes |= starts_block,
             RowClass::Total { grand, named } => {
-                if grand {
-                    match ctx.header.col(Role::Amount).and_then(|c| row.get(c)) {
-                        Some(CellValue::Error(error)) => out.total_error = Some(error.clone()),
-                        Some(CellValue::Text(text)) if is_error_text(text.trim()) => {
-                            out.total_error = Some(text.trim().to_string());
-                        }
-                        _ => {}
-                    }
-                    out.stated_total_is_formula = ctx
-                        .header
-                        .col(Role::Amount)
-                        .is_some_and(|c| ctx.sheet.formulas.contains_key(&(row.number, c)));
-                }
-                if let Some(total) = total_value(ctx.header, row) {
-                    if grand {
+                let amount_col = ctx.header.col(Role::Amount);
+                let is_formula =
+                    amount_col.is_some_and(|c| ctx.sheet.formulas.contains_key(&(row.number, c)));
+                match total_value(ctx.header, row) {
+                    Some(total) if grand => {
                         out.stated_total = Some(total);
-                    } else if named {
-                        named_totals.push(total);
+                        out.stated_total_is_formula = is_formula;
+                        out.total_error = None;
                     }
+                    Some(total) if named => named_totals.push((total, is_formula)),
+                    Some(_) => {}
+                    None if grand => {
+                        out.total_error = match amount_col.and_then(|c| row.get(c)) {
+                            Some(CellValue::Error(error)) => Some(error.clone()),
+                            Some(CellValue::Text(text)) if is_error_text(text.trim()) => {
+                                Some(text.trim().to_string())
+                            }
+                            _ => out.total_error.take(),
+                        };
+                    }
+                    None => {}
                 }
             }
             RowClass::NoteOnly => {
-                let (lo, hi) = ctx.header.span();
-                let names = row
-                    .cells
-                    .iter()
-                    .filter(|(c, _)| *c >= lo && *c <= hi)
+                // The columns that say something (not the zeros of a formula dragged down).
+                let names = form_cells(ctx.header, row)
+                    .filter(|(_, value)| holds_a_value(value))
                     .map(|(c, _)| {
                         ctx.header
                             .columns
                             .iter()
-                            .find(|k| k.col == *c)
+                            .find(|k| k.col == c)
                             .map(|k| k.role)
-                    })
-                    .filter(|role| {
-                        !matches!(role, Some(Role::Seq | Role::RecordId | Role::TypedText))
                     })
                     .map(other_column_name);
                 out.note_only.add(row.number, names);
@@ -321,9 +319,10 @@ pub(crate) fn import_rows(ctx: &RowContext<'_>) -> SheetRows {
 
     // A sheet whose only total is named (`本月合计`, `第三季度合计`) is checked against it.
     if out.stated_total.is_none()
-        && let [only] = named_totals.as_slice()
+        && let [(only, is_formula)] = named_totals.as_slice()
     {
         out.stated_total = Some(*only);
+        out.stated_total_is_formula = *is_formula;
     }
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
@@ -520,18 +519,10 @@ const FOOTNOTE_PREFIXES: [&str; 25] = [
 ];
 
 fn classify(header: &Header, row: &GridRow, in_footnotes: bool) -> RowClass {
-    let (lo, hi) = header.span();
-    let content = row.cells.iter().any(|(c, _)| {
-        *c >= lo
-            && *c <= hi
-            && !matches!(
-                header.columns.iter().find(|k| k.col == *c).map(|k| k.role),
-                Some(Role::Seq | Role::RecordId | Role::TypedText)
-            )
-    });
-    if !content || is_filler_row(header, row) {
+    if form_cells(header, row).next().is_none() || is_filler_row(header, row) {
         // Nothing, only 序号, only the record id, something outside the table, or only marks
-        // that the row is left empty (`以下空白`, `/`).
+        // that the row is left empty (`以下空白`, `/`). (The zeros and errors of formulas
+        // dragged down make a [`RowClass::NoteOnly`] row: the sheet says how many were skipped.)
         return RowClass::Blank;
     }
     let first = match row.cells.first() {
@@ -617,9 +608,9 @@ fn classify(header: &Header, row: &GridRow, in_footnotes: bool) -> RowClass {
 
 /// What clerks write into rows they leave empty, on paper as in Excel: `以下空白` (also
 /// `——以下空白——`, `本页以下空白`, `以 下 空 白`, in one cell or merged across the row), `空白`,
-/// `无`, `N/A`, or only dashes, slashes or dots in every cell. Compared once spaces and
-/// [`FILLER_DECORATION`] are removed.
-const FILLER_WORDS: [&str; 6] = ["空白", "此处空白", "此行空白", "无", "NA", "na"];
+/// `无`, `N/A` (any case), or only dashes, slashes or dots in every cell. Compared once spaces and
+/// [`FILLER_DECORATION`] are removed; a row holding nothing else is blank ([`is_filler_row`]).
+const FILLER_WORDS: [&str; 5] = ["空白", "此处空白", "此行空白", "无", "na"];
 
 /// Words after which a cell marks the rest of the table as left empty (`本页以下空白`).
 const FILLER_ENDINGS: [&str; 5] = ["以下空白", "以下无内容", "以下无", "以下为空白", "以下为空"];
@@ -631,22 +622,29 @@ const FILLER_DECORATION: [char; 33] = [
     '）', '【', '】', '[', ']', '/', '／', '\\', '＼', '…', '<', '>', '《', '》', '、',
 ];
 
-/// A row whose cells in the form's columns (序号 and the hidden ones aside) hold only filler
-/// marks ([`is_filler_mark`]) or nothing (a blank, or the `0` of a formula dragged down): a row the clerk
-/// marked as left empty. At least one mark.
-fn is_filler_row(header: &Header, row: &GridRow) -> bool {
+/// The cells of `row` in the form's columns, with their column: not outside the table, not 序号
+/// and not the hidden exchange columns (记录编号, 填写原文).
+fn form_cells<'r>(header: &Header, row: &'r GridRow) -> impl Iterator<Item = (u32, &'r CellValue)> {
     let (lo, hi) = header.span();
+    row.cells
+        .iter()
+        .filter(move |(c, _)| {
+            *c >= lo
+                && *c <= hi
+                && !matches!(
+                    header.columns.iter().find(|k| k.col == *c).map(|k| k.role),
+                    Some(Role::Seq | Role::RecordId | Role::TypedText)
+                )
+        })
+        .map(|(c, value)| (*c, value))
+}
+
+/// A row whose cells in the form's columns hold only filler marks ([`is_filler_mark`]) or
+/// nothing (a blank, or the `0` of a formula dragged down): a row the clerk marked as left empty.
+/// At least one mark.
+fn is_filler_row(header: &Header, row: &GridRow) -> bool {
     let mut marked = false;
-    for (c, value) in &row.cells {
-        if *c < lo
-            || *c > hi
-            || matches!(
-                header.columns.iter().find(|k| k.col == *c).map(|k| k.role),
-                Some(Role::Seq | Role::RecordId | Role::TypedText)
-            )
-        {
-            continue;
-        }
+    for (_, value) in form_cells(header, row) {
         if is_filler_mark(value) {
             marked = true;
         } else if holds_a_value(value) {
@@ -667,17 +665,19 @@ fn is_filler_mark(value: &CellValue) -> bool {
     };
     // Most cells are data: tell them apart without building anything.
     if text.chars().all(decoration) {
-        return !text.trim().is_empty();
+        return true;
     }
     if !text.contains(['空', '无', '以', 'N', 'n']) {
         return false;
     }
     let core: String = text.chars().filter(|c| !decoration(*c)).collect();
-    FILLER_WORDS.contains(&core.as_str())
+    FILLER_WORDS
+        .iter()
+        .any(|word| core.eq_ignore_ascii_case(word))
         || FILLER_ENDINGS.iter().any(|ending| core.ends_with(ending))
 }
 
-/// Whether a key cell says anything: a formula dragged down the template leaves `0` or an error
+/// Whether a cell says anything: a formula dragged down the template leaves `0` or an error
 /// (`#N/A`) in rows nobody filled — as a number, or as text once saved as CSV (`0`, `0.00`,
 /// `#N/A`) —, and blank text is nothing either.
 fn holds_a_value(value: &CellValue) -> bool {
@@ -696,10 +696,19 @@ fn holds_a_value(value: &CellValue) -> bool {
 }
 
 /// Excel's error values as a CSV or a text cell holds them (`#REF!`, `#N/A` …).
-pub(crate) fn is_error_text(text: &str) -> bool {
+fn is_error_text(text: &str) -> bool {
     matches!(
         text,
-        "#REF!" | "#N/A" | "#VALUE!" | "#DIV/0!" | "#NAME?" | "#NUM!" | "#NULL!" | "#SPILL!"
+        "#REF!"
+            | "#N/A"
+            | "#VALUE!"
+            | "#DIV/0!"
+            | "#NAME?"
+            | "#NUM!"
+            | "#NULL!"
+            | "#SPILL!"
+            | "#CALC!"
+            | "#FIELD!"
     )
 }
 
@@ -1049,6 +1058,13 @@ pub(crate) fn warning_column(kind: FormKind, message: &str) -> String {
     // `备注是公式“=…”…`: the column is named first.
     if let Some((column, _)) = message.split_once("是公式“") {
         return column.to_string();
+    }
+    // `采购单位“…”写了不止一个单位`: the column is named first, before the quoted text (which
+    // may hold any word below).
+    for column in ["采购单位", "地区", "产品品种"] {
+        if message.starts_with(&format!("{column}“")) {
+            return column.to_string();
+        }
     }
     let column = if message == HIDDEN_ROW_WARNING || message == HIDDEN_SHEET_WARNING {
         ""
@@ -1478,6 +1494,33 @@ mod tests {
         assert!(!is_numbered_note("1.5"));
         assert!(!is_numbered_note("2019.9.1"));
         assert!(!is_numbered_note("土豆"));
+    }
+
+    /// Filler marks however decorated; words that only begin like one are data.
+    #[test]
+    fn filler_marks_and_words_that_are_data() {
+        let text = |t: &str| CellValue::Text(t.into());
+        for mark in [
+            "以下空白",
+            "——以下空白——",
+            "本页以下空白",
+            "以 下 空 白",
+            "（以下无内容）",
+            "无",
+            "N/a",
+            "/",
+            "...",
+            "— —",
+        ] {
+            assert!(is_filler_mark(&text(mark)), "{mark}");
+        }
+        for data in ["无花果", "无公害蔬菜", "空心菜", "NaN", "以下", "王无", "0"] {
+            assert!(!is_filler_mark(&text(data)), "{data}");
+        }
+        assert!(!is_filler_mark(&CellValue::Number(0.0)));
+        assert!(!holds_a_value(&text("0.00")));
+        assert!(!holds_a_value(&text("#N/A")));
+        assert!(holds_a_value(&text("无")));
     }
 
     #[test]

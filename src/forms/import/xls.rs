@@ -1,5 +1,5 @@
-//! `.xls` (BIFF8, Excel 97-2003; also WPS `.et`) workbooks. Cell values and `HYPERLINK(…)`
-//! formulas (rule 19) come from calamine. Our own pre-scan of the workbook stream first (1) finds
+//! `.xls` (BIFF8, Excel 97-2003; also WPS `.et`) workbooks. Cell values and the formulas the rows
+//! need (`HYPERLINK(…)` for rule 19, sums, see [`formula_matters`]) come from calamine. Our own pre-scan of the workbook stream first (1) finds
 //! the rows saved hidden (ROW records, rule 16) and the web addresses of cell hyperlinks (HLINK
 //! records), which calamine does not report, and (2) checks the declared and actual extent of
 //! each sheet, because calamine sizes its cell buffers from them and an absurd extent in a
@@ -129,7 +129,7 @@ fn read_with_calamine(bytes: &[u8], scans: &[SheetScan]) -> Result<Workbook, Fil
     Ok(out)
 }
 
-/// The formulas of a sheet the rows need ([`formula_matters`]: `HYPERLINK(…)`, and formulas
+/// The formulas of a sheet the rows need ([`formula_matters`]: `HYPERLINK(…)`, sums, and formulas
 /// without a saved result in `values`) by (row 1-based, col 0-based), as calamine decodes them.
 /// A sheet whose formulas cannot be decoded has none: the cached values are still read.
 fn formulas_that_matter(

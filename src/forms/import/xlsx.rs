@@ -107,8 +107,8 @@ pub(crate) fn read_with_calamine(
     })
 }
 
-/// Each worksheet's name, cells (before hidden rows and merges are applied), HYPERLINK formulas
-/// and visibility.
+/// Each worksheet's name, cells (before hidden rows and merges are applied), the formulas the
+/// rows need ([`formula_matters`]) and visibility.
 type RawSheets = Vec<(
     String,
     SheetBuilder,
