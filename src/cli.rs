@@ -316,8 +316,8 @@ fn execute(db_path: &Path, command: Command) -> Result<ExitCode, String> {
             };
             if summary.rows == 0 {
                 println!(
-                    "没有符合条件的记录，已导出空白{}（空行供填写）：{}",
-                    kind.label(),
+                    "{}：{}",
+                    crate::forms::blank_form_text(kind),
                     summary.path.display()
                 );
             } else {

@@ -515,8 +515,8 @@ fn several_households_warning(household: &str) -> Option<String> {
     if is_cooperative(household) {
         return None;
     }
-    let listed = household.contains(NAME_SEPARATORS)
-        && listed_items(household, &NAME_SEPARATORS).count() >= 2;
+    let listed =
+        household.contains(NAME_SEPARATORS) && listed_items(household, &NAME_SEPARATORS).len() >= 2;
     let counted = household.split_once('等').is_some_and(|(_, rest)| {
         rest.ends_with(['户', '人'])
             && rest.chars().count() > 1
@@ -543,6 +543,7 @@ fn several_villages_warning(region_text: &str, village: &str) -> Option<String> 
         return None;
     }
     let villages = listed_items(village, &LIST_SEPARATORS)
+        .into_iter()
         .filter(|item| names_a_village(item))
         .count();
     (villages >= 2).then(|| {
@@ -571,7 +572,7 @@ fn several_purchasers_warning(purchaser: &str) -> Option<String> {
     if !purchaser.contains(LIST_SEPARATORS) {
         return None;
     }
-    let items: Vec<&str> = listed_items(purchaser, &LIST_SEPARATORS).collect();
+    let items = listed_items(purchaser, &LIST_SEPARATORS);
     let several = items.len() >= 2
         && items
             .iter()
@@ -598,7 +599,7 @@ const NAME_SEPARATORS: [char; 6] = ['、', '，', ',', '；', ';', '/'];
 
 /// The non-empty items of a list typed into one cell, split at `separators` outside brackets
 /// (`腊肉（含香肠、排骨）` is one item), trimmed.
-fn listed_items<'t>(text: &'t str, separators: &[char]) -> impl Iterator<Item = &'t str> {
+fn listed_items<'t>(text: &'t str, separators: &[char]) -> Vec<&'t str> {
     let mut depth = 0usize;
     let mut start = 0;
     let mut items = Vec::new();
@@ -618,6 +619,7 @@ fn listed_items<'t>(text: &'t str, separators: &[char]) -> impl Iterator<Item = 
         .into_iter()
         .map(str::trim)
         .filter(|item| !item.is_empty())
+        .collect()
 }
 
 /// The warning for a 产品品种 that names several products (`土豆、红薯`, not `腊肉（含香肠、排骨）`):
@@ -626,7 +628,7 @@ pub(super) fn several_products_warning(product: &str) -> Option<String> {
     if !product.contains(LIST_SEPARATORS) {
         return None;
     }
-    (listed_items(product, &LIST_SEPARATORS).count() >= 2).then(|| {
+    (listed_items(product, &LIST_SEPARATORS).len() >= 2).then(|| {
         format!("产品品种“{product}”写了不止一种产品，已作为一条记录导入：请核实，宜每种产品一行")
     })
 }

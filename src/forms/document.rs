@@ -30,6 +30,15 @@ pub struct ExportSummary {
     pub total: Money,
 }
 
+/// What the CLI and the window say of an export that found no records (a blank form, see
+/// [`build_document`]), before naming the file: `没有符合条件的记录，已导出空白附件2（空行供填写）`.
+pub fn blank_form_text(kind: FormKind) -> String {
+    format!(
+        "没有符合条件的记录，已导出空白{}（空行供填写）",
+        kind.label()
+    )
+}
+
 /// Builds the form document for `request` from the store: header from this installation's
 /// settings (unit; when none is set, the township's name), [`filling_date`] as 填报时间 (left
 /// empty on a blank form, one without records, of a period not over yet), one row per record in

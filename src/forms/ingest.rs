@@ -303,10 +303,10 @@ fn trust_record_ids(store: &Store, file: &mut ParsedFile) -> Result<ExportedReco
         if let (Some(_), Some(submission_id)) = (&export_time, &sheet.submission_id) {
             // A blank form (exported without records, filled in by hand) has no id to lose, even
             // when a row copied from another export brought one along.
-            let blank_form = !store
+            if store
                 .export_held_records(submission_id)
-                .map_err(|e| e.to_string())?;
-            if !blank_form {
+                .map_err(|e| e.to_string())?
+            {
                 exported.own_export_sheets.insert(sheet.name.clone());
             }
         }
@@ -366,7 +366,11 @@ fn trust_record_ids(store: &Store, file: &mut ParsedFile) -> Result<ExportedReco
             } else {
                 continue;
             }
-            exported.ids_set_aside.insert((sheet.name.clone(), row.row));
+            exported
+                .ids_set_aside
+                .entry(sheet.name.clone())
+                .or_default()
+                .insert(row.row);
         }
         if dropped_newer > 0 {
             file.file_warnings.push(format!(
@@ -843,10 +847,10 @@ fn plan_warning(
     let message = match action {
         ImportAction::Added(_)
             if row.record_id.is_none()
-                && !exported.ids_set_aside.is_empty()
                 && exported
                     .ids_set_aside
-                    .contains(&(row.sheet.clone(), row.row)) =>
+                    .get(&row.sheet)
+                    .is_some_and(|rows| rows.contains(&row.row)) =>
         {
             "这一行隐藏的记录编号未采用（见文件提示），已按内容作为新记录导入；如它是复制来的已有记录或对某条记录的更正，请核对并在程序中删除重复的那条"
         }

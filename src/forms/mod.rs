@@ -7,4 +7,4 @@ pub mod import;
 pub mod ingest;
 pub mod layout;
 pub mod logistics;
-pub use document::{ExportRequest, ExportSummary, build_document, export_form};
+pub use document::{ExportRequest, ExportSummary, blank_form_text, build_document, export_form};

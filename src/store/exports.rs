@@ -54,10 +54,10 @@ pub struct ExportedRecords {
     /// there without an id that adds a record is worth a warning (its id may have been lost).
     /// A blank form (exported without records, filled in by hand) is not among them.
     pub own_export_sheets: HashSet<String>,
-    /// (sheet, Excel row number) of the rows whose hidden 记录编号 was not used: repeated in the
-    /// file, or given to a newer record after the export's was deleted (a file warning says
+    /// Excel row numbers, by sheet, of the rows whose hidden 记录编号 was not used: repeated in
+    /// the file, or given to a newer record after the export's was deleted (a file warning says
     /// which). Such a row that adds a record did carry an id.
-    pub ids_set_aside: HashSet<(String, u32)>,
+    pub ids_set_aside: HashMap<String, HashSet<u32>>,
     /// `sale` ids carried by rows of the file that were rejected: the file still holds those
     /// records (not listed as left out of it).
     pub rejected_sales: HashSet<i64>,

@@ -66,8 +66,8 @@ impl ExportTarget for ExportRequest {
     fn done_text(&self, summary: &ExportSummary) -> String {
         if summary.rows == 0 {
             return format!(
-                "没有符合条件的记录，已导出空白{}（空行供填写）到 {}",
-                self.kind.label(),
+                "{} 到 {}",
+                crate::forms::blank_form_text(self.kind),
                 summary.path.display()
             );
         }

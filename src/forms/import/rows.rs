@@ -267,15 +267,13 @@ pub(crate) fn import_rows(ctx: &RowContext<'_>) -> SheetRows {
                     }
                     Some(total) if named => named_totals.push((total, is_formula)),
                     Some(_) => {}
-                    None if grand => {
-                        out.total_error = match amount_col.and_then(|c| row.get(c)) {
-                            Some(CellValue::Error(error)) => Some(error.clone()),
-                            Some(CellValue::Text(text)) if is_error_text(text.trim()) => {
-                                Some(text.trim().to_string())
-                            }
-                            _ => out.total_error.take(),
-                        };
-                    }
+                    None if grand => match amount_col.and_then(|c| row.get(c)) {
+                        Some(CellValue::Error(error)) => out.total_error = Some(error.clone()),
+                        Some(CellValue::Text(text)) if is_error_text(text.trim()) => {
+                            out.total_error = Some(text.trim().to_string());
+                        }
+                        _ => {}
+                    },
                     None => {}
                 }
             }
@@ -1062,7 +1060,10 @@ pub(crate) fn warning_column(kind: FormKind, message: &str) -> String {
     // `采购单位“…”写了不止一个单位`: the column is named first, before the quoted text (which
     // may hold any word below).
     for column in ["采购单位", "地区", "产品品种"] {
-        if message.starts_with(&format!("{column}“")) {
+        if message
+            .strip_prefix(column)
+            .is_some_and(|rest| rest.starts_with('“'))
+        {
             return column.to_string();
         }
     }
