@@ -1141,6 +1141,153 @@ mod crafted {
         assert_eq!(l.contact, "13800002303");
     }
 
+    /// A clerk who formats the number cells instead of typing the unit: `30` shown `30斤` by
+    /// `0"斤"`, `0.0075` shown `0.0075万元`, `90` shown `90.00元`. The unit the cell shows is the
+    /// unit read, as if typed; a format without one (`#,##0.00`) leaves the header's unit.
+    #[test]
+    fn units_shown_by_number_formats_are_read_as_typed() {
+        let mut wb = Workbook::new();
+        let ws = wb.add_worksheet();
+        ws.write_string(0, 0, "附件2").unwrap();
+        ws.write_string(1, 0, INFO).unwrap();
+        for (c, h) in HEADER2.iter().enumerate() {
+            ws.write_string(2, c as u16, *h).unwrap();
+        }
+        let format = |code: &str| Format::new().set_num_format(code);
+        // (household, quantity, its format, amount, its format)
+        let rows = [
+            ("刘光富", 30.0, r#"0"斤""#, 90.0, r#"#,##0.00"元""#),
+            ("陈秀英", 12.5, r#"0.0"公斤""#, 0.0075, r#"0.0000"万元""#),
+            ("王德明", 2.0, r#"G/通用格式"吨""#, 1234.5, "#,##0.00"),
+            ("张桂兰", 40.0, r#"0"只""#, 0.12345, r#"0.00000"万元""#),
+        ];
+        for (i, (name, quantity, quantity_format, amount, amount_format)) in rows.iter().enumerate()
+        {
+            let r = 3 + i as u32;
+            ws.write_number(r, 0, (i + 1) as f64).unwrap();
+            ws.write_string(r, 1, "云阳县青松中学").unwrap();
+            ws.write_string(r, 2, "2019.9.1").unwrap();
+            ws.write_string(r, 3, "云阳县泥溪镇三坪村").unwrap();
+            ws.write_string(r, 4, *name).unwrap();
+            ws.write_string(r, 5, "土豆").unwrap();
+            ws.write_number_with_format(r, 6, *quantity, &format(quantity_format))
+                .unwrap();
+            ws.write_number_with_format(r, 7, *amount, &format(amount_format))
+                .unwrap();
+        }
+        let p = parse("units.xlsx", &wb.save_to_buffer().unwrap());
+        let s = sales(&p);
+        assert_eq!(s.len(), 4, "{:?}", p.errors().collect::<Vec<_>>());
+        let read: Vec<(String, Option<String>, String, String)> = s
+            .iter()
+            .map(|(_, r)| {
+                (
+                    r.quantity_text.clone(),
+                    r.quantity.in_jin().map(dec),
+                    r.amount.to_string(),
+                    r.amount_text.clone(),
+                )
+            })
+            .collect();
+        let expected = [
+            ("30斤", Some("30"), "90.00", "90元"),
+            ("12.5公斤", Some("25"), "75.00", "0.0075万元"),
+            ("2吨", Some("4000"), "1234.50", "1234.5"),
+            ("40只", None, "1234.50", "0.12345万元"),
+        ];
+        for ((quantity, jin, amount, amount_text), got) in expected.iter().zip(&read) {
+            assert_eq!(got.0, *quantity);
+            assert_eq!(got.1.as_deref(), *jin, "{quantity}");
+            assert_eq!(got.2, *amount, "{quantity}");
+            assert_eq!(got.3, *amount_text, "{quantity}");
+        }
+        for (_, record) in &s {
+            assert!(
+                record.warnings.iter().all(|w| !w.contains("单位")),
+                "{:?}",
+                record.warnings
+            );
+        }
+
+        // The same in an .xls written by xlwt: FORMAT and XF records, NUMBER and RK cells.
+        let p = variant("v90_number_format_units_xlwt.xls");
+        let read: Vec<(String, String, String)> = sales(&p)
+            .iter()
+            .map(|(_, r)| {
+                (
+                    r.quantity_text.clone(),
+                    r.quantity.in_jin().map(dec).unwrap_or_default(),
+                    r.amount.to_string(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            read,
+            [
+                ("30斤".into(), "30".into(), "90.00".into()),
+                ("12.5公斤".into(), "25".into(), "75.00".into()),
+                ("20斤".into(), "20".into(), "1234.50".into()),
+            ]
+        );
+    }
+
+    /// 附件1: a price formatted `0.00"元/斤"` carries its unit; one formatted `0.00"元"` shows only
+    /// the currency and takes the unit of the header (`销售价格（元/斤）`); a 计划销量 formatted
+    /// `0"斤"` is in 斤.
+    #[test]
+    fn catalogue_prices_and_plans_take_the_units_their_formats_show() {
+        let mut wb = Workbook::new();
+        let ws = wb.add_worksheet();
+        ws.write_string(0, 0, "附件1").unwrap();
+        ws.write_string(1, 0, "填写单位:泥溪镇人民政府  填写人:李某某  联系电话:138-0000-2100  填写日期:2019年8月20日").unwrap();
+        let header = [
+            "序号",
+            "地区",
+            "贫困户姓名",
+            "产品品种",
+            "计划销量",
+            "销售价格（元/公斤）",
+            "供货方式",
+        ];
+        for (c, h) in header.iter().enumerate() {
+            ws.write_string(2, c as u16, *h).unwrap();
+        }
+        let format = |code: &str| Format::new().set_num_format(code);
+        let rows = [
+            ("王德明", "腊肉", r#"0.00"元/斤""#),
+            ("刘光富", "土豆", r#"0.00"元""#),
+        ];
+        for (i, (name, product, price_format)) in rows.iter().enumerate() {
+            let r = 3 + i as u32;
+            ws.write_number(r, 0, (i + 1) as f64).unwrap();
+            ws.write_string(r, 1, "云阳县泥溪镇黎明村").unwrap();
+            ws.write_string(r, 2, *name).unwrap();
+            ws.write_string(r, 3, *product).unwrap();
+            ws.write_number_with_format(r, 4, 300.0, &format(r#"0"斤""#))
+                .unwrap();
+            ws.write_number_with_format(r, 5, 40.0, &format(price_format))
+                .unwrap();
+            ws.write_string(r, 6, "电商").unwrap();
+        }
+        let p = parse("cat_units.xlsx", &wb.save_to_buffer().unwrap());
+        let listings: Vec<(String, Option<String>, String)> = p
+            .rows()
+            .filter_map(|r| match &r.content {
+                RowContent::Listing(l) => Some((
+                    l.planned_quantity_text.clone(),
+                    l.planned_quantity.unit.clone(),
+                    format!("{:?}", l.price),
+                )),
+                RowContent::Sale(_) => None,
+            })
+            .collect();
+        assert_eq!(listings.len(), 2, "{:?}", p.errors().collect::<Vec<_>>());
+        assert_eq!(listings[0].0, "300斤");
+        assert_eq!(listings[0].1.as_deref(), Some("斤"));
+        assert!(listings[0].2.contains("\"斤\""), "{}", listings[0].2);
+        assert!(listings[1].2.contains("\"公斤\""), "{}", listings[1].2);
+    }
+
     /// rule 19 in .xls files saved by LibreOffice (a tester's files): H7 is
     /// `=HYPERLINK("https://shop.example.invalid/hy/01","网店")` with the cached value `网店`, so the
     /// URL is the formula's first argument; H8 and H9 hold the URL itself (H8 as a formula's

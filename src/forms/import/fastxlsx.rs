@@ -1,5 +1,5 @@
 //! The fast path for `.xlsx`: one byte-level pass over each sheet's XML that reads the cell
-//! values (with the shared strings and the date formats of `styles.xml`) together with hidden
+//! values (with the shared strings, and the date formats and units of `styles.xml`) together with hidden
 //! rows, merged regions and hyperlinks. It reads what calamine reads, the way calamine reads it
 //! (tests compare the two on every sample), at a fraction of the cost, which keeps a
 //! 100,000-row 附件2 well under a second.
@@ -10,13 +10,14 @@
 
 use std::collections::HashMap;
 use std::io::{Cursor, Read};
+use std::sync::Arc;
 
 use quick_xml::events::Event;
 use zip::ZipArchive;
 
 use super::grid::{
-    CellValue, GridSheet, MAX_CELLS, MAX_CELLS_SCANNED, Merge, SheetBuilder, formula_matters,
-    hidden_column_range, parse_a1, parse_range,
+    CellValue, GridSheet, MAX_CELLS, MAX_CELLS_SCANNED, Merge, SheetBuilder, format_unit,
+    formula_matters, hidden_column_range, parse_a1, parse_range,
 };
 use super::read::Workbook;
 use super::xlsx::{attr, iso_datetime, read_relationships, read_small_part, xml_unescape};
@@ -32,9 +33,11 @@ pub(crate) fn read(bytes: &[u8], names: &HashMap<String, String>) -> Option<Work
         Some(stored) => parse_shared_strings(&read_part(&mut zip, stored)?)?,
         None => Vec::new(),
     };
-    let dates = match names.get("xl/styles.xml") {
-        Some(stored) => parse_date_styles(&String::from_utf8(read_part(&mut zip, stored)?).ok()?)?,
-        None => Vec::new(),
+    let styles = match names.get("xl/styles.xml") {
+        Some(stored) => {
+            parse_number_styles(&String::from_utf8(read_part(&mut zip, stored)?).ok()?)?
+        }
+        None => NumberStyles::default(),
     };
     let mut out = Workbook::default();
     let mut total = 0usize;
@@ -43,7 +46,8 @@ pub(crate) fn read(bytes: &[u8], names: &HashMap<String, String>) -> Option<Work
         let xml = read_part(&mut zip, &stored)?;
         let ctx = Context {
             strings: &strings,
-            dates: &dates,
+            dates: &styles.dates,
+            units: &styles.units,
             is_1904: book.is_1904,
             max_scanned: MAX_CELLS_SCANNED,
         };
@@ -58,6 +62,7 @@ pub(crate) fn read(bytes: &[u8], names: &HashMap<String, String>) -> Option<Work
                 .builder
                 .finish(sheet.name, &parsed.hidden_rows, &parsed.merges);
         grid.formulas = std::mem::take(&mut parsed.formulas);
+        grid.format_units = std::mem::take(&mut parsed.format_units);
         grid.hidden_sheet = sheet.hidden;
         grid.hidden_columns = std::mem::take(&mut parsed.hidden_columns);
         if !parsed.links.is_empty()
@@ -510,10 +515,21 @@ fn parse_shared_strings(xml: &[u8]) -> Option<Vec<String>> {
 // ---------------------------------------------------------------------------------------------
 // Date formats (as calamine decides them)
 
-/// Whether each cell style (`<cellXfs>` entry) formats numbers as dates.
-fn parse_date_styles(xml: &str) -> Option<Vec<bool>> {
+/// What each cell style (`<cellXfs>` entry, by index) does to a number.
+#[derive(Debug, Default)]
+pub(crate) struct NumberStyles {
+    /// The style formats numbers as dates.
+    pub dates: Vec<bool>,
+    /// The unit the style's format shows after the number ([`format_unit`]).
+    pub units: Vec<Option<Arc<str>>>,
+}
+
+/// Reads the cell styles of `styles.xml`: which format numbers as dates, and which show a unit.
+pub(crate) fn parse_number_styles(xml: &str) -> Option<NumberStyles> {
     let mut custom: HashMap<String, String> = HashMap::new();
-    let mut out = Vec::new();
+    let mut out = NumberStyles::default();
+    // The same format is usually shared by many styles: one unit text for them all.
+    let mut units: HashMap<String, Option<Arc<str>>> = HashMap::new();
     let mut in_cell_xfs = false;
     let mut reader = quick_xml::Reader::from_str(xml);
     loop {
@@ -526,6 +542,7 @@ fn parse_date_styles(xml: &str) -> Option<Vec<bool>> {
                 }
                 "cellXfs" => in_cell_xfs = true,
                 "xf" if in_cell_xfs => {
+                    let code = attr(&e, "numFmtId").and_then(|id| custom.get(&id));
                     let is_date = match attr(&e, "numFmtId") {
                         None => false,
                         Some(id) => match custom.get(&id) {
@@ -533,7 +550,15 @@ fn parse_date_styles(xml: &str) -> Option<Vec<bool>> {
                             None => builtin_format_is_date(&id),
                         },
                     };
-                    out.push(is_date);
+                    let unit = match code {
+                        Some(code) if !is_date => units
+                            .entry(code.clone())
+                            .or_insert_with(|| format_unit(code).map(Arc::from))
+                            .clone(),
+                        _ => None,
+                    };
+                    out.dates.push(is_date);
+                    out.units.push(unit);
                 }
                 _ => {}
             },
@@ -558,7 +583,7 @@ fn builtin_format_is_date(id: &str) -> bool {
 /// Whether a custom number format shows a date or time (its first section, outside quotes,
 /// escapes and brackets, has d/m/y/h/s, or AM/PM); `[h]` style elapsed time is a duration.
 /// The rules are calamine's (`detect_custom_number_format`), so both paths agree.
-fn custom_format_is_date(format: &str) -> bool {
+pub(crate) fn custom_format_is_date(format: &str) -> bool {
     let mut escaped = false;
     let mut is_quote = false;
     let mut brackets = 0u8;
@@ -612,6 +637,8 @@ pub(crate) fn serial_to_datetime(value: f64, is_1904: bool) -> Option<chrono::Na
 struct Context<'a> {
     strings: &'a [String],
     dates: &'a [bool],
+    /// The unit each cell style's format shows after a number (`0"斤"`).
+    units: &'a [Option<Arc<str>>],
     is_1904: bool,
     /// Most `<c>` elements a sheet may have ([`MAX_CELLS_SCANNED`]; smaller in tests).
     max_scanned: usize,
@@ -627,6 +654,8 @@ struct ParsedSheet {
     merges: Vec<Merge>,
     links: Vec<((u32, u32), String)>,
     formulas: HashMap<(u32, u32), String>,
+    /// Units shown by the formats of number cells ([`GridSheet::format_units`]).
+    format_units: HashMap<(u32, u32), Arc<str>>,
 }
 
 /// A cell reference `B5` as 0-based (row, col), with checked arithmetic.
@@ -681,6 +710,7 @@ fn parse_halves(xml: &[u8], split: usize, ctx: &Context<'_>) -> Option<ParsedShe
     out.merges.extend(second.merges);
     out.links.extend(second.links);
     out.formulas.extend(second.formulas);
+    out.format_units.extend(second.format_units);
     Some(out)
 }
 
@@ -785,6 +815,11 @@ fn parse_sheet_part(xml: &[u8], ctx: &Context<'_>) -> Option<ParsedSheet> {
                     && formula_matters(&f, value.as_ref())
                 {
                     out.formulas.insert((row1, col), f);
+                }
+                if let (Some(CellValue::Number(_)), true) = (&value, has_style)
+                    && let Some(Some(unit)) = ctx.units.get(style)
+                {
+                    out.format_units.insert((row1, col), unit.clone());
                 }
                 if let Some(v) = value {
                     out.builder.push(row1, col, v);
@@ -944,6 +979,7 @@ mod tests {
         let mut ctx = Context {
             strings: &strings,
             dates: &[false, true],
+            units: &[],
             is_1904: false,
             max_scanned: MAX_CELLS_SCANNED,
         };
@@ -1036,6 +1072,7 @@ mod tests {
         let ctx = Context {
             strings: &[],
             dates: &[],
+            units: &[],
             is_1904: false,
             max_scanned: MAX_CELLS_SCANNED,
         };

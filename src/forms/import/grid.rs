@@ -6,6 +6,7 @@
 //! present, so a merge declared over a whole column costs nothing).
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use chrono::NaiveDateTime;
 
@@ -141,6 +142,9 @@ pub(crate) struct GridSheet {
     /// Every cell was read as text (a CSV file, an HTML table): a number Excel stored reaches us
     /// as the text it showed, so `1.1` may be a month.day that lost its trailing zero.
     pub cells_are_text: bool,
+    /// The unit a number cell's format shows after the number ([`format_unit`]: `50` formatted
+    /// `0"斤"` shows `50斤`), by (row 1-based, col 0-based); only cells whose format has one.
+    pub format_units: HashMap<(u32, u32), Arc<str>>,
 }
 
 impl GridSheet {
@@ -151,14 +155,103 @@ impl GridSheet {
             .any(|(first, last)| (*first..=*last).contains(&col))
     }
 
+    /// The text a cell shows: [`CellValue::to_text`], followed for a number by the unit its
+    /// format shows ([`GridSheet::format_units`]): `50` formatted `0"斤"` → `50斤`.
+    pub(crate) fn shown_text(&self, row: &GridRow, col: u32) -> String {
+        let Some(value) = row.get(col) else {
+            return String::new();
+        };
+        let text = value.to_text();
+        match (value, self.format_unit(row.number, col)) {
+            (CellValue::Number(_) | CellValue::Int(_), Some(unit)) => format!("{text}{unit}"),
+            _ => text,
+        }
+    }
+
+    /// The unit shown by the format of the number cell at (row 1-based, col 0-based), if any.
+    pub(crate) fn format_unit(&self, row: u32, col: u32) -> Option<&str> {
+        if self.format_units.is_empty() {
+            return None;
+        }
+        self.format_units.get(&(row, col)).map(|unit| &**unit)
+    }
+
     /// The row with this Excel row number.
-    #[cfg_attr(not(test), allow(dead_code))]
     pub(crate) fn row(&self, number: u32) -> Option<&GridRow> {
         self.rows
             .binary_search_by_key(&number, |r| r.number)
             .ok()
             .and_then(|i| self.rows.get(i))
     }
+}
+
+/// The unit a number format shows after the number, as written in its first section: the text
+/// in quotes or escaped (`0"斤"`, `#,##0.00"元"`, `0.0\公斤`, `G/通用格式"万元"`) or a literal
+/// character of its own (`0斤`, as WPS may save it) after the last digit placeholder. Colours,
+/// conditions and locales in brackets, padding (`_)`), fills (`*`), percent and exponent marks
+/// are not text. `None` when the format shows no text after the number (`#,##0.00`,
+/// `0.00_ `, `0%`), or shows no number (`@`).
+pub(crate) fn format_unit(code: &str) -> Option<String> {
+    let mut unit = String::new();
+    let mut shows_number = false;
+    let mut chars = code.chars().peekable();
+    let mut in_quote = false;
+    while let Some(c) = chars.next() {
+        if in_quote {
+            if c == '"' {
+                in_quote = false;
+            } else {
+                unit.push(c);
+            }
+            continue;
+        }
+        match c {
+            '"' => in_quote = true,
+            '\\' => unit.extend(chars.next()),
+            // Padding and fill take the next character with them.
+            '_' | '*' => {
+                chars.next();
+            }
+            '[' => {
+                for c in chars.by_ref() {
+                    if c == ']' {
+                        break;
+                    }
+                }
+            }
+            ';' => break,
+            '0' | '#' | '?' | '.' | ',' | '%' => {
+                shows_number = true;
+                unit.clear();
+            }
+            'E' | 'e' if matches!(chars.peek(), Some('+' | '-')) => {
+                chars.next();
+                shows_number = true;
+                unit.clear();
+            }
+            '@' => return None,
+            'G' | 'g' => {
+                // `General`, or `G/通用格式` as Chinese Excel and WPS write it.
+                let rest: String = chars.clone().collect();
+                let word = ["eneral", "ENERAL", "/通用格式"]
+                    .into_iter()
+                    .find(|word| rest.starts_with(word));
+                match word {
+                    Some(word) => {
+                        for _ in 0..word.chars().count() {
+                            chars.next();
+                        }
+                        shows_number = true;
+                        unit.clear();
+                    }
+                    None => unit.push(c),
+                }
+            }
+            c => unit.push(c),
+        }
+    }
+    let unit = unit.trim_matches(|c: char| is_blank_char(c) || c.is_ascii_punctuation());
+    (shows_number && !unit.is_empty()).then(|| unit.to_string())
 }
 
 /// Whether the readers keep a formula's text, given the value saved with it: a `HYPERLINK(…)`
@@ -405,6 +498,61 @@ pub(crate) fn parse_range(reference: &str) -> Option<Merge> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn format_units_are_the_text_after_the_number() {
+        for (code, unit) in [
+            (r#"0"斤""#, Some("斤")),
+            (r#"0.0"公斤""#, Some("公斤")),
+            (r#"#,##0.00"元""#, Some("元")),
+            (r#"0.0000"万元";[Red]-0.0000"万元""#, Some("万元")),
+            (r#"0.00"元/斤""#, Some("元/斤")),
+            (r#"G/通用格式"吨""#, Some("吨")),
+            (r#"General" kg""#, Some("kg")),
+            (r"0\斤", Some("斤")),
+            ("0斤", Some("斤")),
+            (r#"[$-804]0" 箱""#, Some("箱")),
+            // Currency before the number, padding, percent, no unit at all.
+            (r##""¥"#,##0.00"##, None),
+            ("[$¥-804]#,##0.00", None),
+            ("#,##0.00_);(#,##0.00)", None),
+            (r#"#,##0.00" ""#, None),
+            ("0%", None),
+            ("0.00E+00", None),
+            ("General", None),
+            ("G/通用格式", None),
+            ("@", None),
+            (r#"@"斤""#, None),
+            (r#""斤""#, None),
+        ] {
+            assert_eq!(format_unit(code).as_deref(), unit, "{code}");
+        }
+    }
+
+    #[test]
+    fn a_number_shows_its_format_unit_and_text_does_not() {
+        let mut sheet = GridSheet {
+            rows: vec![GridRow {
+                number: 5,
+                hidden: false,
+                cells: vec![
+                    (6, CellValue::Number(30.0)),
+                    (7, CellValue::Text("90".into())),
+                    (8, CellValue::Int(12)),
+                ],
+            }],
+            ..GridSheet::default()
+        };
+        let row = sheet.rows[0].clone();
+        assert_eq!(sheet.shown_text(&row, 6), "30");
+        for col in 6..=8 {
+            sheet.format_units.insert((5, col), Arc::from("斤"));
+        }
+        assert_eq!(sheet.shown_text(&row, 6), "30斤");
+        assert_eq!(sheet.shown_text(&row, 7), "90");
+        assert_eq!(sheet.shown_text(&row, 8), "12斤");
+        assert_eq!(sheet.shown_text(&row, 9), "");
+    }
 
     proptest::proptest! {
         /// The short cut of `number_text` gives what rounding to 15 digits always gave.

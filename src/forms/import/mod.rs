@@ -340,6 +340,7 @@ fn parse_inner(
                     hidden_sheet: sheet.hidden_sheet,
                     hidden_columns: sheet.hidden_columns.clone(),
                     cells_are_text: sheet.cells_are_text,
+                    format_units: sheet.format_units.clone(),
                 };
                 // The first table's header was found above, with the same row indices.
                 let header = (number == 0).then(|| first_header.clone());

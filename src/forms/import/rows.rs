@@ -794,6 +794,13 @@ fn purchaser_text(ctx: &RowContext<'_>, row: &GridRow, warnings: &mut Vec<String
     }
 }
 
+/// The text a quantity, amount or price cell shows, the unit of its number format included
+/// ([`GridSheet::shown_text`]: `50` formatted `0"斤"` → `50斤`); empty without the column.
+fn shown_text(ctx: &RowContext<'_>, row: &GridRow, col: Option<u32>) -> String {
+    col.map(|c| ctx.sheet.shown_text(row, c))
+        .unwrap_or_default()
+}
+
 /// A quantity followed by the row's unit column (`50` and `公斤` → `50公斤`) when the quantity is
 /// a bare number and the form has such a column; otherwise the quantity as written.
 fn with_unit_column(header: &Header, row: &GridRow, quantity: String) -> String {
@@ -842,15 +849,32 @@ fn contact_text(header: &Header, row: &GridRow) -> String {
 /// typed text finer than a fen stays an error for the clerk to correct.
 fn amount_text(
     value: Option<&CellValue>,
+    format_unit: Option<&str>,
     unit: crate::domain::AmountUnit,
     warnings: &mut Vec<String>,
 ) -> String {
     let text = value_text(value);
-    if !matches!(value, Some(CellValue::Number(_))) || Money::parse(&text, unit).is_ok() {
-        return text;
+    let is_number = matches!(value, Some(CellValue::Number(_) | CellValue::Int(_)));
+    // A number formatted `0.00"元"` or `0.00"万元"` is in the unit it shows.
+    let (shown, unit) = match format_unit {
+        Some(shown_unit) if is_number => {
+            let shown = format!("{text}{shown_unit}");
+            match Money::parse(&shown, unit) {
+                Ok(_) => return shown,
+                Err(_) => match shown_unit {
+                    "元" => (shown, crate::domain::AmountUnit::Yuan),
+                    "万元" | "万" => (shown, crate::domain::AmountUnit::WanYuan),
+                    _ => return shown,
+                },
+            }
+        }
+        _ => (text.clone(), unit),
+    };
+    if !matches!(value, Some(CellValue::Number(_))) || Money::parse(&shown, unit).is_ok() {
+        return shown;
     }
     let Ok(number) = text.parse::<rust_decimal::Decimal>() else {
-        return text;
+        return shown;
     };
     let (yuan, unit_name) = match unit {
         crate::domain::AmountUnit::Yuan => (Some(number), "元"),
@@ -1242,13 +1266,11 @@ fn sale_row(
         region,
         household: household_text(h, row, &mut extra),
         product: cell_text(row, h.col(Role::Product)),
-        quantity: with_unit_column(
-            h,
-            row,
-            value_text(h.col(Role::Quantity).and_then(|c| row.get(c))),
-        ),
+        quantity: with_unit_column(h, row, shown_text(ctx, row, h.col(Role::Quantity))),
         amount: amount_text(
             h.col(Role::Amount).and_then(|c| row.get(c)),
+            h.col(Role::Amount)
+                .and_then(|c| ctx.sheet.format_unit(row.number, c)),
             units.amount,
             &mut extra,
         ),
@@ -1383,10 +1405,16 @@ fn listing_row(
     out: &mut SheetRows,
 ) {
     let h = ctx.header;
-    let price_cell = h.col(Role::Price).and_then(|c| row.get(c));
+    let price_col = h.col(Role::Price);
+    // A price formatted `0.00"元"` shows only the currency: it stays a bare price, per the unit
+    // of the header or of a unit column; `0.00"元/斤"` shows its own.
+    let price_text = match price_col.and_then(|c| ctx.sheet.format_unit(row.number, c)) {
+        Some("元") => value_text(price_col.and_then(|c| row.get(c))),
+        _ => shown_text(ctx, row, price_col),
+    };
     let price = match h.price_unit() {
         Some(per) => {
-            let text = price_cell.map(CellValue::to_text).unwrap_or_default();
+            let text = price_text;
             if is_bare_number(&text) {
                 format!("{}元/{}", fold(&text), per)
             } else {
@@ -1394,7 +1422,7 @@ fn listing_row(
             }
         }
         None => {
-            let text = price_cell.map(CellValue::to_text).unwrap_or_default();
+            let text = price_text;
             // A unit column of its own (`单位`: 斤): a bare price is per that unit.
             match unit_column(h, row) {
                 Some(unit) if is_bare_number(&fold(&text)) => format!("{}元/{unit}", fold(&text)),
@@ -1414,7 +1442,7 @@ fn listing_row(
         planned_quantity: planned_quantity_with_unit_column(
             h,
             row,
-            value_text(h.col(Role::PlannedQuantity).and_then(|c| row.get(c))),
+            shown_text(ctx, row, h.col(Role::PlannedQuantity)),
         ),
         price,
         supply_method: cell_text(row, h.col(Role::SupplyMethod)),

@@ -1,17 +1,19 @@
 //! `.xls` (BIFF8, Excel 97-2003; also WPS `.et`) workbooks. Cell values and the formulas the rows
 //! need (`HYPERLINK(…)` for rule 19, sums, see [`formula_matters`]) come from calamine. Our own pre-scan of the workbook stream first (1) finds
 //! the rows saved hidden (ROW records, rule 16) and the web addresses of cell hyperlinks (HLINK
-//! records), which calamine does not report, and (2) checks the declared and actual extent of
+//! records) and the units that cells' number formats show (FORMAT, XF and cell records:
+//! `0"斤"`), which calamine does not report, and (2) checks the declared and actual extent of
 //! each sheet, because calamine sizes its cell buffers from them and an absurd extent in a
 //! damaged file would otherwise exhaust memory (rule 21).
 
 use std::collections::HashMap;
 use std::io::Cursor;
+use std::sync::Arc;
 
 use calamine::{Data, Reader, SheetType, SheetVisible, Xls, XlsError};
 
 use super::FileRejection;
-use super::grid::{CellValue, MAX_CELLS, Merge, SheetBuilder, formula_matters};
+use super::grid::{CellValue, MAX_CELLS, Merge, SheetBuilder, format_unit, formula_matters};
 use super::read::{Workbook, corrupt, password_protected, too_large};
 
 /// Most cells the bounding box of one sheet's cells may span (calamine allocates it densely).
@@ -28,6 +30,9 @@ struct SheetScan {
     /// URL targets of cell hyperlinks (HLINK records) by (row 1-based, col 0-based): calamine
     /// does not read them; the xlsx readers report `<hyperlink>` targets the same way.
     links: HashMap<(u32, u32), String>,
+    /// (cell (row 1-based, col 0-based), unit) of number cells whose format shows a unit
+    /// ([`GridSheet::format_units`]; calamine does not report formats).
+    format_units: Vec<((u32, u32), Arc<str>)>,
 }
 
 /// Reads an `.xls` file from its `Workbook` (or `Book`) stream, as read from the file's compound
@@ -124,6 +129,15 @@ fn read_with_calamine(bytes: &[u8], scans: &[SheetScan]) -> Result<Workbook, Fil
             .get(index)
             .map(|s| s.hidden_columns.clone())
             .unwrap_or_default();
+        for (cell, unit) in scans.get(index).map_or(&[][..], |s| &s.format_units) {
+            let is_number = sheet
+                .row(cell.0)
+                .and_then(|row| row.get(cell.1))
+                .is_some_and(|value| matches!(value, CellValue::Number(_) | CellValue::Int(_)));
+            if is_number {
+                sheet.format_units.insert(*cell, unit.clone());
+            }
+        }
         out.sheets.push(sheet);
     }
     Ok(out)
@@ -207,8 +221,19 @@ impl<'a> Iterator for Records<'a> {
 /// would make calamine allocate absurdly, and collecting hidden rows.
 fn prescan(stream: &[u8]) -> Result<Vec<SheetScan>, FileRejection> {
     let mut positions: Vec<usize> = Vec::new();
+    // Custom number formats by index (FORMAT), and the format of each cell style (XF), in order.
+    let mut formats: HashMap<u16, String> = HashMap::new();
+    let mut style_formats: Vec<u16> = Vec::new();
     for (typ, data) in (Records { stream }) {
         match typ {
+            // FORMAT (BIFF8): index, then the format code as a unicode string.
+            0x041E => {
+                if let (Some(index), Some(code)) = (u16_at(data, 0), format_code(data)) {
+                    formats.insert(index, code);
+                }
+            }
+            // XF: font, then number format index.
+            0x00E0 => style_formats.push(u16_at(data, 2).unwrap_or(0)),
             // FILEPASS: the workbook is encrypted.
             0x002F if u16_at(data, 0).is_some_and(|v| v != 0) => return Err(password_protected()),
             // BOUNDSHEET8: stream position of the sheet's BOF.
@@ -221,18 +246,62 @@ fn prescan(stream: &[u8]) -> Result<Vec<SheetScan>, FileRejection> {
             _ => {}
         }
     }
+    // Built-in formats (below 164) show no unit.
+    let mut units_by_format: HashMap<u16, Option<Arc<str>>> = HashMap::new();
+    let units: Vec<Option<Arc<str>>> = style_formats
+        .iter()
+        .map(|index| {
+            units_by_format
+                .entry(*index)
+                .or_insert_with(|| {
+                    let code = formats.get(index)?;
+                    if super::fastxlsx::custom_format_is_date(code) {
+                        return None;
+                    }
+                    format_unit(code).map(Arc::from)
+                })
+                .clone()
+        })
+        .collect();
     let mut scans = Vec::with_capacity(positions.len());
     for pos in positions {
         let Some(sub) = stream.get(pos..) else {
             return Err(corrupt("工作表数据的位置超出了文件范围，文件可能不完整"));
         };
-        scans.push(scan_sheet(sub)?);
+        scans.push(scan_sheet(sub, &units)?);
     }
     Ok(scans)
 }
 
-fn scan_sheet(sub: &[u8]) -> Result<SheetScan, FileRejection> {
+/// The format code of a BIFF8 FORMAT record: `cch` (u16), flags (bit 0: UTF-16LE, else one
+/// byte per character), the characters. `None` when the record is shorter than it says.
+fn format_code(data: &[u8]) -> Option<String> {
+    let count = usize::from(u16_at(data, 2)?);
+    let wide = data.get(4)? & 0x01 != 0;
+    if wide {
+        let bytes = data.get(5..5 + 2 * count)?;
+        let units: Vec<u16> = bytes
+            .chunks_exact(2)
+            .map(|pair| u16::from_le_bytes([pair[0], pair[1]]))
+            .collect();
+        Some(String::from_utf16_lossy(&units))
+    } else {
+        Some(
+            data.get(5..5 + count)?
+                .iter()
+                .map(|b| char::from(*b))
+                .collect(),
+        )
+    }
+}
+
+/// Scans one sheet substream; `units` is the unit each cell style (XF index) shows after a
+/// number.
+fn scan_sheet(sub: &[u8], units: &[Option<Arc<str>>]) -> Result<SheetScan, FileRejection> {
     let mut scan = SheetScan::default();
+    let has_units = units.iter().any(Option::is_some);
+    let unit_of =
+        |style: Option<u16>| -> Option<Arc<str>> { units.get(usize::from(style?))?.clone() };
     let mut seen_bof = false;
     let mut depth = 0usize;
     let (mut min_row, mut max_row, mut min_col, mut max_col) = (u32::MAX, 0u32, u32::MAX, 0u32);
@@ -300,6 +369,14 @@ fn scan_sheet(sub: &[u8]) -> Result<SheetScan, FileRejection> {
             0x0203 | 0x0204 | 0x00D6 | 0x0205 | 0x027E | 0x00FD | 0x0006 => {
                 if let (Some(row), Some(col)) = (u16_at(data, 0), u16_at(data, 2)) {
                     note(row, col, col);
+                    // NUMBER, RK and FORMULA hold numbers: their style may show a unit.
+                    if has_units
+                        && matches!(typ, 0x0203 | 0x027E | 0x0006)
+                        && let Some(unit) = unit_of(u16_at(data, 4))
+                    {
+                        scan.format_units
+                            .push(((u32::from(row) + 1, u32::from(col)), unit));
+                    }
                 }
             }
             // MULRK: row, first column, ..., last column.
@@ -313,6 +390,16 @@ fn scan_sheet(sub: &[u8]) -> Result<SheetScan, FileRejection> {
                     && last >= first
                 {
                     note(row, first, last);
+                    // (style, RK value) pairs of 6 bytes each, from offset 4.
+                    if has_units {
+                        let pairs = data.len().saturating_sub(6) / 6;
+                        for (offset, col) in (first..=last).enumerate().take(pairs) {
+                            if let Some(unit) = unit_of(u16_at(data, 4 + 6 * offset)) {
+                                scan.format_units
+                                    .push(((u32::from(row) + 1, u32::from(col)), unit));
+                            }
+                        }
+                    }
                 }
             }
             _ => {}
@@ -450,7 +537,7 @@ mod tests {
         let mut sheet = record(0x0809, &[0; 16]);
         sheet.extend(record(0x0208, &row));
         sheet.extend(record(0x000A, &[]));
-        let scan = scan_sheet(&sheet).unwrap();
+        let scan = scan_sheet(&sheet, &[]).unwrap();
         assert_eq!(scan.hidden_rows, vec![7]);
 
         // DIMENSION with last row before first row: calamine would underflow.
@@ -474,7 +561,7 @@ mod tests {
             0x0203,
             &[0xFF, 0xFF, 0xFF, 0xFF, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
         ));
-        assert!(scan_sheet(&far).is_err());
+        assert!(scan_sheet(&far, &[]).is_err());
     }
 
     fn utf16_counted(text: &str) -> Vec<u8> {
@@ -520,7 +607,7 @@ mod tests {
                 &hlink("https://shop.example.invalid/a", as_text),
             ));
             sheet.extend(record(0x000A, &[]));
-            let scan = scan_sheet(&sheet).unwrap();
+            let scan = scan_sheet(&sheet, &[]).unwrap();
             let url = Some("https://shop.example.invalid/a");
             assert_eq!(
                 scan.links.get(&(7, 7)).map(String::as_str),

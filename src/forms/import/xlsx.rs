@@ -1,10 +1,11 @@
 //! `.xlsx` (Office Open XML) workbooks: cell values through calamine's streaming cell reader
 //! (never a dense range sized from `<dimension>`, rule 21), plus one pass of our own over each
-//! sheet's XML for what calamine does not expose cheaply: hidden rows (rule 16), merged regions
-//! and `<hyperlink>` anchors.
+//! sheet's XML for what calamine does not expose cheaply: hidden rows (rule 16), merged regions,
+//! `<hyperlink>` anchors and the units number formats show (`0"斤"`).
 
 use std::collections::HashMap;
 use std::io::{Cursor, Read};
+use std::sync::Arc;
 
 use calamine::{DataRef, Reader, SheetType, SheetVisible, Xlsx, XlsxFormulaMetadata};
 use quick_xml::events::{BytesStart, Event};
@@ -89,6 +90,15 @@ pub(crate) fn read_with_calamine(
             grid.formulas = formulas;
             grid.hidden_sheet = !matches!(visible, SheetVisible::Visible);
             grid.hidden_columns = std::mem::take(&mut meta.hidden_columns);
+            for (cell, unit) in std::mem::take(&mut meta.format_units) {
+                let is_number = grid
+                    .row(cell.0)
+                    .and_then(|row| row.get(cell.1))
+                    .is_some_and(|value| matches!(value, CellValue::Number(_) | CellValue::Int(_)));
+                if is_number {
+                    grid.format_units.insert(cell, unit);
+                }
+            }
             if !meta.links.is_empty() {
                 let rels = meta
                     .rels_path
@@ -126,8 +136,12 @@ fn scan_sheets(
     let Ok(mut zip) = ZipArchive::new(Cursor::new(bytes)) else {
         return out;
     };
+    let units = read_small_part(&mut zip, names, "xl/styles.xml")
+        .and_then(|xml| super::fastxlsx::parse_number_styles(&xml))
+        .map(|styles| styles.units)
+        .unwrap_or_default();
     for (name, path) in sheet_paths {
-        out.insert(name.clone(), scan_sheet(&mut zip, names, path));
+        out.insert(name.clone(), scan_sheet(&mut zip, names, path, &units));
     }
     out
 }
@@ -421,6 +435,9 @@ struct SheetMeta {
     merges: Vec<Merge>,
     /// (cell, relationship id) of `<hyperlink>` anchors.
     links: Vec<((u32, u32), String)>,
+    /// (cell (row 1-based, col 0-based), unit) of cells whose style's format shows a unit; kept
+    /// for the number cells among them ([`GridSheet::format_units`]).
+    format_units: Vec<((u32, u32), Arc<str>)>,
     /// Path of the sheet's relationships part.
     rels_path: Option<String>,
     /// The number of the first row opened while another was still open, or closed when none
@@ -436,6 +453,7 @@ fn scan_sheet(
     zip: &mut ZipArchive<Cursor<&[u8]>>,
     names: &HashMap<String, String>,
     path: &str,
+    units: &[Option<Arc<str>>],
 ) -> Result<SheetMeta, ()> {
     let stored = names.get(&path.to_ascii_lowercase()).ok_or(())?.clone();
     let mut meta = SheetMeta::default();
@@ -450,6 +468,7 @@ fn scan_sheet(
     let mut scanner = MetaScanner {
         next_row: 1,
         open_row: None,
+        units: units.iter().any(Option::is_some).then_some(units),
     };
     let mut buf: Vec<u8> = Vec::with_capacity(CHUNK + 4096);
     let mut chunk = vec![0u8; CHUNK];
@@ -475,13 +494,16 @@ fn scan_sheet(
 
 const CHUNK: usize = 1 << 20;
 
-struct MetaScanner {
+struct MetaScanner<'a> {
     next_row: u32,
     /// The number of the `<row>` opened whose `</row>` was not yet seen.
     open_row: Option<u32>,
+    /// The unit each cell style's format shows after a number, when some style shows one
+    /// (then `<c>` tags are read too).
+    units: Option<&'a [Option<Arc<str>>]>,
 }
 
-impl MetaScanner {
+impl MetaScanner<'_> {
     /// Scans complete tags in `buf`; returns how many bytes were consumed (the rest begins with
     /// an incomplete tag of interest).
     fn scan(&mut self, buf: &[u8], meta: &mut SheetMeta) -> usize {
@@ -535,7 +557,9 @@ impl MetaScanner {
                 pos = start + 1;
                 continue;
             }
-            if !matches!(local, b"row" | b"col" | b"mergeCell" | b"hyperlink") {
+            let wanted = matches!(local, b"row" | b"col" | b"mergeCell" | b"hyperlink")
+                || (local == b"c" && self.units.is_some());
+            if !wanted {
                 pos = start + 1;
                 continue;
             }
@@ -578,6 +602,15 @@ impl MetaScanner {
                 b"mergeCell" => {
                     if let Some(m) = get(b"ref").as_deref().and_then(parse_range) {
                         meta.merges.push(m);
+                    }
+                }
+                b"c" => {
+                    let style = get(b"s").and_then(|v| v.trim().parse::<usize>().ok());
+                    let unit = style.and_then(|i| self.units?.get(i)?.clone());
+                    if let (Some(unit), Some(cell)) =
+                        (unit, get(b"r").as_deref().and_then(parse_a1))
+                    {
+                        meta.format_units.push((cell, unit));
                     }
                 }
                 _ => {
@@ -670,6 +703,7 @@ mod tests {
         let mut scanner = MetaScanner {
             next_row: 1,
             open_row: None,
+            units: None,
         };
         let mut buf = xml[..split].to_vec();
         let consumed = scanner.scan(&buf, &mut meta);
@@ -735,7 +769,45 @@ mod tests {
             assert_eq!(a.rows, b.rows, "{label} {}", a.name);
             assert_eq!(a.formulas, b.formulas, "{label} {}", a.name);
             assert_eq!(a.links, b.links, "{label} {}", a.name);
+            assert_eq!(a.format_units, b.format_units, "{label} {}", a.name);
         }
+    }
+
+    /// Units shown by number formats (`0"斤"`) are read by both paths, for number cells only.
+    #[test]
+    fn both_readers_read_the_units_number_formats_show() {
+        use rust_xlsxwriter::{Format, Workbook as Xw};
+        let mut wb = Xw::new();
+        let ws = wb.add_worksheet();
+        let jin = Format::new().set_num_format(r#"0"斤""#);
+        let wan = Format::new().set_num_format(r#"0.0000"万元""#);
+        let plain = Format::new().set_num_format("#,##0.00");
+        let date = Format::new().set_num_format(r#"yyyy"年"m"月"d"日""#);
+        ws.write_number_with_format(0, 0, 30, &jin).unwrap();
+        ws.write_string_with_format(0, 1, "30", &jin).unwrap();
+        ws.write_number_with_format(0, 2, 0.009, &wan).unwrap();
+        ws.write_number_with_format(0, 3, 90, &plain).unwrap();
+        ws.write_number_with_format(0, 4, 43709, &date).unwrap();
+        ws.write_formula_with_format(1, 0, "=A1*2", &jin).unwrap();
+        ws.set_formula_result(1, 0, "60");
+        let bytes = wb.save_to_buffer().unwrap();
+        assert_same("units", &bytes);
+        let names = names_of(&bytes);
+        let fast = super::super::fastxlsx::read(&bytes, &names).unwrap();
+        let mut units: Vec<((u32, u32), String)> = fast.sheets[0]
+            .format_units
+            .iter()
+            .map(|(cell, unit)| (*cell, unit.to_string()))
+            .collect();
+        units.sort();
+        assert_eq!(
+            units,
+            [
+                ((1, 0), "斤".to_string()),
+                ((1, 2), "万元".to_string()),
+                ((2, 0), "斤".to_string())
+            ]
+        );
     }
 
     #[test]
