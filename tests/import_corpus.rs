@@ -1231,6 +1231,58 @@ mod crafted {
         );
     }
 
+    /// Several villages in one 地区, listed as clerks list them: with the township written again
+    /// (`泥溪镇三坪村、泥溪镇黎明村`), with a slash or 和; all imported into 泥溪镇 with the
+    /// several-villages warning. Villages of two townships are refused naming both; a village
+    /// and a group named like a village (`三坪村，新村组`) on the township's own form is one
+    /// village, completed with the township and not warned as several.
+    #[test]
+    fn villages_listed_in_one_region_cell() {
+        let csv = "附件2\n填报单位：泥溪镇人民政府　　填报时间：2019年9月30日\n\
+            序号,采购单位,销售时间,地区,贫困户姓名,产品品种,销售数量,销售金额,备注\n\
+            1,云阳县青松中学,2019.9.1,泥溪镇三坪村、泥溪镇黎明村,刘光富,红薯,30斤,90元,\n\
+            2,云阳县青松中学,2019.9.1,云阳县泥溪镇三坪村、云阳县农坝镇双龙村,刘光富,玉米,30斤,90元,\n\
+            3,云阳县青松中学,2019.9.1,泥溪镇三坪村/黎明村,刘光富,大米,30斤,90元,\n\
+            4,云阳县青松中学,2019.9.1,三坪村，新村组,刘光富,白菜,30斤,90元,\n\
+            5,云阳县青松中学,2019.9.1,泥溪镇三坪村和黎明村,刘光富,萝卜,30斤,90元,\n";
+        let p = parse("villages.csv", csv.as_bytes());
+        let several = |row: u32| {
+            p.rows()
+                .find(|r| r.row == row)
+                .map(|r| r.warnings.iter().any(|w| w.message.contains("写了不止一个村")))
+        };
+        let villages: Vec<(u32, String, String)> = sales(&p)
+            .iter()
+            .map(|(row, s)| (*row, s.township_code.clone(), s.village.clone()))
+            .collect();
+        let nixi = "500235139".to_string();
+        assert_eq!(
+            villages,
+            [
+                (4, nixi.clone(), "三坪村、黎明村".to_string()),
+                (6, nixi.clone(), "三坪村/黎明村".to_string()),
+                (7, nixi.clone(), "三坪村,新村组".to_string()),
+                (8, nixi.clone(), "三坪村和黎明村".to_string()),
+            ]
+        );
+        assert_eq!(several(4), Some(true));
+        assert_eq!(several(6), Some(true));
+        assert_eq!(several(7), Some(false));
+        assert_eq!(several(8), Some(true));
+        let errors: Vec<(u32, &str, &str)> = p
+            .errors()
+            .map(|e| (e.row, e.column.as_str(), e.message.as_str()))
+            .collect();
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert_eq!(errors[0].0, 5);
+        assert_eq!(errors[0].1, "地区");
+        assert!(
+            errors[0].2.contains("写了两个不同的乡镇（泥溪镇、农坝镇）"),
+            "{}",
+            errors[0].2
+        );
+    }
+
     /// 附件1: a price formatted `0.00"元/斤"` carries its unit; one formatted `0.00"元"` shows only
     /// the currency and takes the unit of the header (`销售价格（元/斤）`); a 计划销量 formatted
     /// `0"斤"` is in 斤.

@@ -6,7 +6,11 @@ use super::region_text::{
     BRACKETS, COUNTY_PREFIXES, LEVEL_ENDINGS, WRITTEN_LEVELS, is_village_name, leading_bracketed,
     strip_county, trailing_bracketed, village_from, village_name_length,
 };
-use super::text::{clean_text, is_blank_char, squeeze, to_half_width};
+use super::text::{clean_text, is_blank_char, listed_items, squeeze, to_half_width};
+
+/// What separates the places listed in one 地区 once it is half-width and without whitespace
+/// (`泥溪镇三坪村、泥溪镇黎明村`, `…,…`, `…/…`).
+const REGION_LIST_SEPARATORS: [char; 4] = ['、', ',', ';', '/'];
 
 /// One township (乡镇/街道) of the registry (seeded from `shared/data/townships.csv`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -146,8 +150,11 @@ impl RegionResolver {
     /// remainder give an empty village. The township may also stand in brackets before or after
     /// the village (`（泥溪镇）三坪村`, `三坪村（泥溪镇）`), or the whole text in brackets. A village
     /// named by its township's name or alias (`农坝村`, `清水社区`), or by its bare name and one
-    /// more character (`石门坎村` of 石门乡), keeps its whole name. Two different townships
-    /// (`（泥溪镇）农坝镇三坪村`) are an error naming both; so are unbalanced brackets.
+    /// more character (`石门坎村` of 石门乡), keeps its whole name. Villages listed with their
+    /// township written again (`泥溪镇三坪村、泥溪镇黎明村`) are that township's villages
+    /// (`三坪村、黎明村`, warned as several villages by the sale's check). Two different townships
+    /// (`（泥溪镇）农坝镇三坪村`, `泥溪镇三坪村、农坝镇双龙村`) are an error naming both; so are
+    /// unbalanced brackets.
     pub fn resolve(&self, text: &str) -> Result<ResolvedRegion, ParseError> {
         let original = clean_text(text);
         if original.is_empty() {
@@ -378,13 +385,45 @@ impl RegionResolver {
             Some(again) if again.township_code == township.township_code => again.village,
             Some(other) if other.village == village => village,
             Some(_) => return None,
-            None if !self.is_plain_village(&village) => return None,
+            None if !self.is_plain_village(&village) => {
+                self.listed_in_township(&township, &village, depth)?
+            }
             None => village,
         };
         Some(ResolvedRegion {
             village,
             ..township
         })
+    }
+
+    /// The villages of a list whose items repeat the township (`三坪村、泥溪镇黎明村` after
+    /// 泥溪镇, the county before it or not), each without it and joined by `、`: `三坪村、黎明村`.
+    /// `None` when it is no list, or an item names another township or is no plain village name.
+    fn listed_in_township(
+        &self,
+        township: &ResolvedRegion,
+        village: &str,
+        depth: usize,
+    ) -> Option<String> {
+        let items = listed_items(village, &REGION_LIST_SEPARATORS);
+        if items.len() < 2 {
+            return None;
+        }
+        let mut villages: Vec<String> = Vec::with_capacity(items.len());
+        for item in items {
+            match self.resolve_compact(item, depth + 1) {
+                Some(again) if again.township_code == township.township_code => {
+                    if !again.village.is_empty() {
+                        villages.push(again.village);
+                    }
+                }
+                Some(other) if other.village == item => villages.push(item.to_string()),
+                Some(_) => return None,
+                None if self.is_plain_village(item) => villages.push(item.to_string()),
+                None => return None,
+            }
+        }
+        Some(villages.join("、"))
     }
 
     /// Whether a village part is a name and nothing more: its brackets are balanced and no
@@ -438,7 +477,17 @@ impl RegionResolver {
         }
         let (township, rest, short) = self.match_township(compact)?;
         let village = village_from(rest, short);
-        let other = self.resolve_compact(&village, depth + 1)?;
+        let Some(other) = self.resolve_compact(&village, depth + 1) else {
+            // `泥溪镇三坪村、南溪镇某村`: a listed item names another township.
+            return listed_items(&village, &REGION_LIST_SEPARATORS)
+                .into_iter()
+                .skip(1)
+                .find_map(|item| {
+                    let other = self.resolve_compact(item, depth + 1)?;
+                    (other.township_code != township.code && other.village != item)
+                        .then(|| (township.name.clone(), other.township_name))
+                });
+        };
         (other.township_code != township.code && other.village != village)
             .then(|| (township.name.clone(), other.township_name))
     }
@@ -660,6 +709,11 @@ mod tests {
             ("农坝镇双龙村", "农坝镇", "双龙村"),
             // The unit, then the village.
             ("泥溪镇人民政府三坪村", "泥溪镇", "三坪村"),
+            // Villages listed with their township written again.
+            ("泥溪镇三坪村、泥溪镇黎明村", "泥溪镇", "三坪村、黎明村"),
+            ("云阳县泥溪镇三坪村，云阳县泥溪镇黎明村", "泥溪镇", "三坪村、黎明村"),
+            ("泥溪镇三坪村/泥溪镇黎明村/石缸村", "泥溪镇", "三坪村、黎明村、石缸村"),
+            ("泥溪镇三坪村、黎明村", "泥溪镇", "三坪村、黎明村"),
             // Villages named after their township's alias, or starting with its bare name (a
             // one-character rest is no village name: the whole text is).
             ("清水村", "清水土家族乡", "清水村"),
@@ -798,6 +852,19 @@ mod tests {
             r.county_name_warning("云阳三坪村", &resolved).as_deref(),
             Some("地区“云阳三坪村”中的“云阳”按云阳镇记（也可能是指云阳县），请核实")
         );
+    }
+
+    #[test]
+    fn villages_of_two_townships_in_one_region_are_an_error_naming_both() {
+        let r = resolver();
+        for text in ["泥溪镇三坪村、农坝镇双龙村", "云阳县泥溪镇三坪村，云阳县农坝镇双龙村"] {
+            let error = r.resolve(text).unwrap_err();
+            assert!(
+                error.message.contains("写了两个不同的乡镇（泥溪镇、农坝镇）"),
+                "{text}: {}",
+                error.message
+            );
+        }
     }
 
     #[test]

@@ -10,7 +10,7 @@ pub use super::listing::{
     validate_listing_with_units,
 };
 use super::region::ResolvedRegion;
-use super::text::{clean_name, clean_text, clean_words, is_formula_like};
+use super::text::{clean_name, clean_text, clean_words, is_formula_like, listed_items};
 use super::{
     AmountUnit, Channel, DatePrecision, InvolvedCount, Money, ParseError, Quantity, RegionResolver,
     ReportDate, SubChannel, is_cooperative, parse_involved,
@@ -533,16 +533,16 @@ fn several_households_warning(household: &str) -> Option<String> {
 }
 
 /// The warning for a 地区 that names several villages (`泥溪镇石缸村、黎明村`,
-/// `石缸村3组，黎明村2组`): the row is booked to one village of that name, which no village list
+/// `石缸村3组，黎明村2组`, `三坪村/黎明村`, `三坪村和黎明村`): the row is booked to one village of that name, which no village list
 /// holds, and deep-poverty villages are told by their name. Several groups of one village
 /// (`三坪村1、2组`), an address after the village (`三坪村，王家湾`) and a list in brackets
 /// (`三坪村（原黎明村、红岩村合并）`) name one village: warned only when two or more of the
 /// listed items are villages' names ([`names_a_village`]).
 fn several_villages_warning(region_text: &str, village: &str) -> Option<String> {
-    if !village.contains(LIST_SEPARATORS) {
+    if !village.contains(VILLAGE_SEPARATORS) {
         return None;
     }
-    let villages = listed_items(village, &LIST_SEPARATORS)
+    let villages = listed_items(village, &VILLAGE_SEPARATORS)
         .into_iter()
         .filter(|item| names_a_village(item))
         .count();
@@ -554,13 +554,20 @@ fn several_villages_warning(region_text: &str, village: &str) -> Option<String> 
 }
 
 /// Whether a listed item is a village's name: it ends in 村 (at least two characters) or 社区, once
-/// a group number is taken off (`石缸村3组`, `黎明村五社`). `2组`, `王家湾` and `村委会旁` are not.
+/// a group number is taken off (`石缸村3组`, `黎明村五社`). `2组`, `王家湾`, `村委会旁` and a group
+/// named like a village (`新村组`: the group 新村, no number) are not.
 fn names_a_village(item: &str) -> bool {
-    let name = item.trim_end_matches(|c: char| {
-        c.is_ascii_digit()
-            || super::text::is_chinese_numeral_char(c)
-            || matches!(c, '组' | '社' | '队')
-    });
+    let is_number = |c: char| c.is_ascii_digit() || super::text::is_chinese_numeral_char(c);
+    let name = match item.strip_suffix(['组', '社', '队']) {
+        Some(group) => {
+            let name = group.trim_end_matches(is_number);
+            if name.len() == group.len() {
+                return false;
+            }
+            name
+        }
+        None => item.trim_end_matches(is_number),
+    };
     (name.ends_with('村') && name.chars().count() >= 2) || name.ends_with("社区")
 }
 
@@ -594,33 +601,13 @@ const BODY_NAME_ENDINGS: [char; 27] = [
 /// full width).
 const LIST_SEPARATORS: [char; 5] = ['、', '，', ',', '；', ';'];
 
+/// What separates villages listed in one 地区 (`三坪村/黎明村`, `三坪村和黎明村`): the list
+/// separators, a slash, and the words 和 and 及 (a name holding one, `和平村`, leaves an item that
+/// names no village, so it is never counted twice).
+const VILLAGE_SEPARATORS: [char; 8] = ['、', '，', ',', '；', ';', '/', '和', '及'];
+
 /// The same for a list of names (`刘光富/陈秀英`), where a slash separates too.
 const NAME_SEPARATORS: [char; 6] = ['、', '，', ',', '；', ';', '/'];
-
-/// The non-empty items of a list typed into one cell, split at `separators` outside brackets
-/// (`腊肉（含香肠、排骨）` is one item), trimmed.
-fn listed_items<'t>(text: &'t str, separators: &[char]) -> Vec<&'t str> {
-    let mut depth = 0usize;
-    let mut start = 0;
-    let mut items = Vec::new();
-    for (index, c) in text.char_indices() {
-        match c {
-            '(' | '（' | '[' | '【' | '<' | '《' => depth += 1,
-            ')' | '）' | ']' | '】' | '>' | '》' => depth = depth.saturating_sub(1),
-            _ if depth == 0 && separators.contains(&c) => {
-                items.push(&text[start..index]);
-                start = index + c.len_utf8();
-            }
-            _ => {}
-        }
-    }
-    items.push(&text[start..]);
-    items
-        .into_iter()
-        .map(str::trim)
-        .filter(|item| !item.is_empty())
-        .collect()
-}
 
 /// The warning for a 产品品种 that names several products (`土豆、红薯`, not `腊肉（含香肠、排骨）`):
 /// the quantity and amount cannot be told apart by product, and no catalogue price fits the row.
@@ -1217,6 +1204,19 @@ mod tests {
             );
         }
         assert!(several_villages_warning("三坪村，村委会旁", "三坪村，村委会旁").is_none());
+        // A group named like a village, a village whose name holds 和, a group after a slash.
+        for village in ["三坪村，新村组", "三坪村、新村组", "和平村", "和平村3组", "三坪村/3组"] {
+            assert!(
+                several_villages_warning(village, village).is_none(),
+                "{village}"
+            );
+        }
+        for village in ["三坪村/黎明村", "三坪村和黎明村", "三坪村及黎明村", "和平村、黎明村"] {
+            assert!(
+                several_villages_warning(village, village).is_some(),
+                "{village}"
+            );
+        }
         assert!(several_villages_warning("石缸村3组，黎明村2组", "石缸村3组，黎明村2组").is_some());
         assert!(several_villages_warning("石村、滨江社区", "石村、滨江社区").is_some());
         for purchaser in [

@@ -55,6 +55,31 @@ pub fn clean_words(text: &str) -> String {
     out
 }
 
+/// The non-empty items of a list typed into one cell, split at `separators` outside brackets
+/// (`腊肉（含香肠、排骨）` is one item), trimmed.
+pub fn listed_items<'t>(text: &'t str, separators: &[char]) -> Vec<&'t str> {
+    let mut depth = 0usize;
+    let mut start = 0;
+    let mut items = Vec::new();
+    for (index, c) in text.char_indices() {
+        match c {
+            '(' | '（' | '[' | '【' | '<' | '《' => depth += 1,
+            ')' | '）' | ']' | '】' | '>' | '》' => depth = depth.saturating_sub(1),
+            _ if depth == 0 && separators.contains(&c) => {
+                items.push(&text[start..index]);
+                start = index + c.len_utf8();
+            }
+            _ => {}
+        }
+    }
+    items.push(&text[start..]);
+    items
+        .into_iter()
+        .map(str::trim)
+        .filter(|item| !item.is_empty())
+        .collect()
+}
+
 /// Removes all whitespace (of every kind) and line breaks: used to compare header cells.
 pub fn squeeze(text: &str) -> String {
     if !text.chars().any(is_blank_char) {

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use crate::domain::RegionResolver;
 use crate::domain::region_text::{is_village_name, strip_county};
 use crate::domain::sale::{RegionOutcome, region_outcome};
-use crate::domain::text::{clean_text, squeeze, to_half_width};
+use crate::domain::text::{clean_text, listed_items, squeeze, to_half_width};
 
 /// The township whose own form a sheet is (official name), and whether the sheet says so in its
 /// 填报单位 or only in its title: the township of a 地区 that gives only the village.
@@ -87,7 +87,8 @@ impl<'a> RegionCache<'a> {
 
     /// The 地区 to validate a row with: `region` itself, or, when it names no township but is a
     /// village name alone ([`is_village_name`]: `大河村`, `滨江社区`, `大河村3组`, also after
-    /// `云阳县`) and the sheet is a township's own form (`reporting`: its 填报单位 or title names it),
+    /// `云阳县`), or one followed by a group, an address or more villages after a comma
+    /// (`三坪村，新村组`, `三坪村、黎明村`), and the sheet is a township's own form (`reporting`: its 填报单位 or title names it),
     /// that township before the village, with the warning to attach: a township's own form often
     /// writes only the village. The completed text is what is stored and printed, so the record
     /// reads the same without its file's 填报单位.
@@ -118,7 +119,12 @@ impl<'a> RegionCache<'a> {
         } else {
             strip_county(&compact)
         };
-        if !is_village_name(village) {
+        // `三坪村，新村组`, `三坪村、黎明村`: a village, then a group, an address or more villages.
+        let first_item = listed_items(village, &[',', '、', ';'])
+            .first()
+            .copied()
+            .unwrap_or("");
+        if !is_village_name(village) && !(first_item != village && is_village_name(first_item)) {
             return (region, None);
         }
         if let Some(named) = named {
