@@ -1244,12 +1244,19 @@ mod crafted {
             2,云阳县青松中学,2019.9.1,云阳县泥溪镇三坪村、云阳县农坝镇双龙村,刘光富,玉米,30斤,90元,\n\
             3,云阳县青松中学,2019.9.1,泥溪镇三坪村/黎明村,刘光富,大米,30斤,90元,\n\
             4,云阳县青松中学,2019.9.1,三坪村，新村组,刘光富,白菜,30斤,90元,\n\
-            5,云阳县青松中学,2019.9.1,泥溪镇三坪村和黎明村,刘光富,萝卜,30斤,90元,\n";
+            5,云阳县青松中学,2019.9.1,泥溪镇三坪村和黎明村,刘光富,萝卜,30斤,90元,\n\
+            6,云阳县青松中学,2019.9.1,农坝镇双龙村、泥溪镇三坪村,刘光富,南瓜,30斤,90元,\n\
+            7,云阳县青松中学,2019.9.1,三坪村 黎明村,刘光富,冬瓜,30斤,90元,\n\
+            8,云阳县青松中学,2019.9.1,三坪村/黎明村,刘光富,丝瓜,30斤,90元,\n\
+            9,云阳县青松中学,2019.9.1,泥溪镇三坪村 黎明村,刘光富,苦瓜,30斤,90元,\n\
+            10,云阳县青松中学,2019.9.1,泥溪镇黎明村和平安组,刘光富,黄瓜,30斤,90元,\n";
         let p = parse("villages.csv", csv.as_bytes());
         let several = |row: u32| {
-            p.rows()
-                .find(|r| r.row == row)
-                .map(|r| r.warnings.iter().any(|w| w.message.contains("写了不止一个村")))
+            p.rows().find(|r| r.row == row).map(|r| {
+                r.warnings
+                    .iter()
+                    .any(|w| w.message.contains("写了不止一个村"))
+            })
         };
         let villages: Vec<(u32, String, String)> = sales(&p)
             .iter()
@@ -1263,28 +1270,131 @@ mod crafted {
                 (6, nixi.clone(), "三坪村/黎明村".to_string()),
                 (7, nixi.clone(), "三坪村,新村组".to_string()),
                 (8, nixi.clone(), "三坪村和黎明村".to_string()),
+                (10, nixi.clone(), "三坪村、黎明村".to_string()),
+                (11, nixi.clone(), "三坪村/黎明村".to_string()),
+                (12, nixi.clone(), "三坪村黎明村".to_string()),
+                (13, nixi.clone(), "黎明村和平安组".to_string()),
             ]
         );
-        assert_eq!(several(4), Some(true));
-        assert_eq!(several(6), Some(true));
-        assert_eq!(several(7), Some(false));
-        assert_eq!(several(8), Some(true));
+        for (row, warned) in [
+            (4, true),
+            (6, true),
+            (7, false),
+            (8, true),
+            (10, true),
+            (11, true),
+            (12, true),
+            (13, false),
+        ] {
+            assert_eq!(several(row), Some(warned), "row {row}");
+        }
         let errors: Vec<(u32, &str, &str)> = p
             .errors()
             .map(|e| (e.row, e.column.as_str(), e.message.as_str()))
             .collect();
-        assert_eq!(errors.len(), 1, "{errors:?}");
-        assert_eq!(errors[0].0, 5);
-        assert_eq!(errors[0].1, "地区");
+        assert_eq!(errors.len(), 2, "{errors:?}");
+        assert_eq!((errors[0].0, errors[0].1), (5, "地区"));
         assert!(
             errors[0].2.contains("写了两个不同的乡镇（泥溪镇、农坝镇）"),
             "{}",
             errors[0].2
         );
+        assert_eq!((errors[1].0, errors[1].1), (9, "地区"));
+        assert!(
+            errors[1].2.contains("写了两个不同的乡镇（农坝镇、泥溪镇）"),
+            "{}",
+            errors[1].2
+        );
     }
 
-    /// 附件1: a price formatted `0.00"元/斤"` carries its unit; one formatted `0.00"元"` shows only
-    /// the currency and takes the unit of the header (`销售价格（元/斤）`); a 计划销量 formatted
+    /// Formats that show another number than the one stored (the clerk's trick to show 万元:
+    /// `0.0,"万元"` shows 9000 as `9.0万元`, `0!.0000"万元"` shows 90 as `0.0090万元`) leave the
+    /// stored number in the header's unit; a unit chosen by a condition is not guessed. A merged
+    /// cell shows its format's unit in every row it covers.
+    #[test]
+    fn scaled_conditional_and_merged_number_formats() {
+        let mut wb = Workbook::new();
+        let ws = wb.add_worksheet();
+        ws.write_string(0, 0, "附件2").unwrap();
+        ws.write_string(1, 0, INFO).unwrap();
+        for (c, h) in HEADER2.iter().enumerate() {
+            ws.write_string(2, c as u16, *h).unwrap();
+        }
+        let format = |code: &str| Format::new().set_num_format(code);
+        // (household, quantity, its format, amount, its format)
+        let rows = [
+            ("刘光富", 30.0, r#"0"斤""#, 9000.0, r#"0.0,"万元""#),
+            ("陈秀英", 30.0, r#"0"斤""#, 90.0, r#"0!.0000"万元""#),
+            (
+                "王德明",
+                30.0,
+                r#"[>100]0"吨";0"斤""#,
+                20000.0,
+                r#"[>=10000]0.0,"万元";0"元""#,
+            ),
+        ];
+        for (i, (name, quantity, quantity_format, amount, amount_format)) in rows.iter().enumerate()
+        {
+            let r = 3 + i as u32;
+            ws.write_number(r, 0, (i + 1) as f64).unwrap();
+            ws.write_string(r, 1, "云阳县青松中学").unwrap();
+            ws.write_string(r, 2, "2019.9.1").unwrap();
+            ws.write_string(r, 3, "云阳县泥溪镇三坪村").unwrap();
+            ws.write_string(r, 4, *name).unwrap();
+            ws.write_string(r, 5, "土豆").unwrap();
+            ws.write_number_with_format(r, 6, *quantity, &format(quantity_format))
+                .unwrap();
+            ws.write_number_with_format(r, 7, *amount, &format(amount_format))
+                .unwrap();
+        }
+        // Rows 7 and 8: 销售数量 and 销售金额 merged over both, shown `30斤` and `0.9万元`.
+        for r in [6u32, 7] {
+            ws.write_number(r, 0, f64::from(r - 2)).unwrap();
+            for (c, text) in [
+                (1u16, "云阳县青松中学"),
+                (2, "2019.9.2"),
+                (3, "云阳县泥溪镇三坪村"),
+                (5, "红薯"),
+            ] {
+                ws.write_string(r, c, text).unwrap();
+            }
+        }
+        ws.write_string(6, 4, "张桂兰").unwrap();
+        ws.write_string(7, 4, "李国华").unwrap();
+        ws.merge_range(6, 6, 7, 6, "", &format(r#"0"斤""#)).unwrap();
+        ws.write_number_with_format(6, 6, 30.0, &format(r#"0"斤""#))
+            .unwrap();
+        ws.merge_range(6, 7, 7, 7, "", &format(r#"0.0"万元""#))
+            .unwrap();
+        ws.write_number_with_format(6, 7, 0.9, &format(r#"0.0"万元""#))
+            .unwrap();
+        let p = parse("scaled.xlsx", &wb.save_to_buffer().unwrap());
+        let s = sales(&p);
+        assert_eq!(s.len(), 5, "{:?}", p.errors().collect::<Vec<_>>());
+        let read: Vec<(u32, String, String)> = s
+            .iter()
+            .map(|(row, r)| (*row, r.quantity_text.clone(), r.amount.to_string()))
+            .collect();
+        assert_eq!(
+            read,
+            [
+                (4, "30斤".to_string(), "9000.00".to_string()),
+                (5, "30斤".to_string(), "90.00".to_string()),
+                (6, "30".to_string(), "20000.00".to_string()),
+                (7, "30斤".to_string(), "9000.00".to_string()),
+                (8, "30斤".to_string(), "9000.00".to_string()),
+            ]
+        );
+        // The conditional quantity format gives no unit: warned, not guessed.
+        assert!(
+            s[2].1.warnings.iter().any(|w| w.contains("缺少单位")),
+            "{:?}",
+            s[2].1.warnings
+        );
+    }
+
+    /// 附件1: a price formatted `0.00"元/斤"` or `"¥"0.00"/斤"` carries its unit; one formatted
+    /// `0.00"元"` shows only the currency and takes the unit of the header (`销售价格（元/公斤）`); a 计划销量 formatted
     /// `0"斤"` is in 斤.
     #[test]
     fn catalogue_prices_and_plans_take_the_units_their_formats_show() {
@@ -1308,6 +1418,7 @@ mod crafted {
         let rows = [
             ("王德明", "腊肉", r#"0.00"元/斤""#),
             ("刘光富", "土豆", r#"0.00"元""#),
+            ("陈秀英", "红薯", r#""¥"0.00"/斤""#),
         ];
         for (i, (name, product, price_format)) in rows.iter().enumerate() {
             let r = 3 + i as u32;
@@ -1333,11 +1444,17 @@ mod crafted {
                 RowContent::Sale(_) => None,
             })
             .collect();
-        assert_eq!(listings.len(), 2, "{:?}", p.errors().collect::<Vec<_>>());
+        assert_eq!(listings.len(), 3, "{:?}", p.errors().collect::<Vec<_>>());
         assert_eq!(listings[0].0, "300斤");
         assert_eq!(listings[0].1.as_deref(), Some("斤"));
         assert!(listings[0].2.contains("\"斤\""), "{}", listings[0].2);
         assert!(listings[1].2.contains("\"公斤\""), "{}", listings[1].2);
+        // `¥40.00/斤`: the currency before the number, the unit after it.
+        assert!(
+            listings[2].2.contains("yuan: 40") && listings[2].2.contains("\"斤\""),
+            "{}",
+            listings[2].2
+        );
     }
 
     /// rule 19 in .xls files saved by LibreOffice (a tester's files): H7 is

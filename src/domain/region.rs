@@ -8,6 +8,16 @@ use super::region_text::{
 };
 use super::text::{clean_text, is_blank_char, listed_items, squeeze, to_half_width};
 
+/// A 地区's village part read as a list of places ([`RegionResolver::listed_villages`]).
+enum ListedVillages {
+    /// No list, or one whose items do not write a township: read the text as one village.
+    NoList,
+    /// The villages, `、`-joined, of a list whose items write its township again.
+    Villages(String),
+    /// The official name of another township an item names.
+    OtherTownship(String),
+}
+
 /// What separates the places listed in one 地区 once it is half-width and without whitespace
 /// (`泥溪镇三坪村、泥溪镇黎明村`, `…,…`, `…/…`).
 const REGION_LIST_SEPARATORS: [char; 4] = ['、', ',', ';', '/'];
@@ -195,6 +205,20 @@ impl RegionResolver {
                 "地区“{original}”中没有可识别的乡镇：请写成“泥溪镇三坪村”这样"
             )));
         }
+        // `三坪村新村组`, `三坪村、农坝镇双龙村`: it starts with a village's name.
+        let starts_with_village = most_stripped
+            .char_indices()
+            .map(|(at, c)| at + c.len_utf8())
+            .take(6)
+            .any(|end| {
+                let head = &most_stripped[..end];
+                (head.ends_with('村') || head.ends_with("社区")) && is_village_name(head)
+            });
+        if starts_with_village {
+            return Err(ParseError::new(format!(
+                "地区“{original}”只写了村（社区），没有写乡镇：请写成“泥溪镇三坪村”这样"
+            )));
+        }
         Err(ParseError::new(match self.suggest(most_stripped) {
             Some(name) => format!("无法识别地区“{original}”中的乡镇（是否为“{name}”？）"),
             None => format!(
@@ -369,9 +393,10 @@ impl RegionResolver {
     }
 
     /// `township` (resolved with no village) with `village`, the rest of the text; `None` when
-    /// that rest names another township (`泥溪镇(农坝镇三坪村)`) or is no plain village name
-    /// (unbalanced brackets). The township written again is dropped (`泥溪镇(泥溪镇)三坪村`);
-    /// a village merely named like another township (`农坝镇双龙村`) is no conflict.
+    /// that rest names another township (`泥溪镇(农坝镇三坪村)`, `泥溪镇三坪村、农坝镇双龙村`) or is
+    /// no plain village name (unbalanced brackets). The township written again is dropped
+    /// (`泥溪镇(泥溪镇)三坪村`, `泥溪镇三坪村、泥溪镇黎明村` → `三坪村、黎明村`); a village merely
+    /// named like another township (`农坝镇双龙村`) is no conflict.
     fn with_village(
         &self,
         township: ResolvedRegion,
@@ -381,13 +406,21 @@ impl RegionResolver {
         if village.is_empty() {
             return Some(township);
         }
+        match self.listed_villages(&township.township_code, &village, depth) {
+            ListedVillages::Villages(villages) => {
+                return Some(ResolvedRegion {
+                    village: villages,
+                    ..township
+                });
+            }
+            ListedVillages::OtherTownship(_) => return None,
+            ListedVillages::NoList => {}
+        }
         let village = match self.resolve_compact(&village, depth + 1) {
             Some(again) if again.township_code == township.township_code => again.village,
             Some(other) if other.village == village => village,
             Some(_) => return None,
-            None if !self.is_plain_village(&village) => {
-                self.listed_in_township(&township, &village, depth)?
-            }
+            None if !self.is_plain_village(&village) => return None,
             None => village,
         };
         Some(ResolvedRegion {
@@ -396,34 +429,65 @@ impl RegionResolver {
         })
     }
 
-    /// The villages of a list whose items repeat the township (`三坪村、泥溪镇黎明村` after
-    /// 泥溪镇, the county before it or not), each without it and joined by `、`: `三坪村、黎明村`.
-    /// `None` when it is no list, or an item names another township or is no plain village name.
-    fn listed_in_township(
+    /// Reads `village` (what follows township `code`) as a list of places
+    /// ([`REGION_LIST_SEPARATORS`], or 和 / 与 between places that name a township with its
+    /// level): [`ListedVillages::Villages`] when some item writes the township again
+    /// (`三坪村、泥溪镇黎明村` → `三坪村、黎明村`), [`ListedVillages::OtherTownship`] when an item
+    /// names another one (`三坪村、农坝镇双龙村`, `三坪村和农坝镇双龙村`, also by a short name:
+    /// `三坪村/农坝双龙村`), else [`ListedVillages::NoList`]. A village named like a township
+    /// (`双龙村`, `石门坎村`) is a village.
+    fn listed_villages(&self, code: &str, village: &str, depth: usize) -> ListedVillages {
+        let strong =
+            self.listed_villages_split(code, village, depth, &REGION_LIST_SEPARATORS, true);
+        if !matches!(strong, ListedVillages::NoList) || !village.contains(['和', '与']) {
+            return strong;
+        }
+        // `和平村`, `三坪村和平安组`: a word may hold 和; only a township with its level after it
+        // (`和农坝镇双龙村`) makes a list.
+        self.listed_villages_split(code, village, depth, &['和', '与'], false)
+    }
+
+    /// [`RegionResolver::listed_villages`] with the items split at `separators`; `short` lets an
+    /// item name a township by its short name (`农坝双龙村`).
+    fn listed_villages_split(
         &self,
-        township: &ResolvedRegion,
+        code: &str,
         village: &str,
         depth: usize,
-    ) -> Option<String> {
-        let items = listed_items(village, &REGION_LIST_SEPARATORS);
-        if items.len() < 2 {
-            return None;
+        separators: &[char],
+        short: bool,
+    ) -> ListedVillages {
+        let items = listed_items(village, separators);
+        if items.len() < 2 || depth > MAX_NESTING {
+            return ListedVillages::NoList;
         }
         let mut villages: Vec<String> = Vec::with_capacity(items.len());
+        let mut repeated = false;
         for item in items {
+            let names_township = short
+                || self
+                    .match_township(strip_county(item))
+                    .is_some_and(|(_, _, bare)| !bare);
             match self.resolve_compact(item, depth + 1) {
-                Some(again) if again.township_code == township.township_code => {
+                Some(again) if names_township && again.township_code == code => {
+                    // `泥溪镇黎明村`; a village named after the township (`泥溪新村`) is itself.
+                    repeated |= again.village != item;
                     if !again.village.is_empty() {
                         villages.push(again.village);
                     }
                 }
-                Some(other) if other.village == item => villages.push(item.to_string()),
-                Some(_) => return None,
-                None if self.is_plain_village(item) => villages.push(item.to_string()),
-                None => return None,
+                Some(other) if names_township && other.village != item => {
+                    return ListedVillages::OtherTownship(other.township_name);
+                }
+                _ if self.is_plain_village(item) => villages.push(item.to_string()),
+                _ => return ListedVillages::NoList,
             }
         }
-        Some(villages.join("、"))
+        if repeated {
+            ListedVillages::Villages(villages.join("、"))
+        } else {
+            ListedVillages::NoList
+        }
     }
 
     /// Whether a village part is a name and nothing more: its brackets are balanced and no
@@ -475,19 +539,24 @@ impl RegionResolver {
         {
             return found;
         }
+        // `泥溪镇三坪村（农坝镇双龙村）`: a place of another township, with its level, in brackets.
+        if let Some((before, inside)) = trailing_bracketed(compact)
+            && self
+                .match_township(strip_county(inside))
+                .is_some_and(|(_, _, bare)| !bare)
+            && let found @ Some(_) = pair(township_of(before), township_of(inside))
+        {
+            return found;
+        }
         let (township, rest, short) = self.match_township(compact)?;
         let village = village_from(rest, short);
-        let Some(other) = self.resolve_compact(&village, depth + 1) else {
-            // `泥溪镇三坪村、南溪镇某村`: a listed item names another township.
-            return listed_items(&village, &REGION_LIST_SEPARATORS)
-                .into_iter()
-                .skip(1)
-                .find_map(|item| {
-                    let other = self.resolve_compact(item, depth + 1)?;
-                    (other.township_code != township.code && other.village != item)
-                        .then(|| (township.name.clone(), other.township_name))
-                });
-        };
+        // `泥溪镇三坪村、农坝镇双龙村`: a listed place of another township.
+        if let ListedVillages::OtherTownship(other) =
+            self.listed_villages(&township.code, &village, depth)
+        {
+            return Some((township.name.clone(), other));
+        }
+        let other = self.resolve_compact(&village, depth + 1)?;
         (other.township_code != township.code && other.village != village)
             .then(|| (township.name.clone(), other.township_name))
     }
@@ -711,8 +780,16 @@ mod tests {
             ("泥溪镇人民政府三坪村", "泥溪镇", "三坪村"),
             // Villages listed with their township written again.
             ("泥溪镇三坪村、泥溪镇黎明村", "泥溪镇", "三坪村、黎明村"),
-            ("云阳县泥溪镇三坪村，云阳县泥溪镇黎明村", "泥溪镇", "三坪村、黎明村"),
-            ("泥溪镇三坪村/泥溪镇黎明村/石缸村", "泥溪镇", "三坪村、黎明村、石缸村"),
+            (
+                "云阳县泥溪镇三坪村，云阳县泥溪镇黎明村",
+                "泥溪镇",
+                "三坪村、黎明村",
+            ),
+            (
+                "泥溪镇三坪村/泥溪镇黎明村/石缸村",
+                "泥溪镇",
+                "三坪村、黎明村、石缸村",
+            ),
             ("泥溪镇三坪村、黎明村", "泥溪镇", "三坪村、黎明村"),
             // Villages named after their township's alias, or starting with its bare name (a
             // one-character rest is no village name: the whole text is).
@@ -857,10 +934,59 @@ mod tests {
     #[test]
     fn villages_of_two_townships_in_one_region_are_an_error_naming_both() {
         let r = resolver();
-        for text in ["泥溪镇三坪村、农坝镇双龙村", "云阳县泥溪镇三坪村，云阳县农坝镇双龙村"] {
+        for text in [
+            "泥溪镇三坪村、农坝镇双龙村",
+            "云阳县泥溪镇三坪村，云阳县农坝镇双龙村",
+            "泥溪镇三坪村/农坝双龙村",
+            "泥溪镇三坪村和农坝镇双龙村",
+            "泥溪镇三坪村与云阳县农坝镇双龙村",
+            "泥溪镇三坪村（农坝镇双龙村）",
+        ] {
             let error = r.resolve(text).unwrap_err();
             assert!(
-                error.message.contains("写了两个不同的乡镇（泥溪镇、农坝镇）"),
+                error
+                    .message
+                    .contains("写了两个不同的乡镇（泥溪镇、农坝镇）"),
+                "{text}: {}",
+                error.message
+            );
+        }
+        // The first village named like a township (双龙村 of 农坝镇) hides no second township.
+        for (text, first, second) in [
+            ("农坝镇双龙村、泥溪镇三坪村", "农坝镇", "泥溪镇"),
+            ("泥溪镇云安村、农坝镇大河村", "泥溪镇", "农坝镇"),
+            ("泥溪镇三坪村、清水乡大坪村", "泥溪镇", "清水土家族乡"),
+        ] {
+            let error = r.resolve(text).unwrap_err();
+            assert!(
+                error.message.contains(&format!("（{first}、{second}）")),
+                "{text}: {}",
+                error.message
+            );
+        }
+        // 和 inside a name is no list.
+        for (text, village) in [
+            ("泥溪镇黎明村和平组", "黎明村和平组"),
+            ("泥溪镇黎明村和平安组", "黎明村和平安组"),
+            ("泥溪镇和平村", "和平村"),
+            ("泥溪镇三坪村(双龙湾)", "三坪村(双龙湾)"),
+        ] {
+            assert_eq!(r.resolve(text).unwrap().village, village, "{text}");
+        }
+    }
+
+    #[test]
+    fn a_region_starting_with_a_village_says_the_township_is_missing() {
+        let r = resolver();
+        for text in [
+            "三坪村",
+            "三坪村新村组",
+            "三坪村、农坝镇双龙村",
+            "滨江社区3组",
+        ] {
+            let error = r.resolve(text).unwrap_err();
+            assert!(
+                error.message.contains("只写了村（社区），没有写乡镇"),
                 "{text}: {}",
                 error.message
             );

@@ -10,7 +10,9 @@ pub use super::listing::{
     validate_listing_with_units,
 };
 use super::region::ResolvedRegion;
-use super::text::{clean_name, clean_text, clean_words, is_formula_like, listed_items};
+use super::text::{
+    clean_name, clean_text, clean_words, is_blank_char, is_formula_like, listed_items,
+};
 use super::{
     AmountUnit, Channel, DatePrecision, InvolvedCount, Money, ParseError, Quantity, RegionResolver,
     ReportDate, SubChannel, is_cooperative, parse_involved,
@@ -539,14 +541,23 @@ fn several_households_warning(household: &str) -> Option<String> {
 /// (`三坪村（原黎明村、红岩村合并）`) name one village: warned only when two or more of the
 /// listed items are villages' names ([`names_a_village`]).
 fn several_villages_warning(region_text: &str, village: &str) -> Option<String> {
-    if !village.contains(VILLAGE_SEPARATORS) {
-        return None;
-    }
-    let villages = listed_items(village, &VILLAGE_SEPARATORS)
-        .into_iter()
-        .filter(|item| names_a_village(item))
-        .count();
-    (villages >= 2).then(|| {
+    let villages = |text: &str, separators: &[char]| {
+        listed_items(text, separators)
+            .into_iter()
+            .filter(|item| names_a_village(item))
+            .count()
+    };
+    // `三坪村、黎明村等`, `三坪村等3个村`: the list says it goes on.
+    let goes_on = village.contains('等')
+        && (village.ends_with('等') || village.ends_with("个村") || village.ends_with("个社区"));
+    let listed =
+        village.contains(VILLAGE_SEPARATORS) && villages(village, &VILLAGE_SEPARATORS) >= 2;
+    // `泥溪镇三坪村 黎明村`: names apart by spaces or line breaks, which the village lost.
+    let spaced = region_text.chars().any(is_blank_char) && {
+        let words: Vec<&str> = region_text.split(is_blank_char).collect();
+        villages(&words.join("、"), &['、']) >= 2
+    };
+    (listed || spaced || goes_on).then(|| {
         format!(
             "地区“{region_text}”写了不止一个村（{village}），已作为一个村导入：请核实，宜每个村一行"
         )
@@ -602,9 +613,11 @@ const BODY_NAME_ENDINGS: [char; 27] = [
 const LIST_SEPARATORS: [char; 5] = ['、', '，', ',', '；', ';'];
 
 /// What separates villages listed in one 地区 (`三坪村/黎明村`, `三坪村和黎明村`): the list
-/// separators, a slash, and the words 和 and 及 (a name holding one, `和平村`, leaves an item that
+/// separators, a slash, plus, bar and tilde, and the words 和, 及 and 与 (a name holding one, `和平村`, leaves an item that
 /// names no village, so it is never counted twice).
-const VILLAGE_SEPARATORS: [char; 8] = ['、', '，', ',', '；', ';', '/', '和', '及'];
+const VILLAGE_SEPARATORS: [char; 14] = [
+    '、', '，', ',', '；', ';', '/', '和', '及', '与', '+', '＋', '|', '~', '～',
+];
 
 /// The same for a list of names (`刘光富/陈秀英`), where a slash separates too.
 const NAME_SEPARATORS: [char; 6] = ['、', '，', ',', '；', ';', '/'];
@@ -1204,14 +1217,35 @@ mod tests {
             );
         }
         assert!(several_villages_warning("三坪村，村委会旁", "三坪村，村委会旁").is_none());
+        // Names apart by a space or a line break, which the resolved village lost.
+        assert!(several_villages_warning("泥溪镇三坪村 黎明村", "三坪村黎明村").is_some());
+        assert!(several_villages_warning("泥溪镇三坪村\n黎明村", "三坪村黎明村").is_some());
+        assert!(several_villages_warning("泥溪镇 三坪村 3组", "三坪村3组").is_none());
+        assert!(several_villages_warning("云阳县 泥溪镇　三坪村", "三坪村").is_none());
         // A group named like a village, a village whose name holds 和, a group after a slash.
-        for village in ["三坪村，新村组", "三坪村、新村组", "和平村", "和平村3组", "三坪村/3组"] {
+        for village in [
+            "三坪村，新村组",
+            "三坪村、新村组",
+            "和平村",
+            "和平村3组",
+            "三坪村/3组",
+        ] {
             assert!(
                 several_villages_warning(village, village).is_none(),
                 "{village}"
             );
         }
-        for village in ["三坪村/黎明村", "三坪村和黎明村", "三坪村及黎明村", "和平村、黎明村"] {
+        for village in [
+            "三坪村/黎明村",
+            "三坪村和黎明村",
+            "三坪村及黎明村",
+            "和平村、黎明村",
+            "三坪村与黎明村",
+            "三坪村+黎明村",
+            "三坪村|黎明村",
+            "三坪村、黎明村等",
+            "三坪村等3个村",
+        ] {
             assert!(
                 several_villages_warning(village, village).is_some(),
                 "{village}"

@@ -63,6 +63,7 @@ pub(crate) fn read(bytes: &[u8], names: &HashMap<String, String>) -> Option<Work
                 .finish(sheet.name, &parsed.hidden_rows, &parsed.merges);
         grid.formulas = std::mem::take(&mut parsed.formulas);
         grid.format_units = std::mem::take(&mut parsed.format_units);
+        grid.spread_format_units(&parsed.merges);
         grid.hidden_sheet = sheet.hidden;
         grid.hidden_columns = std::mem::take(&mut parsed.hidden_columns);
         if !parsed.links.is_empty()

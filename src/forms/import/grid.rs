@@ -176,6 +176,35 @@ impl GridSheet {
         self.format_units.get(&(row, col)).map(|unit| &**unit)
     }
 
+    /// Gives the cells a merged region filled ([`SheetBuilder::finish`]) the unit the format of
+    /// its top-left cell shows ([`GridSheet::format_units`]), as Excel shows the merged value.
+    pub(crate) fn spread_format_units(&mut self, merges: &[Merge]) {
+        if self.format_units.is_empty() {
+            return;
+        }
+        let mut added = 0usize;
+        for &(first_row, first_col, last_row, last_col) in merges {
+            let (first, last) = (first_row.saturating_add(1), last_row.saturating_add(1));
+            let Some(unit) = self.format_units.get(&(first, first_col)).cloned() else {
+                continue;
+            };
+            let start = self.rows.partition_point(|row| row.number < first);
+            for row in self.rows.get(start..).unwrap_or(&[]) {
+                if row.number > last || added >= MAX_MERGE_FILL {
+                    break;
+                }
+                for (col, value) in &row.cells {
+                    if (first_col..=last_col).contains(col)
+                        && matches!(value, CellValue::Number(_) | CellValue::Int(_))
+                    {
+                        self.format_units.insert((row.number, *col), unit.clone());
+                        added += 1;
+                    }
+                }
+            }
+        }
+    }
+
     /// The row with this Excel row number.
     pub(crate) fn row(&self, number: u32) -> Option<&GridRow> {
         self.rows
@@ -187,13 +216,20 @@ impl GridSheet {
 
 /// The unit a number format shows after the number, as written in its first section: the text
 /// in quotes or escaped (`0"斤"`, `#,##0.00"元"`, `0.0\公斤`, `G/通用格式"万元"`) or a literal
-/// character of its own (`0斤`, as WPS may save it) after the last digit placeholder. Colours,
-/// conditions and locales in brackets, padding (`_)`), fills (`*`), percent and exponent marks
-/// are not text. `None` when the format shows no text after the number (`#,##0.00`,
-/// `0.00_ `, `0%`), or shows no number (`@`).
+/// character of its own (`0斤`, as WPS may save it) after the last digit placeholder. Colours and
+/// locales in brackets, padding (`_)`) and fills (`*`) are not text; a currency before the number
+/// (`"¥"0.00"/斤"` → `/斤`) is not part of the unit.
+///
+/// `None` when the format shows no text after the number (`#,##0.00`, `0.00_ `), shows no number
+/// (`@`), or shows another number than the one stored, so that the unit is not the stored
+/// number's: scaled by thousands commas or percent (`0.0,"万元"` shows 9000 as `9.0万元`; the
+/// stored 9000 is in yuan), text inside the number (`0!.0000"万元"`), an exponent, or a section
+/// chosen by a condition (`[>100]0"吨";0"斤"`).
 pub(crate) fn format_unit(code: &str) -> Option<String> {
     let mut unit = String::new();
     let mut shows_number = false;
+    // The last character of the number part: `,` or `%` at the end scale the number.
+    let mut last_number_mark = ' ';
     let mut chars = code.chars().peekable();
     let mut in_quote = false;
     while let Some(c) = chars.next() {
@@ -207,28 +243,28 @@ pub(crate) fn format_unit(code: &str) -> Option<String> {
         }
         match c {
             '"' => in_quote = true,
-            '\\' => unit.extend(chars.next()),
+            '\\' | '!' => unit.extend(chars.next()),
             // Padding and fill take the next character with them.
             '_' | '*' => {
                 chars.next();
             }
             '[' => {
-                for c in chars.by_ref() {
-                    if c == ']' {
-                        break;
-                    }
+                let inside: String = chars.by_ref().take_while(|c| *c != ']').collect();
+                if inside.starts_with(['<', '>', '=']) {
+                    return None;
                 }
             }
             ';' => break,
             '0' | '#' | '?' | '.' | ',' | '%' => {
+                if shows_number && !unit.trim_matches(is_blank_char).is_empty() {
+                    // Text between digits: the number shown is not the number stored.
+                    return None;
+                }
                 shows_number = true;
+                last_number_mark = c;
                 unit.clear();
             }
-            'E' | 'e' if matches!(chars.peek(), Some('+' | '-')) => {
-                chars.next();
-                shows_number = true;
-                unit.clear();
-            }
+            'E' | 'e' if matches!(chars.peek(), Some('+' | '-')) => return None,
             '@' => return None,
             'G' | 'g' => {
                 // `General`, or `G/通用格式` as Chinese Excel and WPS write it.
@@ -242,6 +278,7 @@ pub(crate) fn format_unit(code: &str) -> Option<String> {
                             chars.next();
                         }
                         shows_number = true;
+                        last_number_mark = '0';
                         unit.clear();
                     }
                     None => unit.push(c),
@@ -250,7 +287,10 @@ pub(crate) fn format_unit(code: &str) -> Option<String> {
             c => unit.push(c),
         }
     }
-    let unit = unit.trim_matches(|c: char| is_blank_char(c) || c.is_ascii_punctuation());
+    if matches!(last_number_mark, ',' | '%') {
+        return None;
+    }
+    let unit = unit.trim_matches(is_blank_char);
     (shows_number && !unit.is_empty()).then(|| unit.to_string())
 }
 
@@ -512,6 +552,21 @@ mod tests {
             (r"0\斤", Some("斤")),
             ("0斤", Some("斤")),
             (r#"[$-804]0" 箱""#, Some("箱")),
+            // A currency before the number is no part of the unit.
+            (r#""¥"0.00"/斤""#, Some("/斤")),
+            (r#"[$¥-804]0.00"元/斤""#, Some("元/斤")),
+            // A number shown scaled, with text inside, by a condition: not the stored number's.
+            (r#""约"0"斤""#, Some("斤")),
+            (r#"#,##0.00 "元""#, Some("元")),
+            (r#"0.0,"万元""#, None),
+            (r#"0!.0000"万元""#, None),
+            (r#"0!.0,"万元""#, None),
+            (r#"0\.0000"万元""#, None),
+            (r#"[>=10000]0.0,"万元";0"元""#, None),
+            (r#"[>100]0"吨";0"斤""#, None),
+            (r#"0%"斤""#, None),
+            (r#"0.0E+00"斤""#, None),
+            (r#"# ?/?"斤""#, None),
             // Currency before the number, padding, percent, no unit at all.
             (r##""¥"#,##0.00"##, None),
             ("[$¥-804]#,##0.00", None),

@@ -5,9 +5,13 @@
 use std::collections::HashMap;
 
 use crate::domain::RegionResolver;
-use crate::domain::region_text::{is_village_name, strip_county};
+use crate::domain::region_text::{is_village_name, leading_bracketed, strip_county};
 use crate::domain::sale::{RegionOutcome, region_outcome};
-use crate::domain::text::{clean_text, listed_items, squeeze, to_half_width};
+use crate::domain::text::{clean_text, is_blank_char, listed_items, squeeze, to_half_width};
+
+/// What may follow a village written alone on a township's form before a group, an address or
+/// another village (half-width): `三坪村，新村组`, `三坪村/黎明村`, `三坪村和黎明村`.
+const VILLAGE_LIST_SEPARATORS: [char; 10] = [',', '、', ';', '/', '和', '与', '及', '+', '|', '~'];
 
 /// The township whose own form a sheet is (official name), and whether the sheet says so in its
 /// 填报单位 or only in its title: the township of a 地区 that gives only the village.
@@ -87,8 +91,9 @@ impl<'a> RegionCache<'a> {
 
     /// The 地区 to validate a row with: `region` itself, or, when it names no township but is a
     /// village name alone ([`is_village_name`]: `大河村`, `滨江社区`, `大河村3组`, also after
-    /// `云阳县`), or one followed by a group, an address or more villages after a comma
-    /// (`三坪村，新村组`, `三坪村、黎明村`), and the sheet is a township's own form (`reporting`: its 填报单位 or title names it),
+    /// `云阳县`), or one followed by a group, an address or more villages
+    /// ([`VILLAGE_LIST_SEPARATORS`], spaces: `三坪村，新村组`, `三坪村/黎明村`, `三坪村 黎明村`),
+    /// and the sheet is a township's own form (`reporting`: its 填报单位 or title names it),
     /// that township before the village, with the warning to attach: a township's own form often
     /// writes only the village. The completed text is what is stored and printed, so the record
     /// reads the same without its file's 填报单位.
@@ -112,19 +117,35 @@ impl<'a> RegionCache<'a> {
             return (region, None);
         }
         let typed = clean_text(&region);
-        let compact = squeeze(&to_half_width(&typed));
+        let half = to_half_width(&typed);
+        // `三坪村 黎明村`: villages apart by spaces stay apart once the text is completed.
+        let words: Vec<&str> = half
+            .split(is_blank_char)
+            .filter(|w| !w.is_empty())
+            .collect();
+        let compact = if words.iter().filter(|word| is_village_name(word)).count() >= 2 {
+            words.join("、")
+        } else {
+            squeeze(&half)
+        };
         // `云阳村` is a village name as written; `云阳县大河村` is one after the county.
         let village = if is_village_name(&compact) {
             compact.as_str()
         } else {
             strip_county(&compact)
         };
-        // `三坪村，新村组`, `三坪村、黎明村`: a village, then a group, an address or more villages.
-        let first_item = listed_items(village, &[',', '、', ';'])
+        // `三坪村，新村组`, `三坪村、黎明村`, `三坪村/黎明村`, `（三坪村、黎明村）`: a village, then
+        // a group, an address or more villages.
+        let listed = leading_bracketed(village)
+            .filter(|(_, after)| after.is_empty())
+            .map_or(village, |(inside, _)| inside);
+        let first_item = listed_items(listed, &VILLAGE_LIST_SEPARATORS)
             .first()
             .copied()
             .unwrap_or("");
-        if !is_village_name(village) && !(first_item != village && is_village_name(first_item)) {
+        let starts_with_village =
+            is_village_name(village) || (first_item != village && is_village_name(first_item));
+        if !starts_with_village {
             return (region, None);
         }
         if let Some(named) = named {

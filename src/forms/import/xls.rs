@@ -138,6 +138,7 @@ fn read_with_calamine(bytes: &[u8], scans: &[SheetScan]) -> Result<Workbook, Fil
                 sheet.format_units.insert(*cell, unit.clone());
             }
         }
+        sheet.spread_format_units(&merges);
         out.sheets.push(sheet);
     }
     Ok(out)

@@ -99,6 +99,7 @@ pub(crate) fn read_with_calamine(
                     grid.format_units.insert(cell, unit);
                 }
             }
+            grid.spread_format_units(&meta.merges);
             if !meta.links.is_empty() {
                 let rels = meta
                     .rels_path
