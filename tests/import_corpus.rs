@@ -826,18 +826,23 @@ mod crafted {
         );
         assert_eq!(p.sheets[0].errors.len(), refused.len());
 
-        // A village named like another township (`双龙村`) is that township's, with a warning on
-        // another township's form; on its own township's form, no warning.
+        // A village named like another township (`双龙村`) on a township's form is the form's
+        // township's (its form lists its households), with a warning; on 双龙镇's own form, no
+        // warning. `双龙镇双龙村` names its township.
         let p = sheet("农坝镇人民政府", &[("2019年12月28日", "双龙村")]);
         let (_, sale) = sales(&p)[0];
         assert_eq!(
-            (sale.township_code.as_str(), sale.village.as_str()),
-            ("500235138", "双龙村")
+            (sale.region_text.as_str(), sale.village.as_str()),
+            ("农坝镇双龙村", "双龙村")
         );
         assert_eq!(
             sale.warnings,
-            ["地区“双龙村”按双龙镇记，但填报单位写的是农坝镇，请核实是否为农坝镇的村"]
+            [
+                "地区“双龙村”未写乡镇，按填报单位记为“农坝镇双龙村”（双龙镇也可能有同名的村，请核实）"
+            ]
         );
+        let p = sheet("农坝镇人民政府", &[("2019年12月28日", "双龙镇双龙村")]);
+        assert_eq!(sales(&p)[0].1.township_code, "500235138");
         let p = sheet("双龙镇人民政府", &[("2019年12月28日", "双龙村")]);
         assert!(sales(&p)[0].1.warnings.is_empty());
         // No 填报单位 at all: the one township its title names is the form's township.
@@ -897,10 +902,12 @@ mod crafted {
         // Also 云阳村, whose 云阳 is the county's name too.
         let p = sheet("农坝镇人民政府", &[("2019年12月28日", "云阳村")]);
         let (_, sale) = sales(&p)[0];
-        assert_eq!(sale.village, "云阳村");
+        assert_eq!(sale.region_text, "农坝镇云阳村");
         assert_eq!(
             sale.warnings,
-            ["地区“云阳村”按云阳镇记，但填报单位写的是农坝镇，请核实是否为农坝镇的村"]
+            [
+                "地区“云阳村”未写乡镇，按填报单位记为“农坝镇云阳村”（云阳镇也可能有同名的村，请核实）"
+            ]
         );
     }
 
@@ -1234,8 +1241,10 @@ mod crafted {
     /// Several villages in one 地区, listed as clerks list them: with the township written again
     /// (`泥溪镇三坪村、泥溪镇黎明村`), with a slash or 和; all imported into 泥溪镇 with the
     /// several-villages warning. Villages of two townships are refused naming both; a village
-    /// and a group named like a village (`三坪村，新村组`) on the township's own form is one
-    /// village, completed with the township and not warned as several.
+    /// and a group named like a village (`三坪村，新村组`) or with another township's short name
+    /// (`三坪村，平安组`), or with a remark in brackets, on the township's own form is one
+    /// village, completed with the township and not warned as several; so is a village named
+    /// like another township (`双龙村`).
     #[test]
     fn villages_listed_in_one_region_cell() {
         let csv = "附件2\n填报单位：泥溪镇人民政府　　填报时间：2019年9月30日\n\
@@ -1249,7 +1258,11 @@ mod crafted {
             7,云阳县青松中学,2019.9.1,三坪村 黎明村,刘光富,冬瓜,30斤,90元,\n\
             8,云阳县青松中学,2019.9.1,三坪村/黎明村,刘光富,丝瓜,30斤,90元,\n\
             9,云阳县青松中学,2019.9.1,泥溪镇三坪村 黎明村,刘光富,苦瓜,30斤,90元,\n\
-            10,云阳县青松中学,2019.9.1,泥溪镇黎明村和平安组,刘光富,黄瓜,30斤,90元,\n";
+            10,云阳县青松中学,2019.9.1,泥溪镇黎明村和平安组,刘光富,黄瓜,30斤,90元,\n\
+            11,云阳县青松中学,2019.9.1,三坪村（原黎明村、红岩村合并）,刘光富,茄子,30斤,90元,\n\
+            12,云阳县青松中学,2019.9.1,三坪村、农坝镇双龙村,刘光富,辣椒,30斤,90元,\n\
+            13,云阳县青松中学,2019.9.1,三坪村，平安组,刘光富,豇豆,30斤,90元,\n\
+            14,云阳县青松中学,2019.9.1,双龙村,刘光富,蒜苗,30斤,90元,\n";
         let p = parse("villages.csv", csv.as_bytes());
         let several = |row: u32| {
             p.rows().find(|r| r.row == row).map(|r| {
@@ -1274,6 +1287,9 @@ mod crafted {
                 (11, nixi.clone(), "三坪村/黎明村".to_string()),
                 (12, nixi.clone(), "三坪村黎明村".to_string()),
                 (13, nixi.clone(), "黎明村和平安组".to_string()),
+                (14, nixi.clone(), "三坪村(原黎明村、红岩村合并)".to_string()),
+                (16, nixi.clone(), "三坪村,平安组".to_string()),
+                (17, nixi.clone(), "双龙村".to_string()),
             ]
         );
         for (row, warned) in [
@@ -1285,6 +1301,9 @@ mod crafted {
             (11, true),
             (12, true),
             (13, false),
+            (14, false),
+            (16, false),
+            (17, false),
         ] {
             assert_eq!(several(row), Some(warned), "row {row}");
         }
@@ -1292,7 +1311,7 @@ mod crafted {
             .errors()
             .map(|e| (e.row, e.column.as_str(), e.message.as_str()))
             .collect();
-        assert_eq!(errors.len(), 2, "{errors:?}");
+        assert_eq!(errors.len(), 3, "{errors:?}");
         assert_eq!((errors[0].0, errors[0].1), (5, "地区"));
         assert!(
             errors[0].2.contains("写了两个不同的乡镇（泥溪镇、农坝镇）"),
@@ -1304,6 +1323,13 @@ mod crafted {
             errors[1].2.contains("写了两个不同的乡镇（农坝镇、泥溪镇）"),
             "{}",
             errors[1].2
+        );
+        // A village, then a place of another township, on 泥溪镇's form: both named.
+        assert_eq!((errors[2].0, errors[2].1), (15, "地区"));
+        assert!(
+            errors[2].2.contains("写了两个不同的乡镇（泥溪镇、农坝镇）"),
+            "{}",
+            errors[2].2
         );
     }
 
@@ -1390,6 +1416,20 @@ mod crafted {
             s[2].1.warnings.iter().any(|w| w.contains("缺少单位")),
             "{:?}",
             s[2].1.warnings
+        );
+        // The amount merged over rows 7 and 8 is read in each, and each says so.
+        let merged = "销售金额是第7至8行合并的单元格，这2行每行都按其金额导入：如是这几行的合计，请拆开分别填写";
+        for (_, record) in &s[3..] {
+            assert!(
+                record.warnings.iter().any(|w| w == merged),
+                "{:?}",
+                record.warnings
+            );
+        }
+        assert!(
+            s[..3]
+                .iter()
+                .all(|(_, r)| !r.warnings.iter().any(|w| w == merged))
         );
     }
 
@@ -2202,6 +2242,99 @@ mod crafted {
                 .map(|e| e.column.as_str())
                 .collect::<Vec<_>>(),
             ["采购单位"]
+        );
+    }
+
+    /// A mark that says a cell is left empty (`/`, `—`, `无`) in a row of data is an empty cell:
+    /// no remark `无`, no buyer named `/` (the 填报单位 buys, as for an empty 采购单位), and a
+    /// household `—` is refused as missing.
+    #[test]
+    fn a_mark_for_an_empty_cell_in_a_row_of_data_is_empty() {
+        let parsed = parse(
+            "marks.xlsx",
+            &form_under(
+                "填报单位：云阳县明德初级中学　填报时间：2019年9月30日",
+                "序号|采购单位|采购时间|地区|贫困户姓名|产品品种|采购数量|采购金额（元）|备注",
+                &[
+                    "1|/|2019.9.3|泥溪镇黄岭村|冉启兵|腊肉|30斤|1500|无",
+                    "2|云阳县明德初级中学|2019.9.4|泥溪镇黄岭村|冉启兵|土豆|30斤|90|—",
+                    "3|云阳县明德初级中学|2019.9.5|泥溪镇黄岭村|—|红薯|30斤|90|",
+                ],
+            ),
+        );
+        let stored: Vec<(u32, String, String)> = sales(&parsed)
+            .into_iter()
+            .map(|(row, sale)| (row, sale.purchaser.clone(), sale.remark.clone()))
+            .collect();
+        let school = "云阳县明德初级中学".to_string();
+        assert_eq!(
+            stored,
+            [
+                (3, school.clone(), String::new()),
+                (4, school, String::new())
+            ]
+        );
+        let errors: Vec<(u32, &str)> = parsed
+            .errors()
+            .map(|e| (e.row, e.column.as_str()))
+            .collect();
+        assert_eq!(errors, [(5, "贫困户姓名")]);
+    }
+
+    /// A column the form does not have (`身份证号`, a second phone) is named in a sheet note
+    /// when something is written under it, so the clerk knows it was not imported; an empty one
+    /// says nothing.
+    #[test]
+    fn a_filled_column_the_form_does_not_have_is_named() {
+        let parsed = parse(
+            "extra.xlsx",
+            &nixi_form(
+                "2019年9月30日",
+                "序号|采购单位|销售时间|地区|贫困户姓名|身份证号|产品品种|销售数量|销售金额|审核意见|备注",
+                &[
+                    "1|云阳县青松中学|2019.9.1|泥溪镇三坪村|刘光富|500235193001011234|土豆|30斤|90元||",
+                ],
+            ),
+        );
+        assert_eq!(sales(&parsed).len(), 1);
+        assert_eq!(
+            parsed.file_warnings,
+            ["表头“身份证号”（F列）不是本表的栏目，这一列的内容未导入"]
+        );
+    }
+
+    /// Names apart by spaces in 贫困户姓名 (`刘光富 陈秀英`) and buyers joined by 和 in 采购单位
+    /// are warned as several, like a list; `向　明` is one name.
+    #[test]
+    fn several_households_or_buyers_written_with_spaces_or_and_are_warned() {
+        let parsed = parse(
+            "several.xlsx",
+            &nixi_form(
+                "2019年9月30日",
+                "序号|采购单位|销售时间|地区|贫困户姓名|产品品种|销售数量|销售金额|备注",
+                &[
+                    "1|云阳县青松中学|2019.9.1|泥溪镇三坪村|刘光富 陈秀英|土豆|30斤|90元|",
+                    "2|县商务委和县教委|2019.9.1|泥溪镇三坪村|刘光富|红薯|30斤|90元|",
+                    "3|云阳县和平超市|2019.9.1|泥溪镇三坪村|向　明|玉米|30斤|90元|",
+                ],
+            ),
+        );
+        let warned: Vec<(u32, Vec<String>)> = parsed
+            .rows()
+            .map(|row| {
+                (
+                    row.row,
+                    row.warnings.iter().map(|w| w.column.clone()).collect(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            warned,
+            [
+                (3, vec!["贫困户姓名".to_string()]),
+                (4, vec!["采购单位".to_string()]),
+                (5, vec![])
+            ]
         );
     }
 

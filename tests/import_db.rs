@@ -3174,3 +3174,48 @@ fn a_broken_total_formula_is_named() {
 fn file_warnings_of(store: &Store, path: &Path) -> Vec<String> {
     prepare(store, path).unwrap().parsed.unwrap().file_warnings
 }
+
+/// A row written twice on a sheet is two sales (both added), the second with a hint naming the
+/// first; it is stored with the record. The same file imported again adds nothing.
+#[test]
+fn a_row_written_twice_is_imported_twice_with_a_hint() {
+    let (dir, _db, mut store) = temp_store();
+    let path = dir.path().join("twice.xlsx");
+    write_sale_form(
+        &path,
+        "填报单位：泥溪镇人民政府　填报时间：2019年9月30日",
+        ["销售数量", "销售金额"],
+        &[
+            potato_sale("2019.9.1", "刘光富"),
+            potato_sale("2019.9.2", "刘光富"),
+            potato_sale("2019.9.1", "刘光富"),
+            potato_sale("2019.9.1", "刘光富"),
+        ],
+    );
+    let report = import(&mut store, &path);
+    assert_eq!(report.rows_added, 4, "{report:?}");
+    let hints: Vec<(u32, &str)> = report
+        .warnings
+        .iter()
+        .filter(|w| w.message.contains("完全相同"))
+        .map(|w| (w.row, w.message.as_str()))
+        .collect();
+    assert_eq!(hints.len(), 2, "{hints:?}");
+    assert_eq!(hints[0].0, 5);
+    assert_eq!(hints[1].0, 6);
+    assert!(
+        hints
+            .iter()
+            .all(|(_, m)| m.starts_with("本行与第3行完全相同")),
+        "{hints:?}"
+    );
+    let stored = store
+        .sales(&SaleFilter::default())
+        .unwrap()
+        .into_iter()
+        .filter(|sale| sale.record.warnings.iter().any(|w| w.contains("完全相同")))
+        .count();
+    assert_eq!(stored, 2);
+    let again = import(&mut store, &path);
+    assert_eq!(again.rows_added, 0, "{again:?}");
+}

@@ -22,6 +22,10 @@ enum ListedVillages {
 /// (`泥溪镇三坪村、泥溪镇黎明村`, `…,…`, `…/…`).
 const REGION_LIST_SEPARATORS: [char; 4] = ['、', ',', ';', '/'];
 
+/// The words that join two places of a 地区 (`泥溪镇三坪村和农坝镇双龙村`); names hold them too
+/// (`和平村`).
+const JOINING_WORDS: [char; 3] = ['和', '与', '及'];
+
 /// One township (乡镇/街道) of the registry (seeded from `shared/data/townships.csv`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Township {
@@ -430,32 +434,28 @@ impl RegionResolver {
     }
 
     /// Reads `village` (what follows township `code`) as a list of places
-    /// ([`REGION_LIST_SEPARATORS`], or 和 / 与 between places that name a township with its
-    /// level): [`ListedVillages::Villages`] when some item writes the township again
+    /// ([`REGION_LIST_SEPARATORS`], or the words 和 / 与 / 及, [`JOINING_WORDS`]): [`ListedVillages::Villages`] when some item writes the township again
     /// (`三坪村、泥溪镇黎明村` → `三坪村、黎明村`), [`ListedVillages::OtherTownship`] when an item
-    /// names another one (`三坪村、农坝镇双龙村`, `三坪村和农坝镇双龙村`, also by a short name:
-    /// `三坪村/农坝双龙村`), else [`ListedVillages::NoList`]. A village named like a township
-    /// (`双龙村`, `石门坎村`) is a village.
+    /// names another one (`三坪村、农坝镇双龙村`, `三坪村和农坝镇双龙村`, `三坪村及清水乡`, also
+    /// by a short name before a village: `三坪村/农坝双龙村`), else [`ListedVillages::NoList`].
+    /// A village named like a township (`双龙村`, `石门坎村`) and a place named with a
+    /// township's short name (`平安组`, `水口湾`) are places of this township.
     fn listed_villages(&self, code: &str, village: &str, depth: usize) -> ListedVillages {
-        let strong =
-            self.listed_villages_split(code, village, depth, &REGION_LIST_SEPARATORS, true);
-        if !matches!(strong, ListedVillages::NoList) || !village.contains(['和', '与']) {
-            return strong;
+        let listed = self.listed_villages_split(code, village, depth, &REGION_LIST_SEPARATORS);
+        if !matches!(listed, ListedVillages::NoList) || !village.contains(JOINING_WORDS) {
+            return listed;
         }
-        // `和平村`, `三坪村和平安组`: a word may hold 和; only a township with its level after it
-        // (`和农坝镇双龙村`) makes a list.
-        self.listed_villages_split(code, village, depth, &['和', '与'], false)
+        // `和平村`, `三坪村和平安组`: a name may hold 和; split there only to find a township.
+        self.listed_villages_split(code, village, depth, &JOINING_WORDS)
     }
 
-    /// [`RegionResolver::listed_villages`] with the items split at `separators`; `short` lets an
-    /// item name a township by its short name (`农坝双龙村`).
+    /// [`RegionResolver::listed_villages`] with the items split at `separators`.
     fn listed_villages_split(
         &self,
         code: &str,
         village: &str,
         depth: usize,
         separators: &[char],
-        short: bool,
     ) -> ListedVillages {
         let items = listed_items(village, separators);
         if items.len() < 2 || depth > MAX_NESTING {
@@ -464,10 +464,16 @@ impl RegionResolver {
         let mut villages: Vec<String> = Vec::with_capacity(items.len());
         let mut repeated = false;
         for item in items {
-            let names_township = short
-                || self
-                    .match_township(strip_county(item))
-                    .is_some_and(|(_, _, bare)| !bare);
+            // A township with its level (`农坝镇`, `清水乡`), or by its short name before a
+            // village (`农坝双龙村`); not a short name before anything else (`平安组`, `水口湾`,
+            // `双龙场`: places of this township named like another).
+            let names_township =
+                self.match_township(strip_county(item))
+                    .is_some_and(|(_, rest, bare)| {
+                        !bare
+                            || village_name_length(&village_from(rest, true))
+                                .is_some_and(|n| n >= 1)
+                    });
             match self.resolve_compact(item, depth + 1) {
                 Some(again) if names_township && again.township_code == code => {
                     // `泥溪镇黎明村`; a village named after the township (`泥溪新村`) is itself.
@@ -791,6 +797,12 @@ mod tests {
                 "三坪村、黎明村、石缸村",
             ),
             ("泥溪镇三坪村、黎明村", "泥溪镇", "三坪村、黎明村"),
+            // Places of the township named with another's short name are no second township.
+            ("泥溪镇三坪村、平安组", "泥溪镇", "三坪村、平安组"),
+            ("泥溪镇三坪村，水口湾", "泥溪镇", "三坪村,水口湾"),
+            ("泥溪镇三坪村、双龙场", "泥溪镇", "三坪村、双龙场"),
+            ("泥溪镇三坪村3组、平安组", "泥溪镇", "三坪村3组、平安组"),
+            ("泥溪镇三坪村，石门坎", "泥溪镇", "三坪村,石门坎"),
             // Villages named after their township's alias, or starting with its bare name (a
             // one-character rest is no village name: the whole text is).
             ("清水村", "清水土家族乡", "清水村"),
@@ -941,6 +953,8 @@ mod tests {
             "泥溪镇三坪村和农坝镇双龙村",
             "泥溪镇三坪村与云阳县农坝镇双龙村",
             "泥溪镇三坪村（农坝镇双龙村）",
+            "泥溪镇三坪村及农坝镇双龙村",
+            "泥溪镇三坪村和农坝双龙村",
         ] {
             let error = r.resolve(text).unwrap_err();
             assert!(
@@ -956,6 +970,8 @@ mod tests {
             ("农坝镇双龙村、泥溪镇三坪村", "农坝镇", "泥溪镇"),
             ("泥溪镇云安村、农坝镇大河村", "泥溪镇", "农坝镇"),
             ("泥溪镇三坪村、清水乡大坪村", "泥溪镇", "清水土家族乡"),
+            ("泥溪镇三坪村及清水乡大坪村", "泥溪镇", "清水土家族乡"),
+            ("泥溪镇三坪村及清水乡", "泥溪镇", "清水土家族乡"),
         ] {
             let error = r.resolve(text).unwrap_err();
             assert!(

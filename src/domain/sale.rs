@@ -484,12 +484,13 @@ pub(super) fn household_fields(
     remark: &str,
     warnings: &mut Vec<String>,
 ) -> HouseholdFields {
+    let typed = household;
     let household = clean_name(household);
     let remark = clean_text(remark);
     if !household.is_empty() {
         warnings.extend(name_warning(&household));
         warnings.extend(cooperative_warning(&household, &remark));
-        warnings.extend(several_households_warning(&household));
+        warnings.extend(several_households_warning(&household, typed));
     }
     let involved = if is_cooperative(&household) {
         parse_involved(&remark)
@@ -511,14 +512,25 @@ fn name_warning(name: &str) -> Option<String> {
         .map(|c| format!("贫困户姓名含“{c}”，疑为编码丢失的生僻字，需核实"))
 }
 
-/// The warning for a 贫困户姓名 that names several households (`杜金凤、杜金花`, `杜金木等3户`):
-/// one record counts one household, so the clerk checks it. A co-operative's name is one seller.
-fn several_households_warning(household: &str) -> Option<String> {
+/// The warning for a 贫困户姓名 that names several households (`杜金凤、杜金花`, `杜金木等3户`,
+/// and as `typed`, names of two or more characters apart by spaces: `刘光富 陈秀英`, which the
+/// stored name runs together; `向　明` is one name): one record counts one household, so the
+/// clerk checks it. A co-operative's name is one seller.
+fn several_households_warning(household: &str, typed: &str) -> Option<String> {
     if is_cooperative(household) {
         return None;
     }
     let listed =
         household.contains(NAME_SEPARATORS) && listed_items(household, &NAME_SEPARATORS).len() >= 2;
+    let words: Vec<&str> = typed
+        .split(is_blank_char)
+        .filter(|word| !word.is_empty())
+        .collect();
+    let spaced = words.len() >= 2
+        && words.iter().all(|word| {
+            word.chars().count() >= 2 && word.chars().all(|c| !c.is_ascii() && c.is_alphabetic())
+        });
+    let household = if spaced { typed.trim() } else { household };
     let counted = household.split_once('等').is_some_and(|(_, rest)| {
         rest.ends_with(['户', '人'])
             && rest.chars().count() > 1
@@ -527,7 +539,7 @@ fn several_households_warning(household: &str) -> Option<String> {
                 .take(rest.chars().count() - 1)
                 .all(|c| c.is_ascii_digit() || super::text::is_chinese_numeral_char(c))
     });
-    (listed || counted).then(|| {
+    (listed || counted || spaced).then(|| {
         format!(
             "贫困户姓名“{household}”写了不止一户，已作为一条记录导入：请核实，宜每户一行（合作社请写合作社名称，并在备注中填涉及的贫困户户数，如“涉及贫困户5户”）"
         )
@@ -541,17 +553,24 @@ fn several_households_warning(household: &str) -> Option<String> {
 /// (`三坪村（原黎明村、红岩村合并）`) name one village: warned only when two or more of the
 /// listed items are villages' names ([`names_a_village`]).
 fn several_villages_warning(region_text: &str, village: &str) -> Option<String> {
+    // Each listed item names no village, one, or two joined by 和 / 及 / 与.
     let villages = |text: &str, separators: &[char]| {
         listed_items(text, separators)
             .into_iter()
-            .filter(|item| names_a_village(item))
-            .count()
+            .map(|item| {
+                if joins_two_villages(item) {
+                    2
+                } else {
+                    usize::from(names_a_village(item))
+                }
+            })
+            .sum::<usize>()
     };
     // `三坪村、黎明村等`, `三坪村等3个村`: the list says it goes on.
     let goes_on = village.contains('等')
         && (village.ends_with('等') || village.ends_with("个村") || village.ends_with("个社区"));
-    let listed =
-        village.contains(VILLAGE_SEPARATORS) && villages(village, &VILLAGE_SEPARATORS) >= 2;
+    let listed = village.contains(VILLAGE_SEPARATORS) || village.contains(JOINING_WORDS);
+    let listed = listed && villages(village, &VILLAGE_SEPARATORS) >= 2;
     // `泥溪镇三坪村 黎明村`: names apart by spaces or line breaks, which the village lost.
     let spaced = region_text.chars().any(is_blank_char) && {
         let words: Vec<&str> = region_text.split(is_blank_char).collect();
@@ -562,6 +581,18 @@ fn several_villages_warning(region_text: &str, village: &str) -> Option<String> 
             "地区“{region_text}”写了不止一个村（{village}），已作为一个村导入：请核实，宜每个村一行"
         )
     })
+}
+
+/// Whether `item` is two villages joined by 和, 及 or 与 (`三坪村和黎明村`, `和平村和新和村`):
+/// the word stands between two villages' names, so one inside a name (`和平村`, `三坪村和平组`)
+/// joins nothing.
+fn joins_two_villages(item: &str) -> bool {
+    item.char_indices()
+        .filter(|(_, c)| JOINING_WORDS.contains(c))
+        .any(|(at, c)| {
+            let (before, after) = (&item[..at], &item[at + c.len_utf8()..]);
+            names_a_village(before.trim()) && names_a_village(after.trim())
+        })
 }
 
 /// Whether a listed item is a village's name: it ends in 村 (at least two characters) or 社区, once
@@ -584,13 +615,14 @@ fn names_a_village(item: &str) -> bool {
 
 /// The warning for a 采购单位 that names several buyers (`县商务委、县教委`): they become one
 /// purchaser of that name, whose channel no one has set. Warned only when every listed item ends
-/// like the name of a body ([`BODY_NAME_ENDINGS`]): `云阳县1、2号食堂`, `惠民超市（A、B店）` and
+/// like the name of a body ([`BODY_NAME_ENDINGS`]), also when joined by `/`, 和, 与 or 及
+/// (`县商务委和县教委`): `云阳县1、2号食堂`, `惠民超市（A、B店）`, `云阳县和平超市` and
 /// `Trade Co., Ltd.` name one buyer.
 fn several_purchasers_warning(purchaser: &str) -> Option<String> {
-    if !purchaser.contains(LIST_SEPARATORS) {
+    if !purchaser.contains(PURCHASER_SEPARATORS) {
         return None;
     }
-    let items = listed_items(purchaser, &LIST_SEPARATORS);
+    let items = listed_items(purchaser, &PURCHASER_SEPARATORS);
     let several = items.len() >= 2
         && items
             .iter()
@@ -612,12 +644,16 @@ const BODY_NAME_ENDINGS: [char; 27] = [
 /// full width).
 const LIST_SEPARATORS: [char; 5] = ['、', '，', ',', '；', ';'];
 
-/// What separates villages listed in one 地区 (`三坪村/黎明村`, `三坪村和黎明村`): the list
-/// separators, a slash, plus, bar and tilde, and the words 和, 及 and 与 (a name holding one, `和平村`, leaves an item that
-/// names no village, so it is never counted twice).
-const VILLAGE_SEPARATORS: [char; 14] = [
-    '、', '，', ',', '；', ';', '/', '和', '及', '与', '+', '＋', '|', '~', '～',
-];
+/// What separates buyers listed in one 采购单位 (`县商务委和县教委`): the list separators, a
+/// slash, and the words 和, 与 and 及.
+const PURCHASER_SEPARATORS: [char; 9] = ['、', '，', ',', '；', ';', '/', '和', '与', '及'];
+
+/// What separates villages listed in one 地区 (`三坪村/黎明村`): the list separators, a slash,
+/// plus, bar and tilde. The words 和, 及 and 与 join two villages too ([`joins_two_villages`]).
+const VILLAGE_SEPARATORS: [char; 11] = ['、', '，', ',', '；', ';', '/', '+', '＋', '|', '~', '～'];
+
+/// The words that join two villages' names (`三坪村和黎明村`); names hold them too (`和平村`).
+const JOINING_WORDS: [char; 3] = ['和', '及', '与'];
 
 /// The same for a list of names (`刘光富/陈秀英`), where a slash separates too.
 const NAME_SEPARATORS: [char; 6] = ['、', '，', ',', '；', ';', '/'];
@@ -1171,7 +1207,7 @@ mod tests {
             ("云阳县三坪村种养殖专业合作社", false),
         ] {
             assert_eq!(
-                several_households_warning(name).is_some(),
+                several_households_warning(name, name).is_some(),
                 flagged,
                 "{name}"
             );
@@ -1229,6 +1265,9 @@ mod tests {
             "和平村",
             "和平村3组",
             "三坪村/3组",
+            "三坪村和平组",
+            "黎明村和平安组",
+            "新和村",
         ] {
             assert!(
                 several_villages_warning(village, village).is_none(),
@@ -1245,6 +1284,11 @@ mod tests {
             "三坪村|黎明村",
             "三坪村、黎明村等",
             "三坪村等3个村",
+            "和平村和新和村",
+            "和平村、新和村",
+            "太和村和永和村",
+            "新和村及和平村",
+            "三坪村和黎明村和红岩村",
         ] {
             assert!(
                 several_villages_warning(village, village).is_some(),
@@ -1266,6 +1310,26 @@ mod tests {
             );
         }
         assert!(several_purchasers_warning("云阳县商务委员会，县教委").is_some());
+        assert!(several_purchasers_warning("县商务委和县教委").is_some());
+        assert!(several_purchasers_warning("县商务委/县教委").is_some());
+        for one in [
+            "云阳县和平超市",
+            "和美超市",
+            "云阳县人和中学",
+            "惠民超市A/B店",
+        ] {
+            assert!(several_purchasers_warning(one).is_none(), "{one}");
+        }
+        // Names apart by spaces, which the stored name runs together.
+        assert!(several_households_warning("刘光富陈秀英", "刘光富 陈秀英").is_some());
+        assert!(several_households_warning("刘光富陈秀英", "刘光富\u{3000}陈秀英").is_some());
+        for (name, typed) in [
+            ("向明", "向　明"),
+            ("欧阳明", "欧阳 明"),
+            ("刘光富13800001111", "刘光富 13800001111"),
+        ] {
+            assert!(several_households_warning(name, typed).is_none(), "{typed}");
+        }
         assert!(several_products_warning("腊肉（含香肠、排骨）").is_none());
         assert!(several_products_warning("红薯粉（宽、细）").is_none());
     }

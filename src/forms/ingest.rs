@@ -502,6 +502,48 @@ fn names_a_year(text: &str) -> bool {
     false
 }
 
+/// What makes two sale rows of one sheet the same: form, 采购单位, date, 地区 (township and
+/// village), 贫困户姓名, 产品品种, quantity with its unit, amount and 备注 (a remark that tells
+/// two equal sales apart, `同日第二次送货`, makes them different rows).
+type SameContent<'a> = (
+    FormKind,
+    &'a str,
+    chrono::NaiveDate,
+    &'a str,
+    &'a str,
+    &'a str,
+    &'a str,
+    rust_decimal::Decimal,
+    Option<&'a str>,
+    Money,
+    &'a str,
+);
+
+/// The [`SameContent`] of a sale row.
+fn same_content(record: &crate::domain::sale::SaleRecord) -> SameContent<'_> {
+    (
+        record.kind,
+        record.purchaser.as_str(),
+        record.date.date,
+        record.township_code.as_str(),
+        record.village.as_str(),
+        record.household.as_str(),
+        record.product.as_str(),
+        record.quantity.value,
+        record.quantity.unit.as_deref(),
+        record.amount,
+        record.remark.as_str(),
+    )
+}
+
+/// The hint on a sale row that repeats an earlier `row` of its sheet: both are imported (two
+/// equal sales happen); the clerk checks that it was not entered twice.
+fn same_row_warning(row: u32) -> String {
+    format!(
+        "本行与第{row}行完全相同（采购单位、时间、地区、贫困户、产品、数量、金额、备注），按两条记录导入：如为重复填写，请删除多出的一条"
+    )
+}
+
 /// [`prepare`] without the plan (`plan` left empty).
 fn read_and_check(store: &Store, path: &Path) -> Result<PreparedImport, String> {
     let resolver = store.region_resolver().map_err(|e| e.to_string())?;
@@ -565,11 +607,34 @@ fn read_and_check(store: &Store, path: &Path) -> Result<PreparedImport, String> 
                 )
             })
             .collect();
+        // The first row of each content on each sheet: a row written twice is imported twice
+        // (two equal sales happen), with a hint on the second. Rows of our export that carry
+        // their record's id are known records; equal rows of two sheets are handled when the
+        // file is read (a copied sheet or a summary is imported once).
+        let mut first_rows: HashMap<(&str, SameContent<'_>), u32> = HashMap::new();
+        records.reserve(file.rows().count());
         for row in file.rows() {
             warnings.extend(row.warnings.iter().cloned());
             match &row.content {
                 RowContent::Sale(record) => {
+                    let content = (row.sheet.as_str(), same_content(record));
                     let mut record = record.clone();
+                    match first_rows.entry(content) {
+                        _ if row.record_id.is_some() => {}
+                        std::collections::hash_map::Entry::Occupied(first) => {
+                            let message = same_row_warning(*first.get());
+                            record.warnings.push(message.clone());
+                            warnings.push(RowIssue {
+                                sheet: row.sheet.clone(),
+                                row: row.row,
+                                column: String::new(),
+                                message,
+                            });
+                        }
+                        std::collections::hash_map::Entry::Vacant(slot) => {
+                            slot.insert(row.row);
+                        }
+                    }
                     let key = (
                         record.township_code.as_str(),
                         record.household.as_str(),

@@ -99,9 +99,32 @@ pub(crate) struct Header {
     pub unit_row: Option<u32>,
     /// Sheet warnings about header cells naming a column twice (the other one is read).
     pub ignored_columns: Vec<String>,
+    /// Header cells that name no column of the form (`身份证号` on 附件2), as (0-based column,
+    /// text as shown): what is written under them is not imported ([`Header::unread_column_note`]).
+    pub unread_columns: Vec<(u32, String)>,
 }
 
 impl Header {
+    /// The sheet warning for a column the form does not have (`身份证号`), when some row of the
+    /// table holds something under it (an empty extra column says nothing).
+    pub(crate) fn unread_column_note(
+        &self,
+        col: u32,
+        text: &str,
+        rows: &[GridRow],
+    ) -> Option<String> {
+        let filled = rows
+            .iter()
+            .filter_map(|row| row.get(col))
+            .any(|value| !value.is_blank());
+        filled.then(|| {
+            format!(
+                "表头“{text}”（{}列）不是本表的栏目，这一列的内容未导入",
+                column_letters(col)
+            )
+        })
+    }
+
     /// The column with this role.
     pub(crate) fn column(&self, role: Role) -> Option<&Column> {
         self.columns.iter().find(|c| c.role == role)
@@ -545,6 +568,25 @@ fn ignored_duplicates(texts: &[(u32, String)], columns: &[Column]) -> Vec<String
     warnings
 }
 
+/// The header cells that name no column of the form and are not a second column of one
+/// ([`ignored_duplicates`] names those): (0-based column, text without whitespace).
+fn unread_columns(texts: &[(u32, String)], columns: &[Column]) -> Vec<(u32, String)> {
+    texts
+        .iter()
+        .filter(|(col, text)| {
+            let folded = fold(text);
+            if folded.is_empty() || columns.iter().any(|c| c.col == *col) {
+                return false;
+            }
+            match role_of(split_unit(&folded).0) {
+                Some((role, _)) => !columns.iter().any(|c| c.role == role),
+                None => true,
+            }
+        })
+        .map(|(col, text)| (*col, text.split_whitespace().collect::<String>()))
+        .collect()
+}
+
 fn kind_index(kind: FormKind) -> usize {
     match kind {
         FormKind::Sale => 0,
@@ -797,6 +839,7 @@ pub(crate) fn find_header(sheet: &GridSheet) -> Option<Header> {
                 .into_iter()
                 .chain(ignored_duplicates(&used_texts, &columns))
                 .collect(),
+            unread_columns: unread_columns(&used_texts, &columns),
         };
         // A row right under the header holding only units belongs to the header (rule 17).
         if let Some(below) = rows.get(next_index)
@@ -1512,6 +1555,7 @@ mod tests {
             columns,
             unit_row: None,
             ignored_columns: Vec::new(),
+            unread_columns: Vec::new(),
         };
         apply_unit_note(
             &mut header,
@@ -1534,6 +1578,7 @@ mod tests {
             columns,
             unit_row: None,
             ignored_columns: Vec::new(),
+            unread_columns: Vec::new(),
         };
         apply_unit_note(&mut header, &[row(1, "填报单位：万元镇")]);
         assert_eq!(header.amount_unit(), AmountUnit::Yuan);

@@ -145,6 +145,8 @@ pub(crate) struct GridSheet {
     /// The unit a number cell's format shows after the number ([`format_unit`]: `50` formatted
     /// `0"斤"` shows `50斤`), by (row 1-based, col 0-based); only cells whose format has one.
     pub format_units: HashMap<(u32, u32), Arc<str>>,
+    /// The merged regions as read (0-based, see [`Merge`]); their cells are filled already.
+    pub merges: Vec<Merge>,
 }
 
 impl GridSheet {
@@ -447,6 +449,7 @@ impl SheetBuilder {
         let mut sheet = GridSheet {
             name,
             rows: self.rows,
+            merges: merges.to_vec(),
             ..GridSheet::default()
         };
         fill_merges(&mut sheet.rows, merges);

@@ -341,6 +341,7 @@ fn parse_inner(
                     hidden_columns: sheet.hidden_columns.clone(),
                     cells_are_text: sheet.cells_are_text,
                     format_units: sheet.format_units.clone(),
+                    merges: sheet.merges.clone(),
                 };
                 // The first table's header was found above, with the same row indices.
                 let header = (number == 0).then(|| first_header.clone());
@@ -518,6 +519,12 @@ fn read_table(
     for ignored in &header.ignored_columns {
         warn(ignored.clone());
     }
+    let data_rows = table.rows.get(header.data_start..).unwrap_or(&[]);
+    for (col, text) in &header.unread_columns {
+        if let Some(note) = header.unread_column_note(*col, text, data_rows) {
+            warn(note);
+        }
+    }
     for missing in missing_columns(&header) {
         warn(format!("表头缺少“{missing}”列"));
     }
@@ -531,6 +538,7 @@ fn read_table(
         reporting_township: reporting_township(header.kind, info.unit.as_deref(), &above, resolver),
         unit: info.unit.clone(),
         formula_rows: table.formulas.keys().map(|(row, _)| *row).collect(),
+        merged_amounts: rows::merged_amount_rows(table, &header),
     };
     let rows_started = std::time::Instant::now();
     let rows = rows::import_rows(&ctx);

@@ -5,7 +5,9 @@
 use std::collections::HashMap;
 
 use crate::domain::RegionResolver;
-use crate::domain::region_text::{is_village_name, leading_bracketed, strip_county};
+use crate::domain::region_text::{
+    is_village_name, leading_bracketed, strip_county, trailing_bracketed,
+};
 use crate::domain::sale::{RegionOutcome, region_outcome};
 use crate::domain::text::{clean_text, is_blank_char, listed_items, squeeze, to_half_width};
 
@@ -95,7 +97,10 @@ impl<'a> RegionCache<'a> {
     /// ([`VILLAGE_LIST_SEPARATORS`], spaces: `三坪村，新村组`, `三坪村/黎明村`, `三坪村 黎明村`),
     /// and the sheet is a township's own form (`reporting`: its 填报单位 or title names it),
     /// that township before the village, with the warning to attach: a township's own form often
-    /// writes only the village. The completed text is what is stored and printed, so the record
+    /// writes only the village. A village named like another township (`双龙村` on 农坝镇's form)
+    /// is the form's township's too, warned that the other may have a village of that name. A
+    /// village, then a place of another township (`三坪村、农坝镇双龙村`), is completed so that
+    /// its error names both. The completed text is what is stored and printed, so the record
     /// reads the same without its file's 填报单位.
     pub(crate) fn completed(
         &mut self,
@@ -143,24 +148,38 @@ impl<'a> RegionCache<'a> {
             .first()
             .copied()
             .unwrap_or("");
+        // `三坪村（原黎明村、红岩村合并）`: a remark in brackets after the village.
+        let first_item = trailing_bracketed(first_item).map_or(first_item, |(before, _)| before);
         let starts_with_village =
             is_village_name(village) || (first_item != village && is_village_name(first_item));
         if !starts_with_village {
             return (region, None);
         }
-        if let Some(named) = named {
-            // `双龙村` on 农坝镇's form: read as 双龙镇's village of that name; it may be
-            // 农坝镇's own 双龙村.
-            let warning = format!(
-                "地区“{typed}”按{named}记，但{source}写的是{township}，请核实是否为{township}的村"
-            );
-            return (region, Some(warning));
+        // `双龙村` on 农坝镇's form names 双龙镇 only by the village's name: 农坝镇's form lists
+        // 农坝镇's households, so it is 农坝镇's 双龙村. (`农坝镇双龙村` names its township.)
+        if named.is_some()
+            && !self
+                .full
+                .resolve(&region)
+                .is_ok_and(|resolved| resolved.village == village)
+        {
+            return (region, None);
         }
         let completed = format!("{township}{village}");
         if self.slot(&completed).is_none() {
-            return (region, None);
+            // `三坪村、农坝镇双龙村`: the error names both townships.
+            let two_townships = self
+                .full
+                .resolve(&completed)
+                .is_err_and(|error| error.message.contains("两个不同的乡镇"));
+            return (if two_townships { completed } else { region }, None);
         }
-        let warning = format!("地区“{typed}”未写乡镇，按{source}记为“{completed}”");
+        let warning = match named {
+            Some(named) => format!(
+                "地区“{typed}”未写乡镇，按{source}记为“{completed}”（{named}也可能有同名的村，请核实）"
+            ),
+            None => format!("地区“{typed}”未写乡镇，按{source}记为“{completed}”"),
+        };
         (completed, Some(warning))
     }
 

@@ -1,6 +1,8 @@
 //! Classifying the rows below the header (rule 3) and turning data rows into validated records
 //! (rules 4–12, 16, 17, 19).
 
+use std::collections::HashMap;
+
 use chrono::{Datelike, NaiveDate};
 
 use crate::domain::sale::{
@@ -232,6 +234,33 @@ pub(crate) struct RowContext<'a> {
     /// The rows (1-based) holding a formula the sheet keeps (`sheet.formulas`): only those can
     /// have a formula saved without its result.
     pub formula_rows: std::collections::HashSet<u32>,
+    /// The rows (1-based) whose amount cell lies in a region merged over several rows, with its
+    /// first and last row ([`merged_amount_rows`]).
+    pub merged_amounts: HashMap<u32, (u32, u32)>,
+}
+
+/// The rows whose 销售金额 / 采购金额 cell lies in a region merged over several rows (the merged
+/// value is read in each, rule 15), with the region's first and last row (1-based). At most
+/// 100,000 rows are looked at.
+pub(crate) fn merged_amount_rows(sheet: &GridSheet, header: &Header) -> HashMap<u32, (u32, u32)> {
+    let mut out = HashMap::new();
+    let Some(amount) = header.col(Role::Amount) else {
+        return out;
+    };
+    for &(first_row, first_col, last_row, last_col) in &sheet.merges {
+        if first_row == last_row || !(first_col..=last_col).contains(&amount) {
+            continue;
+        }
+        let (first, last) = (first_row.saturating_add(1), last_row.saturating_add(1));
+        let span = last.saturating_sub(first).min(100_000);
+        for row in first..=first.saturating_add(span) {
+            if out.len() >= 100_000 {
+                return out;
+            }
+            out.insert(row, (first, last));
+        }
+    }
+    out
 }
 
 /// Below this many data rows validation runs on the calling thread only.
@@ -399,9 +428,11 @@ fn validate_rows(ctx: &RowContext<'_>, rows: &[&GridRow]) -> SheetRows {
     out
 }
 
-/// Text of a cell, or empty.
+/// Text of a cell, or empty. A mark that says the cell is left empty (`/`, `—`, `无`, `空白`:
+/// [`is_filler_mark`]) is empty: `备注: 无` is no remark, `采购单位: /` names no buyer.
 fn cell_text(row: &GridRow, col: Option<u32>) -> String {
     col.and_then(|c| row.get(c))
+        .filter(|value| !is_filler_mark(value))
         .map(CellValue::to_text)
         .unwrap_or_default()
 }
@@ -1255,6 +1286,13 @@ fn sale_row(
     let (region, completed) = regions.completed(region, ctx.reporting_township.as_ref());
     extra.extend(split_warning);
     extra.extend(completed);
+    if let Some((first, last)) = ctx.merged_amounts.get(&row.number) {
+        let (_, _, amount_column) = h.kind.column_names();
+        extra.push(format!(
+            "{amount_column}是第{first}至{last}行合并的单元格，这{}行每行都按其金额导入：如是这几行的合计，请拆开分别填写",
+            last - first + 1
+        ));
+    }
     let draft = SaleDraft {
         purchaser: purchaser_text(ctx, row, &mut extra),
         date: date_text(
