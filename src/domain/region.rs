@@ -410,6 +410,15 @@ impl RegionResolver {
         if village.is_empty() {
             return Some(township);
         }
+        // `三坪村3组（水口）`: a place named like another township, in brackets after the village.
+        if self.is_bracketed_place(&village, &township.township_code)
+            && self.is_plain_village(&village)
+        {
+            return Some(ResolvedRegion {
+                village,
+                ..township
+            });
+        }
         match self.listed_villages(&township.township_code, &village, depth) {
             ListedVillages::Villages(villages) => {
                 return Some(ResolvedRegion {
@@ -464,16 +473,7 @@ impl RegionResolver {
         let mut villages: Vec<String> = Vec::with_capacity(items.len());
         let mut repeated = false;
         for item in items {
-            // A township with its level (`农坝镇`, `清水乡`), or by its short name before a
-            // village (`农坝双龙村`); not a short name before anything else (`平安组`, `水口湾`,
-            // `双龙场`: places of this township named like another).
-            let names_township =
-                self.match_township(strip_county(item))
-                    .is_some_and(|(_, rest, bare)| {
-                        !bare
-                            || village_name_length(&village_from(rest, true))
-                                .is_some_and(|n| n >= 1)
-                    });
+            let names_township = self.names_township(item);
             match self.resolve_compact(item, depth + 1) {
                 Some(again) if names_township && again.township_code == code => {
                     // `泥溪镇黎明村`; a village named after the township (`泥溪新村`) is itself.
@@ -494,6 +494,29 @@ impl RegionResolver {
         } else {
             ListedVillages::NoList
         }
+    }
+
+    /// Whether `text` names a township as a place: with its level (`农坝镇`, `清水乡`,
+    /// `农坝镇双龙村`), or by its short name before a village (`农坝双龙村`); not a short name
+    /// before anything else (`平安组`, `水口湾`, `双龙场`, `水口`: places named like a township).
+    fn names_township(&self, text: &str) -> bool {
+        self.match_township(strip_county(text))
+            .is_some_and(|(_, rest, bare)| {
+                !bare || village_name_length(&village_from(rest, true)).is_some_and(|n| n >= 1)
+            })
+    }
+
+    /// `三坪村3组（水口）` after township `code`: a village part ending in brackets that hold
+    /// another township's short name alone, which is a place's name there, not a township
+    /// ([`RegionResolver::names_township`]). (`三坪村（泥溪）` after 泥溪镇 repeats the township.)
+    fn is_bracketed_place(&self, village: &str, code: &str) -> bool {
+        trailing_bracketed(village).is_some_and(|(before, inside)| {
+            !before.is_empty()
+                && self
+                    .match_township(strip_county(inside))
+                    .is_some_and(|(township, _, _)| township.code != code)
+                && !self.names_township(inside)
+        })
     }
 
     /// Whether a village part is a name and nothing more: its brackets are balanced and no
@@ -540,22 +563,19 @@ impl RegionResolver {
         {
             return found;
         }
+        // `农坝镇三坪村（泥溪镇）`, `泥溪镇三坪村（农坝镇双龙村）`: a place of another township
+        // in brackets (`（水口）` after a village is a place's name).
         if let Some((before, inside)) = trailing_bracketed(compact)
-            && let found @ Some(_) = pair(township_of(before), township_alone(inside))
-        {
-            return found;
-        }
-        // `泥溪镇三坪村（农坝镇双龙村）`: a place of another township, with its level, in brackets.
-        if let Some((before, inside)) = trailing_bracketed(compact)
-            && self
-                .match_township(strip_county(inside))
-                .is_some_and(|(_, _, bare)| !bare)
+            && self.names_township(inside)
             && let found @ Some(_) = pair(township_of(before), township_of(inside))
         {
             return found;
         }
         let (township, rest, short) = self.match_township(compact)?;
         let village = village_from(rest, short);
+        if self.is_bracketed_place(&village, &township.code) {
+            return None;
+        }
         // `泥溪镇三坪村、农坝镇双龙村`: a listed place of another township.
         if let ListedVillages::OtherTownship(other) =
             self.listed_villages(&township.code, &village, depth)
@@ -803,6 +823,7 @@ mod tests {
             ("泥溪镇三坪村、双龙场", "泥溪镇", "三坪村、双龙场"),
             ("泥溪镇三坪村3组、平安组", "泥溪镇", "三坪村3组、平安组"),
             ("泥溪镇三坪村，石门坎", "泥溪镇", "三坪村,石门坎"),
+            ("泥溪镇三坪村3组（水口）", "泥溪镇", "三坪村3组(水口)"),
             // Villages named after their township's alias, or starting with its bare name (a
             // one-character rest is no village name: the whole text is).
             ("清水村", "清水土家族乡", "清水村"),
@@ -972,6 +993,7 @@ mod tests {
             ("泥溪镇三坪村、清水乡大坪村", "泥溪镇", "清水土家族乡"),
             ("泥溪镇三坪村及清水乡大坪村", "泥溪镇", "清水土家族乡"),
             ("泥溪镇三坪村及清水乡", "泥溪镇", "清水土家族乡"),
+            ("泥溪镇三坪村（平安镇）", "泥溪镇", "平安镇"),
         ] {
             let error = r.resolve(text).unwrap_err();
             assert!(
