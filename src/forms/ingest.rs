@@ -10,7 +10,9 @@ use serde::Serialize;
 
 use crate::domain::sale::FormKind;
 use crate::domain::{Money, Price};
-use crate::forms::import::{FileRejection, ParsedFile, RowContent, RowIssue, parse_file};
+use crate::forms::import::{
+    FileRejection, ImportedRow, ParsedFile, RowContent, RowIssue, parse_file,
+};
 use crate::forms::logistics::{self, PreparedShipments};
 use crate::store::{ExportedRecords, ImportAction, ImportPlan, ImportRecord, Store};
 
@@ -544,13 +546,172 @@ fn same_row_warning(row: u32) -> String {
     )
 }
 
+/// For each row of `rows`, the earlier row of its sheet it repeats ([`SameContent`]), if any:
+/// a row written twice is imported twice (two equal sales happen), with a hint on the second.
+/// Rows of our export that carry their record's id are known records; equal rows of two sheets
+/// are handled when the file is read (a copied sheet or a summary is imported once).
+fn repeated_rows(rows: &[&ImportedRow]) -> Vec<Option<u32>> {
+    let mut first_rows: fnv::FnvHashMap<(&str, SameContent<'_>), u32> = fnv::FnvHashMap::default();
+    rows.iter()
+        .map(|row| match &row.content {
+            RowContent::Sale(record) if row.record_id.is_none() => {
+                match first_rows.entry((row.sheet.as_str(), same_content(record))) {
+                    std::collections::hash_map::Entry::Occupied(first) => Some(*first.get()),
+                    std::collections::hash_map::Entry::Vacant(slot) => {
+                        slot.insert(row.row);
+                        None
+                    }
+                }
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// Below this many rows [`map_in_parallel`] runs on the calling thread only.
+const PARALLEL_MIN_ROWS: usize = 4_000;
+
+/// `f(index, item)` for each of `items`, in order: on up to 4 threads for many items.
+fn map_in_parallel<T: Sync, R: Send>(items: &[T], f: impl Fn(usize, &T) -> R + Sync) -> Vec<R> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, 4);
+    if threads == 1 || items.len() < PARALLEL_MIN_ROWS {
+        return items
+            .iter()
+            .enumerate()
+            .map(|(i, item)| f(i, item))
+            .collect();
+    }
+    let chunk = items.len().div_ceil(threads);
+    let f = &f;
+    std::thread::scope(|scope| {
+        let parts: Vec<_> = items
+            .chunks(chunk)
+            .enumerate()
+            .map(|(part, slice)| {
+                let work = move || {
+                    slice
+                        .iter()
+                        .enumerate()
+                        .map(|(i, item)| f(part * chunk + i, item))
+                        .collect::<Vec<R>>()
+                };
+                // A part whose thread cannot be started is done here instead.
+                std::thread::Builder::new()
+                    .name("import-check".into())
+                    .spawn_scoped(scope, work)
+                    .map_err(|_| work)
+            })
+            .collect();
+        let mut out = Vec::with_capacity(items.len());
+        for part in parts {
+            match part {
+                Ok(handle) => out.extend(
+                    handle
+                        .join()
+                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+                ),
+                Err(work) => out.extend(work()),
+            }
+        }
+        out
+    })
+}
+
+/// The record a parsed row imports and the row's issues: its own, then the hint that it repeats
+/// row `repeats` of its sheet, then the catalogue check (附件1 `prices` by township, household
+/// and product: an amount that fits none of the household's prices for the quantity is kept
+/// and flagged, rule 10).
+fn checked_row(
+    row: &ImportedRow,
+    repeats: Option<u32>,
+    prices: &HashMap<(&str, &str, &str), &[Price]>,
+) -> (ImportRecord, Vec<RowIssue>) {
+    let mut issues = row.warnings.clone();
+    let record = match &row.content {
+        RowContent::Sale(record) => {
+            let mut record = record.clone();
+            if let Some(first) = repeats {
+                let message = same_row_warning(first);
+                record.warnings.push(message.clone());
+                issues.push(RowIssue {
+                    sheet: row.sheet.clone(),
+                    row: row.row,
+                    column: String::new(),
+                    message,
+                });
+            }
+            let key = (
+                record.township_code.as_str(),
+                record.household.as_str(),
+                record.product.as_str(),
+            );
+            // A household may list a product at several prices (`普通`, `精品`): the amount
+            // fits when it fits any of them.
+            let mut expected: Vec<(&Price, Money)> = prices
+                .get(&key)
+                .copied()
+                .unwrap_or_default()
+                .iter()
+                .filter_map(|price| {
+                    price
+                        .expected_amount(&record.quantity)
+                        .map(|expected| (price, expected))
+                })
+                .collect();
+            let mut seen = HashSet::new();
+            expected.retain(|(_, amount)| seen.insert(*amount));
+            if !expected.is_empty() && expected.iter().all(|(_, amount)| *amount != record.amount) {
+                let (_, _, amount_column) = record.kind.column_names();
+                let products = expected
+                    .iter()
+                    .map(|(price, amount)| format!("{}×{price}={amount}元", record.quantity))
+                    .collect::<Vec<_>>()
+                    .join("或");
+                let message = format!(
+                    "{amount_column}{}元与目录价格不符：{products}（按填报金额计，不自动更正）",
+                    record.amount
+                );
+                record.warnings.push(message.clone());
+                issues.push(RowIssue {
+                    sheet: row.sheet.clone(),
+                    row: row.row,
+                    column: amount_column.to_string(),
+                    message,
+                });
+            }
+            ImportRecord::Sale {
+                record_id: row.record_id,
+                record,
+            }
+        }
+        RowContent::Listing(listing) => ImportRecord::Listing {
+            record_id: row.record_id,
+            listing: listing.clone(),
+        },
+    };
+    (record, issues)
+}
+
 /// [`prepare`] without the plan (`plan` left empty).
 fn read_and_check(store: &Store, path: &Path) -> Result<PreparedImport, String> {
+    let started = std::time::Instant::now();
+    let step = |name: &str| {
+        tracing::debug!(
+            step = name,
+            seconds = started.elapsed().as_secs_f64(),
+            "import: check"
+        );
+    };
     let resolver = store.region_resolver().map_err(|e| e.to_string())?;
+    step("resolver");
     let mut parsed = parse_file(path, &resolver);
+    step("parsed");
     let mut exported_records = ExportedRecords::default();
     if let Ok(file) = &mut parsed {
         exported_records = trust_record_ids(store, file)?;
+        step("record ids");
         exported_records.rejected_household_products = file
             .sheets
             .iter()
@@ -570,11 +731,12 @@ fn read_and_check(store: &Store, path: &Path) -> Result<PreparedImport, String> 
         let townships: Vec<String> = file
             .rows()
             .filter_map(|r| match &r.content {
-                RowContent::Sale(s) => Some(s.township_code.clone()),
+                RowContent::Sale(s) => Some(s.township_code.as_str()),
                 RowContent::Listing(_) => None,
             })
-            .collect::<HashSet<_>>()
+            .collect::<fnv::FnvHashSet<&str>>()
             .into_iter()
+            .map(str::to_string)
             .collect();
         let mut prices = store
             .catalogue_prices(&townships)
@@ -607,89 +769,18 @@ fn read_and_check(store: &Store, path: &Path) -> Result<PreparedImport, String> 
                 )
             })
             .collect();
-        // The first row of each content on each sheet: a row written twice is imported twice
-        // (two equal sales happen), with a hint on the second. Rows of our export that carry
-        // their record's id are known records; equal rows of two sheets are handled when the
-        // file is read (a copied sheet or a summary is imported once).
-        let mut first_rows: HashMap<(&str, SameContent<'_>), u32> = HashMap::new();
-        records.reserve(file.rows().count());
-        for row in file.rows() {
-            warnings.extend(row.warnings.iter().cloned());
-            match &row.content {
-                RowContent::Sale(record) => {
-                    let content = (row.sheet.as_str(), same_content(record));
-                    let mut record = record.clone();
-                    match first_rows.entry(content) {
-                        _ if row.record_id.is_some() => {}
-                        std::collections::hash_map::Entry::Occupied(first) => {
-                            let message = same_row_warning(*first.get());
-                            record.warnings.push(message.clone());
-                            warnings.push(RowIssue {
-                                sheet: row.sheet.clone(),
-                                row: row.row,
-                                column: String::new(),
-                                message,
-                            });
-                        }
-                        std::collections::hash_map::Entry::Vacant(slot) => {
-                            slot.insert(row.row);
-                        }
-                    }
-                    let key = (
-                        record.township_code.as_str(),
-                        record.household.as_str(),
-                        record.product.as_str(),
-                    );
-                    // A household may list a product at several prices (`普通`, `精品`): the
-                    // amount fits when it fits any of them.
-                    let mut expected: Vec<(&Price, Money)> = prices
-                        .get(&key)
-                        .copied()
-                        .unwrap_or_default()
-                        .iter()
-                        .filter_map(|price| {
-                            price
-                                .expected_amount(&record.quantity)
-                                .map(|expected| (price, expected))
-                        })
-                        .collect();
-                    let mut seen = HashSet::new();
-                    expected.retain(|(_, amount)| seen.insert(*amount));
-                    if !expected.is_empty()
-                        && expected.iter().all(|(_, amount)| *amount != record.amount)
-                    {
-                        let (_, _, amount_column) = record.kind.column_names();
-                        let products = expected
-                            .iter()
-                            .map(|(price, amount)| {
-                                format!("{}×{price}={amount}元", record.quantity)
-                            })
-                            .collect::<Vec<_>>()
-                            .join("或");
-                        let message = format!(
-                            "{amount_column}{}元与目录价格不符：{products}（按填报金额计，不自动更正）",
-                            record.amount
-                        );
-                        record.warnings.push(message.clone());
-                        warnings.push(RowIssue {
-                            sheet: row.sheet.clone(),
-                            row: row.row,
-                            column: amount_column.to_string(),
-                            message,
-                        });
-                    }
-                    records.push(ImportRecord::Sale {
-                        record_id: row.record_id,
-                        record,
-                    });
-                }
-                RowContent::Listing(listing) => records.push(ImportRecord::Listing {
-                    record_id: row.record_id,
-                    listing: listing.clone(),
-                }),
-            }
+        let rows: Vec<&ImportedRow> = file.rows().collect();
+        let repeats = repeated_rows(&rows);
+        let checked = map_in_parallel(&rows, |index, row| {
+            checked_row(row, repeats.get(index).copied().flatten(), &prices)
+        });
+        records.reserve(checked.len());
+        for (record, issues) in checked {
+            records.push(record);
+            warnings.extend(issues);
         }
     }
+    step("records");
     let plan = ImportPlan::default();
     let township_names = resolver
         .townships()

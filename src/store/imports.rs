@@ -7,7 +7,14 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use super::exports::{ExportCheck, ExportedRecords};
 use super::listings::{insert_listing_in, listing_fingerprint, update_listing_in};
-use super::sales::{SaleWriter, sale_fingerprint, sale_match_key};
+use super::sales::{PreparedContent, SaleWriter, sale_fingerprint, sale_match_key};
+
+/// From this many sales to add, their text columns are prepared on another thread while SQLite
+/// writes the rows ([`PreparedContent`]); below it the thread costs more than it saves.
+const PREPARE_AHEAD_MIN_ROWS: usize = 2_000;
+
+/// Sales prepared per message to the writing thread.
+const PREPARE_AHEAD_CHUNK: usize = 1_024;
 use super::{Store, StoreResult, now_text};
 use crate::domain::sale::{FormKind, Listing, SaleRecord};
 use crate::domain::{Channel, SubChannel};
@@ -1240,11 +1247,50 @@ impl Store {
             0 => count_sales(|action| matches!(action, ImportAction::Added(_))),
             _ => 0,
         };
+        let is_added_sale = |(record, action): (&ImportRecord, &ImportAction)| {
+            matches!(
+                (record, action),
+                (ImportRecord::Sale { .. }, ImportAction::Added(_))
+            )
+        };
         let actions = SaleWriter::bulk_in(&tx, sales_to_add, |writer| {
+          std::thread::scope(|scope| {
+            // Many sales to add: their text columns are computed on another thread, ahead of
+            // SQLite writing them here, in the order they are added.
+            let (sender, receiver) = std::sync::mpsc::sync_channel::<Vec<PreparedContent>>(4);
+            if sales_to_add >= PREPARE_AHEAD_MIN_ROWS {
+                let (records, planned) = (records, &planned);
+                scope.spawn(move || {
+                    let added = records
+                        .iter()
+                        .zip(planned)
+                        .filter(|pair| is_added_sale(*pair))
+                        .filter_map(|(record, _)| match record {
+                            ImportRecord::Sale { record, .. } => Some(record),
+                            ImportRecord::Listing { .. } => None,
+                        });
+                    let mut chunk = Vec::with_capacity(PREPARE_AHEAD_CHUNK);
+                    for record in added {
+                        chunk.push(PreparedContent::of(record));
+                        if chunk.len() == PREPARE_AHEAD_CHUNK {
+                            let full = std::mem::replace(&mut chunk, Vec::with_capacity(PREPARE_AHEAD_CHUNK));
+                            // The writer stopped (an error): nothing more to prepare.
+                            if sender.send(full).is_err() {
+                                return;
+                            }
+                        }
+                    }
+                    let _ = sender.send(chunk);
+                });
+            } else {
+                drop(sender);
+            }
+            let mut prepared = receiver.iter().flatten();
             let mut actions = Vec::with_capacity(planned.len());
-            for (index, (record, action)) in records.iter().zip(planned).enumerate() {
+            for (index, (record, action)) in records.iter().zip(planned.iter().copied()).enumerate() {
                 let done = match (record, action) {
                     (ImportRecord::Sale { record, .. }, ImportAction::Added(_)) => {
+                        let ahead = prepared.next();
                         // The warning of a likely correction stays with the record.
                         match similar_by_index.get(&index) {
                             Some(similar) => {
@@ -1252,7 +1298,11 @@ impl Store {
                                 record.warnings.push(similar.warning());
                                 ImportAction::Added(writer.insert(&record, Some(submission_id))?)
                             }
-                            None => ImportAction::Added(writer.insert(record, Some(submission_id))?),
+                            None => ImportAction::Added(writer.insert_prepared(
+                                record,
+                                ahead,
+                                Some(submission_id),
+                            )?),
                         }
                     }
                     (ImportRecord::Sale { record, .. }, ImportAction::Updated(id)) => {
@@ -1299,6 +1349,7 @@ impl Store {
                 actions.push(done);
             }
             Ok(actions)
+          })
         })?;
         phase("rows written");
         // Sales added or changed: only pairs with one of them on a side can be new.
@@ -1506,6 +1557,48 @@ mod tests {
             records,
             &ExportedRecords::default(),
         )
+    }
+
+    /// Many sales added at once have their text columns prepared on another thread
+    /// (`PREPARE_AHEAD_MIN_ROWS`): each row gets its own, as when they are computed one by one,
+    /// also around a record whose warnings the import adds to (a likely correction).
+    #[test]
+    fn sales_prepared_ahead_are_written_with_their_own_columns() {
+        let mut source = Store::open_in_memory().unwrap();
+        let rows = PREPARE_AHEAD_MIN_ROWS + PREPARE_AHEAD_CHUNK + 7;
+        crate::demo::fill(&mut source, 2019, rows, 5, 0, &|_, _| {}).unwrap();
+        let records: Vec<ImportRecord> = source
+            .sale_ids(&Default::default())
+            .unwrap()
+            .into_iter()
+            .map(|id| ImportRecord::Sale {
+                record_id: None,
+                record: source.sale(id).unwrap().record,
+            })
+            .collect();
+        let mut store = Store::open_in_memory().unwrap();
+        let plan = import_into(&mut store, "I-ahead", &records).unwrap();
+        let mut checked = 0;
+        for (record, action) in records.iter().zip(&plan.actions) {
+            let (ImportRecord::Sale { record, .. }, ImportAction::Added(id)) = (record, action)
+            else {
+                panic!("{action:?}");
+            };
+            let (match_key, date, quantity, warnings): (String, String, String, String) = store
+                .connection()
+                .query_row(
+                    "SELECT match_key, date, quantity, warnings FROM sale WHERE id = ?1",
+                    [id],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+                )
+                .unwrap();
+            assert_eq!(match_key, sale_match_key(record));
+            assert_eq!(date, record.date.date.to_string());
+            assert_eq!(quantity, record.quantity.value.normalize().to_string());
+            assert_eq!(warnings, record.warnings.join("\n"));
+            checked += 1;
+        }
+        assert_eq!(checked, rows);
     }
 
     /// A file adding more sales than the ledger holds sets the sale indexes aside and builds them

@@ -284,6 +284,40 @@ pub(crate) fn sale_match_key(record: &SaleRecord) -> String {
     key
 }
 
+/// The text columns of a sale row that take formatting work (dates, decimals, the content key),
+/// computed apart from the insert so that a bulk import can compute them on another thread
+/// while SQLite writes the rows before ([`SaleWriter::insert_prepared`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct PreparedContent {
+    /// `date`: ISO `YYYY-MM-DD`.
+    date_iso: String,
+    /// `quantity`: the decimal without trailing zeros.
+    quantity: String,
+    /// `quantity_jin`: the weight in 斤, `None` for counts.
+    quantity_jin: Option<String>,
+    /// `warnings`: one per line.
+    warnings: String,
+    /// `match_key` ([`sale_match_key`]).
+    match_key: String,
+    /// `fingerprint`: the form's number, U+001F, the match key.
+    fingerprint: String,
+}
+
+impl PreparedContent {
+    /// The prepared columns of `record`.
+    pub(crate) fn of(record: &SaleRecord) -> Self {
+        let match_key = sale_match_key(record);
+        PreparedContent {
+            date_iso: record.date.date.to_string(),
+            quantity: record.quantity.value.normalize().to_string(),
+            quantity_jin: record.quantity.in_jin().map(|j| j.normalize().to_string()),
+            warnings: record.warnings.join("\n"),
+            fingerprint: format!("{}\u{1f}{match_key}", record.kind.number()),
+            match_key,
+        }
+    }
+}
+
 /// Writes sales inside the caller's transaction: one fixed INSERT and one fixed UPDATE statement,
 /// with the purchasers and villages met so far remembered, so a 100,000-row import does not look
 /// each one up again per row. Insert and update write the same content columns the same way.
@@ -515,6 +549,7 @@ impl<'c> SaleWriter<'c> {
         &mut self,
         statement: &mut Statement<'_>,
         record: &SaleRecord,
+        prepared: Option<PreparedContent>,
         extra: &[&dyn ToSql],
     ) -> StoreResult<(usize, &'static str, &'static str)> {
         validate_for_storage(record)?;
@@ -523,12 +558,14 @@ impl<'c> SaleWriter<'c> {
         self.remember_village(&record.township_code, &record.village)?;
         let (households, persons) = involved_columns(record.involved);
         let date = record.date.date;
-        let date_iso = date.to_string();
-        let quantity = record.quantity.value.normalize().to_string();
-        let quantity_jin = record.quantity.in_jin().map(|j| j.normalize().to_string());
-        let warnings = record.warnings.join("\n");
-        let match_key = sale_match_key(record);
-        let fingerprint = format!("{}\u{1f}{match_key}", record.kind.number());
+        let PreparedContent {
+            date_iso,
+            quantity,
+            quantity_jin,
+            warnings,
+            match_key,
+            fingerprint,
+        } = prepared.unwrap_or_else(|| PreparedContent::of(record));
         let content: [&dyn ToSql; 28] = [
             &record.kind.number(),
             &purchaser_id,
@@ -571,12 +608,24 @@ impl<'c> SaleWriter<'c> {
         record: &SaleRecord,
         submission_id: Option<&str>,
     ) -> StoreResult<i64> {
+        self.insert_prepared(record, None, submission_id)
+    }
+
+    /// [`SaleWriter::insert`] with the record's text columns computed already
+    /// ([`PreparedContent::of`] on another thread), or computed here when `None`.
+    pub(crate) fn insert_prepared(
+        &mut self,
+        record: &SaleRecord,
+        prepared: Option<PreparedContent>,
+        submission_id: Option<&str>,
+    ) -> StoreResult<i64> {
         let now = self.now.clone();
         let mut statement = match self.insert_statement.take() {
             Some(statement) => statement,
             None => self.conn.prepare_cached(insert_sql_cached())?,
         };
-        let executed = self.execute_with_content(&mut statement, record, &[&submission_id, &now]);
+        let executed =
+            self.execute_with_content(&mut statement, record, prepared, &[&submission_id, &now]);
         self.insert_statement = Some(statement);
         let (_, channel, sub_channel) = executed?;
         if let Some(sums) = &mut self.summary_sums {
@@ -617,7 +666,7 @@ impl<'c> SaleWriter<'c> {
             .optional()?;
         let mut statement = self.conn.prepare_cached(update_sql_cached())?;
         let (changed, _, _) =
-            self.execute_with_content(&mut statement, record, &[&changed_by, &id])?;
+            self.execute_with_content(&mut statement, record, None, &[&changed_by, &id])?;
         drop(statement);
         if changed == 0 {
             return Err(StoreError::NotFound(id));
