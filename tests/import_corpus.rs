@@ -1148,6 +1148,30 @@ mod crafted {
         assert_eq!(l.contact, "13800002303");
     }
 
+    /// Writes 附件2 rows from row 4 (columns of [`HEADER2`]): (household, quantity, its number
+    /// format, amount, its number format); 土豆 sold to 云阳县青松中学 on 2019.9.1 in 泥溪镇三坪村.
+    fn write_formatted_sales(
+        ws: &mut rust_xlsxwriter::Worksheet,
+        rows: &[(&str, f64, &str, f64, &str)],
+    ) {
+        for (i, (name, quantity, quantity_format, amount, amount_format)) in rows.iter().enumerate()
+        {
+            let r = 3 + i as u32;
+            ws.write_number(r, 0, (i + 1) as f64).unwrap();
+            ws.write_string(r, 1, "云阳县青松中学").unwrap();
+            ws.write_string(r, 2, "2019.9.1").unwrap();
+            ws.write_string(r, 3, "云阳县泥溪镇三坪村").unwrap();
+            ws.write_string(r, 4, *name).unwrap();
+            ws.write_string(r, 5, "土豆").unwrap();
+            let quantity_format = Format::new().set_num_format(*quantity_format);
+            ws.write_number_with_format(r, 6, *quantity, &quantity_format)
+                .unwrap();
+            let amount_format = Format::new().set_num_format(*amount_format);
+            ws.write_number_with_format(r, 7, *amount, &amount_format)
+                .unwrap();
+        }
+    }
+
     /// A clerk who formats the number cells instead of typing the unit: `30` shown `30斤` by
     /// `0"斤"`, `0.0075` shown `0.0075万元`, `90` shown `90.00元`. The unit the cell shows is the
     /// unit read, as if typed; a format without one (`#,##0.00`) leaves the header's unit.
@@ -1160,7 +1184,6 @@ mod crafted {
         for (c, h) in HEADER2.iter().enumerate() {
             ws.write_string(2, c as u16, *h).unwrap();
         }
-        let format = |code: &str| Format::new().set_num_format(code);
         // (household, quantity, its format, amount, its format)
         let rows = [
             ("刘光富", 30.0, r#"0"斤""#, 90.0, r#"#,##0.00"元""#),
@@ -1168,20 +1191,7 @@ mod crafted {
             ("王德明", 2.0, r#"G/通用格式"吨""#, 1234.5, "#,##0.00"),
             ("张桂兰", 40.0, r#"0"只""#, 0.12345, r#"0.00000"万元""#),
         ];
-        for (i, (name, quantity, quantity_format, amount, amount_format)) in rows.iter().enumerate()
-        {
-            let r = 3 + i as u32;
-            ws.write_number(r, 0, (i + 1) as f64).unwrap();
-            ws.write_string(r, 1, "云阳县青松中学").unwrap();
-            ws.write_string(r, 2, "2019.9.1").unwrap();
-            ws.write_string(r, 3, "云阳县泥溪镇三坪村").unwrap();
-            ws.write_string(r, 4, *name).unwrap();
-            ws.write_string(r, 5, "土豆").unwrap();
-            ws.write_number_with_format(r, 6, *quantity, &format(quantity_format))
-                .unwrap();
-            ws.write_number_with_format(r, 7, *amount, &format(amount_format))
-                .unwrap();
-        }
+        write_formatted_sales(ws, &rows);
         let p = parse("units.xlsx", &wb.save_to_buffer().unwrap());
         let s = sales(&p);
         assert_eq!(s.len(), 4, "{:?}", p.errors().collect::<Vec<_>>());
@@ -1359,20 +1369,7 @@ mod crafted {
                 r#"[>=10000]0.0,"万元";0"元""#,
             ),
         ];
-        for (i, (name, quantity, quantity_format, amount, amount_format)) in rows.iter().enumerate()
-        {
-            let r = 3 + i as u32;
-            ws.write_number(r, 0, (i + 1) as f64).unwrap();
-            ws.write_string(r, 1, "云阳县青松中学").unwrap();
-            ws.write_string(r, 2, "2019.9.1").unwrap();
-            ws.write_string(r, 3, "云阳县泥溪镇三坪村").unwrap();
-            ws.write_string(r, 4, *name).unwrap();
-            ws.write_string(r, 5, "土豆").unwrap();
-            ws.write_number_with_format(r, 6, *quantity, &format(quantity_format))
-                .unwrap();
-            ws.write_number_with_format(r, 7, *amount, &format(amount_format))
-                .unwrap();
-        }
+        write_formatted_sales(ws, &rows);
         // Rows 7 and 8: 销售数量 and 销售金额 merged over both, shown `30斤` and `0.9万元`.
         for r in [6u32, 7] {
             ws.write_number(r, 0, f64::from(r - 2)).unwrap();
@@ -1417,20 +1414,26 @@ mod crafted {
             "{:?}",
             s[2].1.warnings
         );
-        // The amount merged over rows 7 and 8 is read in each, and each says so.
-        let merged = "销售金额是第7至8行合并的单元格，这2行每行都按其金额导入：如是这几行的合计，请拆开分别填写";
-        for (_, record) in &s[3..] {
+        // The quantity and amount merged over rows 7 and 8 are read in each, and each says so.
+        let merged = |column: &str| {
+            format!(
+                "{column}是第7至8行合并的单元格，这几行每行都读到它的值：如是这几行的合计，请拆开分别填写"
+            )
+        };
+        for column in ["销售数量", "销售金额"] {
+            for (_, record) in &s[3..] {
+                assert!(
+                    record.warnings.contains(&merged(column)),
+                    "{:?}",
+                    record.warnings
+                );
+            }
             assert!(
-                record.warnings.iter().any(|w| w == merged),
-                "{:?}",
-                record.warnings
+                s[..3]
+                    .iter()
+                    .all(|(_, r)| !r.warnings.contains(&merged(column)))
             );
         }
-        assert!(
-            s[..3]
-                .iter()
-                .all(|(_, r)| !r.warnings.iter().any(|w| w == merged))
-        );
     }
 
     /// 附件1: a price formatted `0.00"元/斤"` or `"¥"0.00"/斤"` carries its unit; one formatted
@@ -2259,6 +2262,7 @@ mod crafted {
                     "1|/|2019.9.3|泥溪镇黄岭村|冉启兵|腊肉|30斤|1500|无",
                     "2|云阳县明德初级中学|2019.9.4|泥溪镇黄岭村|冉启兵|土豆|30斤|90|—",
                     "3|云阳县明德初级中学|2019.9.5|泥溪镇黄岭村|—|红薯|30斤|90|",
+                    "4|云阳县明德初级中学|2019.9.5|泥溪镇黄岭村|冉启兵|玉米|30斤|/|",
                 ],
             ),
         );
@@ -2274,11 +2278,17 @@ mod crafted {
                 (4, school, String::new())
             ]
         );
-        let errors: Vec<(u32, &str)> = parsed
+        let errors: Vec<(u32, &str, &str)> = parsed
             .errors()
-            .map(|e| (e.row, e.column.as_str()))
+            .map(|e| (e.row, e.column.as_str(), e.message.as_str()))
             .collect();
-        assert_eq!(errors, [(5, "贫困户姓名")]);
+        assert_eq!(
+            errors,
+            [
+                (5, "贫困户姓名", "贫困户姓名不能为空"),
+                (6, "采购金额", "采购金额不能为空")
+            ]
+        );
     }
 
     /// A column the form does not have (`身份证号`, a second phone) is named in a sheet note
@@ -2290,16 +2300,20 @@ mod crafted {
             "extra.xlsx",
             &nixi_form(
                 "2019年9月30日",
-                "序号|采购单位|销售时间|地区|贫困户姓名|身份证号|产品品种|销售数量|销售金额|审核意见|备注",
+                "序号|采购单位|销售时间|地区|贫困户姓名|身份证号|产品品种|销售数量|销售金额|审核意见|联系电话|备注",
                 &[
-                    "1|云阳县青松中学|2019.9.1|泥溪镇三坪村|刘光富|500235193001011234|土豆|30斤|90元||",
+                    "1|云阳县青松中学|2019.9.1|泥溪镇三坪村|刘光富|500235193001011234|土豆|30斤|90元||13800001234|",
                 ],
             ),
         );
         assert_eq!(sales(&parsed).len(), 1);
+        // 联系电话 is a column of 附件1, not of 附件2.
         assert_eq!(
             parsed.file_warnings,
-            ["表头“身份证号”（F列）不是本表的栏目，这一列的内容未导入"]
+            [
+                "表头“身份证号”（F列）不是本表的栏目，这一列的内容未导入",
+                "表头“联系电话”（K列）不是本表的栏目，这一列的内容未导入"
+            ]
         );
     }
 

@@ -218,7 +218,7 @@ pub fn validate_sale_in_region(
     if purchaser.is_empty() {
         errors.push((SaleField::Purchaser, "采购单位不能为空".to_string()));
     }
-    warnings.extend(several_purchasers_warning(&purchaser));
+    warnings.extend(several_purchasers_warning(&purchaser, &draft.purchaser));
 
     // 时间
     let date_text = clean_text(&draft.date);
@@ -485,7 +485,8 @@ pub(super) fn household_fields(
     warnings: &mut Vec<String>,
 ) -> HouseholdFields {
     let typed = household;
-    let household = clean_name(household);
+    // `刘光富 陈秀英`: the names stay apart (warned as several households below).
+    let household = spaced_names(typed).unwrap_or_else(|| clean_name(typed));
     let remark = clean_text(remark);
     if !household.is_empty() {
         warnings.extend(name_warning(&household));
@@ -522,15 +523,12 @@ fn several_households_warning(household: &str, typed: &str) -> Option<String> {
     }
     let listed =
         household.contains(NAME_SEPARATORS) && listed_items(household, &NAME_SEPARATORS).len() >= 2;
-    let words: Vec<&str> = typed
-        .split(is_blank_char)
-        .filter(|word| !word.is_empty())
-        .collect();
-    let spaced = words.len() >= 2
-        && words.iter().all(|word| {
-            word.chars().count() >= 2 && word.chars().all(|c| !c.is_ascii() && c.is_alphabetic())
-        });
-    let household = if spaced { typed.trim() } else { household };
+    let joined = joins_two(household, is_person_name);
+    let spaced = spaced_names(typed);
+    let household = match &spaced {
+        Some(names) => names.as_str(),
+        None => household,
+    };
     let counted = household.split_once('等').is_some_and(|(_, rest)| {
         rest.ends_with(['户', '人'])
             && rest.chars().count() > 1
@@ -539,12 +537,68 @@ fn several_households_warning(household: &str, typed: &str) -> Option<String> {
                 .take(rest.chars().count() - 1)
                 .all(|c| c.is_ascii_digit() || super::text::is_chinese_numeral_char(c))
     });
-    (listed || counted || spaced).then(|| {
+    // `刘光富等`: and others.
+    let and_others = household.ends_with('等') && household.chars().count() > 2;
+    (listed || joined || counted || and_others || spaced.is_some()).then(|| {
         format!(
             "贫困户姓名“{household}”写了不止一户，已作为一条记录导入：请核实，宜每户一行（合作社请写合作社名称，并在备注中填涉及的贫困户户数，如“涉及贫困户5户”）"
         )
     })
 }
+
+/// Whether `text` reads as one person's name: two to four Chinese characters.
+fn is_person_name(text: &str) -> bool {
+    (2..=4).contains(&text.chars().count())
+        && text.chars().all(|c| !c.is_ascii() && c.is_alphabetic())
+}
+
+/// Surnames of two characters, which a clerk may write apart from the given name (`欧阳 明明`).
+const COMPOUND_SURNAMES: [&str; 24] = [
+    "欧阳", "上官", "司马", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙", "宇文", "司徒",
+    "令狐", "夏侯", "轩辕", "端木", "独孤", "南宫", "西门", "百里", "呼延", "澹台", "申屠", "万俟",
+];
+
+/// Words that follow a name to say who the person is (`刘光富 户主`), not another person.
+const RELATION_WORDS: [&str; 12] = [
+    "户主", "本人", "之妻", "之夫", "妻子", "丈夫", "之子", "之女", "代领", "代售", "代办", "家属",
+];
+
+/// `刘光富 陈秀英` (names apart by spaces or line breaks, which the stored name would run
+/// together): the names joined by `、`. `None` for one name written with spaces (`向　明`,
+/// `欧阳 明明`, `刘光富 户主`, a name and a phone number).
+fn spaced_names(typed: &str) -> Option<String> {
+    let words: Vec<&str> = typed
+        .split(is_blank_char)
+        .filter(|word| !word.is_empty())
+        .collect();
+    let one_person = words.len() == 2
+        && (COMPOUND_SURNAMES.contains(&words[0]) || RELATION_WORDS.contains(&words[1]));
+    let several = words.len() >= 2 && !one_person && words.iter().all(|word| is_person_name(word));
+    several.then(|| words.join("、"))
+}
+
+/// Whether `text` is two names joined by 和, 及 or 与, each `named` (`县商务委和县教委`,
+/// `三坪村和黎明村`): the word stands between two names, so one inside a name (`和平村`,
+/// `云阳县农商行和平支行`, `及时雨超市`) joins nothing.
+fn joins_two(text: &str, named: impl Fn(&str) -> bool) -> bool {
+    text.char_indices()
+        .filter(|(_, c)| JOINING_WORDS.contains(c))
+        .filter(|(at, _)| {
+            !WORDS_WITH_JOINING_CHARACTERS
+                .iter()
+                .any(|word| text[*at..].starts_with(word))
+        })
+        .any(|(at, c)| {
+            let (before, after) = (&text[..at], &text[at + c.len_utf8()..]);
+            named(before.trim()) && named(after.trim())
+        })
+}
+
+/// Common words that start with 和 or 及 inside names (`和平`, `和美`, `及时`).
+const WORDS_WITH_JOINING_CHARACTERS: [&str; 16] = [
+    "和平", "和美", "和谐", "和顺", "和睦", "和泰", "和兴", "和盛", "和信", "和丰", "和鑫", "和源",
+    "和悦", "和合", "和福", "及时",
+];
 
 /// The warning for a 地区 that names several villages (`泥溪镇石缸村、黎明村`,
 /// `石缸村3组，黎明村2组`, `三坪村/黎明村`, `三坪村和黎明村`): the row is booked to one village of that name, which no village list
@@ -558,7 +612,7 @@ fn several_villages_warning(region_text: &str, village: &str) -> Option<String> 
         listed_items(text, separators)
             .into_iter()
             .map(|item| {
-                if joins_two_villages(item) {
+                if joins_two(item, names_a_village) {
                     2
                 } else {
                     usize::from(names_a_village(item))
@@ -581,18 +635,6 @@ fn several_villages_warning(region_text: &str, village: &str) -> Option<String> 
             "地区“{region_text}”写了不止一个村（{village}），已作为一个村导入：请核实，宜每个村一行"
         )
     })
-}
-
-/// Whether `item` is two villages joined by 和, 及 or 与 (`三坪村和黎明村`, `和平村和新和村`):
-/// the word stands between two villages' names, so one inside a name (`和平村`, `三坪村和平组`)
-/// joins nothing.
-fn joins_two_villages(item: &str) -> bool {
-    item.char_indices()
-        .filter(|(_, c)| JOINING_WORDS.contains(c))
-        .any(|(at, c)| {
-            let (before, after) = (&item[..at], &item[at + c.len_utf8()..]);
-            names_a_village(before.trim()) && names_a_village(after.trim())
-        })
 }
 
 /// Whether a listed item is a village's name: it ends in 村 (at least two characters) or 社区, once
@@ -618,16 +660,20 @@ fn names_a_village(item: &str) -> bool {
 /// like the name of a body ([`BODY_NAME_ENDINGS`]), also when joined by `/`, 和, 与 or 及
 /// (`县商务委和县教委`): `云阳县1、2号食堂`, `惠民超市（A、B店）`, `云阳县和平超市` and
 /// `Trade Co., Ltd.` name one buyer.
-fn several_purchasers_warning(purchaser: &str) -> Option<String> {
-    if !purchaser.contains(PURCHASER_SEPARATORS) {
-        return None;
-    }
-    let items = listed_items(purchaser, &PURCHASER_SEPARATORS);
-    let several = items.len() >= 2
-        && items
-            .iter()
-            .all(|item| item.chars().count() >= 2 && item.ends_with(BODY_NAME_ENDINGS));
-    several.then(|| {
+fn several_purchasers_warning(purchaser: &str, typed: &str) -> Option<String> {
+    let body = |item: &str| item.chars().count() >= 2 && item.ends_with(BODY_NAME_ENDINGS);
+    let listed = purchaser.contains(PURCHASER_SEPARATORS) && {
+        let items = listed_items(purchaser, &PURCHASER_SEPARATORS);
+        items.len() >= 2 && items.iter().all(|item| body(item))
+    };
+    let joined = joins_two(purchaser, body);
+    // `县商务委 县教委`: names apart by a space, which the stored name runs together.
+    let words: Vec<&str> = typed
+        .split(is_blank_char)
+        .filter(|word| !word.is_empty())
+        .collect();
+    let spaced = words.len() >= 2 && words.iter().all(|word| body(word));
+    (listed || joined || spaced).then(|| {
         format!(
             "采购单位“{purchaser}”写了不止一个单位，已作为一个采购单位导入：请核实，宜每个单位一行"
         )
@@ -635,18 +681,18 @@ fn several_purchasers_warning(purchaser: &str) -> Option<String> {
 }
 
 /// Last characters of the name of a body that buys (委, 局, 公司, 超市, 中学, 中心, 食堂 …).
-const BODY_NAME_ENDINGS: [char; 27] = [
+const BODY_NAME_ENDINGS: [char; 28] = [
     '委', '局', '办', '院', '校', '学', '司', '市', '心', '部', '会', '站', '所', '社', '厂', '店',
-    '行', '队', '团', '馆', '处', '室', '堂', '府', '场', '厅', '园',
+    '行', '队', '团', '馆', '处', '室', '堂', '府', '场', '厅', '园', '联',
 ];
 
 /// What separates the items of a list typed into one cell: 顿号, commas and semicolons (half and
 /// full width).
 const LIST_SEPARATORS: [char; 5] = ['、', '，', ',', '；', ';'];
 
-/// What separates buyers listed in one 采购单位 (`县商务委和县教委`): the list separators, a
-/// slash, and the words 和, 与 and 及.
-const PURCHASER_SEPARATORS: [char; 9] = ['、', '，', ',', '；', ';', '/', '和', '与', '及'];
+/// What separates buyers listed in one 采购单位: the list separators and a slash. The words 和,
+/// 与 and 及 join two buyers too ([`joins_two`]).
+const PURCHASER_SEPARATORS: [char; 6] = ['、', '，', ',', '；', ';', '/'];
 
 /// What separates villages listed in one 地区 (`三坪村/黎明村`): the list separators, a slash,
 /// plus, bar and tilde. The words 和, 及 and 与 join two villages too ([`joins_two_villages`]).
@@ -1305,31 +1351,55 @@ mod tests {
             "重庆三峡农业、旅游发展有限公司",
         ] {
             assert!(
-                several_purchasers_warning(purchaser).is_none(),
+                several_purchasers_warning(purchaser, purchaser).is_none(),
                 "{purchaser}"
             );
         }
-        assert!(several_purchasers_warning("云阳县商务委员会，县教委").is_some());
-        assert!(several_purchasers_warning("县商务委和县教委").is_some());
-        assert!(several_purchasers_warning("县商务委/县教委").is_some());
+        assert!(
+            several_purchasers_warning("云阳县商务委员会，县教委", "云阳县商务委员会，县教委")
+                .is_some()
+        );
+        assert!(several_purchasers_warning("县商务委和县教委", "县商务委和县教委").is_some());
+        assert!(several_purchasers_warning("县商务委/县教委", "县商务委/县教委").is_some());
         for one in [
             "云阳县和平超市",
             "和美超市",
             "云阳县人和中学",
             "惠民超市A/B店",
+            "云阳县农商行和平支行",
+            "云阳县邮政局和平营业所",
+            "及时雨超市",
         ] {
-            assert!(several_purchasers_warning(one).is_none(), "{one}");
+            assert!(several_purchasers_warning(one, one).is_none(), "{one}");
         }
+        for several in ["云阳县工会和妇联", "云阳县和平超市和人和中学"] {
+            assert!(
+                several_purchasers_warning(several, several).is_some(),
+                "{several}"
+            );
+        }
+        assert!(several_purchasers_warning("县商务委县教委", "县商务委 县教委").is_some());
         // Names apart by spaces, which the stored name runs together.
         assert!(several_households_warning("刘光富陈秀英", "刘光富 陈秀英").is_some());
         assert!(several_households_warning("刘光富陈秀英", "刘光富\u{3000}陈秀英").is_some());
         for (name, typed) in [
             ("向明", "向　明"),
             ("欧阳明", "欧阳 明"),
+            ("欧阳明明", "欧阳 明明"),
+            ("司马相如", "司马 相如"),
+            ("刘光富户主", "刘光富 户主"),
             ("刘光富13800001111", "刘光富 13800001111"),
+            ("王和平", "王和平"),
         ] {
             assert!(several_households_warning(name, typed).is_none(), "{typed}");
         }
+        for name in ["刘光富和陈秀英", "刘光富与陈秀英", "刘光富等"] {
+            assert!(several_households_warning(name, name).is_some(), "{name}");
+        }
+        assert_eq!(
+            spaced_names("刘光富 陈秀英").as_deref(),
+            Some("刘光富、陈秀英")
+        );
         assert!(several_products_warning("腊肉（含香肠、排骨）").is_none());
         assert!(several_products_warning("红薯粉（宽、细）").is_none());
     }

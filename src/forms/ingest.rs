@@ -542,7 +542,7 @@ fn same_content(record: &crate::domain::sale::SaleRecord) -> SameContent<'_> {
 /// equal sales happen); the clerk checks that it was not entered twice.
 fn same_row_warning(row: u32) -> String {
     format!(
-        "本行与第{row}行完全相同（采购单位、时间、地区、贫困户、产品、数量、金额、备注），按两条记录导入：如为重复填写，请删除多出的一条"
+        "本行与第{row}行完全相同（采购单位、时间、地区、贫困户、产品、数量、金额、备注），按两条记录导入：如为重复填写，请在台账中删除多出的那条记录（再次导入本文件不会删除记录）"
     )
 }
 

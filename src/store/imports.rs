@@ -1559,15 +1559,11 @@ mod tests {
         )
     }
 
-    /// Many sales added at once have their text columns prepared on another thread
-    /// (`PREPARE_AHEAD_MIN_ROWS`): each row gets its own, as when they are computed one by one,
-    /// also around a record whose warnings the import adds to (a likely correction).
-    #[test]
-    fn sales_prepared_ahead_are_written_with_their_own_columns() {
+    /// `rows` demo sales of 2019 (seed `seed`), as records of a file to import.
+    fn demo_records(rows: usize, seed: u64) -> Vec<ImportRecord> {
         let mut source = Store::open_in_memory().unwrap();
-        let rows = PREPARE_AHEAD_MIN_ROWS + PREPARE_AHEAD_CHUNK + 7;
-        crate::demo::fill(&mut source, 2019, rows, 5, 0, &|_, _| {}).unwrap();
-        let records: Vec<ImportRecord> = source
+        crate::demo::fill(&mut source, 2019, rows, seed, 0, &|_, _| {}).unwrap();
+        source
             .sale_ids(&Default::default())
             .unwrap()
             .into_iter()
@@ -1575,7 +1571,16 @@ mod tests {
                 record_id: None,
                 record: source.sale(id).unwrap().record,
             })
-            .collect();
+            .collect()
+    }
+
+    /// Many sales added at once have their text columns prepared on another thread
+    /// (`PREPARE_AHEAD_MIN_ROWS`): each row gets its own, as when they are computed one by one,
+    /// also around a record whose warnings the import adds to (a likely correction).
+    #[test]
+    fn sales_prepared_ahead_are_written_with_their_own_columns() {
+        let rows = PREPARE_AHEAD_MIN_ROWS + PREPARE_AHEAD_CHUNK + 7;
+        let records = demo_records(rows, 5);
         let mut store = Store::open_in_memory().unwrap();
         let plan = import_into(&mut store, "I-ahead", &records).unwrap();
         let mut checked = 0;
@@ -1606,18 +1611,7 @@ mod tests {
     /// them find the new rows, and a file failing half-way leaves them as they were.
     #[test]
     fn bulk_imports_build_the_sale_indexes_again() {
-        let mut source = Store::open_in_memory().unwrap();
-        let rows = crate::store::sales::BULK_LOAD_MIN_ROWS + 500;
-        crate::demo::fill(&mut source, 2019, rows, 11, 0, &|_, _| {}).unwrap();
-        let records: Vec<ImportRecord> = source
-            .sale_ids(&Default::default())
-            .unwrap()
-            .into_iter()
-            .map(|id| ImportRecord::Sale {
-                record_id: None,
-                record: source.sale(id).unwrap().record,
-            })
-            .collect();
+        let records = demo_records(crate::store::sales::BULK_LOAD_MIN_ROWS + 500, 11);
         let mut store = Store::open_in_memory().unwrap();
         let declared = sale_indexes(&store);
         assert!(declared.len() >= 5, "{declared:?}");

@@ -74,6 +74,29 @@ impl Role {
     pub(crate) fn is_exchange(self) -> bool {
         matches!(self, Role::RecordId | Role::TypedText)
     }
+
+    /// Whether a form of `kind` reads this column into its records: 附件2/附件3 have no 计划销量,
+    /// 销售价格, 供货方式, 网店网址 or contact columns; 附件1 has no 采购单位, 销售时间, 销售数量 or
+    /// 销售金额.
+    pub(crate) fn is_read_by(self, kind: FormKind) -> bool {
+        let of_catalogue = matches!(
+            self,
+            Role::PlannedQuantity
+                | Role::Price
+                | Role::SupplyMethod
+                | Role::ShopUrl
+                | Role::Contact
+                | Role::ContactPhone
+        );
+        let of_sales = matches!(
+            self,
+            Role::Purchaser | Role::Date | Role::Quantity | Role::Amount
+        );
+        match kind {
+            FormKind::Catalogue => !of_sales,
+            FormKind::Sale | FormKind::Procurement => !of_catalogue,
+        }
+    }
 }
 
 /// One recognised column of the header.
@@ -568,18 +591,28 @@ fn ignored_duplicates(texts: &[(u32, String)], columns: &[Column]) -> Vec<String
     warnings
 }
 
-/// The header cells that name no column of the form and are not a second column of one
-/// ([`ignored_duplicates`] names those): (0-based column, text without whitespace).
-fn unread_columns(texts: &[(u32, String)], columns: &[Column]) -> Vec<(u32, String)> {
+/// The header cells that name no column a form of `kind` reads ([`Role::is_read_by`]:
+/// `身份证号`, or `联系电话` on 附件2) and are not a second column of one ([`ignored_duplicates`]
+/// names those): (0-based column, text without whitespace).
+fn unread_columns(
+    kind: FormKind,
+    texts: &[(u32, String)],
+    columns: &[Column],
+) -> Vec<(u32, String)> {
     texts
         .iter()
         .filter(|(col, text)| {
             let folded = fold(text);
-            if folded.is_empty() || columns.iter().any(|c| c.col == *col) {
+            if folded.is_empty() {
                 return false;
             }
+            if let Some(column) = columns.iter().find(|c| c.col == *col) {
+                return !column.role.is_read_by(kind);
+            }
             match role_of(split_unit(&folded).0) {
-                Some((role, _)) => !columns.iter().any(|c| c.role == role),
+                Some((role, _)) => {
+                    !role.is_read_by(kind) || !columns.iter().any(|c| c.role == role)
+                }
                 None => true,
             }
         })
@@ -839,7 +872,7 @@ pub(crate) fn find_header(sheet: &GridSheet) -> Option<Header> {
                 .into_iter()
                 .chain(ignored_duplicates(&used_texts, &columns))
                 .collect(),
-            unread_columns: unread_columns(&used_texts, &columns),
+            unread_columns: unread_columns(kind, &used_texts, &columns),
         };
         // A row right under the header holding only units belongs to the header (rule 17).
         if let Some(below) = rows.get(next_index)

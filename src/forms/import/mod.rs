@@ -538,7 +538,8 @@ fn read_table(
         reporting_township: reporting_township(header.kind, info.unit.as_deref(), &above, resolver),
         unit: info.unit.clone(),
         formula_rows: table.formulas.keys().map(|(row, _)| *row).collect(),
-        merged_amounts: rows::merged_amount_rows(table, &header),
+        merged_quantities: rows::merged_rows(table, &header, detect::Role::Quantity),
+        merged_amounts: rows::merged_rows(table, &header, detect::Role::Amount),
     };
     let rows_started = std::time::Instant::now();
     let rows = rows::import_rows(&ctx);

@@ -234,21 +234,26 @@ pub(crate) struct RowContext<'a> {
     /// The rows (1-based) holding a formula the sheet keeps (`sheet.formulas`): only those can
     /// have a formula saved without its result.
     pub formula_rows: std::collections::HashSet<u32>,
-    /// The rows (1-based) whose amount cell lies in a region merged over several rows, with its
-    /// first and last row ([`merged_amount_rows`]).
+    /// The rows (1-based) whose quantity or amount cell lies in a region merged over several
+    /// rows, with its first and last row ([`merged_rows`]).
+    pub merged_quantities: HashMap<u32, (u32, u32)>,
     pub merged_amounts: HashMap<u32, (u32, u32)>,
 }
 
-/// The rows whose 销售金额 / 采购金额 cell lies in a region merged over several rows (the merged
-/// value is read in each, rule 15), with the region's first and last row (1-based). At most
-/// 100,000 rows are looked at.
-pub(crate) fn merged_amount_rows(sheet: &GridSheet, header: &Header) -> HashMap<u32, (u32, u32)> {
+/// The rows whose cell in the column of `role` (销售数量, 销售金额) lies in a region merged over
+/// several rows (the merged value is read in each, rule 15), with the region's first and last
+/// row (1-based). At most 100,000 rows are looked at.
+pub(crate) fn merged_rows(
+    sheet: &GridSheet,
+    header: &Header,
+    role: Role,
+) -> HashMap<u32, (u32, u32)> {
     let mut out = HashMap::new();
-    let Some(amount) = header.col(Role::Amount) else {
+    let Some(column) = header.col(role) else {
         return out;
     };
     for &(first_row, first_col, last_row, last_col) in &sheet.merges {
-        if first_row == last_row || !(first_col..=last_col).contains(&amount) {
+        if first_row == last_row || !(first_col..=last_col).contains(&column) {
             continue;
         }
         let (first, last) = (first_row.saturating_add(1), last_row.saturating_add(1));
@@ -828,8 +833,15 @@ fn purchaser_text(ctx: &RowContext<'_>, row: &GridRow, warnings: &mut Vec<String
 /// The text a quantity, amount or price cell shows, the unit of its number format included
 /// ([`GridSheet::shown_text`]: `50` formatted `0"斤"` → `50斤`); empty without the column.
 fn shown_text(ctx: &RowContext<'_>, row: &GridRow, col: Option<u32>) -> String {
-    col.map(|c| ctx.sheet.shown_text(row, c))
+    col.filter(|c| !row.get(*c).is_some_and(is_filler_mark))
+        .map(|c| ctx.sheet.shown_text(row, c))
         .unwrap_or_default()
+}
+
+/// The cell of `col`, unless it holds only a mark for an empty cell ([`is_filler_mark`]).
+fn value_cell(row: &GridRow, col: Option<u32>) -> Option<&CellValue> {
+    col.and_then(|c| row.get(c))
+        .filter(|value| !is_filler_mark(value))
 }
 
 /// A quantity followed by the row's unit column (`50` and `公斤` → `50公斤`) when the quantity is
@@ -1286,17 +1298,21 @@ fn sale_row(
     let (region, completed) = regions.completed(region, ctx.reporting_township.as_ref());
     extra.extend(split_warning);
     extra.extend(completed);
-    if let Some((first, last)) = ctx.merged_amounts.get(&row.number) {
-        let (_, _, amount_column) = h.kind.column_names();
-        extra.push(format!(
-            "{amount_column}是第{first}至{last}行合并的单元格，这{}行每行都按其金额导入：如是这几行的合计，请拆开分别填写",
-            last - first + 1
-        ));
+    let (_, quantity_column, amount_column) = h.kind.column_names();
+    for (merged, column) in [
+        (&ctx.merged_quantities, quantity_column),
+        (&ctx.merged_amounts, amount_column),
+    ] {
+        if let Some((first, last)) = merged.get(&row.number) {
+            extra.push(format!(
+                "{column}是第{first}至{last}行合并的单元格，这几行每行都读到它的值：如是这几行的合计，请拆开分别填写"
+            ));
+        }
     }
     let draft = SaleDraft {
         purchaser: purchaser_text(ctx, row, &mut extra),
         date: date_text(
-            h.col(Role::Date).and_then(|c| row.get(c)),
+            value_cell(row, h.col(Role::Date)),
             ctx.reference,
             ctx.sheet.cells_are_text,
             &mut extra,
@@ -1306,7 +1322,7 @@ fn sale_row(
         product: cell_text(row, h.col(Role::Product)),
         quantity: with_unit_column(h, row, shown_text(ctx, row, h.col(Role::Quantity))),
         amount: amount_text(
-            h.col(Role::Amount).and_then(|c| row.get(c)),
+            value_cell(row, h.col(Role::Amount)),
             h.col(Role::Amount)
                 .and_then(|c| ctx.sheet.format_unit(row.number, c)),
             units.amount,
