@@ -567,6 +567,10 @@ const RELATION_WORDS: [&str; 12] = [
 /// together): the names joined by `、`. `None` for one name written with spaces (`向　明`,
 /// `欧阳 明明`, `刘光富 户主`, a name and a phone number).
 fn spaced_names(typed: &str) -> Option<String> {
+    // Most names have no space: nothing to split.
+    if !typed.trim_matches(is_blank_char).contains(is_blank_char) {
+        return None;
+    }
     let words: Vec<&str> = typed
         .split(is_blank_char)
         .filter(|word| !word.is_empty())
@@ -668,11 +672,13 @@ fn several_purchasers_warning(purchaser: &str, typed: &str) -> Option<String> {
     };
     let joined = joins_two(purchaser, body);
     // `县商务委 县教委`: names apart by a space, which the stored name runs together.
-    let words: Vec<&str> = typed
-        .split(is_blank_char)
-        .filter(|word| !word.is_empty())
-        .collect();
-    let spaced = words.len() >= 2 && words.iter().all(|word| body(word));
+    let spaced = typed.trim_matches(is_blank_char).contains(is_blank_char) && {
+        let words: Vec<&str> = typed
+            .split(is_blank_char)
+            .filter(|word| !word.is_empty())
+            .collect();
+        words.len() >= 2 && words.iter().all(|word| body(word))
+    };
     (listed || joined || spaced).then(|| {
         format!(
             "采购单位“{purchaser}”写了不止一个单位，已作为一个采购单位导入：请核实，宜每个单位一行"

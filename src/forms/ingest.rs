@@ -549,73 +549,95 @@ fn same_row_warning(row: u32) -> String {
 /// For each row of `rows`, the earlier row of its sheet it repeats ([`SameContent`]), if any:
 /// a row written twice is imported twice (two equal sales happen), with a hint on the second.
 /// Rows of our export that carry their record's id are known records; equal rows of two sheets
-/// are handled when the file is read (a copied sheet or a summary is imported once).
+/// are handled when the file is read (a copied sheet or a summary is imported once). The rows'
+/// contents are hashed on several threads; equal hashes are compared in full.
 fn repeated_rows(rows: &[&ImportedRow]) -> Vec<Option<u32>> {
-    let mut first_rows: fnv::FnvHashMap<(&str, SameContent<'_>), u32> = fnv::FnvHashMap::default();
-    rows.iter()
-        .map(|row| match &row.content {
+    use std::hash::{Hash, Hasher};
+    fn content(row: &ImportedRow) -> Option<(&str, SameContent<'_>)> {
+        match &row.content {
             RowContent::Sale(record) if row.record_id.is_none() => {
-                match first_rows.entry((row.sheet.as_str(), same_content(record))) {
-                    std::collections::hash_map::Entry::Occupied(first) => Some(*first.get()),
-                    std::collections::hash_map::Entry::Vacant(slot) => {
-                        slot.insert(row.row);
-                        None
-                    }
-                }
+                Some((row.sheet.as_str(), same_content(record)))
             }
             _ => None,
+        }
+    }
+    let hashes: Vec<Option<u64>> = in_parallel_chunks(rows, |_, chunk| {
+        chunk
+            .iter()
+            .map(|row| {
+                content(row).map(|content| {
+                    let mut hasher = fnv::FnvHasher::default();
+                    content.hash(&mut hasher);
+                    hasher.finish()
+                })
+            })
+            .collect::<Vec<_>>()
+    })
+    .into_iter()
+    .flatten()
+    .collect();
+    // Hash → the indices of the first rows with that hash (one, unless two contents collide).
+    let mut first_rows: fnv::FnvHashMap<u64, Vec<usize>> = fnv::FnvHashMap::default();
+    first_rows.reserve(rows.len());
+    rows.iter()
+        .zip(&hashes)
+        .enumerate()
+        .map(|(index, (row, hash))| {
+            let hash = (*hash)?;
+            let firsts = first_rows.entry(hash).or_default();
+            let first = firsts
+                .iter()
+                .find(|first| rows.get(**first).and_then(|first| content(first)) == content(row));
+            match first {
+                Some(first) => rows.get(*first).map(|first| first.row),
+                None => {
+                    firsts.push(index);
+                    None
+                }
+            }
         })
         .collect()
 }
 
-/// Below this many rows [`map_in_parallel`] runs on the calling thread only.
+/// Below this many items [`in_parallel_chunks`] runs on the calling thread only.
 const PARALLEL_MIN_ROWS: usize = 4_000;
 
-/// `f(index, item)` for each of `items`, in order: on up to 4 threads for many items.
-fn map_in_parallel<T: Sync, R: Send>(items: &[T], f: impl Fn(usize, &T) -> R + Sync) -> Vec<R> {
+/// `f(offset, chunk)` for consecutive chunks of `items` (`offset`: the index of the chunk's
+/// first item), in order: one chunk per thread, up to 4, for many items; one chunk otherwise.
+fn in_parallel_chunks<T: Sync, R: Send>(
+    items: &[T],
+    f: impl Fn(usize, &[T]) -> R + Sync,
+) -> Vec<R> {
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .clamp(1, 4);
     if threads == 1 || items.len() < PARALLEL_MIN_ROWS {
-        return items
-            .iter()
-            .enumerate()
-            .map(|(i, item)| f(i, item))
-            .collect();
+        return vec![f(0, items)];
     }
-    let chunk = items.len().div_ceil(threads);
+    let size = items.len().div_ceil(threads);
     let f = &f;
     std::thread::scope(|scope| {
         let parts: Vec<_> = items
-            .chunks(chunk)
+            .chunks(size)
             .enumerate()
-            .map(|(part, slice)| {
-                let work = move || {
-                    slice
-                        .iter()
-                        .enumerate()
-                        .map(|(i, item)| f(part * chunk + i, item))
-                        .collect::<Vec<R>>()
-                };
-                // A part whose thread cannot be started is done here instead.
+            .map(|(part, chunk)| {
+                let work = move || f(part * size, chunk);
+                // A chunk whose thread cannot be started is done here instead.
                 std::thread::Builder::new()
                     .name("import-check".into())
                     .spawn_scoped(scope, work)
                     .map_err(|_| work)
             })
             .collect();
-        let mut out = Vec::with_capacity(items.len());
-        for part in parts {
-            match part {
-                Ok(handle) => out.extend(
-                    handle
-                        .join()
-                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
-                ),
-                Err(work) => out.extend(work()),
-            }
-        }
-        out
+        parts
+            .into_iter()
+            .map(|part| match part {
+                Ok(handle) => handle
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+                Err(work) => work(),
+            })
+            .collect()
     })
 }
 
@@ -771,12 +793,24 @@ fn read_and_check(store: &Store, path: &Path) -> Result<PreparedImport, String> 
             .collect();
         let rows: Vec<&ImportedRow> = file.rows().collect();
         let repeats = repeated_rows(&rows);
-        let checked = map_in_parallel(&rows, |index, row| {
-            checked_row(row, repeats.get(index).copied().flatten(), &prices)
+        let checked = in_parallel_chunks(&rows, |offset, chunk| {
+            let mut records = Vec::with_capacity(chunk.len());
+            let mut issues = Vec::new();
+            for (index, row) in chunk.iter().enumerate() {
+                let repeats = repeats.get(offset + index).copied().flatten();
+                let (record, row_issues) = checked_row(row, repeats, &prices);
+                records.push(record);
+                issues.extend(row_issues);
+            }
+            (records, issues)
         });
-        records.reserve(checked.len());
-        for (record, issues) in checked {
-            records.push(record);
+        for (chunk_records, issues) in checked {
+            // The first chunk's records are taken whole; later ones are moved after them.
+            if records.is_empty() {
+                records = chunk_records;
+            } else {
+                records.extend(chunk_records);
+            }
             warnings.extend(issues);
         }
     }

@@ -694,6 +694,18 @@ fn is_filler_mark(value: &CellValue) -> bool {
     let CellValue::Text(text) = value else {
         return false;
     };
+    // Most cells are data: a first character that starts no mark (a word of [`FILLER_WORDS`]
+    // or a decoration) and no 以 (every one of [`FILLER_ENDINGS`] has it) tell them apart.
+    let Some(first) = text.chars().next() else {
+        return true;
+    };
+    let starts_like_a_mark = first.is_whitespace()
+        || super::grid::is_blank_char(first)
+        || FILLER_DECORATION.contains(&first)
+        || matches!(first, '空' | '无' | '此' | 'N' | 'n');
+    if !starts_like_a_mark && !text.contains('以') {
+        return false;
+    }
     let decoration = |c: char| {
         c.is_whitespace() || super::grid::is_blank_char(c) || FILLER_DECORATION.contains(&c)
     };
