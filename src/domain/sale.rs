@@ -701,7 +701,7 @@ const LIST_SEPARATORS: [char; 5] = ['、', '，', ',', '；', ';'];
 const PURCHASER_SEPARATORS: [char; 6] = ['、', '，', ',', '；', ';', '/'];
 
 /// What separates villages listed in one 地区 (`三坪村/黎明村`): the list separators, a slash,
-/// plus, bar and tilde. The words 和, 及 and 与 join two villages too ([`joins_two_villages`]).
+/// plus, bar and tilde. The words 和, 及 and 与 join two villages too ([`joins_two`]).
 const VILLAGE_SEPARATORS: [char; 11] = ['、', '，', ',', '；', ';', '/', '+', '＋', '|', '~', '～'];
 
 /// The words that join two villages' names (`三坪村和黎明村`); names hold them too (`和平村`).

@@ -11,7 +11,7 @@ use serde::Serialize;
 use crate::domain::sale::FormKind;
 use crate::domain::{Money, Price};
 use crate::forms::import::{
-    FileRejection, ImportedRow, ParsedFile, RowContent, RowIssue, parse_file,
+    FileRejection, ImportedRow, ParsedFile, RowContent, RowIssue, in_parallel_chunks, parse_file,
 };
 use crate::forms::logistics::{self, PreparedShipments};
 use crate::store::{ExportedRecords, ImportAction, ImportPlan, ImportRecord, Store};
@@ -597,48 +597,6 @@ fn repeated_rows(rows: &[&ImportedRow]) -> Vec<Option<u32>> {
             }
         })
         .collect()
-}
-
-/// Below this many items [`in_parallel_chunks`] runs on the calling thread only.
-const PARALLEL_MIN_ROWS: usize = 4_000;
-
-/// `f(offset, chunk)` for consecutive chunks of `items` (`offset`: the index of the chunk's
-/// first item), in order: one chunk per thread, up to 4, for many items; one chunk otherwise.
-fn in_parallel_chunks<T: Sync, R: Send>(
-    items: &[T],
-    f: impl Fn(usize, &[T]) -> R + Sync,
-) -> Vec<R> {
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .clamp(1, 4);
-    if threads == 1 || items.len() < PARALLEL_MIN_ROWS {
-        return vec![f(0, items)];
-    }
-    let size = items.len().div_ceil(threads);
-    let f = &f;
-    std::thread::scope(|scope| {
-        let parts: Vec<_> = items
-            .chunks(size)
-            .enumerate()
-            .map(|(part, chunk)| {
-                let work = move || f(part * size, chunk);
-                // A chunk whose thread cannot be started is done here instead.
-                std::thread::Builder::new()
-                    .name("import-check".into())
-                    .spawn_scoped(scope, work)
-                    .map_err(|_| work)
-            })
-            .collect();
-        parts
-            .into_iter()
-            .map(|part| match part {
-                Ok(handle) => handle
-                    .join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
-                Err(work) => work(),
-            })
-            .collect()
-    })
 }
 
 /// The record a parsed row imports and the row's issues: its own, then the hint that it repeats

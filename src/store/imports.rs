@@ -8,13 +8,6 @@ use rusqlite::{Connection, OptionalExtension, params};
 use super::exports::{ExportCheck, ExportedRecords};
 use super::listings::{insert_listing_in, listing_fingerprint, update_listing_in};
 use super::sales::{PreparedContent, SaleWriter, sale_fingerprint, sale_match_key};
-
-/// From this many sales to add, their text columns are prepared on another thread while SQLite
-/// writes the rows ([`PreparedContent`]); below it the thread costs more than it saves.
-const PREPARE_AHEAD_MIN_ROWS: usize = 2_000;
-
-/// Sales prepared per message to the writing thread.
-const PREPARE_AHEAD_CHUNK: usize = 1_024;
 use super::{Store, StoreResult, now_text};
 use crate::domain::sale::{FormKind, Listing, SaleRecord};
 use crate::domain::{Channel, SubChannel};
@@ -1177,6 +1170,126 @@ fn resent_file_check(
     Ok(notes)
 }
 
+/// Writes the `records` of `file` as `planned` (adds, updates, listing dates) with `writer`
+/// inside the import's transaction (`conn`); returns what was done to each. `similar`: by
+/// record index, the stored record an added sale likely corrects (its warning is added). With
+/// `prepare_ahead`, the added sales' text columns are computed on another thread
+/// ([`send_prepared_sales`]) while SQLite writes the rows before them.
+fn write_planned(
+    writer: &mut SaleWriter<'_>,
+    conn: &Connection,
+    file: &ImportedFile<'_>,
+    records: &[ImportRecord],
+    planned: &[ImportAction],
+    similar: &HashMap<usize, &SimilarSale>,
+    prepare_ahead: bool,
+) -> StoreResult<Vec<ImportAction>> {
+    let (submission_id, reported_on) = (file.submission_id, file.reported_on);
+    std::thread::scope(|scope| {
+        let ahead = prepare_ahead.then(|| {
+            let (sender, receiver) = std::sync::mpsc::sync_channel(4);
+            scope.spawn(move || send_prepared_sales(records, planned, &sender));
+            receiver
+        });
+        let mut prepared = ahead.iter().flat_map(|receiver| receiver.iter()).flatten();
+        let mut actions = Vec::with_capacity(planned.len());
+        let planned_actions = planned.iter().copied();
+        for (index, (record, action)) in records.iter().zip(planned_actions).enumerate() {
+            let done = match (record, action) {
+                (ImportRecord::Sale { record, .. }, ImportAction::Added(_)) => {
+                    let ahead = prepared.next();
+                    // The warning of a likely correction stays with the record.
+                    match similar.get(&index) {
+                        Some(similar) => {
+                            let mut record = record.clone();
+                            record.warnings.push(similar.warning());
+                            ImportAction::Added(writer.insert(&record, Some(submission_id))?)
+                        }
+                        None => ImportAction::Added(writer.insert_prepared(
+                            record,
+                            ahead,
+                            Some(submission_id),
+                        )?),
+                    }
+                }
+                (ImportRecord::Sale { record, .. }, ImportAction::Updated(id)) => {
+                    // A file cannot carry the operator's channel override: keep it.
+                    match stored_channel_override(conn, id)? {
+                        Some(stored) if record.channel_override.is_none() => {
+                            let mut record = record.clone();
+                            record.channel_override = Some(stored);
+                            writer.update(id, &record, Some(submission_id))?;
+                        }
+                        _ => writer.update(id, record, Some(submission_id))?,
+                    }
+                    ImportAction::Updated(id)
+                }
+                (ImportRecord::Listing { listing, .. }, ImportAction::Added(_)) => {
+                    let id = insert_listing_in(conn, listing, Some(submission_id))?;
+                    listed_on_in(conn, id, reported_on)?;
+                    ImportAction::Added(id)
+                }
+                (ImportRecord::Listing { listing, .. }, ImportAction::Updated(id)) => {
+                    update_listing_in(conn, id, listing, Some(submission_id))?;
+                    listed_on_in(conn, id, reported_on)?;
+                    ImportAction::Updated(id)
+                }
+                // The form lists the entry again as it is: the township confirmed it then.
+                (
+                    ImportRecord::Listing { .. },
+                    action @ (ImportAction::Duplicate(id)
+                    | ImportAction::Unchanged(id)
+                    | ImportAction::AsExported(id)
+                    | ImportAction::Superseded(id)),
+                ) => {
+                    if let Some(day) = reported_on {
+                        conn.prepare_cached(
+                            "UPDATE listing SET reported_on = ?2
+                         WHERE id = ?1 AND COALESCE(reported_on, substr(updated_at, 1, 10)) < ?2",
+                        )?
+                        .execute(params![id, day.to_string()])?;
+                    }
+                    action
+                }
+                (_, other) => other,
+            };
+            actions.push(done);
+        }
+        Ok(actions)
+    })
+}
+
+/// Sends the [`PreparedContent`] of the sales that `planned` adds, in order, in chunks of
+/// [`PREPARE_AHEAD_CHUNK`]; stops early when the writer has stopped (an error).
+fn send_prepared_sales(
+    records: &[ImportRecord],
+    planned: &[ImportAction],
+    sender: &std::sync::mpsc::SyncSender<Vec<PreparedContent>>,
+) {
+    let added = records.iter().zip(planned).filter_map(|pair| match pair {
+        (ImportRecord::Sale { record, .. }, ImportAction::Added(_)) => Some(record),
+        _ => None,
+    });
+    let mut chunk = Vec::with_capacity(PREPARE_AHEAD_CHUNK);
+    for record in added {
+        chunk.push(PreparedContent::of(record));
+        if chunk.len() == PREPARE_AHEAD_CHUNK {
+            let full = std::mem::replace(&mut chunk, Vec::with_capacity(PREPARE_AHEAD_CHUNK));
+            if sender.send(full).is_err() {
+                return;
+            }
+        }
+    }
+    let _ = sender.send(chunk);
+}
+
+/// From this many sales to add, their text columns are prepared on another thread while SQLite
+/// writes the rows ([`PreparedContent`]); below it the thread costs more than it saves.
+const PREPARE_AHEAD_MIN_ROWS: usize = 2_000;
+
+/// Sales prepared per message to the writing thread.
+const PREPARE_AHEAD_CHUNK: usize = 1_024;
+
 impl Store {
     /// What importing `records` would do, without writing anything (for the preview).
     /// `exported`: what the file's exports say about the records it names
@@ -1207,7 +1320,7 @@ impl Store {
             kind,
             unit,
             file_name,
-            reported_on,
+            reported_on: _,
         } = *file;
         let started = std::time::Instant::now();
         let phase = |name: &str| {
@@ -1247,109 +1360,9 @@ impl Store {
             0 => count_sales(|action| matches!(action, ImportAction::Added(_))),
             _ => 0,
         };
-        let is_added_sale = |(record, action): (&ImportRecord, &ImportAction)| {
-            matches!(
-                (record, action),
-                (ImportRecord::Sale { .. }, ImportAction::Added(_))
-            )
-        };
         let actions = SaleWriter::bulk_in(&tx, sales_to_add, |writer| {
-          std::thread::scope(|scope| {
-            // Many sales to add: their text columns are computed on another thread, ahead of
-            // SQLite writing them here, in the order they are added.
-            let (sender, receiver) = std::sync::mpsc::sync_channel::<Vec<PreparedContent>>(4);
-            if sales_to_add >= PREPARE_AHEAD_MIN_ROWS {
-                let (records, planned) = (records, &planned);
-                scope.spawn(move || {
-                    let added = records
-                        .iter()
-                        .zip(planned)
-                        .filter(|pair| is_added_sale(*pair))
-                        .filter_map(|(record, _)| match record {
-                            ImportRecord::Sale { record, .. } => Some(record),
-                            ImportRecord::Listing { .. } => None,
-                        });
-                    let mut chunk = Vec::with_capacity(PREPARE_AHEAD_CHUNK);
-                    for record in added {
-                        chunk.push(PreparedContent::of(record));
-                        if chunk.len() == PREPARE_AHEAD_CHUNK {
-                            let full = std::mem::replace(&mut chunk, Vec::with_capacity(PREPARE_AHEAD_CHUNK));
-                            // The writer stopped (an error): nothing more to prepare.
-                            if sender.send(full).is_err() {
-                                return;
-                            }
-                        }
-                    }
-                    let _ = sender.send(chunk);
-                });
-            } else {
-                drop(sender);
-            }
-            let mut prepared = receiver.iter().flatten();
-            let mut actions = Vec::with_capacity(planned.len());
-            for (index, (record, action)) in records.iter().zip(planned.iter().copied()).enumerate() {
-                let done = match (record, action) {
-                    (ImportRecord::Sale { record, .. }, ImportAction::Added(_)) => {
-                        let ahead = prepared.next();
-                        // The warning of a likely correction stays with the record.
-                        match similar_by_index.get(&index) {
-                            Some(similar) => {
-                                let mut record = record.clone();
-                                record.warnings.push(similar.warning());
-                                ImportAction::Added(writer.insert(&record, Some(submission_id))?)
-                            }
-                            None => ImportAction::Added(writer.insert_prepared(
-                                record,
-                                ahead,
-                                Some(submission_id),
-                            )?),
-                        }
-                    }
-                    (ImportRecord::Sale { record, .. }, ImportAction::Updated(id)) => {
-                        // A file cannot carry the operator's channel override: keep it.
-                        match stored_channel_override(&tx, id)? {
-                            Some(stored) if record.channel_override.is_none() => {
-                                let mut record = record.clone();
-                                record.channel_override = Some(stored);
-                                writer.update(id, &record, Some(submission_id))?;
-                            }
-                            _ => writer.update(id, record, Some(submission_id))?,
-                        }
-                        ImportAction::Updated(id)
-                    }
-                    (ImportRecord::Listing { listing, .. }, ImportAction::Added(_)) => {
-                        let id = insert_listing_in(&tx, listing, Some(submission_id))?;
-                        listed_on_in(&tx, id, reported_on)?;
-                        ImportAction::Added(id)
-                    }
-                    (ImportRecord::Listing { listing, .. }, ImportAction::Updated(id)) => {
-                        update_listing_in(&tx, id, listing, Some(submission_id))?;
-                        listed_on_in(&tx, id, reported_on)?;
-                        ImportAction::Updated(id)
-                    }
-                    // The form lists the entry again as it is: the township confirmed it then.
-                    (
-                        ImportRecord::Listing { .. },
-                        action @ (ImportAction::Duplicate(id)
-                        | ImportAction::Unchanged(id)
-                        | ImportAction::AsExported(id)
-                        | ImportAction::Superseded(id)),
-                    ) => {
-                        if let Some(day) = reported_on {
-                            tx.prepare_cached(
-                                "UPDATE listing SET reported_on = ?2
-                                 WHERE id = ?1 AND COALESCE(reported_on, substr(updated_at, 1, 10)) < ?2",
-                            )?
-                            .execute(params![id, day.to_string()])?;
-                        }
-                        action
-                    }
-                    (_, other) => other,
-                };
-                actions.push(done);
-            }
-            Ok(actions)
-          })
+            let prepare_ahead = sales_to_add >= PREPARE_AHEAD_MIN_ROWS;
+            write_planned(writer, &tx, file, records, &planned, &similar_by_index, prepare_ahead)
         })?;
         phase("rows written");
         // Sales added or changed: only pairs with one of them on a side can be new.

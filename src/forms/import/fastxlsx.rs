@@ -62,8 +62,7 @@ pub(crate) fn read(bytes: &[u8], names: &HashMap<String, String>) -> Option<Work
                 .builder
                 .finish(sheet.name, &parsed.hidden_rows, &parsed.merges);
         grid.formulas = std::mem::take(&mut parsed.formulas);
-        grid.format_units = std::mem::take(&mut parsed.format_units);
-        grid.spread_format_units(&parsed.merges);
+        grid.add_format_units(std::mem::take(&mut parsed.format_units));
         grid.hidden_sheet = sheet.hidden;
         grid.hidden_columns = std::mem::take(&mut parsed.hidden_columns);
         if !parsed.links.is_empty()

@@ -178,14 +178,28 @@ impl GridSheet {
         self.format_units.get(&(row, col)).map(|unit| &**unit)
     }
 
-    /// Gives the cells a merged region filled ([`SheetBuilder::finish`]) the unit the format of
-    /// its top-left cell shows ([`GridSheet::format_units`]), as Excel shows the merged value.
-    pub(crate) fn spread_format_units(&mut self, merges: &[Merge]) {
+    /// Keeps the units of `candidates` (cells, (row 1-based, col 0-based), whose style's format
+    /// shows a unit) for the number cells among them ([`GridSheet::format_units`]), then gives
+    /// the cells a merged region filled ([`SheetBuilder::finish`]) the unit of its top-left cell,
+    /// as Excel shows the merged value.
+    pub(crate) fn add_format_units(
+        &mut self,
+        candidates: impl IntoIterator<Item = ((u32, u32), Arc<str>)>,
+    ) {
+        for (cell, unit) in candidates {
+            let is_number = self
+                .row(cell.0)
+                .and_then(|row| row.get(cell.1))
+                .is_some_and(|value| matches!(value, CellValue::Number(_) | CellValue::Int(_)));
+            if is_number {
+                self.format_units.insert(cell, unit);
+            }
+        }
         if self.format_units.is_empty() {
             return;
         }
         let mut added = 0usize;
-        for &(first_row, first_col, last_row, last_col) in merges {
+        for &(first_row, first_col, last_row, last_col) in &self.merges {
             let (first, last) = (first_row.saturating_add(1), last_row.saturating_add(1));
             let Some(unit) = self.format_units.get(&(first, first_col)).cloned() else {
                 continue;

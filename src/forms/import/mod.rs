@@ -243,6 +243,48 @@ pub fn parse_file(path: &Path, resolver: &RegionResolver) -> Result<ParsedFile, 
     parse_bytes(&file_name, &bytes, resolver)
 }
 
+/// Below this many items (rows) [`in_parallel_chunks`] runs on the calling thread only.
+const PARALLEL_MIN_ROWS: usize = 4_000;
+
+/// `f(offset, chunk)` for consecutive chunks of `items` (`offset`: the index of the chunk's
+/// first item), in order: one chunk per thread, up to 4, for many items; one chunk otherwise.
+pub(crate) fn in_parallel_chunks<T: Sync, R: Send>(
+    items: &[T],
+    f: impl Fn(usize, &[T]) -> R + Sync,
+) -> Vec<R> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, 4);
+    if threads == 1 || items.len() < PARALLEL_MIN_ROWS {
+        return vec![f(0, items)];
+    }
+    let size = items.len().div_ceil(threads);
+    let f = &f;
+    std::thread::scope(|scope| {
+        let parts: Vec<_> = items
+            .chunks(size)
+            .enumerate()
+            .map(|(part, chunk)| {
+                let work = move || f(part * size, chunk);
+                // A chunk whose thread cannot be started is done here instead.
+                std::thread::Builder::new()
+                    .name("import-rows".into())
+                    .spawn_scoped(scope, work)
+                    .map_err(|_| work)
+            })
+            .collect();
+        parts
+            .into_iter()
+            .map(|part| match part {
+                Ok(handle) => handle
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+                Err(work) => work(),
+            })
+            .collect()
+    })
+}
+
 /// Parses the bytes of a file named `file_name` (the name is used for messages and for the
 /// sheet name of CSV/HTML files; the format is recognised from the bytes). Never panics: an
 /// unexpected failure inside a reader library becomes a [`FileRejection`].

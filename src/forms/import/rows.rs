@@ -268,9 +268,6 @@ pub(crate) fn merged_rows(
     out
 }
 
-/// Below this many data rows validation runs on the calling thread only.
-const PARALLEL_MIN_ROWS: usize = 4_000;
-
 /// Processes every row after the header: classifies them in order, then validates the data rows
 /// (on several threads for large sheets; the result is the same and in row order).
 pub(crate) fn import_rows(ctx: &RowContext<'_>) -> SheetRows {
@@ -356,36 +353,10 @@ pub(crate) fn import_rows(ctx: &RowContext<'_>) -> SheetRows {
         out.stated_total = Some(*only);
         out.stated_total_is_formula = *is_formula;
     }
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .clamp(1, 4);
-    let parts: Vec<SheetRows> = if threads > 1 && data.len() >= PARALLEL_MIN_ROWS {
-        let chunk = data.len().div_ceil(threads);
-        std::thread::scope(|scope| {
-            // A chunk whose thread cannot be started is validated here instead.
-            let started: Vec<Result<_, &[&GridRow]>> = data
-                .chunks(chunk)
-                .map(|rows| {
-                    std::thread::Builder::new()
-                        .name("import-rows".into())
-                        .spawn_scoped(scope, move || validate_rows(ctx, rows))
-                        .map_err(|_| rows)
-                })
-                .collect();
-            // A panic in a worker is re-raised here and turned into a rejection by parse_bytes.
-            started
-                .into_iter()
-                .map(|s| match s {
-                    Ok(handle) => handle
-                        .join()
-                        .unwrap_or_else(|e| std::panic::resume_unwind(e)),
-                    Err(rows) => validate_rows(ctx, rows),
-                })
-                .collect()
-        })
-    } else {
-        vec![validate_rows(ctx, &data)]
-    };
+    // On several threads for many rows; a panic in a worker is re-raised here and turned into
+    // a rejection by parse_bytes.
+    let parts: Vec<SheetRows> =
+        super::in_parallel_chunks(&data, |_, rows| validate_rows(ctx, rows));
     out.rows.reserve(parts.iter().map(|p| p.rows.len()).sum());
     for part in parts {
         out.rows.extend(part.rows);

@@ -129,16 +129,12 @@ fn read_with_calamine(bytes: &[u8], scans: &[SheetScan]) -> Result<Workbook, Fil
             .get(index)
             .map(|s| s.hidden_columns.clone())
             .unwrap_or_default();
-        for (cell, unit) in scans.get(index).map_or(&[][..], |s| &s.format_units) {
-            let is_number = sheet
-                .row(cell.0)
-                .and_then(|row| row.get(cell.1))
-                .is_some_and(|value| matches!(value, CellValue::Number(_) | CellValue::Int(_)));
-            if is_number {
-                sheet.format_units.insert(*cell, unit.clone());
-            }
-        }
-        sheet.spread_format_units(&merges);
+        sheet.add_format_units(
+            scans
+                .get(index)
+                .into_iter()
+                .flat_map(|scan| scan.format_units.iter().cloned()),
+        );
         out.sheets.push(sheet);
     }
     Ok(out)

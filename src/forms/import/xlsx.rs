@@ -90,16 +90,7 @@ pub(crate) fn read_with_calamine(
             grid.formulas = formulas;
             grid.hidden_sheet = !matches!(visible, SheetVisible::Visible);
             grid.hidden_columns = std::mem::take(&mut meta.hidden_columns);
-            for (cell, unit) in std::mem::take(&mut meta.format_units) {
-                let is_number = grid
-                    .row(cell.0)
-                    .and_then(|row| row.get(cell.1))
-                    .is_some_and(|value| matches!(value, CellValue::Number(_) | CellValue::Int(_)));
-                if is_number {
-                    grid.format_units.insert(cell, unit);
-                }
-            }
-            grid.spread_format_units(&meta.merges);
+            grid.add_format_units(std::mem::take(&mut meta.format_units));
             if !meta.links.is_empty() {
                 let rels = meta
                     .rels_path
