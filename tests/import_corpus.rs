@@ -843,6 +843,54 @@ mod crafted {
         );
         let p = sheet("农坝镇人民政府", &[("2019年12月28日", "双龙镇双龙村")]);
         assert_eq!(sales(&p)[0].1.township_code, "500235138");
+        // A row of 农坝镇's form that names another township stays there as written, never
+        // without a word: with the township's level, by its short name before a village, or by
+        // its short name before no village (`双龙组`: a group called 双龙, or 双龙镇?).
+        for (region, code, warning) in [
+            (
+                "泥溪镇三坪村",
+                "500235139",
+                "地区“泥溪镇三坪村”在泥溪镇，不是填报单位农坝镇：已按地区记入泥溪镇，请核实",
+            ),
+            (
+                "双龙镇双龙村",
+                "500235138",
+                "地区“双龙镇双龙村”在双龙镇，不是填报单位农坝镇：已按地区记入双龙镇，请核实",
+            ),
+            (
+                "泥溪三坪村",
+                "500235139",
+                "地区“泥溪三坪村”在泥溪镇，不是填报单位农坝镇：已按地区记入泥溪镇，请核实",
+            ),
+            (
+                "双龙组",
+                "500235138",
+                "地区“双龙组”记入双龙镇，不是填报单位农坝镇：请核实，如是农坝镇的地方请写明村名",
+            ),
+            (
+                "平安湾",
+                "500235133",
+                "地区“平安湾”记入平安镇，不是填报单位农坝镇：请核实，如是农坝镇的地方请写明村名",
+            ),
+        ] {
+            let p = sheet("农坝镇人民政府", &[("2019年12月28日", region)]);
+            let (_, sale) = sales(&p)[0];
+            assert_eq!(
+                (sale.region_text.as_str(), sale.township_code.as_str()),
+                (region, code)
+            );
+            assert_eq!(sale.warnings, [warning], "{region}");
+            // Without a township of its own the form says nothing of it.
+            let p = sheet("云阳县商务委员会", &[("2019年12月28日", region)]);
+            assert!(
+                sales(&p)[0]
+                    .1
+                    .warnings
+                    .iter()
+                    .all(|w| !w.contains("填报单位")),
+                "{region}"
+            );
+        }
         let p = sheet("双龙镇人民政府", &[("2019年12月28日", "双龙村")]);
         assert!(sales(&p)[0].1.warnings.is_empty());
         // No 填报单位 at all: the one township its title names is the form's township.

@@ -499,7 +499,7 @@ impl RegionResolver {
     /// Whether `text` names a township as a place: with its level (`农坝镇`, `清水乡`,
     /// `农坝镇双龙村`), or by its short name before a village (`农坝双龙村`); not a short name
     /// before anything else (`平安组`, `水口湾`, `双龙场`, `水口`: places named like a township).
-    fn names_township(&self, text: &str) -> bool {
+    pub fn names_township(&self, text: &str) -> bool {
         self.match_township(strip_county(text))
             .is_some_and(|(_, rest, bare)| {
                 !bare || village_name_length(&village_from(rest, true)).is_some_and(|n| n >= 1)

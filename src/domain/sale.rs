@@ -480,14 +480,37 @@ pub(super) const EMPTY_HOUSEHOLD: &str = "贫困户姓名不能为空";
 /// Reads [`HouseholdFields`]; adds the name and cooperative warnings to `warnings` when the name is
 /// not empty (an empty name is the caller's field error, [`EMPTY_HOUSEHOLD`]).
 pub(super) fn household_fields(
-    household: &str,
+    household_typed: &str,
     remark: &str,
     warnings: &mut Vec<String>,
 ) -> HouseholdFields {
-    let typed = household;
+    let household = household_typed;
+    let mut remark = clean_text(remark);
+    // `王成芳 13812345678`: the number goes to 备注, so the name matches the household's other
+    // records and the number is kept exactly as typed.
+    let number = super::text::split_contact_number(household);
+    let typed = number
+        .as_ref()
+        .map_or(household, |number| number.name.as_str());
     // `刘光富 陈秀英`: the names stay apart (warned as several households below).
     let household = spaced_names(typed).unwrap_or_else(|| clean_name(typed));
-    let remark = clean_text(remark);
+    if let Some(number) = &number {
+        let moved = format!("{}：{}", number.kind, number.number.trim());
+        remark = if remark.is_empty() {
+            moved
+        } else {
+            format!("{remark}；{moved}")
+        };
+        let what = if number.kind == "电话" {
+            "电话号码"
+        } else {
+            number.kind
+        };
+        warnings.push(format!(
+            "贫困户姓名“{}”含{what}，已将号码移到备注",
+            clean_text(household_typed)
+        ));
+    }
     if !household.is_empty() {
         warnings.extend(name_warning(&household));
         warnings.extend(cooperative_warning(&household, &remark));
@@ -611,11 +634,15 @@ const WORDS_WITH_JOINING_CHARACTERS: [&str; 16] = [
 /// (`三坪村（原黎明村、红岩村合并）`) name one village: warned only when two or more of the
 /// listed items are villages' names ([`names_a_village`]).
 fn several_villages_warning(region_text: &str, village: &str) -> Option<String> {
-    // Each listed item names no village, one, or two joined by 和 / 及 / 与.
+    // Each listed item names no village, one, or two joined by 和 / 及 / 与; a remark in
+    // brackets after it (`黎明村(重复)`) is not part of its name.
     let villages = |text: &str, separators: &[char]| {
         listed_items(text, separators)
             .into_iter()
+            .map(super::text::to_half_width)
             .map(|item| {
+                let item = super::region_text::trailing_bracketed(&item)
+                    .map_or(item.as_str(), |(before, _)| before);
                 if joins_two(item, names_a_village) {
                     2
                 } else {
@@ -668,7 +695,9 @@ fn several_purchasers_warning(purchaser: &str, typed: &str) -> Option<String> {
     let body = |item: &str| item.chars().count() >= 2 && item.ends_with(BODY_NAME_ENDINGS);
     let listed = purchaser.contains(PURCHASER_SEPARATORS) && {
         let items = listed_items(purchaser, &PURCHASER_SEPARATORS);
-        items.len() >= 2 && items.iter().all(|item| body(item))
+        items.len() >= 2
+            && items.iter().all(|item| body(item))
+            && !items.iter().skip(1).all(|item| is_part_of_a_body(item))
     };
     let joined = joins_two(purchaser, body);
     // `县商务委 县教委`: names apart by a space, which the stored name runs together.
@@ -685,6 +714,33 @@ fn several_purchasers_warning(purchaser: &str, typed: &str) -> Option<String> {
         )
     })
 }
+
+/// Whether a listed buyer is a part of the one before it (`云阳县第一中学/高中部`,
+/// `县财政局/办公室`, `云阳中学、教师食堂`): a short name (at most 5 characters) ending like a
+/// department ([`PART_NAME_ENDINGS`]) that does not start with a place (`县`, `云阳`, `重庆`).
+fn is_part_of_a_body(item: &str) -> bool {
+    item.chars().count() <= 5
+        && PART_NAME_ENDINGS
+            .iter()
+            .any(|ending| item.ends_with(ending))
+        && !["县", "云阳", "重庆"]
+            .iter()
+            .any(|place| item.starts_with(place))
+}
+
+/// Last characters of a department's name: the part of a body that buys for it.
+const PART_NAME_ENDINGS: [&str; 10] = [
+    "部",
+    "处",
+    "科",
+    "室",
+    "食堂",
+    "分校",
+    "校区",
+    "分店",
+    "分公司",
+    "车间",
+];
 
 /// Last characters of the name of a body that buys (委, 局, 公司, 超市, 中学, 中心, 食堂 …).
 const BODY_NAME_ENDINGS: [char; 28] = [
@@ -1116,6 +1172,38 @@ mod tests {
     }
 
     #[test]
+    fn a_number_in_the_household_cell_goes_to_the_remark() {
+        let mut warnings = Vec::new();
+        let fields = household_fields("王成芳 13812345678", "自提", &mut warnings);
+        assert_eq!(fields.household, "王成芳");
+        assert_eq!(fields.remark, "自提；电话：13812345678");
+        assert_eq!(
+            warnings,
+            ["贫困户姓名“王成芳 13812345678”含电话号码，已将号码移到备注"]
+        );
+        let mut warnings = Vec::new();
+        let fields = household_fields("王成芳（身份证号500235198001011234）", "", &mut warnings);
+        assert_eq!(
+            (fields.household.as_str(), fields.remark.as_str()),
+            ("王成芳", "身份证号：500235198001011234")
+        );
+        assert!(warnings[0].contains("含身份证号"));
+        // A cooperative keeps its count of households from 备注.
+        let mut warnings = Vec::new();
+        let fields = household_fields(
+            "云阳县红星种植专业合作社 13812345678",
+            "涉及贫困户5户",
+            &mut warnings,
+        );
+        assert_eq!(fields.household, "云阳县红星种植专业合作社");
+        assert_eq!(fields.remark, "涉及贫困户5户；电话：13812345678");
+        assert!(fields.involved.is_some());
+        let mut warnings = Vec::new();
+        assert_eq!(household_fields("王成芳", "", &mut warnings).remark, "");
+        assert!(warnings.is_empty());
+    }
+
+    #[test]
     fn household_and_cooperative_warnings() {
         let d = SaleDraft {
             household: "?永红".into(),
@@ -1341,6 +1429,8 @@ mod tests {
             "太和村和永和村",
             "新和村及和平村",
             "三坪村和黎明村和红岩村",
+            "三坪村、黎明村(重复)",
+            "三坪村（重复）、黎明村（2组）",
         ] {
             assert!(
                 several_villages_warning(village, village).is_some(),
@@ -1365,6 +1455,28 @@ mod tests {
             several_purchasers_warning("云阳县商务委员会，县教委", "云阳县商务委员会，县教委")
                 .is_some()
         );
+        // A department after its body is one buyer; another body after it is not.
+        for purchaser in [
+            "云阳县第一中学/高中部",
+            "县财政局/办公室",
+            "云阳中学、教师食堂",
+            "云阳县惠民超市/北城分店",
+        ] {
+            assert!(
+                several_purchasers_warning(purchaser, purchaser).is_none(),
+                "{purchaser}"
+            );
+        }
+        for purchaser in [
+            "云阳县第一中学/县教委",
+            "云阳县第一中学/高中部、县商务委",
+            "县财政局/县人武部",
+        ] {
+            assert!(
+                several_purchasers_warning(purchaser, purchaser).is_some(),
+                "{purchaser}"
+            );
+        }
         assert!(several_purchasers_warning("县商务委和县教委", "县商务委和县教委").is_some());
         assert!(several_purchasers_warning("县商务委/县教委", "县商务委/县教委").is_some());
         for one in [

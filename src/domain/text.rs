@@ -80,6 +80,121 @@ pub fn listed_items<'t>(text: &'t str, separators: &[char]) -> Vec<&'t str> {
         .collect()
 }
 
+/// A telephone or ID number written in a name cell, and the name without it
+/// ([`split_contact_number`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NumberInName {
+    /// The name as typed, without the number, its label and its brackets (not yet cleaned).
+    pub name: String,
+    /// The number exactly as typed, separators included (`139-0000-3312`, `138 1234 5678`).
+    pub number: String,
+    /// What the number is: `电话` or `身份证号` (15 or 18 characters of digits, the last may be X).
+    pub kind: &'static str,
+}
+
+/// Labels that may stand before a number in a name cell (`王成芳 电话：13812345678`); the longest
+/// first, so `联系电话` is not read as `电话` after `联系`.
+const NUMBER_LABELS: [&str; 9] = [
+    "联系电话",
+    "联系方式",
+    "身份证号",
+    "电话",
+    "手机",
+    "身份证",
+    "tel",
+    "TEL",
+    "Tel",
+];
+
+/// Finds one telephone or ID number in a name cell (`王成芳 13812345678`, `王成芳（电话：
+/// 139-0000-3312）`, `王成芳13812345678`): a run of digits (half or full width, with `-` or spaces
+/// between groups) holding at least 7 digits. Returns `None` when there is no such run, other
+/// digits besides it, or no name besides it. Digits shorter than a number (`杜金木等3户`) are not one.
+pub fn split_contact_number(text: &str) -> Option<NumberInName> {
+    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    let is_digit = |c: char| c.is_ascii_digit() || ('０'..='９').contains(&c);
+    let mut runs: Vec<(usize, usize, usize)> = Vec::new(); // char start, char end, digits
+    let mut index = 0;
+    while index < chars.len() {
+        if !is_digit(chars[index].1) {
+            index += 1;
+            continue;
+        }
+        let start = index;
+        let mut end = index;
+        let mut digits = 0;
+        let mut cursor = index;
+        while cursor < chars.len() {
+            let c = chars[cursor].1;
+            if is_digit(c) {
+                digits += 1;
+                cursor += 1;
+                end = cursor;
+            } else if matches!(c, '-' | '－' | '—') || is_blank_char(c) {
+                // A separator counts only between digits.
+                if chars
+                    .get(cursor + 1)
+                    .is_some_and(|(_, next)| is_digit(*next))
+                {
+                    cursor += 1;
+                } else {
+                    break;
+                }
+            } else {
+                break;
+            }
+        }
+        // An ID number may end with X.
+        if digits == 17
+            && chars
+                .get(end)
+                .is_some_and(|(_, c)| matches!(c, 'X' | 'x' | 'Ｘ'))
+        {
+            end += 1;
+            digits += 1;
+        }
+        runs.push((start, end, digits));
+        index = end.max(start + 1);
+    }
+    // `王成芳2组 13812345678`: other digits too; left as typed.
+    let [(start, end, digits)] = runs.as_slice() else {
+        return None;
+    };
+    let (start, end, digits) = (*start, *end, *digits);
+    if digits < 7 {
+        return None;
+    }
+    let byte = |char_index: usize| chars.get(char_index).map_or(text.len(), |(b, _)| *b);
+    let number = text[byte(start)..byte(end)].to_string();
+    let mut before = text[..byte(start)].trim_end_matches(is_blank_char);
+    let mut after = text[byte(end)..].trim_start_matches(is_blank_char);
+    before = before
+        .trim_end_matches([':', '：'])
+        .trim_end_matches(is_blank_char);
+    if let Some(label) = NUMBER_LABELS.iter().find(|label| before.ends_with(**label)) {
+        before = before[..before.len() - label.len()].trim_end_matches(is_blank_char);
+    }
+    // `王成芳（13812345678）`, `王成芳(电话:13812345678)`: the brackets go with the number.
+    let closes = [('(', ')'), ('（', '）'), ('[', ']'), ('【', '】')];
+    if let Some(&(open, close)) = closes
+        .iter()
+        .find(|(open, close)| before.ends_with(*open) && after.starts_with(*close))
+    {
+        before = &before[..before.len() - open.len_utf8()];
+        after = &after[close.len_utf8()..];
+    }
+    let name = format!("{before}{after}");
+    if name.trim_matches(is_blank_char).is_empty() {
+        return None;
+    }
+    let id_number = digits == 15 || digits == 18;
+    Some(NumberInName {
+        name,
+        number,
+        kind: if id_number { "身份证号" } else { "电话" },
+    })
+}
+
 /// Removes all whitespace (of every kind) and line breaks: used to compare header cells.
 pub fn squeeze(text: &str) -> String {
     if !text.chars().any(is_blank_char) {
@@ -415,6 +530,68 @@ mod tests {
         ];
         for (input, expected) in cases {
             assert_eq!(clean_text(input), expected, "input {input:?}");
+        }
+    }
+
+    #[test]
+    fn a_number_in_a_name_cell_is_split_from_the_name() {
+        let split = |text: &str| {
+            split_contact_number(text).map(|n| (clean_name(&n.name), n.number, n.kind))
+        };
+        for (text, name, number, kind) in [
+            ("王成芳 13812345678", "王成芳", "13812345678", "电话"),
+            ("王成芳13812345678", "王成芳", "13812345678", "电话"),
+            ("王成芳（13812345678）", "王成芳", "13812345678", "电话"),
+            (
+                "王成芳(电话:139-0000-3312)",
+                "王成芳",
+                "139-0000-3312",
+                "电话",
+            ),
+            (
+                "王成芳 联系电话：138 1234 5678",
+                "王成芳",
+                "138 1234 5678",
+                "电话",
+            ),
+            ("13812345678王成芳", "王成芳", "13812345678", "电话"),
+            ("王成芳 023-55123456", "王成芳", "023-55123456", "电话"),
+            (
+                "王成芳 ５５１２３４５６",
+                "王成芳",
+                "５５１２３４５６",
+                "电话",
+            ),
+            (
+                "王成芳 50023519800101123X",
+                "王成芳",
+                "50023519800101123X",
+                "身份证号",
+            ),
+            (
+                "王成芳 身份证号500235198001011234",
+                "王成芳",
+                "500235198001011234",
+                "身份证号",
+            ),
+        ] {
+            assert_eq!(
+                split(text),
+                Some((name.to_string(), number.to_string(), kind)),
+                "{text}"
+            );
+        }
+        // No number: a count, a group, short digits, a number alone, or other digits beside it.
+        for text in [
+            "王成芳",
+            "杜金木等3户",
+            "王成芳 123456",
+            "13812345678",
+            "电话：13812345678",
+            "王成芳2组 13812345678",
+            "",
+        ] {
+            assert_eq!(split(text), None, "{text}");
         }
     }
 

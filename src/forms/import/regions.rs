@@ -101,7 +101,10 @@ impl<'a> RegionCache<'a> {
     /// is the form's township's too, warned that the other may have a village of that name. A
     /// village, then a place of another township (`三坪村、农坝镇双龙村`), is completed so that
     /// its error names both. The completed text is what is stored and printed, so the record
-    /// reads the same without its file's 填报单位.
+    /// reads the same without its file's 填报单位. A text that names another township
+    /// (`泥溪镇三坪村`, `泥溪三坪村`, or a short name alone or before no village: `双龙组`) stays
+    /// as written, with a warning that it is not the form's township: never booked elsewhere
+    /// without a word.
     pub(crate) fn completed(
         &mut self,
         region: String,
@@ -153,17 +156,23 @@ impl<'a> RegionCache<'a> {
         let starts_with_village =
             is_village_name(village) || (first_item != village && is_village_name(first_item));
         if !starts_with_village {
-            return (region, None);
+            // `泥溪镇三坪村`, also `双龙组` (a group called 双龙, or 双龙镇?) on 农坝镇's form:
+            // the row goes where its text says, warned.
+            let warning = named.map(|named| self.other_township_warning(&typed, &named, reporting));
+            return (region, warning);
         }
         // `双龙村` on 农坝镇's form names 双龙镇 only by the village's name: 农坝镇's form lists
         // 农坝镇's households, so it is 农坝镇's 双龙村. (`农坝镇双龙村` names its township.)
-        if named.is_some()
+        // `泥溪三坪村` names 泥溪镇 by its short name before a village: it stays there, warned.
+        if let Some(named) = &named
             && !self
                 .full
                 .resolve(&region)
                 .is_ok_and(|resolved| resolved.village == village)
+            && self.full.names_township(village)
         {
-            return (region, None);
+            let warning = self.other_township_warning(&typed, named, reporting);
+            return (region, Some(warning));
         }
         let completed = format!("{township}{village}");
         if self.slot(&completed).is_none() {
@@ -181,6 +190,25 @@ impl<'a> RegionCache<'a> {
             None => format!("地区“{typed}”未写乡镇，按{source}记为“{completed}”"),
         };
         (completed, Some(warning))
+    }
+
+    /// The warning for a row of a township's own form whose 地区 `typed` names another township
+    /// (`named`): it is stored under `named`, as written, for the clerk to check.
+    fn other_township_warning(
+        &self,
+        typed: &str,
+        named: &str,
+        reporting: &ReportingTownship,
+    ) -> String {
+        let (source, township) = (reporting.source(), &reporting.name);
+        if self.full.names_township(typed) {
+            format!("地区“{typed}”在{named}，不是{source}{township}：已按地区记入{named}，请核实")
+        } else {
+            // `双龙组`: only the short name, before no village.
+            format!(
+                "地区“{typed}”记入{named}，不是{source}{township}：请核实，如是{township}的地方请写明村名"
+            )
+        }
     }
 
     fn single_for(&mut self, text: &str) -> Option<usize> {
