@@ -844,8 +844,9 @@ mod crafted {
         let p = sheet("农坝镇人民政府", &[("2019年12月28日", "双龙镇双龙村")]);
         assert_eq!(sales(&p)[0].1.township_code, "500235138");
         // A row of 农坝镇's form that names another township stays there as written, never
-        // without a word: with the township's level, by its short name before a village, or by
-        // its short name before no village (`双龙组`: a group called 双龙, or 双龙镇?).
+        // without a word: with the township's level, or by its short name before a village. A
+        // short name before one character (`双龙组`: a place called 双龙组, in 双龙镇?) is that
+        // township's place of that name, warned so on any form.
         for (region, code, warning) in [
             (
                 "泥溪镇三坪村",
@@ -865,12 +866,12 @@ mod crafted {
             (
                 "双龙组",
                 "500235138",
-                "地区“双龙组”记入双龙镇，不是填报单位农坝镇：请核实，如是农坝镇的地方请写明村名",
+                "地区“双龙组”按双龙镇的“双龙组”记；如果不是双龙镇的地方，请写明乡镇和村",
             ),
             (
                 "平安湾",
                 "500235133",
-                "地区“平安湾”记入平安镇，不是填报单位农坝镇：请核实，如是农坝镇的地方请写明村名",
+                "地区“平安湾”按平安镇的“平安湾”记；如果不是平安镇的地方，请写明乡镇和村",
             ),
         ] {
             let p = sheet("农坝镇人民政府", &[("2019年12月28日", region)]);
@@ -880,17 +881,42 @@ mod crafted {
                 (region, code)
             );
             assert_eq!(sale.warnings, [warning], "{region}");
-            // Without a township of its own the form says nothing of it.
+            // Without a township of its own the form says nothing of the 填报单位.
             let p = sheet("云阳县商务委员会", &[("2019年12月28日", region)]);
-            assert!(
-                sales(&p)[0]
-                    .1
-                    .warnings
-                    .iter()
-                    .all(|w| !w.contains("填报单位")),
+            let (_, sale) = sales(&p)[0];
+            if warning.contains("填报单位") {
+                assert!(sale.warnings.is_empty(), "{region}: {:?}", sale.warnings);
+            } else {
+                assert_eq!(sale.warnings, [warning], "{region}");
+                assert_eq!(sale.village, region, "{region}");
+            }
+        }
+        // A township written in full, then a place named by another township's short name
+        // before no village, is a place of the township written; before a village, two townships.
+        for (unit, region, code, village) in [
+            ("农坝镇人民政府", "农坝镇双龙组", "500235116", "双龙组"),
+            ("农坝镇人民政府", "农坝镇平安湾", "500235116", "平安湾"),
+            (
+                "云阳县商务委员会",
+                "泥溪镇双龙二组",
+                "500235139",
+                "双龙二组",
+            ),
+        ] {
+            let p = sheet(unit, &[("2019年12月28日", region)]);
+            let (_, sale) = sales(&p)[0];
+            assert_eq!(
+                (sale.township_code.as_str(), sale.village.as_str()),
+                (code, village),
                 "{region}"
             );
+            assert!(sale.warnings.is_empty(), "{region}: {:?}", sale.warnings);
         }
+        let p = sheet(
+            "云阳县商务委员会",
+            &[("2019年12月28日", "泥溪镇平安新华村")],
+        );
+        assert!(p.sheets[0].errors[0].message.contains("两个不同的乡镇"));
         let p = sheet("双龙镇人民政府", &[("2019年12月28日", "双龙村")]);
         assert!(sales(&p)[0].1.warnings.is_empty());
         // No 填报单位 at all: the one township its title names is the form's township.

@@ -300,6 +300,14 @@ impl RegionResolver {
             return None;
         }
         let (township, rest, short) = self.match_township(stripped)?;
+        if short && village_from(rest, short) == rest && is_place_character(rest) {
+            // `双龙组`: a place named like the township, or a place of another township?
+            return Some(format!(
+                "地区“{original}”按{name}的“{stripped}”记；如果不是{name}的地方，请写明乡镇和村",
+                original = clean_text(text),
+                name = township.name
+            ));
+        }
         if !short || village_name_length(rest) != Some(1) || village_from(rest, short) != rest {
             return None;
         }
@@ -362,6 +370,8 @@ impl RegionResolver {
                 let whole = match village_name_length(&village) {
                     Some(0) => true,
                     Some(1) => bare && village == rest,
+                    // `双龙组`, `平安湾`: one character after a bare name, not a village's suffix.
+                    None => bare && village == rest && is_place_character(rest),
                     _ => false,
                 };
                 if whole {
@@ -432,6 +442,9 @@ impl RegionResolver {
         let village = match self.resolve_compact(&village, depth + 1) {
             Some(again) if again.township_code == township.township_code => again.village,
             Some(other) if other.village == village => village,
+            // `农坝镇双龙组`, `农坝镇平安湾`: a place named by another township's short name
+            // before no village (`names_township`) is a place of the township written.
+            Some(_) if !self.names_township(&village) && self.is_plain_village(&village) => village,
             Some(_) => return None,
             None if !self.is_plain_village(&village) => return None,
             None => village,
@@ -702,6 +715,21 @@ const MAX_NESTING: usize = 3;
 
 /// The longest 地区 text read (characters, without whitespace); a longer one is an error.
 const MAX_REGION_CHARS: usize = 100;
+
+/// Whether `rest`, what follows a township's short name, is one Chinese character that names
+/// a place (`组`, `湾`, `坝`), not a level (`镇`, `乡`, `区`, `街`, `县`, `市`) nor a village's suffix:
+/// `双龙组` is a place called 双龙组, not a village `组` of 双龙镇.
+fn is_place_character(rest: &str) -> bool {
+    let mut chars = rest.chars();
+    match (chars.next(), chars.next()) {
+        (Some(c), None) => {
+            ('\u{4E00}'..='\u{9FFF}').contains(&c)
+                && !"省市县区镇乡街村".contains(c)
+                && village_name_length(rest).is_none()
+        }
+        _ => false,
+    }
+}
 
 #[cfg(test)]
 mod tests {

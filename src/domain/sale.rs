@@ -496,8 +496,11 @@ pub(super) fn household_fields(
     let household = spaced_names(typed).unwrap_or_else(|| clean_name(typed));
     if let Some(number) = &number {
         let moved = format!("{}：{}", number.kind, number.number.trim());
+        // A remark that already holds the number keeps it once.
         remark = if remark.is_empty() {
             moved
+        } else if remark.contains(number.number.trim()) {
+            remark
         } else {
             format!("{remark}；{moved}")
         };
@@ -717,19 +720,19 @@ fn several_purchasers_warning(purchaser: &str, typed: &str) -> Option<String> {
 
 /// Whether a listed buyer is a part of the one before it (`云阳县第一中学/高中部`,
 /// `县财政局/办公室`, `云阳中学、教师食堂`): a short name (at most 5 characters) ending like a
-/// department ([`PART_NAME_ENDINGS`]) that does not start with a place (`县`, `云阳`, `重庆`).
+/// department ([`PART_NAME_ENDINGS`]) that does not start with a place (`县`, `云阳县`, `重庆`).
 fn is_part_of_a_body(item: &str) -> bool {
     item.chars().count() <= 5
         && PART_NAME_ENDINGS
             .iter()
             .any(|ending| item.ends_with(ending))
-        && !["县", "云阳", "重庆"]
+        && !["县", "云阳县", "重庆"]
             .iter()
             .any(|place| item.starts_with(place))
 }
 
 /// Last characters of a department's name: the part of a body that buys for it.
-const PART_NAME_ENDINGS: [&str; 10] = [
+const PART_NAME_ENDINGS: [&str; 14] = [
     "部",
     "处",
     "科",
@@ -740,6 +743,10 @@ const PART_NAME_ENDINGS: [&str; 10] = [
     "分店",
     "分公司",
     "车间",
+    "工会",
+    "支行",
+    "大队",
+    "中队",
 ];
 
 /// Last characters of the name of a body that buys (委, 局, 公司, 超市, 中学, 中心, 食堂 …).
@@ -1199,6 +1206,9 @@ mod tests {
         assert_eq!(fields.remark, "涉及贫困户5户；电话：13812345678");
         assert!(fields.involved.is_some());
         let mut warnings = Vec::new();
+        let fields = household_fields("王成芳 13812345678", "电话：13812345678", &mut warnings);
+        assert_eq!(fields.remark, "电话：13812345678");
+        let mut warnings = Vec::new();
         assert_eq!(household_fields("王成芳", "", &mut warnings).remark, "");
         assert!(warnings.is_empty());
     }
@@ -1461,6 +1471,9 @@ mod tests {
             "县财政局/办公室",
             "云阳中学、教师食堂",
             "云阳县惠民超市/北城分店",
+            "云阳县第一中学/工会",
+            "重庆三峡银行/云阳支行",
+            "云阳县公安局/交巡警大队",
         ] {
             assert!(
                 several_purchasers_warning(purchaser, purchaser).is_none(),

@@ -120,7 +120,12 @@ pub fn split_contact_number(text: &str) -> Option<NumberInName> {
             index += 1;
             continue;
         }
-        let start = index;
+        // `+86 13812345678`: the plus sign belongs to the number.
+        let start = if index > 0 && matches!(chars[index - 1].1, '+' | '＋') {
+            index - 1
+        } else {
+            index
+        };
         let mut end = index;
         let mut digits = 0;
         let mut cursor = index;
@@ -161,7 +166,8 @@ pub fn split_contact_number(text: &str) -> Option<NumberInName> {
         return None;
     };
     let (start, end, digits) = (*start, *end, *digits);
-    if digits < 7 {
+    // Fewer than 7 digits is no number; more than 18 is two run together (`ID 电话`).
+    if !(7..=18).contains(&digits) {
         return None;
     }
     let byte = |char_index: usize| chars.get(char_index).map_or(text.len(), |(b, _)| *b);
@@ -170,6 +176,10 @@ pub fn split_contact_number(text: &str) -> Option<NumberInName> {
     let mut after = text[byte(end)..].trim_start_matches(is_blank_char);
     before = before
         .trim_end_matches([':', '：'])
+        .trim_end_matches(is_blank_char);
+    // `王成芳/13812345678`, `王成芳，13812345678`: the separator goes with the number.
+    before = before
+        .trim_end_matches(['/', '／', ',', '，', '、', ';', '；', '-', '－'])
         .trim_end_matches(is_blank_char);
     if let Some(label) = NUMBER_LABELS.iter().find(|label| before.ends_with(**label)) {
         before = before[..before.len() - label.len()].trim_end_matches(is_blank_char);
@@ -538,48 +548,31 @@ mod tests {
         let split = |text: &str| {
             split_contact_number(text).map(|n| (clean_name(&n.name), n.number, n.kind))
         };
-        for (text, name, number, kind) in [
-            ("王成芳 13812345678", "王成芳", "13812345678", "电话"),
-            ("王成芳13812345678", "王成芳", "13812345678", "电话"),
-            ("王成芳（13812345678）", "王成芳", "13812345678", "电话"),
-            (
-                "王成芳(电话:139-0000-3312)",
-                "王成芳",
-                "139-0000-3312",
-                "电话",
-            ),
-            (
-                "王成芳 联系电话：138 1234 5678",
-                "王成芳",
-                "138 1234 5678",
-                "电话",
-            ),
-            ("13812345678王成芳", "王成芳", "13812345678", "电话"),
-            ("王成芳 023-55123456", "王成芳", "023-55123456", "电话"),
-            (
-                "王成芳 ５５１２３４５６",
-                "王成芳",
-                "５５１２３４５６",
-                "电话",
-            ),
+        // Each name is 王成芳.
+        for (text, number, kind) in [
+            ("王成芳 13812345678", "13812345678", "电话"),
+            ("王成芳13812345678", "13812345678", "电话"),
+            ("王成芳（13812345678）", "13812345678", "电话"),
+            ("王成芳(电话:139-0000-3312)", "139-0000-3312", "电话"),
+            ("王成芳 联系电话：138 1234 5678", "138 1234 5678", "电话"),
+            ("13812345678王成芳", "13812345678", "电话"),
+            ("王成芳 023-55123456", "023-55123456", "电话"),
+            ("王成芳 ５５１２３４５６", "５５１２３４５６", "电话"),
+            ("王成芳/13812345678", "13812345678", "电话"),
+            ("王成芳 +86 13812345678", "+86 13812345678", "电话"),
             (
                 "王成芳 50023519800101123X",
-                "王成芳",
                 "50023519800101123X",
                 "身份证号",
             ),
             (
                 "王成芳 身份证号500235198001011234",
-                "王成芳",
                 "500235198001011234",
                 "身份证号",
             ),
         ] {
-            assert_eq!(
-                split(text),
-                Some((name.to_string(), number.to_string(), kind)),
-                "{text}"
-            );
+            let expected = ("王成芳".to_string(), number.to_string(), kind);
+            assert_eq!(split(text), Some(expected), "{text}");
         }
         // No number: a count, a group, short digits, a number alone, or other digits beside it.
         for text in [
@@ -589,6 +582,7 @@ mod tests {
             "13812345678",
             "电话：13812345678",
             "王成芳2组 13812345678",
+            "王成芳 500235198001011234 13812345678",
             "",
         ] {
             assert_eq!(split(text), None, "{text}");

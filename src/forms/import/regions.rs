@@ -102,9 +102,9 @@ impl<'a> RegionCache<'a> {
     /// village, then a place of another township (`三坪村、农坝镇双龙村`), is completed so that
     /// its error names both. The completed text is what is stored and printed, so the record
     /// reads the same without its file's 填报单位. A text that names another township
-    /// (`泥溪镇三坪村`, `泥溪三坪村`, or a short name alone or before no village: `双龙组`) stays
-    /// as written, with a warning that it is not the form's township: never booked elsewhere
-    /// without a word.
+    /// (`泥溪镇三坪村`, `泥溪三坪村`) stays as written, with a warning that it is not the form's
+    /// township: never booked elsewhere without a word. (`双龙组`, a place named like 双龙镇, is
+    /// 双龙镇's, with the warning [`RegionResolver::whole_village_warning`] gives on any form.)
     pub(crate) fn completed(
         &mut self,
         region: String,
@@ -156,9 +156,11 @@ impl<'a> RegionCache<'a> {
         let starts_with_village =
             is_village_name(village) || (first_item != village && is_village_name(first_item));
         if !starts_with_village {
-            // `泥溪镇三坪村`, also `双龙组` (a group called 双龙, or 双龙镇?) on 农坝镇's form:
-            // the row goes where its text says, warned.
-            let warning = named.map(|named| self.other_township_warning(&typed, &named, reporting));
+            // `泥溪镇三坪村` on 农坝镇's form: the row goes where its text says, warned. (`双龙组`,
+            // a place named like 双龙镇, is warned as such on every form when validated.)
+            let warning = named
+                .filter(|_| self.full.names_township(village))
+                .map(|named| self.other_township_warning(&typed, &named, reporting));
             return (region, warning);
         }
         // `双龙村` on 农坝镇's form names 双龙镇 only by the village's name: 农坝镇's form lists
@@ -200,15 +202,11 @@ impl<'a> RegionCache<'a> {
         named: &str,
         reporting: &ReportingTownship,
     ) -> String {
-        let (source, township) = (reporting.source(), &reporting.name);
-        if self.full.names_township(typed) {
-            format!("地区“{typed}”在{named}，不是{source}{township}：已按地区记入{named}，请核实")
-        } else {
-            // `双龙组`: only the short name, before no village.
-            format!(
-                "地区“{typed}”记入{named}，不是{source}{township}：请核实，如是{township}的地方请写明村名"
-            )
-        }
+        format!(
+            "地区“{typed}”在{named}，不是{}{}：已按地区记入{named}，请核实",
+            reporting.source(),
+            reporting.name
+        )
     }
 
     fn single_for(&mut self, text: &str) -> Option<usize> {
