@@ -442,9 +442,16 @@ impl RegionResolver {
         let village = match self.resolve_compact(&village, depth + 1) {
             Some(again) if again.township_code == township.township_code => again.village,
             Some(other) if other.village == village => village,
-            // `农坝镇双龙组`, `农坝镇平安湾`: a place named by another township's short name
-            // before no village (`names_township`) is a place of the township written.
-            Some(_) if !self.names_township(&village) && self.is_plain_village(&village) => village,
+            // `农坝镇双龙二组`: a place named by another township's short name before no
+            // village (`names_township`) is a place of the township written. (`农坝镇泥溪`, the
+            // short name alone, names two townships.)
+            Some(other)
+                if !other.village.is_empty()
+                    && !self.names_township(&village)
+                    && self.is_plain_village(&village) =>
+            {
+                village
+            }
             Some(_) => return None,
             None if !self.is_plain_village(&village) => return None,
             None => village,
@@ -917,12 +924,31 @@ mod tests {
             ("泥溪三坪村", "三坪村", false),
             ("农坝村", "农坝村", false),
             ("清水村", "清水村", false),
+            // A short name before one place character: that township's place of that name.
+            ("双龙组", "双龙组", true),
+            ("平安湾", "平安湾", true),
+            ("泥溪三坪", "三坪", false),
+            ("泥溪乡", "", false),
+            ("农坝镇双龙组", "双龙组", false),
+            ("农坝镇双龙二组", "双龙二组", false),
         ] {
             let resolved = r.resolve(text).unwrap();
             assert_eq!(resolved.village, village, "{text}");
             let warning = r.whole_village_warning(text, &resolved);
             assert_eq!(warning.is_some(), warned, "{text}: {warning:?}");
         }
+        // The short name alone after a township names two.
+        assert!(
+            r.resolve("农坝镇泥溪")
+                .unwrap_err()
+                .message
+                .contains("两个不同的乡镇")
+        );
+        let resolved = r.resolve("双龙组").unwrap();
+        assert_eq!(
+            r.whole_village_warning("双龙组", &resolved).as_deref(),
+            Some("地区“双龙组”按双龙镇的“双龙组”记；如果不是双龙镇的地方，请写明乡镇和村")
+        );
         let resolved = r.resolve("泥溪石村").unwrap();
         assert_eq!(
             r.whole_village_warning("泥溪石村", &resolved).as_deref(),
