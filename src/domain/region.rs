@@ -374,6 +374,16 @@ impl RegionResolver {
                     None => bare && village == rest && is_place_character(rest),
                     _ => false,
                 };
+                // `双龙村（农坝镇）`: a village named like a township, then its township in
+                // brackets. (`三坪村（水口）` keeps a place named like a township.)
+                if whole
+                    && let Some((before, inside)) = trailing_bracketed(candidate)
+                    && self.names_township(inside)
+                    && let Some(inner) = self.resolve_compact(inside, depth + 1)
+                    && inner.village.is_empty()
+                {
+                    return self.with_village(inner, village_from(before, false), depth);
+                }
                 if whole {
                     return Some(ResolvedRegion {
                         village: (*candidate).to_string(),
@@ -788,6 +798,10 @@ mod tests {
         let r = resolver();
         let cases: &[(&str, &str, &str)] = &[
             ("云阳县泥溪镇三坪村", "泥溪镇", "三坪村"),
+            // A village named like a township, its township in brackets after it.
+            ("双龙村（农坝镇）", "农坝镇", "双龙村"),
+            ("平安村(泥溪镇)", "泥溪镇", "平安村"),
+            ("泥溪村（泥溪镇）", "泥溪镇", "泥溪村"),
             ("重庆市云阳县泥溪镇三坪村", "泥溪镇", "三坪村"),
             ("重庆云阳泥溪镇三坪村", "泥溪镇", "三坪村"),
             ("泥溪镇三坪村", "泥溪镇", "三坪村"),

@@ -156,22 +156,26 @@ impl<'a> RegionCache<'a> {
         let starts_with_village =
             is_village_name(village) || (first_item != village && is_village_name(first_item));
         if !starts_with_village {
-            // `泥溪镇三坪村` on 农坝镇's form: the row goes where its text says, warned. (`双龙组`,
-            // a place named like 双龙镇, is warned as such on every form when validated.)
+            // `泥溪镇三坪村`, `（泥溪镇）三坪村`, `双龙二组` on 农坝镇's form: the row goes where its
+            // text says, warned. (`双龙组`, read whole as a place named like 双龙镇, is warned as
+            // such on every form when validated.)
+            let place_named_like_township = self
+                .full
+                .resolve(&region)
+                .is_ok_and(|resolved| resolved.village == village);
             let warning = named
-                .filter(|_| self.full.names_township(village))
+                .filter(|_| !place_named_like_township)
                 .map(|named| self.other_township_warning(&typed, &named, reporting));
             return (region, warning);
         }
         // `双龙村` on 农坝镇's form names 双龙镇 only by the village's name: 农坝镇's form lists
         // 农坝镇's households, so it is 农坝镇's 双龙村. (`农坝镇双龙村` names its township.)
-        // `泥溪三坪村` names 泥溪镇 by its short name before a village: it stays there, warned.
+        // `三坪村（泥溪镇）` names 泥溪镇 in brackets: it stays there, warned.
         if let Some(named) = &named
             && !self
                 .full
                 .resolve(&region)
                 .is_ok_and(|resolved| resolved.village == village)
-            && self.full.names_township(village)
         {
             let warning = self.other_township_warning(&typed, named, reporting);
             return (region, Some(warning));
