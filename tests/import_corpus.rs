@@ -932,6 +932,17 @@ mod crafted {
             );
             assert!(sale.warnings.is_empty(), "{region}: {:?}", sale.warnings);
         }
+        // A village, then a group called by a name (`双龙组`) on a township's form.
+        let p = sheet("农坝镇人民政府", &[("2019年12月28日", "三坪村双龙组")]);
+        let (_, sale) = sales(&p)[0];
+        assert_eq!(
+            (sale.region_text.as_str(), sale.village.as_str()),
+            ("农坝镇三坪村双龙组", "三坪村双龙组")
+        );
+        assert_eq!(
+            sale.warnings,
+            ["地区“三坪村双龙组”未写乡镇，按填报单位记为“农坝镇三坪村双龙组”"]
+        );
         let p = sheet(
             "云阳县商务委员会",
             &[("2019年12月28日", "泥溪镇平安新华村")],

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use crate::domain::RegionResolver;
 use crate::domain::region_text::{
-    is_village_name, leading_bracketed, strip_county, trailing_bracketed,
+    VILLAGE_SUFFIXES, is_village_name, leading_bracketed, strip_county, trailing_bracketed,
 };
 use crate::domain::sale::{RegionOutcome, region_outcome};
 use crate::domain::text::{clean_text, is_blank_char, listed_items, squeeze, to_half_width};
@@ -14,6 +14,21 @@ use crate::domain::text::{clean_text, is_blank_char, listed_items, squeeze, to_h
 /// What may follow a village written alone on a township's form before a group, an address or
 /// another village (half-width): `三坪村，新村组`, `三坪村/黎明村`, `三坪村和黎明村`.
 const VILLAGE_LIST_SEPARATORS: [char; 10] = [',', '、', ';', '/', '和', '与', '及', '+', '|', '~'];
+
+/// `三坪村双龙组`, `大河村王家湾社`: a village's name ([`is_village_name`]), then a group called
+/// by a name (one to four Chinese characters, then 组, 社 or 队).
+fn village_then_named_group(text: &str) -> bool {
+    VILLAGE_SUFFIXES.iter().any(|suffix| {
+        text.find(suffix).is_some_and(|at| {
+            let (village, group) = text.split_at(at + suffix.len());
+            is_village_name(village)
+                && group.strip_suffix(['组', '社', '队']).is_some_and(|name| {
+                    (1..=4).contains(&name.chars().count())
+                        && name.chars().all(|c| ('\u{4E00}'..='\u{9FFF}').contains(&c))
+                })
+        })
+    })
+}
 
 /// The township whose own form a sheet is (official name), and whether the sheet says so in its
 /// 填报单位 or only in its title: the township of a 地区 that gives only the village.
@@ -93,7 +108,8 @@ impl<'a> RegionCache<'a> {
 
     /// The 地区 to validate a row with: `region` itself, or, when it names no township but is a
     /// village name alone ([`is_village_name`]: `大河村`, `滨江社区`, `大河村3组`, also after
-    /// `云阳县`), or one followed by a group, an address or more villages
+    /// `云阳县`; also `三坪村双龙组`, a group called by a name), or one followed by a group, an
+    /// address or more villages
     /// ([`VILLAGE_LIST_SEPARATORS`], spaces: `三坪村，新村组`, `三坪村/黎明村`, `三坪村 黎明村`),
     /// and the sheet is a township's own form (`reporting`: its 填报单位 or title names it),
     /// that township before the village, with the warning to attach: a township's own form often
@@ -153,8 +169,9 @@ impl<'a> RegionCache<'a> {
             .unwrap_or("");
         // `三坪村（原黎明村、红岩村合并）`: a remark in brackets after the village.
         let first_item = trailing_bracketed(first_item).map_or(first_item, |(before, _)| before);
-        let starts_with_village =
-            is_village_name(village) || (first_item != village && is_village_name(first_item));
+        let starts_with_village = is_village_name(village)
+            || (first_item != village && is_village_name(first_item))
+            || village_then_named_group(village);
         if !starts_with_village {
             // `泥溪镇三坪村`, `（泥溪镇）三坪村`, `双龙二组` on 农坝镇's form: the row goes where its
             // text says, warned. (`双龙组`, read whole as a place named like 双龙镇, is warned as
