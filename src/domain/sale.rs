@@ -514,6 +514,10 @@ pub(super) fn household_fields(
             clean_text(household_typed)
         ));
     }
+    if number.is_none() && super::text::is_number_alone(&household) {
+        // `13812345678` in the name cell: kept as typed, for the clerk to add the name.
+        warnings.push(format!("贫困户姓名“{household}”只有号码，没有姓名：请核实"));
+    }
     if !household.is_empty() {
         warnings.extend(name_warning(&household));
         warnings.extend(cooperative_warning(&household, &remark));
@@ -1208,6 +1212,13 @@ mod tests {
         let mut warnings = Vec::new();
         let fields = household_fields("王成芳 13812345678", "电话：13812345678", &mut warnings);
         assert_eq!(fields.remark, "电话：13812345678");
+        let mut warnings = Vec::new();
+        let fields = household_fields("电话：13812345678", "", &mut warnings);
+        assert_eq!(fields.household, "电话：13812345678");
+        assert_eq!(
+            warnings,
+            ["贫困户姓名“电话：13812345678”只有号码，没有姓名：请核实"]
+        );
         let mut warnings = Vec::new();
         assert_eq!(household_fields("王成芳", "", &mut warnings).remark, "");
         assert!(warnings.is_empty());

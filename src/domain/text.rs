@@ -106,6 +106,27 @@ const NUMBER_LABELS: [&str; 9] = [
     "Tel",
 ];
 
+/// Whether a name cell holds a telephone or ID number and nothing else (`13812345678`,
+/// `电话：139-0000-3312`, `（13812345678）`): at least 7 digits, besides them only a label
+/// ([`NUMBER_LABELS`]), separators and brackets.
+pub fn is_number_alone(text: &str) -> bool {
+    let mut rest = text.to_string();
+    for label in NUMBER_LABELS {
+        rest = rest.replace(label, "");
+    }
+    let digits = rest
+        .chars()
+        .filter(|c| c.is_ascii_digit() || ('０'..='９').contains(c))
+        .count();
+    digits >= 7
+        && rest.chars().all(|c| {
+            c.is_ascii_digit()
+                || ('０'..='９').contains(&c)
+                || is_blank_char(c)
+                || "+-－:：()（）/、,，Xx".contains(c)
+        })
+}
+
 /// Finds one telephone or ID number in a name cell (`王成芳 13812345678`, `王成芳（电话：
 /// 139-0000-3312）`, `王成芳13812345678`): a run of digits (half or full width, with `-` or spaces
 /// between groups) holding at least 7 digits. Returns `None` when there is no such run, other
@@ -540,6 +561,21 @@ mod tests {
         ];
         for (input, expected) in cases {
             assert_eq!(clean_text(input), expected, "input {input:?}");
+        }
+    }
+
+    #[test]
+    fn a_number_alone_in_a_name_cell_is_told_apart() {
+        for text in [
+            "13812345678",
+            "电话：139-0000-3312",
+            "（13812345678）",
+            "138 1234 5678",
+        ] {
+            assert!(is_number_alone(text), "{text}");
+        }
+        for text in ["王成芳", "王成芳13812345678", "123456", "杜金木等3户", ""] {
+            assert!(!is_number_alone(text), "{text}");
         }
     }
 

@@ -119,8 +119,8 @@ impl<'a> RegionCache<'a> {
     /// its error names both. The completed text is what is stored and printed, so the record
     /// reads the same without its file's 填报单位. A text that names another township
     /// (`泥溪镇三坪村`, `泥溪三坪村`) stays as written, with a warning that it is not the form's
-    /// township: never booked elsewhere without a word. (`双龙组`, a place named like 双龙镇, is
-    /// 双龙镇's, with the warning [`RegionResolver::whole_village_warning`] gives on any form.)
+    /// township: never booked elsewhere without a word. A place named like another township by its
+    /// short name (`双龙组`) is the form's township's, like `双龙村`, warned the same way.
     pub(crate) fn completed(
         &mut self,
         region: String,
@@ -173,17 +173,26 @@ impl<'a> RegionCache<'a> {
             || (first_item != village && is_village_name(first_item))
             || village_then_named_group(village);
         if !starts_with_village {
-            // `泥溪镇三坪村`, `（泥溪镇）三坪村`, `双龙二组` on 农坝镇's form: the row goes where its
-            // text says, warned. (`双龙组`, read whole as a place named like 双龙镇, is warned as
-            // such on every form when validated.)
+            let Some(named) = named else {
+                return (region, None);
+            };
+            // `双龙组` on 农坝镇's form, read whole as a place named like 双龙镇: like `双龙村`,
+            // 农坝镇's place of that name, warned that 双龙镇 may have one too.
             let place_named_like_township = self
                 .full
                 .resolve(&region)
                 .is_ok_and(|resolved| resolved.village == village);
-            let warning = named
-                .filter(|_| !place_named_like_township)
-                .map(|named| self.other_township_warning(&typed, &named, reporting));
-            return (region, warning);
+            let completed = format!("{township}{village}");
+            if place_named_like_township && self.slot(&completed).is_some() {
+                let warning = format!(
+                    "地区“{typed}”未写乡镇，按{source}记为“{completed}”（{named}也可能有同名的地方，请核实）"
+                );
+                return (completed, Some(warning));
+            }
+            // `泥溪镇三坪村`, `（泥溪镇）三坪村`, `双龙二组` on 农坝镇's form: the row goes where its
+            // text says, warned.
+            let warning = self.other_township_warning(&typed, &named, reporting);
+            return (region, Some(warning));
         }
         // `双龙村` on 农坝镇's form names 双龙镇 only by the village's name: 农坝镇's form lists
         // 农坝镇's households, so it is 农坝镇's 双龙村. (`农坝镇双龙村` names its township.)
