@@ -106,25 +106,28 @@ const NUMBER_LABELS: [&str; 9] = [
     "Tel",
 ];
 
+/// A digit, half or full width (`1`, `１`).
+fn is_any_digit(c: char) -> bool {
+    c.is_ascii_digit() || ('０'..='９').contains(&c)
+}
+
 /// Whether a name cell holds a telephone or ID number and nothing else (`13812345678`,
 /// `电话：139-0000-3312`, `（13812345678）`): at least 7 digits, besides them only a label
 /// ([`NUMBER_LABELS`]), separators and brackets.
 pub fn is_number_alone(text: &str) -> bool {
+    // Most names hold no digit: told apart without a copy.
+    if !text.chars().any(is_any_digit) {
+        return false;
+    }
     let mut rest = text.to_string();
     for label in NUMBER_LABELS {
         rest = rest.replace(label, "");
     }
-    let digits = rest
-        .chars()
-        .filter(|c| c.is_ascii_digit() || ('０'..='９').contains(c))
-        .count();
+    let digits = rest.chars().filter(|c| is_any_digit(*c)).count();
     digits >= 7
-        && rest.chars().all(|c| {
-            c.is_ascii_digit()
-                || ('０'..='９').contains(&c)
-                || is_blank_char(c)
-                || "+-－:：()（）/、,，Xx".contains(c)
-        })
+        && rest
+            .chars()
+            .all(|c| is_any_digit(c) || is_blank_char(c) || "+-－:：()（）/、,，Xx".contains(c))
 }
 
 /// Finds one telephone or ID number in a name cell (`王成芳 13812345678`, `王成芳（电话：
@@ -132,8 +135,12 @@ pub fn is_number_alone(text: &str) -> bool {
 /// between groups) holding at least 7 digits. Returns `None` when there is no such run, other
 /// digits besides it, or no name besides it. Digits shorter than a number (`杜金木等3户`) are not one.
 pub fn split_contact_number(text: &str) -> Option<NumberInName> {
+    // Most names hold no digit: told apart without a copy.
+    if !text.chars().any(is_any_digit) {
+        return None;
+    }
     let chars: Vec<(usize, char)> = text.char_indices().collect();
-    let is_digit = |c: char| c.is_ascii_digit() || ('０'..='９').contains(&c);
+    let is_digit = is_any_digit;
     let mut runs: Vec<(usize, usize, usize)> = Vec::new(); // char start, char end, digits
     let mut index = 0;
     while index < chars.len() {
