@@ -504,10 +504,9 @@ pub(super) fn household_fields(
         } else {
             format!("{remark}；{moved}")
         };
-        let what = if number.kind == "电话" {
-            "电话号码"
-        } else {
-            number.kind
+        let what = match number.kind {
+            "电话" => "电话号码",
+            kind => kind,
         };
         warnings.push(format!(
             "贫困户姓名“{}”含{what}，已将号码移到备注",

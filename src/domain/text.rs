@@ -88,7 +88,8 @@ pub struct NumberInName {
     pub name: String,
     /// The number exactly as typed, separators included (`139-0000-3312`, `138 1234 5678`).
     pub number: String,
-    /// What the number is: `电话` or `身份证号` (15 or 18 characters of digits, the last may be X).
+    /// What the number is: `电话`, `身份证号` (15 or 18 characters of digits, the last may be X),
+    /// or `号码` for an ID number and a telephone number together.
     pub kind: &'static str,
 }
 
@@ -130,10 +131,11 @@ pub fn is_number_alone(text: &str) -> bool {
             .all(|c| is_any_digit(c) || is_blank_char(c) || "+-－:：()（）/、,，Xx".contains(c))
 }
 
-/// Finds one telephone or ID number in a name cell (`王成芳 13812345678`, `王成芳（电话：
-/// 139-0000-3312）`, `王成芳13812345678`): a run of digits (half or full width, with `-` or spaces
-/// between groups) holding at least 7 digits. Returns `None` when there is no such run, other
-/// digits besides it, or no name besides it. Digits shorter than a number (`杜金木等3户`) are not one.
+/// Finds the telephone or ID numbers in a name cell (`王成芳 13812345678`, `王成芳（电话：
+/// 139-0000-3312）`, `王成芳13812345678`, `王成芳 13812345678/13987654321`): runs of digits (half
+/// or full width, with `-` or spaces between groups) of 7 to 18 digits each, with only separators
+/// and labels between them. Returns `None` when there is no such run, other digits besides them,
+/// or no name besides them. Digits shorter than a number (`杜金木等3户`) are not one.
 pub fn split_contact_number(text: &str) -> Option<NumberInName> {
     // Most names hold no digit: told apart without a copy.
     if !text.chars().any(is_any_digit) {
@@ -189,16 +191,57 @@ pub fn split_contact_number(text: &str) -> Option<NumberInName> {
         runs.push((start, end, digits));
         index = end.max(start + 1);
     }
-    // `王成芳2组 13812345678`: other digits too; left as typed.
-    let [(start, end, digits)] = runs.as_slice() else {
+    // `500235198001011234 13812345678`: more than 18 digits joined by spaces are several
+    // numbers; each group apart by spaces is one.
+    let runs: Vec<(usize, usize, usize)> = runs
+        .into_iter()
+        .flat_map(|(start, end, digits)| {
+            if digits <= 18 {
+                return vec![(start, end, digits)];
+            }
+            let mut parts = Vec::new();
+            let mut part_start = start;
+            for index in start..=end {
+                if index == end || is_blank_char(chars[index].1) {
+                    let part = &chars[part_start..index];
+                    let digits = part.iter().filter(|(_, c)| is_digit(*c)).count();
+                    parts.push((part_start, index, digits));
+                    part_start = index + 1;
+                }
+            }
+            parts
+        })
+        .collect();
+    // Fewer than 7 digits is no number (`王成芳2组 13812345678`: left as typed); between two
+    // numbers only separators and labels (`13812345678/13987654321`, `… 电话：…`).
+    let byte = |char_index: usize| chars.get(char_index).map_or(text.len(), |(b, _)| *b);
+    let (Some(first), Some(last)) = (runs.first(), runs.last()) else {
         return None;
     };
-    let (start, end, digits) = (*start, *end, *digits);
-    // Fewer than 7 digits is no number; more than 18 is two run together (`ID 电话`).
-    if !(7..=18).contains(&digits) {
+    if runs.iter().any(|(_, _, digits)| !(7..=18).contains(digits)) {
         return None;
     }
-    let byte = |char_index: usize| chars.get(char_index).map_or(text.len(), |(b, _)| *b);
+    let only_separators = runs.windows(2).all(|pair| {
+        let mut between = text[byte(pair[0].1)..byte(pair[1].0)].to_string();
+        for label in NUMBER_LABELS {
+            between = between.replace(label, "");
+        }
+        between
+            .chars()
+            .all(|c| is_blank_char(c) || "/／,，、;；:：".contains(c))
+    });
+    if !only_separators {
+        return None;
+    }
+    let (start, end) = (first.0, last.1);
+    let is_id = |digits: usize| digits == 15 || digits == 18;
+    let kind = if runs.iter().all(|run| is_id(run.2)) {
+        "身份证号"
+    } else if runs.iter().all(|run| !is_id(run.2)) {
+        "电话"
+    } else {
+        "号码"
+    };
     let number = text[byte(start)..byte(end)].to_string();
     let mut before = text[..byte(start)].trim_end_matches(is_blank_char);
     let mut after = text[byte(end)..].trim_start_matches(is_blank_char);
@@ -225,12 +268,7 @@ pub fn split_contact_number(text: &str) -> Option<NumberInName> {
     if name.trim_matches(is_blank_char).is_empty() {
         return None;
     }
-    let id_number = digits == 15 || digits == 18;
-    Some(NumberInName {
-        name,
-        number,
-        kind: if id_number { "身份证号" } else { "电话" },
-    })
+    Some(NumberInName { name, number, kind })
 }
 
 /// Removes all whitespace (of every kind) and line breaks: used to compare header cells.
@@ -571,6 +609,21 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        /// Any mix of names, digits, separators, labels and brackets is split or left alone,
+        /// never panics; a split keeps every character of the number and a name besides it.
+        #[test]
+        fn any_name_cell_is_split_or_left_alone(
+            text in "[王成芳0-9０-９+ 　/、,，:：()（）X电话身份证号-]{0,40}"
+        ) {
+            let _ = is_number_alone(&text);
+            if let Some(split) = split_contact_number(&text) {
+                proptest::prop_assert!(text.contains(&split.number), "{text}");
+                proptest::prop_assert!(!split.name.trim_matches(is_blank_char).is_empty(), "{text}");
+            }
+        }
+    }
+
     #[test]
     fn a_number_alone_in_a_name_cell_is_told_apart() {
         for text in [
@@ -604,6 +657,21 @@ mod tests {
             ("王成芳/13812345678", "13812345678", "电话"),
             ("王成芳 +86 13812345678", "+86 13812345678", "电话"),
             (
+                "王成芳 13812345678/13987654321",
+                "13812345678/13987654321",
+                "电话",
+            ),
+            (
+                "王成芳 500235198001011234 13812345678",
+                "500235198001011234 13812345678",
+                "号码",
+            ),
+            (
+                "王成芳 身份证号500235198001011234 电话13812345678",
+                "500235198001011234 电话13812345678",
+                "号码",
+            ),
+            (
                 "王成芳 50023519800101123X",
                 "50023519800101123X",
                 "身份证号",
@@ -625,7 +693,8 @@ mod tests {
             "13812345678",
             "电话：13812345678",
             "王成芳2组 13812345678",
-            "王成芳 500235198001011234 13812345678",
+            "王成芳 13812345678 住3组",
+            "王成芳 138 1234 5678 139 8765 4321",
             "",
         ] {
             assert_eq!(split(text), None, "{text}");
