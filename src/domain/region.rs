@@ -3,8 +3,8 @@
 
 use super::ParseError;
 use super::region_text::{
-    BRACKETS, COUNTY_PREFIXES, LEVEL_ENDINGS, WRITTEN_LEVELS, is_village_name, leading_bracketed,
-    strip_county, trailing_bracketed, village_from, village_name_length,
+    BRACKETS, COUNTY_PREFIXES, LEVEL_ENDINGS, WRITTEN_LEVELS, is_han, is_village_name,
+    leading_bracketed, strip_county, trailing_bracketed, village_from, village_name_length,
 };
 use super::text::{clean_text, is_blank_char, listed_items, squeeze, to_half_width};
 
@@ -740,9 +740,7 @@ fn is_place_character(rest: &str) -> bool {
     let mut chars = rest.chars();
     match (chars.next(), chars.next()) {
         (Some(c), None) => {
-            ('\u{4E00}'..='\u{9FFF}').contains(&c)
-                && !"省市县区镇乡街村".contains(c)
-                && village_name_length(rest).is_none()
+            is_han(c) && !"省市县区镇乡街村".contains(c) && village_name_length(rest).is_none()
         }
         _ => false,
     }

@@ -35,6 +35,12 @@ pub(crate) fn village_name_length(village: &str) -> Option<usize> {
         .map(|at| village[..at].chars().count())
 }
 
+/// Whether `c` is a Chinese character (the CJK unified ideographs, also the rare ones of the
+/// supplementary planes: `𠮷`).
+pub(crate) fn is_han(c: char) -> bool {
+    ('\u{4E00}'..='\u{9FFF}').contains(&c) || ('\u{20000}'..='\u{3FFFF}').contains(&c)
+}
+
 /// Whether `text` (cleaned, half-width, no whitespace) reads as a village name alone: one to
 /// three Chinese characters naming no level (省, 市, 县, 区, 镇, 乡), then 村, 社区 or 居委会,
 /// then at most a group number (`3组`, `三社`, `2队`): `大河村`, `滨江社区`, `大河村3组`. A longer
@@ -49,9 +55,6 @@ pub fn is_village_name(text: &str) -> bool {
         return false;
     };
     let name_chars = name.chars().count();
-    let is_han = |c: char| {
-        ('\u{4E00}'..='\u{9FFF}').contains(&c) || ('\u{20000}'..='\u{3FFFF}').contains(&c)
-    };
     let names_a_level = name.chars().any(|c| "省市县区镇乡".contains(c));
     if !(1..=3).contains(&name_chars) || !name.chars().all(is_han) || names_a_level {
         return false;

@@ -142,11 +142,10 @@ pub fn split_contact_number(text: &str) -> Option<NumberInName> {
         return None;
     }
     let chars: Vec<(usize, char)> = text.char_indices().collect();
-    let is_digit = is_any_digit;
     let mut runs: Vec<(usize, usize, usize)> = Vec::new(); // char start, char end, digits
     let mut index = 0;
     while index < chars.len() {
-        if !is_digit(chars[index].1) {
+        if !is_any_digit(chars[index].1) {
             index += 1;
             continue;
         }
@@ -161,7 +160,7 @@ pub fn split_contact_number(text: &str) -> Option<NumberInName> {
         let mut cursor = index;
         while cursor < chars.len() {
             let c = chars[cursor].1;
-            if is_digit(c) {
+            if is_any_digit(c) {
                 digits += 1;
                 cursor += 1;
                 end = cursor;
@@ -169,7 +168,7 @@ pub fn split_contact_number(text: &str) -> Option<NumberInName> {
                 // A separator counts only between digits.
                 if chars
                     .get(cursor + 1)
-                    .is_some_and(|(_, next)| is_digit(*next))
+                    .is_some_and(|(_, next)| is_any_digit(*next))
                 {
                     cursor += 1;
                 } else {
@@ -204,7 +203,7 @@ pub fn split_contact_number(text: &str) -> Option<NumberInName> {
             for index in start..=end {
                 if index == end || is_blank_char(chars[index].1) {
                     let part = &chars[part_start..index];
-                    let digits = part.iter().filter(|(_, c)| is_digit(*c)).count();
+                    let digits = part.iter().filter(|(_, c)| is_any_digit(*c)).count();
                     parts.push((part_start, index, digits));
                     part_start = index + 1;
                 }

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use crate::domain::RegionResolver;
 use crate::domain::region_text::{
-    VILLAGE_SUFFIXES, is_village_name, leading_bracketed, strip_county, trailing_bracketed,
+    VILLAGE_SUFFIXES, is_han, is_village_name, leading_bracketed, strip_county, trailing_bracketed,
 };
 use crate::domain::sale::{RegionOutcome, region_outcome};
 use crate::domain::text::{clean_text, is_blank_char, listed_items, squeeze, to_half_width};
@@ -23,8 +23,7 @@ fn village_then_named_group(text: &str) -> bool {
             let (village, group) = text.split_at(at + suffix.len());
             is_village_name(village)
                 && group.strip_suffix(['组', '社', '队']).is_some_and(|name| {
-                    (1..=4).contains(&name.chars().count())
-                        && name.chars().all(|c| ('\u{4E00}'..='\u{9FFF}').contains(&c))
+                    (1..=4).contains(&name.chars().count()) && name.chars().all(is_han)
                 })
         })
     })
@@ -39,6 +38,16 @@ pub(crate) struct ReportingTownship {
 }
 
 impl ReportingTownship {
+    /// The warning for a row of this township's form whose 地区 `typed` names another township
+    /// (`named`): it is stored under `named`, as written, for the clerk to check.
+    fn other_township_warning(&self, typed: &str, named: &str) -> String {
+        format!(
+            "地区“{typed}”在{named}，不是{}{}：已按地区记入{named}，请核实",
+            self.source(),
+            self.name
+        )
+    }
+
     /// Where the sheet names it, for warnings.
     fn source(&self) -> &'static str {
         if self.from_title {
@@ -191,8 +200,10 @@ impl<'a> RegionCache<'a> {
             }
             // `泥溪镇三坪村`, `（泥溪镇）三坪村`, `双龙二组` on 农坝镇's form: the row goes where its
             // text says, warned.
-            let warning = self.other_township_warning(&typed, &named, reporting);
-            return (region, Some(warning));
+            return (
+                region,
+                Some(reporting.other_township_warning(&typed, &named)),
+            );
         }
         // `双龙村` on 农坝镇's form names 双龙镇 only by the village's name: 农坝镇's form lists
         // 农坝镇's households, so it is 农坝镇's 双龙村. (`农坝镇双龙村` names its township.)
@@ -203,8 +214,10 @@ impl<'a> RegionCache<'a> {
                 .resolve(&region)
                 .is_ok_and(|resolved| resolved.village == village)
         {
-            let warning = self.other_township_warning(&typed, named, reporting);
-            return (region, Some(warning));
+            return (
+                region,
+                Some(reporting.other_township_warning(&typed, named)),
+            );
         }
         let completed = format!("{township}{village}");
         if self.slot(&completed).is_none() {
@@ -222,21 +235,6 @@ impl<'a> RegionCache<'a> {
             None => format!("地区“{typed}”未写乡镇，按{source}记为“{completed}”"),
         };
         (completed, Some(warning))
-    }
-
-    /// The warning for a row of a township's own form whose 地区 `typed` names another township
-    /// (`named`): it is stored under `named`, as written, for the clerk to check.
-    fn other_township_warning(
-        &self,
-        typed: &str,
-        named: &str,
-        reporting: &ReportingTownship,
-    ) -> String {
-        format!(
-            "地区“{typed}”在{named}，不是{}{}：已按地区记入{named}，请核实",
-            reporting.source(),
-            reporting.name
-        )
     }
 
     fn single_for(&mut self, text: &str) -> Option<usize> {
