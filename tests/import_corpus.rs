@@ -1397,7 +1397,9 @@ mod crafted {
             11,云阳县青松中学,2019.9.1,三坪村（原黎明村、红岩村合并）,刘光富,茄子,30斤,90元,\n\
             12,云阳县青松中学,2019.9.1,三坪村、农坝镇双龙村,刘光富,辣椒,30斤,90元,\n\
             13,云阳县青松中学,2019.9.1,三坪村，平安组,刘光富,豇豆,30斤,90元,\n\
-            14,云阳县青松中学,2019.9.1,双龙村,刘光富,蒜苗,30斤,90元,\n";
+            14,云阳县青松中学,2019.9.1,双龙村,刘光富,蒜苗,30斤,90元,\n\
+            15,云阳县青松中学,2019.9.1,泥溪镇三坪村（含黎明村）,刘光富,香菜,30斤,90元,\n\
+            16,云阳县青松中学,2019.9.1,泥溪镇三坪村（重复,刘光富,芹菜,30斤,90元,\n";
         let p = parse("villages.csv", csv.as_bytes());
         let several = |row: u32| {
             p.rows().find(|r| r.row == row).map(|r| {
@@ -1425,6 +1427,7 @@ mod crafted {
                 (14, nixi.clone(), "三坪村(原黎明村、红岩村合并)".to_string()),
                 (16, nixi.clone(), "三坪村,平安组".to_string()),
                 (17, nixi.clone(), "双龙村".to_string()),
+                (18, nixi.clone(), "三坪村(含黎明村)".to_string()),
             ]
         );
         for (row, warned) in [
@@ -1439,6 +1442,7 @@ mod crafted {
             (14, false),
             (16, false),
             (17, false),
+            (18, true),
         ] {
             assert_eq!(several(row), Some(warned), "row {row}");
         }
@@ -1446,7 +1450,7 @@ mod crafted {
             .errors()
             .map(|e| (e.row, e.column.as_str(), e.message.as_str()))
             .collect();
-        assert_eq!(errors.len(), 3, "{errors:?}");
+        assert_eq!(errors.len(), 4, "{errors:?}");
         assert_eq!((errors[0].0, errors[0].1), (5, "地区"));
         assert!(
             errors[0].2.contains("写了两个不同的乡镇（泥溪镇、农坝镇）"),
@@ -1466,6 +1470,71 @@ mod crafted {
             "{}",
             errors[2].2
         );
+        // An unclosed bracket is named as the fault (not a township resembling the rest).
+        assert_eq!((errors[3].0, errors[3].1), (19, "地区"));
+        assert_eq!(
+            errors[3].2,
+            "地区“泥溪镇三坪村（重复”中的括号不成对（缺少左括号或右括号），请改正后再导入"
+        );
+    }
+
+    /// Telephone and ID numbers written in the 贫困户姓名 cell, as clerks write them: a number
+    /// after the name moves to 备注 exactly as typed; a number with other words beside it, or
+    /// alone, stays as typed; every one is warned. A count of households is no number.
+    #[test]
+    fn numbers_in_the_household_cell() {
+        let csv = "附件2\n填报单位：泥溪镇人民政府　　填报时间：2019年9月30日\n\
+            序号,采购单位,销售时间,地区,贫困户姓名,产品品种,销售数量,销售金额,备注\n\
+            1,云阳县青松中学,2019.9.1,泥溪镇三坪村,王成芳 13812345678,红薯,30斤,90元,自提\n\
+            2,云阳县青松中学,2019.9.1,泥溪镇三坪村,王成芳（电话：139-0000-3312）,玉米,30斤,90元,\n\
+            3,云阳县青松中学,2019.9.1,泥溪镇三坪村,王成芳 电话：13812345678 住3组,大米,30斤,90元,\n\
+            4,云阳县青松中学,2019.9.1,泥溪镇三坪村,13812345678,白菜,30斤,90元,\n\
+            5,云阳县青松中学,2019.9.1,泥溪镇三坪村,杜金木等3户,萝卜,30斤,90元,\n";
+        let p = parse("numbers.csv", csv.as_bytes());
+        let stored: Vec<(u32, String, String)> = sales(&p)
+            .iter()
+            .map(|(row, s)| (*row, s.household.clone(), s.remark.clone()))
+            .collect();
+        assert_eq!(
+            stored,
+            [
+                (
+                    4,
+                    "王成芳".to_string(),
+                    "自提；电话：13812345678".to_string()
+                ),
+                (5, "王成芳".to_string(), "电话：139-0000-3312".to_string()),
+                (6, "王成芳电话：13812345678住3组".to_string(), String::new()),
+                (7, "13812345678".to_string(), String::new()),
+                (8, "杜金木等3户".to_string(), String::new()),
+            ]
+        );
+        let number_warnings = |row: u32| -> Vec<String> {
+            p.rows()
+                .find(|r| r.row == row)
+                .map(|r| {
+                    r.warnings
+                        .iter()
+                        .filter(|w| w.message.contains("号码"))
+                        .map(|w| w.message.clone())
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        assert_eq!(
+            number_warnings(4),
+            ["贫困户姓名“王成芳 13812345678”含电话号码，已将号码移到备注"]
+        );
+        assert_eq!(number_warnings(5).len(), 1);
+        assert_eq!(
+            number_warnings(6),
+            ["贫困户姓名“王成芳 电话：13812345678 住3组”含号码，未能与姓名分开：请把号码移到备注"]
+        );
+        assert_eq!(
+            number_warnings(7),
+            ["贫困户姓名“13812345678”只有号码，没有姓名：请核实"]
+        );
+        assert!(number_warnings(8).is_empty());
     }
 
     /// Formats that show another number than the one stored (the clerk's trick to show 万元:

@@ -223,6 +223,16 @@ impl RegionResolver {
                 "地区“{original}”只写了村（社区），没有写乡镇：请写成“泥溪镇三坪村”这样"
             )));
         }
+        // `泥溪镇三坪村(重复`: a bracket opened and never closed (or the other way round) is what
+        // keeps the text from being read; a township resembling its remainder is no help.
+        if BRACKETS
+            .iter()
+            .any(|(open, close)| compact.matches(*open).count() != compact.matches(*close).count())
+        {
+            return Err(ParseError::new(format!(
+                "地区“{original}”中的括号不成对（缺少左括号或右括号），请改正后再导入"
+            )));
+        }
         Err(ParseError::new(match self.suggest(most_stripped) {
             Some(name) => format!("无法识别地区“{original}”中的乡镇（是否为“{name}”？）"),
             None => format!(
@@ -1116,6 +1126,20 @@ mod tests {
         for (text, message) in cases {
             let error = r.resolve(text).unwrap_err();
             assert!(error.message.contains(message), "{text}: {}", error.message);
+        }
+        // An unclosed bracket is named as the fault, not a township resembling the rest.
+        for text in [
+            "泥溪镇三坪村(重复",
+            "泥溪镇三坪村（",
+            "泥溪镇(三坪村",
+            "泥溪镇三坪村重复）",
+        ] {
+            let error = r.resolve(text).unwrap_err();
+            assert!(
+                error.message.contains("中的括号不成对") && !error.message.contains("是否为"),
+                "{text}: {}",
+                error.message
+            );
         }
         for (text, first, second) in [
             ("(泥溪镇)(农坝镇)三坪村", "泥溪镇", "农坝镇"),

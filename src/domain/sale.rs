@@ -516,6 +516,13 @@ pub(super) fn household_fields(
     if number.is_none() && super::text::is_number_alone(&household) {
         // `13812345678` in the name cell: kept as typed, for the clerk to add the name.
         warnings.push(format!("贫困户姓名“{household}”只有号码，没有姓名：请核实"));
+    } else if number.is_none() && super::text::holds_a_number(household_typed) {
+        // `王成芳 电话：13812345678 住3组`: other words or digits beside the number, so which
+        // part is the name is the clerk's to say; kept as typed.
+        warnings.push(format!(
+            "贫困户姓名“{}”含号码，未能与姓名分开：请把号码移到备注",
+            clean_text(household_typed)
+        ));
     }
     if !household.is_empty() {
         warnings.extend(name_warning(&household));
@@ -667,7 +674,19 @@ fn several_villages_warning(region_text: &str, village: &str) -> Option<String> 
         let words: Vec<&str> = region_text.split(is_blank_char).collect();
         villages(&words.join("、"), &['、']) >= 2
     };
-    (listed || spaced || goes_on).then(|| {
+    // `三坪村（含黎明村）`, `三坪村(包括黎明村、红岩村)`: the bracket adds villages to the one before
+    // it (not `三坪村（原黎明村、红岩村合并）`, one village under its former names).
+    let included = {
+        let half_width = super::text::to_half_width(village);
+        super::region_text::trailing_bracketed(&half_width).is_some_and(|(before, inside)| {
+            let added = ["含", "包括", "包含", "另含", "另有", "以及", "及", "和"]
+                .iter()
+                .find_map(|word| inside.strip_prefix(word));
+            names_a_village(before.trim_end_matches(is_blank_char))
+                && added.is_some_and(|added| villages(added, &VILLAGE_SEPARATORS) >= 1)
+        })
+    };
+    (listed || spaced || goes_on || included).then(|| {
         format!(
             "地区“{region_text}”写了不止一个村（{village}），已作为一个村导入：请核实，宜每个村一行"
         )
@@ -715,9 +734,13 @@ fn several_purchasers_warning(purchaser: &str, typed: &str) -> Option<String> {
         words.len() >= 2 && words.iter().all(|word| body(word))
     };
     (listed || joined || spaced).then(|| {
-        format!(
-            "采购单位“{purchaser}”写了不止一个单位，已作为一个采购单位导入：请核实，宜每个单位一行"
-        )
+        // Names apart by a space are quoted as typed: the stored name runs them together.
+        let shown = if spaced {
+            clean_text(typed)
+        } else {
+            purchaser.to_string()
+        };
+        format!("采购单位“{shown}”写了不止一个单位，已作为一个采购单位导入：请核实，宜每个单位一行")
     })
 }
 
@@ -1218,6 +1241,17 @@ mod tests {
             warnings,
             ["贫困户姓名“电话：13812345678”只有号码，没有姓名：请核实"]
         );
+        // A number with other words beside it stays in the name, warned.
+        let mut warnings = Vec::new();
+        let fields = household_fields("王成芳 电话：13812345678 住3组", "", &mut warnings);
+        assert_eq!(fields.remark, "");
+        assert_eq!(
+            warnings,
+            ["贫困户姓名“王成芳 电话：13812345678 住3组”含号码，未能与姓名分开：请把号码移到备注"]
+        );
+        let mut warnings = Vec::new();
+        household_fields("杜金木等3户", "", &mut warnings);
+        assert!(warnings.iter().all(|w| !w.contains("号码")), "{warnings:?}");
         let mut warnings = Vec::new();
         assert_eq!(household_fields("王成芳", "", &mut warnings).remark, "");
         assert!(warnings.is_empty());
@@ -1406,6 +1440,9 @@ mod tests {
             "三坪村，王家湾",
             "滨江社区，滨江路88号",
             "三坪村（原黎明村、红岩村合并）",
+            "三坪村（含3组、5组）",
+            "三坪村（含王家湾）",
+            "和平组（含新村组）",
         ] {
             assert!(
                 several_villages_warning(village, village).is_none(),
@@ -1451,6 +1488,9 @@ mod tests {
             "三坪村和黎明村和红岩村",
             "三坪村、黎明村(重复)",
             "三坪村（重复）、黎明村（2组）",
+            "三坪村（含黎明村）",
+            "三坪村(包括黎明村、红岩村)",
+            "三坪村3组（及黎明村2组）",
         ] {
             assert!(
                 several_villages_warning(village, village).is_some(),
@@ -1519,7 +1559,12 @@ mod tests {
                 "{several}"
             );
         }
-        assert!(several_purchasers_warning("县商务委县教委", "县商务委 县教委").is_some());
+        assert_eq!(
+            several_purchasers_warning("县商务委县教委", "县商务委 县教委").as_deref(),
+            Some(
+                "采购单位“县商务委 县教委”写了不止一个单位，已作为一个采购单位导入：请核实，宜每个单位一行"
+            )
+        );
         // Names apart by spaces, which the stored name runs together.
         assert!(several_households_warning("刘光富陈秀英", "刘光富 陈秀英").is_some());
         assert!(several_households_warning("刘光富陈秀英", "刘光富\u{3000}陈秀英").is_some());

@@ -112,6 +112,34 @@ fn is_any_digit(c: char) -> bool {
     c.is_ascii_digit() || ('０'..='９').contains(&c)
 }
 
+/// Whether `text` holds a run of at least 7 digits (half or full width, with `-` or spaces
+/// between digit groups): a telephone or ID number, wherever it stands (`王成芳 电话：13812345678
+/// 住3组`). `杜金木等3户`, `王成芳2组` and a date's `2019` hold none.
+pub fn holds_a_number(text: &str) -> bool {
+    // Most names hold no digit: told apart without a walk.
+    if !text.chars().any(is_any_digit) {
+        return false;
+    }
+    let chars: Vec<char> = text.chars().collect();
+    let mut digits = 0;
+    for (index, c) in chars.iter().enumerate() {
+        if is_any_digit(*c) {
+            digits += 1;
+            if digits >= 7 {
+                return true;
+            }
+        } else if (matches!(c, '-' | '－' | '—') || is_blank_char(*c))
+            && digits > 0
+            && chars.get(index + 1).is_some_and(|next| is_any_digit(*next))
+        {
+            // A separator between digit groups keeps the run going.
+        } else {
+            digits = 0;
+        }
+    }
+    false
+}
+
 /// Whether a name cell holds a telephone or ID number and nothing else (`13812345678`,
 /// `电话：139-0000-3312`, `（13812345678）`): at least 7 digits, besides them only a label
 /// ([`NUMBER_LABELS`]), separators and brackets.
@@ -697,6 +725,25 @@ mod tests {
             "",
         ] {
             assert_eq!(split(text), None, "{text}");
+        }
+        // A number that stays in the name is still seen.
+        for text in [
+            "王成芳2组 13812345678",
+            "王成芳 电话：13812345678 住3组",
+            "王成芳 138 1234 5678 139 8765 4321",
+            "王成芳（１３８－１２３４－５６７８）3组",
+        ] {
+            assert!(holds_a_number(text), "{text}");
+        }
+        for text in [
+            "王成芳",
+            "杜金木等3户",
+            "王成芳2组",
+            "王成芳 123456",
+            "2019-3-5 王成芳",
+            "",
+        ] {
+            assert!(!holds_a_number(text), "{text}");
         }
     }
 
