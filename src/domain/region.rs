@@ -3,8 +3,9 @@
 
 use super::ParseError;
 use super::region_text::{
-    BRACKETS, COUNTY_PREFIXES, LEVEL_ENDINGS, WRITTEN_LEVELS, is_han, is_village_name,
-    leading_bracketed, strip_county, trailing_bracketed, village_from, village_name_length,
+    BRACKETS, COUNTY_PREFIXES, LEVEL_ENDINGS, WRITTEN_LEVELS, is_group_only, is_han,
+    is_village_name, leading_bracketed, strip_county, trailing_bracketed, village_from,
+    village_name_length,
 };
 use super::text::{clean_text, is_blank_char, listed_items, squeeze, to_half_width};
 
@@ -196,6 +197,11 @@ impl RegionResolver {
         if is_village_name(most_stripped) {
             return Err(ParseError::new(format!(
                 "地区“{original}”只写了村（社区），没有写乡镇：请写成“泥溪镇三坪村”这样"
+            )));
+        }
+        if is_group_only(most_stripped) {
+            return Err(ParseError::new(format!(
+                "地区“{original}”只写了组，没有写乡镇和村（社区）：请写成“泥溪镇三坪村3组”这样"
             )));
         }
         // `三坪村(双龙湾)`: a village, then something in brackets that is no township; a

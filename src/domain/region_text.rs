@@ -41,6 +41,17 @@ pub(crate) fn is_han(c: char) -> bool {
     ('\u{4E00}'..='\u{9FFF}').contains(&c) || ('\u{20000}'..='\u{3FFFF}').contains(&c)
 }
 
+/// Whether `text` (cleaned, half-width, no whitespace) is a group's number alone, with no
+/// village: `3组`, `三组`, `五社`, `2队`. `新村组` (a group called by a name) and `三坪村3组` are not.
+pub fn is_group_only(text: &str) -> bool {
+    text.strip_suffix(['组', '社', '队']).is_some_and(|number| {
+        !number.is_empty()
+            && number
+                .chars()
+                .all(|c| c.is_ascii_digit() || super::text::is_chinese_numeral_char(c))
+    })
+}
+
 /// Whether `text` (cleaned, half-width, no whitespace) reads as a village name alone: one to
 /// three Chinese characters naming no level (省, 市, 县, 区, 镇, 乡), then 村, 社区 or 居委会,
 /// then at most a group number (`3组`, `三社`, `2队`): `大河村`, `滨江社区`, `大河村3组`. A longer

@@ -458,6 +458,9 @@ pub(super) fn resolve_region(
     let region = resolver.resolve(region_text).map_err(|e| e.message)?;
     if region.village.is_empty() {
         warnings.push(TOWNSHIP_ONLY_WARNING.to_string());
+    } else if super::region_text::is_group_only(&region.village) {
+        // `泥溪镇3组`: the village between them is missing.
+        warnings.push(format!("地区只写到组（{}），缺少村(社区)", region.village));
     }
     warnings.extend(resolver.county_name_warning(region_text, &region));
     warnings.extend(resolver.whole_village_warning(region_text, &region));
@@ -718,11 +721,14 @@ fn names_a_village(item: &str) -> bool {
 /// `Trade Co., Ltd.` name one buyer.
 fn several_purchasers_warning(purchaser: &str, typed: &str) -> Option<String> {
     let body = |item: &str| item.chars().count() >= 2 && item.ends_with(BODY_NAME_ENDINGS);
+    // `张三/李四`: people buying for themselves, each a buyer (not `县教委/后勤处`, `食堂/超市`).
+    let person = |item: &str| is_person_name(item) && !body(item) && !is_part_of_a_body(item);
     let listed = purchaser.contains(PURCHASER_SEPARATORS) && {
         let items = listed_items(purchaser, &PURCHASER_SEPARATORS);
         items.len() >= 2
-            && items.iter().all(|item| body(item))
-            && !items.iter().skip(1).all(|item| is_part_of_a_body(item))
+            && ((items.iter().all(|item| body(item))
+                && !items.iter().skip(1).all(|item| is_part_of_a_body(item)))
+                || items.iter().all(|item| person(item)))
     };
     let joined = joins_two(purchaser, body);
     // `县商务委 县教委`: names apart by a space, which the stored name runs together.
@@ -731,7 +737,8 @@ fn several_purchasers_warning(purchaser: &str, typed: &str) -> Option<String> {
             .split(is_blank_char)
             .filter(|word| !word.is_empty())
             .collect();
-        words.len() >= 2 && words.iter().all(|word| body(word))
+        words.len() >= 2
+            && (words.iter().all(|word| body(word)) || words.iter().all(|word| person(word)))
     };
     (listed || joined || spaced).then(|| {
         // Names apart by a space are quoted as typed: the stored name runs them together.
@@ -1551,6 +1558,20 @@ mod tests {
             "云阳县邮政局和平营业所",
             "及时雨超市",
         ] {
+            assert!(several_purchasers_warning(one, one).is_none(), "{one}");
+        }
+        // People buying for themselves, listed; a body's part or two shops are not people.
+        for (typed, stored) in [
+            ("张三/李四", "张三/李四"),
+            ("王成芳、刘光富", "王成芳、刘光富"),
+            ("张三 李四", "张三李四"),
+        ] {
+            assert!(
+                several_purchasers_warning(stored, typed).is_some(),
+                "{typed}"
+            );
+        }
+        for one in ["县教委/后勤处", "食堂/小卖部", "张三", "欧阳明明"] {
             assert!(several_purchasers_warning(one, one).is_none(), "{one}");
         }
         for several in ["云阳县工会和妇联", "云阳县和平超市和人和中学"] {
