@@ -1493,6 +1493,27 @@ mod crafted {
         );
     }
 
+    /// `填表时间` (and `填表日期`) in the info line is the form's 填报时间: a date with month and
+    /// day only takes its year, and a later date is refused.
+    #[test]
+    fn fill_in_time_worded_tianbiao() {
+        let csv = "附件2\n填报单位：桑坪镇人民政府 填表时间：2019年8月20日\n\
+            序号,采购单位,销售时间,地区,贫困户姓名,产品品种,销售数量,销售金额,备注\n\
+            1,云阳县青松中学,8月8日,桑坪镇桑坪村,刘光富,红薯,30斤,90元,\n\
+            2,云阳县青松中学,8月30日,桑坪镇桑坪村,刘光富,玉米,30斤,90元,\n";
+        let p = parse("tianbiao.csv", csv.as_bytes());
+        let dates: Vec<(u32, String)> = sales(&p)
+            .iter()
+            .map(|(row, s)| (*row, s.date.date.to_string()))
+            .collect();
+        assert_eq!(dates, [(4, "2019-08-08".to_string())]);
+        let errors: Vec<(u32, String)> = p.errors().map(|e| (e.row, e.message.clone())).collect();
+        assert_eq!(
+            errors,
+            [(5, "销售时间2019-08-30晚于填报时间2019-08-20".to_string())]
+        );
+    }
+
     /// A group written without its village (`泥溪镇3组`) is imported with a warning that the
     /// village is missing; a group alone is completed on a township's own form (`三组` →
     /// `泥溪镇三组`), and refused on another's with a message saying only the group is written.

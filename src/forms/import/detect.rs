@@ -1153,7 +1153,7 @@ enum InfoLabel {
 }
 
 /// Labels of the header-info line, longest first where one is the prefix of another.
-const INFO_LABELS: [(&str, InfoLabel); 24] = [
+const INFO_LABELS: [(&str, InfoLabel); 29] = [
     ("供货联系人姓名", InfoLabel::Person),
     ("供货联系人", InfoLabel::Person),
     ("联系人姓名", InfoLabel::Person),
@@ -1168,6 +1168,11 @@ const INFO_LABELS: [(&str, InfoLabel); 24] = [
     ("填写时间", InfoLabel::Date),
     ("报送时间", InfoLabel::Date),
     ("报送日期", InfoLabel::Date),
+    ("填表单位", InfoLabel::Unit),
+    ("填表时间", InfoLabel::Date),
+    ("填表日期", InfoLabel::Date),
+    ("制表时间", InfoLabel::Date),
+    ("制表日期", InfoLabel::Date),
     ("填写人", InfoLabel::Person),
     ("填报人", InfoLabel::Person),
     ("填表人", InfoLabel::Person),
@@ -1529,6 +1534,26 @@ mod tests {
             "填写单位:泥溪镇人民政府  填写人:李某某  联系电话:138-0000-2100  填写日期:2019年8月20日",
         );
         assert_eq!(info.contact_person.as_deref(), Some("李某某"));
+        // The other wordings of government forms: 填表单位, 填表时间/日期, 制表日期.
+        for (line, unit, date) in [
+            (
+                "填报单位：桑坪镇人民政府 填表时间：2019年8月20日",
+                Some("桑坪镇人民政府"),
+                "2019年8月20日",
+            ),
+            (
+                "填表单位：桑坪镇人民政府 填表人：李某某 填表日期：2019年8月",
+                Some("桑坪镇人民政府"),
+                "2019年8月",
+            ),
+            ("制表日期：2019年8月20日", None, "2019年8月20日"),
+            ("制表时间:2019.8.20", None, "2019.8.20"),
+        ] {
+            let info = parsed(line);
+            assert_eq!(info.unit.as_deref(), unit, "{line}");
+            assert_eq!(info.date_text.as_deref(), Some(date), "{line}");
+        }
+        assert_eq!(parsed("填表人：李某某").contact_person.as_deref(), Some("李某某"));
         // (line, 填报单位, 填报时间): notes in brackets beside labels and values are dropped;
         // other brackets stay.
         let cases = [

@@ -495,12 +495,16 @@ fn is_seal_line(row: &GridRow) -> bool {
 }
 
 /// Footnote openings (after folding).
-const FOOTNOTE_PREFIXES: [&str; 25] = [
+const FOOTNOTE_PREFIXES: [&str; 29] = [
     "填报单位:",
     "填报时间:",
     "填报日期:",
     "填写单位:",
     "填写日期:",
+    "填表单位:",
+    "填表时间:",
+    "填表日期:",
+    "制表日期:",
     "报送单位:",
     "备注:",
     "注:",
