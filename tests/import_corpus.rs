@@ -1514,6 +1514,79 @@ mod crafted {
         );
     }
 
+    /// A sale year a clerk may have mistyped is imported and warned: a year other than that of
+    /// most of the sheet's rows, years far apart with none shared by most rows, and on a sheet
+    /// without 填报时间 a date after today. Neighbouring years half and half are not warned.
+    #[test]
+    fn sale_years_apart_from_the_sheet_are_warned() {
+        let csv = |info: &str, dates: &[&str]| {
+            let mut text = format!(
+                "附件2\n{info}\n序号,采购单位,销售时间,地区,贫困户姓名,产品品种,销售数量,销售金额,备注\n"
+            );
+            for (n, date) in dates.iter().enumerate() {
+                text.push_str(&format!(
+                    "{},云阳县青松中学,{date},泥溪镇三坪村,刘光富,红薯{n},30斤,90元,\n",
+                    n + 1
+                ));
+            }
+            text
+        };
+        let warned = |p: &ParsedFile| -> Vec<(u32, String)> {
+            p.rows()
+                .flat_map(|r| r.warnings.iter())
+                .filter(|w| w.column == "销售时间" && w.message.contains("年份"))
+                .map(|w| (w.row, w.message.clone()))
+                .collect()
+        };
+        let with_info = "填报单位：泥溪镇人民政府　填报时间：2019年3月31日";
+        let p = parse(
+            "years.csv",
+            csv(
+                with_info,
+                &["2019.1.5", "2018.12.20", "2019.2.1", "2019.3.1"],
+            )
+            .as_bytes(),
+        );
+        assert_eq!(
+            warned(&p),
+            [(
+                5,
+                "销售时间“2018.12.20”的年份与本表其他行（2019年）不同，按2018年计入进度，请核对年份"
+                    .to_string()
+            )]
+        );
+        // The warning is the record's too (stored with it).
+        let (_, sale) = sales(&p)[1];
+        assert!(sale.warnings.iter().any(|w| w.contains("2018.12.20")));
+        let p = parse(
+            "years.csv",
+            csv(with_info, &["2018.12.20", "2019.1.5"]).as_bytes(),
+        );
+        assert!(warned(&p).is_empty(), "{:?}", warned(&p));
+        let p = parse(
+            "years.csv",
+            csv(
+                "填报单位：泥溪镇人民政府",
+                &["2019.9.8", "2010.9.8", "2091.9.8"],
+            )
+            .as_bytes(),
+        );
+        let messages = warned(&p);
+        assert_eq!(messages.len(), 3, "{messages:?}");
+        assert!(
+            messages
+                .iter()
+                .all(|(_, m)| m.contains("年份相差较大（2010年至2091年）"))
+        );
+        let future: Vec<u32> = p
+            .rows()
+            .flat_map(|r| r.warnings.iter())
+            .filter(|w| w.message.contains("晚于今天"))
+            .map(|w| w.row)
+            .collect();
+        assert_eq!(future, [6]);
+    }
+
     /// A group written without its village (`泥溪镇3组`) is imported with a warning that the
     /// village is missing; a group alone is completed on a township's own form (`三组` →
     /// `泥溪镇三组`), and refused on another's with a message saying only the group is written.

@@ -1553,7 +1553,10 @@ mod tests {
             assert_eq!(info.unit.as_deref(), unit, "{line}");
             assert_eq!(info.date_text.as_deref(), Some(date), "{line}");
         }
-        assert_eq!(parsed("填表人：李某某").contact_person.as_deref(), Some("李某某"));
+        assert_eq!(
+            parsed("填表人：李某某").contact_person.as_deref(),
+            Some("李某某")
+        );
         // (line, 填报单位, 填报时间): notes in brackets beside labels and values are dropped;
         // other brackets stay.
         let cases = [

@@ -577,6 +577,7 @@ fn read_table(
         header: &header,
         resolver,
         reference: info.date,
+        today: chrono::Local::now().date_naive(),
         reporting_township: reporting_township(header.kind, info.unit.as_deref(), &above, resolver),
         unit: info.unit.clone(),
         formula_rows: table.formulas.keys().map(|(row, _)| *row).collect(),

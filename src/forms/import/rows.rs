@@ -224,6 +224,9 @@ pub(crate) struct RowContext<'a> {
     pub resolver: &'a RegionResolver,
     /// 填报时间: year for `9月1日`, upper bound for dates.
     pub reference: Option<NaiveDate>,
+    /// The day of the import (the computer's clock): a sheet without 填报时间 warns of dates
+    /// after it ([`flag_years_apart`]).
+    pub today: NaiveDate,
     /// The official name of the township whose own form the sheet is (its 填报单位
     /// `农坝镇人民政府`, or without one its title), if any: the township of a 地区 that gives only
     /// the village ([`RegionCache::completed`]).
@@ -381,7 +384,72 @@ pub(crate) fn import_rows(ctx: &RowContext<'_>) -> SheetRows {
         kept_rows <= MAX_REJECTED_ROWS
     });
     out.rejected_amounts.truncate(MAX_REJECTED_ROWS);
+    flag_years_apart(ctx, &mut out.rows);
     out
+}
+
+/// Warns of sale dates whose year a clerk may have mistyped (`2029.9.8`, `2010.9.8`, or
+/// `2018.12.20` among 2019's sales): a row whose year is not that of more than half of the sheet's
+/// dated rows is counted in its own year's progress, not the sheet's; without such a year, every
+/// row of a sheet whose years lie two or more apart. On a sheet without
+/// 填报时间 (which bounds its dates: later ones are errors), a date after `ctx.today` too.
+fn flag_years_apart(ctx: &RowContext<'_>, rows: &mut [ImportedRow]) {
+    let (date_column, _, _) = ctx.header.kind.column_names();
+    let mut years: HashMap<i32, usize> = HashMap::new();
+    for row in rows.iter() {
+        if let RowContent::Sale(record) = &row.content {
+            *years.entry(record.date.date.year()).or_default() += 1;
+        }
+    }
+    let dated: usize = years.values().sum();
+    let most = years
+        .iter()
+        .max_by_key(|(year, count)| (**count, std::cmp::Reverse(**year)))
+        .filter(|(_, count)| **count * 2 > dated)
+        .map(|(year, _)| *year);
+    // Without a year most rows share, years far apart (`2010`, `2019`, `2029` on one sheet) are
+    // each in doubt; two neighbouring years (December and January) are not.
+    let (first, last) = (years.keys().min().copied(), years.keys().max().copied());
+    let scattered = most.is_none() && first.zip(last).is_some_and(|(f, l)| l - f >= 2);
+    let future = ctx.reference.is_none();
+    if years.len() < 2 && !future {
+        return;
+    }
+    for row in rows.iter_mut() {
+        let RowContent::Sale(record) = &mut row.content else {
+            continue;
+        };
+        let year = record.date.date.year();
+        let mut added = Vec::new();
+        if let Some(most) = most.filter(|most| *most != year) {
+            added.push(format!(
+                "{date_column}“{}”的年份与本表其他行（{most}年）不同，按{year}年计入进度，请核对年份",
+                record.date_text
+            ));
+        } else if scattered && let Some((first, last)) = first.zip(last) {
+            added.push(format!(
+                "本表各行{date_column}的年份相差较大（{first}年至{last}年），本行按{year}年计入进度，请核对年份"
+            ));
+        }
+        if future && record.date.date > ctx.today {
+            added.push(format!(
+                "{date_column}“{}”晚于今天（{}），请核对",
+                record.date_text,
+                ctx.today.format("%Y-%m-%d")
+            ));
+        }
+        for warning in added {
+            if !record.warnings.contains(&warning) {
+                row.warnings.push(RowIssue {
+                    sheet: ctx.sheet.name.clone(),
+                    row: row.row,
+                    column: date_column.to_string(),
+                    message: warning.clone(),
+                });
+                record.warnings.push(warning);
+            }
+        }
+    }
 }
 
 /// Validates data rows in order.
