@@ -3096,6 +3096,21 @@ fn a_total_short_by_the_text_amounts_says_why() {
         report.file_warnings
     );
 
+    // A 合计 adding other cells (`=H7+H10`, the 小计 rows, sums themselves) is explained too.
+    let (added_dir, _added_db, mut added_store) = temp_store();
+    let added = added_dir.path().join("小计相加.xlsx");
+    let total = rust_xlsxwriter::Formula::new("=H3+H5").set_result("420.5");
+    write_form_with_total(&added, &amounts, total);
+    let report = import(&mut added_store, &added);
+    assert!(
+        report
+            .file_warnings
+            .iter()
+            .any(|w| w.contains("少算了90.00元")),
+        "{:?}",
+        report.file_warnings
+    );
+
     // A 合计 typed by hand (no formula) is not explained by what SUM leaves out.
     let typed = dir.path().join("手填合计.xlsx");
     let mut wb = Workbook::new();

@@ -178,6 +178,12 @@ pub fn validate_listing_with_units(
         warnings.push("供货方式为电商，但未填写网店网址".to_string());
     }
     let contact = clean_text(&draft.contact);
+    for (label, text) in [
+        ("供货联系人及联系方式", contact.as_str()),
+        ("备注", remark.as_str()),
+    ] {
+        warnings.extend(super::sale::scientific_number_warning(label, text));
+    }
 
     for (label, text) in [
         ("地区", region_text.as_str()),
@@ -392,6 +398,20 @@ mod tests {
         };
         let l = validate_listing(&zero, &resolver()).unwrap();
         assert_eq!(l.warnings, ["计划销量为0，需核实"]);
+        // A phone number Excel turned into `1.39E+10` (a CSV saved from such a sheet) is kept
+        // as written and warned: its last digits are lost.
+        let lost = ListingDraft {
+            contact: "何大 1.39E+10".into(),
+            ..listing()
+        };
+        let l = validate_listing(&lost, &resolver()).unwrap();
+        assert_eq!(l.contact, "何大 1.39E+10");
+        assert_eq!(
+            l.warnings,
+            [
+                "供货联系人及联系方式“1.39E+10”是被Excel改成科学计数法的号码，后几位已丢失：请重新填写完整号码"
+            ]
+        );
     }
 
     #[test]

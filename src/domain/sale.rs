@@ -469,6 +469,15 @@ pub(super) fn resolve_region(
     Ok(region)
 }
 
+/// The warning for a cell (`label`: its column) holding a number Excel wrote in scientific
+/// notation (`1.39E+10`, [`super::text::scientific_number`]): the telephone or ID number it was
+/// has lost its last digits, so the clerk writes it again. `None` for every other text.
+pub(super) fn scientific_number_warning(label: &str, text: &str) -> Option<String> {
+    super::text::scientific_number(text).map(|number| {
+        format!("{label}“{number}”是被Excel改成科学计数法的号码，后几位已丢失：请重新填写完整号码")
+    })
+}
+
 /// The 贫困户姓名 and 备注 of a row, as all three forms read them: the cleaned name and remark, and
 /// for a cooperative (合作社) the poor households or persons its 备注 gives (import rule 11).
 pub(super) struct HouseholdFields {
@@ -527,6 +536,8 @@ pub(super) fn household_fields(
             clean_text(household_typed)
         ));
     }
+    warnings.extend(scientific_number_warning("贫困户姓名", household_typed));
+    warnings.extend(scientific_number_warning("备注", &remark));
     if !household.is_empty() {
         warnings.extend(name_warning(&household));
         warnings.extend(cooperative_warning(&household, &remark));

@@ -140,6 +140,29 @@ pub fn holds_a_number(text: &str) -> bool {
     false
 }
 
+/// The first number in `text` written in scientific notation with a large exponent
+/// (`1.39E+10`, `5.00235E+17`, `1.39e+10`): what a telephone or ID number becomes when a sheet
+/// shown so is saved as CSV. Its last digits are lost; only the clerk can give them again.
+pub fn scientific_number(text: &str) -> Option<&str> {
+    if !text.contains(['E', 'e']) {
+        return None;
+    }
+    text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '.' || c == '+'))
+        .find(|token| {
+            let Some((mantissa, exponent)) = token.split_once(['E', 'e']) else {
+                return false;
+            };
+            let Some(exponent) = exponent.strip_prefix('+') else {
+                return false;
+            };
+            let (whole, fraction) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+            whole.len() == 1
+                && whole.chars().all(|c| c.is_ascii_digit())
+                && fraction.chars().all(|c| c.is_ascii_digit())
+                && exponent.parse::<u32>().is_ok_and(|e| (6..=30).contains(&e))
+        })
+}
+
 /// Whether a name cell holds a telephone or ID number and nothing else (`13812345678`,
 /// `电话：139-0000-3312`, `（13812345678）`): at least 7 digits, besides them only a label
 /// ([`NUMBER_LABELS`]), separators and brackets.
@@ -725,6 +748,20 @@ mod tests {
             "",
         ] {
             assert_eq!(split(text), None, "{text}");
+        }
+        // A number Excel turned into scientific notation.
+        assert_eq!(scientific_number("何大 1.39E+10"), Some("1.39E+10"));
+        assert_eq!(scientific_number("5.00235E+17"), Some("5.00235E+17"));
+        assert_eq!(scientific_number("电话:1.39e+10。"), Some("1.39e+10"));
+        for text in [
+            "何大 13900003331",
+            "Email: he@qq.com",
+            "1E+3",
+            "13.9E+9",
+            "E+10",
+            "CE+10",
+        ] {
+            assert_eq!(scientific_number(text), None, "{text}");
         }
         // A number that stays in the name is still seen.
         for text in [

@@ -312,7 +312,8 @@ pub(crate) fn format_unit(code: &str) -> Option<String> {
 
 /// Whether the readers keep a formula's text, given the value saved with it: a `HYPERLINK(…)`
 /// (rule 19: 网店网址 may take its first argument), a `SUM(…)` or `SUBTOTAL(…)` (not `DSUM`: a
-/// 合计 that is a sum leaves text amounts out, which explains a difference), and any formula
+/// 合计 that is a sum leaves text amounts out, which explains a difference; also a sum of cells
+/// `H7+H10`, the 小计 rows a 合计 adds), and any formula
 /// saved without its result
 /// ([`is_a_result`]; a file written by a program that does not calculate), so that an empty
 /// required cell can say why it is empty.
@@ -324,7 +325,22 @@ pub(crate) fn formula_matters(formula: &str, saved: Option<&CellValue>) -> bool 
     let sums = formula
         .match_indices("SUM(")
         .any(|(at, _)| !formula[..at].ends_with(|c: char| c.is_ascii_alphabetic()));
-    formula.contains("HYPERLINK") || sums || formula.contains("SUBTOTAL(")
+    // `H7+H10`: a 合计 adding 小计 rows, which are sums themselves.
+    let adds_cells = formula.contains('+')
+        && formula
+            .trim_start_matches('=')
+            .split('+')
+            .all(|term| is_cell_reference(term.trim()));
+    formula.contains("HYPERLINK") || sums || formula.contains("SUBTOTAL(") || adds_cells
+}
+
+/// `H7`, `$H$10`, `h7` (upper-cased by the caller): column letters, then a row number.
+fn is_cell_reference(term: &str) -> bool {
+    let term = term.replace('$', "");
+    let letters = term.chars().take_while(char::is_ascii_alphabetic).count();
+    (1..=3).contains(&letters)
+        && term.len() > letters
+        && term[letters..].chars().all(|c| c.is_ascii_digit())
 }
 
 /// Whether a formula cell's saved value is a result: not missing and not empty text (xlwt and
@@ -555,6 +571,24 @@ pub(crate) fn parse_range(reference: &str) -> Option<Merge> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sums_and_links_are_the_formulas_kept() {
+        let saved = CellValue::Number(600.0);
+        for kept in [
+            "SUM(H5:H9)",
+            "H7+H10",
+            "$H$7 + $H$10",
+            "SUBTOTAL(9,H5:H9)",
+            "HYPERLINK(\"x\")",
+        ] {
+            assert!(formula_matters(kept, Some(&saved)), "{kept}");
+        }
+        for dropped in ["DSUM(A1:H9,8,J1:J2)", "H7*2", "H7+1", "H7", "G5*F5"] {
+            assert!(!formula_matters(dropped, Some(&saved)), "{dropped}");
+        }
+        assert!(formula_matters("H7*2", None));
+    }
 
     #[test]
     fn format_units_are_the_text_after_the_number() {

@@ -1181,7 +1181,13 @@ pub(crate) fn warning_column(kind: FormKind, message: &str) -> String {
     }
     // `采购单位“…”写了不止一个单位`: the column is named first, before the quoted text (which
     // may hold any word below).
-    for column in ["采购单位", "地区", "产品品种"] {
+    for column in [
+        "采购单位",
+        "地区",
+        "产品品种",
+        "供货联系人及联系方式",
+        "备注",
+    ] {
         if message
             .strip_prefix(column)
             .is_some_and(|rest| rest.starts_with('“'))
