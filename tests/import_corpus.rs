@@ -1534,16 +1534,16 @@ mod crafted {
         let warned = |p: &ParsedFile| -> Vec<(u32, String)> {
             p.rows()
                 .flat_map(|r| r.warnings.iter())
-                .filter(|w| w.column == "销售时间" && w.message.contains("年份"))
+                .filter(|w| w.column == "销售时间" && w.message.contains("计入进度"))
                 .map(|w| (w.row, w.message.clone()))
                 .collect()
         };
-        let with_info = "填报单位：泥溪镇人民政府　填报时间：2019年3月31日";
+        let with_info = "填报单位：泥溪镇人民政府　填报时间：2019年9月30日";
         let p = parse(
             "years.csv",
             csv(
                 with_info,
-                &["2019.1.5", "2018.12.20", "2019.2.1", "2019.3.1"],
+                &["2019.9.5", "2018.9.6", "2019.9.1", "2019.9.20"],
             )
             .as_bytes(),
         );
@@ -1551,18 +1551,31 @@ mod crafted {
             warned(&p),
             [(
                 5,
-                "销售时间“2018.12.20”的年份与本表其他行（2019年）不同，按2018年计入进度，请核对年份"
+                "销售时间“2018.9.6”的年份与本表其他行（2019年）不同，按2018年计入进度，请核对年份"
                     .to_string()
             )]
         );
         // The warning is the record's too (stored with it).
         let (_, sale) = sales(&p)[1];
-        assert!(sale.warnings.iter().any(|w| w.contains("2018.12.20")));
-        let p = parse(
-            "years.csv",
-            csv(with_info, &["2018.12.20", "2019.1.5"]).as_bytes(),
-        );
-        assert!(warned(&p).is_empty(), "{:?}", warned(&p));
+        assert!(sale.warnings.iter().any(|w| w.contains("2018.9.6")));
+        // Across New Year, days apart (a December–January form, and a year inferred for `1月2日`
+        // or written), nothing is warned; nor two neighbouring years half and half.
+        let january = "填报单位：泥溪镇人民政府　填报时间：2020年1月10日";
+        for dates in [
+            &[
+                "2019.12.2",
+                "2019.12.15",
+                "2019.12.28",
+                "2020.1.2",
+                "2020.1.8",
+            ][..],
+            &["12月20日", "12月28日", "1月2日"],
+            &["2019.1.5", "2018.12.20", "2019.2.1", "2019.3.1"],
+            &["2018.12.20", "2019.1.5"],
+        ] {
+            let p = parse("years.csv", csv(january, dates).as_bytes());
+            assert!(warned(&p).is_empty(), "{dates:?}: {:?}", warned(&p));
+        }
         let p = parse(
             "years.csv",
             csv(

@@ -389,10 +389,12 @@ pub(crate) fn import_rows(ctx: &RowContext<'_>) -> SheetRows {
 }
 
 /// Warns of sale dates whose year a clerk may have mistyped (`2029.9.8`, `2010.9.8`, or
-/// `2018.12.20` among 2019's sales): a row whose year is not that of more than half of the sheet's
-/// dated rows is counted in its own year's progress, not the sheet's; without such a year, every
-/// row of a sheet whose years lie two or more apart. On a sheet without
-/// 填报时间 (which bounds its dates: later ones are errors), a date after `ctx.today` too.
+/// `2018.9.5` among September 2019's sales): a row whose year is not that of more than half of
+/// the sheet's dated rows and whose date lies more than [`DAYS_APART`] days from every date of
+/// that year is counted in its own year's progress, not the sheet's; without such a year, a row
+/// that far from every other row of a sheet whose years lie two or more apart. Neighbouring
+/// dates across New Year (a December–January form) are not warned. On a sheet without 填报时间
+/// (which bounds its dates: later ones are errors), a date after `ctx.today` too.
 fn flag_years_apart(ctx: &RowContext<'_>, rows: &mut [ImportedRow]) {
     let (date_column, _, _) = ctx.header.kind.column_names();
     let mut years: HashMap<i32, usize> = HashMap::new();
@@ -400,6 +402,10 @@ fn flag_years_apart(ctx: &RowContext<'_>, rows: &mut [ImportedRow]) {
         if let RowContent::Sale(record) = &row.content {
             *years.entry(record.date.date.year()).or_default() += 1;
         }
+    }
+    let future = ctx.reference.is_none();
+    if years.len() < 2 && !future {
+        return;
     }
     let dated: usize = years.values().sum();
     let most = years
@@ -411,27 +417,56 @@ fn flag_years_apart(ctx: &RowContext<'_>, rows: &mut [ImportedRow]) {
     // each in doubt; two neighbouring years (December and January) are not.
     let (first, last) = (years.keys().min().copied(), years.keys().max().copied());
     let scattered = most.is_none() && first.zip(last).is_some_and(|(f, l)| l - f >= 2);
-    let future = ctx.reference.is_none();
-    if years.len() < 2 && !future {
-        return;
-    }
+    // The dates a row is compared with: those of the year most rows share, or all of them.
+    let mut compared: Vec<NaiveDate> = rows
+        .iter()
+        .filter_map(|row| match &row.content {
+            RowContent::Sale(record) => Some(record.date.date),
+            RowContent::Listing(_) => None,
+        })
+        .filter(|date| most.is_none_or(|most| date.year() == most))
+        .collect();
+    compared.sort_unstable();
+    // Days from `date` to the nearest compared date other than one occurrence of itself.
+    let nearest_other = |date: NaiveDate| -> i64 {
+        let at = compared.partition_point(|d| *d < date);
+        let same = compared[at..].iter().take_while(|d| **d == date).count();
+        let own = usize::from(most.is_none_or(|most| date.year() == most));
+        if same > own {
+            return 0;
+        }
+        let before = at.checked_sub(1).and_then(|i| compared.get(i));
+        let after = compared.get(at + same);
+        [before, after]
+            .into_iter()
+            .flatten()
+            .map(|d| (date - *d).num_days().abs())
+            .min()
+            .unwrap_or(i64::MAX)
+    };
     for row in rows.iter_mut() {
         let RowContent::Sale(record) = &mut row.content else {
             continue;
         };
-        let year = record.date.date.year();
+        let date = record.date.date;
+        let year = date.year();
         let mut added = Vec::new();
-        if let Some(most) = most.filter(|most| *most != year) {
-            added.push(format!(
-                "{date_column}“{}”的年份与本表其他行（{most}年）不同，按{year}年计入进度，请核对年份",
-                record.date_text
-            ));
-        } else if scattered && let Some((first, last)) = first.zip(last) {
-            added.push(format!(
-                "本表各行{date_column}的年份相差较大（{first}年至{last}年），本行按{year}年计入进度，请核对年份"
-            ));
+        let apart = (most.is_some_and(|most| most != year) || scattered)
+            && nearest_other(date) > DAYS_APART;
+        if apart {
+            added.push(match most {
+                Some(most) => format!(
+                    "{date_column}“{}”的年份与本表其他行（{most}年）不同，按{year}年计入进度，请核对年份",
+                    record.date_text
+                ),
+                None => format!(
+                    "本表各行{date_column}的年份相差较大（{}年至{}年），本行按{year}年计入进度，请核对年份",
+                    first.unwrap_or(year),
+                    last.unwrap_or(year)
+                ),
+            });
         }
-        if future && record.date.date > ctx.today {
+        if future && date > ctx.today {
             added.push(format!(
                 "{date_column}“{}”晚于今天（{}），请核对",
                 record.date_text,
@@ -451,6 +486,10 @@ fn flag_years_apart(ctx: &RowContext<'_>, rows: &mut [ImportedRow]) {
         }
     }
 }
+
+/// How many days a sale may lie from the sheet's other dates before a year that differs from
+/// theirs is warned ([`flag_years_apart`]): a quarter's form with a sale of the month before it.
+const DAYS_APART: i64 = 92;
 
 /// Validates data rows in order.
 fn validate_rows(ctx: &RowContext<'_>, rows: &[&GridRow]) -> SheetRows {
