@@ -4,8 +4,8 @@
 use super::ParseError;
 use super::region_text::{
     BRACKETS, COUNTY_PREFIXES, LEVEL_ENDINGS, WRITTEN_LEVELS, is_group_only, is_han,
-    is_village_name, leading_bracketed, strip_county, trailing_bracketed, village_from,
-    village_name_length,
+    is_named_group, is_village_name, leading_bracketed, starts_with_village_name, strip_county,
+    trailing_bracketed, village_from, village_name_length,
 };
 use super::text::{clean_text, is_blank_char, listed_items, squeeze, to_half_width};
 
@@ -199,7 +199,7 @@ impl RegionResolver {
                 "地区“{original}”只写了村（社区），没有写乡镇：请写成“泥溪镇三坪村”这样"
             )));
         }
-        if is_group_only(most_stripped) {
+        if is_group_only(most_stripped) || is_named_group(most_stripped) {
             return Err(ParseError::new(format!(
                 "地区“{original}”只写了组，没有写乡镇和村（社区）：请写成“泥溪镇三坪村3组”这样"
             )));
@@ -216,15 +216,7 @@ impl RegionResolver {
             )));
         }
         // `三坪村新村组`, `三坪村、农坝镇双龙村`: it starts with a village's name.
-        let starts_with_village = most_stripped
-            .char_indices()
-            .map(|(at, c)| at + c.len_utf8())
-            .take(6)
-            .any(|end| {
-                let head = &most_stripped[..end];
-                (head.ends_with('村') || head.ends_with("社区")) && is_village_name(head)
-            });
-        if starts_with_village {
+        if starts_with_village_name(most_stripped) {
             return Err(ParseError::new(format!(
                 "地区“{original}”只写了村（社区），没有写乡镇：请写成“泥溪镇三坪村”这样"
             )));

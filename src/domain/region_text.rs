@@ -42,14 +42,55 @@ pub(crate) fn is_han(c: char) -> bool {
 }
 
 /// Whether `text` (cleaned, half-width, no whitespace) is a group's number alone, with no
-/// village: `3组`, `三组`, `五社`, `2队`. `新村组` (a group called by a name) and `三坪村3组` are not.
+/// village: `3组`, `三组`, `五社`, `2队`, `第三村民小组`, `3小组`. `新村组` (a group called by a
+/// name: [`is_named_group`]) and `三坪村3组` are not.
 pub fn is_group_only(text: &str) -> bool {
-    text.strip_suffix(['组', '社', '队']).is_some_and(|number| {
-        !number.is_empty()
-            && number
-                .chars()
-                .all(|c| c.is_ascii_digit() || super::text::is_chinese_numeral_char(c))
+    ["村民小组", "小组", "组", "社", "队"]
+        .iter()
+        .find_map(|suffix| text.strip_suffix(suffix))
+        .map(|number| number.strip_prefix('第').unwrap_or(number))
+        .is_some_and(|number| {
+            !number.is_empty()
+                && number
+                    .chars()
+                    .all(|c| c.is_ascii_digit() || super::text::is_chinese_numeral_char(c))
+        })
+}
+
+/// Whether `text` (cleaned, half-width, no whitespace) is a group called by a name, with no
+/// village: one to four Chinese characters, then 组, 社 or 队 (`王家湾组`, `新村组`, `中坝社`).
+/// A village and its group (`黎明村二社`, `石村王家组`) is not.
+pub fn is_named_group(text: &str) -> bool {
+    text.strip_suffix(['组', '社', '队']).is_some_and(|name| {
+        let after_a_village = name
+            .char_indices()
+            .map(|(at, c)| at + c.len_utf8())
+            .filter(|end| *end < name.len())
+            .any(|end| {
+                let head = &name[..end];
+                (head.ends_with('村') || head.ends_with("社区")) && is_village_name(head)
+            });
+        (1..=4).contains(&name.chars().count())
+            && name.chars().all(is_han)
+            && !name.ends_with(['组', '社', '队'])
+            && !name.ends_with(super::text::is_chinese_numeral_char)
+            && !after_a_village
     })
+}
+
+/// Whether `text` (cleaned, half-width, no whitespace) starts with a village's name
+/// ([`is_village_name`], ending in 村 or 社区, within its first six characters): `三坪村`,
+/// `三坪村1、2组`, `黎明村村委会`, `黎明社区居委会`, `三坪村集中安置点`, `三坪村、农坝镇双龙村`.
+pub fn starts_with_village_name(text: &str) -> bool {
+    is_village_name(text)
+        || text
+            .char_indices()
+            .map(|(at, c)| at + c.len_utf8())
+            .take(6)
+            .any(|end| {
+                let head = &text[..end];
+                (head.ends_with('村') || head.ends_with("社区")) && is_village_name(head)
+            })
 }
 
 /// Whether `text` (cleaned, half-width, no whitespace) reads as a village name alone: one to
@@ -148,4 +189,49 @@ pub(crate) fn village_from(rest: &str, short: bool) -> String {
             .filter(|inner| !inner.contains(open) && !inner.contains(close))
     });
     unbracketed.unwrap_or(rest).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn groups_without_their_village() {
+        for group in [
+            "3组",
+            "三组",
+            "五社",
+            "2队",
+            "十二组",
+            "第三村民小组",
+            "3小组",
+        ] {
+            assert!(is_group_only(group), "{group}");
+        }
+        for named in ["王家湾组", "新村组", "中坝社", "大湾组"] {
+            assert!(is_named_group(named), "{named}");
+        }
+        for not_alone in [
+            "三坪村3组",
+            "黎明村二社",
+            "石村王家组",
+            "黎明村王家湾组",
+            "组",
+            "供销",
+        ] {
+            assert!(
+                !is_group_only(not_alone) && !is_named_group(not_alone),
+                "{not_alone}"
+            );
+        }
+        for village in [
+            "三坪村1、2组",
+            "黎明村村委会",
+            "黎明社区居委会",
+            "三坪村集中安置点",
+        ] {
+            assert!(starts_with_village_name(village), "{village}");
+        }
+        assert!(!starts_with_village_name("王家湾组"));
+    }
 }

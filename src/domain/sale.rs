@@ -456,14 +456,19 @@ pub(super) fn resolve_region(
         return Err("地区不能为空".to_string());
     }
     let region = resolver.resolve(region_text).map_err(|e| e.message)?;
+    let whole_village = resolver.whole_village_warning(region_text, &region);
     if region.village.is_empty() {
         warnings.push(TOWNSHIP_ONLY_WARNING.to_string());
-    } else if super::region_text::is_group_only(&region.village) {
-        // `泥溪镇3组`: the village between them is missing.
+    } else if whole_village.is_none()
+        && (super::region_text::is_group_only(&region.village)
+            || super::region_text::is_named_group(&region.village))
+    {
+        // `泥溪镇3组`, `泥溪镇王家湾组`: the village between them is missing. (`双龙组`, read
+        // as 双龙镇's place of that name, has its own warning.)
         warnings.push(format!("地区只写到组（{}），缺少村(社区)", region.village));
     }
     warnings.extend(resolver.county_name_warning(region_text, &region));
-    warnings.extend(resolver.whole_village_warning(region_text, &region));
+    warnings.extend(whole_village);
     warnings.extend(resolver.level_warning(region_text, &region));
     warnings.extend(several_villages_warning(region_text, &region.village));
     Ok(region)

@@ -6,8 +6,8 @@ use std::collections::HashMap;
 
 use crate::domain::RegionResolver;
 use crate::domain::region_text::{
-    VILLAGE_SUFFIXES, is_group_only, is_han, is_village_name, leading_bracketed, strip_county,
-    trailing_bracketed,
+    VILLAGE_SUFFIXES, is_group_only, is_han, is_named_group, is_village_name, leading_bracketed,
+    starts_with_village_name, strip_county, trailing_bracketed,
 };
 use crate::domain::sale::{RegionOutcome, region_outcome};
 use crate::domain::text::{clean_text, is_blank_char, listed_items, squeeze, to_half_width};
@@ -179,11 +179,14 @@ impl<'a> RegionCache<'a> {
             .unwrap_or("");
         // `三坪村（原黎明村、红岩村合并）`: a remark in brackets after the village.
         let first_item = trailing_bracketed(first_item).map_or(first_item, |(before, _)| before);
-        // `三组` alone is completed too (`泥溪镇三组`), and then warned that the village is missing.
+        // `三组`, `王家湾组` alone are completed too (`泥溪镇三组`), and then warned that the
+        // village is missing; `双龙组`, which names 双龙镇's place, is not (below).
         let starts_with_village = is_village_name(village)
             || (first_item != village && is_village_name(first_item))
             || village_then_named_group(village)
-            || is_group_only(village);
+            || starts_with_village_name(village)
+            || is_group_only(village)
+            || (named.is_none() && is_named_group(village));
         if !starts_with_village {
             let Some(named) = named else {
                 return (region, None);
