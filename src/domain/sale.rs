@@ -512,7 +512,11 @@ pub(super) fn household_fields(
     // `刘光富 陈秀英`: the names stay apart (warned as several households below).
     let household = spaced_names(typed).unwrap_or_else(|| clean_name(typed));
     if let Some(number) = &number {
-        let moved = format!("{}：{}", number.kind, number.number.trim());
+        let moved = if number.labelled {
+            number.number.trim().to_string()
+        } else {
+            format!("{}：{}", number.kind, number.number.trim())
+        };
         // A remark that already holds the number keeps it once.
         remark = if remark.is_empty() {
             moved
@@ -1244,6 +1248,17 @@ mod tests {
             ("王成芳", "身份证号：500235198001011234")
         );
         assert!(warnings[0].contains("含身份证号"));
+        // An ID number and a telephone number, each labelled, move with their labels.
+        let mut warnings = Vec::new();
+        let fields = household_fields(
+            "谭光荣 身份证500235196506121234 电话13812345678",
+            "",
+            &mut warnings,
+        );
+        assert_eq!(
+            (fields.household.as_str(), fields.remark.as_str()),
+            ("谭光荣", "身份证500235196506121234 电话13812345678")
+        );
         // A cooperative keeps its count of households from 备注.
         let mut warnings = Vec::new();
         let fields = household_fields(

@@ -91,6 +91,9 @@ pub struct NumberInName {
     /// What the number is: `电话`, `身份证号` (15 or 18 characters of digits, the last may be X),
     /// or `号码` for an ID number and a telephone number together.
     pub kind: &'static str,
+    /// Whether `number` starts with its own label, as typed (`身份证500235… 电话138…`: an ID
+    /// number and a telephone number, each labelled): it is moved as it is, without `kind`.
+    pub labelled: bool,
 }
 
 /// Labels that may stand before a number in a name cell (`王成芳 电话：13812345678`); the longest
@@ -121,27 +124,43 @@ pub fn holds_a_number(text: &str) -> bool {
         return false;
     }
     let chars: Vec<char> = text.chars().collect();
-    let mut digits = 0;
-    for (index, c) in chars.iter().enumerate() {
-        if is_any_digit(*c) {
-            digits += 1;
-            if digits >= 7 {
-                return true;
+    let is_letter = |c: Option<&char>| c.is_some_and(|c| c.is_ascii_alphabetic());
+    let mut index = 0;
+    while index < chars.len() {
+        if !is_any_digit(chars[index]) {
+            index += 1;
+            continue;
+        }
+        let start = index;
+        let mut digits = 0;
+        while index < chars.len() {
+            let c = chars[index];
+            if is_any_digit(c) {
+                digits += 1;
+                index += 1;
+            } else if (matches!(c, '-' | '－' | '—') || is_blank_char(c))
+                && chars.get(index + 1).is_some_and(|next| is_any_digit(*next))
+            {
+                index += 1;
+            } else {
+                break;
             }
-        } else if (matches!(c, '-' | '－' | '—') || is_blank_char(*c))
-            && digits > 0
-            && chars.get(index + 1).is_some_and(|next| is_any_digit(*next))
-        {
-            // A separator between digit groups keeps the run going.
-        } else {
-            digits = 0;
+        }
+        // A code of letters and digits (`93500235MA5UABCD3C`, a cooperative's credit code) is
+        // no telephone number; an ID number may end with X.
+        let end_letter = is_letter(chars.get(index))
+            && !(digits == 17 && matches!(chars.get(index), Some('X' | 'x')));
+        let in_a_code = is_letter(start.checked_sub(1).and_then(|i| chars.get(i))) || end_letter;
+        if digits >= 7 && !in_a_code {
+            return true;
         }
     }
     false
 }
 
-/// The first number in `text` written in scientific notation with a large exponent
-/// (`1.39E+10`, `5.00235E+17`, `1.39e+10`): what a telephone or ID number becomes when a sheet
+/// The first number in `text` written in scientific notation with an exponent of 9 or more
+/// (`1.39E+10`, `5.00235E+17`, `1.39e+10`; not `1E+6`, a quantity): what a telephone (11
+/// digits) or ID number becomes when a sheet
 /// shown so is saved as CSV. Its last digits are lost; only the clerk can give them again.
 pub fn scientific_number(text: &str) -> Option<&str> {
     if !text.contains(['E', 'e']) {
@@ -159,7 +178,7 @@ pub fn scientific_number(text: &str) -> Option<&str> {
             whole.len() == 1
                 && whole.chars().all(|c| c.is_ascii_digit())
                 && fraction.chars().all(|c| c.is_ascii_digit())
-                && exponent.parse::<u32>().is_ok_and(|e| (6..=30).contains(&e))
+                && exponent.parse::<u32>().is_ok_and(|e| (9..=30).contains(&e))
         })
 }
 
@@ -292,7 +311,8 @@ pub fn split_contact_number(text: &str) -> Option<NumberInName> {
     } else {
         "号码"
     };
-    let number = text[byte(start)..byte(end)].to_string();
+    let mut number = text[byte(start)..byte(end)].to_string();
+    let mut labelled = false;
     let mut before = text[..byte(start)].trim_end_matches(is_blank_char);
     let mut after = text[byte(end)..].trim_start_matches(is_blank_char);
     before = before
@@ -303,7 +323,13 @@ pub fn split_contact_number(text: &str) -> Option<NumberInName> {
         .trim_end_matches(['/', '／', ',', '，', '、', ';', '；', '-', '－'])
         .trim_end_matches(is_blank_char);
     if let Some(label) = NUMBER_LABELS.iter().find(|label| before.ends_with(**label)) {
-        before = before[..before.len() - label.len()].trim_end_matches(is_blank_char);
+        let label_start = before.len() - label.len();
+        // Two numbers of two kinds keep their labels as typed (`身份证… 电话…`).
+        if kind == "号码" {
+            number = text[label_start..byte(end)].to_string();
+            labelled = true;
+        }
+        before = before[..label_start].trim_end_matches(is_blank_char);
     }
     // `王成芳（13812345678）`, `王成芳(电话:13812345678)`: the brackets go with the number.
     let closes = [('(', ')'), ('（', '）'), ('[', ']'), ('【', '】')];
@@ -318,7 +344,12 @@ pub fn split_contact_number(text: &str) -> Option<NumberInName> {
     if name.trim_matches(is_blank_char).is_empty() {
         return None;
     }
-    Some(NumberInName { name, number, kind })
+    Some(NumberInName {
+        name,
+        number,
+        kind,
+        labelled,
+    })
 }
 
 /// Removes all whitespace (of every kind) and line breaks: used to compare header cells.
@@ -718,7 +749,8 @@ mod tests {
             ),
             (
                 "王成芳 身份证号500235198001011234 电话13812345678",
-                "500235198001011234 电话13812345678",
+                // Both labels kept as typed (moved without 号码：).
+                "身份证号500235198001011234 电话13812345678",
                 "号码",
             ),
             (
@@ -757,6 +789,7 @@ mod tests {
             "何大 13900003331",
             "Email: he@qq.com",
             "1E+3",
+            "规格1E+6",
             "13.9E+9",
             "E+10",
             "CE+10",
@@ -769,6 +802,7 @@ mod tests {
             "王成芳 电话：13812345678 住3组",
             "王成芳 138 1234 5678 139 8765 4321",
             "王成芳（１３８－１２３４－５６７８）3组",
+            "王成芳 50023519800101123X 3组",
         ] {
             assert!(holds_a_number(text), "{text}");
         }
@@ -778,6 +812,7 @@ mod tests {
             "王成芳2组",
             "王成芳 123456",
             "2019-3-5 王成芳",
+            "云阳县益农柑橘专业合作社(93500235MA5UABCD3C)",
             "",
         ] {
             assert!(!holds_a_number(text), "{text}");
