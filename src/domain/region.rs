@@ -9,6 +9,13 @@ use super::region_text::{
 };
 use super::text::{clean_text, is_blank_char, listed_items, squeeze, to_half_width};
 
+/// How a remark in brackets after a 地区's village opens when it names another township as
+/// the place's former one (`原新津乡`, `原属新津乡`) or a neighbour (`与新津乡交界`, `靠近新津乡`)
+/// ([`RegionResolver::with_bracketed_remark`]).
+const BRACKETED_REMARK_OPENINGS: [&str; 9] = [
+    "原", "与", "和", "靠近", "近", "临近", "毗邻", "紧邻", "挨着",
+];
+
 /// A 地区's village part read as a list of places ([`RegionResolver::listed_villages`]).
 enum ListedVillages {
     /// No list, or one whose items do not write a township: read the text as one village.
@@ -186,6 +193,21 @@ impl RegionResolver {
         if let Some(resolved) = self.resolve_compact(&compact, 0) {
             return Ok(resolved);
         }
+        if let Some(resolved) = self.with_bracketed_remark(&compact) {
+            return Ok(resolved);
+        }
+        // `泥溪镇黎明村(现属农坝镇)`: a remark in brackets that puts the place in another township.
+        if let Some((before, inside)) = trailing_bracketed(&compact)
+            && let Some(first) = self.resolve_compact(before, 0)
+            && let Some(first) = self.by_code(&first.township_code)
+            && let Some(second) = self.only_township_named_in(inside)
+            && second.code != first.code
+        {
+            return Err(ParseError::new(format!(
+                "地区“{original}”中写了两个不同的乡镇（{}、{}），请核对",
+                first.name, second.name
+            )));
+        }
         let most_stripped = strip_county(&compact);
         if let Some((first, second)) = self.two_townships(most_stripped, 0) {
             return Err(ParseError::new(format!(
@@ -237,6 +259,35 @@ impl RegionResolver {
                 "无法识别地区“{original}”中的乡镇：应以云阳县的乡镇(街道)名开头，如“泥溪镇三坪村”"
             ),
         }))
+    }
+
+    /// `泥溪镇石缸村(原新津乡)`, `泥溪镇黎明村(与新津乡交界)` (cleaned, half-width, no
+    /// whitespace): a remark in brackets after the village that names another township as the
+    /// former or a neighbouring one is part of the village (`石缸村(原新津乡)`), not a second
+    /// township. A remark that puts the place in another township now (`(现属农坝镇)`,
+    /// `(已划归农坝镇)`) is not one: the text names two townships.
+    fn with_bracketed_remark(&self, compact: &str) -> Option<ResolvedRegion> {
+        let (before, inside) = trailing_bracketed(compact)?;
+        if !BRACKETED_REMARK_OPENINGS
+            .iter()
+            .any(|opening| inside.starts_with(opening))
+        {
+            return None;
+        }
+        let mut resolved = self.resolve_compact(before, 0)?;
+        let now_elsewhere = ["现", "划归", "并入", "归属"]
+            .iter()
+            .any(|word| inside.contains(word))
+            && self
+                .only_township_named_in(inside)
+                .is_some_and(|named| named.code != resolved.township_code);
+        if now_elsewhere {
+            return None;
+        }
+        if !resolved.village.is_empty() {
+            resolved.village = format!("{}({inside})", resolved.village);
+        }
+        Some(resolved)
     }
 
     /// The one township named in `text` by its official name or another name with its level
@@ -1125,6 +1176,31 @@ mod tests {
             let error = r.resolve(text).unwrap_err();
             assert!(error.message.contains(message), "{text}: {}", error.message);
         }
+        // A remark in brackets naming a former or neighbouring township is part of the village;
+        // one that puts the place in another township now names two.
+        for (text, village) in [
+            ("泥溪镇石缸村（原新津乡）", "石缸村(原新津乡)"),
+            ("泥溪镇黎明村（与新津乡交界）", "黎明村(与新津乡交界)"),
+            (
+                "泥溪镇黎明村（原黎明乡，现并入泥溪镇）",
+                "黎明村(原黎明乡,现并入泥溪镇)",
+            ),
+        ] {
+            let resolved = r.resolve(text).unwrap();
+            assert_eq!(
+                (resolved.township_code.as_str(), resolved.village.as_str()),
+                ("500235139", village),
+                "{text}"
+            );
+        }
+        let error = r.resolve("泥溪镇黎明村（现属农坝镇）").unwrap_err();
+        assert!(
+            error
+                .message
+                .contains("写了两个不同的乡镇（泥溪镇、农坝镇）"),
+            "{}",
+            error.message
+        );
         // An unclosed bracket is named as the fault, not a township resembling the rest.
         for text in [
             "泥溪镇三坪村(重复",
