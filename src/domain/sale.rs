@@ -577,7 +577,7 @@ fn name_warning(name: &str) -> Option<String> {
 /// stored name runs together; `向　明` is one name): one record counts one household, so the
 /// clerk checks it. A co-operative's name is one seller.
 fn several_households_warning(household: &str, typed: &str) -> Option<String> {
-    if is_cooperative(household) {
+    if is_cooperative(household) || names_one_family(household) {
         return None;
     }
     let listed =
@@ -604,6 +604,31 @@ fn several_households_warning(household: &str, typed: &str) -> Option<String> {
         )
     })
 }
+
+/// Whether names end with a word saying they are one family (`刘光富、陈秀英夫妇`,
+/// `刘光富/陈秀英（夫妻）`, `王德明、王小明（父子）`): one household, one buyer.
+fn names_one_family(text: &str) -> bool {
+    let text = text.trim_end_matches([')', '）']);
+    FAMILY_WORDS.iter().any(|word| text.ends_with(word))
+}
+
+/// Words after names that make them one family ([`names_one_family`]).
+const FAMILY_WORDS: [&str; 14] = [
+    "夫妇",
+    "夫妻",
+    "两口子",
+    "父子",
+    "父女",
+    "母子",
+    "母女",
+    "兄弟",
+    "姐妹",
+    "兄妹",
+    "姐弟",
+    "一家",
+    "一户",
+    "家庭",
+];
 
 /// Whether `text` reads as one person's name: two to four Chinese characters.
 fn is_person_name(text: &str) -> bool {
@@ -740,6 +765,9 @@ fn names_a_village(item: &str) -> bool {
 /// (`县商务委和县教委`): `云阳县1、2号食堂`, `惠民超市（A、B店）`, `云阳县和平超市` and
 /// `Trade Co., Ltd.` name one buyer.
 fn several_purchasers_warning(purchaser: &str, typed: &str) -> Option<String> {
+    if names_one_family(purchaser) {
+        return None;
+    }
     let body = |item: &str| item.chars().count() >= 2 && item.ends_with(BODY_NAME_ENDINGS);
     // `张三/李四`: people buying for themselves, each a buyer (not `县教委/后勤处`, `食堂/超市`).
     let person = |item: &str| is_person_name(item) && !body(item) && !is_part_of_a_body(item);
@@ -758,7 +786,9 @@ fn several_purchasers_warning(purchaser: &str, typed: &str) -> Option<String> {
             .filter(|word| !word.is_empty())
             .collect();
         words.len() >= 2
-            && (words.iter().all(|word| body(word)) || words.iter().all(|word| person(word)))
+            && ((words.iter().all(|word| body(word))
+                && !words.iter().skip(1).all(|word| is_part_of_a_body(word)))
+                || words.iter().all(|word| person(word)))
     };
     (listed || joined || spaced).then(|| {
         // Names apart by a space are quoted as typed: the stored name runs them together.
@@ -772,10 +802,11 @@ fn several_purchasers_warning(purchaser: &str, typed: &str) -> Option<String> {
 }
 
 /// Whether a listed buyer is a part of the one before it (`云阳县第一中学/高中部`,
-/// `县财政局/办公室`, `云阳中学、教师食堂`): a short name (at most 5 characters) ending like a
-/// department ([`PART_NAME_ENDINGS`]) that does not start with a place (`县`, `云阳县`, `重庆`).
+/// `县财政局/办公室`, `云阳中学、教师食堂`, `县公安局/双江派出所`): a short name (at most 6
+/// characters) ending like a department ([`PART_NAME_ENDINGS`]) that does not start with a
+/// place (`县`, `云阳县`, `重庆`).
 fn is_part_of_a_body(item: &str) -> bool {
-    item.chars().count() <= 5
+    item.chars().count() <= 6
         && PART_NAME_ENDINGS
             .iter()
             .any(|ending| item.ends_with(ending))
@@ -785,8 +816,16 @@ fn is_part_of_a_body(item: &str) -> bool {
 }
 
 /// Last characters of a department's name: the part of a body that buys for it.
-const PART_NAME_ENDINGS: [&str; 14] = [
+const PART_NAME_ENDINGS: [&str; 22] = [
     "部",
+    "支队",
+    "派出所",
+    "分院",
+    "分局",
+    "服务中心",
+    "委员会",
+    "营业所",
+    "营业部",
     "处",
     "科",
     "室",
@@ -1536,6 +1575,28 @@ mod tests {
             );
         }
         assert!(several_villages_warning("石缸村3组，黎明村2组", "石缸村3组，黎明村2组").is_some());
+        // A department after its body, apart by a space, is one buyer too.
+        for (stored, typed) in [
+            ("双江小学食堂", "双江小学 食堂"),
+            ("县人民医院工会", "县人民医院 工会"),
+        ] {
+            assert!(
+                several_purchasers_warning(stored, typed).is_none(),
+                "{typed}"
+            );
+        }
+        // Names of one family are one household.
+        for family in [
+            "刘光富、陈秀英夫妇",
+            "刘光富/陈秀英（夫妻）",
+            "王德明、王小明(父子)",
+        ] {
+            assert!(
+                several_households_warning(family, family).is_none(),
+                "{family}"
+            );
+        }
+        assert!(several_households_warning("刘光富、陈秀英", "刘光富、陈秀英").is_some());
         assert!(several_villages_warning("石村、滨江社区", "石村、滨江社区").is_some());
         for purchaser in [
             "云阳县1、2号食堂",
@@ -1602,7 +1663,18 @@ mod tests {
                 "{typed}"
             );
         }
-        for one in ["县教委/后勤处", "食堂/小卖部", "张三", "欧阳明明"] {
+        for one in [
+            "县教委/后勤处",
+            "食堂/小卖部",
+            "张三",
+            "欧阳明明",
+            "张三、李四夫妇",
+            "云阳县公安局/交巡警支队",
+            "县公安局/双江派出所",
+            "县供电公司/工会委员会",
+            "县林业局/后勤服务中心",
+            "云阳县人民医院/南岸分院",
+        ] {
             assert!(several_purchasers_warning(one, one).is_none(), "{one}");
         }
         for several in ["云阳县工会和妇联", "云阳县和平超市和人和中学"] {
