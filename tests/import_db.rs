@@ -3090,7 +3090,7 @@ fn a_total_short_by_the_text_amounts_says_why() {
             .file_warnings
             .iter()
             .any(|w| w.contains("合计(420.50)与明细之和(510.50)不符")
-                && w.contains("有1行的金额是文字")
+                && w.contains("有1行的金额是文字（如第4行的“90元”）")
                 && w.contains("少算了90.00元")),
         "{:?}",
         report.file_warnings

@@ -639,8 +639,12 @@ fn read_table(
                 && rows.stated_total_is_formula
                 && (stated == sum - text_sum || stated == with_rejected - text_sum)
             {
+                let example = match &rows.first_text_amount {
+                    Some((row, text)) => format!("如第{row}行的“{text}”"),
+                    None => "如“90元”".to_string(),
+                };
                 message.push_str(&format!(
-                    "：有{text_rows}行的金额是文字（如“90元”），Excel的求和公式不计文字，合计因此少算了{text_sum}元；明细已按填写的金额导入，金额列请填数字"
+                    "：有{text_rows}行的金额是文字（{example}），Excel的求和公式不计文字，合计因此少算了{text_sum}元；明细已按填写的金额导入，金额列请填数字"
                 ));
             }
             warn(message);

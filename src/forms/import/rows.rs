@@ -75,6 +75,9 @@ pub(crate) struct SheetRows {
     /// amounts added up. Excel's SUM leaves text out, so they explain a 合计 that is short by
     /// exactly that much.
     pub text_amounts: (usize, Money),
+    /// The first of those rows (row number, and the amount as typed): the example the 合计
+    /// warning quotes.
+    pub first_text_amount: Option<(u32, String)>,
     /// Rows skipped because only non-key columns were filled ([`RowClass::NoteOnly`]).
     pub note_only: NoteOnlyRows,
     /// Rows of an export emptied but for their hidden 记录编号 (and 序号), by Excel row number:
@@ -371,6 +374,7 @@ pub(crate) fn import_rows(ctx: &RowContext<'_>) -> SheetRows {
         out.rejected_count += part.rejected_count;
         out.text_amounts.0 += part.text_amounts.0;
         out.text_amounts.1 += part.text_amounts.1;
+        out.first_text_amount = out.first_text_amount.or(part.first_text_amount);
     }
     out.errors.sort_by_key(|e| e.row);
     // Each part kept the issues of its first rejected rows: keep those of the sheet's first.
@@ -1449,6 +1453,9 @@ fn sale_row(
             if !ctx.sheet.cells_are_text && matches!(amount_cell, Some(CellValue::Text(_))) {
                 out.text_amounts.0 += 1;
                 out.text_amounts.1 += record.amount;
+                if out.first_text_amount.is_none() {
+                    out.first_text_amount = Some((row.number, record.amount_text.clone()));
+                }
             }
             let mut issues = Vec::new();
             push_warnings(ctx, row, &record.warnings, &mut issues);
